@@ -1,0 +1,128 @@
+//! Dateline's configuration: one struct, filled from flags and environment.
+
+use clap::{Args, Parser, Subcommand};
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://dateline.db?mode=rwc";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "dateline",
+    version,
+    about = "Dateline: a headless content API for news publishers"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (the default when no command is given).
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Print the GraphQL schema (SDL) to stdout.
+    PrintSchema,
+    /// Generate deterministic, benchmark-sized content.
+    Seed(SeedArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SeedArgs {
+    /// Number of articles to generate.
+    #[arg(long, default_value_t = 1000)]
+    pub articles: u32,
+    /// Number of comments to generate across all articles.
+    #[arg(long, default_value_t = 5000)]
+    pub comments: u32,
+    /// Random seed; the same seed gives the same content.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Database URL: sqlite://FILE?mode=rwc, postgres://..., or mysql://...
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+
+    /// Largest number of pooled database connections.
+    #[arg(
+        long,
+        env = "DATELINE_DB_MAX_CONNECTIONS",
+        default_value_t = 8,
+        global = true
+    )]
+    pub db_max_connections: u32,
+
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "DATELINE_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: String,
+
+    /// Load demo content into an empty database.
+    #[arg(long, env = "DATELINE_DEMO", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub demo: bool,
+
+    /// Do not load demo content (same as DATELINE_DEMO=false).
+    #[arg(long, global = true)]
+    pub no_demo: bool,
+
+    /// Image CDN URL template for renditions; `{url}` and `{width}` are replaced.
+    #[arg(long, env = "DATELINE_IMAGE_CDN_TEMPLATE", global = true)]
+    pub image_cdn_template: Option<String>,
+
+    /// Deepest GraphQL selection accepted.
+    #[arg(
+        long,
+        env = "DATELINE_GRAPHQL_MAX_DEPTH",
+        default_value_t = 12,
+        global = true
+    )]
+    pub graphql_max_depth: usize,
+
+    /// Largest GraphQL query complexity accepted (list fields multiply by page size).
+    #[arg(
+        long,
+        env = "DATELINE_GRAPHQL_MAX_COMPLEXITY",
+        default_value_t = 5000,
+        global = true
+    )]
+    pub graphql_max_complexity: usize,
+
+    /// Log as JSON lines instead of human-readable text.
+    #[arg(
+        long,
+        env = "DATELINE_LOG_JSON",
+        default_value_t = false,
+        global = true
+    )]
+    pub log_json: bool,
+}
+
+impl Config {
+    pub fn demo_enabled(&self) -> bool {
+        self.demo && !self.no_demo
+    }
+
+    /// Defaults for tests and embedding, without reading flags.
+    pub fn for_database(url: impl Into<String>) -> Self {
+        Self {
+            database_url: url.into(),
+            db_max_connections: 8,
+            bind: "127.0.0.1:0".into(),
+            demo: false,
+            no_demo: true,
+            image_cdn_template: None,
+            graphql_max_depth: 12,
+            graphql_max_complexity: 5000,
+            log_json: false,
+        }
+    }
+}

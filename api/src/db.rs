@@ -1,0 +1,84 @@
+//! Connection pools per backend, migrations at start, and the SQL statement
+//! counter behind `/metrics` and the N+1 tests.
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr,
+    TransactionTrait,
+};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Counts every SQL statement the pool runs.
+#[derive(Clone, Default)]
+pub struct StatementCounter(Arc<AtomicU64>);
+
+impl StatementCounter {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+pub async fn connect(
+    url: &str,
+    max_connections: u32,
+) -> Result<(DatabaseConnection, StatementCounter), DbErr> {
+    let mut opt = ConnectOptions::new(url.to_owned());
+    opt.connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .idle_timeout(Duration::from_secs(300))
+        .sqlx_logging(false);
+    if url.starts_with("sqlite:") {
+        // sqlx leaves SQLite in rollback-journal mode; WAL lets readers run
+        // beside the writer. In-memory databases are one per connection.
+        let max = if url.contains(":memory:") {
+            1
+        } else {
+            max_connections.max(1)
+        };
+        opt.max_connections(max).map_sqlx_sqlite_opts(|o| {
+            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    } else {
+        opt.max_connections(max_connections).min_connections(1);
+    }
+    let mut db = Database::connect(opt).await?;
+    let counter = StatementCounter::default();
+    let c = counter.0.clone();
+    db.set_metric_callback(move |_| {
+        c.fetch_add(1, Ordering::Relaxed);
+    });
+    Ok((db, counter))
+}
+
+/// Applies pending migrations. On PostgreSQL an advisory lock makes
+/// instances that start together take turns. MySQL DDL cannot run inside a
+/// transaction, so several MySQL instances should run `dateline migrate` first.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    match db.get_database_backend() {
+        DatabaseBackend::Postgres => {
+            let txn = db.begin().await?;
+            txn.execute_unprepared("SELECT pg_advisory_xact_lock(7264115)")
+                .await?;
+            Migrator::up(&txn, None).await?;
+            txn.commit().await
+        }
+        _ => Migrator::up(db, None).await,
+    }
+}
+
+/// The URL with its password replaced, fit for logs and error messages.
+pub fn mask_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("****"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}

@@ -1,0 +1,128 @@
+//! Filters shared by GraphQL `articles(filter:)` and REST `GET /v1/articles`.
+
+use super::search;
+use crate::domain::slug;
+use crate::error::{AppResult, Validator};
+use chrono::{DateTime, Utc};
+use entity::article::Column;
+use entity::{article_author, article_tag, author, section, tag};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, Condition, DatabaseBackend};
+
+pub const MAX_SEARCH_LEN: usize = 200;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ArticleOrder {
+    #[default]
+    NewestFirst,
+    OldestFirst,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ArticleFilter {
+    pub order: ArticleOrder,
+    /// Section slug.
+    pub section: Option<String>,
+    /// Tag slug.
+    pub tag: Option<String>,
+    /// Author slug.
+    pub author: Option<String>,
+    pub published_after: Option<DateTime<Utc>>,
+    pub published_before: Option<DateTime<Utc>>,
+    /// Full-text query over headline, dek and body.
+    pub search: Option<String>,
+}
+
+impl ArticleFilter {
+    /// Checks every field; `prefix` is how the client named the filter
+    /// (`filter.` in GraphQL, nothing in REST query strings).
+    pub fn validate(&self, prefix: &str) -> AppResult<()> {
+        let mut v = Validator::new();
+        for (name, value) in [
+            ("section", &self.section),
+            ("tag", &self.tag),
+            ("author", &self.author),
+        ] {
+            if let Some(s) = value {
+                v.check(
+                    slug::is_valid(s),
+                    &format!("{prefix}{name}"),
+                    "must be a slug (lowercase letters, digits and hyphens)",
+                );
+            }
+        }
+        if let (Some(a), Some(b)) = (self.published_after, self.published_before) {
+            v.check(
+                a <= b,
+                &format!("{prefix}publishedBefore"),
+                "must not be earlier than publishedAfter",
+            );
+        }
+        if let Some(q) = &self.search {
+            let path = format!("{prefix}search");
+            if q.chars().count() > MAX_SEARCH_LEN {
+                v.push(path, format!("must be at most {MAX_SEARCH_LEN} characters"));
+            } else if search::terms(q).is_empty() {
+                v.push(path, "must contain at least one word");
+            }
+        }
+        v.finish()
+    }
+
+    pub fn condition(&self, backend: DatabaseBackend) -> Condition {
+        let mut c = Condition::all();
+        if let Some(s) = &self.section {
+            c = c.add(
+                Column::SectionId.in_subquery(
+                    Query::select()
+                        .column(section::Column::Id)
+                        .from(section::Entity)
+                        .and_where(section::Column::Slug.eq(s.as_str()))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(t) = &self.tag {
+            c = c.add(
+                Column::Id.in_subquery(
+                    Query::select()
+                        .column((article_tag::Entity, article_tag::Column::ArticleId))
+                        .from(article_tag::Entity)
+                        .inner_join(
+                            tag::Entity,
+                            Expr::col((tag::Entity, tag::Column::Id))
+                                .equals((article_tag::Entity, article_tag::Column::TagId)),
+                        )
+                        .and_where(Expr::col((tag::Entity, tag::Column::Slug)).eq(t.as_str()))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(a) = &self.author {
+            c = c.add(
+                Column::Id.in_subquery(
+                    Query::select()
+                        .column((article_author::Entity, article_author::Column::ArticleId))
+                        .from(article_author::Entity)
+                        .inner_join(
+                            author::Entity,
+                            Expr::col((author::Entity, author::Column::Id))
+                                .equals((article_author::Entity, article_author::Column::AuthorId)),
+                        )
+                        .and_where(Expr::col((author::Entity, author::Column::Slug)).eq(a.as_str()))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(a) = self.published_after {
+            c = c.add(Column::PublishedAt.gte(a));
+        }
+        if let Some(b) = self.published_before {
+            c = c.add(Column::PublishedAt.lt(b));
+        }
+        if let Some(q) = &self.search {
+            c = c.add(search::matches(backend, q));
+        }
+        c
+    }
+}

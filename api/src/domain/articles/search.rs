@@ -1,0 +1,41 @@
+//! Full-text search in each backend's own index (see the article_search
+//! migration). User input never reaches an index's query syntax: it is cut
+//! into plain words first, so operators and quotes cannot break a query.
+
+use sea_orm::DatabaseBackend;
+use sea_orm::sea_query::{Expr, Value};
+
+const MAX_TERMS: usize = 16;
+
+pub fn terms(q: &str) -> Vec<String> {
+    q.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(MAX_TERMS)
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// All words must match.
+pub fn matches(backend: DatabaseBackend, q: &str) -> Expr {
+    let words = terms(q);
+    match backend {
+        DatabaseBackend::Postgres => Expr::cust_with_values(
+            "article.search_vector @@ plainto_tsquery('english', ?)",
+            [Value::from(words.join(" "))],
+        ),
+        DatabaseBackend::MySql => {
+            let q: Vec<String> = words.iter().map(|w| format!("+{w}")).collect();
+            Expr::cust_with_values(
+                "MATCH (article.headline, article.dek, article.body_text) AGAINST (? IN BOOLEAN MODE)",
+                [Value::from(q.join(" "))],
+            )
+        }
+        _ => {
+            let q: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
+            Expr::cust_with_values(
+                "article.rowid IN (SELECT rowid FROM article_fts WHERE article_fts MATCH ?)",
+                [Value::from(q.join(" "))],
+            )
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! The rules and the queries of Dateline. GraphQL resolvers and REST handlers
+//! are thin adapters over these functions, so the two APIs cannot disagree.
+//! Functions take a connection and return entity rows or domain values,
+//! never wire types.
+
+pub mod accounts;
+pub mod articles;
+pub mod body;
+pub mod media;
+pub mod pagination;
+pub mod slug;
+pub mod taxonomy;

@@ -1,0 +1,158 @@
+//! Authors, sections and tags, and the batch queries that attach them to a
+//! page of articles in a fixed number of statements.
+
+use crate::error::AppResult;
+use entity::{article_author, article_tag, author, section, tag};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub type Author = author::Model;
+pub type Section = section::Model;
+pub type Tag = tag::Model;
+
+/// Largest list of authors/tags/sections returned in one call.
+pub const MAX_LIST: u64 = 500;
+
+/// Bylines for many articles: two statements whatever the number of articles.
+pub async fn authors_by_article(
+    db: &impl ConnectionTrait,
+    article_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<Author>>> {
+    let links = article_author::Entity::find()
+        .filter(article_author::Column::ArticleId.is_in(article_ids.iter().copied()))
+        .order_by_asc(article_author::Column::Position)
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = links.iter().map(|l| l.author_id).collect();
+    let by_id: HashMap<Uuid, Author> = author::Entity::find()
+        .filter(author::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let mut out: HashMap<Uuid, Vec<Author>> = HashMap::new();
+    for l in links {
+        if let Some(a) = by_id.get(&l.author_id) {
+            out.entry(l.article_id).or_default().push(a.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Tags for many articles: two statements whatever the number of articles.
+pub async fn tags_by_article(
+    db: &impl ConnectionTrait,
+    article_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<Tag>>> {
+    let links = article_tag::Entity::find()
+        .filter(article_tag::Column::ArticleId.is_in(article_ids.iter().copied()))
+        .order_by_asc(article_tag::Column::Position)
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = links.iter().map(|l| l.tag_id).collect();
+    let by_id: HashMap<Uuid, Tag> = tag::Entity::find()
+        .filter(tag::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+    let mut out: HashMap<Uuid, Vec<Tag>> = HashMap::new();
+    for l in links {
+        if let Some(t) = by_id.get(&l.tag_id) {
+            out.entry(l.article_id).or_default().push(t.clone());
+        }
+    }
+    Ok(out)
+}
+
+pub async fn sections_by_id(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Section>> {
+    let rows = section::Entity::find()
+        .filter(section::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|s| (s.id, s)).collect())
+}
+
+pub async fn authors_by_id(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Author>> {
+    let rows = author::Entity::find()
+        .filter(author::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|a| (a.id, a)).collect())
+}
+
+pub async fn tags_by_id(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Tag>> {
+    let rows = tag::Entity::find()
+        .filter(tag::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|t| (t.id, t)).collect())
+}
+
+pub async fn section_by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<Section>> {
+    Ok(section::Entity::find()
+        .filter(section::Column::Slug.eq(slug))
+        .one(db)
+        .await?)
+}
+
+pub async fn tag_by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<Tag>> {
+    Ok(tag::Entity::find()
+        .filter(tag::Column::Slug.eq(slug))
+        .one(db)
+        .await?)
+}
+
+pub async fn author_by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<Author>> {
+    Ok(author::Entity::find()
+        .filter(author::Column::Slug.eq(slug))
+        .one(db)
+        .await?)
+}
+
+pub async fn list_sections(db: &impl ConnectionTrait) -> AppResult<Vec<Section>> {
+    Ok(section::Entity::find()
+        .order_by_asc(section::Column::Name)
+        .limit(MAX_LIST)
+        .all(db)
+        .await?)
+}
+
+/// Tags by slug, keyset-paged on the unique slug.
+pub async fn list_tags(
+    db: &impl ConnectionTrait,
+    after_slug: Option<&str>,
+    limit: u64,
+) -> AppResult<Vec<Tag>> {
+    let mut q = tag::Entity::find()
+        .order_by_asc(tag::Column::Slug)
+        .limit(limit.min(MAX_LIST));
+    if let Some(s) = after_slug {
+        q = q.filter(tag::Column::Slug.gt(s));
+    }
+    Ok(q.all(db).await?)
+}
+
+/// Authors by slug, keyset-paged on the unique slug.
+pub async fn list_authors(
+    db: &impl ConnectionTrait,
+    after_slug: Option<&str>,
+    limit: u64,
+) -> AppResult<Vec<Author>> {
+    let mut q = author::Entity::find()
+        .order_by_asc(author::Column::Slug)
+        .limit(limit.min(MAX_LIST));
+    if let Some(s) = after_slug {
+        q = q.filter(author::Column::Slug.gt(s));
+    }
+    Ok(q.all(db).await?)
+}

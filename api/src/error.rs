@@ -1,0 +1,143 @@
+//! The one error type of Dateline. Every variant has a machine code; the two
+//! wire mappings (GraphQL `extensions.code`, REST problem+json) live in
+//! `graphql::errors` and `rest::problem` and read only `code()`/`status()`.
+
+use serde::Serialize;
+use std::sync::Arc;
+
+/// One failing input field, named by its path (`first`, `filter.search`, ...).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct FieldError {
+    pub path: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AppError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("invalid input: {}", summary(.0))]
+    BadInput(Vec<FieldError>),
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("too many requests")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("the database is unavailable")]
+    Unavailable,
+    /// Details go to the log, never to the client.
+    #[error("internal error")]
+    Internal(Arc<anyhow::Error>),
+}
+
+fn summary(fields: &[FieldError]) -> String {
+    let parts: Vec<String> = fields
+        .iter()
+        .map(|f| format!("{}: {}", f.path, f.message))
+        .collect();
+    parts.join("; ")
+}
+
+impl AppError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::BadInput(_) => "BAD_USER_INPUT",
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::Conflict(_) => "CONFLICT",
+            Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::Unavailable => "SERVICE_UNAVAILABLE",
+            Self::Internal(_) => "INTERNAL_SERVER_ERROR",
+        }
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::NotFound(_) => 404,
+            Self::BadInput(_) => 400,
+            Self::Unauthenticated => 401,
+            Self::Forbidden(_) => 403,
+            Self::Conflict(_) => 409,
+            Self::RateLimited { .. } => 429,
+            Self::Unavailable => 503,
+            Self::Internal(_) => 500,
+        }
+    }
+
+    /// A single failing field.
+    pub fn field(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::BadInput(vec![FieldError {
+            path: path.into(),
+            message: message.into(),
+        }])
+    }
+
+    pub fn internal(err: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(Arc::new(err.into()))
+    }
+
+    pub fn fields(&self) -> &[FieldError] {
+        match self {
+            Self::BadInput(f) => f,
+            _ => &[],
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        use sea_orm::DbErr;
+        match err {
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
+                tracing::warn!(error = %err, "database unavailable");
+                Self::Unavailable
+            }
+            other => {
+                tracing::error!(error = %other, "database error");
+                Self::internal(other)
+            }
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// Collects every failing field of an input before failing, so a client
+/// fixes them all in one round trip.
+#[derive(Default)]
+pub struct Validator(Vec<FieldError>);
+
+impl Validator {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn check(&mut self, ok: bool, path: &str, message: &str) -> &mut Self {
+        if !ok {
+            self.0.push(FieldError {
+                path: path.to_owned(),
+                message: message.to_owned(),
+            });
+        }
+        self
+    }
+
+    pub fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError {
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+
+    pub fn finish(self) -> AppResult<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::BadInput(self.0))
+        }
+    }
+}

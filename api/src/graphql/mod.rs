@@ -1,0 +1,59 @@
+//! The GraphQL adapter: schema wiring, per-request context and error codes.
+//! Types under `types/` are views over domain rows, never entity derives.
+
+pub mod errors;
+pub mod http;
+pub mod ids;
+pub mod loaders;
+mod query;
+pub mod types;
+
+use crate::domain::accounts::Actor;
+use crate::state::AppState;
+use async_graphql::{Context, EmptyMutation, EmptySubscription, Schema};
+use chrono::{DateTime, Utc};
+
+pub use query::Query;
+
+pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// Resolved once per request: who is asking, and the instant the whole
+/// response is computed at (so one response never mixes two "nows").
+#[derive(Clone)]
+pub struct RequestContext {
+    pub actor: Actor,
+    pub now: DateTime<Utc>,
+}
+
+/// The schema's shape, without any state: enough to print the SDL.
+pub fn schema_shape() -> async_graphql::SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
+    Schema::build(Query, EmptyMutation, EmptySubscription)
+}
+
+/// The SDL as `dateline print-schema` writes it to `schema.graphql`.
+pub fn sdl() -> String {
+    schema_shape().finish().sdl()
+}
+
+/// Built once at start-up and shared by every worker.
+pub fn build_schema(state: AppState) -> AppSchema {
+    let loaders = loaders::Loaders::new(&state.db);
+    schema_shape()
+        .limit_depth(state.config.graphql_max_depth)
+        .limit_complexity(state.config.graphql_max_complexity)
+        .data(loaders)
+        .data(state)
+        .finish()
+}
+
+pub fn state<'a>(ctx: &Context<'a>) -> &'a AppState {
+    ctx.data_unchecked::<AppState>()
+}
+
+pub fn request<'a>(ctx: &Context<'a>) -> &'a RequestContext {
+    ctx.data_unchecked::<RequestContext>()
+}
+
+pub fn loaders<'a>(ctx: &Context<'a>) -> &'a loaders::Loaders {
+    ctx.data_unchecked::<loaders::Loaders>()
+}

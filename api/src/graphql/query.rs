@@ -1,0 +1,193 @@
+use super::ids::{self, Kind};
+use super::types::article::Article;
+use super::types::connection::{ArticleConnection, articles_connection};
+use super::types::media::Media;
+use super::types::node::Node;
+use super::types::taxonomy::{Author, Section, Tag};
+use super::{request, state};
+use crate::domain::articles::{self, ArticleFilter, ArticleKey, ArticleOrder};
+use crate::domain::pagination::PageArgs;
+use crate::domain::{media, taxonomy};
+use crate::error::AppError;
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use chrono::{DateTime, Utc};
+
+#[derive(InputObject, Default)]
+pub struct ArticleFilterInput {
+    /// Section slug.
+    pub section: Option<String>,
+    /// Tag slug.
+    pub tag: Option<String>,
+    /// Author slug.
+    pub author: Option<String>,
+    /// Published at or after this instant.
+    pub published_after: Option<DateTime<Utc>>,
+    /// Published before this instant.
+    pub published_before: Option<DateTime<Utc>>,
+    /// Full-text search over headline, dek and body; all words must match.
+    pub search: Option<String>,
+}
+
+impl From<ArticleFilterInput> for ArticleFilter {
+    fn from(f: ArticleFilterInput) -> Self {
+        Self {
+            section: f.section,
+            tag: f.tag,
+            author: f.author,
+            published_after: f.published_after,
+            published_before: f.published_before,
+            search: f.search,
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
+pub enum ArticleOrderBy {
+    #[default]
+    PublishedAtDesc,
+    PublishedAtAsc,
+}
+
+pub struct Query;
+
+#[Object]
+impl Query {
+    /// One article by id or slug; null when it does not exist or is not
+    /// visible to the caller.
+    async fn article(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        slug: Option<String>,
+    ) -> Result<Option<Article>> {
+        let key = match (id, slug) {
+            (Some(id), None) => ArticleKey::Id(ids::decode_as(&id, Kind::Article, "id")?),
+            (None, Some(slug)) => ArticleKey::Slug(slug),
+            _ => return Err(AppError::field("id", "give exactly one of id or slug").into()),
+        };
+        let r = request(ctx);
+        Ok(articles::find(&state(ctx).db, &r.actor, r.now, &key)
+            .await?
+            .map(Article))
+    }
+
+    /// Articles, newest first unless `orderBy` says otherwise.
+    #[graphql(complexity = "super::types::connection::page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn articles(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<ArticleFilterInput>,
+        #[graphql(default)] order_by: ArticleOrderBy,
+    ) -> Result<ArticleConnection> {
+        let order = match order_by {
+            ArticleOrderBy::PublishedAtDesc => ArticleOrder::NewestFirst,
+            ArticleOrderBy::PublishedAtAsc => ArticleOrder::OldestFirst,
+        };
+        let filter = ArticleFilter {
+            order,
+            ..filter.unwrap_or_default().into()
+        };
+        Ok(articles_connection(
+            ctx,
+            filter,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await?)
+    }
+
+    /// Any object by its global id.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        let (kind, uuid) = ids::decode(&id, "id")?;
+        let db = &state(ctx).db;
+        let r = request(ctx);
+        let one = [uuid];
+        Ok(match kind {
+            Kind::Article => articles::find(db, &r.actor, r.now, &ArticleKey::Id(uuid))
+                .await?
+                .map(|a| Node::Article(Article(a))),
+            Kind::Author => taxonomy::authors_by_id(db, &one)
+                .await?
+                .remove(&uuid)
+                .map(|a| Node::Author(Author(a))),
+            Kind::Section => taxonomy::sections_by_id(db, &one)
+                .await?
+                .remove(&uuid)
+                .map(|s| Node::Section(Section(s))),
+            Kind::Tag => taxonomy::tags_by_id(db, &one)
+                .await?
+                .remove(&uuid)
+                .map(|t| Node::Tag(Tag(t))),
+            Kind::Media => media::by_id(db, &one)
+                .await?
+                .remove(&uuid)
+                .map(|m| Node::Media(Media(m))),
+        })
+    }
+
+    async fn sections(&self, ctx: &Context<'_>) -> Result<Vec<Section>> {
+        Ok(taxonomy::list_sections(&state(ctx).db)
+            .await?
+            .into_iter()
+            .map(Section)
+            .collect())
+    }
+
+    async fn section(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Section>> {
+        Ok(taxonomy::section_by_slug(&state(ctx).db, &slug)
+            .await?
+            .map(Section))
+    }
+
+    /// Tags in slug order; pass the last slug seen as `after` for more.
+    async fn tags(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 100, validator(minimum = 0, maximum = 500))] first: i32,
+        after: Option<String>,
+    ) -> Result<Vec<Tag>> {
+        let limit = u64::try_from(first).unwrap_or(0);
+        Ok(taxonomy::list_tags(&state(ctx).db, after.as_deref(), limit)
+            .await?
+            .into_iter()
+            .map(Tag)
+            .collect())
+    }
+
+    async fn tag(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Tag>> {
+        Ok(taxonomy::tag_by_slug(&state(ctx).db, &slug).await?.map(Tag))
+    }
+
+    /// Authors in slug order; pass the last slug seen as `after` for more.
+    async fn authors(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 100, validator(minimum = 0, maximum = 500))] first: i32,
+        after: Option<String>,
+    ) -> Result<Vec<Author>> {
+        let limit = u64::try_from(first).unwrap_or(0);
+        Ok(
+            taxonomy::list_authors(&state(ctx).db, after.as_deref(), limit)
+                .await?
+                .into_iter()
+                .map(Author)
+                .collect(),
+        )
+    }
+
+    async fn author(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Author>> {
+        Ok(taxonomy::author_by_slug(&state(ctx).db, &slug)
+            .await?
+            .map(Author))
+    }
+}

@@ -1,0 +1,192 @@
+use super::body::Body;
+use super::media::Media;
+use super::taxonomy::{Author, Section, Tag};
+use crate::domain::articles::{self, CommentsStatus as DomainComments, Status};
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::{loaders, request};
+use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum ArticleStatus {
+    Draft,
+    Scheduled,
+    Published,
+    Archived,
+}
+
+impl From<Status> for ArticleStatus {
+    fn from(s: Status) -> Self {
+        match s {
+            Status::Draft => Self::Draft,
+            Status::Scheduled => Self::Scheduled,
+            Status::Published => Self::Published,
+            Status::Archived => Self::Archived,
+        }
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum CommentsStatus {
+    Open,
+    Closed,
+    Disabled,
+}
+
+impl From<DomainComments> for CommentsStatus {
+    fn from(s: DomainComments) -> Self {
+        match s {
+            DomainComments::Open => Self::Open,
+            DomainComments::Closed => Self::Closed,
+            DomainComments::Disabled => Self::Disabled,
+        }
+    }
+}
+
+/// Search-engine fields; empty ones fall back to headline and dek.
+#[derive(SimpleObject)]
+pub struct Seo {
+    pub title: String,
+    pub description: Option<String>,
+    pub canonical_url: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct Audio {
+    pub url: String,
+    pub duration_seconds: Option<i32>,
+    pub mime_type: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct Correction {
+    pub text: String,
+    pub published_at: DateTime<Utc>,
+}
+
+/// A story.
+pub struct Article(pub articles::Article);
+
+#[Object]
+impl Article {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Article, self.0.id)
+    }
+    /// The plain UUID, as REST uses it.
+    async fn uuid(&self) -> String {
+        self.0.id.to_string()
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    /// The integrator's own key, unique.
+    async fn external_id(&self) -> Option<&str> {
+        self.0.external_id.as_deref()
+    }
+    async fn headline(&self) -> &str {
+        &self.0.headline
+    }
+    /// The standfirst under the headline.
+    async fn dek(&self) -> Option<&str> {
+        self.0.dek.as_deref()
+    }
+    /// Place line, e.g. "MEXICO CITY, MEXICO".
+    async fn dateline(&self) -> Option<&str> {
+        self.0.dateline.as_deref()
+    }
+    async fn status(&self, ctx: &Context<'_>) -> ArticleStatus {
+        Status::effective(&self.0.status, self.0.published_at, request(ctx).now).into()
+    }
+    /// When the story went (or goes) live; null for drafts.
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.0.published_at
+    }
+    /// Set while a story waits for its publish time.
+    async fn scheduled_at(&self, ctx: &Context<'_>) -> Option<DateTime<Utc>> {
+        self.0.published_at.filter(|p| *p > request(ctx).now)
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// Increases on every write; send it back as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn word_count(&self) -> i32 {
+        self.0.word_count
+    }
+    async fn reading_time_minutes(&self) -> i32 {
+        articles::reading_time_minutes(&self.0)
+    }
+    async fn comments_status(&self) -> CommentsStatus {
+        DomainComments::parse(&self.0.comments_status).into()
+    }
+    /// Approved comments, kept in step with every comment change.
+    async fn comment_count(&self) -> i32 {
+        self.0.comment_count
+    }
+    async fn seo(&self) -> Seo {
+        Seo {
+            title: self
+                .0
+                .seo_title
+                .clone()
+                .unwrap_or_else(|| self.0.headline.clone()),
+            description: self
+                .0
+                .seo_description
+                .clone()
+                .or_else(|| self.0.dek.clone()),
+            canonical_url: self.0.canonical_url.clone(),
+        }
+    }
+    async fn audio(&self) -> Option<Audio> {
+        self.0.audio_url.as_ref().map(|url| Audio {
+            url: url.clone(),
+            duration_seconds: self.0.audio_duration_seconds,
+            mime_type: self.0.audio_mime_type.clone(),
+        })
+    }
+    async fn body(&self) -> Body {
+        Body::from_row(&self.0)
+    }
+    async fn hero_image(&self, ctx: &Context<'_>) -> Result<Option<Media>> {
+        let Some(id) = self.0.hero_image_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx).media.load_one(id).await?.map(Media))
+    }
+    /// The byline, in order.
+    async fn authors(&self, ctx: &Context<'_>) -> Result<Vec<Author>> {
+        let rows = loaders(ctx).authors_by_article.load_one(self.0.id).await?;
+        Ok(rows.unwrap_or_default().into_iter().map(Author).collect())
+    }
+    async fn section(&self, ctx: &Context<'_>) -> Result<Option<Section>> {
+        let Some(id) = self.0.section_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx).section.load_one(id).await?.map(Section))
+    }
+    async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<Tag>> {
+        let rows = loaders(ctx).tags_by_article.load_one(self.0.id).await?;
+        Ok(rows.unwrap_or_default().into_iter().map(Tag).collect())
+    }
+    /// Published corrections, oldest first.
+    async fn corrections(&self, ctx: &Context<'_>) -> Result<Vec<Correction>> {
+        let rows = loaders(ctx)
+            .corrections_by_article
+            .load_one(self.0.id)
+            .await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| Correction {
+                text: c.text,
+                published_at: c.published_at,
+            })
+            .collect())
+    }
+}

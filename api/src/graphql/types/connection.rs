@@ -1,0 +1,102 @@
+//! Relay cursor connections over the domain's keyset pages.
+
+use super::article::Article;
+use crate::domain::articles::{self, ArticleFilter};
+use crate::domain::pagination::{MAX_PAGE_SIZE, Page, PageArgs};
+use crate::error::AppResult;
+use crate::graphql::{request, state};
+use async_graphql::{Context, Object, Result, SimpleObject};
+
+#[derive(SimpleObject)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub start_cursor: Option<String>,
+    pub end_cursor: Option<String>,
+}
+
+impl PageInfo {
+    pub fn of<T>(page: &Page<T>) -> Self {
+        Self {
+            has_next_page: page.has_next_page,
+            has_previous_page: page.has_previous_page,
+            start_cursor: page.start_cursor().map(|c| c.encode()),
+            end_cursor: page.end_cursor().map(|c| c.encode()),
+        }
+    }
+}
+
+/// Query cost of a page: the children's cost once per requested item, so a
+/// client cannot ask for 100 × 100 nested items within the limit.
+pub fn page_cost(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
+    let n = first
+        .or(last)
+        .unwrap_or(crate::domain::pagination::DEFAULT_PAGE_SIZE);
+    usize::try_from(n.clamp(1, MAX_PAGE_SIZE))
+        .unwrap_or(1)
+        .saturating_mul(child)
+        .saturating_add(1)
+}
+
+pub struct ArticleEdge {
+    cursor: String,
+    node: articles::Article,
+}
+
+#[Object]
+impl ArticleEdge {
+    async fn cursor(&self) -> &str {
+        &self.cursor
+    }
+    async fn node(&self) -> Article {
+        Article(self.node.clone())
+    }
+}
+
+pub struct ArticleConnection {
+    page: Page<articles::Article>,
+    filter: ArticleFilter,
+}
+
+#[Object]
+impl ArticleConnection {
+    async fn edges(&self) -> Vec<ArticleEdge> {
+        self.page
+            .items
+            .iter()
+            .map(|(c, a)| ArticleEdge {
+                cursor: c.encode(),
+                node: a.clone(),
+            })
+            .collect()
+    }
+    /// The nodes without their edges, for clients that do not page.
+    async fn nodes(&self) -> Vec<Article> {
+        self.page
+            .items
+            .iter()
+            .map(|(_, a)| Article(a.clone()))
+            .collect()
+    }
+    async fn page_info(&self) -> PageInfo {
+        PageInfo::of(&self.page)
+    }
+    /// All matching articles, not just this page. Costs one COUNT, only
+    /// when asked for.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        let r = request(ctx);
+        Ok(articles::count(&state(ctx).db, &r.actor, r.now, &self.filter).await?)
+    }
+}
+
+pub async fn articles_connection(
+    ctx: &Context<'_>,
+    filter: ArticleFilter,
+    args: PageArgs,
+) -> AppResult<ArticleConnection> {
+    let r = request(ctx);
+    filter.validate("filter.")?;
+    let req = args.parse(MAX_PAGE_SIZE)?;
+    let page = articles::list(&state(ctx).db, &r.actor, r.now, &filter, &req).await?;
+    Ok(ArticleConnection { page, filter })
+}

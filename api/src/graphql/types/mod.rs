@@ -1,0 +1,8 @@
+//! GraphQL views over domain rows.
+
+pub mod article;
+pub mod body;
+pub mod connection;
+pub mod media;
+pub mod node;
+pub mod taxonomy;

@@ -1,0 +1,15 @@
+use super::article::Article;
+use super::media::Media;
+use super::taxonomy::{Author, Section, Tag};
+use async_graphql::{ID, Interface};
+
+/// Anything fetchable by its global id through `node(id:)`.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID"))]
+pub enum Node {
+    Article(Article),
+    Author(Author),
+    Section(Section),
+    Tag(Tag),
+    Media(Media),
+}

@@ -1,0 +1,13 @@
+//! Dateline: a headless content API for news publishers.
+
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod fixtures;
+pub mod graphql;
+pub mod rest;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,80 @@
+//! The `dateline` binary: serve, migrate, print-schema, seed.
+
+use api::clock::Clock;
+use api::config::{Cli, Command, Config};
+use api::{fixtures, graphql, startup, telemetry};
+use clap::Parser;
+use std::net::TcpListener;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if matches!(cli.command, Some(Command::PrintSchema)) {
+        print!("{}", graphql::sdl());
+        return ExitCode::SUCCESS;
+    }
+    telemetry::init(cli.config.log_json);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("dateline: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            None | Some(Command::Serve) => serve(cli.config).await,
+            Some(Command::Migrate) => startup::prepare(cli.config, Clock::system())
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            Some(Command::Seed(args)) => seed(cli.config, args).await,
+            Some(Command::PrintSchema) => Ok(()),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("dateline: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let demo = config.demo_enabled();
+    let bind = config.bind.clone();
+    let state = startup::prepare(config, Clock::system())
+        .await
+        .map_err(|e| e.to_string())?;
+    if demo {
+        let loaded = fixtures::demo::load_if_empty(&state.db, state.clock.now())
+            .await
+            .map_err(|e| format!("cannot load demo content: {e}"))?;
+        if loaded {
+            tracing::info!("loaded demo content into the empty database");
+        }
+    }
+    let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let server = startup::run(state, listener).map_err(|e| e.to_string())?;
+    println!("Dateline is serving on http://{addr}");
+    println!("  GraphiQL explorer: http://{addr}/graphql");
+    println!("  REST:              http://{addr}/v1/articles");
+    println!("  API docs:          http://{addr}/docs  (OpenAPI: /openapi.json)");
+    server.await.map_err(|e| e.to_string())
+}
+
+async fn seed(config: Config, args: api::config::SeedArgs) -> Result<(), String> {
+    let state = startup::prepare(config, Clock::system())
+        .await
+        .map_err(|e| e.to_string())?;
+    let report = fixtures::seed::run(&state.db, &args, state.clock.now())
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("{report}");
+    Ok(())
+}

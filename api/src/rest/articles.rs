@@ -1,0 +1,156 @@
+//! `/v1/articles`: thin handlers over `domain::articles`.
+
+use super::cache::json_with_etag;
+use super::views::{ArticleList, ArticleView};
+use super::{Caller, parse_opt};
+use crate::domain::articles::relations::ArticleRelations;
+use crate::domain::articles::{self, ArticleFilter, ArticleKey, ArticleOrder};
+use crate::domain::pagination::{MAX_PAGE_SIZE, PageArgs};
+use crate::error::{AppError, AppResult};
+use crate::rest::problem::Problem;
+use crate::state::AppState;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// Query parameters arrive as text and are parsed here, so a bad value is
+/// reported by its parameter name.
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Section slug.
+    section: Option<String>,
+    /// Tag slug.
+    tag: Option<String>,
+    /// Author slug.
+    author: Option<String>,
+    /// RFC 3339 instant; published at or after.
+    published_after: Option<String>,
+    /// RFC 3339 instant; published before.
+    published_before: Option<String>,
+    /// Full-text search; all words must match.
+    search: Option<String>,
+    /// `newest` (default) or `oldest`.
+    order: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    limit: Option<String>,
+    /// `nextCursor` from the previous page.
+    cursor: Option<String>,
+}
+
+impl ListParams {
+    fn parse(self) -> AppResult<(ArticleFilter, PageArgs)> {
+        let order = match self.order.as_deref() {
+            None | Some("newest") => ArticleOrder::NewestFirst,
+            Some("oldest") => ArticleOrder::OldestFirst,
+            Some(_) => return Err(AppError::field("order", "must be newest or oldest")),
+        };
+        let filter = ArticleFilter {
+            order,
+            section: self.section,
+            tag: self.tag,
+            author: self.author,
+            published_after: parse_opt(self.published_after, "publishedAfter")?,
+            published_before: parse_opt(self.published_before, "publishedBefore")?,
+            search: self.search,
+        };
+        filter.validate("")?;
+        let first: Option<i32> = parse_opt(self.limit, "limit")?;
+        if first.is_some_and(|n| !(1..=MAX_PAGE_SIZE).contains(&n)) {
+            return Err(AppError::field(
+                "limit",
+                format!("must be between 1 and {MAX_PAGE_SIZE}"),
+            ));
+        }
+        if let Some(c) = &self.cursor {
+            crate::domain::pagination::Cursor::decode(c, "cursor")?;
+        }
+        Ok((
+            filter,
+            PageArgs {
+                first,
+                after: self.cursor,
+                last: None,
+                before: None,
+            },
+        ))
+    }
+}
+
+/// List visible articles, newest first, with cursor pagination.
+#[utoipa::path(
+    tag = "articles",
+    params(ListParams),
+    responses(
+        (status = 200, description = "A page of articles", body = ArticleList),
+        (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/articles")]
+pub async fn list_articles(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    params: web::Query<ListParams>,
+) -> AppResult<HttpResponse> {
+    let (filter, args) = params.into_inner().parse()?;
+    let page_req = args.parse(MAX_PAGE_SIZE)?;
+    let now = state.clock.now();
+    let page = articles::list(&state.db, &caller.0, now, &filter, &page_req).await?;
+    let rows: Vec<_> = page.items.iter().map(|(_, a)| a.clone()).collect();
+    let rel = ArticleRelations::load(&state.db, &rows).await?;
+    let cdn = state.config.image_cdn_template.as_deref();
+    let body = ArticleList {
+        items: rows
+            .iter()
+            .map(|a| ArticleView::new(a, &rel, now, cdn, false))
+            .collect(),
+        next_cursor: page
+            .has_next_page
+            .then(|| page.end_cursor().map(|c| c.encode()))
+            .flatten(),
+    };
+    Ok(json_with_etag(
+        &req,
+        &body,
+        !caller.0.can_read_unpublished(),
+    ))
+}
+
+/// One article by UUID or slug, with its body.
+#[utoipa::path(
+    tag = "articles",
+    params(("idOrSlug" = String, Path, description = "Article UUID or slug")),
+    responses(
+        (status = 200, description = "The article", body = ArticleView),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        (status = 404, description = "No visible article", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/articles/{idOrSlug}")]
+pub async fn get_article(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let now = state.clock.now();
+    let key = ArticleKey::parse(&path.into_inner());
+    let article = articles::find(&state.db, &caller.0, now, &key)
+        .await?
+        .ok_or(AppError::NotFound("article"))?;
+    let rel = ArticleRelations::load(&state.db, std::slice::from_ref(&article)).await?;
+    let view = ArticleView::new(
+        &article,
+        &rel,
+        now,
+        state.config.image_cdn_template.as_deref(),
+        true,
+    );
+    Ok(json_with_etag(
+        &req,
+        &view,
+        !caller.0.can_read_unpublished(),
+    ))
+}

@@ -1,0 +1,46 @@
+//! Conditional GET: strong ETags over the exact JSON bytes, so a mobile
+//! client on a flaky network revalidates with a 304 and no body.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+pub fn json_with_etag<T: Serialize>(req: &HttpRequest, value: &T, public: bool) -> HttpResponse {
+    let body = match serde_json::to_vec(value) {
+        Ok(b) => b,
+        Err(e) => {
+            return actix_web::ResponseError::error_response(&crate::error::AppError::internal(e));
+        }
+    };
+    let digest = Sha256::digest(&body);
+    let etag = format!(
+        "\"{}\"",
+        digest
+            .iter()
+            .take(12)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    let cache = if public {
+        "public, max-age=60, stale-while-revalidate=300"
+    } else {
+        "private, no-store"
+    };
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if matches {
+        return HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .insert_header((header::CACHE_CONTROL, cache))
+            .finish();
+    }
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, cache))
+        .body(body)
+}

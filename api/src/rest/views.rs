@@ -1,0 +1,283 @@
+//! REST response shapes: views assembled from domain rows, never entity
+//! derives. Field names match GraphQL's, in camelCase.
+
+use crate::domain::articles::relations::ArticleRelations;
+use crate::domain::articles::{self, Article, CommentsStatus, Status};
+use crate::domain::body::{self, Block};
+use crate::domain::media::{self, Media, RENDITION_WIDTHS};
+use crate::domain::taxonomy::{Author, Section, Tag};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreditView {
+    /// The printed credit line, e.g. "Photo: Hector Vivas/Getty Images".
+    pub text: Option<String>,
+    pub photographer: Option<String>,
+    pub agency: Option<String>,
+    pub rights_holder: Option<String>,
+    pub license: Option<String>,
+    pub license_expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RenditionView {
+    pub width: i32,
+    pub url: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MediaView {
+    pub id: Uuid,
+    pub url: String,
+    pub alt: Option<String>,
+    pub caption: Option<String>,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub mime_type: Option<String>,
+    pub credit: CreditView,
+    pub renditions: Vec<RenditionView>,
+}
+
+impl MediaView {
+    pub fn new(m: &Media, cdn_template: Option<&str>) -> Self {
+        Self {
+            id: m.id,
+            url: m.url.clone(),
+            alt: m.alt_text.clone(),
+            caption: m.caption.clone(),
+            width: m.width,
+            height: m.height,
+            mime_type: m.mime_type.clone(),
+            credit: CreditView {
+                text: media::credit_text(m),
+                photographer: m.credit_photographer.clone(),
+                agency: m.credit_agency.clone(),
+                rights_holder: m.credit_rights_holder.clone(),
+                license: m.credit_license.clone(),
+                license_expires_at: m.credit_license_expires_at,
+            },
+            renditions: RENDITION_WIDTHS
+                .iter()
+                .filter_map(|w| {
+                    media::rendition_url(cdn_template, m, *w)
+                        .map(|url| RenditionView { width: *w, url })
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuthorView {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub bio: Option<String>,
+    pub avatar: Option<MediaView>,
+}
+
+impl AuthorView {
+    fn new(a: &Author, rel: &ArticleRelations, cdn: Option<&str>) -> Self {
+        Self {
+            id: a.id,
+            slug: a.slug.clone(),
+            name: a.name.clone(),
+            bio: a.bio.clone(),
+            avatar: a
+                .avatar_id
+                .and_then(|id| rel.media.get(&id))
+                .map(|m| MediaView::new(m, cdn)),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SectionView {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+impl From<&Section> for SectionView {
+    fn from(s: &Section) -> Self {
+        Self {
+            id: s.id,
+            slug: s.slug.clone(),
+            name: s.name.clone(),
+            description: s.description.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TagView {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+}
+
+impl From<&Tag> for TagView {
+    fn from(t: &Tag) -> Self {
+        Self {
+            id: t.id,
+            slug: t.slug.clone(),
+            name: t.name.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CorrectionView {
+    pub text: String,
+    pub published_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SeoView {
+    pub title: String,
+    pub description: Option<String>,
+    pub canonical_url: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AudioView {
+    pub url: String,
+    pub duration_seconds: Option<i32>,
+    pub mime_type: Option<String>,
+}
+
+/// One body, three forms: typed blocks, sanitized HTML and plain text.
+#[derive(Serialize, ToSchema)]
+pub struct BodyView {
+    pub blocks: Vec<Block>,
+    pub html: String,
+    pub text: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ArticleView {
+    pub id: Uuid,
+    pub slug: String,
+    pub external_id: Option<String>,
+    pub headline: String,
+    pub dek: Option<String>,
+    pub dateline: Option<String>,
+    /// DRAFT, SCHEDULED, PUBLISHED or ARCHIVED.
+    pub status: String,
+    pub published_at: Option<DateTime<Utc>>,
+    pub scheduled_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+    pub word_count: i32,
+    pub reading_time_minutes: i32,
+    /// OPEN, CLOSED or DISABLED.
+    pub comments_status: String,
+    pub comment_count: i32,
+    pub seo: SeoView,
+    pub audio: Option<AudioView>,
+    pub hero_image: Option<MediaView>,
+    pub authors: Vec<AuthorView>,
+    pub section: Option<SectionView>,
+    pub tags: Vec<TagView>,
+    pub corrections: Vec<CorrectionView>,
+    /// Present on single-article responses; lists leave it out to stay small.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<BodyView>,
+}
+
+impl ArticleView {
+    pub fn new(
+        a: &Article,
+        rel: &ArticleRelations,
+        now: DateTime<Utc>,
+        cdn: Option<&str>,
+        with_body: bool,
+    ) -> Self {
+        Self {
+            id: a.id,
+            slug: a.slug.clone(),
+            external_id: a.external_id.clone(),
+            headline: a.headline.clone(),
+            dek: a.dek.clone(),
+            dateline: a.dateline.clone(),
+            status: Status::effective(&a.status, a.published_at, now)
+                .as_str()
+                .into(),
+            published_at: a.published_at,
+            scheduled_at: a.published_at.filter(|p| *p > now),
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+            version: a.version,
+            word_count: a.word_count,
+            reading_time_minutes: articles::reading_time_minutes(a),
+            comments_status: CommentsStatus::parse(&a.comments_status).as_str().into(),
+            comment_count: a.comment_count,
+            seo: SeoView {
+                title: a.seo_title.clone().unwrap_or_else(|| a.headline.clone()),
+                description: a.seo_description.clone().or_else(|| a.dek.clone()),
+                canonical_url: a.canonical_url.clone(),
+            },
+            audio: a.audio_url.as_ref().map(|url| AudioView {
+                url: url.clone(),
+                duration_seconds: a.audio_duration_seconds,
+                mime_type: a.audio_mime_type.clone(),
+            }),
+            hero_image: a
+                .hero_image_id
+                .and_then(|id| rel.media.get(&id))
+                .map(|m| MediaView::new(m, cdn)),
+            authors: rel
+                .authors
+                .get(&a.id)
+                .into_iter()
+                .flatten()
+                .map(|x| AuthorView::new(x, rel, cdn))
+                .collect(),
+            section: a
+                .section_id
+                .and_then(|id| rel.sections.get(&id))
+                .map(SectionView::from),
+            tags: rel
+                .tags
+                .get(&a.id)
+                .into_iter()
+                .flatten()
+                .map(TagView::from)
+                .collect(),
+            corrections: rel
+                .corrections
+                .get(&a.id)
+                .into_iter()
+                .flatten()
+                .map(|c| CorrectionView {
+                    text: c.text.clone(),
+                    published_at: c.published_at,
+                })
+                .collect(),
+            body: with_body.then(|| BodyView {
+                blocks: body::parse_stored(&a.body_blocks),
+                html: a.body_html.clone(),
+                text: a.body_text.clone(),
+            }),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ArticleList {
+    pub items: Vec<ArticleView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}

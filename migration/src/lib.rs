@@ -1,0 +1,28 @@
+//! Dateline's schema, portable across SQLite, PostgreSQL and MariaDB/MySQL.
+//! Backend-specific SQL lives only where a feature needs it (full-text search).
+
+pub use sea_orm_migration::prelude::*;
+
+mod cols;
+mod m20261127_000001_taxonomy_and_media;
+mod m20261127_000002_articles;
+mod m20261127_000003_article_search;
+mod m20261127_000004_accounts;
+mod m20261127_000005_comments;
+mod m20261127_000006_sync_and_webhooks;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261127_000001_taxonomy_and_media::Migration),
+            Box::new(m20261127_000002_articles::Migration),
+            Box::new(m20261127_000003_article_search::Migration),
+            Box::new(m20261127_000004_accounts::Migration),
+            Box::new(m20261127_000005_comments::Migration),
+            Box::new(m20261127_000006_sync_and_webhooks::Migration),
+        ]
+    }
+}
