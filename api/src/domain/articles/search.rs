@@ -20,7 +20,7 @@ pub fn matches(backend: DatabaseBackend, q: &str) -> Expr {
     let words = terms(q);
     match backend {
         DatabaseBackend::Postgres => Expr::cust_with_values(
-            "article.search_vector @@ plainto_tsquery('english', ?)",
+            "article.search_vector @@ plainto_tsquery('english', $1)",
             [Value::from(words.join(" "))],
         ),
         DatabaseBackend::MySql => {

@@ -1,0 +1,250 @@
+//! The test harness: a real Dateline on a random port, against a fresh
+//! database with the real migrations. SQLite (a temp file) by default;
+//! `TEST_DATABASE_URL=postgres://…` or `mysql://…` (a server URL whose user
+//! may create databases) gives each test its own database there instead.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use api::clock::Clock;
+use api::config::Config;
+use api::domain::body::from_markdown;
+use api::fixtures::{self, NewArticle};
+use api::state::AppState;
+use chrono::{DateTime, TimeZone, Utc};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use std::net::TcpListener;
+use uuid::Uuid;
+
+pub struct TestApp {
+    pub addr: String,
+    pub state: AppState,
+    pub client: reqwest::Client,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// Tests start at a known instant and move the clock by hand.
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap()
+}
+
+async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+    let Ok(admin) = std::env::var("TEST_DATABASE_URL") else {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+        return (url, Some(dir));
+    };
+    let name = format!("dateline_test_{}", Uuid::new_v4().simple());
+    let conn = Database::connect(&admin)
+        .await
+        .expect("TEST_DATABASE_URL must be reachable");
+    let create = if admin.starts_with("mysql") {
+        format!("CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+    } else {
+        format!("CREATE DATABASE {name}")
+    };
+    conn.execute_unprepared(&create).await.unwrap();
+    conn.close().await.ok();
+    let mut url = url::Url::parse(&admin).unwrap();
+    url.set_path(&format!("/{name}"));
+    (url.to_string(), None)
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        let (url, dir) = fresh_database().await;
+        let mut config = Config::for_database(url);
+        config.db_max_connections = 4;
+        let state = api::startup::prepare(config, Clock::fixed(t0()))
+            .await
+            .unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = format!("http://{}", listener.local_addr().unwrap());
+        let server = api::startup::run(state.clone(), listener).unwrap();
+        actix_web::rt::spawn(server);
+        Self {
+            addr,
+            state,
+            client: reqwest::Client::new(),
+            _dir: dir,
+        }
+    }
+
+    /// A test app with the demo stories loaded.
+    pub async fn with_demo() -> Self {
+        let app = Self::spawn().await;
+        fixtures::demo::load_if_empty(&app.state.db, app.state.clock.now())
+            .await
+            .unwrap();
+        app
+    }
+
+    pub fn backend(&self) -> sea_orm::DatabaseBackend {
+        self.state.db.get_database_backend()
+    }
+
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        self.client
+            .post(format!("{}/graphql", self.addr))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.addr))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, Value) {
+        let r = self.get(path).await;
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// SQL statements run so far by this app's pool.
+    pub fn statements(&self) -> u64 {
+        self.state.statements.get()
+    }
+
+    /// Inserts a published story with the given taxonomy slugs (created on demand).
+    pub async fn story(
+        &self,
+        slug: &str,
+        headline: &str,
+        published_at: Option<DateTime<Utc>>,
+        opts: Story<'_>,
+    ) -> Uuid {
+        let db = &self.state.db;
+        let now = self.state.clock.now();
+        let section_id = match opts.section {
+            Some(s) => Some(ensure(db, "section", s, now).await),
+            None => None,
+        };
+        let mut tag_ids = Vec::new();
+        for t in opts.tags {
+            tag_ids.push(ensure(db, "tag", t, now).await);
+        }
+        let mut author_ids = Vec::new();
+        for a in opts.authors {
+            author_ids.push(ensure(db, "author", a, now).await);
+        }
+        let a = NewArticle {
+            slug: slug.into(),
+            headline: headline.into(),
+            dek: Some(format!("Dek of {headline}")),
+            dateline: Some("LONDON".into()),
+            blocks: from_markdown(opts.body.unwrap_or("A short test story.")),
+            section_id,
+            tag_ids,
+            author_ids,
+            hero_image_id: None,
+            audio: None,
+            published_at,
+        };
+        fixtures::insert_article(db, &a, now).await.unwrap()
+    }
+}
+
+#[derive(Default, Clone, Copy)]
+pub struct Story<'a> {
+    pub section: Option<&'a str>,
+    pub tags: &'a [&'a str],
+    pub authors: &'a [&'a str],
+    pub body: Option<&'a str>,
+}
+
+async fn ensure(
+    db: &sea_orm::DatabaseConnection,
+    table: &str,
+    slug: &str,
+    now: DateTime<Utc>,
+) -> Uuid {
+    use entity::{author, section, tag};
+    use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+    match table {
+        "section" => {
+            if let Some(s) = section::Entity::find()
+                .filter(section::Column::Slug.eq(slug))
+                .one(db)
+                .await
+                .unwrap()
+            {
+                return s.id;
+            }
+            let id = Uuid::now_v7();
+            section::Entity::insert(section::ActiveModel {
+                id: Set(id),
+                slug: Set(slug.into()),
+                name: Set(slug.to_uppercase()),
+                description: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .exec_without_returning(db)
+            .await
+            .unwrap();
+            id
+        }
+        "tag" => {
+            if let Some(t) = tag::Entity::find()
+                .filter(tag::Column::Slug.eq(slug))
+                .one(db)
+                .await
+                .unwrap()
+            {
+                return t.id;
+            }
+            let id = Uuid::now_v7();
+            tag::Entity::insert(tag::ActiveModel {
+                id: Set(id),
+                slug: Set(slug.into()),
+                name: Set(slug.to_uppercase()),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .exec_without_returning(db)
+            .await
+            .unwrap();
+            id
+        }
+        _ => {
+            if let Some(a) = author::Entity::find()
+                .filter(author::Column::Slug.eq(slug))
+                .one(db)
+                .await
+                .unwrap()
+            {
+                return a.id;
+            }
+            let id = Uuid::now_v7();
+            author::Entity::insert(author::ActiveModel {
+                id: Set(id),
+                slug: Set(slug.into()),
+                name: Set(slug.to_uppercase()),
+                bio: Set(None),
+                avatar_id: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .exec_without_returning(db)
+            .await
+            .unwrap();
+            id
+        }
+    }
+}
+
+/// The `extensions.code` of the first GraphQL error.
+pub fn error_code(resp: &Value) -> String {
+    resp["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("<none>")
+        .to_owned()
+}
