@@ -27,7 +27,7 @@ pub fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap()
 }
 
-async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
     let Ok(admin) = std::env::var("TEST_DATABASE_URL") else {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
@@ -52,6 +52,11 @@ async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
 impl TestApp {
     pub async fn spawn() -> Self {
         let (url, dir) = fresh_database().await;
+        Self::spawn_on(url, dir).await
+    }
+
+    /// An app on a database URL the test prepared itself.
+    pub async fn spawn_on(url: String, dir: Option<tempfile::TempDir>) -> Self {
         let mut config = Config::for_database(url);
         config.db_max_connections = 4;
         let state = api::startup::prepare(config, Clock::fixed(t0()))

@@ -1,0 +1,154 @@
+//! Start-up and readiness as an operator sees them.
+
+mod common;
+
+use common::{TestApp, fresh_database};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+#[test]
+fn an_unreachable_database_stops_start_with_one_masked_line() {
+    let out = Command::new(env!("CARGO_BIN_EXE_dateline"))
+        .args([
+            "--database-url",
+            "postgres://dateline:hunter2@127.0.0.1:9/news",
+            "--no-demo",
+            "serve",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].contains("postgres://dateline:****@127.0.0.1:9/news"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter2"));
+}
+
+#[test]
+fn print_schema_writes_the_sdl() {
+    let out = Command::new(env!("CARGO_BIN_EXE_dateline"))
+        .arg("print-schema")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        include_str!("../../schema.graphql")
+    );
+}
+
+/// A TCP relay between the app and the database server that the test can
+/// cut and restore, to play a database outage.
+struct Relay {
+    port: u16,
+    target: String,
+    tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
+}
+
+impl Relay {
+    async fn start(target: String) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let relay = Self {
+            port,
+            target,
+            tasks: Arc::default(),
+        };
+        relay.serve(listener);
+        relay
+    }
+
+    fn serve(&self, listener: TcpListener) {
+        let target = self.target.clone();
+        let tasks = self.tasks.clone();
+        let accept = tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let target = target.clone();
+                let conn = tokio::spawn(async move {
+                    if let Ok(mut outbound) = TcpStream::connect(&target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+                tasks.lock().unwrap().push(conn);
+            }
+        });
+        self.tasks.lock().unwrap().push(accept);
+    }
+
+    fn cut(&self) {
+        for t in self.tasks.lock().unwrap().drain(..) {
+            t.abort();
+        }
+    }
+
+    async fn restore(&self) {
+        let listener = loop {
+            match TcpListener::bind(("127.0.0.1", self.port)).await {
+                Ok(l) => break l,
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        };
+        self.serve(listener);
+    }
+}
+
+#[actix_web::test]
+async fn readyz_turns_503_while_the_database_is_down_and_recovers() {
+    let (url, dir) = fresh_database().await;
+    if dir.is_some() {
+        // An embedded SQLite file cannot become unreachable; the server
+        // backends below cover outages.
+        let app = TestApp::spawn_on(url, dir).await;
+        assert_eq!(app.get("/readyz").await.status().as_u16(), 200);
+        return;
+    }
+    let mut parsed = url::Url::parse(&url).unwrap();
+    let default_port = if parsed.scheme().starts_with("postgres") {
+        5432
+    } else {
+        3306
+    };
+    let target = format!(
+        "{}:{}",
+        parsed.host_str().unwrap(),
+        parsed.port().unwrap_or(default_port)
+    );
+    let relay = Relay::start(target).await;
+    parsed.set_host(Some("127.0.0.1")).unwrap();
+    parsed.set_port(Some(relay.port)).unwrap();
+    let app = TestApp::spawn_on(parsed.to_string(), None).await;
+    assert_eq!(app.get("/readyz").await.status().as_u16(), 200);
+
+    relay.cut();
+    let r = app.get("/readyz").await;
+    assert_eq!(r.status().as_u16(), 503);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("SERVICE_UNAVAILABLE") && !body.contains("127.0.0.1"),
+        "{body}"
+    );
+    // Reads fail cleanly too: a coded error, no internals.
+    let (status, problem) = app.get_json("/v1/articles").await;
+    assert!(status == 503 || status == 500, "{status} {problem}");
+    assert!(!problem.to_string().contains("relay"), "{problem}");
+
+    relay.restore().await;
+    let mut ready = false;
+    for _ in 0..50 {
+        if app.get("/readyz").await.status().as_u16() == 200 {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(ready, "readyz did not recover without a restart");
+    assert_eq!(app.get("/v1/articles").await.status().as_u16(), 200);
+}
