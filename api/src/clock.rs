@@ -16,9 +16,7 @@ impl Clock {
 
     /// A clock that stands still until `set` or `advance` moves it.
     pub fn fixed(at: DateTime<Utc>) -> Self {
-        Self {
-            fixed: Some(Arc::new(RwLock::new(truncate(at)))),
-        }
+        Self { fixed: Some(Arc::new(RwLock::new(truncate(at)))) }
     }
 
     /// Microsecond precision: what all three databases store, so a value

@@ -5,11 +5,7 @@ use clap::{Args, Parser, Subcommand};
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://dateline.db?mode=rwc";
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "dateline",
-    version,
-    about = "Dateline: a headless content API for news publishers"
-)]
+#[command(name = "dateline", version, about = "Dateline: a headless content API for news publishers")]
 pub struct Cli {
     #[command(flatten)]
     pub config: Config,
@@ -27,6 +23,29 @@ pub enum Command {
     PrintSchema,
     /// Generate deterministic, benchmark-sized content.
     Seed(SeedArgs),
+    /// Manage API keys for editors and integrators.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key and print it once; only its hash is stored.
+    Create {
+        /// What the key is for, e.g. "Newsletter tool".
+        #[arg(long)]
+        name: String,
+        /// A scope to grant; repeat for several. One of: content:write,
+        /// content:read-drafts, comments:moderate, sync:read, webhooks:manage.
+        #[arg(long = "scope", required = true)]
+        scopes: Vec<String>,
+    },
+    /// List keys (never their secrets).
+    List,
+    /// Revoke a key by its id; requests with it fail from then on.
+    Revoke { id: String },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -49,21 +68,11 @@ pub struct Config {
     pub database_url: String,
 
     /// Largest number of pooled database connections.
-    #[arg(
-        long,
-        env = "DATELINE_DB_MAX_CONNECTIONS",
-        default_value_t = 8,
-        global = true
-    )]
+    #[arg(long, env = "DATELINE_DB_MAX_CONNECTIONS", default_value_t = 8, global = true)]
     pub db_max_connections: u32,
 
     /// Address to listen on.
-    #[arg(
-        long,
-        env = "DATELINE_BIND",
-        default_value = "127.0.0.1:8080",
-        global = true
-    )]
+    #[arg(long, env = "DATELINE_BIND", default_value = "127.0.0.1:8080", global = true)]
     pub bind: String,
 
     /// Load demo content into an empty database.
@@ -79,30 +88,15 @@ pub struct Config {
     pub image_cdn_template: Option<String>,
 
     /// Deepest GraphQL selection accepted.
-    #[arg(
-        long,
-        env = "DATELINE_GRAPHQL_MAX_DEPTH",
-        default_value_t = 12,
-        global = true
-    )]
+    #[arg(long, env = "DATELINE_GRAPHQL_MAX_DEPTH", default_value_t = 12, global = true)]
     pub graphql_max_depth: usize,
 
     /// Largest GraphQL query complexity accepted (list fields multiply by page size).
-    #[arg(
-        long,
-        env = "DATELINE_GRAPHQL_MAX_COMPLEXITY",
-        default_value_t = 5000,
-        global = true
-    )]
+    #[arg(long, env = "DATELINE_GRAPHQL_MAX_COMPLEXITY", default_value_t = 5000, global = true)]
     pub graphql_max_complexity: usize,
 
     /// Log as JSON lines instead of human-readable text.
-    #[arg(
-        long,
-        env = "DATELINE_LOG_JSON",
-        default_value_t = false,
-        global = true
-    )]
+    #[arg(long, env = "DATELINE_LOG_JSON", default_value_t = false, global = true)]
     pub log_json: bool,
 }
 

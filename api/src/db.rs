@@ -3,8 +3,7 @@
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr,
-    TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr, TransactionTrait,
 };
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,11 +31,7 @@ pub async fn connect(
     if url.starts_with("sqlite:") {
         // sqlx leaves SQLite in rollback-journal mode; WAL lets readers run
         // beside the writer. In-memory databases are one per connection.
-        let max = if url.contains(":memory:") {
-            1
-        } else {
-            max_connections.max(1)
-        };
+        let max = if url.contains(":memory:") { 1 } else { max_connections.max(1) };
         opt.max_connections(max).map_sqlx_sqlite_opts(|o| {
             use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
             o.journal_mode(SqliteJournalMode::Wal)
@@ -63,8 +58,7 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     match db.get_database_backend() {
         DatabaseBackend::Postgres => {
             let txn = db.begin().await?;
-            txn.execute_unprepared("SELECT pg_advisory_xact_lock(7264115)")
-                .await?;
+            txn.execute_unprepared("SELECT pg_advisory_xact_lock(7264115)").await?;
             Migrator::up(&txn, None).await?;
             txn.commit().await
         }

@@ -34,10 +34,7 @@ pub enum AppError {
 }
 
 fn summary(fields: &[FieldError]) -> String {
-    let parts: Vec<String> = fields
-        .iter()
-        .map(|f| format!("{}: {}", f.path, f.message))
-        .collect();
+    let parts: Vec<String> = fields.iter().map(|f| format!("{}: {}", f.path, f.message)).collect();
     parts.join("; ")
 }
 
@@ -70,10 +67,7 @@ impl AppError {
 
     /// A single failing field.
     pub fn field(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::BadInput(vec![FieldError {
-            path: path.into(),
-            message: message.into(),
-        }])
+        Self::BadInput(vec![FieldError { path: path.into(), message: message.into() }])
     }
 
     pub fn internal(err: impl Into<anyhow::Error>) -> Self {
@@ -118,26 +112,16 @@ impl Validator {
 
     pub fn check(&mut self, ok: bool, path: &str, message: &str) -> &mut Self {
         if !ok {
-            self.0.push(FieldError {
-                path: path.to_owned(),
-                message: message.to_owned(),
-            });
+            self.0.push(FieldError { path: path.to_owned(), message: message.to_owned() });
         }
         self
     }
 
     pub fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError {
-            path: path.into(),
-            message: message.into(),
-        });
+        self.0.push(FieldError { path: path.into(), message: message.into() });
     }
 
     pub fn finish(self) -> AppResult<()> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(AppError::BadInput(self.0))
-        }
+        if self.0.is_empty() { Ok(()) } else { Err(AppError::BadInput(self.0)) }
     }
 }

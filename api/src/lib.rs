@@ -1,5 +1,6 @@
 //! Dateline: a headless content API for news publishers.
 
+pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -1,7 +1,8 @@
 //! The `dateline` binary: serve, migrate, print-schema, seed.
 
 use api::clock::Clock;
-use api::config::{Cli, Command, Config};
+use api::config::{Cli, Command, Config, KeysCommand};
+use api::domain::accounts::{Scope, api_keys};
 use api::{fixtures, graphql, startup, telemetry};
 use clap::Parser;
 use std::net::TcpListener;
@@ -14,10 +15,7 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     telemetry::init(cli.config.log_json);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("dateline: cannot start the async runtime: {e}");
@@ -27,11 +25,11 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match cli.command {
             None | Some(Command::Serve) => serve(cli.config).await,
-            Some(Command::Migrate) => startup::prepare(cli.config, Clock::system())
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
+            Some(Command::Migrate) => {
+                startup::prepare(cli.config, Clock::system()).await.map(|_| ()).map_err(|e| e.to_string())
+            }
             Some(Command::Seed(args)) => seed(cli.config, args).await,
+            Some(Command::Keys { command }) => keys(cli.config, command).await,
             Some(Command::PrintSchema) => Ok(()),
         }
     });
@@ -47,9 +45,7 @@ fn main() -> ExitCode {
 async fn serve(config: Config) -> Result<(), String> {
     let demo = config.demo_enabled();
     let bind = config.bind.clone();
-    let state = startup::prepare(config, Clock::system())
-        .await
-        .map_err(|e| e.to_string())?;
+    let state = startup::prepare(config, Clock::system()).await.map_err(|e| e.to_string())?;
     if demo {
         let loaded = fixtures::demo::load_if_empty(&state.db, state.clock.now())
             .await
@@ -69,12 +65,36 @@ async fn serve(config: Config) -> Result<(), String> {
 }
 
 async fn seed(config: Config, args: api::config::SeedArgs) -> Result<(), String> {
-    let state = startup::prepare(config, Clock::system())
-        .await
-        .map_err(|e| e.to_string())?;
-    let report = fixtures::seed::run(&state.db, &args, state.clock.now())
-        .await
-        .map_err(|e| e.to_string())?;
+    let state = startup::prepare(config, Clock::system()).await.map_err(|e| e.to_string())?;
+    let report = fixtures::seed::run(&state.db, &args, state.clock.now()).await.map_err(|e| e.to_string())?;
     println!("{report}");
+    Ok(())
+}
+
+async fn keys(config: Config, command: KeysCommand) -> Result<(), String> {
+    let state = startup::prepare(config, Clock::system()).await.map_err(|e| e.to_string())?;
+    let now = state.clock.now();
+    match command {
+        KeysCommand::Create { name, scopes } => {
+            let mut parsed = Vec::new();
+            for s in &scopes {
+                parsed.push(Scope::parse(s).ok_or_else(|| format!("unknown scope {s:?}"))?);
+            }
+            let (key, secret) = api_keys::create(&state.db, &name, &parsed, now).await.map_err(|e| e.to_string())?;
+            println!("{secret}");
+            eprintln!("created key {} ({}) with scopes: {}; store it now, it is not shown again", key.id, key.name, key.scopes);
+        }
+        KeysCommand::List => {
+            for k in api_keys::list(&state.db).await.map_err(|e| e.to_string())? {
+                let state = if k.revoked_at.is_some() { "revoked" } else { "active" };
+                println!("{}\t{}\t{}…\t{}\t{}", k.id, state, k.key_prefix, k.name, k.scopes);
+            }
+        }
+        KeysCommand::Revoke { id } => {
+            let id = uuid::Uuid::parse_str(&id).map_err(|_| format!("{id:?} is not a key id"))?;
+            api_keys::revoke(&state.db, id, now).await.map_err(|e| e.to_string())?;
+            println!("revoked {id}");
+        }
+    }
     Ok(())
 }

@@ -32,20 +32,9 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
     let url = db::mask_url(&config.database_url);
     let (conn, statements) = db::connect(&config.database_url, config.db_max_connections)
         .await
-        .map_err(|e| StartError::Connect {
-            url: url.clone(),
-            reason: first_line(&e.to_string()),
-        })?;
-    db::migrate(&conn).await.map_err(|e| StartError::Migrate {
-        url,
-        reason: first_line(&e.to_string()),
-    })?;
-    Ok(AppState {
-        db: conn,
-        clock,
-        config: Arc::new(config),
-        statements,
-    })
+        .map_err(|e| StartError::Connect { url: url.clone(), reason: first_line(&e.to_string()) })?;
+    db::migrate(&conn).await.map_err(|e| StartError::Migrate { url, reason: first_line(&e.to_string()) })?;
+    Ok(AppState { db: conn, clock, config: Arc::new(config), statements })
 }
 
 fn first_line(s: &str) -> String {
@@ -66,10 +55,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// Starts serving on `listener`; the returned server runs until stopped.
 pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError> {
-    let addr = listener
-        .local_addr()
-        .map(|a| a.to_string())
-        .unwrap_or_default();
+    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     let schema: AppSchema = graphql::build_schema(state.clone());
     let api = openapi();
     let api_json = web::Data::new(api.to_json().unwrap_or_default());
@@ -77,14 +63,16 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
     let state_data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(actix_web::middleware::from_fn(crate::auth::middleware))
             .wrap(tracing_actix_web::TracingLogger::default())
             .app_data(schema.clone())
             .app_data(state_data.clone())
             .app_data(api_json.clone())
             .app_data(web::JsonConfig::default().limit(1 << 20))
-            .app_data(web::QueryConfig::default().error_handler(|err, _| {
-                crate::error::AppError::field("query", err.to_string()).into()
-            }))
+            .app_data(
+                web::QueryConfig::default()
+                    .error_handler(|err, _| crate::error::AppError::field("query", err.to_string()).into()),
+            )
             .route("/graphql", web::post().to(graphql::http::post))
             .route("/graphql", web::get().to(graphql::http::get))
             .route("/openapi.json", web::get().to(openapi_json))
@@ -97,19 +85,14 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
             .into_app()
     })
     .listen(listener)
-    .map_err(|e| StartError::Bind {
-        addr,
-        reason: e.to_string(),
-    })?
+    .map_err(|e| StartError::Bind { addr, reason: e.to_string() })?
     .shutdown_timeout(10)
     .run();
     Ok(server)
 }
 
 async fn openapi_json(doc: web::Data<String>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .body(doc.get_ref().clone())
+    HttpResponse::Ok().content_type("application/json").body(doc.get_ref().clone())
 }
 
 async fn index() -> HttpResponse {

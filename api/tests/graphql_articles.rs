@@ -22,30 +22,17 @@ const FULL: &str = r#"query($slug: String) { article(slug: $slug) {
 #[actix_web::test]
 async fn the_reference_story_is_served_completely() {
     let app = TestApp::with_demo().await;
-    let r = app
-        .gql(FULL, json!({ "slug": "harris-amlo-migration-talks" }))
-        .await;
+    let r = app.gql(FULL, json!({ "slug": "harris-amlo-migration-talks" })).await;
     let a = &r["data"]["article"];
     assert!(r["errors"].is_null(), "{r}");
     assert_eq!(a["dateline"], "MEXICO CITY, MEXICO");
-    assert_eq!(
-        a["dek"],
-        "The conversation is unlikely to stay on immigration."
-    );
+    assert_eq!(a["dek"], "The conversation is unlikely to stay on immigration.");
     assert_eq!(a["status"], "PUBLISHED");
-    assert_eq!(
-        a["heroImage"]["credit"]["text"],
-        "Photo: Hector Vivas/Getty Images"
-    );
+    assert_eq!(a["heroImage"]["credit"]["text"], "Photo: Hector Vivas/Getty Images");
     assert_eq!(a["heroImage"]["credit"]["photographer"], "Hector Vivas");
     assert_eq!(a["heroImage"]["credit"]["agency"], "Getty Images");
     assert_eq!(a["heroImage"]["width"], 2048);
-    assert!(
-        a["heroImage"]["caption"]
-            .as_str()
-            .unwrap()
-            .contains("National Palace")
-    );
+    assert!(a["heroImage"]["caption"].as_str().unwrap().contains("National Palace"));
     assert_eq!(a["authors"][0]["slug"], "ana-ruiz");
     assert_eq!(a["authors"][1]["slug"], "sam-okafor");
     assert_eq!(a["section"]["slug"], "politics");
@@ -55,14 +42,9 @@ async fn the_reference_story_is_served_completely() {
     assert_eq!(a["commentsStatus"], "OPEN");
     assert_eq!(a["corrections"].as_array().unwrap().len(), 1);
     let blocks = a["body"]["blocks"].as_array().unwrap();
-    let kinds: Vec<&str> = blocks
-        .iter()
-        .map(|b| b["__typename"].as_str().unwrap())
-        .collect();
+    let kinds: Vec<&str> = blocks.iter().map(|b| b["__typename"].as_str().unwrap()).collect();
     assert!(
-        kinds.contains(&"QuoteBlock")
-            && kinds.contains(&"HeadingBlock")
-            && kinds.contains(&"ListBlock"),
+        kinds.contains(&"QuoteBlock") && kinds.contains(&"HeadingBlock") && kinds.contains(&"ListBlock"),
         "{kinds:?}"
     );
     let link = blocks
@@ -70,44 +52,20 @@ async fn the_reference_story_is_served_completely() {
         .flat_map(|b| b["spans"].as_array().cloned().unwrap_or_default())
         .find(|s| !s["href"].is_null())
         .unwrap();
-    assert_eq!(
-        link["href"],
-        "https://www.example.org/sembrando-vida-review"
-    );
+    assert_eq!(link["href"], "https://www.example.org/sembrando-vida-review");
     assert!(a["body"]["html"].as_str().unwrap().contains("<blockquote>"));
-    assert!(
-        a["body"]["html"]
-            .as_str()
-            .unwrap()
-            .contains("rel=\"noopener noreferrer\"")
-    );
-    assert!(
-        a["body"]["text"]
-            .as_str()
-            .unwrap()
-            .contains("Sembrando Vida")
-    );
+    assert!(a["body"]["html"].as_str().unwrap().contains("rel=\"noopener noreferrer\""));
+    assert!(a["body"]["text"].as_str().unwrap().contains("Sembrando Vida"));
     let words = a["wordCount"].as_i64().unwrap();
     assert!(words > 100, "{words}");
     assert_eq!(a["readingTimeMinutes"], (words + 229) / 230);
 
     // The same story by its global id, and through node(id).
     let id = a["id"].as_str().unwrap();
-    let by_id = app
-        .gql(
-            "query($id: ID) { article(id: $id) { slug } }",
-            json!({ "id": id }),
-        )
-        .await;
-    assert_eq!(
-        by_id["data"]["article"]["slug"],
-        "harris-amlo-migration-talks"
-    );
+    let by_id = app.gql("query($id: ID) { article(id: $id) { slug } }", json!({ "id": id })).await;
+    assert_eq!(by_id["data"]["article"]["slug"], "harris-amlo-migration-talks");
     let node = app
-        .gql(
-            "query($id: ID!) { node(id: $id) { id ... on Article { headline } } }",
-            json!({ "id": id }),
-        )
+        .gql("query($id: ID!) { node(id: $id) { id ... on Article { headline } } }", json!({ "id": id }))
         .await;
     assert_eq!(node["data"]["node"]["id"], id);
 }
@@ -115,27 +73,12 @@ async fn the_reference_story_is_served_completely() {
 #[actix_web::test]
 async fn unknown_and_hidden_articles_are_null() {
     let app = TestApp::with_demo().await;
-    let r = app
-        .gql("{ article(slug: \"no-such-story\") { id } }", json!({}))
-        .await;
-    assert!(
-        r["data"]["article"].is_null() && r["errors"].is_null(),
-        "{r}"
-    );
+    let r = app.gql("{ article(slug: \"no-such-story\") { id } }", json!({})).await;
+    assert!(r["data"]["article"].is_null() && r["errors"].is_null(), "{r}");
     // Drafts are invisible to anonymous readers, by slug and in lists.
-    let r = app
-        .gql(
-            "{ article(slug: \"draft-border-budget\") { id } }",
-            json!({}),
-        )
-        .await;
+    let r = app.gql("{ article(slug: \"draft-border-budget\") { id } }", json!({})).await;
     assert!(r["data"]["article"].is_null(), "{r}");
-    let r = app
-        .gql(
-            "{ articles(first: 100) { totalCount edges { node { slug } } } }",
-            json!({}),
-        )
-        .await;
+    let r = app.gql("{ articles(first: 100) { totalCount edges { node { slug } } } }", json!({})).await;
     let slugs: Vec<&str> = r["data"]["articles"]["edges"]
         .as_array()
         .unwrap()
@@ -149,26 +92,11 @@ async fn unknown_and_hidden_articles_are_null() {
 #[actix_web::test]
 async fn scheduled_stories_appear_when_their_time_passes() {
     let app = TestApp::spawn().await;
-    app.story(
-        "later",
-        "Later",
-        Some(t0() + TimeDelta::hours(2)),
-        Story::default(),
-    )
-    .await;
-    app.story(
-        "archived",
-        "Archived",
-        Some(t0() - TimeDelta::hours(2)),
-        Story::default(),
-    )
-    .await;
+    app.story("later", "Later", Some(t0() + TimeDelta::hours(2)), Story::default()).await;
+    app.story("archived", "Archived", Some(t0() - TimeDelta::hours(2)), Story::default()).await;
     use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
     entity::article::Entity::update_many()
-        .set(entity::article::ActiveModel {
-            status: Set("ARCHIVED".into()),
-            ..Default::default()
-        })
+        .set(entity::article::ActiveModel { status: Set("ARCHIVED".into()), ..Default::default() })
         .filter(entity::article::Column::Slug.eq("archived"))
         .exec(&app.state.db)
         .await
@@ -229,15 +157,9 @@ async fn pages_forward_and_backward_with_cursors() {
         .iter()
         .map(|e| e["node"]["slug"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        back,
-        seen[4..].iter().map(String::as_str).collect::<Vec<_>>()
-    );
+    assert_eq!(back, seen[4..].iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(r["data"]["articles"]["pageInfo"]["hasPreviousPage"], true);
-    let before = r["data"]["articles"]["pageInfo"]["startCursor"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let before = r["data"]["articles"]["pageInfo"]["startCursor"].as_str().unwrap().to_owned();
     let r = app.gql(q, json!({ "last": 2, "before": before })).await;
     let prev: Vec<&str> = r["data"]["articles"]["edges"]
         .as_array()
@@ -245,17 +167,11 @@ async fn pages_forward_and_backward_with_cursors() {
         .iter()
         .map(|e| e["node"]["slug"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        prev,
-        seen[2..4].iter().map(String::as_str).collect::<Vec<_>>()
-    );
+    assert_eq!(prev, seen[2..4].iter().map(String::as_str).collect::<Vec<_>>());
 
     // Oldest first is the exact reverse.
     let r = app
-        .gql(
-            "{ articles(first: 10, orderBy: PUBLISHED_AT_ASC) { edges { node { slug } } } }",
-            json!({}),
-        )
+        .gql("{ articles(first: 10, orderBy: PUBLISHED_AT_ASC) { edges { node { slug } } } }", json!({}))
         .await;
     let mut asc: Vec<String> = r["data"]["articles"]["edges"]
         .as_array()
@@ -316,67 +232,23 @@ async fn filters_by_section_tag_author_date_and_search() {
             .collect()
     };
     let q = "query($f: ArticleFilterInput) { articles(filter: $f) { totalCount edges { node { slug } } } }";
-    assert_eq!(
-        slugs(&app.gql(q, json!({ "f": { "section": "climate" } })).await),
-        ["solar", "wind"]
-    );
-    assert_eq!(
-        slugs(&app.gql(q, json!({ "f": { "tag": "shipping" } })).await),
-        ["wind"]
-    );
-    assert_eq!(
-        slugs(&app.gql(q, json!({ "f": { "author": "sam" } })).await),
-        ["vote", "wind"]
-    );
-    assert_eq!(
-        slugs(
-            &app.gql(q, json!({ "f": { "author": "sam", "tag": "energy" } }))
-                .await
-        ),
-        ["wind"]
-    );
+    assert_eq!(slugs(&app.gql(q, json!({ "f": { "section": "climate" } })).await), ["solar", "wind"]);
+    assert_eq!(slugs(&app.gql(q, json!({ "f": { "tag": "shipping" } })).await), ["wind"]);
+    assert_eq!(slugs(&app.gql(q, json!({ "f": { "author": "sam" } })).await), ["vote", "wind"]);
+    assert_eq!(slugs(&app.gql(q, json!({ "f": { "author": "sam", "tag": "energy" } })).await), ["wind"]);
     let since = (t0() - TimeDelta::hours(40)).to_rfc3339();
-    assert_eq!(
-        slugs(
-            &app.gql(q, json!({ "f": { "publishedAfter": since } }))
-                .await
-        ),
-        ["solar", "vote"]
-    );
+    assert_eq!(slugs(&app.gql(q, json!({ "f": { "publishedAfter": since } })).await), ["solar", "vote"]);
     let until = (t0() - TimeDelta::hours(10)).to_rfc3339();
-    assert_eq!(
-        slugs(
-            &app.gql(q, json!({ "f": { "publishedBefore": until } }))
-                .await
-        ),
-        ["vote", "wind"]
-    );
+    assert_eq!(slugs(&app.gql(q, json!({ "f": { "publishedBefore": until } })).await), ["vote", "wind"]);
     // Full text over the body and headline, in each backend's own index.
+    assert_eq!(slugs(&app.gql(q, json!({ "f": { "search": "turbines port" } })).await), ["wind"]);
+    assert_eq!(slugs(&app.gql(q, json!({ "f": { "search": "Turnout" } })).await), ["vote"]);
     assert_eq!(
-        slugs(
-            &app.gql(q, json!({ "f": { "search": "turbines port" } }))
-                .await
-        ),
-        ["wind"]
-    );
-    assert_eq!(
-        slugs(&app.gql(q, json!({ "f": { "search": "Turnout" } })).await),
-        ["vote"]
-    );
-    assert_eq!(
-        slugs(
-            &app.gql(
-                q,
-                json!({ "f": { "search": "desert", "section": "politics" } })
-            )
-            .await
-        ),
+        slugs(&app.gql(q, json!({ "f": { "search": "desert", "section": "politics" } })).await),
         Vec::<String>::new()
     );
     // Operators and quotes in a search are plain words, never syntax errors.
-    let r = app
-        .gql(q, json!({ "f": { "search": "\"desert\" OR (*" } }))
-        .await;
+    let r = app.gql(q, json!({ "f": { "search": "\"desert\" OR (*" } })).await;
     assert!(r["errors"].is_null(), "{r}");
     // Taxonomy objects list their own stories.
     let r = app.gql("{ section(slug: \"climate\") { name articles(first: 5) { totalCount } } tags { slug } authors { slug } }", json!({})).await;
@@ -391,36 +263,20 @@ async fn bad_input_gets_bad_user_input_naming_the_argument() {
         ("{ articles(first: 101) { totalCount } }", "first"),
         ("{ articles(first: -1) { totalCount } }", "first"),
         ("{ articles(last: 500) { totalCount } }", "last"),
-        (
-            "{ articles(after: \"not-a-cursor\") { totalCount } }",
-            "after",
-        ),
-        (
-            "{ articles(filter: { section: \"Not A Slug!\" }) { totalCount } }",
-            "filter.section",
-        ),
-        (
-            "{ articles(filter: { search: \"  !!  \" }) { totalCount } }",
-            "filter.search",
-        ),
+        ("{ articles(after: \"not-a-cursor\") { totalCount } }", "after"),
+        ("{ articles(filter: { section: \"Not A Slug!\" }) { totalCount } }", "filter.section"),
+        ("{ articles(filter: { search: \"  !!  \" }) { totalCount } }", "filter.search"),
         ("{ article(id: \"bm9wZQ\") { id } }", "id"),
         ("{ node(id: \"%%%\") { id } }", "id"),
     ];
     for (q, path) in cases {
         let r = app.gql(q, json!({})).await;
         assert_eq!(error_code(&r), "BAD_USER_INPUT", "{q}: {r}");
-        assert_eq!(
-            r["errors"][0]["extensions"]["fields"][0]["path"], path,
-            "{q}: {r}"
-        );
+        assert_eq!(r["errors"][0]["extensions"]["fields"][0]["path"], path, "{q}: {r}");
     }
     // A value of the wrong type is caught before execution, with the same code.
-    let r = app
-        .gql(
-            "{ articles(filter: { publishedAfter: \"yesterday\" }) { totalCount } }",
-            json!({}),
-        )
-        .await;
+    let r =
+        app.gql("{ articles(filter: { publishedAfter: \"yesterday\" }) { totalCount } }", json!({})).await;
     assert_eq!(error_code(&r), "BAD_USER_INPUT", "{r}");
 }
 

@@ -10,23 +10,15 @@ use serde_json::json;
 async fn seeded(n: i64) -> TestApp {
     let app = TestApp::spawn().await;
     for i in 0..n {
-        let tags = [
-            ["energy", "grid"],
-            ["courts", "juries"],
-            ["energy", "courts"],
-        ][usize::try_from(i % 3).unwrap()];
+        let tags =
+            [["energy", "grid"], ["courts", "juries"], ["energy", "courts"]][usize::try_from(i % 3).unwrap()];
         let section = ["climate", "politics"][usize::try_from(i % 2).unwrap()];
         let authors = [["ana"], ["sam"], ["lee"]][usize::try_from(i % 3).unwrap()];
         app.story(
             &format!("story-{i}"),
             &format!("Story {i}"),
             Some(t0() - TimeDelta::minutes(i)),
-            Story {
-                section: Some(section),
-                tags: &tags,
-                authors: &authors,
-                body: None,
-            },
+            Story { section: Some(section), tags: &tags, authors: &authors, body: None },
         )
         .await;
     }
@@ -39,18 +31,8 @@ const PAGE: &str = "query($n: Int) { articles(first: $n) { totalCount edges { no
 async fn graphql_cost(app: &TestApp, n: i64) -> u64 {
     let before = app.statements();
     let r = app.gql(PAGE, json!({ "n": n })).await;
-    assert_eq!(
-        r["data"]["articles"]["edges"].as_array().unwrap().len(),
-        usize::try_from(n).unwrap(),
-        "{r}"
-    );
-    assert_eq!(
-        r["data"]["articles"]["edges"][0]["node"]["authors"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(r["data"]["articles"]["edges"].as_array().unwrap().len(), usize::try_from(n).unwrap(), "{r}");
+    assert_eq!(r["data"]["articles"]["edges"][0]["node"]["authors"].as_array().unwrap().len(), 1);
     app.statements() - before
 }
 
@@ -58,10 +40,7 @@ async fn rest_cost(app: &TestApp, n: i64) -> u64 {
     let before = app.statements();
     let (status, body) = app.get_json(&format!("/v1/articles?limit={n}")).await;
     assert_eq!(status, 200);
-    assert_eq!(
-        body["items"].as_array().unwrap().len(),
-        usize::try_from(n).unwrap()
-    );
+    assert_eq!(body["items"].as_array().unwrap().len(), usize::try_from(n).unwrap());
     assert_eq!(body["items"][0]["tags"].as_array().unwrap().len(), 2);
     app.statements() - before
 }

@@ -12,36 +12,22 @@ use tokio::task::JoinHandle;
 #[test]
 fn an_unreachable_database_stops_start_with_one_masked_line() {
     let out = Command::new(env!("CARGO_BIN_EXE_dateline"))
-        .args([
-            "--database-url",
-            "postgres://dateline:hunter2@127.0.0.1:9/news",
-            "--no-demo",
-            "serve",
-        ])
+        .args(["--database-url", "postgres://dateline:hunter2@127.0.0.1:9/news", "--no-demo", "serve"])
         .output()
         .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(lines.len(), 1, "{stderr}");
-    assert!(
-        lines[0].contains("postgres://dateline:****@127.0.0.1:9/news"),
-        "{stderr}"
-    );
+    assert!(lines[0].contains("postgres://dateline:****@127.0.0.1:9/news"), "{stderr}");
     assert!(!stderr.contains("hunter2"));
 }
 
 #[test]
 fn print_schema_writes_the_sdl() {
-    let out = Command::new(env!("CARGO_BIN_EXE_dateline"))
-        .arg("print-schema")
-        .output()
-        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_dateline")).arg("print-schema").output().unwrap();
     assert!(out.status.success());
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        include_str!("../../schema.graphql")
-    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), include_str!("../../schema.graphql"));
 }
 
 /// A TCP relay between the app and the database server that the test can
@@ -56,11 +42,7 @@ impl Relay {
     async fn start(target: String) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        let relay = Self {
-            port,
-            target,
-            tasks: Arc::default(),
-        };
+        let relay = Self { port, target, tasks: Arc::default() };
         relay.serve(listener);
         relay
     }
@@ -110,16 +92,8 @@ async fn readyz_turns_503_while_the_database_is_down_and_recovers() {
         return;
     }
     let mut parsed = url::Url::parse(&url).unwrap();
-    let default_port = if parsed.scheme().starts_with("postgres") {
-        5432
-    } else {
-        3306
-    };
-    let target = format!(
-        "{}:{}",
-        parsed.host_str().unwrap(),
-        parsed.port().unwrap_or(default_port)
-    );
+    let default_port = if parsed.scheme().starts_with("postgres") { 5432 } else { 3306 };
+    let target = format!("{}:{}", parsed.host_str().unwrap(), parsed.port().unwrap_or(default_port));
     let relay = Relay::start(target).await;
     parsed.set_host(Some("127.0.0.1")).unwrap();
     parsed.set_port(Some(relay.port)).unwrap();
@@ -131,10 +105,7 @@ async fn readyz_turns_503_while_the_database_is_down_and_recovers() {
     assert_eq!(r.status().as_u16(), 503);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
     let body = r.text().await.unwrap();
-    assert!(
-        body.contains("SERVICE_UNAVAILABLE") && !body.contains("127.0.0.1"),
-        "{body}"
-    );
+    assert!(body.contains("SERVICE_UNAVAILABLE") && !body.contains("127.0.0.1"), "{body}");
     // Reads fail cleanly too: a coded error, no internals.
     let (status, problem) = app.get_json("/v1/articles").await;
     assert!(status == 503 || status == 500, "{status} {problem}");

@@ -13,34 +13,18 @@ async fn lists_and_fetches_articles_by_id_and_slug() {
     let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 3);
     assert!(items[0].get("body").is_none(), "lists leave the body out");
-    let mut seen: Vec<String> = items
-        .iter()
-        .map(|i| i["slug"].as_str().unwrap().to_owned())
-        .collect();
+    let mut seen: Vec<String> = items.iter().map(|i| i["slug"].as_str().unwrap().to_owned()).collect();
     let cursor = list["nextCursor"].as_str().unwrap();
-    let (_, next) = app
-        .get_json(&format!("/v1/articles?limit=10&cursor={cursor}"))
-        .await;
-    seen.extend(
-        next["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| i["slug"].as_str().unwrap().to_owned()),
-    );
+    let (_, next) = app.get_json(&format!("/v1/articles?limit=10&cursor={cursor}")).await;
+    seen.extend(next["items"].as_array().unwrap().iter().map(|i| i["slug"].as_str().unwrap().to_owned()));
     assert_eq!(seen.len(), 7);
     assert!(next["nextCursor"].is_null());
     assert!(!seen.contains(&"draft-border-budget".to_owned()));
 
-    let (status, a) = app
-        .get_json("/v1/articles/harris-amlo-migration-talks")
-        .await;
+    let (status, a) = app.get_json("/v1/articles/harris-amlo-migration-talks").await;
     assert_eq!(status, 200);
     assert_eq!(a["dateline"], "MEXICO CITY, MEXICO");
-    assert_eq!(
-        a["heroImage"]["credit"]["text"],
-        "Photo: Hector Vivas/Getty Images"
-    );
+    assert_eq!(a["heroImage"]["credit"]["text"], "Photo: Hector Vivas/Getty Images");
     assert_eq!(a["authors"][0]["name"], "Ana Ruiz");
     assert_eq!(a["audio"]["durationSeconds"], 412);
     assert_eq!(a["body"]["blocks"][0]["type"], "paragraph");
@@ -50,19 +34,10 @@ async fn lists_and_fetches_articles_by_id_and_slug() {
     assert_eq!(status, 200);
     assert_eq!(by_id["slug"], "harris-amlo-migration-talks");
 
-    let (_, filtered) = app
-        .get_json("/v1/articles?section=politics&tag=migration")
-        .await;
-    let slugs: Vec<&str> = filtered["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["slug"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        slugs,
-        ["migrants-sue-desantis", "harris-amlo-migration-talks"]
-    );
+    let (_, filtered) = app.get_json("/v1/articles?section=politics&tag=migration").await;
+    let slugs: Vec<&str> =
+        filtered["items"].as_array().unwrap().iter().map(|i| i["slug"].as_str().unwrap()).collect();
+    assert_eq!(slugs, ["migrants-sue-desantis", "harris-amlo-migration-talks"]);
     let (_, found) = app.get_json("/v1/articles?search=aftershocks").await;
     assert_eq!(found["items"][0]["slug"], "aftershocks-in-mexico");
     let (_, sections) = app.get_json("/v1/sections").await;
@@ -85,22 +60,10 @@ async fn missing_and_hidden_articles_are_404_problems() {
         assert_eq!(p["status"], 404);
     }
     // A scheduled story is a 404 until its time, then served.
-    app.story(
-        "embargoed",
-        "Embargoed",
-        Some(t0() + TimeDelta::minutes(30)),
-        Story::default(),
-    )
-    .await;
-    assert_eq!(
-        app.get("/v1/articles/embargoed").await.status().as_u16(),
-        404
-    );
+    app.story("embargoed", "Embargoed", Some(t0() + TimeDelta::minutes(30)), Story::default()).await;
+    assert_eq!(app.get("/v1/articles/embargoed").await.status().as_u16(), 404);
     app.state.clock.advance(TimeDelta::minutes(31));
-    assert_eq!(
-        app.get("/v1/articles/embargoed").await.status().as_u16(),
-        200
-    );
+    assert_eq!(app.get("/v1/articles/embargoed").await.status().as_u16(), 200);
 }
 
 #[actix_web::test]
@@ -120,11 +83,7 @@ async fn bad_parameters_are_400_problems_naming_the_parameter() {
     for (path, param) in cases {
         let r = app.get(path).await;
         assert_eq!(r.status().as_u16(), 400, "{path}");
-        assert_eq!(
-            r.headers()["content-type"],
-            "application/problem+json",
-            "{path}"
-        );
+        assert_eq!(r.headers()["content-type"], "application/problem+json", "{path}");
         let p: serde_json::Value = r.json().await.unwrap();
         assert_eq!(p["code"], "BAD_USER_INPUT", "{path}");
         assert_eq!(p["errors"][0]["path"], param, "{path}: {p}");
@@ -136,18 +95,10 @@ async fn unchanged_articles_revalidate_with_304() {
     let app = TestApp::with_demo().await;
     let r = app.get("/v1/articles/harris-amlo-migration-talks").await;
     let etag = r.headers()["etag"].to_str().unwrap().to_owned();
-    assert!(
-        r.headers()["cache-control"]
-            .to_str()
-            .unwrap()
-            .contains("public")
-    );
+    assert!(r.headers()["cache-control"].to_str().unwrap().contains("public"));
     let again = app
         .client
-        .get(format!(
-            "{}/v1/articles/harris-amlo-migration-talks",
-            app.addr
-        ))
+        .get(format!("{}/v1/articles/harris-amlo-migration-talks", app.addr))
         .header("If-None-Match", &etag)
         .send()
         .await
@@ -156,10 +107,7 @@ async fn unchanged_articles_revalidate_with_304() {
     assert!(again.bytes().await.unwrap().is_empty());
     let other = app
         .client
-        .get(format!(
-            "{}/v1/articles/harris-amlo-migration-talks",
-            app.addr
-        ))
+        .get(format!("{}/v1/articles/harris-amlo-migration-talks", app.addr))
         .header("If-None-Match", "\"stale\"")
         .send()
         .await
@@ -173,16 +121,8 @@ async fn openapi_health_and_readiness() {
     let (status, doc) = app.get_json("/openapi.json").await;
     assert_eq!(status, 200);
     assert_eq!(doc["info"]["title"], "Dateline");
-    for path in [
-        "/v1/articles",
-        "/v1/articles/{idOrSlug}",
-        "/healthz",
-        "/readyz",
-    ] {
-        assert!(
-            doc["paths"].get(path).is_some(),
-            "{path} missing from OpenAPI"
-        );
+    for path in ["/v1/articles", "/v1/articles/{idOrSlug}", "/healthz", "/readyz"] {
+        assert!(doc["paths"].get(path).is_some(), "{path} missing from OpenAPI");
     }
     assert!(doc["components"]["schemas"].get("ArticleView").is_some());
     let docs = app.get("/docs").await;
@@ -195,13 +135,8 @@ async fn openapi_health_and_readiness() {
     let graphiql = app.get("/graphql").await;
     assert!(graphiql.text().await.unwrap().contains("GraphiQL"));
     // Queries may come over GET (cacheable); mutations may not.
-    let (status, body) = app
-        .get_json("/graphql?query=%7Barticles%7BtotalCount%7D%7D")
-        .await;
-    assert_eq!(
-        (status, body["data"]["articles"]["totalCount"].as_i64()),
-        (200, Some(0))
-    );
+    let (status, body) = app.get_json("/graphql?query=%7Barticles%7BtotalCount%7D%7D").await;
+    assert_eq!((status, body["data"]["articles"]["totalCount"].as_i64()), (200, Some(0)));
     let r = app.get("/graphql?query=mutation%7Bx%7D").await;
     assert_eq!(r.status().as_u16(), 405);
 }

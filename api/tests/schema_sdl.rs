@@ -6,11 +6,7 @@ fn schema_graphql_matches_the_code() {
     let committed = include_str!("../../schema.graphql");
     let current = api::graphql::sdl();
     if std::env::var("UPDATE_SCHEMA").is_ok() {
-        std::fs::write(
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.graphql"),
-            &current,
-        )
-        .unwrap();
+        std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.graphql"), &current).unwrap();
         return;
     }
     assert!(

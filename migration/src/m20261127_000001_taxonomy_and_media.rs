@@ -73,12 +73,7 @@ impl MigrationTrait for Migration {
                 .col(uuid_null("avatar_id"))
                 .col(ts(b, "created_at"))
                 .col(ts(b, "updated_at"))
-                .foreign_key(&mut fk(
-                    "author",
-                    "avatar_id",
-                    "media",
-                    ForeignKeyAction::SetNull,
-                ))
+                .foreign_key(&mut fk("author", "avatar_id", "media", ForeignKeyAction::SetNull))
                 .to_owned(),
         )
         .await?;

@@ -44,26 +44,15 @@ impl MigrationTrait for Migration {
                 .col(int("version"))
                 .col(ts(b, "created_at"))
                 .col(ts(b, "updated_at"))
-                .foreign_key(&mut fk(
-                    "article",
-                    "hero_image_id",
-                    "media",
-                    ForeignKeyAction::SetNull,
-                ))
-                .foreign_key(&mut fk(
-                    "article",
-                    "section_id",
-                    "section",
-                    ForeignKeyAction::SetNull,
-                ))
+                .foreign_key(&mut fk("article", "hero_image_id", "media", ForeignKeyAction::SetNull))
+                .foreign_key(&mut fk("article", "section_id", "section", ForeignKeyAction::SetNull))
                 .to_owned(),
         )
         .await?;
 
-        for (table, other_col, other) in [
-            ("article_author", "author_id", "author"),
-            ("article_tag", "tag_id", "tag"),
-        ] {
+        for (table, other_col, other) in
+            [("article_author", "author_id", "author"), ("article_tag", "tag_id", "tag")]
+        {
             create(
                 manager,
                 Table::create()
@@ -72,12 +61,7 @@ impl MigrationTrait for Migration {
                     .col(uuid(other_col))
                     .col(int("position"))
                     .primary_key(Index::create().col("article_id").col(other_col))
-                    .foreign_key(&mut fk(
-                        table,
-                        "article_id",
-                        "article",
-                        ForeignKeyAction::Cascade,
-                    ))
+                    .foreign_key(&mut fk(table, "article_id", "article", ForeignKeyAction::Cascade))
                     .foreign_key(&mut fk(table, other_col, other, ForeignKeyAction::Cascade))
                     .to_owned(),
             )
@@ -92,18 +76,8 @@ impl MigrationTrait for Migration {
                 .col(uuid("related_id"))
                 .col(int("position"))
                 .primary_key(Index::create().col("article_id").col("related_id"))
-                .foreign_key(&mut fk(
-                    "article_related",
-                    "article_id",
-                    "article",
-                    ForeignKeyAction::Cascade,
-                ))
-                .foreign_key(&mut fk(
-                    "article_related",
-                    "related_id",
-                    "article",
-                    ForeignKeyAction::Cascade,
-                ))
+                .foreign_key(&mut fk("article_related", "article_id", "article", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk("article_related", "related_id", "article", ForeignKeyAction::Cascade))
                 .to_owned(),
         )
         .await?;
@@ -117,12 +91,7 @@ impl MigrationTrait for Migration {
                 .col(text("text"))
                 .col(ts(b, "published_at"))
                 .col(ts(b, "created_at"))
-                .foreign_key(&mut fk(
-                    "correction",
-                    "article_id",
-                    "article",
-                    ForeignKeyAction::Cascade,
-                ))
+                .foreign_key(&mut fk("correction", "article_id", "article", ForeignKeyAction::Cascade))
                 .to_owned(),
         )
         .await?;
@@ -131,16 +100,8 @@ impl MigrationTrait for Migration {
             manager,
             vec![
                 // Public listing: visible statuses ordered by (published_at, id).
-                index(
-                    "article",
-                    "status_published",
-                    &["status", "published_at", "id"],
-                ),
-                index(
-                    "article",
-                    "section_published",
-                    &["section_id", "published_at"],
-                ),
+                index("article", "status_published", &["status", "published_at", "id"]),
+                index("article", "section_published", &["section_id", "published_at"]),
                 index("article", "updated", &["updated_at"]),
                 index("article_author", "author", &["author_id", "article_id"]),
                 index("article_tag", "tag", &["tag_id", "article_id"]),

@@ -30,8 +30,7 @@ const POSTGRES: &[&str] = &[
     "CREATE INDEX ix_article_search ON article USING GIN (search_vector)",
 ];
 
-const MYSQL: &[&str] =
-    &["CREATE FULLTEXT INDEX ix_article_search ON article (headline, dek, body_text)"];
+const MYSQL: &[&str] = &["CREATE FULLTEXT INDEX ix_article_search ON article (headline, dek, body_text)"];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -41,12 +41,7 @@ impl MigrationTrait for Migration {
                 .col(ts(b, "created_at"))
                 .col(ts(b, "expires_at"))
                 .col(ts_null(b, "revoked_at"))
-                .foreign_key(&mut fk(
-                    "user_session",
-                    "user_id",
-                    "app_user",
-                    ForeignKeyAction::Cascade,
-                ))
+                .foreign_key(&mut fk("user_session", "user_id", "app_user", ForeignKeyAction::Cascade))
                 .to_owned(),
         )
         .await?;
@@ -69,10 +64,6 @@ impl MigrationTrait for Migration {
 
         let mut idp = index("app_user", "idp", &["idp_issuer", "idp_subject"]);
         idp.unique();
-        create_indexes(
-            manager,
-            vec![idp, index("user_session", "user", &["user_id"])],
-        )
-        .await
+        create_indexes(manager, vec![idp, index("user_session", "user", &["user_id"])]).await
     }
 }

@@ -32,18 +32,8 @@ impl MigrationTrait for Migration {
                 .col(ts(b, "created_at"))
                 .col(ts_null(b, "edited_at"))
                 .col(ts(b, "updated_at"))
-                .foreign_key(&mut fk(
-                    "comment",
-                    "article_id",
-                    "article",
-                    ForeignKeyAction::Cascade,
-                ))
-                .foreign_key(&mut fk(
-                    "comment",
-                    "user_id",
-                    "app_user",
-                    ForeignKeyAction::Cascade,
-                ))
+                .foreign_key(&mut fk("comment", "article_id", "article", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk("comment", "user_id", "app_user", ForeignKeyAction::Cascade))
                 .to_owned(),
         )
         .await?;
@@ -57,18 +47,8 @@ impl MigrationTrait for Migration {
                 .col(varchar("kind", 32))
                 .col(ts(b, "created_at"))
                 .primary_key(Index::create().col("comment_id").col("user_id").col("kind"))
-                .foreign_key(&mut fk(
-                    "comment_reaction",
-                    "comment_id",
-                    "comment",
-                    ForeignKeyAction::Cascade,
-                ))
-                .foreign_key(&mut fk(
-                    "comment_reaction",
-                    "user_id",
-                    "app_user",
-                    ForeignKeyAction::Cascade,
-                ))
+                .foreign_key(&mut fk("comment_reaction", "comment_id", "comment", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk("comment_reaction", "user_id", "app_user", ForeignKeyAction::Cascade))
                 .to_owned(),
         )
         .await?;
@@ -83,18 +63,8 @@ impl MigrationTrait for Migration {
                 .col(text_null("detail"))
                 .col(ts(b, "created_at"))
                 .primary_key(Index::create().col("comment_id").col("user_id"))
-                .foreign_key(&mut fk(
-                    "comment_flag",
-                    "comment_id",
-                    "comment",
-                    ForeignKeyAction::Cascade,
-                ))
-                .foreign_key(&mut fk(
-                    "comment_flag",
-                    "user_id",
-                    "app_user",
-                    ForeignKeyAction::Cascade,
-                ))
+                .foreign_key(&mut fk("comment_flag", "comment_id", "comment", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk("comment_flag", "user_id", "app_user", ForeignKeyAction::Cascade))
                 .to_owned(),
         )
         .await?;
@@ -103,16 +73,8 @@ impl MigrationTrait for Migration {
             manager,
             vec![
                 // depth = 0 marks top-level comments, so no NULL in the key.
-                index(
-                    "comment",
-                    "thread",
-                    &["article_id", "depth", "status", "created_at", "id"],
-                ),
-                index(
-                    "comment",
-                    "replies",
-                    &["parent_id", "status", "created_at", "id"],
-                ),
+                index("comment", "thread", &["article_id", "depth", "status", "created_at", "id"]),
+                index("comment", "replies", &["parent_id", "status", "created_at", "id"]),
                 index("comment", "user", &["user_id", "created_at"]),
                 index("comment", "queue", &["status", "created_at"]),
             ],

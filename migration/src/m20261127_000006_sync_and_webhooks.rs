@@ -17,13 +17,7 @@ impl MigrationTrait for Migration {
             manager,
             Table::create()
                 .table("change_event")
-                .col(
-                    ColumnDef::new("seq")
-                        .big_integer()
-                        .not_null()
-                        .auto_increment()
-                        .primary_key(),
-                )
+                .col(ColumnDef::new("seq").big_integer().not_null().auto_increment().primary_key())
                 .col(varchar("entity_type", 32))
                 .col(uuid("entity_id"))
                 .col(varchar("action", 32))

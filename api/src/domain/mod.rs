@@ -9,4 +9,6 @@ pub mod body;
 pub mod media;
 pub mod pagination;
 pub mod slug;
+pub mod sync;
 pub mod taxonomy;
+pub mod tx;

@@ -25,19 +25,14 @@ impl Cursor {
 
     pub fn decode(s: &str, arg: &str) -> AppResult<Self> {
         let bad = || AppError::field(arg, "is not a valid cursor");
-        let raw = URL_SAFE_NO_PAD
-            .decode(s.trim_end_matches('='))
-            .map_err(|_| bad())?;
+        let raw = URL_SAFE_NO_PAD.decode(s.trim_end_matches('=')).map_err(|_| bad())?;
         let raw = String::from_utf8(raw).map_err(|_| bad())?;
         let mut parts = raw.splitn(3, ':');
         if parts.next() != Some("k1") {
             return Err(bad());
         }
         let micros: i64 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
-        let id = parts
-            .next()
-            .and_then(|p| Uuid::parse_str(p).ok())
-            .ok_or_else(bad)?;
+        let id = parts.next().and_then(|p| Uuid::parse_str(p).ok()).ok_or_else(bad)?;
         let at = DateTime::from_timestamp_micros(micros).ok_or_else(bad)?;
         Ok(Self { at, id })
     }
@@ -84,32 +79,12 @@ impl PageArgs {
         }
         if self.last.is_some() || self.before.is_some() {
             let limit = size(self.last.unwrap_or(DEFAULT_PAGE_SIZE.min(max)), "last", max)?;
-            let cursor = self
-                .before
-                .as_deref()
-                .map(|c| Cursor::decode(c, "before"))
-                .transpose()?;
-            return Ok(PageRequest {
-                limit,
-                cursor,
-                direction: Direction::Backward,
-            });
+            let cursor = self.before.as_deref().map(|c| Cursor::decode(c, "before")).transpose()?;
+            return Ok(PageRequest { limit, cursor, direction: Direction::Backward });
         }
-        let limit = size(
-            self.first.unwrap_or(DEFAULT_PAGE_SIZE.min(max)),
-            "first",
-            max,
-        )?;
-        let cursor = self
-            .after
-            .as_deref()
-            .map(|c| Cursor::decode(c, "after"))
-            .transpose()?;
-        Ok(PageRequest {
-            limit,
-            cursor,
-            direction: Direction::Forward,
-        })
+        let limit = size(self.first.unwrap_or(DEFAULT_PAGE_SIZE.min(max)), "first", max)?;
+        let cursor = self.after.as_deref().map(|c| Cursor::decode(c, "after")).transpose()?;
+        Ok(PageRequest { limit, cursor, direction: Direction::Forward })
     }
 }
 
@@ -132,16 +107,12 @@ impl<T> Page<T> {
         }
         let items = rows.into_iter().map(|r| (key(&r), r)).collect();
         match req.direction {
-            Direction::Forward => Page {
-                items,
-                has_next_page: more,
-                has_previous_page: req.cursor.is_some(),
-            },
-            Direction::Backward => Page {
-                items,
-                has_next_page: req.cursor.is_some(),
-                has_previous_page: more,
-            },
+            Direction::Forward => {
+                Page { items, has_next_page: more, has_previous_page: req.cursor.is_some() }
+            }
+            Direction::Backward => {
+                Page { items, has_next_page: req.cursor.is_some(), has_previous_page: more }
+            }
         }
     }
 

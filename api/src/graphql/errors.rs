@@ -7,14 +7,8 @@ use async_graphql::{ErrorExtensionValues, Response, Value};
 /// own; the engine's own parse/validation errors are classified here.
 pub fn decorate(resp: &mut Response) {
     for err in &mut resp.errors {
-        let ext = err
-            .extensions
-            .get_or_insert_with(ErrorExtensionValues::default);
-        if let Some(app) = err
-            .source
-            .as_ref()
-            .and_then(|s| s.downcast_ref::<AppError>())
-        {
+        let ext = err.extensions.get_or_insert_with(ErrorExtensionValues::default);
+        if let Some(app) = err.source.as_ref().and_then(|s| s.downcast_ref::<AppError>()) {
             ext.set("code", app.code());
             if !app.fields().is_empty() {
                 let fields: Vec<Value> = app
@@ -22,14 +16,8 @@ pub fn decorate(resp: &mut Response) {
                     .iter()
                     .map(|f| {
                         let mut m = async_graphql::indexmap::IndexMap::new();
-                        m.insert(
-                            async_graphql::Name::new("path"),
-                            Value::from(f.path.clone()),
-                        );
-                        m.insert(
-                            async_graphql::Name::new("message"),
-                            Value::from(f.message.clone()),
-                        );
+                        m.insert(async_graphql::Name::new("path"), Value::from(f.path.clone()));
+                        m.insert(async_graphql::Name::new("message"), Value::from(f.message.clone()));
                         Value::Object(m)
                     })
                     .collect();

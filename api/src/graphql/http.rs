@@ -2,25 +2,12 @@
 //! query string (cacheable by CDNs; mutations are refused over GET).
 
 use super::{AppSchema, RequestContext, errors};
-use crate::domain::accounts::Actor;
 use crate::error::AppError;
 use crate::state::AppState;
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
-
-fn context(state: &AppState, http: &HttpRequest) -> RequestContext {
-    let actor = http
-        .extensions()
-        .get::<Actor>()
-        .cloned()
-        .unwrap_or_default();
-    RequestContext {
-        actor,
-        now: state.clock.now(),
-    }
-}
 
 async fn run(
     schema: &AppSchema,
@@ -28,7 +15,17 @@ async fn run(
     http: &HttpRequest,
     req: async_graphql::Request,
 ) -> GraphQLResponse {
-    let mut resp = schema.execute(req.data(context(state, http))).await;
+    let mut resp = match crate::auth::actor_of(http) {
+        Ok(actor) => {
+            let ctx = RequestContext { actor, now: state.clock.now() };
+            schema.execute(req.data(ctx)).await
+        }
+        Err(err) => {
+            let mut e = async_graphql::ServerError::new(err.to_string(), None);
+            e.source = Some(std::sync::Arc::new(err));
+            async_graphql::Response::from_errors(vec![e])
+        }
+    };
     errors::decorate(&mut resp);
     resp.into()
 }
@@ -50,12 +47,7 @@ pub async fn get(
     if !http.query_string().contains("query=") {
         return HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
-            .body(
-                GraphiQLSource::build()
-                    .endpoint("/graphql")
-                    .title("Dateline GraphiQL")
-                    .finish(),
-            );
+            .body(GraphiQLSource::build().endpoint("/graphql").title("Dateline GraphiQL").finish());
     }
     let req = match async_graphql::http::parse_query_string(http.query_string()) {
         Ok(r) => r,
@@ -66,11 +58,8 @@ pub async fn get(
             ));
         }
     };
-    let is_mutation = async_graphql::parser::parse_query(&req.query).is_ok_and(|doc| {
-        doc.operations
-            .iter()
-            .any(|(_, op)| op.node.ty != OperationType::Query)
-    });
+    let is_mutation = async_graphql::parser::parse_query(&req.query)
+        .is_ok_and(|doc| doc.operations.iter().any(|(_, op)| op.node.ty != OperationType::Query));
     if is_mutation {
         return HttpResponse::MethodNotAllowed()
             .insert_header(("Allow", "POST"))

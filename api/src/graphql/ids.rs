@@ -44,15 +44,10 @@ pub fn encode(kind: Kind, id: Uuid) -> ID {
 
 pub fn decode(id: &str, arg: &str) -> AppResult<(Kind, Uuid)> {
     let bad = || AppError::field(arg, "is not a valid id");
-    let raw = URL_SAFE_NO_PAD
-        .decode(id.trim_end_matches('='))
-        .map_err(|_| bad())?;
+    let raw = URL_SAFE_NO_PAD.decode(id.trim_end_matches('=')).map_err(|_| bad())?;
     let raw = String::from_utf8(raw).map_err(|_| bad())?;
     let (kind, uuid) = raw.split_once(':').ok_or_else(bad)?;
-    Ok((
-        Kind::parse(kind).ok_or_else(bad)?,
-        Uuid::parse_str(uuid).map_err(|_| bad())?,
-    ))
+    Ok((Kind::parse(kind).ok_or_else(bad)?, Uuid::parse_str(uuid).map_err(|_| bad())?))
 }
 
 /// An id of one expected kind. A bare UUID is accepted too, for clients
@@ -63,9 +58,6 @@ pub fn decode_as(id: &str, kind: Kind, arg: &str) -> AppResult<Uuid> {
     }
     match decode(id, arg)? {
         (k, uuid) if k == kind => Ok(uuid),
-        _ => Err(AppError::field(
-            arg,
-            format!("is not an id of a {}", kind.name()),
-        )),
+        _ => Err(AppError::field(arg, format!("is not an id of a {}", kind.name()))),
     }
 }

@@ -28,11 +28,7 @@ macro_rules! loader {
 
 loader!(AuthorsByArticle, Vec<Author>, taxonomy::authors_by_article);
 loader!(TagsByArticle, Vec<Tag>, taxonomy::tags_by_article);
-loader!(
-    CorrectionsByArticle,
-    Vec<Correction>,
-    corrections::by_article
-);
+loader!(CorrectionsByArticle, Vec<Correction>, corrections::by_article);
 loader!(SectionById, Section, taxonomy::sections_by_id);
 loader!(MediaById, Media, media::by_id);
 

@@ -1,10 +1,11 @@
 use super::ids::{self, Kind};
-use super::types::article::Article;
+use super::types::article::{Article, ArticleStatus};
 use super::types::connection::{ArticleConnection, articles_connection};
 use super::types::media::Media;
 use super::types::node::Node;
 use super::types::taxonomy::{Author, Section, Tag};
 use super::{request, state};
+use crate::domain::accounts::policy::{self, Audience};
 use crate::domain::articles::{self, ArticleFilter, ArticleKey, ArticleOrder};
 use crate::domain::pagination::PageArgs;
 use crate::domain::{media, taxonomy};
@@ -26,6 +27,8 @@ pub struct ArticleFilterInput {
     pub published_before: Option<DateTime<Utc>>,
     /// Full-text search over headline, dek and body; all words must match.
     pub search: Option<String>,
+    /// Only stories in this state; states other than PUBLISHED need `preview: true`.
+    pub status: Option<ArticleStatus>,
 }
 
 impl From<ArticleFilterInput> for ArticleFilter {
@@ -37,6 +40,7 @@ impl From<ArticleFilterInput> for ArticleFilter {
             published_after: f.published_after,
             published_before: f.published_before,
             search: f.search,
+            status: f.status.map(Into::into),
             ..Default::default()
         }
     }
@@ -60,6 +64,7 @@ impl Query {
         ctx: &Context<'_>,
         id: Option<ID>,
         slug: Option<String>,
+        #[graphql(default)] preview: bool,
     ) -> Result<Option<Article>> {
         let key = match (id, slug) {
             (Some(id), None) => ArticleKey::Id(ids::decode_as(&id, Kind::Article, "id")?),
@@ -67,9 +72,8 @@ impl Query {
             _ => return Err(AppError::field("id", "give exactly one of id or slug").into()),
         };
         let r = request(ctx);
-        Ok(articles::find(&state(ctx).db, &r.actor, r.now, &key)
-            .await?
-            .map(Article))
+        let audience = policy::audience(&r.actor, preview)?;
+        Ok(articles::find(&state(ctx).db, audience, r.now, &key).await?.map(Article))
     }
 
     /// Articles, newest first unless `orderBy` says otherwise.
@@ -84,26 +88,15 @@ impl Query {
         before: Option<String>,
         filter: Option<ArticleFilterInput>,
         #[graphql(default)] order_by: ArticleOrderBy,
+        #[graphql(default)] preview: bool,
     ) -> Result<ArticleConnection> {
+        let audience = policy::audience(&request(ctx).actor, preview)?;
         let order = match order_by {
             ArticleOrderBy::PublishedAtDesc => ArticleOrder::NewestFirst,
             ArticleOrderBy::PublishedAtAsc => ArticleOrder::OldestFirst,
         };
-        let filter = ArticleFilter {
-            order,
-            ..filter.unwrap_or_default().into()
-        };
-        Ok(articles_connection(
-            ctx,
-            filter,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await?)
+        let filter = ArticleFilter { order, ..filter.unwrap_or_default().into() };
+        Ok(articles_connection(ctx, filter, PageArgs { first, after, last, before }, audience).await?)
     }
 
     /// Any object by its global id.
@@ -113,40 +106,26 @@ impl Query {
         let r = request(ctx);
         let one = [uuid];
         Ok(match kind {
-            Kind::Article => articles::find(db, &r.actor, r.now, &ArticleKey::Id(uuid))
+            Kind::Article => articles::find(db, Audience::Public, r.now, &ArticleKey::Id(uuid))
                 .await?
                 .map(|a| Node::Article(Article(a))),
-            Kind::Author => taxonomy::authors_by_id(db, &one)
-                .await?
-                .remove(&uuid)
-                .map(|a| Node::Author(Author(a))),
-            Kind::Section => taxonomy::sections_by_id(db, &one)
-                .await?
-                .remove(&uuid)
-                .map(|s| Node::Section(Section(s))),
-            Kind::Tag => taxonomy::tags_by_id(db, &one)
-                .await?
-                .remove(&uuid)
-                .map(|t| Node::Tag(Tag(t))),
-            Kind::Media => media::by_id(db, &one)
-                .await?
-                .remove(&uuid)
-                .map(|m| Node::Media(Media(m))),
+            Kind::Author => {
+                taxonomy::authors_by_id(db, &one).await?.remove(&uuid).map(|a| Node::Author(Author(a)))
+            }
+            Kind::Section => {
+                taxonomy::sections_by_id(db, &one).await?.remove(&uuid).map(|s| Node::Section(Section(s)))
+            }
+            Kind::Tag => taxonomy::tags_by_id(db, &one).await?.remove(&uuid).map(|t| Node::Tag(Tag(t))),
+            Kind::Media => media::by_id(db, &one).await?.remove(&uuid).map(|m| Node::Media(Media(m))),
         })
     }
 
     async fn sections(&self, ctx: &Context<'_>) -> Result<Vec<Section>> {
-        Ok(taxonomy::list_sections(&state(ctx).db)
-            .await?
-            .into_iter()
-            .map(Section)
-            .collect())
+        Ok(taxonomy::list_sections(&state(ctx).db).await?.into_iter().map(Section).collect())
     }
 
     async fn section(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Section>> {
-        Ok(taxonomy::section_by_slug(&state(ctx).db, &slug)
-            .await?
-            .map(Section))
+        Ok(taxonomy::section_by_slug(&state(ctx).db, &slug).await?.map(Section))
     }
 
     /// Tags in slug order; pass the last slug seen as `after` for more.
@@ -157,11 +136,7 @@ impl Query {
         after: Option<String>,
     ) -> Result<Vec<Tag>> {
         let limit = u64::try_from(first).unwrap_or(0);
-        Ok(taxonomy::list_tags(&state(ctx).db, after.as_deref(), limit)
-            .await?
-            .into_iter()
-            .map(Tag)
-            .collect())
+        Ok(taxonomy::list_tags(&state(ctx).db, after.as_deref(), limit).await?.into_iter().map(Tag).collect())
     }
 
     async fn tag(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Tag>> {
@@ -176,18 +151,14 @@ impl Query {
         after: Option<String>,
     ) -> Result<Vec<Author>> {
         let limit = u64::try_from(first).unwrap_or(0);
-        Ok(
-            taxonomy::list_authors(&state(ctx).db, after.as_deref(), limit)
-                .await?
-                .into_iter()
-                .map(Author)
-                .collect(),
-        )
+        Ok(taxonomy::list_authors(&state(ctx).db, after.as_deref(), limit)
+            .await?
+            .into_iter()
+            .map(Author)
+            .collect())
     }
 
     async fn author(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Author>> {
-        Ok(taxonomy::author_by_slug(&state(ctx).db, &slug)
-            .await?
-            .map(Author))
+        Ok(taxonomy::author_by_slug(&state(ctx).db, &slug).await?.map(Author))
     }
 }

@@ -3,8 +3,9 @@
 use super::cache::json_with_etag;
 use super::views::{ArticleList, ArticleView};
 use super::{Caller, parse_opt};
+use crate::domain::accounts::policy::{self, Audience};
 use crate::domain::articles::relations::ArticleRelations;
-use crate::domain::articles::{self, ArticleFilter, ArticleKey, ArticleOrder};
+use crate::domain::articles::{self, ArticleFilter, ArticleKey, ArticleOrder, Status};
 use crate::domain::pagination::{MAX_PAGE_SIZE, PageArgs};
 use crate::error::{AppError, AppResult};
 use crate::rest::problem::Problem;
@@ -37,10 +38,15 @@ pub struct ListParams {
     limit: Option<String>,
     /// `nextCursor` from the previous page.
     cursor: Option<String>,
+    /// DRAFT, SCHEDULED, PUBLISHED or ARCHIVED; other than PUBLISHED needs `preview=true`.
+    status: Option<String>,
+    /// `true` to include unpublished stories (needs `content:read-drafts`).
+    preview: Option<String>,
 }
 
 impl ListParams {
-    fn parse(self) -> AppResult<(ArticleFilter, PageArgs)> {
+    fn parse(self) -> AppResult<(ArticleFilter, PageArgs, bool)> {
+        let preview = parse_opt::<bool>(self.preview.clone(), "preview")?.unwrap_or(false);
         let order = match self.order.as_deref() {
             None | Some("newest") => ArticleOrder::NewestFirst,
             Some("oldest") => ArticleOrder::OldestFirst,
@@ -54,27 +60,24 @@ impl ListParams {
             published_after: parse_opt(self.published_after, "publishedAfter")?,
             published_before: parse_opt(self.published_before, "publishedBefore")?,
             search: self.search,
+            status: self
+                .status
+                .map(|s| {
+                    Status::parse(&s).ok_or_else(|| {
+                        AppError::field("status", "must be DRAFT, SCHEDULED, PUBLISHED or ARCHIVED")
+                    })
+                })
+                .transpose()?,
         };
         filter.validate("")?;
         let first: Option<i32> = parse_opt(self.limit, "limit")?;
         if first.is_some_and(|n| !(1..=MAX_PAGE_SIZE).contains(&n)) {
-            return Err(AppError::field(
-                "limit",
-                format!("must be between 1 and {MAX_PAGE_SIZE}"),
-            ));
+            return Err(AppError::field("limit", format!("must be between 1 and {MAX_PAGE_SIZE}")));
         }
         if let Some(c) = &self.cursor {
             crate::domain::pagination::Cursor::decode(c, "cursor")?;
         }
-        Ok((
-            filter,
-            PageArgs {
-                first,
-                after: self.cursor,
-                last: None,
-                before: None,
-            },
-        ))
+        Ok((filter, PageArgs { first, after: self.cursor, last: None, before: None }, preview))
     }
 }
 
@@ -94,34 +97,32 @@ pub async fn list_articles(
     req: HttpRequest,
     params: web::Query<ListParams>,
 ) -> AppResult<HttpResponse> {
-    let (filter, args) = params.into_inner().parse()?;
+    let (filter, args, preview) = params.into_inner().parse()?;
+    let audience = policy::audience(&caller.0, preview)?;
     let page_req = args.parse(MAX_PAGE_SIZE)?;
     let now = state.clock.now();
-    let page = articles::list(&state.db, &caller.0, now, &filter, &page_req).await?;
+    let page = articles::list(&state.db, audience, now, &filter, &page_req).await?;
     let rows: Vec<_> = page.items.iter().map(|(_, a)| a.clone()).collect();
     let rel = ArticleRelations::load(&state.db, &rows).await?;
     let cdn = state.config.image_cdn_template.as_deref();
     let body = ArticleList {
-        items: rows
-            .iter()
-            .map(|a| ArticleView::new(a, &rel, now, cdn, false))
-            .collect(),
-        next_cursor: page
-            .has_next_page
-            .then(|| page.end_cursor().map(|c| c.encode()))
-            .flatten(),
+        items: rows.iter().map(|a| ArticleView::new(a, &rel, now, cdn, false)).collect(),
+        next_cursor: page.has_next_page.then(|| page.end_cursor().map(|c| c.encode())).flatten(),
     };
-    Ok(json_with_etag(
-        &req,
-        &body,
-        !caller.0.can_read_unpublished(),
-    ))
+    Ok(json_with_etag(&req, &body, audience == Audience::Public))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PreviewParam {
+    /// `true` to read a draft, scheduled or archived story (needs `content:read-drafts`).
+    preview: Option<String>,
 }
 
 /// One article by UUID or slug, with its body.
 #[utoipa::path(
     tag = "articles",
-    params(("idOrSlug" = String, Path, description = "Article UUID or slug")),
+    params(("idOrSlug" = String, Path, description = "Article UUID or slug"), PreviewParam),
     responses(
         (status = 200, description = "The article", body = ArticleView),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
@@ -134,23 +135,15 @@ pub async fn get_article(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
+    query: web::Query<PreviewParam>,
 ) -> AppResult<HttpResponse> {
+    let preview = parse_opt::<bool>(query.into_inner().preview, "preview")?.unwrap_or(false);
+    let audience = policy::audience(&caller.0, preview)?;
     let now = state.clock.now();
     let key = ArticleKey::parse(&path.into_inner());
-    let article = articles::find(&state.db, &caller.0, now, &key)
-        .await?
-        .ok_or(AppError::NotFound("article"))?;
+    let article =
+        articles::find(&state.db, audience, now, &key).await?.ok_or(AppError::NotFound("article"))?;
     let rel = ArticleRelations::load(&state.db, std::slice::from_ref(&article)).await?;
-    let view = ArticleView::new(
-        &article,
-        &rel,
-        now,
-        state.config.image_cdn_template.as_deref(),
-        true,
-    );
-    Ok(json_with_etag(
-        &req,
-        &view,
-        !caller.0.can_read_unpublished(),
-    ))
+    let view = ArticleView::new(&article, &rel, now, state.config.image_cdn_template.as_deref(), true);
+    Ok(json_with_etag(&req, &view, audience == Audience::Public))
 }

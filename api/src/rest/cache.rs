@@ -14,19 +14,8 @@ pub fn json_with_etag<T: Serialize>(req: &HttpRequest, value: &T, public: bool) 
         }
     };
     let digest = Sha256::digest(&body);
-    let etag = format!(
-        "\"{}\"",
-        digest
-            .iter()
-            .take(12)
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    );
-    let cache = if public {
-        "public, max-age=60, stale-while-revalidate=300"
-    } else {
-        "private, no-store"
-    };
+    let etag = format!("\"{}\"", digest.iter().take(12).map(|b| format!("{b:02x}")).collect::<String>());
+    let cache = if public { "public, max-age=60, stale-while-revalidate=300" } else { "private, no-store" };
     let matches = req
         .headers()
         .get(header::IF_NONE_MATCH)

@@ -10,7 +10,7 @@ pub mod views;
 use crate::domain::accounts::Actor;
 use crate::error::{AppError, AppResult};
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use actix_web::{FromRequest, HttpRequest};
 use std::future::{Ready, ready};
 use std::str::FromStr;
 use utoipa::OpenApi;
@@ -35,19 +35,14 @@ impl FromRequest for Caller {
     type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Ok(Caller(
-            req.extensions().get::<Actor>().cloned().unwrap_or_default(),
-        )))
+        ready(crate::auth::actor_of(req).map(Caller))
     }
 }
 
 /// Parses an optional query parameter, naming it when it is malformed.
 pub fn parse_opt<T: FromStr>(value: Option<String>, name: &str) -> AppResult<Option<T>> {
     value
-        .map(|v| {
-            v.parse::<T>()
-                .map_err(|_| AppError::field(name, format!("is not a valid value: {v:?}")))
-        })
+        .map(|v| v.parse::<T>().map_err(|_| AppError::field(name, format!("is not a valid value: {v:?}"))))
         .transpose()
 }
 

@@ -35,8 +35,14 @@ impl ResponseError for AppError {
         };
         let mut resp = HttpResponse::build(status);
         resp.content_type("application/problem+json");
-        if let AppError::RateLimited { retry_after_secs } = self {
-            resp.insert_header(("Retry-After", retry_after_secs.to_string()));
+        match self {
+            AppError::RateLimited { retry_after_secs } => {
+                resp.insert_header(("Retry-After", retry_after_secs.to_string()));
+            }
+            AppError::Unauthenticated => {
+                resp.insert_header(("WWW-Authenticate", "Bearer"));
+            }
+            _ => {}
         }
         resp.json(problem)
     }

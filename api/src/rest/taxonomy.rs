@@ -24,10 +24,7 @@ impl SlugPage {
     fn limit(&self) -> AppResult<u64> {
         let n: u64 = parse_opt(self.limit.clone(), "limit")?.unwrap_or(100);
         if !(1..=taxonomy::MAX_LIST).contains(&n) {
-            return Err(AppError::field(
-                "limit",
-                format!("must be between 1 and {}", taxonomy::MAX_LIST),
-            ));
+            return Err(AppError::field("limit", format!("must be between 1 and {}", taxonomy::MAX_LIST)));
         }
         Ok(n)
     }
@@ -44,10 +41,7 @@ pub struct AuthorSummary {
 /// All sections.
 #[utoipa::path(tag = "taxonomy", responses((status = 200, body = Vec<SectionView>)))]
 #[get("/sections")]
-pub async fn list_sections(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-) -> AppResult<HttpResponse> {
+pub async fn list_sections(state: web::Data<AppState>, req: HttpRequest) -> AppResult<HttpResponse> {
     let rows = taxonomy::list_sections(&state.db).await?;
     let body: Vec<SectionView> = rows.iter().map(SectionView::from).collect();
     Ok(json_with_etag(&req, &body, true))
@@ -77,12 +71,7 @@ pub async fn list_authors(
     let rows = taxonomy::list_authors(&state.db, q.after.as_deref(), q.limit()?).await?;
     let body: Vec<AuthorSummary> = rows
         .into_iter()
-        .map(|a| AuthorSummary {
-            id: a.id,
-            slug: a.slug,
-            name: a.name,
-            bio: a.bio,
-        })
+        .map(|a| AuthorSummary { id: a.id, slug: a.slug, name: a.name, bio: a.bio })
         .collect();
     Ok(json_with_etag(&req, &body, true))
 }

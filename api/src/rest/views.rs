@@ -64,8 +64,7 @@ impl MediaView {
             renditions: RENDITION_WIDTHS
                 .iter()
                 .filter_map(|w| {
-                    media::rendition_url(cdn_template, m, *w)
-                        .map(|url| RenditionView { width: *w, url })
+                    media::rendition_url(cdn_template, m, *w).map(|url| RenditionView { width: *w, url })
                 })
                 .collect(),
         }
@@ -88,10 +87,7 @@ impl AuthorView {
             slug: a.slug.clone(),
             name: a.name.clone(),
             bio: a.bio.clone(),
-            avatar: a
-                .avatar_id
-                .and_then(|id| rel.media.get(&id))
-                .map(|m| MediaView::new(m, cdn)),
+            avatar: a.avatar_id.and_then(|id| rel.media.get(&id)).map(|m| MediaView::new(m, cdn)),
         }
     }
 }
@@ -106,12 +102,7 @@ pub struct SectionView {
 
 impl From<&Section> for SectionView {
     fn from(s: &Section) -> Self {
-        Self {
-            id: s.id,
-            slug: s.slug.clone(),
-            name: s.name.clone(),
-            description: s.description.clone(),
-        }
+        Self { id: s.id, slug: s.slug.clone(), name: s.name.clone(), description: s.description.clone() }
     }
 }
 
@@ -124,11 +115,7 @@ pub struct TagView {
 
 impl From<&Tag> for TagView {
     fn from(t: &Tag) -> Self {
-        Self {
-            id: t.id,
-            slug: t.slug.clone(),
-            name: t.name.clone(),
-        }
+        Self { id: t.id, slug: t.slug.clone(), name: t.name.clone() }
     }
 }
 
@@ -211,9 +198,7 @@ impl ArticleView {
             headline: a.headline.clone(),
             dek: a.dek.clone(),
             dateline: a.dateline.clone(),
-            status: Status::effective(&a.status, a.published_at, now)
-                .as_str()
-                .into(),
+            status: Status::effective(&a.status, a.published_at, now).as_str().into(),
             published_at: a.published_at,
             scheduled_at: a.published_at.filter(|p| *p > now),
             created_at: a.created_at,
@@ -233,10 +218,7 @@ impl ArticleView {
                 duration_seconds: a.audio_duration_seconds,
                 mime_type: a.audio_mime_type.clone(),
             }),
-            hero_image: a
-                .hero_image_id
-                .and_then(|id| rel.media.get(&id))
-                .map(|m| MediaView::new(m, cdn)),
+            hero_image: a.hero_image_id.and_then(|id| rel.media.get(&id)).map(|m| MediaView::new(m, cdn)),
             authors: rel
                 .authors
                 .get(&a.id)
@@ -244,26 +226,14 @@ impl ArticleView {
                 .flatten()
                 .map(|x| AuthorView::new(x, rel, cdn))
                 .collect(),
-            section: a
-                .section_id
-                .and_then(|id| rel.sections.get(&id))
-                .map(SectionView::from),
-            tags: rel
-                .tags
-                .get(&a.id)
-                .into_iter()
-                .flatten()
-                .map(TagView::from)
-                .collect(),
+            section: a.section_id.and_then(|id| rel.sections.get(&id)).map(SectionView::from),
+            tags: rel.tags.get(&a.id).into_iter().flatten().map(TagView::from).collect(),
             corrections: rel
                 .corrections
                 .get(&a.id)
                 .into_iter()
                 .flatten()
-                .map(|c| CorrectionView {
-                    text: c.text.clone(),
-                    published_at: c.published_at,
-                })
+                .map(|c| CorrectionView { text: c.text.clone(), published_at: c.published_at })
                 .collect(),
             body: with_body.then(|| BodyView {
                 blocks: body::parse_stored(&a.body_blocks),

@@ -34,9 +34,7 @@ pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
         return (url, Some(dir));
     };
     let name = format!("dateline_test_{}", Uuid::new_v4().simple());
-    let conn = Database::connect(&admin)
-        .await
-        .expect("TEST_DATABASE_URL must be reachable");
+    let conn = Database::connect(&admin).await.expect("TEST_DATABASE_URL must be reachable");
     let create = if admin.starts_with("mysql") {
         format!("CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
     } else {
@@ -59,27 +57,18 @@ impl TestApp {
     pub async fn spawn_on(url: String, dir: Option<tempfile::TempDir>) -> Self {
         let mut config = Config::for_database(url);
         config.db_max_connections = 4;
-        let state = api::startup::prepare(config, Clock::fixed(t0()))
-            .await
-            .unwrap();
+        let state = api::startup::prepare(config, Clock::fixed(t0())).await.unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = format!("http://{}", listener.local_addr().unwrap());
         let server = api::startup::run(state.clone(), listener).unwrap();
         actix_web::rt::spawn(server);
-        Self {
-            addr,
-            state,
-            client: reqwest::Client::new(),
-            _dir: dir,
-        }
+        Self { addr, state, client: reqwest::Client::new(), _dir: dir }
     }
 
     /// A test app with the demo stories loaded.
     pub async fn with_demo() -> Self {
         let app = Self::spawn().await;
-        fixtures::demo::load_if_empty(&app.state.db, app.state.clock.now())
-            .await
-            .unwrap();
+        fixtures::demo::load_if_empty(&app.state.db, app.state.clock.now()).await.unwrap();
         app
     }
 
@@ -100,11 +89,7 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(format!("{}{path}", self.addr))
-            .send()
-            .await
-            .unwrap()
+        self.client.get(format!("{}{path}", self.addr)).send().await.unwrap()
     }
 
     pub async fn get_json(&self, path: &str) -> (u16, Value) {
@@ -165,21 +150,13 @@ pub struct Story<'a> {
     pub body: Option<&'a str>,
 }
 
-async fn ensure(
-    db: &sea_orm::DatabaseConnection,
-    table: &str,
-    slug: &str,
-    now: DateTime<Utc>,
-) -> Uuid {
+async fn ensure(db: &sea_orm::DatabaseConnection, table: &str, slug: &str, now: DateTime<Utc>) -> Uuid {
     use entity::{author, section, tag};
     use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
     match table {
         "section" => {
-            if let Some(s) = section::Entity::find()
-                .filter(section::Column::Slug.eq(slug))
-                .one(db)
-                .await
-                .unwrap()
+            if let Some(s) =
+                section::Entity::find().filter(section::Column::Slug.eq(slug)).one(db).await.unwrap()
             {
                 return s.id;
             }
@@ -198,12 +175,7 @@ async fn ensure(
             id
         }
         "tag" => {
-            if let Some(t) = tag::Entity::find()
-                .filter(tag::Column::Slug.eq(slug))
-                .one(db)
-                .await
-                .unwrap()
-            {
+            if let Some(t) = tag::Entity::find().filter(tag::Column::Slug.eq(slug)).one(db).await.unwrap() {
                 return t.id;
             }
             let id = Uuid::now_v7();
@@ -220,11 +192,8 @@ async fn ensure(
             id
         }
         _ => {
-            if let Some(a) = author::Entity::find()
-                .filter(author::Column::Slug.eq(slug))
-                .one(db)
-                .await
-                .unwrap()
+            if let Some(a) =
+                author::Entity::find().filter(author::Column::Slug.eq(slug)).one(db).await.unwrap()
             {
                 return a.id;
             }
@@ -248,8 +217,5 @@ async fn ensure(
 
 /// The `extensions.code` of the first GraphQL error.
 pub fn error_code(resp: &Value) -> String {
-    resp["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or("<none>")
-        .to_owned()
+    resp["errors"][0]["extensions"]["code"].as_str().unwrap_or("<none>").to_owned()
 }

@@ -1,5 +1,6 @@
 //! Filters shared by GraphQL `articles(filter:)` and REST `GET /v1/articles`.
 
+use super::Status;
 use super::search;
 use crate::domain::slug;
 use crate::error::{AppResult, Validator};
@@ -31,6 +32,18 @@ pub struct ArticleFilter {
     pub published_before: Option<DateTime<Utc>>,
     /// Full-text query over headline, dek and body.
     pub search: Option<String>,
+    /// Only stories in this state (as clients see states at `now`).
+    pub status: Option<Status>,
+}
+
+fn status_condition(status: Status, now: DateTime<Utc>) -> Condition {
+    let published = Column::Status.eq(Status::Published.as_str());
+    match status {
+        Status::Draft => Condition::all().add(Column::Status.eq(Status::Draft.as_str())),
+        Status::Archived => Condition::all().add(Column::Status.eq(Status::Archived.as_str())),
+        Status::Scheduled => Condition::all().add(published).add(Column::PublishedAt.gt(now)),
+        Status::Published => Condition::all().add(published).add(Column::PublishedAt.lte(now)),
+    }
 }
 
 impl ArticleFilter {
@@ -38,11 +51,7 @@ impl ArticleFilter {
     /// (`filter.` in GraphQL, nothing in REST query strings).
     pub fn validate(&self, prefix: &str) -> AppResult<()> {
         let mut v = Validator::new();
-        for (name, value) in [
-            ("section", &self.section),
-            ("tag", &self.tag),
-            ("author", &self.author),
-        ] {
+        for (name, value) in [("section", &self.section), ("tag", &self.tag), ("author", &self.author)] {
             if let Some(s) = value {
                 v.check(
                     slug::is_valid(s),
@@ -52,11 +61,7 @@ impl ArticleFilter {
             }
         }
         if let (Some(a), Some(b)) = (self.published_after, self.published_before) {
-            v.check(
-                a <= b,
-                &format!("{prefix}publishedBefore"),
-                "must not be earlier than publishedAfter",
-            );
+            v.check(a <= b, &format!("{prefix}publishedBefore"), "must not be earlier than publishedAfter");
         }
         if let Some(q) = &self.search {
             let path = format!("{prefix}search");
@@ -69,8 +74,11 @@ impl ArticleFilter {
         v.finish()
     }
 
-    pub fn condition(&self, backend: DatabaseBackend) -> Condition {
+    pub fn condition(&self, backend: DatabaseBackend, now: DateTime<Utc>) -> Condition {
         let mut c = Condition::all();
+        if let Some(status) = self.status {
+            c = c.add(status_condition(status, now));
+        }
         if let Some(s) = &self.section {
             c = c.add(
                 Column::SectionId.in_subquery(

@@ -9,13 +9,14 @@ mod status;
 pub use filter::{ArticleFilter, ArticleOrder};
 pub use status::{CommentsStatus, Status};
 
-use crate::domain::accounts::Actor;
+use crate::domain::accounts::policy::Audience;
 use crate::domain::pagination::{Cursor, Direction, Page, PageRequest};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use entity::article::{self, Column};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
 use uuid::Uuid;
@@ -39,16 +40,14 @@ impl ArticleKey {
     }
 }
 
-/// What `actor` may see at `now`. A scheduled story is stored as PUBLISHED
-/// with a future `published_at`, so it becomes visible when its time passes
-/// with no job to run, and the public listing is one index range.
-pub fn visibility(actor: &Actor, now: DateTime<Utc>) -> Condition {
-    if actor.can_read_unpublished() {
+/// What `audience` may see at `now`. A scheduled story is stored as
+/// PUBLISHED with a future `published_at`, so it becomes visible when its
+/// time passes with no job to run, and the public listing is one index range.
+pub fn visibility(audience: Audience, now: DateTime<Utc>) -> Condition {
+    if audience == Audience::Preview {
         Condition::all()
     } else {
-        Condition::all()
-            .add(Column::Status.eq(Status::Published.as_str()))
-            .add(Column::PublishedAt.lte(now))
+        Condition::all().add(Column::Status.eq(Status::Published.as_str())).add(Column::PublishedAt.lte(now))
     }
 }
 
@@ -58,7 +57,7 @@ pub fn is_public(a: &Article, now: DateTime<Utc>) -> bool {
 
 pub async fn find(
     db: &impl ConnectionTrait,
-    actor: &Actor,
+    audience: Audience,
     now: DateTime<Utc>,
     key: &ArticleKey,
 ) -> AppResult<Option<Article>> {
@@ -66,90 +65,80 @@ pub async fn find(
         ArticleKey::Id(id) => Column::Id.eq(*id),
         ArticleKey::Slug(slug) => Column::Slug.eq(slug.as_str()),
     };
-    Ok(article::Entity::find()
-        .filter(by)
-        .filter(visibility(actor, now))
-        .one(db)
-        .await?)
+    Ok(article::Entity::find().filter(by).filter(visibility(audience, now)).one(db).await?)
 }
 
 /// Visible articles among `ids`, for batch loaders and `node` lookups.
 pub async fn find_many(
     db: &impl ConnectionTrait,
-    actor: &Actor,
+    audience: Audience,
     now: DateTime<Utc>,
     ids: &[Uuid],
 ) -> AppResult<Vec<Article>> {
     Ok(article::Entity::find()
         .filter(Column::Id.is_in(ids.iter().copied()))
-        .filter(visibility(actor, now))
+        .filter(visibility(audience, now))
         .all(db)
         .await?)
 }
 
 /// The list's sort key. Unpublished drafts (no date yet) sort by creation.
 pub fn cursor_of(a: &Article) -> Cursor {
-    Cursor {
-        at: a.published_at.unwrap_or(a.created_at),
-        id: a.id,
-    }
+    Cursor { at: a.published_at.unwrap_or(a.created_at), id: a.id }
 }
 
 /// Ordered by publish date with the id as tie-breaker, keyset-paged.
 pub async fn list(
     db: &impl ConnectionTrait,
-    actor: &Actor,
+    audience: Audience,
     now: DateTime<Utc>,
     filter: &ArticleFilter,
     page: &PageRequest,
 ) -> AppResult<Page<Article>> {
     let mut q = article::Entity::find()
-        .filter(visibility(actor, now))
-        .filter(filter.condition(db.get_database_backend()))
-        // Drafts have no publish date; they are listed only by preview
-        // clients and only through filters, never in the dated list.
-        .filter(Column::PublishedAt.is_not_null());
-    let newer = |c: &Cursor| {
-        Condition::any().add(Column::PublishedAt.gt(c.at)).add(
-            Condition::all()
-                .add(Column::PublishedAt.eq(c.at))
-                .add(Column::Id.gt(c.id)),
-        )
+        .filter(visibility(audience, now))
+        .filter(filter.condition(db.get_database_backend(), now));
+    // Readers page by publish date (an index range). Previews include
+    // undated drafts, which sort by when they were created.
+    let key = match audience {
+        Audience::Public => Expr::col((article::Entity, Column::PublishedAt)),
+        Audience::Preview => Func::coalesce([
+            Expr::col((article::Entity, Column::PublishedAt)),
+            Expr::col((article::Entity, Column::CreatedAt)),
+        ])
+        .into(),
     };
-    let older = |c: &Cursor| {
-        Condition::any().add(Column::PublishedAt.lt(c.at)).add(
-            Condition::all()
-                .add(Column::PublishedAt.eq(c.at))
-                .add(Column::Id.lt(c.id)),
-        )
-    };
+    let id = || Expr::col((article::Entity, Column::Id));
     // Walking forward through a newest-first list goes to older rows;
     // walking backward, or forward through an oldest-first list, to newer.
-    let towards_older =
-        (page.direction == Direction::Forward) == (filter.order == ArticleOrder::NewestFirst);
+    let towards_older = (page.direction == Direction::Forward) == (filter.order == ArticleOrder::NewestFirst);
     if let Some(c) = &page.cursor {
-        q = q.filter(if towards_older { older(c) } else { newer(c) });
+        let cond = if towards_older {
+            Condition::any()
+                .add(key.clone().lt(c.at))
+                .add(Condition::all().add(key.clone().eq(c.at)).add(id().lt(c.id)))
+        } else {
+            Condition::any()
+                .add(key.clone().gt(c.at))
+                .add(Condition::all().add(key.clone().eq(c.at)).add(id().gt(c.id)))
+        };
+        q = q.filter(cond);
     }
-    q = if towards_older {
-        q.order_by_desc(Column::PublishedAt)
-            .order_by_desc(Column::Id)
-    } else {
-        q.order_by_asc(Column::PublishedAt).order_by_asc(Column::Id)
-    };
+    let order = if towards_older { Order::Desc } else { Order::Asc };
+    q = q.order_by(key, order.clone()).order_by(id(), order);
     let rows = q.limit(page.limit + 1).all(db).await?;
     Ok(Page::from_rows(rows, page, cursor_of))
 }
 
 pub async fn count(
     db: &impl ConnectionTrait,
-    actor: &Actor,
+    audience: Audience,
     now: DateTime<Utc>,
     filter: &ArticleFilter,
 ) -> AppResult<u64> {
     Ok(article::Entity::find()
-        .filter(visibility(actor, now))
-        .filter(filter.condition(db.get_database_backend()))
-        .filter(Column::PublishedAt.is_not_null())
+        .filter(visibility(audience, now))
+        .filter(filter.condition(db.get_database_backend(), now))
         .count(db)
         .await?)
 }

@@ -22,12 +22,12 @@ impl Status {
         }
     }
 
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Draft, Self::Scheduled, Self::Published, Self::Archived].into_iter().find(|x| x.as_str() == s)
+    }
+
     /// The status a reader of the API sees at `now`.
-    pub fn effective(
-        stored: &str,
-        published_at: Option<DateTime<Utc>>,
-        now: DateTime<Utc>,
-    ) -> Self {
+    pub fn effective(stored: &str, published_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Self {
         match stored {
             "PUBLISHED" if published_at.is_some_and(|p| p > now) => Self::Scheduled,
             "PUBLISHED" => Self::Published,

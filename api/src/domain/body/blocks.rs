@@ -55,26 +55,12 @@ pub struct Span {
 
 impl Span {
     pub fn plain(text: impl Into<String>) -> Self {
-        Self {
-            text: text.into(),
-            marks: Vec::new(),
-            href: None,
-        }
+        Self { text: text.into(), marks: Vec::new(), href: None }
     }
 }
 
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
 )]
 #[serde(rename_all = "camelCase")]
 pub enum Mark {
@@ -106,11 +92,7 @@ fn clean_spans(spans: &[Span]) -> Vec<Span> {
         let mut marks = s.marks.clone();
         marks.sort();
         marks.dedup();
-        let span = Span {
-            text: s.text.clone(),
-            marks,
-            href: s.href.as_deref().and_then(safe_href),
-        };
+        let span = Span { text: s.text.clone(), marks, href: s.href.as_deref().and_then(safe_href) };
         // Merge neighbours with identical formatting, so equal bodies have
         // one stored form.
         match out.last_mut() {
@@ -129,24 +111,16 @@ pub fn normalize(blocks: &[Block]) -> Vec<Block> {
         .iter()
         .filter_map(|b| {
             let b = match b {
-                Block::Paragraph { spans } => Block::Paragraph {
-                    spans: clean_spans(spans),
-                },
-                Block::Heading { level, spans } => Block::Heading {
-                    level: (*level).clamp(1, 6),
-                    spans: clean_spans(spans),
-                },
-                Block::Quote { spans, attribution } => Block::Quote {
-                    spans: clean_spans(spans),
-                    attribution: attribution.clone(),
-                },
+                Block::Paragraph { spans } => Block::Paragraph { spans: clean_spans(spans) },
+                Block::Heading { level, spans } => {
+                    Block::Heading { level: (*level).clamp(1, 6), spans: clean_spans(spans) }
+                }
+                Block::Quote { spans, attribution } => {
+                    Block::Quote { spans: clean_spans(spans), attribution: attribution.clone() }
+                }
                 Block::List { ordered, items } => Block::List {
                     ordered: *ordered,
-                    items: items
-                        .iter()
-                        .map(|i| clean_spans(i))
-                        .filter(|i| !i.is_empty())
-                        .collect(),
+                    items: items.iter().map(|i| clean_spans(i)).filter(|i| !i.is_empty()).collect(),
                 },
                 Block::Image { url, .. } | Block::Embed { url, .. } if safe_href(url).is_none() => {
                     return None;
@@ -154,9 +128,9 @@ pub fn normalize(blocks: &[Block]) -> Vec<Block> {
                 other => other.clone(),
             };
             let empty = match &b {
-                Block::Paragraph { spans }
-                | Block::Heading { spans, .. }
-                | Block::Quote { spans, .. } => spans.is_empty(),
+                Block::Paragraph { spans } | Block::Heading { spans, .. } | Block::Quote { spans, .. } => {
+                    spans.is_empty()
+                }
                 Block::List { items, .. } => items.is_empty(),
                 _ => false,
             };
@@ -179,13 +153,9 @@ pub fn to_text(blocks: &[Block]) -> String {
                 Some(a) => format!("{} — {a}", spans_text(spans)),
                 None => spans_text(spans),
             }),
-            Block::List { items, .. } => Some(
-                items
-                    .iter()
-                    .map(|i| spans_text(i))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            ),
+            Block::List { items, .. } => {
+                Some(items.iter().map(|i| spans_text(i)).collect::<Vec<_>>().join("\n"))
+            }
             Block::Image { caption, .. } => caption.clone(),
             Block::Embed { title, .. } => title.clone(),
         })

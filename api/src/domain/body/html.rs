@@ -100,10 +100,7 @@ pub fn to_html(blocks: &[Block]) -> String {
                 spans(&mut out, s);
                 out.push_str(&format!("</h{level}>"));
             }
-            Block::Quote {
-                spans: s,
-                attribution,
-            } => {
+            Block::Quote { spans: s, attribution } => {
                 out.push_str("<blockquote><p>");
                 spans(&mut out, s);
                 out.push_str("</p>");
@@ -122,27 +119,15 @@ pub fn to_html(blocks: &[Block]) -> String {
                 }
                 out.push_str(&format!("</{tag}>"));
             }
-            Block::Image {
-                url,
-                alt,
-                caption,
-                credit,
-                ..
-            } => {
+            Block::Image { url, alt, caption, credit, .. } => {
                 out.push_str(&format!(
                     "<figure><img src=\"{}\" alt=\"{}\">",
                     escape(url),
                     escape(alt.as_deref().unwrap_or(""))
                 ));
-                let cap: Vec<&str> = [caption.as_deref(), credit.as_deref()]
-                    .into_iter()
-                    .flatten()
-                    .collect();
+                let cap: Vec<&str> = [caption.as_deref(), credit.as_deref()].into_iter().flatten().collect();
                 if !cap.is_empty() {
-                    out.push_str(&format!(
-                        "<figcaption>{}</figcaption>",
-                        escape(&cap.join(" "))
-                    ));
+                    out.push_str(&format!("<figcaption>{}</figcaption>", escape(&cap.join(" "))));
                 }
                 out.push_str("</figure>");
             }

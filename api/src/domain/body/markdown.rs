@@ -26,11 +26,7 @@ impl Builder {
         let mut marks = self.marks.clone();
         marks.sort();
         marks.dedup();
-        self.spans.push(Span {
-            text: t.to_owned(),
-            marks,
-            href: self.href.clone(),
-        });
+        self.spans.push(Span { text: t.to_owned(), marks, href: self.href.clone() });
     }
 
     /// Ends a paragraph-like run; where it lands depends on the container.
@@ -99,10 +95,7 @@ pub fn from_markdown(md: &str) -> Vec<Block> {
                 b.quote_depth = b.quote_depth.saturating_sub(1);
                 if b.quote_depth == 0 {
                     let spans = std::mem::take(&mut b.quote_spans);
-                    b.blocks.push(Block::Quote {
-                        spans,
-                        attribution: None,
-                    });
+                    b.blocks.push(Block::Quote { spans, attribution: None });
                 }
             }
             Event::Start(Tag::List(start)) => {
@@ -128,9 +121,7 @@ pub fn from_markdown(md: &str) -> Vec<Block> {
             Event::Start(Tag::Emphasis) => b.marks.push(Mark::Italic),
             Event::Start(Tag::Strong) => b.marks.push(Mark::Bold),
             Event::Start(Tag::Strikethrough) => b.marks.push(Mark::Strikethrough),
-            Event::End(TagEnd::Emphasis)
-            | Event::End(TagEnd::Strong)
-            | Event::End(TagEnd::Strikethrough) => {
+            Event::End(TagEnd::Emphasis) | Event::End(TagEnd::Strong) | Event::End(TagEnd::Strikethrough) => {
                 b.marks.pop();
             }
             Event::Start(Tag::Link { dest_url, .. }) => b.href = Some(dest_url.to_string()),
@@ -142,13 +133,7 @@ pub fn from_markdown(md: &str) -> Vec<Block> {
             Event::End(TagEnd::Image) => {
                 if let Some((url, alt)) = b.image.take() {
                     let alt = (!alt.is_empty()).then_some(alt);
-                    b.blocks.push(Block::Image {
-                        url,
-                        alt,
-                        caption: None,
-                        credit: None,
-                        media_id: None,
-                    });
+                    b.blocks.push(Block::Image { url, alt, caption: None, credit: None, media_id: None });
                 }
             }
             Event::Text(t) => b.text(&t),

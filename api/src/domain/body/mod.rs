@@ -45,9 +45,5 @@ pub fn parse_stored(json: &str) -> Vec<Block> {
 }
 
 pub fn reading_time_minutes(word_count: i32) -> i32 {
-    if word_count <= 0 {
-        0
-    } else {
-        (word_count + WORDS_PER_MINUTE - 1) / WORDS_PER_MINUTE
-    }
+    if word_count <= 0 { 0 } else { (word_count + WORDS_PER_MINUTE - 1) / WORDS_PER_MINUTE }
 }

@@ -15,6 +15,17 @@ pub enum ArticleStatus {
     Archived,
 }
 
+impl From<ArticleStatus> for Status {
+    fn from(s: ArticleStatus) -> Self {
+        match s {
+            ArticleStatus::Draft => Self::Draft,
+            ArticleStatus::Scheduled => Self::Scheduled,
+            ArticleStatus::Published => Self::Published,
+            ArticleStatus::Archived => Self::Archived,
+        }
+    }
+}
+
 impl From<Status> for ArticleStatus {
     fn from(s: Status) -> Self {
         match s {
@@ -130,16 +141,8 @@ impl Article {
     }
     async fn seo(&self) -> Seo {
         Seo {
-            title: self
-                .0
-                .seo_title
-                .clone()
-                .unwrap_or_else(|| self.0.headline.clone()),
-            description: self
-                .0
-                .seo_description
-                .clone()
-                .or_else(|| self.0.dek.clone()),
+            title: self.0.seo_title.clone().unwrap_or_else(|| self.0.headline.clone()),
+            description: self.0.seo_description.clone().or_else(|| self.0.dek.clone()),
             canonical_url: self.0.canonical_url.clone(),
         }
     }
@@ -176,17 +179,11 @@ impl Article {
     }
     /// Published corrections, oldest first.
     async fn corrections(&self, ctx: &Context<'_>) -> Result<Vec<Correction>> {
-        let rows = loaders(ctx)
-            .corrections_by_article
-            .load_one(self.0.id)
-            .await?;
+        let rows = loaders(ctx).corrections_by_article.load_one(self.0.id).await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
-            .map(|c| Correction {
-                text: c.text,
-                published_at: c.published_at,
-            })
+            .map(|c| Correction { text: c.text, published_at: c.published_at })
             .collect())
     }
 }

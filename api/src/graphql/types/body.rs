@@ -14,10 +14,7 @@ pub struct Body {
 impl Body {
     pub fn from_row(a: &Article) -> Self {
         Self {
-            blocks: body::parse_stored(&a.body_blocks)
-                .into_iter()
-                .map(Block::from)
-                .collect(),
+            blocks: body::parse_stored(&a.body_blocks).into_iter().map(Block::from).collect(),
             html: a.body_html.clone(),
             text: a.body_text.clone(),
         }
@@ -116,45 +113,20 @@ impl From<DBlock> for Block {
     fn from(b: DBlock) -> Self {
         match b {
             DBlock::Paragraph { spans: s } => Self::Paragraph(ParagraphBlock { spans: spans(s) }),
-            DBlock::Heading { level, spans: s } => Self::Heading(HeadingBlock {
-                level: level.into(),
-                spans: spans(s),
-            }),
-            DBlock::Quote {
-                spans: s,
-                attribution,
-            } => Self::Quote(QuoteBlock {
-                spans: spans(s),
-                attribution,
-            }),
+            DBlock::Heading { level, spans: s } => {
+                Self::Heading(HeadingBlock { level: level.into(), spans: spans(s) })
+            }
+            DBlock::Quote { spans: s, attribution } => {
+                Self::Quote(QuoteBlock { spans: spans(s), attribution })
+            }
             DBlock::List { ordered, items } => Self::List(ListBlock {
                 ordered,
-                items: items
-                    .into_iter()
-                    .map(|i| ListItem { spans: spans(i) })
-                    .collect(),
+                items: items.into_iter().map(|i| ListItem { spans: spans(i) }).collect(),
             }),
-            DBlock::Image {
-                url,
-                alt,
-                caption,
-                credit,
-                ..
-            } => Self::Image(ImageBlock {
-                url,
-                alt,
-                caption,
-                credit,
-            }),
-            DBlock::Embed {
-                url,
-                provider,
-                title,
-            } => Self::Embed(EmbedBlock {
-                url,
-                provider,
-                title,
-            }),
+            DBlock::Image { url, alt, caption, credit, .. } => {
+                Self::Image(ImageBlock { url, alt, caption, credit })
+            }
+            DBlock::Embed { url, provider, title } => Self::Embed(EmbedBlock { url, provider, title }),
         }
     }
 }

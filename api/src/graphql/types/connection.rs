@@ -1,6 +1,7 @@
 //! Relay cursor connections over the domain's keyset pages.
 
 use super::article::Article;
+use crate::domain::accounts::policy::Audience;
 use crate::domain::articles::{self, ArticleFilter};
 use crate::domain::pagination::{MAX_PAGE_SIZE, Page, PageArgs};
 use crate::error::AppResult;
@@ -29,13 +30,8 @@ impl PageInfo {
 /// Query cost of a page: the children's cost once per requested item, so a
 /// client cannot ask for 100 × 100 nested items within the limit.
 pub fn page_cost(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
-    let n = first
-        .or(last)
-        .unwrap_or(crate::domain::pagination::DEFAULT_PAGE_SIZE);
-    usize::try_from(n.clamp(1, MAX_PAGE_SIZE))
-        .unwrap_or(1)
-        .saturating_mul(child)
-        .saturating_add(1)
+    let n = first.or(last).unwrap_or(crate::domain::pagination::DEFAULT_PAGE_SIZE);
+    usize::try_from(n.clamp(1, MAX_PAGE_SIZE)).unwrap_or(1).saturating_mul(child).saturating_add(1)
 }
 
 pub struct ArticleEdge {
@@ -56,27 +52,17 @@ impl ArticleEdge {
 pub struct ArticleConnection {
     page: Page<articles::Article>,
     filter: ArticleFilter,
+    audience: Audience,
 }
 
 #[Object]
 impl ArticleConnection {
     async fn edges(&self) -> Vec<ArticleEdge> {
-        self.page
-            .items
-            .iter()
-            .map(|(c, a)| ArticleEdge {
-                cursor: c.encode(),
-                node: a.clone(),
-            })
-            .collect()
+        self.page.items.iter().map(|(c, a)| ArticleEdge { cursor: c.encode(), node: a.clone() }).collect()
     }
     /// The nodes without their edges, for clients that do not page.
     async fn nodes(&self) -> Vec<Article> {
-        self.page
-            .items
-            .iter()
-            .map(|(_, a)| Article(a.clone()))
-            .collect()
+        self.page.items.iter().map(|(_, a)| Article(a.clone())).collect()
     }
     async fn page_info(&self) -> PageInfo {
         PageInfo::of(&self.page)
@@ -85,7 +71,7 @@ impl ArticleConnection {
     /// when asked for.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
         let r = request(ctx);
-        Ok(articles::count(&state(ctx).db, &r.actor, r.now, &self.filter).await?)
+        Ok(articles::count(&state(ctx).db, self.audience, r.now, &self.filter).await?)
     }
 }
 
@@ -93,10 +79,11 @@ pub async fn articles_connection(
     ctx: &Context<'_>,
     filter: ArticleFilter,
     args: PageArgs,
+    audience: Audience,
 ) -> AppResult<ArticleConnection> {
     let r = request(ctx);
     filter.validate("filter.")?;
     let req = args.parse(MAX_PAGE_SIZE)?;
-    let page = articles::list(&state(ctx).db, &r.actor, r.now, &filter, &req).await?;
-    Ok(ArticleConnection { page, filter })
+    let page = articles::list(&state(ctx).db, audience, r.now, &filter, &req).await?;
+    Ok(ArticleConnection { page, filter, audience })
 }

@@ -1,5 +1,6 @@
 use super::connection::{ArticleConnection, articles_connection};
 use super::media::Media;
+use crate::domain::accounts::policy::Audience;
 use crate::domain::articles::ArticleFilter;
 use crate::domain::pagination::PageArgs;
 use crate::domain::taxonomy;
@@ -41,21 +42,9 @@ impl Author {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<ArticleConnection> {
-        let filter = ArticleFilter {
-            author: Some(self.0.slug.clone()),
-            ..Default::default()
-        };
-        Ok(articles_connection(
-            ctx,
-            filter,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await?)
+        let filter = ArticleFilter { author: Some(self.0.slug.clone()), ..Default::default() };
+        Ok(articles_connection(ctx, filter, PageArgs { first, after, last, before }, Audience::Public)
+            .await?)
     }
 }
 
@@ -83,21 +72,9 @@ impl Section {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<ArticleConnection> {
-        let filter = ArticleFilter {
-            section: Some(self.0.slug.clone()),
-            ..Default::default()
-        };
-        Ok(articles_connection(
-            ctx,
-            filter,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await?)
+        let filter = ArticleFilter { section: Some(self.0.slug.clone()), ..Default::default() };
+        Ok(articles_connection(ctx, filter, PageArgs { first, after, last, before }, Audience::Public)
+            .await?)
     }
 }
 
@@ -122,20 +99,8 @@ impl Tag {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<ArticleConnection> {
-        let filter = ArticleFilter {
-            tag: Some(self.0.slug.clone()),
-            ..Default::default()
-        };
-        Ok(articles_connection(
-            ctx,
-            filter,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await?)
+        let filter = ArticleFilter { tag: Some(self.0.slug.clone()), ..Default::default() };
+        Ok(articles_connection(ctx, filter, PageArgs { first, after, last, before }, Audience::Public)
+            .await?)
     }
 }

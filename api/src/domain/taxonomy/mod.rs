@@ -68,63 +68,35 @@ pub async fn tags_by_article(
     Ok(out)
 }
 
-pub async fn sections_by_id(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Section>> {
-    let rows = section::Entity::find()
-        .filter(section::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
+pub async fn sections_by_id(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Section>> {
+    let rows = section::Entity::find().filter(section::Column::Id.is_in(ids.iter().copied())).all(db).await?;
     Ok(rows.into_iter().map(|s| (s.id, s)).collect())
 }
 
-pub async fn authors_by_id(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Author>> {
-    let rows = author::Entity::find()
-        .filter(author::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
+pub async fn authors_by_id(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Author>> {
+    let rows = author::Entity::find().filter(author::Column::Id.is_in(ids.iter().copied())).all(db).await?;
     Ok(rows.into_iter().map(|a| (a.id, a)).collect())
 }
 
 pub async fn tags_by_id(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Tag>> {
-    let rows = tag::Entity::find()
-        .filter(tag::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
+    let rows = tag::Entity::find().filter(tag::Column::Id.is_in(ids.iter().copied())).all(db).await?;
     Ok(rows.into_iter().map(|t| (t.id, t)).collect())
 }
 
 pub async fn section_by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<Section>> {
-    Ok(section::Entity::find()
-        .filter(section::Column::Slug.eq(slug))
-        .one(db)
-        .await?)
+    Ok(section::Entity::find().filter(section::Column::Slug.eq(slug)).one(db).await?)
 }
 
 pub async fn tag_by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<Tag>> {
-    Ok(tag::Entity::find()
-        .filter(tag::Column::Slug.eq(slug))
-        .one(db)
-        .await?)
+    Ok(tag::Entity::find().filter(tag::Column::Slug.eq(slug)).one(db).await?)
 }
 
 pub async fn author_by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<Author>> {
-    Ok(author::Entity::find()
-        .filter(author::Column::Slug.eq(slug))
-        .one(db)
-        .await?)
+    Ok(author::Entity::find().filter(author::Column::Slug.eq(slug)).one(db).await?)
 }
 
 pub async fn list_sections(db: &impl ConnectionTrait) -> AppResult<Vec<Section>> {
-    Ok(section::Entity::find()
-        .order_by_asc(section::Column::Name)
-        .limit(MAX_LIST)
-        .all(db)
-        .await?)
+    Ok(section::Entity::find().order_by_asc(section::Column::Name).limit(MAX_LIST).all(db).await?)
 }
 
 /// Tags by slug, keyset-paged on the unique slug.
@@ -133,9 +105,7 @@ pub async fn list_tags(
     after_slug: Option<&str>,
     limit: u64,
 ) -> AppResult<Vec<Tag>> {
-    let mut q = tag::Entity::find()
-        .order_by_asc(tag::Column::Slug)
-        .limit(limit.min(MAX_LIST));
+    let mut q = tag::Entity::find().order_by_asc(tag::Column::Slug).limit(limit.min(MAX_LIST));
     if let Some(s) = after_slug {
         q = q.filter(tag::Column::Slug.gt(s));
     }
@@ -148,9 +118,7 @@ pub async fn list_authors(
     after_slug: Option<&str>,
     limit: u64,
 ) -> AppResult<Vec<Author>> {
-    let mut q = author::Entity::find()
-        .order_by_asc(author::Column::Slug)
-        .limit(limit.min(MAX_LIST));
+    let mut q = author::Entity::find().order_by_asc(author::Column::Slug).limit(limit.min(MAX_LIST));
     if let Some(s) = after_slug {
         q = q.filter(author::Column::Slug.gt(s));
     }
