@@ -24,6 +24,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A conditional request (`If-Match`) whose condition no longer holds.
+    #[error("precondition failed: {0}")]
+    PreconditionFailed(String),
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
     #[error("the database is unavailable")]
@@ -45,7 +48,7 @@ impl AppError {
             Self::BadInput(_) => "BAD_USER_INPUT",
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
-            Self::Conflict(_) => "CONFLICT",
+            Self::Conflict(_) | Self::PreconditionFailed(_) => "CONFLICT",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Unavailable => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
@@ -59,6 +62,7 @@ impl AppError {
             Self::Unauthenticated => 401,
             Self::Forbidden(_) => 403,
             Self::Conflict(_) => 409,
+            Self::PreconditionFailed(_) => 412,
             Self::RateLimited { .. } => 429,
             Self::Unavailable => 503,
             Self::Internal(_) => 500,

@@ -80,9 +80,13 @@ async fn keys(config: Config, command: KeysCommand) -> Result<(), String> {
             for s in &scopes {
                 parsed.push(Scope::parse(s).ok_or_else(|| format!("unknown scope {s:?}"))?);
             }
-            let (key, secret) = api_keys::create(&state.db, &name, &parsed, now).await.map_err(|e| e.to_string())?;
+            let (key, secret) =
+                api_keys::create(&state.db, &name, &parsed, now).await.map_err(|e| e.to_string())?;
             println!("{secret}");
-            eprintln!("created key {} ({}) with scopes: {}; store it now, it is not shown again", key.id, key.name, key.scopes);
+            eprintln!(
+                "created key {} ({}) with scopes: {}; store it now, it is not shown again",
+                key.id, key.name, key.scopes
+            );
         }
         KeysCommand::List => {
             for k in api_keys::list(&state.db).await.map_err(|e| e.to_string())? {

@@ -1,9 +1,16 @@
 //! Images and their credits. Renditions are URLs built from a configured
 //! image-CDN template; Dateline itself never processes images.
 
-use crate::error::AppResult;
+use crate::domain::accounts::{Actor, policy};
+use crate::domain::articles::input::is_web_url;
+use crate::domain::sync::{self, Action, Change, Entity as Kind};
+use crate::domain::tx;
+use crate::error::{AppError, AppResult, Validator};
 use entity::media;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession,
+    TransactionTrait,
+};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -32,4 +39,135 @@ pub fn rendition_url(template: Option<&str>, m: &Media, width: i32) -> Option<St
     let t = template?;
     let encoded: String = url::form_urlencoded::byte_serialize(m.url.as_bytes()).collect();
     Some(t.replace("{url}", &encoded).replace("{width}", &width.to_string()))
+}
+
+/// What writers send for an image. `None` leaves a field as it is;
+/// `Some(None)` clears a nullable one.
+#[derive(Debug, Clone, Default)]
+pub struct MediaInput {
+    pub url: Option<String>,
+    pub alt: Option<Option<String>>,
+    pub caption: Option<Option<String>>,
+    pub width: Option<Option<i32>>,
+    pub height: Option<Option<i32>>,
+    pub mime_type: Option<Option<String>>,
+    pub photographer: Option<Option<String>>,
+    pub agency: Option<Option<String>>,
+    pub rights_holder: Option<Option<String>>,
+    pub license: Option<Option<String>>,
+    pub license_expires_at: Option<Option<chrono::DateTime<chrono::Utc>>>,
+}
+
+const MAX_CREDIT: usize = 200;
+const MAX_CAPTION: usize = 2000;
+
+fn short_text(v: &mut Validator, path: &str, value: &Option<Option<String>>, max: usize) {
+    if let Some(Some(s)) = value {
+        v.check(s.chars().count() <= max, path, &format!("must be at most {max} characters"));
+    }
+}
+
+impl MediaInput {
+    fn check(&self, creating: bool, v: &mut Validator) {
+        if creating {
+            v.check(self.url.is_some(), "input.url", "is required");
+        }
+        if let Some(u) = &self.url {
+            v.check(is_web_url(u), "input.url", "must be an http(s) URL");
+        }
+        for (path, dim) in [("input.width", self.width), ("input.height", self.height)] {
+            if let Some(Some(n)) = dim {
+                v.check((1..=100_000).contains(&n), path, "must be between 1 and 100000");
+            }
+        }
+        short_text(v, "input.alt", &self.alt, MAX_CAPTION);
+        short_text(v, "input.caption", &self.caption, MAX_CAPTION);
+        short_text(v, "input.mimeType", &self.mime_type, 100);
+        short_text(v, "input.credit.photographer", &self.photographer, MAX_CREDIT);
+        short_text(v, "input.credit.agency", &self.agency, MAX_CREDIT);
+        short_text(v, "input.credit.rightsHolder", &self.rights_holder, MAX_CREDIT);
+        short_text(v, "input.credit.license", &self.license, MAX_CREDIT);
+    }
+}
+
+fn clean(s: Option<String>) -> Option<String> {
+    s.map(|x| x.trim().to_owned()).filter(|x| !x.is_empty())
+}
+
+/// Creates (`id` None) or updates an image, in one transaction with its
+/// change-feed entry.
+pub async fn save<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Option<Uuid>,
+    input: MediaInput,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<Media> {
+    policy::can_write_content(actor)?;
+    let mut v = Validator::new();
+    input.check(id.is_none(), &mut v);
+    v.finish()?;
+    let txn = tx::begin(db).await?;
+    let mut row: media::ActiveModel = match id {
+        Some(id) => media::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound("media"))?.into(),
+        None => media::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            alt_text: Set(None),
+            caption: Set(None),
+            width: Set(None),
+            height: Set(None),
+            mime_type: Set(None),
+            credit_photographer: Set(None),
+            credit_agency: Set(None),
+            credit_rights_holder: Set(None),
+            credit_license: Set(None),
+            credit_license_expires_at: Set(None),
+            created_at: Set(now),
+            ..Default::default()
+        },
+    };
+    if let Some(u) = input.url {
+        row.url = Set(u);
+    }
+    if let Some(x) = input.alt {
+        row.alt_text = Set(clean(x));
+    }
+    if let Some(x) = input.caption {
+        row.caption = Set(clean(x));
+    }
+    if let Some(x) = input.width {
+        row.width = Set(x);
+    }
+    if let Some(x) = input.height {
+        row.height = Set(x);
+    }
+    if let Some(x) = input.mime_type {
+        row.mime_type = Set(clean(x));
+    }
+    if let Some(x) = input.photographer {
+        row.credit_photographer = Set(clean(x));
+    }
+    if let Some(x) = input.agency {
+        row.credit_agency = Set(clean(x));
+    }
+    if let Some(x) = input.rights_holder {
+        row.credit_rights_holder = Set(clean(x));
+    }
+    if let Some(x) = input.license {
+        row.credit_license = Set(clean(x));
+    }
+    if let Some(x) = input.license_expires_at {
+        row.credit_license_expires_at = Set(x);
+    }
+    row.updated_at = Set(now);
+    let saved = if id.is_some() {
+        media::Entity::update(row).exec(&txn).await?
+    } else {
+        media::Entity::insert(row).exec_with_returning(&txn).await?
+    };
+    let action = if id.is_some() { Action::Updated } else { Action::Created };
+    sync::record(&txn, Change { entity: Kind::Media, id: saved.id, action, version: None, slug: None }, now)
+        .await?;
+    txn.commit().await?;
+    Ok(saved)
 }

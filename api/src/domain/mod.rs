@@ -6,8 +6,10 @@
 pub mod accounts;
 pub mod articles;
 pub mod body;
+pub mod idempotency;
 pub mod media;
 pub mod pagination;
+pub mod related;
 pub mod slug;
 pub mod sync;
 pub mod taxonomy;

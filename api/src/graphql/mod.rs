@@ -5,17 +5,19 @@ pub mod errors;
 pub mod http;
 pub mod ids;
 pub mod loaders;
+pub mod mutation;
 mod query;
 pub mod types;
 
 use crate::domain::accounts::Actor;
 use crate::state::AppState;
-use async_graphql::{Context, EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{Context, EmptySubscription, Schema};
 use chrono::{DateTime, Utc};
+use mutation::Mutation;
 
 pub use query::Query;
 
-pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Resolved once per request: who is asking, and the instant the whole
 /// response is computed at (so one response never mixes two "nows").
@@ -26,8 +28,8 @@ pub struct RequestContext {
 }
 
 /// The schema's shape, without any state: enough to print the SDL.
-pub fn schema_shape() -> async_graphql::SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    Schema::build(Query, EmptyMutation, EmptySubscription)
+pub fn schema_shape() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query, Mutation::default(), EmptySubscription)
 }
 
 /// The SDL as `dateline print-schema` writes it to `schema.graphql`.

@@ -1,11 +1,15 @@
 //! The JSON REST adapter under `/v1`, described by OpenAPI at `/openapi.json`.
 
+pub mod article_input;
+pub mod article_writes;
 pub mod articles;
 pub mod cache;
 pub mod health;
 pub mod problem;
 pub mod taxonomy;
+pub mod taxonomy_writes;
 pub mod views;
+pub mod write_support;
 
 use crate::domain::accounts::Actor;
 use crate::error::{AppError, AppResult};
@@ -23,9 +27,29 @@ use utoipa_actix_web::scope::Scope;
         description = "A headless content API for news publishers. Errors are application/problem+json (RFC 9457) with a machine `code`.",
         version = "1"
     ),
-    tags((name = "articles"), (name = "taxonomy"), (name = "operations"))
+    tags((name = "articles"), (name = "taxonomy"), (name = "media"), (name = "operations")),
+    modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
+
+/// Declares the `Authorization: Bearer KEY` scheme writes use.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API key from `dateline keys create`"))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The caller of a REST request.
 pub struct Caller(pub Actor);
@@ -37,6 +61,11 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(crate::auth::actor_of(req).map(Caller))
     }
+}
+
+/// A UUID path segment, named when malformed.
+pub fn parse_uuid(s: &str, name: &str) -> AppResult<uuid::Uuid> {
+    uuid::Uuid::parse_str(s).map_err(|_| AppError::field(name, "must be a UUID"))
 }
 
 /// Parses an optional query parameter, naming it when it is malformed.
@@ -57,7 +86,24 @@ pub fn v1() -> Scope<
 > {
     utoipa_actix_web::scope("/v1")
         .service(articles::list_articles)
+        .service(article_writes::upsert_article)
+        .service(article_writes::create_article)
+        .service(article_writes::publish_article)
+        .service(article_writes::unpublish_article)
+        .service(article_writes::archive_article)
+        .service(article_writes::set_related)
         .service(articles::get_article)
+        .service(article_writes::replace_article)
+        .service(article_writes::patch_article)
+        .service(article_writes::delete_article)
+        .service(taxonomy_writes::create_section)
+        .service(taxonomy_writes::update_section)
+        .service(taxonomy_writes::create_tag)
+        .service(taxonomy_writes::update_tag)
+        .service(taxonomy_writes::create_author)
+        .service(taxonomy_writes::update_author)
+        .service(taxonomy_writes::create_media)
+        .service(taxonomy_writes::update_media)
         .service(taxonomy::list_sections)
         .service(taxonomy::list_tags)
         .service(taxonomy::list_authors)

@@ -81,6 +81,11 @@ pub struct AuthorView {
 }
 
 impl AuthorView {
+    /// Without the avatar resolved (write responses).
+    pub fn bare(a: &Author) -> Self {
+        Self { id: a.id, slug: a.slug.clone(), name: a.name.clone(), bio: a.bio.clone(), avatar: None }
+    }
+
     fn new(a: &Author, rel: &ArticleRelations, cdn: Option<&str>) -> Self {
         Self {
             id: a.id,

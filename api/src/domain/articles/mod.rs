@@ -2,9 +2,12 @@
 
 pub mod corrections;
 mod filter;
+pub mod input;
+pub mod lifecycle;
 pub mod relations;
 mod search;
 mod status;
+pub mod write;
 
 pub use filter::{ArticleFilter, ArticleOrder};
 pub use status::{CommentsStatus, Status};

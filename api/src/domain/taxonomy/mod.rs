@@ -1,6 +1,8 @@
 //! Authors, sections and tags, and the batch queries that attach them to a
 //! page of articles in a fixed number of statements.
 
+pub mod write;
+
 use crate::error::AppResult;
 use entity::{article_author, article_tag, author, section, tag};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};

@@ -1,0 +1,128 @@
+//! Publishing states. A story scheduled for later is stored PUBLISHED with a
+//! future `published_at`: it appears when that time passes, with no job.
+
+use super::write::{bump, find_any};
+use super::{Article, Status};
+use crate::domain::accounts::{Actor, policy};
+use crate::domain::sync::{self, Action, Change, Entity};
+use crate::domain::tx;
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
+use entity::article;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, TransactionSession, TransactionTrait};
+use uuid::Uuid;
+
+/// Publishes now, or schedules for `at` (which must be in the future).
+pub async fn publish<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> AppResult<Article> {
+    policy::can_write_content(actor)?;
+    if at.is_some_and(|t| t <= now) {
+        return Err(AppError::field("at", "must be in the future; omit it to publish now"));
+    }
+    let txn = tx::begin(db).await?;
+    let current = find_any(&txn, id).await?;
+    let live = Status::effective(&current.status, current.published_at, now) == Status::Published;
+    let (published_at, action) = match at {
+        Some(t) => (Some(t), Action::Scheduled),
+        // Re-publishing a live story keeps its original date.
+        None if live => (current.published_at, Action::Published),
+        None => (Some(now), Action::Published),
+    };
+    let row = article::ActiveModel {
+        status: Set(Status::Published.as_str().into()),
+        published_at: Set(published_at),
+        scheduled_at: Set(at),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    transition(txn, current, row, action, now).await
+}
+
+/// Back to draft: invisible to readers again.
+pub async fn unpublish<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<Article> {
+    policy::can_write_content(actor)?;
+    let txn = tx::begin(db).await?;
+    let current = find_any(&txn, id).await?;
+    let row = article::ActiveModel {
+        status: Set(Status::Draft.as_str().into()),
+        // A date that never came to pass is not a publish date.
+        published_at: Set(current.published_at.filter(|p| *p <= now)),
+        scheduled_at: Set(None),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    transition(txn, current, row, Action::Unpublished, now).await
+}
+
+/// Archived stories leave public lists and lookups but stay in the database.
+pub async fn archive<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<Article> {
+    policy::can_write_content(actor)?;
+    let txn = tx::begin(db).await?;
+    let current = find_any(&txn, id).await?;
+    let row = article::ActiveModel {
+        status: Set(Status::Archived.as_str().into()),
+        scheduled_at: Set(None),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    transition(txn, current, row, Action::Archived, now).await
+}
+
+/// Deletes for good; the change feed keeps a tombstone with the slug.
+pub async fn delete<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<Uuid> {
+    policy::can_write_content(actor)?;
+    let txn = tx::begin(db).await?;
+    let current = find_any(&txn, id).await?;
+    article::Entity::delete_by_id(id).exec(&txn).await?;
+    let change = Change {
+        entity: Entity::Article,
+        id,
+        action: Action::Deleted,
+        version: Some(current.version + 1),
+        slug: Some(&current.slug),
+    };
+    sync::record(&txn, change, now).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+async fn transition<T: ConnectionTrait + TransactionSession>(
+    txn: T,
+    current: Article,
+    row: article::ActiveModel,
+    action: Action,
+    now: DateTime<Utc>,
+) -> AppResult<Article> {
+    bump(&txn, &current, row).await?;
+    let saved = find_any(&txn, current.id).await?;
+    let change = Change {
+        entity: Entity::Article,
+        id: saved.id,
+        action,
+        version: Some(saved.version),
+        slug: Some(&saved.slug),
+    };
+    sync::record(&txn, change, now).await?;
+    txn.commit().await?;
+    Ok(saved)
+}

@@ -1,0 +1,432 @@
+//! Creating and changing articles. Each call is one transaction: the row,
+//! its bylines and tags, and the change-feed entry commit together or not
+//! at all. Every write bumps `version`; a stale expected version changes
+//! nothing and is a CONFLICT.
+
+use super::input::{ArticleChanges, AudioInput};
+use super::{Article, CommentsStatus, Status};
+use crate::domain::accounts::{Actor, policy};
+use crate::domain::sync::{self, Action, Change, Entity};
+use crate::domain::{body, tx};
+use crate::error::{AppError, AppResult, Validator};
+use chrono::{DateTime, Utc};
+use entity::{article, article_author, article_tag, author, media, section, tag};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionSession, TransactionTrait,
+};
+use std::collections::HashSet;
+use uuid::Uuid;
+
+/// Everything a writer controls, as stored. Two equal states mean a write
+/// would change nothing, so a retried write is a no-op.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Editable {
+    slug: String,
+    external_id: Option<String>,
+    headline: String,
+    dek: Option<String>,
+    dateline: Option<String>,
+    body_blocks: String,
+    section_id: Option<Uuid>,
+    tag_ids: Vec<Uuid>,
+    author_ids: Vec<Uuid>,
+    hero_image_id: Option<Uuid>,
+    audio: Option<AudioInput>,
+    seo_title: Option<String>,
+    seo_description: Option<String>,
+    canonical_url: Option<String>,
+    comments_status: String,
+}
+
+fn trimmed(s: Option<String>) -> Option<String> {
+    s.map(|x| x.trim().to_owned()).filter(|x| !x.is_empty())
+}
+
+impl Editable {
+    fn empty() -> Self {
+        Self {
+            slug: String::new(),
+            external_id: None,
+            headline: String::new(),
+            dek: None,
+            dateline: None,
+            body_blocks: "[]".into(),
+            section_id: None,
+            tag_ids: Vec::new(),
+            author_ids: Vec::new(),
+            hero_image_id: None,
+            audio: None,
+            seo_title: None,
+            seo_description: None,
+            canonical_url: None,
+            comments_status: CommentsStatus::Open.as_str().into(),
+        }
+    }
+
+    async fn of(db: &impl ConnectionTrait, a: &Article) -> AppResult<Self> {
+        let tag_ids = article_tag::Entity::find()
+            .filter(article_tag::Column::ArticleId.eq(a.id))
+            .order_by_asc(article_tag::Column::Position)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|t| t.tag_id)
+            .collect();
+        let author_ids = article_author::Entity::find()
+            .filter(article_author::Column::ArticleId.eq(a.id))
+            .order_by_asc(article_author::Column::Position)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|t| t.author_id)
+            .collect();
+        Ok(Self {
+            slug: a.slug.clone(),
+            external_id: a.external_id.clone(),
+            headline: a.headline.clone(),
+            dek: a.dek.clone(),
+            dateline: a.dateline.clone(),
+            body_blocks: a.body_blocks.clone(),
+            section_id: a.section_id,
+            tag_ids,
+            author_ids,
+            hero_image_id: a.hero_image_id,
+            audio: a.audio_url.clone().map(|url| AudioInput {
+                url,
+                duration_seconds: a.audio_duration_seconds,
+                mime_type: a.audio_mime_type.clone(),
+            }),
+            seo_title: a.seo_title.clone(),
+            seo_description: a.seo_description.clone(),
+            canonical_url: a.canonical_url.clone(),
+            comments_status: a.comments_status.clone(),
+        })
+    }
+
+    /// Applies changes; the body is re-rendered only when it was sent.
+    fn apply(mut self, c: ArticleChanges) -> AppResult<(Self, Option<body::RenderedBody>)> {
+        if let Some(v) = c.slug {
+            self.slug = v;
+        }
+        if let Some(v) = c.external_id {
+            self.external_id = trimmed(v);
+        }
+        if let Some(v) = c.headline {
+            self.headline = v.trim().to_owned();
+        }
+        if let Some(v) = c.dek {
+            self.dek = trimmed(v);
+        }
+        if let Some(v) = c.dateline {
+            self.dateline = trimmed(v);
+        }
+        let rendered = match c.body {
+            Some(b) => {
+                let r = body::render(&b.blocks())?;
+                self.body_blocks = r.blocks_json.clone();
+                Some(r)
+            }
+            None => None,
+        };
+        if let Some(v) = c.section_id {
+            self.section_id = v;
+        }
+        if let Some(v) = c.tag_ids {
+            self.tag_ids = v;
+        }
+        if let Some(v) = c.author_ids {
+            self.author_ids = v;
+        }
+        if let Some(v) = c.hero_image_id {
+            self.hero_image_id = v;
+        }
+        if let Some(v) = c.audio {
+            self.audio = v;
+        }
+        if let Some(v) = c.seo_title {
+            self.seo_title = trimmed(v);
+        }
+        if let Some(v) = c.seo_description {
+            self.seo_description = trimmed(v);
+        }
+        if let Some(v) = c.canonical_url {
+            self.canonical_url = trimmed(v);
+        }
+        if let Some(v) = c.comments_status {
+            self.comments_status = v.as_str().into();
+        }
+        Ok((self, rendered))
+    }
+
+    /// Checks against the database: unique slug and external id, and that
+    /// every referenced row exists.
+    async fn check_refs(
+        &self,
+        db: &impl ConnectionTrait,
+        own_id: Option<Uuid>,
+        v: &mut Validator,
+    ) -> AppResult<()> {
+        let others = |col: article::Column, value: String| {
+            let mut q = article::Entity::find().filter(col.eq(value));
+            if let Some(id) = own_id {
+                q = q.filter(article::Column::Id.ne(id));
+            }
+            q
+        };
+        if !self.slug.is_empty() && others(article::Column::Slug, self.slug.clone()).count(db).await? > 0 {
+            v.push("input.slug", "is already used by another article");
+        }
+        if let Some(e) = &self.external_id
+            && others(article::Column::ExternalId, e.clone()).count(db).await? > 0
+        {
+            v.push("input.externalId", "is already used by another article");
+        }
+        if let Some(id) = self.section_id
+            && section::Entity::find_by_id(id).count(db).await? == 0
+        {
+            v.push("input.sectionId", "no such section");
+        }
+        if let Some(id) = self.hero_image_id
+            && media::Entity::find_by_id(id).count(db).await? == 0
+        {
+            v.push("input.heroImageId", "no such media");
+        }
+        let known: HashSet<Uuid> = tag::Entity::find()
+            .select_only()
+            .column(tag::Column::Id)
+            .filter(tag::Column::Id.is_in(self.tag_ids.clone()))
+            .into_tuple::<Uuid>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        for (i, id) in self.tag_ids.iter().enumerate() {
+            if !known.contains(id) {
+                v.push(format!("input.tagIds[{i}]"), "no such tag");
+            }
+        }
+        let known: HashSet<Uuid> = author::Entity::find()
+            .select_only()
+            .column(author::Column::Id)
+            .filter(author::Column::Id.is_in(self.author_ids.clone()))
+            .into_tuple::<Uuid>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        for (i, id) in self.author_ids.iter().enumerate() {
+            if !known.contains(id) {
+                v.push(format!("input.authorIds[{i}]"), "no such author");
+            }
+        }
+        Ok(())
+    }
+
+    fn write_to(&self, row: &mut article::ActiveModel, rendered: Option<body::RenderedBody>) {
+        row.slug = Set(self.slug.clone());
+        row.external_id = Set(self.external_id.clone());
+        row.headline = Set(self.headline.clone());
+        row.dek = Set(self.dek.clone());
+        row.dateline = Set(self.dateline.clone());
+        if let Some(r) = rendered {
+            row.body_blocks = Set(r.blocks_json);
+            row.body_html = Set(r.html);
+            row.body_text = Set(r.text);
+            row.word_count = Set(r.word_count);
+        }
+        row.section_id = Set(self.section_id);
+        row.hero_image_id = Set(self.hero_image_id);
+        row.audio_url = Set(self.audio.as_ref().map(|a| a.url.clone()));
+        row.audio_duration_seconds = Set(self.audio.as_ref().and_then(|a| a.duration_seconds));
+        row.audio_mime_type = Set(self.audio.as_ref().and_then(|a| a.mime_type.clone()));
+        row.seo_title = Set(self.seo_title.clone());
+        row.seo_description = Set(self.seo_description.clone());
+        row.canonical_url = Set(self.canonical_url.clone());
+        row.comments_status = Set(self.comments_status.clone());
+    }
+
+    async fn write_links(&self, db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
+        article_tag::Entity::delete_many().filter(article_tag::Column::ArticleId.eq(id)).exec(db).await?;
+        article_author::Entity::delete_many()
+            .filter(article_author::Column::ArticleId.eq(id))
+            .exec(db)
+            .await?;
+        let pos = |i: usize| i32::try_from(i).unwrap_or(i32::MAX);
+        if !self.tag_ids.is_empty() {
+            let rows = self.tag_ids.iter().enumerate().map(|(i, t)| article_tag::ActiveModel {
+                article_id: Set(id),
+                tag_id: Set(*t),
+                position: Set(pos(i)),
+            });
+            article_tag::Entity::insert_many(rows).exec_without_returning(db).await?;
+        }
+        if !self.author_ids.is_empty() {
+            let rows = self.author_ids.iter().enumerate().map(|(i, a)| article_author::ActiveModel {
+                article_id: Set(id),
+                author_id: Set(*a),
+                position: Set(pos(i)),
+            });
+            article_author::Entity::insert_many(rows).exec_without_returning(db).await?;
+        }
+        Ok(())
+    }
+}
+
+/// A unique index can still catch a race the pre-check missed.
+fn unique_violation(err: sea_orm::DbErr) -> AppError {
+    if matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
+        AppError::field("input.slug", "is already used by another article (or the externalId is)")
+    } else {
+        err.into()
+    }
+}
+
+pub async fn find_any(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Article> {
+    article::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("article"))
+}
+
+/// Creates a draft.
+pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &Actor,
+    changes: ArticleChanges,
+    now: DateTime<Utc>,
+) -> AppResult<Article> {
+    policy::can_write_content(actor)?;
+    let mut v = Validator::new();
+    v.check(changes.slug.is_some(), "input.slug", "is required");
+    v.check(changes.headline.is_some(), "input.headline", "is required");
+    changes.check_shape("input.", &mut v);
+    let (state, rendered) = Editable::empty().apply(changes)?;
+    let rendered = match rendered {
+        Some(r) => r,
+        None => body::render(&[])?,
+    };
+    let txn = tx::begin(db).await?;
+    state.check_refs(&txn, None, &mut v).await?;
+    v.finish()?;
+    let id = Uuid::now_v7();
+    let mut row = article::ActiveModel {
+        id: Set(id),
+        status: Set(Status::Draft.as_str().into()),
+        published_at: Set(None),
+        scheduled_at: Set(None),
+        comment_count: Set(0),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    state.write_to(&mut row, Some(rendered));
+    article::Entity::insert(row).exec_without_returning(&txn).await.map_err(unique_violation)?;
+    state.write_links(&txn, id).await?;
+    let saved = find_any(&txn, id).await?;
+    let change = Change {
+        entity: Entity::Article,
+        id,
+        action: Action::Created,
+        version: Some(1),
+        slug: Some(&saved.slug),
+    };
+    sync::record(&txn, change, now).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Applies changes to an existing article. With `expected_version`, a
+/// concurrent write in between makes this a CONFLICT that changes nothing.
+pub async fn update<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    changes: ArticleChanges,
+    now: DateTime<Utc>,
+) -> AppResult<Article> {
+    policy::can_write_content(actor)?;
+    let mut v = Validator::new();
+    changes.check_shape("input.", &mut v);
+    let txn = tx::begin(db).await?;
+    let current = find_any(&txn, id).await?;
+    check_version(&current, expected_version)?;
+    let before = Editable::of(&txn, &current).await?;
+    let (after, rendered) = before.clone().apply(changes)?;
+    after.check_refs(&txn, Some(id), &mut v).await?;
+    v.finish()?;
+    if after == before {
+        // Nothing to change: a retried write leaves version and feed alone.
+        return Ok(current);
+    }
+    let mut row = article::ActiveModel { updated_at: Set(now), ..Default::default() };
+    after.write_to(&mut row, rendered);
+    bump(&txn, &current, row).await?;
+    if after.tag_ids != before.tag_ids || after.author_ids != before.author_ids {
+        after.write_links(&txn, id).await?;
+    }
+    let saved = find_any(&txn, id).await?;
+    let change = Change {
+        entity: Entity::Article,
+        id,
+        action: Action::Updated,
+        version: Some(saved.version),
+        slug: Some(&saved.slug),
+    };
+    sync::record(&txn, change, now).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Create-or-replace keyed by the integrator's own id: repeating the same
+/// request changes nothing the second time.
+pub async fn upsert_by_external_id<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &Actor,
+    external_id: &str,
+    expected_version: Option<i32>,
+    changes: ArticleChanges,
+    now: DateTime<Utc>,
+) -> AppResult<(Article, bool)> {
+    policy::can_write_content(actor)?;
+    let changes =
+        ArticleChanges { external_id: Some(Some(external_id.to_owned())), ..changes }.into_replacement();
+    let txn = tx::begin(db).await?;
+    let existing =
+        article::Entity::find().filter(article::Column::ExternalId.eq(external_id)).one(&txn).await?;
+    let result = match existing {
+        Some(a) => (update(&txn, actor, a.id, expected_version, changes, now).await?, false),
+        None => (create(&txn, actor, changes, now).await?, true),
+    };
+    txn.commit().await?;
+    Ok(result)
+}
+
+pub fn check_version(current: &Article, expected: Option<i32>) -> AppResult<()> {
+    match expected {
+        Some(v) if v != current.version => Err(AppError::Conflict(format!(
+            "the article is at version {}, not {v}; re-read it and apply your change again",
+            current.version
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Writes `row` and increments the version, only if nobody else wrote since
+/// `current` was read.
+pub async fn bump(db: &impl ConnectionTrait, current: &Article, row: article::ActiveModel) -> AppResult<()> {
+    let res = article::Entity::update_many()
+        .set(row)
+        .col_expr(article::Column::Version, Expr::col(article::Column::Version).add(1))
+        .filter(article::Column::Id.eq(current.id))
+        .filter(article::Column::Version.eq(current.version))
+        .exec(db)
+        .await
+        .map_err(unique_violation)?;
+    if res.rows_affected == 0 {
+        return Err(AppError::Conflict(
+            "the article was changed by another write; re-read it and retry".into(),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,77 @@
+//! Idempotent retries: the first answer to a request carrying an
+//! `Idempotency-Key` is stored in the same transaction as the write it
+//! reports, so a retry gets that answer and nothing is created twice, even
+//! when the retry races the original.
+
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
+use entity::idempotency_key;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+pub const MAX_KEY_LEN: usize = 200;
+
+pub struct Stored {
+    pub status: u16,
+    pub body: String,
+}
+
+/// What identifies "the same request": method, path and body.
+pub fn fingerprint(method: &str, path: &str, body: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(method.as_bytes());
+    h.update(b" ");
+    h.update(path.as_bytes());
+    h.update(b"\n");
+    h.update(body);
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn check_key(key: &str) -> AppResult<()> {
+    if key.is_empty() || key.len() > MAX_KEY_LEN || !key.is_ascii() {
+        return Err(AppError::field("Idempotency-Key", "must be 1 to 200 ASCII characters"));
+    }
+    Ok(())
+}
+
+/// The stored answer for this key, if any. The same key with a different
+/// request is a client bug, reported as CONFLICT.
+pub async fn lookup(
+    db: &impl ConnectionTrait,
+    owner: Uuid,
+    key: &str,
+    fp: &str,
+) -> AppResult<Option<Stored>> {
+    let Some(row) = idempotency_key::Entity::find_by_id((owner, key.to_owned())).one(db).await? else {
+        return Ok(None);
+    };
+    if row.request_hash != fp {
+        return Err(AppError::Conflict("this Idempotency-Key was used for a different request".into()));
+    }
+    Ok(Some(Stored { status: u16::try_from(row.response_status).unwrap_or(200), body: row.response_body }))
+}
+
+/// Records the answer. Fails with a unique violation when a concurrent
+/// request with the same key committed first; the caller then rolls back
+/// and replays that one's answer.
+pub async fn store(
+    db: &impl ConnectionTrait,
+    owner: Uuid,
+    key: &str,
+    fp: &str,
+    answer: &Stored,
+    now: DateTime<Utc>,
+) -> Result<(), sea_orm::DbErr> {
+    idempotency_key::Entity::insert(idempotency_key::ActiveModel {
+        api_key_id: Set(owner),
+        idem_key: Set(key.to_owned()),
+        request_hash: Set(fp.to_owned()),
+        response_status: Set(i32::from(answer.status)),
+        response_body: Set(answer.body.clone()),
+        created_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .map(|_| ())
+}

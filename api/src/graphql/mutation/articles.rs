@@ -1,0 +1,99 @@
+use super::inputs::{ArticleInput, id_list};
+use crate::domain::articles::{lifecycle, write};
+use crate::domain::related;
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::types::article::Article;
+use crate::graphql::{request, state};
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+
+/// The article after a write.
+#[derive(SimpleObject)]
+pub struct ArticlePayload {
+    pub article: Article,
+}
+
+#[derive(SimpleObject)]
+pub struct DeleteArticlePayload {
+    pub deleted_id: ID,
+}
+
+fn payload(a: crate::domain::articles::Article) -> ArticlePayload {
+    ArticlePayload { article: Article(a) }
+}
+
+#[derive(Default)]
+pub struct ArticleMutation;
+
+/// Every article mutation needs a key with the `content:write` scope.
+#[Object]
+impl ArticleMutation {
+    /// Creates a draft.
+    async fn create_article(&self, ctx: &Context<'_>, input: ArticleInput) -> Result<ArticlePayload> {
+        let r = request(ctx);
+        let changes = input.into_changes()?;
+        Ok(payload(write::create(&state(ctx).db, &r.actor, changes, r.now).await?))
+    }
+
+    /// Changes the fields given; fails with CONFLICT unless the article is
+    /// still at `expectedVersion`.
+    async fn update_article(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: i32,
+        input: ArticleInput,
+    ) -> Result<ArticlePayload> {
+        let r = request(ctx);
+        let id = ids::decode_as(&id, Kind::Article, "id")?;
+        let changes = input.into_changes()?;
+        Ok(payload(
+            write::update(&state(ctx).db, &r.actor, id, Some(expected_version), changes, r.now).await?,
+        ))
+    }
+
+    /// Publishes now, or at `at` (in the future) without any job to run.
+    async fn publish_article(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<ArticlePayload> {
+        let r = request(ctx);
+        let id = ids::decode_as(&id, Kind::Article, "id")?;
+        Ok(payload(lifecycle::publish(&state(ctx).db, &r.actor, id, at, r.now).await?))
+    }
+
+    /// Back to draft.
+    async fn unpublish_article(&self, ctx: &Context<'_>, id: ID) -> Result<ArticlePayload> {
+        let r = request(ctx);
+        let id = ids::decode_as(&id, Kind::Article, "id")?;
+        Ok(payload(lifecycle::unpublish(&state(ctx).db, &r.actor, id, r.now).await?))
+    }
+
+    async fn archive_article(&self, ctx: &Context<'_>, id: ID) -> Result<ArticlePayload> {
+        let r = request(ctx);
+        let id = ids::decode_as(&id, Kind::Article, "id")?;
+        Ok(payload(lifecycle::archive(&state(ctx).db, &r.actor, id, r.now).await?))
+    }
+
+    async fn delete_article(&self, ctx: &Context<'_>, id: ID) -> Result<DeleteArticlePayload> {
+        let r = request(ctx);
+        let id = ids::decode_as(&id, Kind::Article, "id")?;
+        let deleted = lifecycle::delete(&state(ctx).db, &r.actor, id, r.now).await?;
+        Ok(DeleteArticlePayload { deleted_id: ids::encode(Kind::Article, deleted) })
+    }
+
+    /// Replaces the editor's curated related list, in order.
+    async fn set_related_articles(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        related_ids: Vec<ID>,
+    ) -> Result<ArticlePayload> {
+        let r = request(ctx);
+        let id = ids::decode_as(&id, Kind::Article, "id")?;
+        let related = id_list(Some(related_ids), Kind::Article, "relatedIds")?.unwrap_or_default();
+        Ok(payload(related::set_curated(&state(ctx).db, &r.actor, id, &related, r.now).await?))
+    }
+}

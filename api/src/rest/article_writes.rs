@@ -1,0 +1,249 @@
+//! `/v1/articles` writes: thin handlers over the domain's article writes.
+//! All need a key with the `content:write` scope.
+
+use super::article_input::{ArticleWrite, PublishWrite, RelatedWrite};
+use super::problem::Problem;
+use super::views::ArticleView;
+use super::write_support::{if_match, parse_body, precondition, rest_paths, run, to_json};
+use super::{Caller, parse_uuid};
+use crate::domain::articles::relations::ArticleRelations;
+use crate::domain::articles::{Article, lifecycle, write};
+use crate::domain::related;
+use crate::error::AppResult;
+use crate::state::AppState;
+use actix_web::{HttpRequest, HttpResponse, delete, patch, post, put, web};
+use sea_orm::ConnectionTrait;
+
+async fn view(db: &impl ConnectionTrait, state: &AppState, a: &Article) -> AppResult<serde_json::Value> {
+    let rel = ArticleRelations::load(db, std::slice::from_ref(a)).await?;
+    to_json(&ArticleView::new(a, &rel, state.clock.now(), state.config.image_cdn_template.as_deref(), true))
+}
+
+/// Create a draft. Send `Idempotency-Key` to make retries safe.
+#[utoipa::path(
+    tag = "articles",
+    request_body = ArticleWrite,
+    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first answer")),
+    responses(
+        (status = 201, body = ArticleView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/articles")]
+pub async fn create_article(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let input: ArticleWrite = parse_body(&body)?;
+    let changes = input.into_changes()?;
+    let now = state.clock.now();
+    run(&state, &caller.0, &req, &body, async |txn| {
+        let a = write::create(txn, &caller.0, changes, now).await.map_err(rest_paths)?;
+        Ok((201, view(txn, &state, &a).await?))
+    })
+    .await
+}
+
+/// Replace an article: fields left out are cleared. `If-Match` makes it
+/// conditional on the version.
+#[utoipa::path(
+    tag = "articles",
+    request_body = ArticleWrite,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "ETag or version the change is based on")),
+    responses((status = 200, body = ArticleView), (status = 412, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[put("/articles/{id}")]
+pub async fn replace_article(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let id = parse_uuid(&path, "id")?;
+    let expected = if_match(&req)?;
+    let changes = parse_body::<ArticleWrite>(&body)?.into_changes()?.into_replacement();
+    let now = state.clock.now();
+    run(&state, &caller.0, &req, &body, async |txn| {
+        let a = write::update(txn, &caller.0, id, expected, changes, now)
+            .await
+            .map_err(|e| precondition(rest_paths(e), expected.is_some()))?;
+        Ok((200, view(txn, &state, &a).await?))
+    })
+    .await
+}
+
+/// Change the fields given (`null` clears). `If-Match` makes it conditional.
+#[utoipa::path(
+    tag = "articles",
+    request_body = ArticleWrite,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, body = ArticleView), (status = 412, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[patch("/articles/{id}")]
+pub async fn patch_article(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let id = parse_uuid(&path, "id")?;
+    let expected = if_match(&req)?;
+    let changes = parse_body::<ArticleWrite>(&body)?.into_changes()?;
+    let now = state.clock.now();
+    run(&state, &caller.0, &req, &body, async |txn| {
+        let a = write::update(txn, &caller.0, id, expected, changes, now)
+            .await
+            .map_err(|e| precondition(rest_paths(e), expected.is_some()))?;
+        Ok((200, view(txn, &state, &a).await?))
+    })
+    .await
+}
+
+/// Create or replace by the integrator's own id; repeating it is harmless.
+#[utoipa::path(
+    tag = "articles",
+    request_body = ArticleWrite,
+    params(("externalId" = String, Path), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, description = "Replaced", body = ArticleView), (status = 201, description = "Created", body = ArticleView)),
+    security(("bearer" = []))
+)]
+#[put("/articles/by-external-id/{externalId}")]
+pub async fn upsert_article(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let external_id = path.into_inner();
+    let expected = if_match(&req)?;
+    let changes = parse_body::<ArticleWrite>(&body)?.into_changes()?;
+    let now = state.clock.now();
+    run(&state, &caller.0, &req, &body, async |txn| {
+        let (a, created) = write::upsert_by_external_id(txn, &caller.0, &external_id, expected, changes, now)
+            .await
+            .map_err(|e| precondition(rest_paths(e), expected.is_some()))?;
+        Ok((if created { 201 } else { 200 }, view(txn, &state, &a).await?))
+    })
+    .await
+}
+
+/// Delete for good; the change feed keeps a tombstone.
+#[utoipa::path(
+    tag = "articles",
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
+    responses((status = 204, description = "Deleted"), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[delete("/articles/{id}")]
+pub async fn delete_article(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_uuid(&path, "id")?;
+    if let Some(expected) = if_match(&req)? {
+        let current = write::find_any(&state.db, id).await?;
+        write::check_version(&current, Some(expected)).map_err(|e| precondition(e, true))?;
+    }
+    lifecycle::delete(&state.db, &caller.0, id, state.clock.now()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Publish now, or schedule with a future `at`.
+#[utoipa::path(
+    tag = "articles",
+    request_body = PublishWrite,
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = ArticleView), (status = 400, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[post("/articles/{id}/publish")]
+pub async fn publish_article(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let id = parse_uuid(&path, "id")?;
+    let input: PublishWrite = parse_body(&body)?;
+    let now = state.clock.now();
+    run(&state, &caller.0, &req, &body, async |txn| {
+        let a = lifecycle::publish(txn, &caller.0, id, input.at, now).await?;
+        Ok((200, view(txn, &state, &a).await?))
+    })
+    .await
+}
+
+/// Back to draft.
+#[utoipa::path(tag = "articles", params(("id" = String, Path)), responses((status = 200, body = ArticleView)), security(("bearer" = [])))]
+#[post("/articles/{id}/unpublish")]
+pub async fn unpublish_article(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_uuid(&path, "id")?;
+    let now = state.clock.now();
+    run(&state, &caller.0, &req, &[], async |txn| {
+        let a = lifecycle::unpublish(txn, &caller.0, id, now).await?;
+        Ok((200, view(txn, &state, &a).await?))
+    })
+    .await
+}
+
+/// Archive: out of public lists and lookups, kept in the database.
+#[utoipa::path(tag = "articles", params(("id" = String, Path)), responses((status = 200, body = ArticleView)), security(("bearer" = [])))]
+#[post("/articles/{id}/archive")]
+pub async fn archive_article(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_uuid(&path, "id")?;
+    let now = state.clock.now();
+    run(&state, &caller.0, &req, &[], async |txn| {
+        let a = lifecycle::archive(txn, &caller.0, id, now).await?;
+        Ok((200, view(txn, &state, &a).await?))
+    })
+    .await
+}
+
+/// Replace the curated related list, in order.
+#[utoipa::path(
+    tag = "articles",
+    request_body = RelatedWrite,
+    params(("id" = String, Path)),
+    responses((status = 200, body = ArticleView), (status = 400, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[put("/articles/{id}/related")]
+pub async fn set_related(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let id = parse_uuid(&path, "id")?;
+    let input: RelatedWrite = parse_body(&body)?;
+    let now = state.clock.now();
+    run(&state, &caller.0, &req, &body, async |txn| {
+        let a = related::set_curated(txn, &caller.0, id, &input.related_ids, now).await?;
+        Ok((200, view(txn, &state, &a).await?))
+    })
+    .await
+}

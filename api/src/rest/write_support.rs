@@ -1,0 +1,120 @@
+//! What every REST write shares: JSON bodies parsed with the failing field
+//! named, `If-Match` preconditions, and `Idempotency-Key` replays.
+
+use crate::domain::accounts::Actor;
+use crate::domain::{idempotency, tx};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::state::AppState;
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpRequest, HttpResponse};
+use sea_orm::DatabaseTransaction;
+use serde::de::DeserializeOwned;
+
+/// Parses a JSON body; a bad field is reported by its path (`tagIds[2]`).
+pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
+    let body = if body.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { body };
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { "body".to_owned() } else { path };
+        let message = e.inner().to_string();
+        let message = message.split(" at line ").next().unwrap_or_default().to_owned();
+        AppError::BadInput(vec![FieldError { path, message }])
+    })
+}
+
+/// REST names fields as they appear in its JSON bodies, without the
+/// `input.` prefix GraphQL arguments have.
+pub fn rest_paths(err: AppError) -> AppError {
+    match err {
+        AppError::BadInput(fields) => AppError::BadInput(
+            fields
+                .into_iter()
+                .map(|f| FieldError {
+                    path: f.path.trim_start_matches("input.").to_owned(),
+                    message: f.message,
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// The version an `If-Match` header asks for: `"3"`, `W/"3"` or the ETag of
+/// a GET (`"3-…"`).
+pub fn if_match(req: &HttpRequest) -> AppResult<Option<i32>> {
+    let Some(h) = req.headers().get(actix_web::http::header::IF_MATCH) else { return Ok(None) };
+    let bad = || AppError::field("If-Match", "must be the article's ETag or version, e.g. \"3\"");
+    let v = h.to_str().map_err(|_| bad())?.trim();
+    let v = v.strip_prefix("W/").unwrap_or(v).trim_matches('"');
+    let version = v.split('-').next().unwrap_or_default();
+    version.parse().map(Some).map_err(|_| bad())
+}
+
+/// A stale `If-Match` is 412, not 409.
+pub fn precondition(err: AppError, conditional: bool) -> AppError {
+    match err {
+        AppError::Conflict(m) if conditional => AppError::PreconditionFailed(m),
+        other => other,
+    }
+}
+
+fn respond(status: u16, body: String, replayed: bool) -> HttpResponse {
+    let mut r = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK));
+    r.content_type("application/json");
+    if replayed {
+        r.insert_header(("Idempotent-Replayed", "true"));
+    }
+    r.body(body)
+}
+
+/// Runs a write in one transaction. On POST with an `Idempotency-Key`, the
+/// answer commits with the write, and a retry replays it.
+pub async fn run<F>(
+    state: &AppState,
+    actor: &Actor,
+    req: &HttpRequest,
+    body: &[u8],
+    f: F,
+) -> AppResult<HttpResponse>
+where
+    F: AsyncFnOnce(&DatabaseTransaction) -> AppResult<(u16, serde_json::Value)>,
+{
+    let key = match req.headers().get("Idempotency-Key") {
+        Some(v) if req.method() == Method::POST => {
+            let k = v.to_str().map_err(|_| AppError::field("Idempotency-Key", "must be ASCII"))?.to_owned();
+            idempotency::check_key(&k)?;
+            Some(k)
+        }
+        _ => None,
+    };
+    let keyed = key.zip(actor.idempotency_owner());
+    let fp = idempotency::fingerprint(req.method().as_str(), req.path(), body);
+    if let Some((k, owner)) = &keyed
+        && let Some(stored) = idempotency::lookup(&state.db, *owner, k, &fp).await?
+    {
+        return Ok(respond(stored.status, stored.body, true));
+    }
+    let txn = tx::begin(&state.db).await?;
+    let (status, value) = f(&txn).await?;
+    let text = serde_json::to_string(&value).map_err(AppError::internal)?;
+    if let Some((k, owner)) = &keyed {
+        let answer = idempotency::Stored { status, body: text.clone() };
+        if let Err(e) = idempotency::store(&txn, *owner, k, &fp, &answer, state.clock.now()).await {
+            txn.rollback().await?;
+            if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
+                // A concurrent request with the same key won; answer as it did.
+                if let Some(stored) = idempotency::lookup(&state.db, *owner, k, &fp).await? {
+                    return Ok(respond(stored.status, stored.body, true));
+                }
+            }
+            return Err(e.into());
+        }
+    }
+    txn.commit().await?;
+    Ok(respond(status, text, false))
+}
+
+pub fn to_json<T: serde::Serialize>(v: &T) -> AppResult<serde_json::Value> {
+    serde_json::to_value(v).map_err(AppError::internal)
+}
