@@ -52,26 +52,39 @@ pub async fn lookup(
     Ok(Some(Stored { status: u16::try_from(row.response_status).unwrap_or(200), body: row.response_body }))
 }
 
-/// Records the answer. Fails with a unique violation when a concurrent
-/// request with the same key committed first; the caller then rolls back
-/// and replays that one's answer.
-pub async fn store(
+/// Claims the key at the start of the write's transaction. A concurrent
+/// request with the same key waits on this row and then fails with a unique
+/// violation; the caller rolls back and replays the winner's answer.
+pub async fn claim(
     db: &impl ConnectionTrait,
     owner: Uuid,
     key: &str,
     fp: &str,
-    answer: &Stored,
     now: DateTime<Utc>,
 ) -> Result<(), sea_orm::DbErr> {
     idempotency_key::Entity::insert(idempotency_key::ActiveModel {
         api_key_id: Set(owner),
         idem_key: Set(key.to_owned()),
         request_hash: Set(fp.to_owned()),
-        response_status: Set(i32::from(answer.status)),
-        response_body: Set(answer.body.clone()),
+        response_status: Set(0),
+        response_body: Set(String::new()),
         created_at: Set(now),
     })
     .exec_without_returning(db)
     .await
     .map(|_| ())
+}
+
+/// Stores the answer on the claimed key, in the write's transaction.
+pub async fn complete(db: &impl ConnectionTrait, owner: Uuid, key: &str, answer: &Stored) -> AppResult<()> {
+    idempotency_key::Entity::update(idempotency_key::ActiveModel {
+        api_key_id: Set(owner),
+        idem_key: Set(key.to_owned()),
+        response_status: Set(i32::from(answer.status)),
+        response_body: Set(answer.body.clone()),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?;
+    Ok(())
 }

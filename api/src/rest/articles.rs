@@ -109,7 +109,7 @@ pub async fn list_articles(
         items: rows.iter().map(|a| ArticleView::new(a, &rel, now, cdn, false)).collect(),
         next_cursor: page.has_next_page.then(|| page.end_cursor().map(|c| c.encode())).flatten(),
     };
-    Ok(json_with_etag(&req, &body, audience == Audience::Public))
+    Ok(json_with_etag(&req, &body, audience == Audience::Public, None))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -145,5 +145,5 @@ pub async fn get_article(
         articles::find(&state.db, audience, now, &key).await?.ok_or(AppError::NotFound("article"))?;
     let rel = ArticleRelations::load(&state.db, std::slice::from_ref(&article)).await?;
     let view = ArticleView::new(&article, &rel, now, state.config.image_cdn_template.as_deref(), true);
-    Ok(json_with_etag(&req, &view, audience == Audience::Public))
+    Ok(json_with_etag(&req, &view, audience == Audience::Public, Some(article.version)))
 }

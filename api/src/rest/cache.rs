@@ -6,7 +6,14 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-pub fn json_with_etag<T: Serialize>(req: &HttpRequest, value: &T, public: bool) -> HttpResponse {
+/// `version`, when given, leads the tag (`"3-…"`), so the ETag of a GET can
+/// be sent back as `If-Match` on a write.
+pub fn json_with_etag<T: Serialize>(
+    req: &HttpRequest,
+    value: &T,
+    public: bool,
+    version: Option<i32>,
+) -> HttpResponse {
     let body = match serde_json::to_vec(value) {
         Ok(b) => b,
         Err(e) => {
@@ -14,7 +21,11 @@ pub fn json_with_etag<T: Serialize>(req: &HttpRequest, value: &T, public: bool) 
         }
     };
     let digest = Sha256::digest(&body);
-    let etag = format!("\"{}\"", digest.iter().take(12).map(|b| format!("{b:02x}")).collect::<String>());
+    let hash: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+    let etag = match version {
+        Some(v) => format!("\"{v}-{hash}\""),
+        None => format!("\"{hash}\""),
+    };
     let cache = if public { "public, max-age=60, stale-while-revalidate=300" } else { "private, no-store" };
     let matches = req
         .headers()

@@ -44,7 +44,7 @@ pub struct AuthorSummary {
 pub async fn list_sections(state: web::Data<AppState>, req: HttpRequest) -> AppResult<HttpResponse> {
     let rows = taxonomy::list_sections(&state.db).await?;
     let body: Vec<SectionView> = rows.iter().map(SectionView::from).collect();
-    Ok(json_with_etag(&req, &body, true))
+    Ok(json_with_etag(&req, &body, true, None))
 }
 
 /// Tags in slug order.
@@ -57,7 +57,7 @@ pub async fn list_tags(
 ) -> AppResult<HttpResponse> {
     let rows = taxonomy::list_tags(&state.db, q.after.as_deref(), q.limit()?).await?;
     let body: Vec<TagView> = rows.iter().map(TagView::from).collect();
-    Ok(json_with_etag(&req, &body, true))
+    Ok(json_with_etag(&req, &body, true, None))
 }
 
 /// Authors in slug order.
@@ -73,5 +73,5 @@ pub async fn list_authors(
         .into_iter()
         .map(|a| AuthorSummary { id: a.id, slug: a.slug, name: a.name, bio: a.bio })
         .collect();
-    Ok(json_with_etag(&req, &body, true))
+    Ok(json_with_etag(&req, &body, true, None))
 }

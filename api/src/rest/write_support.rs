@@ -96,20 +96,22 @@ where
         return Ok(respond(stored.status, stored.body, true));
     }
     let txn = tx::begin(&state.db).await?;
+    if let Some((k, owner)) = &keyed
+        && let Err(e) = idempotency::claim(&txn, *owner, k, &fp, state.clock.now()).await
+    {
+        txn.rollback().await?;
+        if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
+            // A concurrent request with the same key won; answer as it did.
+            if let Some(stored) = idempotency::lookup(&state.db, *owner, k, &fp).await? {
+                return Ok(respond(stored.status, stored.body, true));
+            }
+        }
+        return Err(e.into());
+    }
     let (status, value) = f(&txn).await?;
     let text = serde_json::to_string(&value).map_err(AppError::internal)?;
     if let Some((k, owner)) = &keyed {
-        let answer = idempotency::Stored { status, body: text.clone() };
-        if let Err(e) = idempotency::store(&txn, *owner, k, &fp, &answer, state.clock.now()).await {
-            txn.rollback().await?;
-            if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
-                // A concurrent request with the same key won; answer as it did.
-                if let Some(stored) = idempotency::lookup(&state.db, *owner, k, &fp).await? {
-                    return Ok(respond(stored.status, stored.body, true));
-                }
-            }
-            return Err(e.into());
-        }
+        idempotency::complete(&txn, *owner, k, &idempotency::Stored { status, body: text.clone() }).await?;
     }
     txn.commit().await?;
     Ok(respond(status, text, false))

@@ -6,6 +6,7 @@
 
 use api::clock::Clock;
 use api::config::Config;
+use api::domain::accounts::{Scope, api_keys};
 use api::domain::body::from_markdown;
 use api::fixtures::{self, NewArticle};
 use api::state::AppState;
@@ -86,6 +87,92 @@ impl TestApp {
             .json()
             .await
             .unwrap()
+    }
+
+    /// A new API key with these scopes (e.g. `["content:write"]`).
+    pub async fn key(&self, scopes: &[&str]) -> String {
+        let scopes: Vec<Scope> = scopes.iter().map(|s| Scope::parse(s).unwrap()).collect();
+        api_keys::create(&self.state.db, "test", &scopes, self.state.clock.now()).await.unwrap().1
+    }
+
+    /// A key that had every scope, then was revoked.
+    pub async fn revoked_key(&self) -> String {
+        let (row, secret) =
+            api_keys::create(&self.state.db, "revoked", &Scope::ALL, self.state.clock.now()).await.unwrap();
+        api_keys::revoke(&self.state.db, row.id, self.state.clock.now()).await.unwrap();
+        secret
+    }
+
+    pub async fn gql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut r = self.client.post(format!("{}/graphql", self.addr));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.json(&json!({ "query": query, "variables": variables })).send().await.unwrap().json().await.unwrap()
+    }
+
+    /// Sends a REST request; returns status, headers and the JSON body (Null when empty).
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> (u16, reqwest::header::HeaderMap, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut r = self.client.request(method, format!("{}{path}", self.addr));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        for (k, v) in headers {
+            r = r.header(*k, *v);
+        }
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        let resp = r.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap();
+        (status, headers, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// Everything a write could touch, to prove a refused write touched nothing.
+    pub async fn fingerprint(&self) -> String {
+        use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder};
+        let db = &self.state.db;
+        let articles: Vec<String> = entity::article::Entity::find()
+            .order_by_asc(entity::article::Column::Id)
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| format!("{}:{}:{}:{:?}:{}", a.id, a.version, a.status, a.published_at, a.headline))
+            .collect();
+        format!(
+            "{articles:?} events={} sections={} tags={} authors={} media={} related={} idem={}",
+            entity::change_event::Entity::find().count(db).await.unwrap(),
+            entity::section::Entity::find().count(db).await.unwrap(),
+            entity::tag::Entity::find().count(db).await.unwrap(),
+            entity::author::Entity::find().count(db).await.unwrap(),
+            entity::media::Entity::find().count(db).await.unwrap(),
+            entity::article_related::Entity::find().count(db).await.unwrap(),
+            entity::idempotency_key::Entity::find().count(db).await.unwrap(),
+        )
+    }
+
+    /// The change feed so far, as "entity action slug" lines.
+    pub async fn feed(&self) -> Vec<String> {
+        use sea_orm::{EntityTrait, QueryOrder};
+        entity::change_event::Entity::find()
+            .order_by_asc(entity::change_event::Column::Seq)
+            .all(&self.state.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| format!("{} {} {}", e.entity_type, e.action, e.slug.unwrap_or_default()))
+            .collect()
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
