@@ -15,6 +15,8 @@ struct Builder {
     quote_spans: Vec<Span>,
     list: Option<(bool, Vec<Vec<Span>>)>,
     image: Option<(String, String)>,
+    /// Inside a raw `<script>` or `<style>`: its text is code, not prose.
+    in_raw_code: bool,
 }
 
 impl Builder {
@@ -136,6 +138,16 @@ pub fn from_markdown(md: &str) -> Vec<Block> {
                     b.blocks.push(Block::Image { url, alt, caption: None, credit: None, media_id: None });
                 }
             }
+            Event::Html(h) | Event::InlineHtml(h) => {
+                let h = h.to_ascii_lowercase();
+                if h.contains("<script") || h.contains("<style") {
+                    b.in_raw_code = true;
+                }
+                if h.contains("</script") || h.contains("</style") {
+                    b.in_raw_code = false;
+                }
+            }
+            Event::Text(_) if b.in_raw_code => {}
             Event::Text(t) => b.text(&t),
             Event::Code(t) => {
                 b.marks.push(Mark::Code);

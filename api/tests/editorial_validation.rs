@@ -1,0 +1,203 @@
+//! Bad writes are refused with every failing field named, and save nothing;
+//! bodies come out sanitized whatever goes in.
+
+mod common;
+
+use common::{TestApp, error_code};
+use serde_json::{Value, json};
+
+fn paths(errors: &Value) -> Vec<String> {
+    errors.as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap().to_owned()).collect()
+}
+
+#[actix_web::test]
+async fn every_failing_field_is_named_and_nothing_is_saved() {
+    let app = TestApp::with_demo().await;
+    let key = app.key(&["content:write"]).await;
+    let k = Some(key.as_str());
+    let before = app.fingerprint().await;
+    let missing = "01890a5d-ac96-774b-bcce-b302099a8057";
+    let (_, _, demo) = app.call("GET", "/v1/articles/harris-amlo-migration-talks", None, None, &[]).await;
+    let tag = demo["tags"][0]["id"].as_str().unwrap();
+
+    let q = r#"mutation($input: ArticleInput!) { createArticle(input: $input) { article { id } } }"#;
+    let r = app
+        .gql_as(
+            k,
+            q,
+            json!({ "input": {
+                "slug": "Bad Slug!", "headline": "  ", "sectionId": missing,
+                "tagIds": [tag, missing, tag], "authorIds": [missing],
+                "canonicalUrl": "javascript:alert(1)", "audio": { "url": "ftp://x", "durationSeconds": -5 },
+                "dek": "x".repeat(1001)
+            } }),
+        )
+        .await;
+    assert_eq!(error_code(&r), "BAD_USER_INPUT", "{r}");
+    let mut got = paths(&r["errors"][0]["extensions"]["fields"]);
+    got.sort();
+    let mut want = vec![
+        "input.slug",
+        "input.headline",
+        "input.dek",
+        "input.canonicalUrl",
+        "input.audio.url",
+        "input.audio.durationSeconds",
+        "input.tagIds[2]",
+        "input.sectionId",
+        "input.tagIds[1]",
+        "input.authorIds[0]",
+    ];
+    want.sort();
+    assert_eq!(got, want);
+
+    // Required fields, and uniqueness of the slug.
+    let r = app.gql_as(k, q, json!({ "input": { "dek": "no slug or headline" } })).await;
+    assert_eq!(paths(&r["errors"][0]["extensions"]["fields"]), ["input.slug", "input.headline"]);
+    let r = app
+        .gql_as(k, q, json!({ "input": { "slug": "harris-amlo-migration-talks", "headline": "Dup" } }))
+        .await;
+    assert_eq!(paths(&r["errors"][0]["extensions"]["fields"]), ["input.slug"]);
+    let r = app
+        .gql_as(
+            k,
+            q,
+            json!({ "input": { "slug": "x", "headline": "x", "bodyMarkdown": "a", "bodyBlocks": [] } }),
+        )
+        .await;
+    assert_eq!(paths(&r["errors"][0]["extensions"]["fields"]), ["input.bodyBlocks"]);
+
+    // REST names the same fields by their JSON paths, in problem+json.
+    let (status, headers, p) = app
+        .call(
+            "POST",
+            "/v1/articles",
+            k,
+            Some(json!({ "slug": "ok-slug", "headline": "", "tagIds": [missing] })),
+            &[],
+        )
+        .await;
+    assert_eq!((status, headers["content-type"].to_str().unwrap()), (400, "application/problem+json"));
+    assert_eq!(paths(&p["errors"]), ["headline", "tagIds[0]"]);
+    let (status, _, p) = app
+        .call(
+            "POST",
+            "/v1/articles",
+            k,
+            Some(json!({ "slug": "ok", "headline": "h", "tagIds": ["nope"] })),
+            &[],
+        )
+        .await;
+    assert_eq!((status, paths(&p["errors"])), (400, vec!["tagIds[0]".to_owned()]));
+    let (status, _, p) = app
+        .call("POST", "/v1/articles", k, Some(json!({ "slug": "ok", "headline": "h", "colour": "red" })), &[])
+        .await;
+    assert_eq!(
+        (status, p["code"].as_str()),
+        (400, Some("BAD_USER_INPUT")),
+        "unknown fields are refused: {p}"
+    );
+
+    // Curated lists: unknown, self and repeated ids, each named; nothing saved.
+    let lead = demo["id"].as_str().unwrap();
+    let q = r#"mutation($id: ID!, $ids: [ID!]!) { setRelatedArticles(id: $id, relatedIds: $ids) { article { id } } }"#;
+    let (_, _, other) = app.call("GET", "/v1/articles/chile-tax-reform", None, None, &[]).await;
+    let other = other["id"].as_str().unwrap();
+    let r = app.gql_as(k, q, json!({ "id": lead, "ids": [other, missing, lead, other] })).await;
+    assert_eq!(
+        paths(&r["errors"][0]["extensions"]["fields"]),
+        ["relatedIds[1]", "relatedIds[2]", "relatedIds[3]"]
+    );
+
+    assert_eq!(app.fingerprint().await, before, "refused writes saved something");
+}
+
+#[actix_web::test]
+async fn markdown_and_blocks_come_out_sanitized() {
+    let app = TestApp::spawn().await;
+    let key = app.key(&["content:write"]).await;
+    let md = "Hello <script>alert(1)</script> world.\n\n<img src=x onerror=alert(2)>\n\n\
+              [click](javascript:alert(3)) and [fine](https://example.org/a?b=1&c=2)\n\n\
+              <a href=\"https://evil.example\" onclick=\"steal()\">raw link</a>\n\n\
+              **bold** and <b onmouseover=\"x()\">html bold</b>";
+    let q = r#"mutation($input: ArticleInput!) { createArticle(input: $input) { article { body { html text blocks { __typename ... on ParagraphBlock { spans { text href } } } } } } }"#;
+    let r = app
+        .gql_as(Some(&key), q, json!({ "input": { "slug": "xss", "headline": "XSS", "bodyMarkdown": md } }))
+        .await;
+    let body = &r["data"]["createArticle"]["article"]["body"];
+    let html = body["html"].as_str().unwrap_or_else(|| panic!("{r}"));
+    for bad in ["<script", "onerror", "onclick", "onmouseover", "javascript:", "<img", "evil.example"] {
+        assert!(!html.to_lowercase().contains(bad), "{bad} survived in {html}");
+    }
+    assert!(
+        html.contains("<a href=\"https://example.org/a?b=1&amp;c=2\" rel=\"noopener noreferrer\">fine</a>"),
+        "{html}"
+    );
+    assert!(html.contains("<strong>bold</strong>"), "{html}");
+    assert!(!body["text"].as_str().unwrap().contains("alert"), "{body}");
+    let hrefs: Vec<&str> = body["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|b| b["spans"].as_array().into_iter().flatten())
+        .filter_map(|s| s["href"].as_str())
+        .collect();
+    assert_eq!(hrefs, ["https://example.org/a?b=1&c=2"]);
+
+    // Blocks sent directly get the same treatment.
+    let blocks = json!([
+        { "paragraph": { "spans": [ { "text": "<b>tag text</b>", "href": "javascript:alert(1)" } ] } },
+        { "image": { "url": "https://img.example.com/a.jpg", "alt": "\" onerror=\"alert(1)" } }
+    ]);
+    let r = app
+        .gql_as(
+            Some(&key),
+            q,
+            json!({ "input": { "slug": "xss2", "headline": "XSS", "bodyBlocks": blocks } }),
+        )
+        .await;
+    let html =
+        r["data"]["createArticle"]["article"]["body"]["html"].as_str().unwrap_or_else(|| panic!("{r}"));
+    assert!(html.contains("&lt;b&gt;tag text&lt;/b&gt;"), "{html}");
+    assert!(!html.contains("javascript:") && !html.contains("onerror=\""), "{html}");
+}
+
+#[test]
+fn keys_are_managed_from_the_command_line() {
+    use std::process::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("keys.db").display());
+    let bin = env!("CARGO_BIN_EXE_dateline");
+    let out = Command::new(bin)
+        .args([
+            "--database-url",
+            &url,
+            "keys",
+            "create",
+            "--name",
+            "CMS",
+            "--scope",
+            "content:write",
+            "--scope",
+            "sync:read",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let secret = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(secret.starts_with("dl_") && secret.len() > 30);
+    let out = Command::new(bin).args(["--database-url", &url, "keys", "list"]).output().unwrap();
+    let list = String::from_utf8(out.stdout).unwrap();
+    assert!(list.contains("active") && list.contains("content:write sync:read"), "{list}");
+    assert!(!list.contains(&secret), "the secret is never shown again");
+    let id = list.split('\t').next().unwrap().to_owned();
+    let out = Command::new(bin).args(["--database-url", &url, "keys", "revoke", &id]).output().unwrap();
+    assert!(out.status.success());
+    let out = Command::new(bin).args(["--database-url", &url, "keys", "list"]).output().unwrap();
+    assert!(String::from_utf8(out.stdout).unwrap().contains("revoked"));
+    let out = Command::new(bin)
+        .args(["--database-url", &url, "keys", "create", "--name", "x", "--scope", "everything"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
