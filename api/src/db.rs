@@ -5,17 +5,26 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr, TransactionTrait,
 };
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-/// Counts every SQL statement the pool runs.
-#[derive(Clone, Default)]
-pub struct StatementCounter(Arc<AtomicU64>);
+/// Counts every SQL statement the pool runs (exported on `/metrics` as
+/// `dateline_sql_statements_total`).
+#[derive(Clone)]
+pub struct StatementCounter(prometheus::IntCounter);
 
 impl StatementCounter {
+    fn new() -> Result<Self, DbErr> {
+        prometheus::IntCounter::new("dateline_sql_statements_total", "SQL statements run")
+            .map(Self)
+            .map_err(|e| DbErr::Custom(e.to_string()))
+    }
+
     pub fn get(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
+        self.0.get()
+    }
+
+    pub fn collector(&self) -> prometheus::IntCounter {
+        self.0.clone()
     }
 }
 
@@ -43,11 +52,9 @@ pub async fn connect(
         opt.max_connections(max_connections).min_connections(1);
     }
     let mut db = Database::connect(opt).await?;
-    let counter = StatementCounter::default();
+    let counter = StatementCounter::new()?;
     let c = counter.0.clone();
-    db.set_metric_callback(move |_| {
-        c.fetch_add(1, Ordering::Relaxed);
-    });
+    db.set_metric_callback(move |_| c.inc());
     Ok((db, counter))
 }
 

@@ -23,6 +23,8 @@ pub enum StartError {
     Migrate { url: String, reason: String },
     #[error("cannot load demo content: {0}")]
     Demo(String),
+    #[error("cannot set up metrics: {0}")]
+    Metrics(String),
     #[error("cannot listen on {addr}: {reason}")]
     Bind { addr: String, reason: String },
 }
@@ -57,6 +59,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError> {
     let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     let schema: AppSchema = graphql::build_schema(state.clone());
+    let metrics = metrics(&state)?;
     let api = openapi();
     let api_json = web::Data::new(api.to_json().unwrap_or_default());
     let schema = web::Data::new(schema);
@@ -64,6 +67,7 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
     let server = HttpServer::new(move || {
         App::new()
             .wrap(actix_web::middleware::from_fn(crate::auth::middleware))
+            .wrap(metrics.clone())
             .wrap(tracing_actix_web::TracingLogger::default())
             .app_data(schema.clone())
             .app_data(state_data.clone())
@@ -89,6 +93,19 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
     .shutdown_timeout(10)
     .run();
     Ok(server)
+}
+
+/// Request counts and latencies by route (`/metrics`, Prometheus text), plus
+/// the SQL statement counter.
+fn metrics(state: &AppState) -> Result<actix_web_prom::PrometheusMetrics, StartError> {
+    let fail = StartError::Metrics;
+    let registry = prometheus::Registry::new();
+    registry.register(Box::new(state.statements.collector())).map_err(|e| fail(e.to_string()))?;
+    actix_web_prom::PrometheusMetricsBuilder::new("dateline")
+        .registry(registry)
+        .endpoint("/metrics")
+        .build()
+        .map_err(|e| fail(e.to_string()))
 }
 
 async fn openapi_json(doc: web::Data<String>) -> HttpResponse {

@@ -132,6 +132,9 @@ async fn openapi_health_and_readiness() {
     assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
     let (status, ready) = app.get_json("/readyz").await;
     assert_eq!((status, ready["database"].as_str()), (200, Some("ok")));
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains("dateline_sql_statements_total"), "{metrics}");
+    assert!(metrics.contains("dateline_http_requests_total"), "{metrics}");
     let graphiql = app.get("/graphql").await;
     assert!(graphiql.text().await.unwrap().contains("GraphiQL"));
     // Queries may come over GET (cacheable); mutations may not.
