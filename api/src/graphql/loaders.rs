@@ -4,6 +4,7 @@
 
 use crate::domain::articles::corrections::{self, Correction};
 use crate::domain::media::{self, Media};
+use crate::domain::related;
 use crate::domain::taxonomy::{self, Author, Section, Tag};
 use crate::error::AppError;
 use async_graphql::dataloader::{DataLoader, Loader};
@@ -32,7 +33,47 @@ loader!(CorrectionsByArticle, Vec<Correction>, corrections::by_article);
 loader!(SectionById, Section, taxonomy::sections_by_id);
 loader!(MediaById, Media, media::by_id);
 
+/// One related list: the source article, how many items, and the instant
+/// visibility is judged at (so a batch never mixes two "nows").
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RelatedKey {
+    pub article_id: Uuid,
+    pub first: usize,
+    pub at_micros: i64,
+}
+
+/// Batches every `related` field of a response into one domain call.
+pub struct RelatedLists(DatabaseConnection);
+
+impl Loader<RelatedKey> for RelatedLists {
+    type Value = Vec<related::RelatedItem>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[RelatedKey]) -> Result<HashMap<RelatedKey, Self::Value>, Self::Error> {
+        let mut out = HashMap::new();
+        let mut by_instant: HashMap<i64, Vec<RelatedKey>> = HashMap::new();
+        for k in keys {
+            by_instant.entry(k.at_micros).or_default().push(*k);
+        }
+        for (at, group) in by_instant {
+            let now = chrono::DateTime::from_timestamp_micros(at).unwrap_or_default();
+            let ids: Vec<Uuid> = group.iter().map(|k| k.article_id).collect();
+            let sources = crate::domain::articles::write::find_many_any(&self.0, &ids).await?;
+            let first = group.iter().map(|k| k.first).max().unwrap_or(0);
+            let mut lists = related::for_articles(&self.0, &sources, first, now).await?;
+            for k in group {
+                let mut list = lists.get(&k.article_id).cloned().unwrap_or_default();
+                list.truncate(k.first);
+                out.insert(k, list);
+            }
+            lists.clear();
+        }
+        Ok(out)
+    }
+}
+
 pub struct Loaders {
+    pub related: DataLoader<RelatedLists>,
     pub authors_by_article: DataLoader<AuthorsByArticle>,
     pub tags_by_article: DataLoader<TagsByArticle>,
     pub corrections_by_article: DataLoader<CorrectionsByArticle>,
@@ -43,6 +84,7 @@ pub struct Loaders {
 impl Loaders {
     pub fn new(db: &DatabaseConnection) -> Self {
         Self {
+            related: DataLoader::new(RelatedLists(db.clone()), tokio::spawn),
             authors_by_article: DataLoader::new(AuthorsByArticle(db.clone()), tokio::spawn),
             tags_by_article: DataLoader::new(TagsByArticle(db.clone()), tokio::spawn),
             corrections_by_article: DataLoader::new(CorrectionsByArticle(db.clone()), tokio::spawn),

@@ -6,6 +6,7 @@ pub mod articles;
 pub mod cache;
 pub mod health;
 pub mod problem;
+pub mod related;
 pub mod taxonomy;
 pub mod taxonomy_writes;
 pub mod views;
@@ -92,6 +93,7 @@ pub fn v1() -> Scope<
         .service(article_writes::unpublish_article)
         .service(article_writes::archive_article)
         .service(article_writes::set_related)
+        .service(related::related_articles)
         .service(articles::get_article)
         .service(article_writes::replace_article)
         .service(article_writes::patch_article)

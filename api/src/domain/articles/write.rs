@@ -287,6 +287,11 @@ pub async fn find_any(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Article>
     article::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("article"))
 }
 
+/// Rows by id whatever their status (writers and related-list sources).
+pub async fn find_many_any(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<Article>> {
+    Ok(article::Entity::find().filter(article::Column::Id.is_in(ids.iter().copied())).all(db).await?)
+}
+
 /// Creates a draft.
 pub async fn create<C: ConnectionTrait + TransactionTrait>(
     db: &C,

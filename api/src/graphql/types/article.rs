@@ -1,8 +1,10 @@
 use super::body::Body;
 use super::media::Media;
+use super::related::RelatedStory;
 use super::taxonomy::{Author, Section, Tag};
 use crate::domain::articles::{self, CommentsStatus as DomainComments, Status};
 use crate::graphql::ids::{self, Kind};
+use crate::graphql::loaders::RelatedKey;
 use crate::graphql::{loaders, request};
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -176,6 +178,25 @@ impl Article {
     async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<Tag>> {
         let rows = loaders(ctx).tags_by_article.load_one(self.0.id).await?;
         Ok(rows.unwrap_or_default().into_iter().map(Tag).collect())
+    }
+    /// The editor's curated stories, then automatic picks, each saying why
+    /// it was chosen. At most 20.
+    #[graphql(complexity = "first.clamp(0, 20) as usize * child_complexity + 1")]
+    async fn related(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 5)] first: i32,
+    ) -> Result<Vec<RelatedStory>> {
+        if !(0..=crate::domain::related::MAX_RELATED as i32).contains(&first) {
+            return Err(crate::error::AppError::field("first", "must be between 0 and 20").into());
+        }
+        let key = RelatedKey {
+            article_id: self.0.id,
+            first: usize::try_from(first).unwrap_or(0),
+            at_micros: request(ctx).now.timestamp_micros(),
+        };
+        let items = loaders(ctx).related.load_one(key).await?.unwrap_or_default();
+        Ok(items.into_iter().map(RelatedStory).collect())
     }
     /// Published corrections, oldest first.
     async fn corrections(&self, ctx: &Context<'_>) -> Result<Vec<Correction>> {

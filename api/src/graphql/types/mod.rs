@@ -5,4 +5,5 @@ pub mod body;
 pub mod connection;
 pub mod media;
 pub mod node;
+pub mod related;
 pub mod taxonomy;

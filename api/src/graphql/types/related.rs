@@ -1,0 +1,41 @@
+use super::article::Article;
+use super::taxonomy::Tag;
+use crate::domain::related::{self, Reason};
+use crate::graphql::loaders;
+use async_graphql::{Context, Enum, Object, Result};
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum RelatedReason {
+    /// Chosen by an editor.
+    Curated,
+    /// Picked for the tags it shares; rarer tags weigh more.
+    SharedTags,
+    /// Picked from the same section; no tag in common.
+    SameSection,
+}
+
+/// A story in a related list, with why it is there.
+pub struct RelatedStory(pub related::RelatedItem);
+
+#[Object]
+impl RelatedStory {
+    async fn article(&self) -> Article {
+        Article(self.0.article.clone())
+    }
+    async fn reason(&self) -> RelatedReason {
+        match self.0.reason {
+            Reason::Curated => RelatedReason::Curated,
+            Reason::SharedTags => RelatedReason::SharedTags,
+            Reason::SameSection => RelatedReason::SameSection,
+        }
+    }
+    /// Σ ln(1 + N/df) over shared tags, plus 0.5 for the same section; 0 for curated.
+    async fn score(&self) -> f64 {
+        self.0.score
+    }
+    /// The tags behind an automatic pick.
+    async fn shared_tags(&self, ctx: &Context<'_>) -> Result<Vec<Tag>> {
+        let tags = loaders(ctx).tags_by_article.load_one(self.0.article.id).await?.unwrap_or_default();
+        Ok(tags.into_iter().filter(|t| self.0.shared_tag_ids.contains(&t.id)).map(Tag).collect())
+    }
+}

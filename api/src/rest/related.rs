@@ -1,0 +1,107 @@
+//! `GET /v1/articles/{idOrSlug}/related`.
+
+use super::cache::json_with_etag;
+use super::views::{ArticleView, TagView};
+use super::{Caller, parse_opt};
+use crate::domain::accounts::policy::{self, Audience};
+use crate::domain::articles::relations::ArticleRelations;
+use crate::domain::articles::{self, ArticleKey};
+use crate::domain::related::{self, MAX_RELATED, Reason};
+use crate::error::{AppError, AppResult};
+use crate::rest::problem::Problem;
+use crate::state::AppState;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RelatedParams {
+    /// How many stories, 0 to 20 (default 5).
+    limit: Option<String>,
+    /// `true` to list related stories of an unpublished story (needs `content:read-drafts`).
+    preview: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RelatedStoryView {
+    pub article: ArticleView,
+    /// CURATED, SHARED_TAGS or SAME_SECTION.
+    pub reason: String,
+    /// Σ ln(1 + N/df) over shared tags, plus 0.5 for the same section; 0 for curated.
+    pub score: f64,
+    pub shared_tags: Vec<TagView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RelatedList {
+    pub items: Vec<RelatedStoryView>,
+}
+
+/// The editor's curated stories, then automatic picks, each saying why.
+#[utoipa::path(
+    tag = "articles",
+    params(("idOrSlug" = String, Path, description = "Article UUID or slug"), RelatedParams),
+    responses(
+        (status = 200, body = RelatedList),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/articles/{idOrSlug}/related")]
+pub async fn related_articles(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+    query: web::Query<RelatedParams>,
+) -> AppResult<HttpResponse> {
+    let q = query.into_inner();
+    let limit: i32 = parse_opt(q.limit, "limit")?.unwrap_or(5);
+    if !(0..=MAX_RELATED as i32).contains(&limit) {
+        return Err(AppError::field("limit", "must be between 0 and 20"));
+    }
+    let preview = parse_opt::<bool>(q.preview, "preview")?.unwrap_or(false);
+    let audience = policy::audience(&caller.0, preview)?;
+    let now = state.clock.now();
+    let key = ArticleKey::parse(&path.into_inner());
+    let source =
+        articles::find(&state.db, audience, now, &key).await?.ok_or(AppError::NotFound("article"))?;
+    let items = related::for_articles(
+        &state.db,
+        std::slice::from_ref(&source),
+        usize::try_from(limit).unwrap_or(0),
+        now,
+    )
+    .await?
+    .remove(&source.id)
+    .unwrap_or_default();
+    let rows: Vec<_> = items.iter().map(|i| i.article.clone()).collect();
+    let rel = ArticleRelations::load(&state.db, &rows).await?;
+    let cdn = state.config.image_cdn_template.as_deref();
+    let body = RelatedList {
+        items: items
+            .iter()
+            .map(|i| RelatedStoryView {
+                article: ArticleView::new(&i.article, &rel, now, cdn, false),
+                reason: match i.reason {
+                    Reason::Curated => "CURATED",
+                    Reason::SharedTags => "SHARED_TAGS",
+                    Reason::SameSection => "SAME_SECTION",
+                }
+                .into(),
+                score: i.score,
+                shared_tags: rel
+                    .tags
+                    .get(&i.article.id)
+                    .into_iter()
+                    .flatten()
+                    .filter(|t| i.shared_tag_ids.contains(&t.id))
+                    .map(TagView::from)
+                    .collect(),
+            })
+            .collect(),
+    };
+    Ok(json_with_etag(&req, &body, audience == Audience::Public, None))
+}
