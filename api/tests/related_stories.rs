@@ -197,13 +197,14 @@ async fn automatic_picks_stay_in_their_topical_cluster() {
     let q =
         "{ articles(first: 100) { edges { node { slug related(first: 5) { reason article { slug } } } } } }";
     let r = app.gql(q, json!({})).await;
-    let (mut hits, mut total) = (0, 0);
+    let (mut hits, mut total, mut by_tags) = (0, 0, 0);
     for e in r["data"]["articles"]["edges"].as_array().unwrap() {
         let own = api::fixtures::seed::cluster_of_slug(e["node"]["slug"].as_str().unwrap());
         let items: &Vec<Value> = e["node"]["related"].as_array().unwrap();
         assert_eq!(items.len(), 5);
         for i in items {
             total += 1;
+            by_tags += i32::from(i["reason"] == "SHARED_TAGS");
             if api::fixtures::seed::cluster_of_slug(i["article"]["slug"].as_str().unwrap()) == own {
                 hits += 1;
             }
@@ -214,4 +215,8 @@ async fn automatic_picks_stay_in_their_topical_cluster() {
         "related precision@5 over 100 articles of a 1,500-article seeded archive: {precision:.3} ({hits}/{total})"
     );
     assert!(precision >= 0.9, "precision@5 = {precision}");
+    assert!(
+        by_tags * 10 >= total * 9,
+        "picks should come from shared tags, not the section fallback: {by_tags}/{total}"
+    );
 }

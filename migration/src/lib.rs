@@ -10,6 +10,7 @@ mod m20261127_000003_article_search;
 mod m20261127_000004_accounts;
 mod m20261127_000005_comments;
 mod m20261127_000006_sync_and_webhooks;
+mod m20261127_000007_related_index;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_accounts::Migration),
             Box::new(m20261127_000005_comments::Migration),
             Box::new(m20261127_000006_sync_and_webhooks::Migration),
+            Box::new(m20261127_000007_related_index::Migration),
         ]
     }
 }

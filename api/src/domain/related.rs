@@ -122,6 +122,8 @@ pub struct RelatedItem {
 }
 
 pub const MAX_RELATED: usize = 20;
+/// How many of the newest stories per tag are considered.
+pub const PER_TAG_POOL: i64 = 300;
 /// What a shared section adds to a candidate's score.
 pub const SECTION_BONUS: f64 = 0.5;
 
@@ -176,7 +178,8 @@ struct Ranked {
 ///
 /// `score = Σ tag_weight(shared tag) + SECTION_BONUS · [same section]`
 ///
-/// ties going to the newer story. Stories sharing no tag fill remaining
+/// ties going to the newer story. Candidates are the newest PER_TAG_POOL
+/// stories of each of the source's tags. Stories sharing no tag fill remaining
 /// places from the same section, newest first. Computed at read time in the
 /// database, so any change to tags, sections, curated links or status shows
 /// on the next read; nothing is cached that could go stale.
@@ -229,34 +232,52 @@ pub async fn for_articles(
     let pool = k + MAX_RELATED;
     let mut ranked: Vec<Ranked> = Vec::new();
     if !weights.is_empty() {
+        // Values are pushed in the order their placeholders appear in the
+        // text, since `?` binds by position.
         let mut p = Params { backend, values: Vec::new() };
-        let mut case = String::from("CASE at.tag_id");
+        let section_bonus = p.push(SECTION_BONUS);
+        let mut case = String::from("CASE c.tag_id");
         for (t, w) in &weights {
             let (tp, wp) = (p.push(*t), p.push(*w));
             case.push_str(&format!(" WHEN {tp} THEN {wp}"));
         }
         case.push_str(" ELSE 0.0 END");
-        let section_bonus = p.push(SECTION_BONUS);
+        // Candidates per tag: its newest PER_TAG_POOL stories (ids are
+        // time-ordered), read backwards along (tag_id, article_id), so the
+        // cost is bounded whatever the size of the archive.
+        let per_tag: Vec<String> = weights
+            .iter()
+            .enumerate()
+            .map(|(i, (t, _))| {
+                let tp = p.push(*t);
+                format!(
+                    "SELECT * FROM (SELECT tag_id, article_id FROM article_tag WHERE tag_id = {tp} \
+                     ORDER BY article_id DESC LIMIT {PER_TAG_POOL}) AS t{i}"
+                )
+            })
+            .collect();
+        let candidates = per_tag.join(" UNION ALL ");
+        let src_list = p.list(&ids);
         let published = p.push(Status::Published.as_str());
         let now_p = p.push(now);
-        let src_list = p.list(&ids);
         let pool_p = p.push(i64::try_from(pool).unwrap_or(40));
-        let score = format!(
-            "SUM({case}) + CASE WHEN MAX(CASE WHEN a.section_id = s.section_id THEN 1 ELSE 0 END) = 1 THEN {section_bonus} ELSE 0 END"
-        );
-        // Each placeholder appears once: `?` binds by position.
         let sql = format!(
             "SELECT src, cand, score FROM (
                SELECT src, cand, score,
                       ROW_NUMBER() OVER (PARTITION BY src ORDER BY score DESC, newest DESC, cand DESC) AS rn
                FROM (
-                 SELECT st.article_id AS src, at.article_id AS cand, {score} AS score, MAX(a.published_at) AS newest
-                 FROM article_tag st
-                 JOIN article s ON s.id = st.article_id
-                 JOIN article_tag at ON at.tag_id = st.tag_id AND at.article_id <> st.article_id
-                 JOIN article a ON a.id = at.article_id
-                 WHERE a.status = {published} AND a.published_at <= {now_p} AND st.article_id IN ({src_list})
-                 GROUP BY st.article_id, at.article_id
+                 SELECT m.src, m.cand, a.published_at AS newest,
+                        m.tag_score + CASE WHEN a.section_id = s.section_id THEN {section_bonus} ELSE 0.0 END AS score
+                 FROM (
+                   SELECT st.article_id AS src, c.article_id AS cand, SUM({case}) AS tag_score
+                   FROM article_tag st
+                   JOIN ({candidates}) c ON c.tag_id = st.tag_id AND c.article_id <> st.article_id
+                   WHERE st.article_id IN ({src_list})
+                   GROUP BY st.article_id, c.article_id
+                 ) m
+                 JOIN article a ON a.id = m.cand
+                 JOIN article s ON s.id = m.src
+                 WHERE a.status = {published} AND a.published_at <= {now_p}
                ) scored
              ) ranked WHERE rn <= {pool_p}"
         );

@@ -29,7 +29,7 @@ pub fn t0() -> DateTime<Utc> {
 }
 
 pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
-    let Ok(admin) = std::env::var("TEST_DATABASE_URL") else {
+    let Some(admin) = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
         return (url, Some(dir));
