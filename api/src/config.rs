@@ -95,6 +95,10 @@ pub struct Config {
     #[arg(long, env = "DATELINE_GRAPHQL_MAX_COMPLEXITY", default_value_t = 5000, global = true)]
     pub graphql_max_complexity: usize,
 
+    /// Log SQL statements slower than this many milliseconds.
+    #[arg(long, env = "DATELINE_SLOW_SQL_MS", default_value_t = 250, global = true)]
+    pub slow_sql_ms: u64,
+
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "DATELINE_LOG_JSON", default_value_t = false, global = true)]
     pub log_json: bool,
@@ -117,6 +121,7 @@ impl Config {
             graphql_max_depth: 12,
             graphql_max_complexity: 5000,
             log_json: false,
+            slow_sql_ms: 250,
         }
     }
 }

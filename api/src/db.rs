@@ -28,9 +28,11 @@ impl StatementCounter {
     }
 }
 
+/// Statements slower than `slow` are logged with their SQL (never values).
 pub async fn connect(
     url: &str,
     max_connections: u32,
+    slow: Duration,
 ) -> Result<(DatabaseConnection, StatementCounter), DbErr> {
     let mut opt = ConnectOptions::new(url.to_owned());
     opt.connect_timeout(Duration::from_secs(5))
@@ -54,7 +56,12 @@ pub async fn connect(
     let mut db = Database::connect(opt).await?;
     let counter = StatementCounter::new()?;
     let c = counter.0.clone();
-    db.set_metric_callback(move |_| c.inc());
+    db.set_metric_callback(move |info| {
+        c.inc();
+        if info.elapsed > slow {
+            tracing::warn!(elapsed_ms = info.elapsed.as_millis(), sql = %info.statement.sql, "slow SQL statement");
+        }
+    });
     Ok((db, counter))
 }
 

@@ -32,9 +32,13 @@ pub enum StartError {
 /// Connects and migrates. The URL in any error has its password masked.
 pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartError> {
     let url = db::mask_url(&config.database_url);
-    let (conn, statements) = db::connect(&config.database_url, config.db_max_connections)
-        .await
-        .map_err(|e| StartError::Connect { url: url.clone(), reason: first_line(&e.to_string()) })?;
+    let (conn, statements) = db::connect(
+        &config.database_url,
+        config.db_max_connections,
+        std::time::Duration::from_millis(config.slow_sql_ms),
+    )
+    .await
+    .map_err(|e| StartError::Connect { url: url.clone(), reason: first_line(&e.to_string()) })?;
     db::migrate(&conn).await.map_err(|e| StartError::Migrate { url, reason: first_line(&e.to_string()) })?;
     Ok(AppState { db: conn, clock, config: Arc::new(config), statements })
 }

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod articles;
 pub mod body;
+pub mod count;
 pub mod idempotency;
 pub mod media;
 pub mod pagination;

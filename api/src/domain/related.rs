@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use entity::{article, article_related, article_tag};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, TransactionSession, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Statement, TransactionSession, TransactionTrait,
 };
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -211,7 +211,7 @@ pub async fn for_articles(
     let source_tags = crate::domain::taxonomy::tags_by_article(db, &ids).await?;
     let tag_ids: Vec<Uuid> =
         source_tags.values().flatten().map(|t| t.id).collect::<HashSet<_>>().into_iter().collect();
-    let total = article::Entity::find().count(db).await?;
+    let total = crate::domain::count::rows(db, article::Entity::find()).await?;
     let mut weights: Vec<(Uuid, f64)> = Vec::new();
     if !tag_ids.is_empty() {
         let df: Vec<(Uuid, i64)> = article_tag::Entity::find()
@@ -257,6 +257,9 @@ pub async fn for_articles(
             })
             .collect();
         let candidates = per_tag.join(" UNION ALL ");
+        // CROSS JOIN (conditions in WHERE) keeps SQLite's planner from
+        // scanning every visible article first: the few hundred candidates
+        // lead and each is looked up by id. Other backends plan it alike.
         let src_list = p.list(&ids);
         let published = p.push(Status::Published.as_str());
         let now_p = p.push(now);
@@ -275,9 +278,9 @@ pub async fn for_articles(
                    WHERE st.article_id IN ({src_list})
                    GROUP BY st.article_id, c.article_id
                  ) m
-                 JOIN article a ON a.id = m.cand
-                 JOIN article s ON s.id = m.src
-                 WHERE a.status = {published} AND a.published_at <= {now_p}
+                 CROSS JOIN article s
+                 CROSS JOIN article a
+                 WHERE s.id = m.src AND a.id = m.cand AND a.status = {published} AND a.published_at <= {now_p}
                ) scored
              ) ranked WHERE rn <= {pool_p}"
         );

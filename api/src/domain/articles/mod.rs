@@ -19,8 +19,7 @@ use chrono::{DateTime, Utc};
 use entity::article::{self, Column};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -139,11 +138,10 @@ pub async fn count(
     now: DateTime<Utc>,
     filter: &ArticleFilter,
 ) -> AppResult<u64> {
-    Ok(article::Entity::find()
+    let q = article::Entity::find()
         .filter(visibility(audience, now))
-        .filter(filter.condition(db.get_database_backend(), now))
-        .count(db)
-        .await?)
+        .filter(filter.condition(db.get_database_backend(), now));
+    crate::domain::count::rows(db, q).await
 }
 
 /// Minutes to read, derived from the stored word count.

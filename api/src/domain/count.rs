@@ -1,0 +1,13 @@
+//! `COUNT(*)` without a subquery: sea-orm's paginator count wraps the full
+//! column list in a subquery, which on SQLite reads every wide row (bodies
+//! included). Counting only the key stays on an index.
+
+use crate::error::AppResult;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect, Select};
+
+pub async fn rows<E: EntityTrait>(db: &impl ConnectionTrait, select: Select<E>) -> AppResult<u64> {
+    let n: Option<i64> =
+        select.select_only().column_as(Expr::cust("COUNT(*)"), "n").into_tuple().one(db).await?;
+    Ok(n.map_or(0, |n| u64::try_from(n).unwrap_or(0)))
+}
