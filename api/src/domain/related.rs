@@ -123,7 +123,7 @@ pub struct RelatedItem {
 
 pub const MAX_RELATED: usize = 20;
 /// How many of the newest stories per tag are considered.
-pub const PER_TAG_POOL: i64 = 300;
+pub const PER_TAG_POOL: i64 = 150;
 /// What a shared section adds to a candidate's score.
 pub const SECTION_BONUS: f64 = 0.5;
 
@@ -235,6 +235,14 @@ pub async fn for_articles(
         // Values are pushed in the order their placeholders appear in the
         // text, since `?` binds by position.
         let mut p = Params { backend, values: Vec::new() };
+        // Each source's section, by source id, so candidates need no join
+        // back to their source row.
+        let mut source_section = String::from("CASE m.src");
+        for s in sources {
+            let (sp, secp) = (p.push(s.id), p.push(s.section_id));
+            source_section.push_str(&format!(" WHEN {sp} THEN {secp}"));
+        }
+        source_section.push_str(" END");
         let section_bonus = p.push(SECTION_BONUS);
         let mut case = String::from("CASE c.tag_id");
         for (t, w) in &weights {
@@ -270,7 +278,7 @@ pub async fn for_articles(
                       ROW_NUMBER() OVER (PARTITION BY src ORDER BY score DESC, newest DESC, cand DESC) AS rn
                FROM (
                  SELECT m.src, m.cand, a.published_at AS newest,
-                        m.tag_score + CASE WHEN a.section_id = s.section_id THEN {section_bonus} ELSE 0.0 END AS score
+                        m.tag_score + CASE WHEN a.section_id = {source_section} THEN {section_bonus} ELSE 0.0 END AS score
                  FROM (
                    SELECT st.article_id AS src, c.article_id AS cand, SUM({case}) AS tag_score
                    FROM article_tag st
@@ -278,9 +286,8 @@ pub async fn for_articles(
                    WHERE st.article_id IN ({src_list})
                    GROUP BY st.article_id, c.article_id
                  ) m
-                 CROSS JOIN article s
                  CROSS JOIN article a
-                 WHERE s.id = m.src AND a.id = m.cand AND a.status = {published} AND a.published_at <= {now_p}
+                 WHERE a.id = m.cand AND a.status = {published} AND a.published_at <= {now_p}
                ) scored
              ) ranked WHERE rn <= {pool_p}"
         );
