@@ -1,6 +1,7 @@
 //! Every write, GraphQL and REST, tried as anonymous, with a revoked key,
 //! with a key lacking the scope, and with the right key. Only the last
 //! succeeds, and the refused ones change nothing in the database.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

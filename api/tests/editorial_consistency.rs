@@ -1,6 +1,7 @@
 //! Optimistic concurrency and idempotent retries: stale writes change
 //! nothing, concurrent writers cannot both win, and a retried create never
 //! creates twice.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

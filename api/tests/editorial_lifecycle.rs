@@ -1,6 +1,7 @@
 //! A story's life as an editor drives it: draft, publish, schedule,
 //! unpublish, archive, delete; what readers and previews see at each step,
 //! and the change feed it leaves.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

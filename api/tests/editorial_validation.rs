@@ -1,5 +1,6 @@
 //! Bad writes are refused with every failing field named, and save nothing;
 //! bodies come out sanitized whatever goes in.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

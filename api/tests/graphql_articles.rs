@@ -1,4 +1,5 @@
 //! The GraphQL read API, as a web frontend uses it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! A page of articles costs the same number of SQL statements whatever its
 //! size: relations are batch-loaded, never fetched per article.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Start-up and readiness as an operator sees them.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

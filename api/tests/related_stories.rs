@@ -1,6 +1,7 @@
 //! Related stories: curated first, then automatic picks that explain
 //! themselves; never the story itself, a duplicate, or anything a reader
 //! cannot see; fresh after every write; batched; and good.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

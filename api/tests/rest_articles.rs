@@ -1,4 +1,5 @@
 //! The JSON REST API, as a mobile app uses it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -54,170 +54,103 @@ fn clean(s: Option<String>) -> Option<String> {
     s.map(|x| x.trim().to_owned()).filter(|x| !x.is_empty())
 }
 
-macro_rules! slug_taken {
-    ($txn:expr, $entity:ident, $slug:expr, $own:expr) => {{
-        let mut q = $entity::Entity::find().filter($entity::Column::Slug.eq($slug.as_str()));
-        if let Some(id) = $own {
-            q = q.filter($entity::Column::Id.ne(id));
+/// Writes one kind of term: the same checks, transaction and change-feed
+/// entry for sections, tags and authors; only the fields differ.
+macro_rules! save_term {
+    ($(#[$doc:meta])* $fn:ident, $entity:ident, $model:ty, $what:literal, $kind:expr,
+     new: { $($new_field:ident: $new_value:expr),* },
+     apply: |$row:ident, $input:ident| $apply:block) => {
+        $(#[$doc])*
+        pub async fn $fn<C: ConnectionTrait + TransactionTrait>(
+            db: &C,
+            actor: &Actor,
+            id: Option<Uuid>,
+            $input: TermInput,
+            now: DateTime<Utc>,
+        ) -> AppResult<$model> {
+            policy::can_write_content(actor)?;
+            let mut v = Validator::new();
+            $input.check(id.is_none(), &mut v);
+            let txn = tx::begin(db).await?;
+            let current = match id {
+                Some(id) => Some($entity::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound($what))?),
+                None => None,
+            };
+            if let Some(s) = &$input.slug {
+                let mut q = $entity::Entity::find().filter($entity::Column::Slug.eq(s.as_str()));
+                if let Some(id) = id {
+                    q = q.filter($entity::Column::Id.ne(id));
+                }
+                if q.count(&txn).await? > 0 {
+                    v.push("input.slug", concat!("is already used by another ", $what));
+                }
+            }
+            if let Some(Some(m)) = $input.avatar_id
+                && media::Entity::find_by_id(m).count(&txn).await? == 0
+            {
+                v.push("input.avatarId", "no such media");
+            }
+            v.finish()?;
+            let mut $row: $entity::ActiveModel = match current {
+                Some(c) => c.into(),
+                None => $entity::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    created_at: Set(now),
+                    $($new_field: Set($new_value),)*
+                    ..Default::default()
+                },
+            };
+            if let Some(s) = $input.slug.clone() {
+                $row.slug = Set(s);
+            }
+            if let Some(n) = $input.name.clone() {
+                $row.name = Set(n.trim().to_owned());
+            }
+            $apply
+            $row.updated_at = Set(now);
+            let saved = if id.is_some() {
+                $entity::Entity::update($row).exec(&txn).await?
+            } else {
+                $entity::Entity::insert($row).exec_with_returning(&txn).await?
+            };
+            record(&txn, $kind, saved.id, id.is_none(), &saved.slug, now).await?;
+            txn.commit().await?;
+            Ok(saved)
         }
-        q.count($txn).await? > 0
-    }};
+    };
 }
 
-pub async fn save_section<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    actor: &Actor,
-    id: Option<Uuid>,
-    input: TermInput,
-    now: DateTime<Utc>,
-) -> AppResult<Section> {
-    policy::can_write_content(actor)?;
-    let mut v = Validator::new();
-    input.check(id.is_none(), &mut v);
-    let txn = tx::begin(db).await?;
-    let current = match id {
-        Some(id) => {
-            Some(section::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound("section"))?)
+save_term!(
+    /// Creates (`id` None) or updates a section.
+    save_section, section, Section, "section", Kind::Section,
+    new: { description: None },
+    apply: |row, input| {
+        if let Some(a) = input.about {
+            row.description = Set(clean(a));
         }
-        None => None,
-    };
-    if let Some(s) = &input.slug
-        && slug_taken!(&txn, section, s, id)
-    {
-        v.push("input.slug", "is already used by another section");
     }
-    v.finish()?;
-    let mut row: section::ActiveModel = match current {
-        Some(c) => c.into(),
-        None => section::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            description: Set(None),
-            created_at: Set(now),
-            ..Default::default()
-        },
-    };
-    if let Some(s) = input.slug {
-        row.slug = Set(s);
-    }
-    if let Some(n) = input.name {
-        row.name = Set(n.trim().to_owned());
-    }
-    if let Some(a) = input.about {
-        row.description = Set(clean(a));
-    }
-    row.updated_at = Set(now);
-    let saved = if id.is_some() {
-        section::Entity::update(row).exec(&txn).await?
-    } else {
-        section::Entity::insert(row).exec_with_returning(&txn).await?
-    };
-    record(&txn, Kind::Section, saved.id, id.is_none(), &saved.slug, now).await?;
-    txn.commit().await?;
-    Ok(saved)
-}
+);
 
-pub async fn save_tag<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    actor: &Actor,
-    id: Option<Uuid>,
-    input: TermInput,
-    now: DateTime<Utc>,
-) -> AppResult<Tag> {
-    policy::can_write_content(actor)?;
-    let mut v = Validator::new();
-    input.check(id.is_none(), &mut v);
-    let txn = tx::begin(db).await?;
-    let current = match id {
-        Some(id) => Some(tag::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound("tag"))?),
-        None => None,
-    };
-    if let Some(s) = &input.slug
-        && slug_taken!(&txn, tag, s, id)
-    {
-        v.push("input.slug", "is already used by another tag");
-    }
-    v.finish()?;
-    let mut row: tag::ActiveModel = match current {
-        Some(c) => c.into(),
-        None => tag::ActiveModel { id: Set(Uuid::now_v7()), created_at: Set(now), ..Default::default() },
-    };
-    if let Some(s) = input.slug {
-        row.slug = Set(s);
-    }
-    if let Some(n) = input.name {
-        row.name = Set(n.trim().to_owned());
-    }
-    row.updated_at = Set(now);
-    let saved = if id.is_some() {
-        tag::Entity::update(row).exec(&txn).await?
-    } else {
-        tag::Entity::insert(row).exec_with_returning(&txn).await?
-    };
-    record(&txn, Kind::Tag, saved.id, id.is_none(), &saved.slug, now).await?;
-    txn.commit().await?;
-    Ok(saved)
-}
+save_term!(
+    /// Creates (`id` None) or updates a tag.
+    save_tag, tag, Tag, "tag", Kind::Tag,
+    new: {},
+    apply: |row, input| {}
+);
 
-pub async fn save_author<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    actor: &Actor,
-    id: Option<Uuid>,
-    input: TermInput,
-    now: DateTime<Utc>,
-) -> AppResult<Author> {
-    policy::can_write_content(actor)?;
-    let mut v = Validator::new();
-    input.check(id.is_none(), &mut v);
-    let txn = tx::begin(db).await?;
-    let current = match id {
-        Some(id) => {
-            Some(author::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound("author"))?)
+save_term!(
+    /// Creates (`id` None) or updates an author.
+    save_author, author, Author, "author", Kind::Author,
+    new: { bio: None, avatar_id: None },
+    apply: |row, input| {
+        if let Some(a) = input.about {
+            row.bio = Set(clean(a));
         }
-        None => None,
-    };
-    if let Some(s) = &input.slug
-        && slug_taken!(&txn, author, s, id)
-    {
-        v.push("input.slug", "is already used by another author");
+        if let Some(a) = input.avatar_id {
+            row.avatar_id = Set(a);
+        }
     }
-    if let Some(Some(m)) = input.avatar_id
-        && media::Entity::find_by_id(m).count(&txn).await? == 0
-    {
-        v.push("input.avatarId", "no such media");
-    }
-    v.finish()?;
-    let mut row: author::ActiveModel = match current {
-        Some(c) => c.into(),
-        None => author::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            bio: Set(None),
-            avatar_id: Set(None),
-            created_at: Set(now),
-            ..Default::default()
-        },
-    };
-    if let Some(s) = input.slug {
-        row.slug = Set(s);
-    }
-    if let Some(n) = input.name {
-        row.name = Set(n.trim().to_owned());
-    }
-    if let Some(a) = input.about {
-        row.bio = Set(clean(a));
-    }
-    if let Some(a) = input.avatar_id {
-        row.avatar_id = Set(a);
-    }
-    row.updated_at = Set(now);
-    let saved = if id.is_some() {
-        author::Entity::update(row).exec(&txn).await?
-    } else {
-        author::Entity::insert(row).exec_with_returning(&txn).await?
-    };
-    record(&txn, Kind::Author, saved.id, id.is_none(), &saved.slug, now).await?;
-    txn.commit().await?;
-    Ok(saved)
-}
+);
 
 async fn record(
     db: &impl ConnectionTrait,

@@ -4,6 +4,7 @@ use super::taxonomy::{Author, Section, Tag};
 use async_graphql::{ID, Interface};
 
 /// Anything fetchable by its global id through `node(id:)`.
+#[allow(clippy::large_enum_variant)]
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID"))]
 pub enum Node {
