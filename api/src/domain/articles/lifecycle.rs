@@ -20,27 +20,27 @@ pub async fn publish<C: ConnectionTrait + TransactionTrait>(
     at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> AppResult<Article> {
-    policy::can_write_content(actor)?;
     if at.is_some_and(|t| t <= now) {
+        policy::can_write_content(actor)?;
         return Err(AppError::field("at", "must be in the future; omit it to publish now"));
     }
-    let txn = tx::begin(db).await?;
-    let current = find_any(&txn, id).await?;
-    let live = Status::effective(&current.status, current.published_at, now) == Status::Published;
-    let (published_at, action) = match at {
-        Some(t) => (Some(t), Action::Scheduled),
-        // Re-publishing a live story keeps its original date.
-        None if live => (current.published_at, Action::Published),
-        None => (Some(now), Action::Published),
-    };
-    let row = article::ActiveModel {
-        status: Set(Status::Published.as_str().into()),
-        published_at: Set(published_at),
-        scheduled_at: Set(at),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    transition(txn, current, row, action, now).await
+    transition(db, actor, id, now, |current| {
+        let live = Status::effective(&current.status, current.published_at, now) == Status::Published;
+        let (published_at, action) = match at {
+            Some(t) => (Some(t), Action::Scheduled),
+            // Re-publishing a live story keeps its original date.
+            None if live => (current.published_at, Action::Published),
+            None => (Some(now), Action::Published),
+        };
+        let row = article::ActiveModel {
+            status: Set(Status::Published.as_str().into()),
+            published_at: Set(published_at),
+            scheduled_at: Set(at),
+            ..Default::default()
+        };
+        (row, action)
+    })
+    .await
 }
 
 /// Back to draft: invisible to readers again.
@@ -50,18 +50,17 @@ pub async fn unpublish<C: ConnectionTrait + TransactionTrait>(
     id: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<Article> {
-    policy::can_write_content(actor)?;
-    let txn = tx::begin(db).await?;
-    let current = find_any(&txn, id).await?;
-    let row = article::ActiveModel {
-        status: Set(Status::Draft.as_str().into()),
-        // A date that never came to pass is not a publish date.
-        published_at: Set(current.published_at.filter(|p| *p <= now)),
-        scheduled_at: Set(None),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    transition(txn, current, row, Action::Unpublished, now).await
+    transition(db, actor, id, now, |current| {
+        let row = article::ActiveModel {
+            status: Set(Status::Draft.as_str().into()),
+            // A date that never came to pass is not a publish date.
+            published_at: Set(current.published_at.filter(|p| *p <= now)),
+            scheduled_at: Set(None),
+            ..Default::default()
+        };
+        (row, Action::Unpublished)
+    })
+    .await
 }
 
 /// Archived stories leave public lists and lookups but stay in the database.
@@ -71,16 +70,15 @@ pub async fn archive<C: ConnectionTrait + TransactionTrait>(
     id: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<Article> {
-    policy::can_write_content(actor)?;
-    let txn = tx::begin(db).await?;
-    let current = find_any(&txn, id).await?;
-    let row = article::ActiveModel {
-        status: Set(Status::Archived.as_str().into()),
-        scheduled_at: Set(None),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    transition(txn, current, row, Action::Archived, now).await
+    transition(db, actor, id, now, |_| {
+        let row = article::ActiveModel {
+            status: Set(Status::Archived.as_str().into()),
+            scheduled_at: Set(None),
+            ..Default::default()
+        };
+        (row, Action::Archived)
+    })
+    .await
 }
 
 /// Deletes for good; the change feed keeps a tombstone with the slug.
@@ -106,23 +104,30 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
     Ok(id)
 }
 
-async fn transition<T: ConnectionTrait + TransactionSession>(
-    txn: T,
-    current: Article,
-    row: article::ActiveModel,
-    action: Action,
+/// One state change: authorize, apply `change` to the current row in one
+/// transaction with a version bump, and record it in the change feed.
+async fn transition<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
     now: DateTime<Utc>,
+    change: impl FnOnce(&Article) -> (article::ActiveModel, Action),
 ) -> AppResult<Article> {
+    policy::can_write_content(actor)?;
+    let txn = tx::begin(db).await?;
+    let current = find_any(&txn, id).await?;
+    let (mut row, action) = change(&current);
+    row.updated_at = Set(now);
     bump(&txn, &current, row).await?;
     let saved = find_any(&txn, current.id).await?;
-    let change = Change {
+    let entry = Change {
         entity: Entity::Article,
         id: saved.id,
         action,
         version: Some(saved.version),
         slug: Some(&saved.slug),
     };
-    sync::record(&txn, change, now).await?;
+    sync::record(&txn, entry, now).await?;
     txn.commit().await?;
     Ok(saved)
 }
