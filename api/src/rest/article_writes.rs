@@ -66,17 +66,7 @@ pub async fn replace_article(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let id = parse_uuid(&path, "id")?;
-    let expected = if_match(&req)?;
-    let changes = parse_body::<ArticleWrite>(&body)?.into_changes()?.into_replacement();
-    let now = state.clock.now();
-    run(&state, &caller.0, &req, &body, async |txn| {
-        let a = write::update(txn, &caller.0, id, expected, changes, now)
-            .await
-            .map_err(|e| precondition(rest_paths(e), expected.is_some()))?;
-        Ok((200, view(txn, &state, &a).await?))
-    })
-    .await
+    update(&state, &caller, &req, &path, &body, true).await
 }
 
 /// Change the fields given (`null` clears). `If-Match` makes it conditional.
@@ -95,15 +85,28 @@ pub async fn patch_article(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let id = parse_uuid(&path, "id")?;
-    let expected = if_match(&req)?;
-    let changes = parse_body::<ArticleWrite>(&body)?.into_changes()?;
+    update(&state, &caller, &req, &path, &body, false).await
+}
+
+/// PUT (`replace`: fields left out are cleared) and PATCH (they stay).
+async fn update(
+    state: &AppState,
+    caller: &Caller,
+    req: &HttpRequest,
+    path: &str,
+    body: &[u8],
+    replace: bool,
+) -> AppResult<HttpResponse> {
+    let id = parse_uuid(path, "id")?;
+    let expected = if_match(req)?;
+    let changes = parse_body::<ArticleWrite>(body)?.into_changes()?;
+    let changes = if replace { changes.into_replacement() } else { changes };
     let now = state.clock.now();
-    run(&state, &caller.0, &req, &body, async |txn| {
+    run(state, &caller.0, req, body, async |txn| {
         let a = write::update(txn, &caller.0, id, expected, changes, now)
             .await
             .map_err(|e| precondition(rest_paths(e), expected.is_some()))?;
-        Ok((200, view(txn, &state, &a).await?))
+        Ok((200, view(txn, state, &a).await?))
     })
     .await
 }
