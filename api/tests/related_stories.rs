@@ -221,3 +221,22 @@ async fn automatic_picks_stay_in_their_topical_cluster() {
         "picks should come from shared tags, not the section fallback: {by_tags}/{total}"
     );
 }
+
+#[actix_web::test]
+async fn moving_a_story_to_the_source_section_reorders_the_list_at_once() {
+    let app = TestApp::spawn().await;
+    let key = app.key(&["content:write"]).await;
+    let s = |section, tags| Story { section: Some(section), tags, ..Default::default() };
+    app.story("src", "Source", Some(t0() - TimeDelta::hours(1)), s("world", &["cobalt"])).await;
+    app.story("newer", "Newer", Some(t0() - TimeDelta::hours(2)), s("sport", &["cobalt"])).await;
+    let older = app.story("older", "Older", Some(t0() - TimeDelta::hours(3)), s("sport", &["cobalt"])).await;
+    assert_eq!(slugs(&related(&app, "src", 5).await), ["newer", "older"]);
+    let world = app.gql("{ section(slug: \"world\") { id } }", json!({})).await["data"]["section"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let q = r#"mutation($id: ID!, $s: ID) { updateArticle(id: $id, expectedVersion: 1, input: { sectionId: $s }) { article { id } } }"#;
+    let r = app.gql_as(Some(&key), q, json!({ "id": older.to_string(), "s": world })).await;
+    assert!(r["errors"].is_null(), "{r}");
+    assert_eq!(slugs(&related(&app, "src", 5).await), ["older", "newer"]);
+}
