@@ -27,6 +27,8 @@ pub enum AppError {
     /// A conditional request (`If-Match`) whose condition no longer holds.
     #[error("precondition failed: {0}")]
     PreconditionFailed(String),
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
     #[error("the database is unavailable")]
@@ -49,6 +51,7 @@ impl AppError {
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
             Self::Conflict(_) | Self::PreconditionFailed(_) => "CONFLICT",
+            Self::PayloadTooLarge(_) => "PAYLOAD_TOO_LARGE",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Unavailable => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
@@ -63,6 +66,7 @@ impl AppError {
             Self::Forbidden(_) => 403,
             Self::Conflict(_) => 409,
             Self::PreconditionFailed(_) => 412,
+            Self::PayloadTooLarge(_) => 413,
             Self::RateLimited { .. } => 429,
             Self::Unavailable => 503,
             Self::Internal(_) => 500,

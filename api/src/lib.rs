@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod fixtures;
 pub mod graphql;
+pub mod limits;
 pub mod rest;
 pub mod startup;
 pub mod state;

@@ -71,12 +71,14 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
     let server = HttpServer::new(move || {
         App::new()
             .wrap(actix_web::middleware::from_fn(crate::auth::middleware))
+            .wrap(actix_web::middleware::from_fn(crate::limits::body_size))
             .wrap(metrics.clone())
             .wrap(tracing_actix_web::TracingLogger::default())
             .app_data(schema.clone())
             .app_data(state_data.clone())
             .app_data(api_json.clone())
-            .app_data(web::JsonConfig::default().limit(1 << 20))
+            .app_data(web::JsonConfig::default().limit(crate::limits::MAX_BODY))
+            .app_data(web::PayloadConfig::new(crate::limits::MAX_BODY))
             .app_data(
                 web::QueryConfig::default()
                     .error_handler(|err, _| crate::error::AppError::field("query", err.to_string()).into()),

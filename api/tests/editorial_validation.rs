@@ -99,6 +99,14 @@ async fn every_failing_field_is_named_and_nothing_is_saved() {
         "unknown fields are refused: {p}"
     );
 
+    // Oversized bodies are refused before they are read, in the same shape.
+    let huge = json!({ "slug": "big", "headline": "Big", "bodyMarkdown": "x".repeat(1_100_000) });
+    let (status, headers, p) = app.call("POST", "/v1/articles", k, Some(huge.clone()), &[]).await;
+    assert_eq!((status, p["code"].as_str()), (413, Some("PAYLOAD_TOO_LARGE")));
+    assert_eq!(headers["content-type"], "application/problem+json");
+    let r = app.client.post(format!("{}/graphql", app.addr)).json(&huge).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 413);
+
     // Curated lists: unknown, self and repeated ids, each named; nothing saved.
     let lead = demo["id"].as_str().unwrap();
     let q = r#"mutation($id: ID!, $ids: [ID!]!) { setRelatedArticles(id: $id, relatedIds: $ids) { article { id } } }"#;
