@@ -95,6 +95,18 @@ pub struct Config {
     #[arg(long, env = "DATELINE_GRAPHQL_MAX_COMPLEXITY", default_value_t = 5000, global = true)]
     pub graphql_max_complexity: usize,
 
+    /// Requests per second each client may make (0 turns rate limiting off).
+    #[arg(long, env = "DATELINE_RATE_LIMIT_PER_SECOND", default_value_t = 50, global = true)]
+    pub rate_limit_per_second: u64,
+
+    /// Requests a client may make in a burst above the steady rate.
+    #[arg(long, env = "DATELINE_RATE_LIMIT_BURST", default_value_t = 200, global = true)]
+    pub rate_limit_burst: u32,
+
+    /// Take the client address from X-Forwarded-For (only behind a load balancer that sets it).
+    #[arg(long, env = "DATELINE_TRUST_FORWARDED_FOR", default_value_t = false, global = true)]
+    pub trust_forwarded_for: bool,
+
     /// Log SQL statements slower than this many milliseconds.
     #[arg(long, env = "DATELINE_SLOW_SQL_MS", default_value_t = 250, global = true)]
     pub slow_sql_ms: u64,
@@ -122,6 +134,9 @@ impl Config {
             graphql_max_complexity: 5000,
             log_json: false,
             slow_sql_ms: 250,
+            rate_limit_per_second: 0,
+            rate_limit_burst: 200,
+            trust_forwarded_for: false,
         }
     }
 }

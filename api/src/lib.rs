@@ -9,6 +9,7 @@ pub mod error;
 pub mod fixtures;
 pub mod graphql;
 pub mod limits;
+pub mod rate_limit;
 pub mod rest;
 pub mod startup;
 pub mod state;

@@ -23,8 +23,8 @@ pub enum StartError {
     Migrate { url: String, reason: String },
     #[error("cannot load demo content: {0}")]
     Demo(String),
-    #[error("cannot set up metrics: {0}")]
-    Metrics(String),
+    #[error("cannot set up the server: {0}")]
+    Setup(String),
     #[error("cannot listen on {addr}: {reason}")]
     Bind { addr: String, reason: String },
 }
@@ -64,6 +64,10 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
     let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     let schema: AppSchema = graphql::build_schema(state.clone());
     let metrics = metrics(&state)?;
+    let c = &state.config;
+    let limits =
+        crate::rate_limit::config(c.rate_limit_per_second, c.rate_limit_burst, c.trust_forwarded_for)
+            .ok_or_else(|| StartError::Setup("invalid rate limit settings".into()))?;
     let api = openapi();
     let api_json = web::Data::new(api.to_json().unwrap_or_default());
     let schema = web::Data::new(schema);
@@ -72,6 +76,7 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
         App::new()
             .wrap(actix_web::middleware::from_fn(crate::auth::middleware))
             .wrap(actix_web::middleware::from_fn(crate::limits::body_size))
+            .wrap(actix_governor::Governor::new(&limits))
             .wrap(metrics.clone())
             .wrap(tracing_actix_web::TracingLogger::default())
             .app_data(schema.clone())
@@ -104,7 +109,7 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
 /// Request counts and latencies by route (`/metrics`, Prometheus text), plus
 /// the SQL statement counter.
 fn metrics(state: &AppState) -> Result<actix_web_prom::PrometheusMetrics, StartError> {
-    let fail = StartError::Metrics;
+    let fail = StartError::Setup;
     let registry = prometheus::Registry::new();
     registry.register(Box::new(state.statements.collector())).map_err(|e| fail(e.to_string()))?;
     actix_web_prom::PrometheusMetricsBuilder::new("dateline")

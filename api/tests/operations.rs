@@ -124,3 +124,24 @@ async fn readyz_turns_503_while_the_database_is_down_and_recovers() {
     assert!(ready, "readyz did not recover without a restart");
     assert_eq!(app.get("/v1/articles").await.status().as_u16(), 200);
 }
+
+#[actix_web::test]
+async fn clients_over_their_rate_get_429_problems() {
+    let app = TestApp::spawn_configured(|c| {
+        c.rate_limit_per_second = 1;
+        c.rate_limit_burst = 3;
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(app.get("/v1/articles").await.status().as_u16());
+    }
+    assert_eq!(&statuses[..3], [200, 200, 200]);
+    assert_eq!(statuses[4], 429);
+    let r = app.get("/v1/articles").await;
+    assert_eq!(r.status().as_u16(), 429);
+    assert!(r.headers().get("retry-after").is_some());
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let p: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(p["code"], "RATE_LIMITED");
+}

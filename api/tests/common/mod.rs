@@ -56,8 +56,23 @@ impl TestApp {
 
     /// An app on a database URL the test prepared itself.
     pub async fn spawn_on(url: String, dir: Option<tempfile::TempDir>) -> Self {
+        Self::spawn_with(url, dir, |_| {}).await
+    }
+
+    /// An app with some settings changed.
+    pub async fn spawn_configured(change: impl FnOnce(&mut Config)) -> Self {
+        let (url, dir) = fresh_database().await;
+        Self::spawn_with(url, dir, change).await
+    }
+
+    async fn spawn_with(
+        url: String,
+        dir: Option<tempfile::TempDir>,
+        change: impl FnOnce(&mut Config),
+    ) -> Self {
         let mut config = Config::for_database(url);
         config.db_max_connections = 4;
+        change(&mut config);
         let state = api::startup::prepare(config, Clock::fixed(t0())).await.unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = format!("http://{}", listener.local_addr().unwrap());
