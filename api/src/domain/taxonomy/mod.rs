@@ -16,31 +16,35 @@ pub type Tag = tag::Model;
 /// Largest list of authors/tags/sections returned in one call.
 pub const MAX_LIST: u64 = 500;
 
+/// Puts each linked row under its article, in link order.
+fn group<R: Clone>(
+    links: impl IntoIterator<Item = (Uuid, Uuid)>,
+    rows: &HashMap<Uuid, R>,
+) -> HashMap<Uuid, Vec<R>> {
+    let mut out: HashMap<Uuid, Vec<R>> = HashMap::new();
+    for (article_id, row_id) in links {
+        if let Some(r) = rows.get(&row_id) {
+            out.entry(article_id).or_default().push(r.clone());
+        }
+    }
+    out
+}
+
 /// Bylines for many articles: two statements whatever the number of articles.
 pub async fn authors_by_article(
     db: &impl ConnectionTrait,
     article_ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<Author>>> {
-    let links = article_author::Entity::find()
+    let links: Vec<(Uuid, Uuid)> = article_author::Entity::find()
         .filter(article_author::Column::ArticleId.is_in(article_ids.iter().copied()))
         .order_by_asc(article_author::Column::Position)
         .all(db)
-        .await?;
-    let ids: Vec<Uuid> = links.iter().map(|l| l.author_id).collect();
-    let by_id: HashMap<Uuid, Author> = author::Entity::find()
-        .filter(author::Column::Id.is_in(ids))
-        .all(db)
         .await?
         .into_iter()
-        .map(|a| (a.id, a))
+        .map(|l| (l.article_id, l.author_id))
         .collect();
-    let mut out: HashMap<Uuid, Vec<Author>> = HashMap::new();
-    for l in links {
-        if let Some(a) = by_id.get(&l.author_id) {
-            out.entry(l.article_id).or_default().push(a.clone());
-        }
-    }
-    Ok(out)
+    let rows = authors_by_id(db, &links.iter().map(|l| l.1).collect::<Vec<_>>()).await?;
+    Ok(group(links, &rows))
 }
 
 /// Tags for many articles: two statements whatever the number of articles.
@@ -48,26 +52,16 @@ pub async fn tags_by_article(
     db: &impl ConnectionTrait,
     article_ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<Tag>>> {
-    let links = article_tag::Entity::find()
+    let links: Vec<(Uuid, Uuid)> = article_tag::Entity::find()
         .filter(article_tag::Column::ArticleId.is_in(article_ids.iter().copied()))
         .order_by_asc(article_tag::Column::Position)
         .all(db)
-        .await?;
-    let ids: Vec<Uuid> = links.iter().map(|l| l.tag_id).collect();
-    let by_id: HashMap<Uuid, Tag> = tag::Entity::find()
-        .filter(tag::Column::Id.is_in(ids))
-        .all(db)
         .await?
         .into_iter()
-        .map(|t| (t.id, t))
+        .map(|l| (l.article_id, l.tag_id))
         .collect();
-    let mut out: HashMap<Uuid, Vec<Tag>> = HashMap::new();
-    for l in links {
-        if let Some(t) = by_id.get(&l.tag_id) {
-            out.entry(l.article_id).or_default().push(t.clone());
-        }
-    }
-    Ok(out)
+    let rows = tags_by_id(db, &links.iter().map(|l| l.1).collect::<Vec<_>>()).await?;
+    Ok(group(links, &rows))
 }
 
 pub async fn sections_by_id(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Section>> {
