@@ -21,8 +21,6 @@ pub enum StartError {
     Connect { url: String, reason: String },
     #[error("cannot migrate the database at {url}: {reason}")]
     Migrate { url: String, reason: String },
-    #[error("cannot load demo content: {0}")]
-    Demo(String),
     #[error("cannot set up the server: {0}")]
     Setup(String),
     #[error("cannot listen on {addr}: {reason}")]

@@ -43,6 +43,10 @@ async fn a_stale_version_is_a_conflict_and_changes_nothing() {
     let (status, _, _) =
         app.call("DELETE", &format!("/v1/articles/{id}"), Some(&key), None, &[("If-Match", "\"1\"")]).await;
     assert_eq!(status, 412);
+    // Authorization comes first: an anonymous conditional delete learns nothing.
+    let (status, _, _) =
+        app.call("DELETE", &format!("/v1/articles/{id}"), None, None, &[("If-Match", "\"1\"")]).await;
+    assert_eq!(status, 401);
     assert_eq!(app.fingerprint().await, before);
 
     // The current version goes through; writing the same content again is a no-op.

@@ -122,6 +122,14 @@ pub struct RelatedItem {
 }
 
 pub const MAX_RELATED: usize = 20;
+
+/// Checks a requested list length; `arg` names it for the client.
+pub fn list_size(n: i32, arg: &str) -> AppResult<usize> {
+    usize::try_from(n)
+        .ok()
+        .filter(|n| *n <= MAX_RELATED)
+        .ok_or_else(|| crate::error::AppError::field(arg, format!("must be between 0 and {MAX_RELATED}")))
+}
 /// How many of the newest stories per tag are considered.
 pub const PER_TAG_POOL: i64 = 150;
 /// What a shared section adds to a candidate's score.

@@ -70,21 +70,14 @@ pub struct ArticleWrite {
 
 impl ArticleWrite {
     pub fn into_changes(self) -> AppResult<ArticleChanges> {
-        let body = match (self.body_markdown, self.body_blocks) {
-            (Some(_), Some(_)) => {
-                return Err(AppError::field("bodyBlocks", "give bodyMarkdown or bodyBlocks, not both"));
-            }
-            (Some(md), None) => Some(BodyInput::Markdown(md)),
-            (None, Some(b)) => Some(BodyInput::Blocks(b)),
-            (None, None) => None,
-        };
-        let comments_status = match self.comments_status.as_deref() {
-            None => None,
-            Some("OPEN") => Some(CommentsStatus::Open),
-            Some("CLOSED") => Some(CommentsStatus::Closed),
-            Some("DISABLED") => Some(CommentsStatus::Disabled),
-            Some(_) => return Err(AppError::field("commentsStatus", "must be OPEN, CLOSED or DISABLED")),
-        };
+        let body = BodyInput::from_parts(self.body_markdown, self.body_blocks, "")?;
+        let comments_status = self
+            .comments_status
+            .map(|c| {
+                CommentsStatus::from_name(&c)
+                    .ok_or_else(|| AppError::field("commentsStatus", "must be OPEN, CLOSED or DISABLED"))
+            })
+            .transpose()?;
         Ok(ArticleChanges {
             slug: self.slug,
             external_id: self.external_id,

@@ -155,11 +155,10 @@ pub async fn delete_article(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let id = parse_uuid(&path, "id")?;
-    if let Some(expected) = if_match(&req)? {
-        let current = write::find_any(&state.db, id).await?;
-        write::check_version(&current, Some(expected)).map_err(|e| precondition(e, true))?;
-    }
-    lifecycle::delete(&state.db, &caller.0, id, state.clock.now()).await?;
+    let expected = if_match(&req)?;
+    lifecycle::delete(&state.db, &caller.0, id, expected, state.clock.now())
+        .await
+        .map_err(|e| precondition(e, expected.is_some()))?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -2,8 +2,8 @@
 
 use super::cache::json_with_etag;
 use super::views::{ArticleList, ArticleView};
-use super::{Caller, parse_opt};
-use crate::domain::accounts::policy::{self, Audience};
+use super::{Caller, audience, parse_opt};
+use crate::domain::accounts::policy::Audience;
 use crate::domain::articles::relations::ArticleRelations;
 use crate::domain::articles::{self, ArticleFilter, ArticleKey, ArticleOrder, Status};
 use crate::domain::pagination::{MAX_PAGE_SIZE, PageArgs};
@@ -45,8 +45,7 @@ pub struct ListParams {
 }
 
 impl ListParams {
-    fn parse(self) -> AppResult<(ArticleFilter, PageArgs, bool)> {
-        let preview = parse_opt::<bool>(self.preview.clone(), "preview")?.unwrap_or(false);
+    fn parse(self) -> AppResult<(ArticleFilter, PageArgs, Option<String>)> {
         let order = match self.order.as_deref() {
             None | Some("newest") => ArticleOrder::NewestFirst,
             Some("oldest") => ArticleOrder::OldestFirst,
@@ -77,7 +76,7 @@ impl ListParams {
         if let Some(c) = &self.cursor {
             crate::domain::pagination::Cursor::decode(c, "cursor")?;
         }
-        Ok((filter, PageArgs { first, after: self.cursor, last: None, before: None }, preview))
+        Ok((filter, PageArgs { first, after: self.cursor, last: None, before: None }, self.preview))
     }
 }
 
@@ -98,7 +97,7 @@ pub async fn list_articles(
     params: web::Query<ListParams>,
 ) -> AppResult<HttpResponse> {
     let (filter, args, preview) = params.into_inner().parse()?;
-    let audience = policy::audience(&caller.0, preview)?;
+    let audience = audience(&caller, preview)?;
     let page_req = args.parse(MAX_PAGE_SIZE)?;
     let now = state.clock.now();
     let page = articles::list(&state.db, audience, now, &filter, &page_req).await?;
@@ -137,8 +136,7 @@ pub async fn get_article(
     path: web::Path<String>,
     query: web::Query<PreviewParam>,
 ) -> AppResult<HttpResponse> {
-    let preview = parse_opt::<bool>(query.into_inner().preview, "preview")?.unwrap_or(false);
-    let audience = policy::audience(&caller.0, preview)?;
+    let audience = audience(&caller, query.into_inner().preview)?;
     let now = state.clock.now();
     let key = ArticleKey::parse(&path.into_inner());
     let article =

@@ -13,6 +13,7 @@ pub mod views;
 pub mod write_support;
 
 use crate::domain::accounts::Actor;
+use crate::domain::accounts::policy::{self, Audience};
 use crate::error::{AppError, AppResult};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
@@ -62,6 +63,13 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(crate::auth::actor_of(req).map(Caller))
     }
+}
+
+/// What a read returns: public, or a preview when `?preview=true` (which
+/// needs `content:read-drafts`).
+pub fn audience(caller: &Caller, preview: Option<String>) -> AppResult<Audience> {
+    let preview = parse_opt::<bool>(preview, "preview")?.unwrap_or(false);
+    policy::audience(&caller.0, preview)
 }
 
 /// A UUID path segment, named when malformed.

@@ -2,11 +2,11 @@
 
 use super::cache::json_with_etag;
 use super::views::{ArticleView, TagView};
-use super::{Caller, parse_opt};
-use crate::domain::accounts::policy::{self, Audience};
+use super::{Caller, audience, parse_opt};
+use crate::domain::accounts::policy::Audience;
 use crate::domain::articles::relations::ArticleRelations;
 use crate::domain::articles::{self, ArticleKey};
-use crate::domain::related::{self, MAX_RELATED, Reason};
+use crate::domain::related::{self, Reason};
 use crate::error::{AppError, AppResult};
 use crate::rest::problem::Problem;
 use crate::state::AppState;
@@ -58,25 +58,16 @@ pub async fn related_articles(
     query: web::Query<RelatedParams>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
-    let limit: i32 = parse_opt(q.limit, "limit")?.unwrap_or(5);
-    if !(0..=MAX_RELATED as i32).contains(&limit) {
-        return Err(AppError::field("limit", "must be between 0 and 20"));
-    }
-    let preview = parse_opt::<bool>(q.preview, "preview")?.unwrap_or(false);
-    let audience = policy::audience(&caller.0, preview)?;
+    let limit = related::list_size(parse_opt(q.limit, "limit")?.unwrap_or(5), "limit")?;
+    let audience = audience(&caller, q.preview)?;
     let now = state.clock.now();
     let key = ArticleKey::parse(&path.into_inner());
     let source =
         articles::find(&state.db, audience, now, &key).await?.ok_or(AppError::NotFound("article"))?;
-    let items = related::for_articles(
-        &state.db,
-        std::slice::from_ref(&source),
-        usize::try_from(limit).unwrap_or(0),
-        now,
-    )
-    .await?
-    .remove(&source.id)
-    .unwrap_or_default();
+    let items = related::for_articles(&state.db, std::slice::from_ref(&source), limit, now)
+        .await?
+        .remove(&source.id)
+        .unwrap_or_default();
     let rows: Vec<_> = items.iter().map(|i| i.article.clone()).collect();
     let rel = ArticleRelations::load(&state.db, &rows).await?;
     let cdn = state.config.image_cdn_template.as_deref();

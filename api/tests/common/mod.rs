@@ -6,7 +6,7 @@
 
 use api::clock::Clock;
 use api::config::Config;
-use api::domain::accounts::{Scope, api_keys};
+use api::domain::accounts::{Actor, Scope, api_keys};
 use api::domain::body::from_markdown;
 use api::fixtures::{self, NewArticle};
 use api::state::AppState;
@@ -252,68 +252,26 @@ pub struct Story<'a> {
     pub body: Option<&'a str>,
 }
 
+/// The id of the section, tag or author with this slug, created through the
+/// domain's own writes when missing.
 async fn ensure(db: &sea_orm::DatabaseConnection, table: &str, slug: &str, now: DateTime<Utc>) -> Uuid {
-    use entity::{author, section, tag};
-    use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+    use api::domain::taxonomy::{self, write::TermInput};
+    let desk = Actor::api_key(Uuid::nil(), vec![Scope::ContentWrite]);
+    let input =
+        || TermInput { slug: Some(slug.into()), name: Some(slug.to_uppercase()), ..Default::default() };
     match table {
-        "section" => {
-            if let Some(s) =
-                section::Entity::find().filter(section::Column::Slug.eq(slug)).one(db).await.unwrap()
-            {
-                return s.id;
-            }
-            let id = Uuid::now_v7();
-            section::Entity::insert(section::ActiveModel {
-                id: Set(id),
-                slug: Set(slug.into()),
-                name: Set(slug.to_uppercase()),
-                description: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-            })
-            .exec_without_returning(db)
-            .await
-            .unwrap();
-            id
-        }
-        "tag" => {
-            if let Some(t) = tag::Entity::find().filter(tag::Column::Slug.eq(slug)).one(db).await.unwrap() {
-                return t.id;
-            }
-            let id = Uuid::now_v7();
-            tag::Entity::insert(tag::ActiveModel {
-                id: Set(id),
-                slug: Set(slug.into()),
-                name: Set(slug.to_uppercase()),
-                created_at: Set(now),
-                updated_at: Set(now),
-            })
-            .exec_without_returning(db)
-            .await
-            .unwrap();
-            id
-        }
-        _ => {
-            if let Some(a) =
-                author::Entity::find().filter(author::Column::Slug.eq(slug)).one(db).await.unwrap()
-            {
-                return a.id;
-            }
-            let id = Uuid::now_v7();
-            author::Entity::insert(author::ActiveModel {
-                id: Set(id),
-                slug: Set(slug.into()),
-                name: Set(slug.to_uppercase()),
-                bio: Set(None),
-                avatar_id: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-            })
-            .exec_without_returning(db)
-            .await
-            .unwrap();
-            id
-        }
+        "section" => match taxonomy::section_by_slug(db, slug).await.unwrap() {
+            Some(s) => s.id,
+            None => taxonomy::write::save_section(db, &desk, None, input(), now).await.unwrap().id,
+        },
+        "tag" => match taxonomy::tag_by_slug(db, slug).await.unwrap() {
+            Some(t) => t.id,
+            None => taxonomy::write::save_tag(db, &desk, None, input(), now).await.unwrap().id,
+        },
+        _ => match taxonomy::author_by_slug(db, slug).await.unwrap() {
+            Some(a) => a.id,
+            None => taxonomy::write::save_author(db, &desk, None, input(), now).await.unwrap().id,
+        },
     }
 }
 

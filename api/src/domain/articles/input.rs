@@ -5,7 +5,7 @@
 use super::CommentsStatus;
 use crate::domain::body::{self, Block};
 use crate::domain::slug;
-use crate::error::Validator;
+use crate::error::{AppError, AppResult, Validator};
 use std::collections::HashSet;
 use uuid::Uuid;
 
@@ -26,6 +26,24 @@ pub enum BodyInput {
 }
 
 impl BodyInput {
+    /// A body arrives as Markdown or as blocks, never both. `prefix` is how
+    /// the client names the input (`input.` in GraphQL, nothing in REST).
+    pub fn from_parts(
+        markdown: Option<String>,
+        blocks: Option<Vec<Block>>,
+        prefix: &str,
+    ) -> AppResult<Option<Self>> {
+        match (markdown, blocks) {
+            (Some(_), Some(_)) => Err(AppError::field(
+                format!("{prefix}bodyBlocks"),
+                "give bodyMarkdown or bodyBlocks, not both",
+            )),
+            (Some(md), None) => Ok(Some(Self::Markdown(md))),
+            (None, Some(b)) => Ok(Some(Self::Blocks(b))),
+            (None, None) => Ok(None),
+        }
+    }
+
     pub fn blocks(&self) -> Vec<Block> {
         match self {
             Self::Markdown(md) => body::from_markdown(md),

@@ -1,7 +1,7 @@
 //! Publishing states. A story scheduled for later is stored PUBLISHED with a
 //! future `published_at`: it appears when that time passes, with no job.
 
-use super::write::{bump, find_any};
+use super::write::{bump, check_version, find_any};
 use super::{Article, Status};
 use crate::domain::accounts::{Actor, policy};
 use crate::domain::sync::{self, Action, Change, Entity};
@@ -9,7 +9,10 @@ use crate::domain::tx;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entity::article;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, TransactionSession, TransactionTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession,
+    TransactionTrait,
+};
 use uuid::Uuid;
 
 /// Publishes now, or schedules for `at` (which must be in the future).
@@ -81,17 +84,29 @@ pub async fn archive<C: ConnectionTrait + TransactionTrait>(
     .await
 }
 
-/// Deletes for good; the change feed keeps a tombstone with the slug.
+/// Deletes for good; the change feed keeps a tombstone with the slug. With
+/// `expected_version`, a concurrent write in between makes this a CONFLICT.
 pub async fn delete<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,
     id: Uuid,
+    expected_version: Option<i32>,
     now: DateTime<Utc>,
 ) -> AppResult<Uuid> {
     policy::can_write_content(actor)?;
     let txn = tx::begin(db).await?;
     let current = find_any(&txn, id).await?;
-    article::Entity::delete_by_id(id).exec(&txn).await?;
+    check_version(&current, expected_version)?;
+    let res = article::Entity::delete_many()
+        .filter(article::Column::Id.eq(id))
+        .filter(article::Column::Version.eq(current.version))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(AppError::Conflict(
+            "the article was changed by another write; re-read it and retry".into(),
+        ));
+    }
     let change = Change {
         entity: Entity::Article,
         id,

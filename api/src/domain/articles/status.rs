@@ -53,11 +53,13 @@ impl CommentsStatus {
         }
     }
 
+    /// A name as clients send it; None for anything else.
+    pub fn from_name(s: &str) -> Option<Self> {
+        [Self::Open, Self::Closed, Self::Disabled].into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// A stored value; anything unexpected reads as DISABLED, the safe side.
     pub fn parse(s: &str) -> Self {
-        match s {
-            "OPEN" => Self::Open,
-            "CLOSED" => Self::Closed,
-            _ => Self::Disabled,
-        }
+        Self::from_name(s).unwrap_or(Self::Disabled)
     }
 }

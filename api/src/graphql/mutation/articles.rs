@@ -80,7 +80,7 @@ impl ArticleMutation {
     async fn delete_article(&self, ctx: &Context<'_>, id: ID) -> Result<DeleteArticlePayload> {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::Article, "id")?;
-        let deleted = lifecycle::delete(&state(ctx).db, &r.actor, id, r.now).await?;
+        let deleted = lifecycle::delete(&state(ctx).db, &r.actor, id, None, r.now).await?;
         Ok(DeleteArticlePayload { deleted_id: ids::encode(Kind::Article, deleted) })
     }
 

@@ -3,7 +3,7 @@
 use crate::domain::articles::CommentsStatus as DomainComments;
 use crate::domain::articles::input::{ArticleChanges, AudioInput as DomainAudio, BodyInput};
 use crate::domain::body::{Block, Mark, Span};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::types::article::CommentsStatus;
 use crate::graphql::types::body::SpanMark;
@@ -160,14 +160,8 @@ pub struct ArticleInput {
 
 impl ArticleInput {
     pub fn into_changes(self) -> AppResult<ArticleChanges> {
-        let body = match (self.body_markdown, self.body_blocks) {
-            (Some(_), Some(_)) => {
-                return Err(AppError::field("input.bodyBlocks", "give bodyMarkdown or bodyBlocks, not both"));
-            }
-            (Some(md), None) => Some(BodyInput::Markdown(md)),
-            (None, Some(b)) => Some(BodyInput::Blocks(b.into_iter().map(Block::from).collect())),
-            (None, None) => None,
-        };
+        let blocks = self.body_blocks.map(|b| b.into_iter().map(Block::from).collect());
+        let body = BodyInput::from_parts(self.body_markdown, blocks, "input.")?;
         Ok(ArticleChanges {
             slug: self.slug,
             external_id: maybe(self.external_id, |x| x),

@@ -187,12 +187,9 @@ impl Article {
         ctx: &Context<'_>,
         #[graphql(default = 5)] first: i32,
     ) -> Result<Vec<RelatedStory>> {
-        if !(0..=crate::domain::related::MAX_RELATED as i32).contains(&first) {
-            return Err(crate::error::AppError::field("first", "must be between 0 and 20").into());
-        }
         let key = RelatedKey {
             article_id: self.0.id,
-            first: usize::try_from(first).unwrap_or(0),
+            first: crate::domain::related::list_size(first, "first")?,
             at_micros: request(ctx).now.timestamp_micros(),
         };
         let items = loaders(ctx).related.load_one(key).await?.unwrap_or_default();
