@@ -95,6 +95,50 @@ pub struct Config {
     #[arg(long, env = "DATELINE_GRAPHQL_MAX_COMPLEXITY", default_value_t = 5000, global = true)]
     pub graphql_max_complexity: usize,
 
+    /// Most lexical tokens in one GraphQL document.
+    #[arg(long, env = "DATELINE_GRAPHQL_MAX_TOKENS", default_value_t = 10_000, global = true)]
+    pub graphql_max_tokens: usize,
+
+    /// Most brackets open at once in a GraphQL document (and JSON nesting of variables).
+    #[arg(long, env = "DATELINE_GRAPHQL_MAX_NESTING", default_value_t = 32, global = true)]
+    pub graphql_max_nesting: usize,
+
+    /// Most aliased fields in one GraphQL document.
+    #[arg(long, env = "DATELINE_GRAPHQL_MAX_ALIASES", default_value_t = 30, global = true)]
+    pub graphql_max_aliases: usize,
+
+    /// Most root fields in one GraphQL operation.
+    #[arg(long, env = "DATELINE_GRAPHQL_MAX_ROOT_FIELDS", default_value_t = 20, global = true)]
+    pub graphql_max_root_fields: usize,
+
+    /// Most directives on one field, fragment or operation.
+    #[arg(long, env = "DATELINE_GRAPHQL_MAX_DIRECTIVES", default_value_t = 5, global = true)]
+    pub graphql_max_directives: usize,
+
+    /// Most field selections in one GraphQL document with fragments expanded.
+    #[arg(long, env = "DATELINE_GRAPHQL_MAX_SELECTIONS", default_value_t = 2_000, global = true)]
+    pub graphql_max_selections: usize,
+
+    /// Largest request body in bytes, counted as it is read (chunked or not).
+    #[arg(long, env = "DATELINE_MAX_BODY_BYTES", default_value_t = 1024 * 1024, global = true)]
+    pub max_body_bytes: usize,
+
+    /// Largest single request header value in bytes.
+    #[arg(long, env = "DATELINE_MAX_HEADER_BYTES", default_value_t = 8 * 1024, global = true)]
+    pub max_header_bytes: usize,
+
+    /// Seconds a client has to send its whole request body.
+    #[arg(long, env = "DATELINE_BODY_TIMEOUT_SECS", default_value_t = 10, global = true)]
+    pub body_timeout_secs: u64,
+
+    /// Seconds a request may take in all before it is abandoned (503).
+    #[arg(long, env = "DATELINE_REQUEST_TIMEOUT_SECS", default_value_t = 30, global = true)]
+    pub request_timeout_secs: u64,
+
+    /// Serve `/metrics` on this address only, instead of on the public one.
+    #[arg(long, env = "DATELINE_METRICS_BIND", global = true)]
+    pub metrics_bind: Option<String>,
+
     /// Requests per second each client may make (0 turns rate limiting off).
     #[arg(long, env = "DATELINE_RATE_LIMIT_PER_SECOND", default_value_t = 50, global = true)]
     pub rate_limit_per_second: u64,
@@ -103,7 +147,12 @@ pub struct Config {
     #[arg(long, env = "DATELINE_RATE_LIMIT_BURST", default_value_t = 200, global = true)]
     pub rate_limit_burst: u32,
 
-    /// Take the client address from X-Forwarded-For (only behind a load balancer that sets it).
+    /// Proxies in front of Dateline that append to X-Forwarded-For; the client
+    /// is the address the outermost of them appended. 0 uses the peer address.
+    #[arg(long, env = "DATELINE_TRUSTED_PROXIES", default_value_t = 0, global = true)]
+    pub trusted_proxies: usize,
+
+    /// Same as `--trusted-proxies 1` (one load balancer in front).
     #[arg(long, env = "DATELINE_TRUST_FORWARDED_FOR", default_value_t = false, global = true)]
     pub trust_forwarded_for: bool,
 
@@ -121,6 +170,11 @@ impl Config {
         self.demo && !self.no_demo
     }
 
+    /// How many proxies' `X-Forwarded-For` entries to trust.
+    pub fn proxies(&self) -> usize {
+        if self.trust_forwarded_for { self.trusted_proxies.max(1) } else { self.trusted_proxies }
+    }
+
     /// Defaults for tests and embedding, without reading flags.
     pub fn for_database(url: impl Into<String>) -> Self {
         Self {
@@ -136,7 +190,19 @@ impl Config {
             slow_sql_ms: 250,
             rate_limit_per_second: 0,
             rate_limit_burst: 200,
+            trusted_proxies: 0,
             trust_forwarded_for: false,
+            graphql_max_tokens: 10_000,
+            graphql_max_nesting: 32,
+            graphql_max_aliases: 30,
+            graphql_max_root_fields: 20,
+            graphql_max_directives: 5,
+            graphql_max_selections: 2_000,
+            max_body_bytes: 1024 * 1024,
+            max_header_bytes: 8 * 1024,
+            body_timeout_secs: 10,
+            request_timeout_secs: 30,
+            metrics_bind: None,
         }
     }
 }

@@ -29,10 +29,25 @@ pub enum AppError {
     PreconditionFailed(String),
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    #[error("the query is too complex: {0}")]
+    TooComplex(String),
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
+    #[error("the {0} header is too large")]
+    HeaderTooLarge(String),
+    /// The client did not send its request in time.
+    #[error("the request was not received in time")]
+    RequestTimeout,
+    /// The server could not answer in time; nothing was committed.
+    #[error("the request took too long and was abandoned")]
+    TimedOut,
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
     #[error("the database is unavailable")]
     Unavailable,
+    /// Lost a deadlock or serialization race; the whole write may be retried.
+    #[error("the database was busy with concurrent writes; retry")]
+    Busy,
     /// Details go to the log, never to the client.
     #[error("internal error")]
     Internal(Arc<anyhow::Error>),
@@ -52,8 +67,14 @@ impl AppError {
             Self::Forbidden(_) => "FORBIDDEN",
             Self::Conflict(_) | Self::PreconditionFailed(_) => "CONFLICT",
             Self::PayloadTooLarge(_) => "PAYLOAD_TOO_LARGE",
+            Self::TooComplex(_) => "QUERY_TOO_COMPLEX",
+            Self::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
+            Self::HeaderTooLarge(_) => "HEADER_TOO_LARGE",
+            Self::RequestTimeout => "REQUEST_TIMEOUT",
+            Self::TimedOut => "TIMEOUT",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Unavailable => "SERVICE_UNAVAILABLE",
+            Self::Busy => "BUSY",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -67,8 +88,13 @@ impl AppError {
             Self::Conflict(_) => 409,
             Self::PreconditionFailed(_) => 412,
             Self::PayloadTooLarge(_) => 413,
+            Self::TooComplex(_) => 400,
+            Self::UnsupportedMediaType(_) => 415,
+            Self::HeaderTooLarge(_) => 431,
+            Self::RequestTimeout => 408,
+            Self::TimedOut => 503,
             Self::RateLimited { .. } => 429,
-            Self::Unavailable => 503,
+            Self::Unavailable | Self::Busy => 503,
             Self::Internal(_) => 500,
         }
     }
@@ -98,12 +124,30 @@ impl From<sea_orm::DbErr> for AppError {
                 tracing::warn!(error = %err, "database unavailable");
                 Self::Unavailable
             }
+            other if is_transient(&other) => {
+                tracing::info!(error = %other, "transaction lost a concurrency race");
+                Self::Busy
+            }
             other => {
                 tracing::error!(error = %other, "database error");
                 Self::internal(other)
             }
         }
     }
+}
+
+/// Deadlocks and serialization failures (SQLSTATE 40001/40P01, MySQL 1213
+/// and lock wait timeouts, SQLite busy): the transaction was rolled back and
+/// running it again is safe.
+fn is_transient(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, sqlx};
+    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = err else {
+        return false;
+    };
+    let sqlx::Error::Database(db) = &**e else { return false };
+    let code = db.code().unwrap_or_default();
+    let mysql = db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>().map(|m| m.number());
+    matches!(&*code, "40001" | "40P01" | "5" | "6" | "517") || matches!(mysql, Some(1205 | 1213))
 }
 
 pub type AppResult<T> = Result<T, AppError>;

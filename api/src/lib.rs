@@ -8,7 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod fixtures;
 pub mod graphql;
-pub mod limits;
+pub mod http_guard;
 pub mod rate_limit;
 pub mod rest;
 pub mod startup;

@@ -1,60 +1,96 @@
-//! Per-client request rate limits (a token bucket per client address). The
-//! client is the peer address, or, behind a trusted load balancer, the first
-//! `X-Forwarded-For` entry; trusting that header from anyone else would let a
-//! client pick its own bucket. Limits are per instance.
+//! Per-client request rate limits: a token bucket per client address,
+//! checked before credentials are looked up (so a flood of bad tokens costs
+//! no database work). Health probes are never limited: a load balancer must
+//! not see Dateline as down because one client misbehaves. Limits are per
+//! instance.
 
 use crate::error::AppError;
-use actix_governor::governor::NotUntil;
-use actix_governor::governor::clock::{Clock, DefaultClock, QuantaInstant};
-use actix_governor::governor::middleware::NoOpMiddleware;
-use actix_governor::{GovernorConfig, GovernorConfigBuilder, KeyExtractor, SimpleKeyExtractionError};
-use actix_web::dev::ServiceRequest;
-use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
+use actix_web::ResponseError;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::web;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-#[derive(Clone, Copy)]
-pub struct ClientAddress {
-    pub trust_forwarded_for: bool,
+pub struct Limiter {
+    buckets: DefaultKeyedRateLimiter<IpAddr>,
+    proxies: usize,
+    seen: AtomicU64,
 }
 
-impl KeyExtractor for ClientAddress {
-    type Key = IpAddr;
-    type KeyExtractionError = SimpleKeyExtractionError<&'static str>;
-
-    fn extract(&self, req: &ServiceRequest) -> Result<IpAddr, Self::KeyExtractionError> {
-        let forwarded = self
-            .trust_forwarded_for
-            .then(|| req.headers().get("x-forwarded-for"))
-            .flatten()
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse().ok());
-        forwarded
-            .or_else(|| req.peer_addr().map(|a| a.ip()))
-            .ok_or_else(|| SimpleKeyExtractionError::new("cannot tell the client's address"))
-    }
-
-    fn exceed_rate_limit_response(
-        &self,
-        negative: &NotUntil<QuantaInstant>,
-        _response: HttpResponseBuilder,
-    ) -> HttpResponse {
-        let wait = negative.wait_time_from(DefaultClock::default().now()).as_secs().max(1);
-        AppError::RateLimited { retry_after_secs: wait }.error_response()
-    }
+/// The limiter, or `None` when `per_second` is 0 (no limit).
+pub fn limiter(per_second: u64, burst: u32, proxies: usize) -> Option<Arc<Limiter>> {
+    let rate = NonZeroU32::new(u32::try_from(per_second).unwrap_or(u32::MAX))?;
+    let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
+    let quota = Quota::per_second(rate).allow_burst(burst);
+    Some(Arc::new(Limiter { buckets: RateLimiter::keyed(quota), proxies, seen: AtomicU64::new(0) }))
 }
 
-/// The limiter's settings; with `per_second` 0 it only counts and never
-/// refuses.
-pub fn config(
-    per_second: u64,
-    burst: u32,
-    trust_forwarded_for: bool,
-) -> Option<GovernorConfig<ClientAddress, NoOpMiddleware<QuantaInstant>>> {
-    GovernorConfigBuilder::default()
-        .requests_per_second(per_second.max(1))
-        .burst_size(burst.max(1))
-        .permissive(per_second == 0)
-        .key_extractor(ClientAddress { trust_forwarded_for })
-        .finish()
+/// The client's address. Each of `proxies` trusted proxies appends the
+/// address it received the request from, so the client is the entry the
+/// outermost one appended: `proxies` from the right. Entries left of it are
+/// whatever the client chose to send. A chain shorter than expected did not
+/// come through the proxies: the peer is the client then.
+pub fn client_address(forwarded: &[&str], proxies: usize, peer: Option<IpAddr>) -> Option<IpAddr> {
+    if proxies == 0 {
+        return peer;
+    }
+    let entries: Vec<&str> = forwarded.iter().flat_map(|h| h.split(',')).map(str::trim).collect();
+    entries.len().checked_sub(proxies).and_then(|i| entries[i].parse().ok()).or(peer)
+}
+
+const UNLIMITED: [&str; 2] = ["/healthz", "/readyz"];
+
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let limiter = req.app_data::<web::Data<Arc<Limiter>>>().map(|l| Arc::clone(l));
+    if let Some(limiter) = limiter
+        && !UNLIMITED.contains(&req.path())
+    {
+        let forwarded: Vec<&str> =
+            req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).collect();
+        let client = client_address(&forwarded, limiter.proxies, req.peer_addr().map(|a| a.ip()));
+        if limiter.seen.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
+            // Forget idle clients now and then so the table stays small.
+            limiter.buckets.retain_recent();
+            limiter.buckets.shrink_to_fit();
+        }
+        if let Some(ip) = client
+            && let Err(not_until) = limiter.buckets.check_key(&ip)
+        {
+            let wait = not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1);
+            let resp = AppError::RateLimited { retry_after_secs: wait }.error_response();
+            return Ok(req.into_response(resp));
+        }
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> Option<IpAddr> {
+        s.parse().ok()
+    }
+
+    #[test]
+    fn the_entry_the_outermost_trusted_proxy_appended_is_the_client() {
+        let peer = ip("10.0.0.9");
+        let spoofed = ["6.6.6.6, 203.0.113.7"];
+        assert_eq!(client_address(&spoofed, 1, peer), ip("203.0.113.7"));
+        assert_eq!(client_address(&["6.6.6.6", "203.0.113.7, 10.0.0.2"], 2, peer), ip("203.0.113.7"));
+        assert_eq!(client_address(&spoofed, 0, peer), peer);
+        assert_eq!(client_address(&["203.0.113.7"], 3, peer), peer);
+        assert_eq!(client_address(&["not-an-ip"], 1, peer), peer);
+        assert_eq!(client_address(&[], 1, peer), peer);
+    }
 }

@@ -5,6 +5,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db;
 use crate::graphql::{self, AppSchema};
+use crate::http_guard::HttpLimits;
 use crate::rest;
 use crate::state::AppState;
 use actix_web::dev::Server;
@@ -58,35 +59,46 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 /// Starts serving on `listener`; the returned server runs until stopped.
+/// With `metrics_bind` set, `/metrics` is served there instead, by a second
+/// server that runs beside the first.
 pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError> {
     let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     let schema: AppSchema = graphql::build_schema(state.clone());
-    let metrics = metrics(&state)?;
     let c = &state.config;
-    let limits =
-        crate::rate_limit::config(c.rate_limit_per_second, c.rate_limit_burst, c.trust_forwarded_for)
-            .ok_or_else(|| StartError::Setup("invalid rate limit settings".into()))?;
+    let metrics = metrics(&state, c.metrics_bind.is_none())?;
+    if let Some(bind) = &c.metrics_bind {
+        let server = metrics_server(bind, metrics.registry.clone())?;
+        actix_web::rt::spawn(server);
+    }
+    let limiter = crate::rate_limit::limiter(c.rate_limit_per_second, c.rate_limit_burst, c.proxies());
+    let http_limits = web::Data::new(HttpLimits::from_config(c));
+    let max_body = c.max_body_bytes;
     let api = openapi();
     let api_json = web::Data::new(api.to_json().unwrap_or_default());
     let schema = web::Data::new(schema);
     let state_data = web::Data::new(state);
     let server = HttpServer::new(move || {
-        App::new()
+        let mut app = App::new()
             .wrap(actix_web::middleware::from_fn(crate::auth::middleware))
-            .wrap(actix_web::middleware::from_fn(crate::limits::body_size))
-            .wrap(actix_governor::Governor::new(&limits))
+            .wrap(actix_web::middleware::from_fn(crate::http_guard::middleware))
+            .wrap(actix_web::middleware::from_fn(crate::rate_limit::middleware))
             .wrap(metrics.clone())
+            .wrap(actix_web::middleware::from_fn(crate::http_guard::security_headers::middleware))
             .wrap(tracing_actix_web::TracingLogger::default())
             .app_data(schema.clone())
             .app_data(state_data.clone())
             .app_data(api_json.clone())
-            .app_data(web::JsonConfig::default().limit(crate::limits::MAX_BODY))
-            .app_data(web::PayloadConfig::new(crate::limits::MAX_BODY))
+            .app_data(http_limits.clone())
+            .app_data(web::JsonConfig::default().limit(max_body))
+            .app_data(web::PayloadConfig::new(max_body))
             .app_data(
                 web::QueryConfig::default()
                     .error_handler(|err, _| crate::error::AppError::field("query", err.to_string()).into()),
-            )
-            .route("/graphql", web::post().to(graphql::http::post))
+            );
+        if let Some(l) = &limiter {
+            app = app.app_data(web::Data::new(l.clone()));
+        }
+        app.route("/graphql", web::post().to(graphql::http::post))
             .route("/graphql", web::get().to(graphql::http::get))
             .route("/openapi.json", web::get().to(openapi_json))
             .service(Scalar::with_url("/docs", api.clone()))
@@ -104,17 +116,42 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
     Ok(server)
 }
 
-/// Request counts and latencies by route (`/metrics`, Prometheus text), plus
-/// the SQL statement counter.
-fn metrics(state: &AppState) -> Result<actix_web_prom::PrometheusMetrics, StartError> {
+/// Request counts and latencies by route pattern (`/metrics`, Prometheus
+/// text), plus the SQL statement counter. Requests that match no route share
+/// one label, so random paths cannot grow the output.
+fn metrics(state: &AppState, public_endpoint: bool) -> Result<actix_web_prom::PrometheusMetrics, StartError> {
     let fail = StartError::Setup;
     let registry = prometheus::Registry::new();
     registry.register(Box::new(state.statements.collector())).map_err(|e| fail(e.to_string()))?;
-    actix_web_prom::PrometheusMetricsBuilder::new("dateline")
+    let mut builder = actix_web_prom::PrometheusMetricsBuilder::new("dateline")
         .registry(registry)
-        .endpoint("/metrics")
-        .build()
-        .map_err(|e| fail(e.to_string()))
+        .mask_unmatched_patterns("UNMATCHED");
+    if public_endpoint {
+        builder = builder.endpoint("/metrics");
+    }
+    builder.build().map_err(|e| fail(e.to_string()))
+}
+
+fn metrics_server(bind: &str, registry: prometheus::Registry) -> Result<Server, StartError> {
+    let registry = web::Data::new(registry);
+    let server = HttpServer::new(move || {
+        App::new().app_data(registry.clone()).route("/metrics", web::get().to(metrics_text))
+    })
+    .workers(1)
+    .bind(bind)
+    .map_err(|e| StartError::Bind { addr: bind.to_owned(), reason: e.to_string() })?
+    .shutdown_timeout(2)
+    .run();
+    Ok(server)
+}
+
+async fn metrics_text(registry: web::Data<prometheus::Registry>) -> HttpResponse {
+    use prometheus::Encoder;
+    let mut out = Vec::new();
+    match prometheus::TextEncoder::new().encode(&registry.gather(), &mut out) {
+        Ok(()) => HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(out),
+        Err(e) => HttpResponse::InternalServerError().body(e.to_string()),
+    }
 }
 
 async fn openapi_json(doc: web::Data<String>) -> HttpResponse {

@@ -4,6 +4,7 @@
 use crate::domain::accounts::{Actor, policy};
 use crate::domain::articles::input::is_web_url;
 use crate::domain::sync::{self, Action, Change, Entity as Kind};
+use crate::domain::text::{self, Lines};
 use crate::domain::tx;
 use crate::error::{AppError, AppResult, Validator};
 use entity::media;
@@ -64,6 +65,8 @@ const MAX_CAPTION: usize = 2000;
 fn short_text(v: &mut Validator, path: &str, value: &Option<Option<String>>, max: usize) {
     if let Some(Some(s)) = value {
         v.check(s.chars().count() <= max, path, &format!("must be at most {max} characters"));
+        let lines = if max == MAX_CAPTION { Lines::Multi } else { Lines::Single };
+        text::check(v, path, s, lines);
     }
 }
 
@@ -74,6 +77,7 @@ impl MediaInput {
         }
         if let Some(u) = &self.url {
             v.check(is_web_url(u), "input.url", "must be an http(s) URL");
+            text::check(v, "input.url", u, Lines::Single);
         }
         for (path, dim) in [("input.width", self.width), ("input.height", self.height)] {
             if let Some(Some(n)) = dim {

@@ -14,4 +14,5 @@ pub mod related;
 pub mod slug;
 pub mod sync;
 pub mod taxonomy;
+pub mod text;
 pub mod tx;

@@ -3,7 +3,7 @@
 
 use crate::domain::accounts::policy::Audience;
 use crate::domain::accounts::{Actor, policy};
-use crate::domain::articles::write::{bump, find_any};
+use crate::domain::articles::write::{bump, find_any, find_for_update};
 use crate::domain::articles::{Article, Status};
 use crate::domain::sync::{self, Action, Change, Entity};
 use crate::domain::tx;
@@ -30,7 +30,7 @@ pub async fn set_curated<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<Article> {
     policy::can_write_content(actor)?;
     let txn = tx::begin(db).await?;
-    let current = find_any(&txn, id).await?;
+    let current = find_for_update(&txn, id).await?;
     let known: HashSet<Uuid> = article::Entity::find()
         .select_only()
         .column(article::Column::Id)

@@ -4,6 +4,7 @@
 //! transaction this opens a savepoint, so a caller can wrap a domain write
 //! with more work (an idempotency record) and commit both at once.
 
+use crate::error::{AppError, AppResult};
 use sea_orm::{DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait};
 
 pub async fn begin<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
@@ -12,4 +13,26 @@ pub async fn begin<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr>
         ..Default::default()
     })
     .await
+}
+
+/// Runs a whole write again when it lost a deadlock or serialization race
+/// (`AppError::Busy`), a few times with a short growing pause. Only the
+/// database decides a race here; a stale expected version is a CONFLICT and
+/// is never retried.
+pub async fn retry<T, F, Fut>(write: F) -> AppResult<T>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = AppResult<T>>,
+{
+    let mut attempt: u32 = 0;
+    loop {
+        match write().await {
+            Err(AppError::Busy) if attempt < 6 => {
+                attempt += 1;
+                let jitter = u64::from(rand::random::<u8>() % 20);
+                tokio::time::sleep(std::time::Duration::from_millis(5 * 2u64.pow(attempt) + jitter)).await;
+            }
+            other => return other,
+        }
+    }
 }

@@ -1,13 +1,36 @@
 //! `/graphql`: POST executes, GET serves GraphiQL or runs a query from the
-//! query string (cacheable by CDNs; mutations are refused over GET).
+//! query string (cacheable by CDNs; mutations are refused over GET). Bodies
+//! are read by actix (so the size and time limits on bytes actually read
+//! apply) and checked against the document limits before the engine sees
+//! them.
 
+use super::limits::{self, DocumentLimits};
 use super::{AppSchema, RequestContext, errors};
+use crate::config::Config;
 use crate::error::AppError;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
-use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
+use async_graphql_actix_web::GraphQLResponse;
+
+pub fn document_limits(c: &Config) -> DocumentLimits {
+    DocumentLimits {
+        max_tokens: c.graphql_max_tokens,
+        max_nesting: c.graphql_max_nesting,
+        max_aliases: c.graphql_max_aliases,
+        max_root_fields: c.graphql_max_root_fields,
+        max_directives: c.graphql_max_directives,
+        max_selections: c.graphql_max_selections,
+        ..DocumentLimits::default()
+    }
+}
+
+fn error_response(err: AppError) -> async_graphql::Response {
+    let mut e = async_graphql::ServerError::new(err.to_string(), None);
+    e.source = Some(std::sync::Arc::new(err));
+    async_graphql::Response::from_errors(vec![e])
+}
 
 async fn run(
     schema: &AppSchema,
@@ -15,28 +38,53 @@ async fn run(
     http: &HttpRequest,
     req: async_graphql::Request,
 ) -> GraphQLResponse {
-    let mut resp = match crate::auth::actor_of(http) {
-        Ok(actor) => {
-            let ctx = RequestContext { actor, now: state.clock.now() };
-            schema.execute(req.data(ctx)).await
-        }
-        Err(err) => {
-            let mut e = async_graphql::ServerError::new(err.to_string(), None);
-            e.source = Some(std::sync::Arc::new(err));
-            async_graphql::Response::from_errors(vec![e])
-        }
+    let mut resp = match prepare(state, http, req) {
+        Ok(req) => schema.execute(req).await,
+        Err(err) => error_response(err),
     };
     errors::decorate(&mut resp);
     resp.into()
+}
+
+fn prepare(
+    state: &AppState,
+    http: &HttpRequest,
+    mut req: async_graphql::Request,
+) -> Result<async_graphql::Request, AppError> {
+    let actor = crate::auth::actor_of(http)?;
+    limits::check(&mut req, &document_limits(&state.config))?;
+    let ctx = RequestContext { actor, now: state.clock.now() };
+    Ok(req.data(ctx))
+}
+
+/// A JSON body `{ query, operationName, variables }`; trailing data after it
+/// is refused, as is a batch (a JSON array).
+fn parse_body(body: &[u8]) -> Result<async_graphql::Request, AppError> {
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(AppError::field("body", "batched requests are not supported; send one operation"));
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        let message = e.to_string();
+        let message = message.split(" at line ").next().unwrap_or_default().to_owned();
+        AppError::field("body", format!("is not a GraphQL request: {message}"))
+    })
 }
 
 pub async fn post(
     schema: web::Data<AppSchema>,
     state: web::Data<AppState>,
     http: HttpRequest,
-    req: GraphQLRequest,
-) -> GraphQLResponse {
-    run(&schema, &state, &http, req.into_inner()).await
+    body: web::Bytes,
+) -> HttpResponse {
+    let resp = match parse_body(&body) {
+        Ok(req) => run(&schema, &state, &http, req).await,
+        Err(err) => {
+            let mut resp = error_response(err);
+            errors::decorate(&mut resp);
+            resp.into()
+        }
+    };
+    actix_web::Responder::respond_to(resp, &http).map_into_boxed_body()
 }
 
 pub async fn get(
@@ -58,8 +106,10 @@ pub async fn get(
             ));
         }
     };
-    let is_mutation = async_graphql::parser::parse_query(&req.query)
-        .is_ok_and(|doc| doc.operations.iter().any(|(_, op)| op.node.ty != OperationType::Query));
+    // Only a document that passed the lexical limits may reach the parser.
+    let is_mutation = limits::may_parse(&req.query, &document_limits(&state.config))
+        && async_graphql::parser::parse_query(&req.query)
+            .is_ok_and(|doc| doc.operations.iter().any(|(_, op)| op.node.ty != OperationType::Query));
     if is_mutation {
         return HttpResponse::MethodNotAllowed()
             .insert_header(("Allow", "POST"))

@@ -4,6 +4,7 @@
 pub mod errors;
 pub mod http;
 pub mod ids;
+pub mod limits;
 pub mod loaders;
 pub mod mutation;
 mod query;

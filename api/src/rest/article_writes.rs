@@ -3,20 +3,32 @@
 
 use super::article_input::{ArticleWrite, PublishWrite, RelatedWrite};
 use super::problem::Problem;
-use super::views::ArticleView;
-use super::write_support::{if_match, parse_body, precondition, rest_paths, run, to_json};
+use super::views::{ArticleView, WriteReceiptView};
+use super::write_support::{JsonBody, if_match, parse_body, precondition, rest_paths, run, to_json};
 use super::{Caller, parse_uuid};
+use crate::domain::accounts::{Actor, policy};
 use crate::domain::articles::relations::ArticleRelations;
-use crate::domain::articles::{Article, lifecycle, write};
+use crate::domain::articles::{self, Article, lifecycle, write};
 use crate::domain::related;
 use crate::error::AppResult;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, delete, patch, post, put, web};
 use sea_orm::ConnectionTrait;
 
-async fn view(db: &impl ConnectionTrait, state: &AppState, a: &Article) -> AppResult<serde_json::Value> {
+/// The story as written, or only a receipt when the caller may not read it
+/// (`policy::may_see_written`).
+async fn view(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    actor: &Actor,
+    a: &Article,
+) -> AppResult<serde_json::Value> {
+    let now = state.clock.now();
+    if !policy::may_see_written(actor, articles::is_public(a, now)) {
+        return to_json(&WriteReceiptView::new(a, now));
+    }
     let rel = ArticleRelations::load(db, std::slice::from_ref(a)).await?;
-    to_json(&ArticleView::new(a, &rel, state.clock.now(), state.config.image_cdn_template.as_deref(), true))
+    to_json(&ArticleView::new(a, &rel, now, state.config.image_cdn_template.as_deref(), true))
 }
 
 /// Create a draft. Send `Idempotency-Key` to make retries safe.
@@ -37,14 +49,14 @@ pub async fn create_article(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    body: web::Bytes,
+    body: JsonBody,
 ) -> AppResult<HttpResponse> {
     let input: ArticleWrite = parse_body(&body)?;
     let changes = input.into_changes()?;
     let now = state.clock.now();
     run(&state, &caller.0, &req, &body, async |txn| {
-        let a = write::create(txn, &caller.0, changes, now).await.map_err(rest_paths)?;
-        Ok((201, view(txn, &state, &a).await?))
+        let a = write::create(txn, &caller.0, changes.clone(), now).await.map_err(rest_paths)?;
+        Ok((201, view(txn, &state, &caller.0, &a).await?))
     })
     .await
 }
@@ -64,7 +76,7 @@ pub async fn replace_article(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Bytes,
+    body: JsonBody,
 ) -> AppResult<HttpResponse> {
     update(&state, &caller, &req, &path, &body, true).await
 }
@@ -83,7 +95,7 @@ pub async fn patch_article(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Bytes,
+    body: JsonBody,
 ) -> AppResult<HttpResponse> {
     update(&state, &caller, &req, &path, &body, false).await
 }
@@ -103,10 +115,10 @@ async fn update(
     let changes = if replace { changes.into_replacement() } else { changes };
     let now = state.clock.now();
     run(state, &caller.0, req, body, async |txn| {
-        let a = write::update(txn, &caller.0, id, expected, changes, now)
+        let a = write::update(txn, &caller.0, id, expected, changes.clone(), now)
             .await
             .map_err(|e| precondition(rest_paths(e), expected.is_some()))?;
-        Ok((200, view(txn, state, &a).await?))
+        Ok((200, view(txn, state, &caller.0, &a).await?))
     })
     .await
 }
@@ -125,17 +137,18 @@ pub async fn upsert_article(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Bytes,
+    body: JsonBody,
 ) -> AppResult<HttpResponse> {
     let external_id = path.into_inner();
     let expected = if_match(&req)?;
     let changes = parse_body::<ArticleWrite>(&body)?.into_changes()?;
     let now = state.clock.now();
     run(&state, &caller.0, &req, &body, async |txn| {
-        let (a, created) = write::upsert_by_external_id(txn, &caller.0, &external_id, expected, changes, now)
-            .await
-            .map_err(|e| precondition(rest_paths(e), expected.is_some()))?;
-        Ok((if created { 201 } else { 200 }, view(txn, &state, &a).await?))
+        let (a, created) =
+            write::upsert_by_external_id(txn, &caller.0, &external_id, expected, changes.clone(), now)
+                .await
+                .map_err(|e| precondition(rest_paths(e), expected.is_some()))?;
+        Ok((if created { 201 } else { 200 }, view(txn, &state, &caller.0, &a).await?))
     })
     .await
 }
@@ -176,14 +189,14 @@ pub async fn publish_article(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Bytes,
+    body: JsonBody,
 ) -> AppResult<HttpResponse> {
     let id = parse_uuid(&path, "id")?;
     let input: PublishWrite = parse_body(&body)?;
     let now = state.clock.now();
     run(&state, &caller.0, &req, &body, async |txn| {
         let a = lifecycle::publish(txn, &caller.0, id, input.at, now).await?;
-        Ok((200, view(txn, &state, &a).await?))
+        Ok((200, view(txn, &state, &caller.0, &a).await?))
     })
     .await
 }
@@ -201,7 +214,7 @@ pub async fn unpublish_article(
     let now = state.clock.now();
     run(&state, &caller.0, &req, &[], async |txn| {
         let a = lifecycle::unpublish(txn, &caller.0, id, now).await?;
-        Ok((200, view(txn, &state, &a).await?))
+        Ok((200, view(txn, &state, &caller.0, &a).await?))
     })
     .await
 }
@@ -219,7 +232,7 @@ pub async fn archive_article(
     let now = state.clock.now();
     run(&state, &caller.0, &req, &[], async |txn| {
         let a = lifecycle::archive(txn, &caller.0, id, now).await?;
-        Ok((200, view(txn, &state, &a).await?))
+        Ok((200, view(txn, &state, &caller.0, &a).await?))
     })
     .await
 }
@@ -238,14 +251,14 @@ pub async fn set_related(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Bytes,
+    body: JsonBody,
 ) -> AppResult<HttpResponse> {
     let id = parse_uuid(&path, "id")?;
     let input: RelatedWrite = parse_body(&body)?;
     let now = state.clock.now();
     run(&state, &caller.0, &req, &body, async |txn| {
         let a = related::set_curated(txn, &caller.0, id, &input.related_ids, now).await?;
-        Ok((200, view(txn, &state, &a).await?))
+        Ok((200, view(txn, &state, &caller.0, &a).await?))
     })
     .await
 }

@@ -3,7 +3,7 @@
 use super::article_input::nullable_field as nullable;
 use super::problem::Problem;
 use super::views::{AuthorView, MediaView, SectionView, TagView};
-use super::write_support::{parse_body, rest_paths, run, to_json};
+use super::write_support::{JsonBody, parse_body, rest_paths, run, to_json};
 use super::{Caller, parse_uuid};
 use crate::domain::media::{self, MediaInput};
 use crate::domain::taxonomy::write::{self, TermInput};
@@ -121,7 +121,7 @@ async fn section(
     let input = TermInput { slug: w.slug, name: w.name, about: w.description, avatar_id: None };
     let now = state.clock.now();
     run(state, &caller.0, req, body, async |txn| {
-        let s = write::save_section(txn, &caller.0, id, input, now).await.map_err(rest_paths)?;
+        let s = write::save_section(txn, &caller.0, id, input.clone(), now).await.map_err(rest_paths)?;
         Ok((if id.is_some() { 200 } else { 201 }, to_json(&SectionView::from(&s))?))
     })
     .await
@@ -138,7 +138,7 @@ async fn tag(
     let input = TermInput { slug: w.slug, name: w.name, ..Default::default() };
     let now = state.clock.now();
     run(state, &caller.0, req, body, async |txn| {
-        let t = write::save_tag(txn, &caller.0, id, input, now).await.map_err(rest_paths)?;
+        let t = write::save_tag(txn, &caller.0, id, input.clone(), now).await.map_err(rest_paths)?;
         Ok((if id.is_some() { 200 } else { 201 }, to_json(&TagView::from(&t))?))
     })
     .await
@@ -155,7 +155,7 @@ async fn author(
     let input = TermInput { slug: w.slug, name: w.name, about: w.bio, avatar_id: w.avatar_id };
     let now = state.clock.now();
     run(state, &caller.0, req, body, async |txn| {
-        let a = write::save_author(txn, &caller.0, id, input, now).await.map_err(rest_paths)?;
+        let a = write::save_author(txn, &caller.0, id, input.clone(), now).await.map_err(rest_paths)?;
         Ok((if id.is_some() { 200 } else { 201 }, to_json(&AuthorView::bare(&a))?))
     })
     .await
@@ -169,10 +169,11 @@ async fn media_write(
     body: &[u8],
 ) -> AppResult<HttpResponse> {
     let w: MediaWrite = parse_body(body)?;
+    let input: crate::domain::media::MediaInput = w.into();
     let now = state.clock.now();
     let cdn = state.config.image_cdn_template.as_deref();
     run(state, &caller.0, req, body, async |txn| {
-        let m = media::save(txn, &caller.0, id, w.into(), now).await.map_err(rest_paths)?;
+        let m = media::save(txn, &caller.0, id, input.clone(), now).await.map_err(rest_paths)?;
         Ok((if id.is_some() { 200 } else { 201 }, to_json(&MediaView::new(&m, cdn))?))
     })
     .await
@@ -185,7 +186,7 @@ pub async fn create_section(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    body: web::Bytes,
+    body: JsonBody,
 ) -> AppResult<HttpResponse> {
     section(&state, &caller, &req, None, &body).await
 }
@@ -198,7 +199,7 @@ pub async fn update_section(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Bytes,
+    body: JsonBody,
 ) -> AppResult<HttpResponse> {
     section(&state, &caller, &req, id_of(Some(path))?, &body).await
 }
@@ -210,7 +211,7 @@ pub async fn create_tag(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    body: web::Bytes,
+    body: JsonBody,
 ) -> AppResult<HttpResponse> {
     tag(&state, &caller, &req, None, &body).await
 }
@@ -223,7 +224,7 @@ pub async fn update_tag(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Bytes,
+    body: JsonBody,
 ) -> AppResult<HttpResponse> {
     tag(&state, &caller, &req, id_of(Some(path))?, &body).await
 }
@@ -235,7 +236,7 @@ pub async fn create_author(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    body: web::Bytes,
+    body: JsonBody,
 ) -> AppResult<HttpResponse> {
     author(&state, &caller, &req, None, &body).await
 }
@@ -248,7 +249,7 @@ pub async fn update_author(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Bytes,
+    body: JsonBody,
 ) -> AppResult<HttpResponse> {
     author(&state, &caller, &req, id_of(Some(path))?, &body).await
 }
@@ -260,7 +261,7 @@ pub async fn create_media(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    body: web::Bytes,
+    body: JsonBody,
 ) -> AppResult<HttpResponse> {
     media_write(&state, &caller, &req, None, &body).await
 }
@@ -273,7 +274,7 @@ pub async fn update_media(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Bytes,
+    body: JsonBody,
 ) -> AppResult<HttpResponse> {
     media_write(&state, &caller, &req, id_of(Some(path))?, &body).await
 }

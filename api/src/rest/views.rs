@@ -155,6 +155,27 @@ pub struct BodyView {
     pub text: String,
 }
 
+/// What a write returns to a key that may not read drafts, for a story
+/// that is not public: enough to go on (the version for `If-Match`), none
+/// of the unpublished text.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WriteReceiptView {
+    pub id: Uuid,
+    pub version: i32,
+    pub status: String,
+}
+
+impl WriteReceiptView {
+    pub fn new(a: &Article, now: DateTime<Utc>) -> Self {
+        Self {
+            id: a.id,
+            version: a.version,
+            status: Status::effective(&a.status, a.published_at, now).as_str().into(),
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ArticleView {

@@ -5,22 +5,62 @@ use crate::domain::accounts::Actor;
 use crate::domain::{idempotency, tx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
+use actix_web::dev::Payload;
+use actix_web::http::header::CONTENT_TYPE;
 use actix_web::http::{Method, StatusCode};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use futures_util::future::LocalBoxFuture;
 use sea_orm::DatabaseTransaction;
 use serde::de::DeserializeOwned;
 
+/// A write's body, read only when it is declared as JSON (`415` otherwise).
+/// An empty body needs no type: it means "no fields".
+pub struct JsonBody(pub web::Bytes);
+
+impl std::ops::Deref for JsonBody {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl FromRequest for JsonBody {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+            let essence = v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+            essence == "application/json"
+                || (essence.starts_with("application/") && essence.ends_with("+json"))
+        });
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let body = bytes.await?;
+            if !is_json && !body.iter().all(u8::is_ascii_whitespace) {
+                return Err(AppError::UnsupportedMediaType("send the body as application/json".into()).into());
+            }
+            Ok(JsonBody(body))
+        })
+    }
+}
+
 /// Parses a JSON body; a bad field is reported by its path (`tagIds[2]`).
+/// Anything after the JSON value is refused, not ignored.
 pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
     let body = if body.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { body };
     let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let path = if path == "." { "body".to_owned() } else { path };
-        let message = e.inner().to_string();
+    let bad = |path: String, message: String| {
         let message = message.split(" at line ").next().unwrap_or_default().to_owned();
         AppError::BadInput(vec![FieldError { path, message }])
-    })
+    };
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { "body".to_owned() } else { path };
+        bad(path, e.inner().to_string())
+    })?;
+    de.end().map_err(|_| bad("body".into(), "has data after the JSON value".into()))?;
+    Ok(value)
 }
 
 /// REST names fields as they appear in its JSON bodies, without the
@@ -69,7 +109,8 @@ fn respond(status: u16, body: String, replayed: bool) -> HttpResponse {
 }
 
 /// Runs a write in one transaction. On POST with an `Idempotency-Key`, the
-/// answer commits with the write, and a retry replays it.
+/// answer commits with the write, and a retry replays it. A transaction
+/// that loses a deadlock is run again whole (`tx::retry`).
 pub async fn run<F>(
     state: &AppState,
     actor: &Actor,
@@ -78,7 +119,7 @@ pub async fn run<F>(
     f: F,
 ) -> AppResult<HttpResponse>
 where
-    F: AsyncFnOnce(&DatabaseTransaction) -> AppResult<(u16, serde_json::Value)>,
+    F: AsyncFn(&DatabaseTransaction) -> AppResult<(u16, serde_json::Value)>,
 {
     let key = match req.headers().get("Idempotency-Key") {
         Some(v) if req.method() == Method::POST => {
@@ -90,31 +131,36 @@ where
     };
     let keyed = key.zip(actor.idempotency_owner());
     let fp = idempotency::fingerprint(req.method().as_str(), req.path(), body);
-    if let Some((k, owner)) = &keyed
-        && let Some(stored) = idempotency::lookup(&state.db, *owner, k, &fp).await?
-    {
-        return Ok(respond(stored.status, stored.body, true));
-    }
-    let txn = tx::begin(&state.db).await?;
-    if let Some((k, owner)) = &keyed
-        && let Err(e) = idempotency::claim(&txn, *owner, k, &fp, state.clock.now()).await
-    {
-        txn.rollback().await?;
-        if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
-            // A concurrent request with the same key won; answer as it did.
-            if let Some(stored) = idempotency::lookup(&state.db, *owner, k, &fp).await? {
-                return Ok(respond(stored.status, stored.body, true));
-            }
+    let (keyed, fp, f) = (&keyed, &fp, &f);
+    tx::retry(|| async move {
+        if let Some((k, owner)) = keyed
+            && let Some(stored) = idempotency::lookup(&state.db, *owner, k, fp).await?
+        {
+            return Ok(respond(stored.status, stored.body, true));
         }
-        return Err(e.into());
-    }
-    let (status, value) = f(&txn).await?;
-    let text = serde_json::to_string(&value).map_err(AppError::internal)?;
-    if let Some((k, owner)) = &keyed {
-        idempotency::complete(&txn, *owner, k, &idempotency::Stored { status, body: text.clone() }).await?;
-    }
-    txn.commit().await?;
-    Ok(respond(status, text, false))
+        let txn = tx::begin(&state.db).await?;
+        if let Some((k, owner)) = keyed
+            && let Err(e) = idempotency::claim(&txn, *owner, k, fp, state.clock.now()).await
+        {
+            txn.rollback().await?;
+            if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
+                // A concurrent request with the same key won; answer as it did.
+                if let Some(stored) = idempotency::lookup(&state.db, *owner, k, fp).await? {
+                    return Ok(respond(stored.status, stored.body, true));
+                }
+            }
+            return Err(e.into());
+        }
+        let (status, value) = f(&txn).await?;
+        let text = serde_json::to_string(&value).map_err(AppError::internal)?;
+        if let Some((k, owner)) = keyed {
+            idempotency::complete(&txn, *owner, k, &idempotency::Stored { status, body: text.clone() })
+                .await?;
+        }
+        txn.commit().await?;
+        Ok(respond(status, text, false))
+    })
+    .await
 }
 
 pub fn to_json<T: serde::Serialize>(v: &T) -> AppResult<serde_json::Value> {

@@ -4,6 +4,8 @@
 //! may create databases) gives each test its own database there instead.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod raw;
+
 use api::clock::Clock;
 use api::config::Config;
 use api::domain::accounts::{Actor, Scope, api_keys};

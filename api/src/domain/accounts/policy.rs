@@ -38,3 +38,11 @@ pub fn audience(actor: &Actor, preview: bool) -> AppResult<Audience> {
     require(actor, Scope::ContentReadDrafts)?;
     Ok(Audience::Preview)
 }
+
+/// What a write may hand back. Writing does not grant reading drafts: a key
+/// with `content:write` alone gets the whole story back only when the story
+/// is public; otherwise it gets a receipt (id, version, status), so an ingest
+/// tool cannot read an unpublished story by sending an empty PATCH.
+pub fn may_see_written(actor: &Actor, article_is_public: bool) -> bool {
+    article_is_public || actor.has(Scope::ContentReadDrafts)
+}

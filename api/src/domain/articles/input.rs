@@ -5,6 +5,7 @@
 use super::CommentsStatus;
 use crate::domain::body::{self, Block};
 use crate::domain::slug;
+use crate::domain::text::{self, Lines};
 use crate::error::{AppError, AppResult, Validator};
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -111,6 +112,23 @@ impl ArticleChanges {
                 "must be lowercase letters, digits and single hyphens, at most 120 characters",
             );
         }
+        let single_lines = [
+            ("headline", self.headline.as_deref()),
+            ("externalId", self.external_id.as_ref().and_then(Option::as_deref)),
+            ("dek", self.dek.as_ref().and_then(Option::as_deref)),
+            ("dateline", self.dateline.as_ref().and_then(Option::as_deref)),
+            ("seoTitle", self.seo_title.as_ref().and_then(Option::as_deref)),
+            ("seoDescription", self.seo_description.as_ref().and_then(Option::as_deref)),
+            ("canonicalUrl", self.canonical_url.as_ref().and_then(Option::as_deref)),
+            ("audio.url", self.audio.as_ref().and_then(Option::as_ref).map(|a| a.url.as_str())),
+            (
+                "audio.mimeType",
+                self.audio.as_ref().and_then(Option::as_ref).and_then(|a| a.mime_type.as_deref()),
+            ),
+        ];
+        for (field, value) in single_lines {
+            text::check_opt(v, &p(field), value, Lines::Single);
+        }
         if let Some(h) = &self.headline {
             let n = h.trim().chars().count();
             v.check(n > 0, &p("headline"), "is required");
@@ -150,6 +168,7 @@ impl ArticleChanges {
         match &self.body {
             Some(BodyInput::Markdown(md)) => {
                 v.check(md.len() <= MAX_MARKDOWN_BYTES, &p("bodyMarkdown"), "must be at most 512 KiB");
+                text::check(v, &p("bodyMarkdown"), md, Lines::Multi);
             }
             Some(BodyInput::Blocks(blocks)) => {
                 v.check(
@@ -158,6 +177,7 @@ impl ArticleChanges {
                     &format!("must have at most {MAX_BLOCKS} blocks"),
                 );
                 for (i, b) in blocks.iter().enumerate() {
+                    check_block_text(v, &format!("{prefix}bodyBlocks[{i}]"), b);
                     if let Block::Image { url, .. } | Block::Embed { url, .. } = b {
                         v.check(
                             is_web_url(url),
@@ -178,6 +198,29 @@ impl ArticleChanges {
         }
         ids_unique(v, &p("tagIds"), self.tag_ids.as_deref(), MAX_TAGS);
         ids_unique(v, &p("authorIds"), self.author_ids.as_deref(), MAX_AUTHORS);
+    }
+}
+
+/// Every string of a block, wherever it sits, is body text.
+fn check_block_text(v: &mut Validator, path: &str, block: &Block) {
+    fn walk(v: &mut Validator, path: &str, value: &serde_json::Value) {
+        match value {
+            serde_json::Value::String(s) => text::check(v, path, s, Lines::Multi),
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(v, &format!("{path}[{i}]"), item);
+                }
+            }
+            serde_json::Value::Object(fields) => {
+                for (k, item) in fields {
+                    walk(v, &format!("{path}.{k}"), item);
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Ok(value) = serde_json::to_value(block) {
+        walk(v, path, &value);
     }
 }
 

@@ -1,7 +1,7 @@
 //! Publishing states. A story scheduled for later is stored PUBLISHED with a
 //! future `published_at`: it appears when that time passes, with no job.
 
-use super::write::{bump, check_version, find_any};
+use super::write::{bump, check_version, find_any, find_for_update};
 use super::{Article, Status};
 use crate::domain::accounts::{Actor, policy};
 use crate::domain::sync::{self, Action, Change, Entity};
@@ -95,7 +95,7 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<Uuid> {
     policy::can_write_content(actor)?;
     let txn = tx::begin(db).await?;
-    let current = find_any(&txn, id).await?;
+    let current = find_for_update(&txn, id).await?;
     check_version(&current, expected_version)?;
     let res = article::Entity::delete_many()
         .filter(article::Column::Id.eq(id))
@@ -130,7 +130,7 @@ async fn transition<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<Article> {
     policy::can_write_content(actor)?;
     let txn = tx::begin(db).await?;
-    let current = find_any(&txn, id).await?;
+    let current = find_for_update(&txn, id).await?;
     let (mut row, action) = change(&current);
     row.updated_at = Set(now);
     bump(&txn, &current, row).await?;

@@ -287,6 +287,29 @@ pub async fn find_any(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Article>
     article::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("article"))
 }
 
+/// The row a write is about to change, locked until the transaction ends
+/// (`FOR UPDATE`; SQLite's write transactions are serial already). A
+/// concurrent writer waits here and then reads the committed row, so a
+/// write without an expected version always applies instead of losing a
+/// race on the version column.
+pub async fn find_for_update(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Article> {
+    article::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(AppError::NotFound("article"))
+}
+
+/// The same, by the integrator's id. A locking read also sees rows that
+/// committed after this transaction began (MySQL's repeatable read would
+/// hide them from a plain one).
+async fn find_external_for_update(
+    db: &impl ConnectionTrait,
+    external_id: &str,
+) -> AppResult<Option<Article>> {
+    Ok(article::Entity::find()
+        .filter(article::Column::ExternalId.eq(external_id))
+        .lock_exclusive()
+        .one(db)
+        .await?)
+}
+
 /// Rows by id whatever their status (writers and related-list sources).
 pub async fn find_many_any(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<Article>> {
     Ok(article::Entity::find().filter(article::Column::Id.is_in(ids.iter().copied())).all(db).await?)
@@ -354,7 +377,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     let mut v = Validator::new();
     changes.check_shape("input.", &mut v);
     let txn = tx::begin(db).await?;
-    let current = find_any(&txn, id).await?;
+    let current = find_for_update(&txn, id).await?;
     check_version(&current, expected_version)?;
     let before = Editable::of(&txn, &current).await?;
     let (after, rendered) = before.clone().apply(changes)?;
@@ -397,11 +420,18 @@ pub async fn upsert_by_external_id<C: ConnectionTrait + TransactionTrait>(
     let changes =
         ArticleChanges { external_id: Some(Some(external_id.to_owned())), ..changes }.into_replacement();
     let txn = tx::begin(db).await?;
-    let existing =
-        article::Entity::find().filter(article::Column::ExternalId.eq(external_id)).one(&txn).await?;
-    let result = match existing {
+    let result = match find_external_for_update(&txn, external_id).await? {
         Some(a) => (update(&txn, actor, a.id, expected_version, changes, now).await?, false),
-        None => (create(&txn, actor, changes, now).await?, true),
+        None => match create(&txn, actor, changes.clone(), now).await {
+            Ok(a) => (a, true),
+            // The same upsert, sent concurrently, may have created the row
+            // first (the slug or external id then clashes). Its row is now
+            // visible, and this request becomes an update of it.
+            Err(err) => match find_external_for_update(&txn, external_id).await? {
+                Some(a) => (update(&txn, actor, a.id, expected_version, changes, now).await?, false),
+                None => return Err(err),
+            },
+        },
     };
     txn.commit().await?;
     Ok(result)

@@ -71,9 +71,15 @@ pub enum Mark {
 }
 
 /// Only these link targets survive; `javascript:`, `data:` and the like are
-/// dropped so no client has to know to distrust them.
+/// dropped so no client has to know to distrust them. Browsers read `\` as
+/// `/` and delete tabs and newlines from URLs, so `/\evil.example` and
+/// `/<TAB>/evil.example` would lead off-site: any backslash or control
+/// character makes a link unsafe.
 pub fn safe_href(href: &str) -> Option<String> {
     let h = href.trim();
+    if h.contains('\\') || h.chars().any(char::is_control) {
+        return None;
+    }
     let lower = h.to_ascii_lowercase();
     let ok = lower.starts_with("https://")
         || lower.starts_with("http://")
@@ -161,4 +167,27 @@ pub fn to_text(blocks: &[Block]) -> String {
         })
         .collect();
     parts.join("\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_href;
+
+    #[test]
+    fn links_that_browsers_would_send_off_site_are_dropped() {
+        for bad in [
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "//evil.example",
+            "javascript:x",
+            "https:\\\\evil.example",
+            "\\/evil.example",
+        ] {
+            assert_eq!(safe_href(bad), None, "{bad:?}");
+        }
+        for good in ["/politics/story", "#notes", "https://example.com/a?b=c", "mailto:desk@example.com"] {
+            assert_eq!(safe_href(good).as_deref(), Some(good));
+        }
+    }
 }

@@ -6,6 +6,7 @@ use super::{Author, Section, Tag};
 use crate::domain::accounts::{Actor, policy};
 use crate::domain::slug;
 use crate::domain::sync::{self, Action, Change, Entity as Kind};
+use crate::domain::text::{self, Lines};
 use crate::domain::tx;
 use crate::error::{AppError, AppResult, Validator};
 use chrono::{DateTime, Utc};
@@ -43,9 +44,11 @@ impl TermInput {
         if let Some(n) = &self.name {
             let len = n.trim().chars().count();
             v.check(len > 0 && len <= MAX_NAME, "input.name", "must be 1 to 200 characters");
+            text::check(v, "input.name", n, Lines::Single);
         }
         if let Some(Some(a)) = &self.about {
             v.check(a.chars().count() <= MAX_ABOUT, "input.about", "must be at most 5000 characters");
+            text::check(v, "input.about", a, Lines::Multi);
         }
     }
 }

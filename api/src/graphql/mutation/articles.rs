@@ -1,8 +1,9 @@
 use super::inputs::{ArticleInput, id_list};
-use crate::domain::articles::{lifecycle, write};
-use crate::domain::related;
+use crate::domain::accounts::policy;
+use crate::domain::articles::{self, Status, lifecycle, write};
+use crate::domain::{related, tx};
 use crate::graphql::ids::{self, Kind};
-use crate::graphql::types::article::Article;
+use crate::graphql::types::article::{Article, ArticleStatus};
 use crate::graphql::{request, state};
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -10,7 +11,14 @@ use chrono::{DateTime, Utc};
 /// The article after a write.
 #[derive(SimpleObject)]
 pub struct ArticlePayload {
-    pub article: Article,
+    /// Always given, whoever wrote.
+    pub id: ID,
+    /// The version to send as `expectedVersion` next time.
+    pub version: i32,
+    pub status: ArticleStatus,
+    /// The whole story; null when it is not public and the key lacks
+    /// `content:read-drafts` (writing does not grant reading drafts).
+    pub article: Option<Article>,
 }
 
 #[derive(SimpleObject)]
@@ -18,8 +26,15 @@ pub struct DeleteArticlePayload {
     pub deleted_id: ID,
 }
 
-fn payload(a: crate::domain::articles::Article) -> ArticlePayload {
-    ArticlePayload { article: Article(a) }
+fn payload(ctx: &Context<'_>, a: crate::domain::articles::Article) -> ArticlePayload {
+    let r = request(ctx);
+    let visible = policy::may_see_written(&r.actor, articles::is_public(&a, r.now));
+    ArticlePayload {
+        id: ids::encode(Kind::Article, a.id),
+        version: a.version,
+        status: Status::effective(&a.status, a.published_at, r.now).into(),
+        article: visible.then_some(Article(a)),
+    }
 }
 
 #[derive(Default)]
@@ -32,7 +47,7 @@ impl ArticleMutation {
     async fn create_article(&self, ctx: &Context<'_>, input: ArticleInput) -> Result<ArticlePayload> {
         let r = request(ctx);
         let changes = input.into_changes()?;
-        Ok(payload(write::create(&state(ctx).db, &r.actor, changes, r.now).await?))
+        Ok(payload(ctx, tx::retry(|| write::create(&state(ctx).db, &r.actor, changes.clone(), r.now)).await?))
     }
 
     /// Changes the fields given; fails with CONFLICT unless the article is
@@ -48,7 +63,11 @@ impl ArticleMutation {
         let id = ids::decode_as(&id, Kind::Article, "id")?;
         let changes = input.into_changes()?;
         Ok(payload(
-            write::update(&state(ctx).db, &r.actor, id, Some(expected_version), changes, r.now).await?,
+            ctx,
+            tx::retry(|| {
+                write::update(&state(ctx).db, &r.actor, id, Some(expected_version), changes.clone(), r.now)
+            })
+            .await?,
         ))
     }
 
@@ -61,26 +80,26 @@ impl ArticleMutation {
     ) -> Result<ArticlePayload> {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::Article, "id")?;
-        Ok(payload(lifecycle::publish(&state(ctx).db, &r.actor, id, at, r.now).await?))
+        Ok(payload(ctx, tx::retry(|| lifecycle::publish(&state(ctx).db, &r.actor, id, at, r.now)).await?))
     }
 
     /// Back to draft.
     async fn unpublish_article(&self, ctx: &Context<'_>, id: ID) -> Result<ArticlePayload> {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::Article, "id")?;
-        Ok(payload(lifecycle::unpublish(&state(ctx).db, &r.actor, id, r.now).await?))
+        Ok(payload(ctx, tx::retry(|| lifecycle::unpublish(&state(ctx).db, &r.actor, id, r.now)).await?))
     }
 
     async fn archive_article(&self, ctx: &Context<'_>, id: ID) -> Result<ArticlePayload> {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::Article, "id")?;
-        Ok(payload(lifecycle::archive(&state(ctx).db, &r.actor, id, r.now).await?))
+        Ok(payload(ctx, tx::retry(|| lifecycle::archive(&state(ctx).db, &r.actor, id, r.now)).await?))
     }
 
     async fn delete_article(&self, ctx: &Context<'_>, id: ID) -> Result<DeleteArticlePayload> {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::Article, "id")?;
-        let deleted = lifecycle::delete(&state(ctx).db, &r.actor, id, None, r.now).await?;
+        let deleted = tx::retry(|| lifecycle::delete(&state(ctx).db, &r.actor, id, None, r.now)).await?;
         Ok(DeleteArticlePayload { deleted_id: ids::encode(Kind::Article, deleted) })
     }
 
@@ -94,6 +113,9 @@ impl ArticleMutation {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::Article, "id")?;
         let related = id_list(Some(related_ids), Kind::Article, "relatedIds")?.unwrap_or_default();
-        Ok(payload(related::set_curated(&state(ctx).db, &r.actor, id, &related, r.now).await?))
+        Ok(payload(
+            ctx,
+            tx::retry(|| related::set_curated(&state(ctx).db, &r.actor, id, &related, r.now)).await?,
+        ))
     }
 }

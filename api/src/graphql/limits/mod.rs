@@ -1,0 +1,63 @@
+//! Limits a GraphQL document must pass *before* the engine parses or
+//! validates it. The engine's parser recurses once per nesting level (a 4 KB
+//! list literal nested 2,000 deep overflowed a worker's stack) and its
+//! validation expands fragments (each spreading the previous one twice is
+//! 2^n selections from n lines). Every check here runs in time linear in the
+//! document and stops at the first limit, so a refusal costs microseconds.
+
+mod scan;
+mod shape;
+mod values;
+
+use crate::error::AppResult;
+
+#[derive(Debug, Clone, Copy)]
+pub struct DocumentLimits {
+    /// Lexical tokens in the document.
+    pub max_tokens: usize,
+    /// Brackets (`{`, `[`, `(`) open at once, and JSON variable nesting.
+    pub max_nesting: usize,
+    /// Aliased fields in the document.
+    pub max_aliases: usize,
+    /// Fields at the top of one operation, fragments expanded.
+    pub max_root_fields: usize,
+    /// Directives on one field, fragment or operation.
+    pub max_directives: usize,
+    /// Field selections with every fragment spread expanded.
+    pub max_selections: usize,
+    /// Introspection lists inside each other (`types { fields { args } }`).
+    pub max_introspection_lists: usize,
+}
+
+impl Default for DocumentLimits {
+    fn default() -> Self {
+        Self {
+            max_tokens: 10_000,
+            max_nesting: 32,
+            max_aliases: 30,
+            max_root_fields: 20,
+            max_directives: 5,
+            max_selections: 2_000,
+            max_introspection_lists: 3,
+        }
+    }
+}
+
+/// Checks a request and, when it parses, hands the parsed document to the
+/// engine so it is not parsed twice. A document that does not parse is left
+/// for the engine to report: it is already known to be small and shallow.
+pub fn check(req: &mut async_graphql::Request, limits: &DocumentLimits) -> AppResult<()> {
+    scan::check(&req.query, limits)?;
+    values::check_variables(&req.variables, limits.max_nesting)?;
+    if let Ok(doc) = async_graphql::parser::parse_query(&req.query) {
+        shape::check(&doc, limits)?;
+        values::check_literals(&doc)?;
+        req.set_parsed_query(doc);
+    }
+    Ok(())
+}
+
+/// Whether a document is shallow and small enough to hand to the parser.
+pub fn may_parse(query: &str, limits: &DocumentLimits) -> bool {
+    scan::check(query, limits).is_ok()
+}

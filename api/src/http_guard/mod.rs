@@ -1,0 +1,150 @@
+//! What every HTTP request passes before a handler sees it, whatever the
+//! route: a body counted and timed as it is read (not as `Content-Length`
+//! claims), a deadline for the whole request, a cap on each header, no
+//! control characters in the URL, and a 500 problem instead of a dropped
+//! connection when a handler panics. GraphQL's document limits live in
+//! `graphql::limits`, rate limits in `rate_limit`.
+
+mod payload;
+pub mod security_headers;
+
+use crate::domain::text::{self, Lines};
+use crate::error::AppError;
+use actix_web::ResponseError;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use futures_util::FutureExt;
+use std::panic::AssertUnwindSafe;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy)]
+pub struct HttpLimits {
+    pub max_body_bytes: usize,
+    pub max_header_bytes: usize,
+    pub body_timeout: Duration,
+    pub request_timeout: Duration,
+}
+
+impl HttpLimits {
+    pub fn from_config(c: &crate::config::Config) -> Self {
+        Self {
+            max_body_bytes: c.max_body_bytes,
+            max_header_bytes: c.max_header_bytes,
+            body_timeout: Duration::from_secs(c.body_timeout_secs.max(1)),
+            request_timeout: Duration::from_secs(c.request_timeout_secs.max(1)),
+        }
+    }
+}
+
+fn refuse(req: ServiceRequest, err: &AppError) -> ServiceResponse<BoxBody> {
+    req.into_response(err.error_response())
+}
+
+pub async fn middleware(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some(limits) = req.app_data::<actix_web::web::Data<HttpLimits>>().map(|l| *l.get_ref()) else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    if let Some(err) = check_head(&req, &limits) {
+        return Ok(refuse(req, &err));
+    }
+    let http = req.request().clone();
+    let trip = payload::guard(&mut req, limits.max_body_bytes, limits.body_timeout);
+    let call = AssertUnwindSafe(next.call(req)).catch_unwind();
+    let outcome = tokio::time::timeout(limits.request_timeout, call).await;
+    let resp = match outcome {
+        Err(_) => {
+            tracing::warn!(path = http.path(), "request abandoned after the request timeout");
+            AppError::TimedOut.error_response()
+        }
+        Ok(Err(panic)) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(path = http.path(), panic = %what, "a request handler panicked");
+            AppError::internal(anyhow::anyhow!("handler panicked")).error_response()
+        }
+        Ok(Ok(result)) => {
+            let resp = result?.map_into_boxed_body();
+            // Whatever the handler made of a cut-off body, the client is told why.
+            match trip.get() {
+                Some(err) => return Ok(ServiceResponse::new(resp.request().clone(), err.error_response())),
+                None => return Ok(resp),
+            }
+        }
+    };
+    Ok(ServiceResponse::new(http, resp))
+}
+
+/// Refusals that need only the request line and headers.
+fn check_head(req: &ServiceRequest, limits: &HttpLimits) -> Option<AppError> {
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limits.max_body_bytes as u64) {
+        return Some(AppError::PayloadTooLarge(limits.max_body_bytes));
+    }
+    for (name, value) in req.headers() {
+        if value.len() > limits.max_header_bytes {
+            return Some(AppError::HeaderTooLarge(name.as_str().to_owned()));
+        }
+    }
+    if has_encoded_control(req.path()) {
+        return Some(AppError::field("path", text::CONTROL_MESSAGE));
+    }
+    if has_encoded_control(req.query_string()) {
+        return Some(AppError::field("query", text::CONTROL_MESSAGE));
+    }
+    None
+}
+
+/// Whether a URL part decodes to a control character (`%00`, `%0A`, ...).
+/// Raw control bytes cannot reach here: the HTTP parser refuses them.
+pub fn has_encoded_control(s: &str) -> bool {
+    let decoded: Vec<u8> = percent_decode(s.as_bytes());
+    match std::str::from_utf8(&decoded) {
+        Ok(text) => !text::is_clean(text, Lines::Single),
+        Err(_) => decoded.iter().any(|b| b.is_ascii_control()),
+    }
+}
+
+fn percent_decode(b: &[u8]) -> Vec<u8> {
+    let hex = |c: u8| (c as char).to_digit(16).and_then(|d| u8::try_from(d).ok());
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && let (Some(h), Some(l)) =
+                (b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_encoded_control;
+
+    #[test]
+    fn encoded_controls_are_found_in_any_case() {
+        assert!(has_encoded_control("/v1/articles/a%00b"));
+        assert!(has_encoded_control("after=abc%0a"));
+        assert!(has_encoded_control("q=%1B"));
+        assert!(!has_encoded_control("/v1/articles/caf%C3%A9"));
+        assert!(!has_encoded_control("search=a%20b&x=%25"));
+        assert!(!has_encoded_control("bad=%zz%"));
+    }
+}

@@ -1,0 +1,351 @@
+//! The abuse suite: hostile requests against the real server on every
+//! backend. Each must be refused with the right code, the process must stay
+//! up, and a well-behaved client must still be answered during the attack.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::raw::{self, chunked};
+use common::{Story, TestApp, error_code};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+/// A well-behaved reader's request, which must keep working.
+async fn still_serving(app: &TestApp) {
+    let r = app.gql("{ articles(first: 1) { edges { node { slug } } } }", json!({})).await;
+    assert!(r["errors"].is_null(), "{r}");
+    assert_eq!(app.get("/healthz").await.status().as_u16(), 200);
+}
+
+async fn post_query(app: &TestApp, query: &str, variables: Value) -> (u16, Value, Duration) {
+    post_raw(app, json!({ "query": query, "variables": variables }).to_string()).await
+}
+
+async fn post_raw(app: &TestApp, body: String) -> (u16, Value, Duration) {
+    let started = Instant::now();
+    let resp = app
+        .client
+        .post(format!("{}/graphql", app.addr))
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let body = resp.json().await.unwrap_or(Value::Null);
+    (status, body, started.elapsed())
+}
+
+/// Every place a document can nest, `n` levels deep, as request bodies.
+fn nestings(n: usize) -> Vec<(&'static str, String)> {
+    let list = format!("{}1{}", "[".repeat(n), "]".repeat(n));
+    let object = format!("{}1{}", "{a:".repeat(n), "}".repeat(n));
+    let selection = format!(
+        "{{ {}__typename{} }}",
+        "articles { edges { node { ".repeat(n / 3 + 1),
+        " } } }".repeat(n / 3 + 1)
+    );
+    let var_type = format!("query($v: {}Int{}) {{ __typename }}", "[".repeat(n), "]".repeat(n));
+    // Built as text: a deeply nested JSON value would overflow the test's
+    // own stack when serialised or dropped.
+    let json_var = format!("{}1{}", "[".repeat(n), "]".repeat(n));
+    let doc = |q: String| json!({ "query": q }).to_string();
+    vec![
+        ("list literal", doc(format!("{{ articles(first: 1, after: {list}) {{ totalCount }} }}"))),
+        ("object literal", doc(format!("{{ articles(first: 1, filter: {object}) {{ totalCount }} }}"))),
+        ("selection sets", doc(selection)),
+        ("list type of a variable", doc(var_type)),
+        (
+            "JSON variables",
+            format!(r#"{{"query":"query($v: [Int]) {{ __typename }}","variables":{{"v":{json_var}}}}}"#),
+        ),
+    ]
+}
+
+#[actix_web::test]
+async fn nesting_bombs_are_refused_before_parsing_and_the_process_survives() {
+    let app = TestApp::spawn().await;
+    for n in [10, 1_000, 100_000] {
+        for (place, request) in nestings(n) {
+            let (status, body, took) = post_raw(&app, request).await;
+            assert!(status < 500, "{place} at {n}: {status} {body}");
+            assert!(took < Duration::from_secs(5), "{place} at {n} took {took:?}");
+            if n >= 1_000 {
+                let code = error_code(&body);
+                let code = if code == "<none>" {
+                    body["code"].as_str().unwrap_or("<none>").to_owned()
+                } else {
+                    code
+                };
+                assert!(
+                    ["QUERY_TOO_COMPLEX", "BAD_USER_INPUT", "PAYLOAD_TOO_LARGE"].contains(&code.as_str()),
+                    "{place} at {n}: {body}"
+                );
+            }
+        }
+        // The same over GET (the crash happened on GET too).
+        let m = n.min(1_000);
+        let query =
+            format!("{{ articles(first: 1, after: {}1{}) {{ totalCount }} }}", "[".repeat(m), "]".repeat(m));
+        let url = url::Url::parse_with_params(&format!("{}/graphql", app.addr), [("query", query)]).unwrap();
+        let resp = app.client.get(url).send().await.unwrap();
+        assert!(resp.status().as_u16() < 500);
+        if n >= 1_000 {
+            let body: Value = resp.json().await.unwrap();
+            assert_eq!(error_code(&body), "QUERY_TOO_COMPLEX", "{body}");
+        }
+        still_serving(&app).await;
+    }
+}
+
+fn fan_out(levels: usize) -> String {
+    let mut doc = format!("query {{ ...F{levels} }}\nfragment F0 on Query {{ __typename }}\n");
+    for i in 1..=levels {
+        doc.push_str(&format!("fragment F{i} on Query {{ ...F{p} ...F{p} }}\n", p = i - 1));
+    }
+    doc
+}
+
+#[actix_web::test]
+async fn fragment_fan_out_and_floods_are_refused_in_milliseconds() {
+    let app = TestApp::spawn().await;
+    let aliases: String = (0..31).map(|i| format!("a{i}: __typename ")).collect();
+    let directives = "@include(if: true) ".repeat(6);
+    let attacks = [
+        ("fan-out 2^30", fan_out(30)),
+        ("fan-out 2^23", fan_out(23)),
+        ("aliases", format!("{{ {aliases} }}")),
+        ("directives", format!("{{ __typename {directives} }}")),
+        ("root fields", format!("{{ {} }}", "__typename ".repeat(21))),
+        ("tokens", format!("{{ articles {{ totalCount {} }} }}", "totalCount ".repeat(10_000))),
+        (
+            "introspection lists",
+            "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }".into(),
+        ),
+        (
+            "aliased introspection",
+            format!(
+                "{{ {} }}",
+                (0..31).map(|i| format!("s{i}: __schema {{ types {{ name }} }} ")).collect::<String>()
+            ),
+        ),
+    ];
+    for (what, query) in attacks {
+        let (status, body, took) = post_query(&app, &query, json!({})).await;
+        assert!(status < 500, "{what}: {body}");
+        assert_eq!(error_code(&body), "QUERY_TOO_COMPLEX", "{what}: {body}");
+        assert!(took < Duration::from_secs(2), "{what} took {took:?}");
+    }
+    // The standard shapes still pass.
+    let ok = "{ __schema { types { name fields { name args { name type { name ofType { name } } } } } } }";
+    let (_, body, _) = post_query(&app, ok, json!({})).await;
+    assert!(body["errors"].is_null(), "{body}");
+    still_serving(&app).await;
+}
+
+#[actix_web::test]
+async fn attacks_in_parallel_leave_other_clients_served() {
+    let app = TestApp::spawn().await;
+    app.story("calm", "Calm", Some(common::t0()), Story::default()).await;
+    let bomb =
+        format!("{{ articles(after: {}1{}) {{ totalCount }} }}", "[".repeat(50_000), "]".repeat(50_000));
+    let fan = fan_out(30);
+    let mut attackers = Vec::new();
+    for i in 0..16 {
+        let (client, url) = (app.client.clone(), format!("{}/graphql", app.addr));
+        let q = if i % 2 == 0 { bomb.clone() } else { fan.clone() };
+        attackers.push(tokio::spawn(async move {
+            client.post(url).json(&json!({ "query": q })).send().await.map(|r| r.status().as_u16())
+        }));
+    }
+    let r = app.gql("{ article(slug: \"calm\") { headline } }", json!({})).await;
+    assert_eq!(r["data"]["article"]["headline"], "Calm", "{r}");
+    for a in attackers {
+        let status = a.await.unwrap().unwrap();
+        assert!(status < 500, "{status}");
+    }
+    still_serving(&app).await;
+}
+
+#[actix_web::test]
+async fn chunked_bodies_are_limited_on_the_bytes_read() {
+    let app = TestApp::spawn().await;
+    let writer = app.key(&["content:write"]).await;
+    for (path, auth) in
+        [("/graphql", String::new()), ("/v1/articles", format!("\r\nAuthorization: Bearer {writer}"))]
+    {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked{auth}"
+        );
+        let resp = raw::send(
+            &app.addr,
+            &head,
+            &chunked(10 * 1024 * 1024, b' '),
+            Duration::ZERO,
+            Duration::from_secs(10),
+        )
+        .await;
+        assert_eq!(resp.status, 413, "{path}: {}", resp.text);
+        assert!(resp.text.contains("PAYLOAD_TOO_LARGE"), "{path}: {}", resp.text);
+    }
+    // A declared length over the limit is refused before anything is read.
+    let head = "POST /graphql HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 20000000";
+    let resp = raw::send(&app.addr, head, &[], Duration::ZERO, Duration::from_secs(5)).await;
+    assert_eq!(resp.status, 413, "{}", resp.text);
+    still_serving(&app).await;
+}
+
+#[actix_web::test]
+async fn slow_bodies_time_out_and_so_do_slow_requests() {
+    let app = TestApp::spawn_configured(|c| {
+        c.body_timeout_secs = 1;
+        c.request_timeout_secs = 30;
+    })
+    .await;
+    let head = "POST /graphql HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 100";
+    let started = Instant::now();
+    let parts = vec![b"{\"query\":".to_vec()];
+    let resp = raw::send(&app.addr, head, &parts, Duration::from_secs(3), Duration::from_secs(10)).await;
+    assert_eq!(resp.status, 408, "{}", resp.text);
+    assert!(resp.text.contains("REQUEST_TIMEOUT"), "{}", resp.text);
+    assert!(started.elapsed() < Duration::from_secs(8));
+
+    let app = TestApp::spawn_configured(|c| {
+        c.body_timeout_secs = 20;
+        c.request_timeout_secs = 1;
+    })
+    .await;
+    let resp = raw::send(&app.addr, head, &parts, Duration::from_secs(3), Duration::from_secs(10)).await;
+    assert_eq!(resp.status, 503, "{}", resp.text);
+    assert!(resp.text.contains("TIMEOUT"), "{}", resp.text);
+    still_serving(&app).await;
+}
+
+#[actix_web::test]
+async fn oversized_headers_are_refused() {
+    let app = TestApp::spawn().await;
+    let head = format!("GET /v1/articles HTTP/1.1\r\nX-Padding: {}", "a".repeat(9 * 1024));
+    let resp = raw::send(&app.addr, &head, &[], Duration::ZERO, Duration::from_secs(5)).await;
+    assert_eq!(resp.status, 431, "{}", resp.text);
+    still_serving(&app).await;
+}
+
+#[actix_web::test]
+async fn nul_and_control_characters_get_the_same_answer_on_every_backend() {
+    let app = TestApp::spawn().await;
+    app.story("plain", "Plain", Some(common::t0()), Story::default()).await;
+    let writer = app.key(&["content:write", "content:read-drafts"]).await;
+    // Reads: GraphQL arguments and variables, REST path and query.
+    for (query, variables) in [
+        ("{ article(slug: \"pl\\u0000ain\") { id } }", json!({})),
+        ("query($s: String!) { article(slug: $s) { id } }", json!({ "s": "pl\u{0}ain" })),
+        ("query($a: String) { articles(after: $a) { totalCount } }", json!({ "a": "\u{0}" })),
+        ("query($q: String) { articles(filter: { search: $q }) { totalCount } }", json!({ "q": "a\u{0}b" })),
+        ("query($q: String) { articles(filter: { section: $q }) { totalCount } }", json!({ "q": "a\u{1}b" })),
+    ] {
+        let (status, body, _) = post_query(&app, query, variables).await;
+        assert_eq!(status, 200);
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{query}: {body}");
+    }
+    for path in [
+        "/v1/articles/pl%00ain",
+        "/v1/articles?after=%00",
+        "/v1/articles?search=a%00",
+        "/v1/articles/by%01x/related",
+    ] {
+        let (status, body) = app.get_json(path).await;
+        assert_eq!((status, body["code"].as_str()), (400, Some("BAD_USER_INPUT")), "{path}: {body}");
+    }
+    // Writes: every string field, GraphQL and REST, names the field.
+    let before = app.fingerprint().await;
+    for (field, value) in [
+        ("headline", "Bad\u{0}"),
+        ("dek", "tab\there"),
+        ("slug", "a\u{0}"),
+        ("externalId", "x\u{1b}"),
+        ("seoTitle", "\u{7}"),
+    ] {
+        let mut input = json!({ "slug": "fresh", "headline": "Fresh" });
+        input[field] = json!(value);
+        let (status, _, p) = app.call("POST", "/v1/articles", Some(&writer), Some(input.clone()), &[]).await;
+        assert_eq!((status, p["code"].as_str()), (400, Some("BAD_USER_INPUT")), "{field}: {p}");
+        assert!(p["errors"].as_array().unwrap().iter().any(|e| e["path"] == field), "{field}: {p}");
+        let r = app
+            .gql_as(
+                Some(&writer),
+                "mutation($i: ArticleInput!) { createArticle(input: $i) { id } }",
+                json!({ "i": input }),
+            )
+            .await;
+        assert_eq!(error_code(&r), "BAD_USER_INPUT", "{field}: {r}");
+        let paths = r["errors"][0]["extensions"]["fields"].to_string();
+        assert!(paths.contains(field), "{field}: {r}");
+    }
+    let blocks = json!([{ "type": "paragraph", "spans": [{ "text": "nul \u{0} inside" }] }]);
+    let (status, _, p) = app
+        .call(
+            "POST",
+            "/v1/articles",
+            Some(&writer),
+            Some(json!({ "slug": "b", "headline": "B", "bodyBlocks": blocks })),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 400, "{p}");
+    for (path, body) in [
+        ("/v1/sections", json!({ "slug": "s", "name": "S\u{0}" })),
+        ("/v1/tags", json!({ "slug": "t", "name": "T\n" })),
+    ] {
+        let (status, _, p) = app.call("POST", path, Some(&writer), Some(body), &[]).await;
+        assert_eq!((status, p["errors"][0]["path"].as_str()), (400, Some("name")), "{path}: {p}");
+    }
+    assert_eq!(app.fingerprint().await, before);
+    // Bodies keep their tabs and newlines.
+    let (status, _, a) = app
+        .call(
+            "POST",
+            "/v1/articles",
+            Some(&writer),
+            Some(json!({ "slug": "md", "headline": "MD", "bodyMarkdown": "One\tline\n\nTwo" })),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 201, "{a}");
+    still_serving(&app).await;
+}
+
+#[actix_web::test]
+async fn a_flood_of_invalid_tokens_is_refused_and_rate_limited_while_health_stays_up() {
+    let app = TestApp::spawn_configured(|c| {
+        c.rate_limit_per_second = 1;
+        c.rate_limit_burst = 20;
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for i in 0..60 {
+        let token = if i % 2 == 0 { format!("dl_{i:0>40}") } else { "x".repeat(5_000) };
+        let r = app.client.get(format!("{}/v1/articles", app.addr)).bearer_auth(token).send().await.unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    assert!(statuses.iter().all(|s| *s == 401 || *s == 429), "{statuses:?}");
+    assert!(statuses.contains(&429), "{statuses:?}");
+    for _ in 0..30 {
+        assert_eq!(app.get("/healthz").await.status().as_u16(), 200);
+        assert_eq!(app.get("/readyz").await.status().as_u16(), 200);
+    }
+}
+
+#[actix_web::test]
+async fn random_paths_do_not_grow_metrics() {
+    let app = TestApp::spawn().await;
+    let size = |t: &str| t.len();
+    app.get("/v1/articles").await;
+    let before = app.get("/metrics").await.text().await.unwrap();
+    for i in 0..500 {
+        app.get(&format!("/random-{i}/x{}", i * 7919)).await;
+    }
+    let after = app.get("/metrics").await.text().await.unwrap();
+    assert!(size(&after) < size(&before) + 4_000, "{} -> {}", size(&before), size(&after));
+    assert!(!after.contains("random-"), "unmatched paths leaked into labels");
+    assert!(after.contains("UNMATCHED"));
+}
