@@ -51,14 +51,16 @@ pub async fn middleware(
     if let Some(err) = check_head(&req, &limits) {
         return Ok(refuse(req, &err));
     }
-    let http = req.request().clone();
+    // The request must not be cloned before routing (actix needs it
+    // unshared then), so a timeout or panic is returned as an error, which
+    // actix renders with `AppError`'s problem+json.
+    let path = req.path().to_owned();
     let trip = payload::guard(&mut req, limits.max_body_bytes, limits.body_timeout);
     let call = AssertUnwindSafe(next.call(req)).catch_unwind();
-    let outcome = tokio::time::timeout(limits.request_timeout, call).await;
-    let resp = match outcome {
+    match tokio::time::timeout(limits.request_timeout, call).await {
         Err(_) => {
-            tracing::warn!(path = http.path(), "request abandoned after the request timeout");
-            AppError::TimedOut.error_response()
+            tracing::warn!(path, "request abandoned after the request timeout");
+            Err(AppError::TimedOut.into())
         }
         Ok(Err(panic)) => {
             let what = panic
@@ -66,19 +68,18 @@ pub async fn middleware(
                 .map(|s| (*s).to_owned())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            tracing::error!(path = http.path(), panic = %what, "a request handler panicked");
-            AppError::internal(anyhow::anyhow!("handler panicked")).error_response()
+            tracing::error!(path, panic = %what, "a request handler panicked");
+            Err(AppError::internal(anyhow::anyhow!("handler panicked")).into())
         }
         Ok(Ok(result)) => {
             let resp = result?.map_into_boxed_body();
             // Whatever the handler made of a cut-off body, the client is told why.
-            match trip.get() {
-                Some(err) => return Ok(ServiceResponse::new(resp.request().clone(), err.error_response())),
-                None => return Ok(resp),
-            }
+            Ok(match trip.get() {
+                Some(err) => resp.into_response(err.error_response()),
+                None => resp,
+            })
         }
-    };
-    Ok(ServiceResponse::new(http, resp))
+    }
 }
 
 /// Refusals that need only the request line and headers.

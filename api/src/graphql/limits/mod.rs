@@ -25,7 +25,7 @@ pub struct DocumentLimits {
     pub max_directives: usize,
     /// Field selections with every fragment spread expanded.
     pub max_selections: usize,
-    /// Introspection lists inside each other (`types { fields { args } }`).
+    /// Introspection lists of types and fields inside each other.
     pub max_introspection_lists: usize,
 }
 
@@ -38,7 +38,7 @@ impl Default for DocumentLimits {
             max_root_fields: 20,
             max_directives: 5,
             max_selections: 2_000,
-            max_introspection_lists: 3,
+            max_introspection_lists: 2,
         }
     }
 }
