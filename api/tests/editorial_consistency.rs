@@ -22,7 +22,7 @@ async fn draft(app: &TestApp, key: &str, slug: &str) -> (String, String) {
 #[actix_web::test]
 async fn a_stale_version_is_a_conflict_and_changes_nothing() {
     let app = TestApp::spawn().await;
-    let key = app.key(&["content:write"]).await;
+    let key = app.key(&["content:write", "content:read-drafts"]).await;
     let (id, _) = draft(&app, &key, "s1").await;
     let r = app.gql_as(Some(&key), UPDATE, json!({ "id": id, "v": 1, "h": "Second" })).await;
     assert_eq!(r["data"]["updateArticle"]["article"]["version"], 2, "{r}");
@@ -69,7 +69,7 @@ async fn a_stale_version_is_a_conflict_and_changes_nothing() {
 #[actix_web::test]
 async fn of_two_concurrent_updates_at_one_version_exactly_one_wins() {
     let app = TestApp::spawn().await;
-    let key = app.key(&["content:write"]).await;
+    let key = app.key(&["content:write", "content:read-drafts"]).await;
     for round in 0..5 {
         let (id, _) = draft(&app, &key, &format!("race-{round}")).await;
         let a = app.gql_as(Some(&key), UPDATE, json!({ "id": id, "v": 1, "h": "From A" }));
@@ -96,7 +96,7 @@ async fn of_two_concurrent_updates_at_one_version_exactly_one_wins() {
 #[actix_web::test]
 async fn a_retried_post_returns_the_first_answer_and_creates_nothing_twice() {
     let app = TestApp::spawn().await;
-    let key = app.key(&["content:write"]).await;
+    let key = app.key(&["content:write", "content:read-drafts"]).await;
     let body = json!({ "slug": "once", "headline": "Once" });
     let idem = [("Idempotency-Key", "create-once-1")];
     let (s1, h1, a1) = app.call("POST", "/v1/articles", Some(&key), Some(body.clone()), &idem).await;
@@ -130,7 +130,7 @@ async fn a_retried_post_returns_the_first_answer_and_creates_nothing_twice() {
 #[actix_web::test]
 async fn put_by_external_id_is_create_or_replace_and_idempotent() {
     let app = TestApp::spawn().await;
-    let key = app.key(&["content:write"]).await;
+    let key = app.key(&["content:write", "content:read-drafts"]).await;
     let body = json!({ "slug": "wire-story", "headline": "From the wire", "dek": "Dek" });
     let (s1, _, a1) =
         app.call("PUT", "/v1/articles/by-external-id/AP-123", Some(&key), Some(body.clone()), &[]).await;

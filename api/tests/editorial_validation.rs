@@ -14,7 +14,7 @@ fn paths(errors: &Value) -> Vec<String> {
 #[actix_web::test]
 async fn every_failing_field_is_named_and_nothing_is_saved() {
     let app = TestApp::with_demo().await;
-    let key = app.key(&["content:write"]).await;
+    let key = app.key(&["content:write", "content:read-drafts"]).await;
     let k = Some(key.as_str());
     let before = app.fingerprint().await;
     let missing = "01890a5d-ac96-774b-bcce-b302099a8057";
@@ -124,7 +124,7 @@ async fn every_failing_field_is_named_and_nothing_is_saved() {
 #[actix_web::test]
 async fn markdown_and_blocks_come_out_sanitized() {
     let app = TestApp::spawn().await;
-    let key = app.key(&["content:write"]).await;
+    let key = app.key(&["content:write", "content:read-drafts"]).await;
     let md = "Hello <script>alert(1)</script> world.\n\n<img src=x onerror=alert(2)>\n\n\
               [click](javascript:alert(3)) and [fine](https://example.org/a?b=1&c=2)\n\n\
               <a href=\"https://evil.example\" onclick=\"steal()\">raw link</a>\n\n\

@@ -92,7 +92,7 @@ async fn automatic_picks_weigh_rare_tags_then_section_then_recency() {
 async fn curated_first_then_picks_without_duplicates_or_hidden_stories() {
     let app = TestApp::spawn().await;
     archive(&app).await;
-    let key = app.key(&["content:write"]).await;
+    let key = app.key(&["content:write", "content:read-drafts"]).await;
     let id = |slug: &'static str| {
         let app = &app;
         async move { app.get_json(&format!("/v1/articles/{slug}")).await.1["id"].as_str().unwrap().to_owned() }
@@ -225,7 +225,7 @@ async fn automatic_picks_stay_in_their_topical_cluster() {
 #[actix_web::test]
 async fn moving_a_story_to_the_source_section_reorders_the_list_at_once() {
     let app = TestApp::spawn().await;
-    let key = app.key(&["content:write"]).await;
+    let key = app.key(&["content:write", "content:read-drafts"]).await;
     let s = |section, tags| Story { section: Some(section), tags, ..Default::default() };
     app.story("src", "Source", Some(t0() - TimeDelta::hours(1)), s("world", &["cobalt"])).await;
     app.story("newer", "Newer", Some(t0() - TimeDelta::hours(2)), s("sport", &["cobalt"])).await;

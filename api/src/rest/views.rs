@@ -162,6 +162,8 @@ pub struct BodyView {
 #[serde(rename_all = "camelCase")]
 pub struct WriteReceiptView {
     pub id: Uuid,
+    /// The writer chose it, so it is no secret to them.
+    pub slug: String,
     pub version: i32,
     pub status: String,
 }
@@ -170,6 +172,7 @@ impl WriteReceiptView {
     pub fn new(a: &Article, now: DateTime<Utc>) -> Self {
         Self {
             id: a.id,
+            slug: a.slug.clone(),
             version: a.version,
             status: Status::effective(&a.status, a.published_at, now).as_str().into(),
         }

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 pub struct ArticlePayload {
     /// Always given, whoever wrote.
     pub id: ID,
+    pub slug: String,
     /// The version to send as `expectedVersion` next time.
     pub version: i32,
     pub status: ArticleStatus,
@@ -31,6 +32,7 @@ fn payload(ctx: &Context<'_>, a: crate::domain::articles::Article) -> ArticlePay
     let visible = policy::may_see_written(&r.actor, articles::is_public(&a, r.now));
     ArticlePayload {
         id: ids::encode(Kind::Article, a.id),
+        slug: a.slug.clone(),
         version: a.version,
         status: Status::effective(&a.status, a.published_at, r.now).into(),
         article: visible.then_some(Article(a)),
