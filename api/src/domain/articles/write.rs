@@ -333,7 +333,10 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         None => body::render(&[])?,
     };
     let txn = tx::begin(db).await?;
-    state.check_refs(&txn, None, &mut v).await?;
+    // Database checks only for well-formed input (PostgreSQL refuses NUL).
+    if !v.has_errors() {
+        state.check_refs(&txn, None, &mut v).await?;
+    }
     v.finish()?;
     let id = Uuid::now_v7();
     let mut row = article::ActiveModel {
@@ -381,7 +384,9 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     check_version(&current, expected_version)?;
     let before = Editable::of(&txn, &current).await?;
     let (after, rendered) = before.clone().apply(changes)?;
-    after.check_refs(&txn, Some(id), &mut v).await?;
+    if !v.has_errors() {
+        after.check_refs(&txn, Some(id), &mut v).await?;
+    }
     v.finish()?;
     if after == before {
         // Nothing to change: a retried write leaves version and feed alone.
@@ -417,6 +422,14 @@ pub async fn upsert_by_external_id<C: ConnectionTrait + TransactionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<(Article, bool)> {
     policy::can_write_content(actor)?;
+    let mut v = Validator::new();
+    v.check(
+        !external_id.trim().is_empty() && external_id.len() <= 200,
+        "externalId",
+        "must be 1 to 200 characters",
+    );
+    crate::domain::text::check(&mut v, "externalId", external_id, crate::domain::text::Lines::Single);
+    v.finish()?;
     let changes =
         ArticleChanges { external_id: Some(Some(external_id.to_owned())), ..changes }.into_replacement();
     let txn = tx::begin(db).await?;

@@ -79,7 +79,8 @@ macro_rules! save_term {
                 Some(id) => Some($entity::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound($what))?),
                 None => None,
             };
-            if let Some(s) = &$input.slug {
+            // Lookups only with well-formed values (PostgreSQL refuses NUL).
+            if let Some(s) = $input.slug.as_ref().filter(|s| slug::is_valid(s)) {
                 let mut q = $entity::Entity::find().filter($entity::Column::Slug.eq(s.as_str()));
                 if let Some(id) = id {
                     q = q.filter($entity::Column::Id.ne(id));
