@@ -84,11 +84,16 @@ pub fn rest_paths(err: AppError) -> AppError {
 /// a GET (`"3-…"`).
 pub fn if_match(req: &HttpRequest) -> AppResult<Option<i32>> {
     let Some(h) = req.headers().get(actix_web::http::header::IF_MATCH) else { return Ok(None) };
+    parse_if_match(h.as_bytes()).map(Some)
+}
+
+/// The version in an `If-Match` value.
+pub fn parse_if_match(value: &[u8]) -> AppResult<i32> {
     let bad = || AppError::field("If-Match", "must be the article's ETag or version, e.g. \"3\"");
-    let v = h.to_str().map_err(|_| bad())?.trim();
+    let v = std::str::from_utf8(value).map_err(|_| bad())?.trim();
     let v = v.strip_prefix("W/").unwrap_or(v).trim_matches('"');
     let version = v.split('-').next().unwrap_or_default();
-    version.parse().map(Some).map_err(|_| bad())
+    version.parse().map_err(|_| bad())
 }
 
 /// A stale `If-Match` is 412, not 409.
