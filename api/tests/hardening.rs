@@ -137,8 +137,7 @@ async fn rest_write_bodies_must_be_json_and_nothing_else() {
     assert_eq!(r.status().as_u16(), 400);
     assert_eq!(app.fingerprint().await, before);
     // GraphQL refuses trailing data and batches too.
-    for raw in [format!(r#"{{"query":"{{ __typename }}"}} x"#), r#"[{"query":"{ __typename }"}]"#.to_owned()]
-    {
+    for raw in [r#"{"query":"{ __typename }"} x"#, r#"[{"query":"{ __typename }"}]"#] {
         let r = app
             .client
             .post(format!("{}/graphql", app.addr))
