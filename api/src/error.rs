@@ -173,10 +173,6 @@ impl Validator {
         self.0.push(FieldError { path: path.into(), message: message.into() });
     }
 
-    pub fn has_errors(&self) -> bool {
-        !self.0.is_empty()
-    }
-
     pub fn finish(self) -> AppResult<()> {
         if self.0.is_empty() { Ok(()) } else { Err(AppError::BadInput(self.0)) }
     }

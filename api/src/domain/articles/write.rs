@@ -175,10 +175,15 @@ impl Editable {
             }
             q
         };
-        if !self.slug.is_empty() && others(article::Column::Slug, self.slug.clone()).count(db).await? > 0 {
+        // Only well-formed values are looked up (PostgreSQL refuses NUL);
+        // malformed ones are already reported by the shape checks.
+        if crate::domain::slug::is_valid(&self.slug)
+            && others(article::Column::Slug, self.slug.clone()).count(db).await? > 0
+        {
             v.push("input.slug", "is already used by another article");
         }
         if let Some(e) = &self.external_id
+            && crate::domain::text::is_clean(e, crate::domain::text::Lines::Single)
             && others(article::Column::ExternalId, e.clone()).count(db).await? > 0
         {
             v.push("input.externalId", "is already used by another article");
@@ -333,10 +338,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         None => body::render(&[])?,
     };
     let txn = tx::begin(db).await?;
-    // Database checks only for well-formed input (PostgreSQL refuses NUL).
-    if !v.has_errors() {
-        state.check_refs(&txn, None, &mut v).await?;
-    }
+    state.check_refs(&txn, None, &mut v).await?;
     v.finish()?;
     let id = Uuid::now_v7();
     let mut row = article::ActiveModel {
@@ -384,9 +386,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     check_version(&current, expected_version)?;
     let before = Editable::of(&txn, &current).await?;
     let (after, rendered) = before.clone().apply(changes)?;
-    if !v.has_errors() {
-        after.check_refs(&txn, Some(id), &mut v).await?;
-    }
+    after.check_refs(&txn, Some(id), &mut v).await?;
     v.finish()?;
     if after == before {
         // Nothing to change: a retried write leaves version and feed alone.
