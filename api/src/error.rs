@@ -38,7 +38,7 @@ pub enum AppError {
     /// The client did not send its request in time.
     #[error("the request was not received in time")]
     RequestTimeout,
-    /// The server could not answer in time; nothing was committed.
+    /// The server gave up on the request after the request timeout.
     #[error("the request took too long and was abandoned")]
     TimedOut,
     #[error("too many requests")]

@@ -54,8 +54,11 @@ pub async fn middleware(
     if let Some(limiter) = limiter
         && !UNLIMITED.contains(&req.path())
     {
-        let forwarded: Vec<&str> =
-            req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).collect();
+        let forwarded: Vec<&str> = if limiter.proxies == 0 {
+            Vec::new()
+        } else {
+            req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).collect()
+        };
         let client = client_address(&forwarded, limiter.proxies, req.peer_addr().map(|a| a.ip()));
         if limiter.seen.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
             // Forget idle clients now and then so the table stays small.

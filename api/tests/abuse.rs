@@ -349,3 +349,85 @@ async fn random_paths_do_not_grow_metrics() {
     assert!(!after.contains("random-"), "unmatched paths leaked into labels");
     assert!(after.contains("UNMATCHED"));
 }
+
+#[actix_web::test]
+async fn hostile_bodies_and_headers_get_clear_refusals() {
+    let app = TestApp::spawn_configured(|c| c.trusted_proxies = 1).await;
+    // GraphQL bodies Dateline now parses itself.
+    let long_name = format!(r#"{{"query":"{{ __typename }}","operationName":"{}"}}"#, "x".repeat(100_000));
+    let bodies: Vec<Vec<u8>> = vec![
+        b"".to_vec(),
+        b"\xff\xfe\x00garbage".to_vec(),
+        b"null".to_vec(),
+        br#"{"query": 5}"#.to_vec(),
+        br#"{"query":"{ __typename }","variables":[1]}"#.to_vec(),
+        br#"{"query":"{ __typename }","variables":{"v":"\u0000"}}"#.to_vec(),
+        long_name.into_bytes(),
+    ];
+    for body in bodies {
+        let shown = String::from_utf8_lossy(&body[..body.len().min(60)]).into_owned();
+        let r = app
+            .client
+            .post(format!("{}/graphql", app.addr))
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().as_u16() < 500, "{shown}");
+        let v: Value = r.json().await.unwrap();
+        assert!(v["data"].is_null(), "{shown}: {v}");
+        assert_ne!(error_code(&v), "INTERNAL_SERVER_ERROR", "{shown}: {v}");
+        assert_ne!(error_code(&v), "<none>", "{shown}: {v}");
+    }
+    // Content types: matched without regard to case or parameters, and
+    // nothing else is read as JSON.
+    let key = app.key(&["content:write", "content:read-drafts"]).await;
+    let long_type = format!("application/{}", "j".repeat(7_000));
+    for (i, (ct, want)) in [
+        ("APPLICATION/JSON; charset=utf-8", 201),
+        ("application/merge-patch+json", 201),
+        ("application/jsonx", 415),
+        ("json", 415),
+        (long_type.as_str(), 415),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let body = json!({ "slug": format!("ct-{i}"), "headline": "CT" }).to_string();
+        let r = app
+            .client
+            .post(format!("{}/v1/articles", app.addr))
+            .bearer_auth(&key)
+            .header("Content-Type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), want, "{}", &ct[..ct.len().min(40)]);
+    }
+    // Forwarded-for values a client may forge, and If-Match values.
+    let commas = ",".repeat(5_000);
+    for xff in ["garbage", " , , ", "999.1.1.1", "::1, fe80::1%eth0", commas.as_str()] {
+        let r = app
+            .client
+            .get(format!("{}/v1/articles", app.addr))
+            .header("X-Forwarded-For", xff)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{xff:.40}");
+    }
+    let (_, _, a) = app
+        .call("POST", "/v1/articles", Some(&key), Some(json!({ "slug": "im", "headline": "IM" })), &[])
+        .await;
+    let id = a["id"].as_str().unwrap();
+    let huge = "9".repeat(4_000);
+    for im in ["*", "\"\"", "W/", "\"-1\"", "\"99999999999999999999\"", huge.as_str()] {
+        let (status, _, p) = app
+            .call("PATCH", &format!("/v1/articles/{id}"), Some(&key), Some(json!({})), &[("If-Match", im)])
+            .await;
+        assert!(status == 400 || status == 412, "{im:.40}: {status} {p}");
+    }
+    still_serving(&app).await;
+}

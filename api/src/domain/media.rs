@@ -62,10 +62,9 @@ pub struct MediaInput {
 const MAX_CREDIT: usize = 200;
 const MAX_CAPTION: usize = 2000;
 
-fn short_text(v: &mut Validator, path: &str, value: &Option<Option<String>>, max: usize) {
+fn short_text(v: &mut Validator, path: &str, value: &Option<Option<String>>, max: usize, lines: Lines) {
     if let Some(Some(s)) = value {
         v.check(s.chars().count() <= max, path, &format!("must be at most {max} characters"));
-        let lines = if max == MAX_CAPTION { Lines::Multi } else { Lines::Single };
         text::check(v, path, s, lines);
     }
 }
@@ -84,13 +83,13 @@ impl MediaInput {
                 v.check((1..=100_000).contains(&n), path, "must be between 1 and 100000");
             }
         }
-        short_text(v, "input.alt", &self.alt, MAX_CAPTION);
-        short_text(v, "input.caption", &self.caption, MAX_CAPTION);
-        short_text(v, "input.mimeType", &self.mime_type, 100);
-        short_text(v, "input.credit.photographer", &self.photographer, MAX_CREDIT);
-        short_text(v, "input.credit.agency", &self.agency, MAX_CREDIT);
-        short_text(v, "input.credit.rightsHolder", &self.rights_holder, MAX_CREDIT);
-        short_text(v, "input.credit.license", &self.license, MAX_CREDIT);
+        short_text(v, "input.alt", &self.alt, MAX_CAPTION, Lines::Multi);
+        short_text(v, "input.caption", &self.caption, MAX_CAPTION, Lines::Multi);
+        short_text(v, "input.mimeType", &self.mime_type, 100, Lines::Single);
+        short_text(v, "input.credit.photographer", &self.photographer, MAX_CREDIT, Lines::Single);
+        short_text(v, "input.credit.agency", &self.agency, MAX_CREDIT, Lines::Single);
+        short_text(v, "input.credit.rightsHolder", &self.rights_holder, MAX_CREDIT, Lines::Single);
+        short_text(v, "input.credit.license", &self.license, MAX_CREDIT, Lines::Single);
     }
 }
 

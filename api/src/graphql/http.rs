@@ -32,20 +32,8 @@ fn error_response(err: AppError) -> async_graphql::Response {
     async_graphql::Response::from_errors(vec![e])
 }
 
-async fn run(
-    schema: &AppSchema,
-    state: &AppState,
-    http: &HttpRequest,
-    req: async_graphql::Request,
-) -> GraphQLResponse {
-    let mut resp = match prepare(state, http, req) {
-        Ok(req) => schema.execute(req).await,
-        Err(err) => error_response(err),
-    };
-    errors::decorate(&mut resp);
-    resp.into()
-}
-
+/// Checks the request against the document limits (which parses it once)
+/// and attaches who is asking.
 fn prepare(
     state: &AppState,
     http: &HttpRequest,
@@ -55,6 +43,11 @@ fn prepare(
     limits::check(&mut req, &document_limits(&state.config))?;
     let ctx = RequestContext { actor, now: state.clock.now() };
     Ok(req.data(ctx))
+}
+
+fn respond(mut resp: async_graphql::Response, http: &HttpRequest) -> HttpResponse {
+    errors::decorate(&mut resp);
+    actix_web::Responder::respond_to(GraphQLResponse::from(resp), http).map_into_boxed_body()
 }
 
 /// A JSON body `{ query, operationName, variables }`; trailing data after it
@@ -76,15 +69,11 @@ pub async fn post(
     http: HttpRequest,
     body: web::Bytes,
 ) -> HttpResponse {
-    let resp = match parse_body(&body) {
-        Ok(req) => run(&schema, &state, &http, req).await,
-        Err(err) => {
-            let mut resp = error_response(err);
-            errors::decorate(&mut resp);
-            resp.into()
-        }
+    let resp = match parse_body(&body).and_then(|req| prepare(&state, &http, req)) {
+        Ok(req) => schema.execute(req).await,
+        Err(err) => error_response(err),
     };
-    actix_web::Responder::respond_to(resp, &http).map_into_boxed_body()
+    respond(resp, &http)
 }
 
 pub async fn get(
@@ -97,28 +86,29 @@ pub async fn get(
             .content_type("text/html; charset=utf-8")
             .body(GraphiQLSource::build().endpoint("/graphql").title("Dateline GraphiQL").finish());
     }
-    let req = match async_graphql::http::parse_query_string(http.query_string()) {
-        Ok(r) => r,
-        Err(_) => {
-            return actix_web::ResponseError::error_response(&AppError::field(
-                "query",
-                "is not a valid GraphQL request",
-            ));
-        }
+    let Ok(req) = async_graphql::http::parse_query_string(http.query_string()) else {
+        return actix_web::ResponseError::error_response(&AppError::field(
+            "query",
+            "is not a valid GraphQL request",
+        ));
     };
-    // Only a document that passed the lexical limits may reach the parser.
-    let is_mutation = limits::may_parse(&req.query, &document_limits(&state.config))
-        && async_graphql::parser::parse_query(&req.query)
-            .is_ok_and(|doc| doc.operations.iter().any(|(_, op)| op.node.ty != OperationType::Query));
-    if is_mutation {
-        return HttpResponse::MethodNotAllowed()
-            .insert_header(("Allow", "POST"))
-            .content_type("application/problem+json")
-            .json(serde_json::json!({
-                "type": "about:blank", "title": "Method Not Allowed", "status": 405,
-                "detail": "mutations and subscriptions must be sent with POST", "code": "METHOD_NOT_ALLOWED"
-            }));
-    }
-    let resp = run(&schema, &state, &http, req).await;
-    actix_web::Responder::respond_to(resp, &http).map_into_boxed_body()
+    let resp = match prepare(&state, &http, req) {
+        Ok(mut req) => {
+            let is_mutation = req
+                .parsed_query()
+                .is_ok_and(|doc| doc.operations.iter().any(|(_, op)| op.node.ty != OperationType::Query));
+            if is_mutation {
+                return HttpResponse::MethodNotAllowed()
+                    .insert_header(("Allow", "POST"))
+                    .content_type("application/problem+json")
+                    .json(serde_json::json!({
+                        "type": "about:blank", "title": "Method Not Allowed", "status": 405,
+                        "detail": "mutations and subscriptions must be sent with POST", "code": "METHOD_NOT_ALLOWED"
+                    }));
+            }
+            schema.execute(req).await
+        }
+        Err(err) => error_response(err),
+    };
+    respond(resp, &http)
 }

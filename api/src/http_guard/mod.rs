@@ -74,7 +74,7 @@ pub async fn middleware(
         Ok(Ok(result)) => {
             let resp = result?.map_into_boxed_body();
             // Whatever the handler made of a cut-off body, the client is told why.
-            Ok(match trip.get() {
+            Ok(match trip.and_then(|t| t.get()) {
                 Some(err) => resp.into_response(err.error_response()),
                 None => resp,
             })
@@ -109,6 +109,9 @@ fn check_head(req: &ServiceRequest, limits: &HttpLimits) -> Option<AppError> {
 /// Whether a URL part decodes to a control character (`%00`, `%0A`, ...).
 /// Raw control bytes cannot reach here: the HTTP parser refuses them.
 pub fn has_encoded_control(s: &str) -> bool {
+    if !s.contains('%') {
+        return false;
+    }
     let decoded: Vec<u8> = percent_decode(s.as_bytes());
     match std::str::from_utf8(&decoded) {
         Ok(text) => !text::is_clean(text, Lines::Single),

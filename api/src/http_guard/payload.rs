@@ -6,6 +6,8 @@ use crate::error::AppError;
 use actix_web::HttpMessage;
 use actix_web::dev::{Payload, ServiceRequest};
 use actix_web::error::PayloadError;
+use actix_web::http::Version;
+use actix_web::http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
 use actix_web::web::Bytes;
 use futures_util::Stream;
 use std::cell::Cell;
@@ -72,8 +74,23 @@ impl Stream for Guarded {
     }
 }
 
-/// Replaces the request's payload with a guarded one.
-pub fn guard(req: &mut ServiceRequest, max: usize, timeout: Duration) -> Trip {
+/// HTTP/1 frames a body only with `Content-Length` (non-zero) or
+/// `Transfer-Encoding`; HTTP/2 may send one without either.
+fn may_have_body(req: &ServiceRequest) -> bool {
+    let headers = req.headers();
+    let length =
+        headers.get(CONTENT_LENGTH).map(|v| v.to_str().ok().and_then(|v| v.trim().parse::<u64>().ok()));
+    req.version() >= Version::HTTP_2
+        || headers.contains_key(TRANSFER_ENCODING)
+        || length.is_some_and(|n| n != Some(0))
+}
+
+/// Replaces the request's payload with a guarded one. A request that
+/// declares no body (most reads) has nothing to guard and costs no timer.
+pub fn guard(req: &mut ServiceRequest, max: usize, timeout: Duration) -> Option<Trip> {
+    if !may_have_body(req) {
+        return None;
+    }
     let trip = Trip::default();
     let guarded = Guarded {
         inner: req.take_payload(),
@@ -84,5 +101,5 @@ pub fn guard(req: &mut ServiceRequest, max: usize, timeout: Duration) -> Trip {
     };
     let stream: Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>> = Box::pin(guarded);
     req.set_payload(Payload::from(stream));
-    trip
+    Some(trip)
 }

@@ -8,7 +8,7 @@ use super::write_support::{JsonBody, if_match, parse_body, precondition, rest_pa
 use super::{Caller, parse_uuid};
 use crate::domain::accounts::{Actor, policy};
 use crate::domain::articles::relations::ArticleRelations;
-use crate::domain::articles::{self, Article, lifecycle, write};
+use crate::domain::articles::{Article, lifecycle, write};
 use crate::domain::related;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -24,7 +24,7 @@ async fn view(
     a: &Article,
 ) -> AppResult<serde_json::Value> {
     let now = state.clock.now();
-    if !policy::may_see_written(actor, articles::is_public(a, now)) {
+    if !policy::may_see_written(actor, a, now) {
         return to_json(&WriteReceiptView::new(a, now));
     }
     let rel = ArticleRelations::load(db, std::slice::from_ref(a)).await?;

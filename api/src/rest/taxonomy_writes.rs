@@ -169,7 +169,7 @@ async fn media_write(
     body: &[u8],
 ) -> AppResult<HttpResponse> {
     let w: MediaWrite = parse_body(body)?;
-    let input: crate::domain::media::MediaInput = w.into();
+    let input: MediaInput = w.into();
     let now = state.clock.now();
     let cdn = state.config.image_cdn_template.as_deref();
     run(state, &caller.0, req, body, async |txn| {

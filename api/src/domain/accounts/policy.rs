@@ -2,7 +2,9 @@
 //! and REST enforce the same rules.
 
 use super::{Actor, Scope};
+use crate::domain::articles::{self, Article};
 use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
 
 /// Anonymous callers are told to authenticate; known callers without the
 /// scope are told they may not.
@@ -41,8 +43,8 @@ pub fn audience(actor: &Actor, preview: bool) -> AppResult<Audience> {
 
 /// What a write may hand back. Writing does not grant reading drafts: a key
 /// with `content:write` alone gets the whole story back only when the story
-/// is public; otherwise it gets a receipt (id, version, status), so an ingest
+/// is public; otherwise a receipt (id, slug, version, status), so an ingest
 /// tool cannot read an unpublished story by sending an empty PATCH.
-pub fn may_see_written(actor: &Actor, article_is_public: bool) -> bool {
-    article_is_public || actor.has(Scope::ContentReadDrafts)
+pub fn may_see_written(actor: &Actor, written: &Article, now: DateTime<Utc>) -> bool {
+    articles::is_public(written, now) || actor.has(Scope::ContentReadDrafts)
 }

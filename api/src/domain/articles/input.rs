@@ -114,7 +114,6 @@ impl ArticleChanges {
         }
         let single_lines = [
             ("headline", self.headline.as_deref()),
-            ("externalId", self.external_id.as_ref().and_then(Option::as_deref)),
             ("dek", self.dek.as_ref().and_then(Option::as_deref)),
             ("dateline", self.dateline.as_ref().and_then(Option::as_deref)),
             ("seoTitle", self.seo_title.as_ref().and_then(Option::as_deref)),
@@ -139,11 +138,7 @@ impl ArticleChanges {
         text_len(v, &p("seoTitle"), &self.seo_title, MAX_HEADLINE);
         text_len(v, &p("seoDescription"), &self.seo_description, MAX_DEK);
         if let Some(Some(e)) = &self.external_id {
-            v.check(
-                !e.trim().is_empty() && e.len() <= MAX_EXTERNAL_ID,
-                &p("externalId"),
-                "must be 1 to 200 characters",
-            );
+            check_external_id(v, &p("externalId"), e);
         }
         if let Some(Some(u)) = &self.canonical_url {
             v.check(is_web_url(u), &p("canonicalUrl"), "must be an http(s) URL");
@@ -199,6 +194,16 @@ impl ArticleChanges {
         ids_unique(v, &p("tagIds"), self.tag_ids.as_deref(), MAX_TAGS);
         ids_unique(v, &p("authorIds"), self.author_ids.as_deref(), MAX_AUTHORS);
     }
+}
+
+/// The integrator's own id, from a body or a URL.
+pub fn check_external_id(v: &mut Validator, path: &str, e: &str) {
+    v.check(
+        !e.trim().is_empty() && e.len() <= MAX_EXTERNAL_ID,
+        path,
+        &format!("must be 1 to {MAX_EXTERNAL_ID} characters"),
+    );
+    text::check(v, path, e, Lines::Single);
 }
 
 /// Every string of a block, wherever it sits, is body text.

@@ -3,11 +3,12 @@
 //! at all. Every write bumps `version`; a stale expected version changes
 //! nothing and is a CONFLICT.
 
-use super::input::{ArticleChanges, AudioInput};
+use super::input::{self, ArticleChanges, AudioInput};
 use super::{Article, CommentsStatus, Status};
 use crate::domain::accounts::{Actor, policy};
 use crate::domain::sync::{self, Action, Change, Entity};
-use crate::domain::{body, tx};
+use crate::domain::text::{self, Lines};
+use crate::domain::{body, slug, tx};
 use crate::error::{AppError, AppResult, Validator};
 use chrono::{DateTime, Utc};
 use entity::{article, article_author, article_tag, author, media, section, tag};
@@ -177,13 +178,12 @@ impl Editable {
         };
         // Only well-formed values are looked up (PostgreSQL refuses NUL);
         // malformed ones are already reported by the shape checks.
-        if crate::domain::slug::is_valid(&self.slug)
-            && others(article::Column::Slug, self.slug.clone()).count(db).await? > 0
+        if slug::is_valid(&self.slug) && others(article::Column::Slug, self.slug.clone()).count(db).await? > 0
         {
             v.push("input.slug", "is already used by another article");
         }
         if let Some(e) = &self.external_id
-            && crate::domain::text::is_clean(e, crate::domain::text::Lines::Single)
+            && text::is_clean(e, Lines::Single)
             && others(article::Column::ExternalId, e.clone()).count(db).await? > 0
         {
             v.push("input.externalId", "is already used by another article");
@@ -422,13 +422,9 @@ pub async fn upsert_by_external_id<C: ConnectionTrait + TransactionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<(Article, bool)> {
     policy::can_write_content(actor)?;
+    // Checked before it is looked up: PostgreSQL refuses NUL in a query.
     let mut v = Validator::new();
-    v.check(
-        !external_id.trim().is_empty() && external_id.len() <= 200,
-        "externalId",
-        "must be 1 to 200 characters",
-    );
-    crate::domain::text::check(&mut v, "externalId", external_id, crate::domain::text::Lines::Single);
+    input::check_external_id(&mut v, "externalId", external_id);
     v.finish()?;
     let changes =
         ArticleChanges { external_id: Some(Some(external_id.to_owned())), ..changes }.into_replacement();

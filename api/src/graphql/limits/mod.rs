@@ -56,8 +56,3 @@ pub fn check(req: &mut async_graphql::Request, limits: &DocumentLimits) -> AppRe
     }
     Ok(())
 }
-
-/// Whether a document is shallow and small enough to hand to the parser.
-pub fn may_parse(query: &str, limits: &DocumentLimits) -> bool {
-    scan::check(query, limits).is_ok()
-}

@@ -1,6 +1,6 @@
 use super::inputs::{ArticleInput, id_list};
 use crate::domain::accounts::policy;
-use crate::domain::articles::{self, Status, lifecycle, write};
+use crate::domain::articles::{Status, lifecycle, write};
 use crate::domain::{related, tx};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::types::article::{Article, ArticleStatus};
@@ -29,7 +29,7 @@ pub struct DeleteArticlePayload {
 
 fn payload(ctx: &Context<'_>, a: crate::domain::articles::Article) -> ArticlePayload {
     let r = request(ctx);
-    let visible = policy::may_see_written(&r.actor, articles::is_public(&a, r.now));
+    let visible = policy::may_see_written(&r.actor, &a, r.now);
     ArticlePayload {
         id: ids::encode(Kind::Article, a.id),
         slug: a.slug.clone(),

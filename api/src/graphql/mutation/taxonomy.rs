@@ -1,6 +1,6 @@
 use super::inputs::{AuthorInput, MediaInput, SectionInput, TagInput, author_input};
-use crate::domain::media;
 use crate::domain::taxonomy::write::{self, TermInput};
+use crate::domain::{media, tx};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::types::media::Media;
 use crate::graphql::types::taxonomy::{Author, Section, Tag};
@@ -43,58 +43,72 @@ fn tag_input(i: TagInput) -> TermInput {
 #[derive(Default)]
 pub struct TaxonomyMutation;
 
-/// Every mutation here needs a key with the `content:write` scope.
+/// Every mutation here needs a key with the `content:write` scope. Like
+/// every write, each is run again whole if it loses a deadlock.
 #[Object]
 impl TaxonomyMutation {
     async fn create_section(&self, ctx: &Context<'_>, input: SectionInput) -> Result<SectionPayload> {
         let r = request(ctx);
-        let s = write::save_section(&state(ctx).db, &r.actor, None, section_input(input), r.now).await?;
+        let input = section_input(input);
+        let s =
+            tx::retry(|| write::save_section(&state(ctx).db, &r.actor, None, input.clone(), r.now)).await?;
         Ok(SectionPayload { section: Section(s) })
     }
 
     async fn update_section(&self, ctx: &Context<'_>, id: ID, input: SectionInput) -> Result<SectionPayload> {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::Section, "id")?;
-        let s = write::save_section(&state(ctx).db, &r.actor, Some(id), section_input(input), r.now).await?;
+        let input = section_input(input);
+        let s = tx::retry(|| write::save_section(&state(ctx).db, &r.actor, Some(id), input.clone(), r.now))
+            .await?;
         Ok(SectionPayload { section: Section(s) })
     }
 
     async fn create_tag(&self, ctx: &Context<'_>, input: TagInput) -> Result<TagPayload> {
         let r = request(ctx);
-        let t = write::save_tag(&state(ctx).db, &r.actor, None, tag_input(input), r.now).await?;
+        let input = tag_input(input);
+        let t = tx::retry(|| write::save_tag(&state(ctx).db, &r.actor, None, input.clone(), r.now)).await?;
         Ok(TagPayload { tag: Tag(t) })
     }
 
     async fn update_tag(&self, ctx: &Context<'_>, id: ID, input: TagInput) -> Result<TagPayload> {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::Tag, "id")?;
-        let t = write::save_tag(&state(ctx).db, &r.actor, Some(id), tag_input(input), r.now).await?;
+        let input = tag_input(input);
+        let t =
+            tx::retry(|| write::save_tag(&state(ctx).db, &r.actor, Some(id), input.clone(), r.now)).await?;
         Ok(TagPayload { tag: Tag(t) })
     }
 
     async fn create_author(&self, ctx: &Context<'_>, input: AuthorInput) -> Result<AuthorPayload> {
         let r = request(ctx);
-        let a = write::save_author(&state(ctx).db, &r.actor, None, author_input(input)?, r.now).await?;
+        let input = author_input(input)?;
+        let a =
+            tx::retry(|| write::save_author(&state(ctx).db, &r.actor, None, input.clone(), r.now)).await?;
         Ok(AuthorPayload { author: Author(a) })
     }
 
     async fn update_author(&self, ctx: &Context<'_>, id: ID, input: AuthorInput) -> Result<AuthorPayload> {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::Author, "id")?;
-        let a = write::save_author(&state(ctx).db, &r.actor, Some(id), author_input(input)?, r.now).await?;
+        let input = author_input(input)?;
+        let a = tx::retry(|| write::save_author(&state(ctx).db, &r.actor, Some(id), input.clone(), r.now))
+            .await?;
         Ok(AuthorPayload { author: Author(a) })
     }
 
     async fn create_media(&self, ctx: &Context<'_>, input: MediaInput) -> Result<MediaPayload> {
         let r = request(ctx);
-        let m = media::save(&state(ctx).db, &r.actor, None, input.into_domain(), r.now).await?;
+        let input = input.into_domain();
+        let m = tx::retry(|| media::save(&state(ctx).db, &r.actor, None, input.clone(), r.now)).await?;
         Ok(MediaPayload { media: Media(m) })
     }
 
     async fn update_media(&self, ctx: &Context<'_>, id: ID, input: MediaInput) -> Result<MediaPayload> {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::Media, "id")?;
-        let m = media::save(&state(ctx).db, &r.actor, Some(id), input.into_domain(), r.now).await?;
+        let input = input.into_domain();
+        let m = tx::retry(|| media::save(&state(ctx).db, &r.actor, Some(id), input.clone(), r.now)).await?;
         Ok(MediaPayload { media: Media(m) })
     }
 }
