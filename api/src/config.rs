@@ -156,6 +156,12 @@ pub struct Config {
     #[arg(long, env = "DATELINE_TRUST_FORWARDED_FOR", default_value_t = false, global = true)]
     pub trust_forwarded_for: bool,
 
+    /// How often the refresher re-ranks related lists that writes marked
+    /// stale, in milliseconds; 0 turns it off (reads then rank marked lists
+    /// themselves).
+    #[arg(long, env = "DATELINE_RELATED_REFRESH_MS", default_value_t = 1000, global = true)]
+    pub related_refresh_ms: u64,
+
     /// Log SQL statements slower than this many milliseconds.
     #[arg(long, env = "DATELINE_SLOW_SQL_MS", default_value_t = 250, global = true)]
     pub slow_sql_ms: u64,
@@ -203,6 +209,8 @@ impl Config {
             body_timeout_secs: 10,
             request_timeout_secs: 30,
             metrics_bind: None,
+            // Tests count statements; they run the refresher by hand.
+            related_refresh_ms: 0,
         }
     }
 }

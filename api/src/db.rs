@@ -5,26 +5,55 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr, TransactionTrait,
 };
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Counts every SQL statement the pool runs (exported on `/metrics` as
-/// `dateline_sql_statements_total`).
+/// `dateline_sql_statements_total`). Tests can also record the statements'
+/// text, to prove what a request reads (never values).
 #[derive(Clone)]
-pub struct StatementCounter(prometheus::IntCounter);
+pub struct StatementCounter {
+    count: prometheus::IntCounter,
+    recording: Arc<AtomicBool>,
+    recorded: Arc<Mutex<Vec<String>>>,
+}
 
 impl StatementCounter {
     fn new() -> Result<Self, DbErr> {
-        prometheus::IntCounter::new("dateline_sql_statements_total", "SQL statements run")
-            .map(Self)
-            .map_err(|e| DbErr::Custom(e.to_string()))
+        let count = prometheus::IntCounter::new("dateline_sql_statements_total", "SQL statements run")
+            .map_err(|e| DbErr::Custom(e.to_string()))?;
+        Ok(Self { count, recording: Arc::default(), recorded: Arc::default() })
     }
 
     pub fn get(&self) -> u64 {
-        self.0.get()
+        self.count.get()
     }
 
     pub fn collector(&self) -> prometheus::IntCounter {
-        self.0.clone()
+        self.count.clone()
+    }
+
+    /// Starts (or stops) keeping the text of each statement run.
+    pub fn record(&self, on: bool) {
+        if let Ok(mut r) = self.recorded.lock() {
+            r.clear();
+        }
+        self.recording.store(on, Ordering::Relaxed);
+    }
+
+    /// The statements run since recording started.
+    pub fn recorded(&self) -> Vec<String> {
+        self.recorded.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    fn saw(&self, sql: &str) {
+        self.count.inc();
+        if self.recording.load(Ordering::Relaxed)
+            && let Ok(mut r) = self.recorded.lock()
+        {
+            r.push(sql.to_owned());
+        }
     }
 }
 
@@ -55,9 +84,9 @@ pub async fn connect(
     }
     let mut db = Database::connect(opt).await?;
     let counter = StatementCounter::new()?;
-    let c = counter.0.clone();
+    let c = counter.clone();
     db.set_metric_callback(move |info| {
-        c.inc();
+        c.saw(&info.statement.sql);
         if info.elapsed > slow {
             tracing::warn!(elapsed_ms = info.elapsed.as_millis(), sql = %info.statement.sql, "slow SQL statement");
         }

@@ -70,6 +70,10 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
         let server = metrics_server(bind, metrics.registry.clone())?;
         actix_web::rt::spawn(server);
     }
+    if c.related_refresh_ms > 0 {
+        let every = std::time::Duration::from_millis(c.related_refresh_ms);
+        crate::domain::related::refresh::spawn(state.db.clone(), every);
+    }
     let limiter = crate::rate_limit::limiter(c.rate_limit_per_second, c.rate_limit_burst, c.proxies());
     let http_limits = web::Data::new(HttpLimits::from_config(c));
     let max_body = c.max_body_bytes;

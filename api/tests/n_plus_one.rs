@@ -61,3 +61,57 @@ async fn listing_50_articles_costs_what_listing_5_does() {
     assert_eq!(small, large);
     assert!(large <= 8, "page + relations, got {large}");
 }
+
+/// The article page a reader opens: the story with its body, byline,
+/// section and tags, and five related stories.
+const ARTICLE_PAGE: &str = "query($slug: String) { article(slug: $slug) { headline dek body { html } publishedAt
+  authors { name } section { name } tags { name } related(first: 5) { article { headline slug publishedAt } } } }";
+
+#[actix_web::test]
+async fn an_article_page_costs_three_statements_and_reads_a_body_only_when_asked() {
+    let app = seeded(30).await;
+    app.refresh_related().await;
+    let (r, sql) = app.statements_of(app.gql(ARTICLE_PAGE, json!({ "slug": "story-4" }))).await;
+    assert!(r["errors"].is_null(), "{r}");
+    let a = &r["data"]["article"];
+    assert!(a["body"]["html"].as_str().unwrap().contains("short test story"), "{r}");
+    assert_eq!(a["related"].as_array().unwrap().len(), 5, "{r}");
+    assert_eq!(a["tags"].as_array().unwrap().len(), 2);
+    // The story with its body; its links; its related list.
+    assert_eq!(sql.len(), 3, "{sql:#?}");
+    assert_eq!(sql.iter().filter(|s| s.contains("body_html")).count(), 1, "{sql:#?}");
+
+    let no_body = ARTICLE_PAGE.replace("body { html }", "");
+    let (r, sql) = app.statements_of(app.gql(&no_body, json!({ "slug": "story-4" }))).await;
+    assert!(r["errors"].is_null(), "{r}");
+    assert_eq!(sql.len(), 3, "{sql:#?}");
+    assert!(sql.iter().all(|s| !s.contains("body_")), "no body bytes without a body field: {sql:#?}");
+
+    // A body asked for on a list item comes batched, in one statement for the page.
+    let q = "{ articles(first: 10) { edges { node { body { text } } } } }";
+    let (r, sql) = app.statements_of(app.gql(q, json!({}))).await;
+    assert!(r["errors"].is_null(), "{r}");
+    assert_eq!(sql.len(), 2, "{sql:#?}");
+}
+
+#[actix_web::test]
+async fn a_section_page_and_rest_reads_cost_a_fixed_few_statements() {
+    let app = seeded(60).await;
+    app.refresh_related().await;
+    let q = "{ articles(first: 20, filter: { section: \"climate\" }) { edges { node { headline slug dek publishedAt authors { name } } } } }";
+    let (r, sql) = app.statements_of(app.gql(q, json!({}))).await;
+    assert_eq!(r["data"]["articles"]["edges"].as_array().unwrap().len(), 20, "{r}");
+    // The section's id, the page, the bylines.
+    assert!(sql.len() <= 3, "{sql:#?}");
+    assert!(sql.iter().all(|s| !s.contains("body_")), "{sql:#?}");
+
+    let ((status, body), sql) = app.statements_of(app.get_json("/v1/articles/story-4")).await;
+    assert_eq!(status, 200);
+    assert!(body["body"]["html"].is_string());
+    // Story and body, links, corrections (no pictures here).
+    assert!(sql.len() <= 4, "{sql:#?}");
+    let ((status, body), sql) = app.statements_of(app.get_json("/v1/articles/story-4/related?limit=5")).await;
+    assert_eq!((status, body["items"].as_array().unwrap().len()), (200, 5), "{body}");
+    assert!(sql.len() <= 5, "{sql:#?}");
+    assert!(sql.iter().all(|s| !s.contains("body_")), "{sql:#?}");
+}

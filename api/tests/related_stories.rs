@@ -12,9 +12,15 @@ use serde_json::{Value, json};
 const RELATED: &str = r#"query($slug: String, $n: Int) { article(slug: $slug) {
   related(first: $n) { reason score sharedTags { slug } article { slug headline dek publishedAt heroImage { url } section { slug } } } } }"#;
 
+/// The list as a reader sees it right after the last write (ranked on
+/// read if a write marked it stale), checked against the list the
+/// refresher then stores: the two must be the same, item for item.
 async fn related(app: &TestApp, slug: &str, n: i32) -> Vec<(String, String)> {
     let r = app.gql(RELATED, json!({ "slug": slug, "n": n })).await;
     assert!(r["errors"].is_null(), "{r}");
+    app.refresh_related().await;
+    let stored = app.gql(RELATED, json!({ "slug": slug, "n": n })).await;
+    assert_eq!(r, stored, "the stored list differs from the one ranked on read");
     r["data"]["article"]["related"]
         .as_array()
         .unwrap()
@@ -48,6 +54,7 @@ async fn archive(app: &TestApp) {
 async fn automatic_picks_weigh_rare_tags_then_section_then_recency() {
     let app = TestApp::spawn().await;
     archive(&app).await;
+    related(&app, "source", 20).await;
     let r = app.gql(RELATED, json!({ "slug": "source", "n": 20 })).await;
     let items = r["data"]["article"]["related"].as_array().unwrap();
     let order: Vec<&str> = items.iter().map(|i| i["article"]["slug"].as_str().unwrap()).collect();
@@ -239,4 +246,43 @@ async fn moving_a_story_to_the_source_section_reorders_the_list_at_once() {
     let r = app.gql_as(Some(&key), q, json!({ "id": older.to_string(), "s": world })).await;
     assert!(r["errors"].is_null(), "{r}");
     assert_eq!(slugs(&related(&app, "src", 5).await), ["older", "newer"]);
+}
+
+#[actix_web::test]
+async fn stored_lists_are_served_in_one_statement_for_any_number_of_sources() {
+    let app = TestApp::spawn().await;
+    archive(&app).await;
+    let key = app.key(&["content:write"]).await;
+    let id = app.get_json("/v1/articles/source").await.1["id"].as_str().unwrap().to_owned();
+    let both = app.get_json("/v1/articles/both").await.1["id"].as_str().unwrap().to_owned();
+    let set = r#"mutation($id: ID!, $ids: [ID!]!) { setRelatedArticles(id: $id, relatedIds: $ids) { article { id } } }"#;
+    assert!(app.gql_as(Some(&key), set, json!({ "id": id, "ids": [both] })).await["errors"].is_null());
+    assert!(app.refresh_related().await > 0);
+    assert_eq!(app.refresh_related().await, 0, "a drained refresher finds nothing marked");
+    let q = "query($n: Int) { articles(first: $n) { edges { node { related(first: 5) { reason article { headline slug publishedAt } } } } } }";
+    for n in [1, 11] {
+        let (r, sql) = app.statements_of(app.gql(q, json!({ "n": n }))).await;
+        assert!(r["errors"].is_null(), "{r}");
+        // The page, then every list at once.
+        assert_eq!(sql.len(), 2, "{sql:#?}");
+        assert!(sql.iter().all(|s| !s.contains("body_")), "no body is read for a list: {sql:#?}");
+    }
+    assert_eq!(slugs(&related(&app, "source", 2).await), ["both", "both-same-section"]);
+}
+
+#[actix_web::test]
+async fn the_refresher_stores_marked_lists_within_its_interval() {
+    let app = TestApp::spawn_configured(|c| c.related_refresh_ms = 50).await;
+    archive(&app).await;
+    let stale = || async {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        entity::related_stale::Entity::find().count(&app.state.db).await.unwrap()
+    };
+    // Every write marks lists; the running refresher clears the marks.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while stale().await > 0 {
+        assert!(std::time::Instant::now() < deadline, "lists still marked after 10 s");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(slugs(&related(&app, "source", 3).await), ["both-same-section", "both", "rare-only"]);
 }

@@ -15,6 +15,8 @@ pub mod comment_reaction;
 pub mod correction;
 pub mod idempotency_key;
 pub mod media;
+pub mod related_pick;
+pub mod related_stale;
 pub mod section;
 pub mod tag;
 pub mod user_session;
@@ -36,6 +38,8 @@ pub mod prelude {
     pub use super::correction::Entity as Correction;
     pub use super::idempotency_key::Entity as IdempotencyKey;
     pub use super::media::Entity as Media;
+    pub use super::related_pick::Entity as RelatedPick;
+    pub use super::related_stale::Entity as RelatedStale;
     pub use super::section::Entity as Section;
     pub use super::tag::Entity as Tag;
     pub use super::user_session::Entity as UserSession;

@@ -11,6 +11,7 @@ mod m20261127_000004_accounts;
 mod m20261127_000005_comments;
 mod m20261127_000006_sync_and_webhooks;
 mod m20261127_000007_related_index;
+mod m20261128_000008_read_path;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_comments::Migration),
             Box::new(m20261127_000006_sync_and_webhooks::Migration),
             Box::new(m20261127_000007_related_index::Migration),
+            Box::new(m20261128_000008_read_path::Migration),
         ]
     }
 }

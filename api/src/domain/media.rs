@@ -21,6 +21,9 @@ pub type Media = media::Model;
 pub const RENDITION_WIDTHS: [i32; 4] = [320, 640, 1024, 1600];
 
 pub async fn by_id(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Media>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
     let rows = media::Entity::find().filter(media::Column::Id.is_in(ids.iter().copied())).all(db).await?;
     Ok(rows.into_iter().map(|m| (m.id, m)).collect())
 }

@@ -12,6 +12,7 @@ pub mod media;
 pub mod pagination;
 pub mod related;
 pub mod slug;
+pub mod sql;
 pub mod sync;
 pub mod taxonomy;
 pub mod text;

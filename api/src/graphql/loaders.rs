@@ -3,9 +3,10 @@
 //! nothing, so no request ever sees another's stale rows.
 
 use crate::domain::articles::corrections::{self, Correction};
+use crate::domain::articles::{self, ArticleBody};
 use crate::domain::media::{self, Media};
 use crate::domain::related;
-use crate::domain::taxonomy::{self, Author, Section, Tag};
+use crate::domain::taxonomy::links::{self, Links};
 use crate::error::AppError;
 use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::DatabaseConnection;
@@ -27,10 +28,10 @@ macro_rules! loader {
     };
 }
 
-loader!(AuthorsByArticle, Vec<Author>, taxonomy::authors_by_article);
-loader!(TagsByArticle, Vec<Tag>, taxonomy::tags_by_article);
+// Bylines, tags and section come together: one statement for all three.
+loader!(LinksByArticle, Links, links::by_article);
+loader!(BodyByArticle, ArticleBody, articles::bodies);
 loader!(CorrectionsByArticle, Vec<Correction>, corrections::by_article);
-loader!(SectionById, Section, taxonomy::sections_by_id);
 loader!(MediaById, Media, media::by_id);
 
 /// One related list: the source article, how many items, and the instant
@@ -57,10 +58,11 @@ impl Loader<RelatedKey> for RelatedLists {
         }
         for (at, group) in by_instant {
             let now = chrono::DateTime::from_timestamp_micros(at).unwrap_or_default();
-            let ids: Vec<Uuid> = group.iter().map(|k| k.article_id).collect();
-            let sources = crate::domain::articles::write::find_many_any(&self.0, &ids).await?;
+            let mut ids: Vec<Uuid> = group.iter().map(|k| k.article_id).collect();
+            ids.sort_unstable();
+            ids.dedup();
             let first = group.iter().map(|k| k.first).max().unwrap_or(0);
-            let mut lists = related::for_articles(&self.0, &sources, first, now).await?;
+            let mut lists = related::lists(&self.0, &ids, first, now).await?;
             for k in group {
                 let mut list = lists.get(&k.article_id).cloned().unwrap_or_default();
                 list.truncate(k.first);
@@ -74,10 +76,9 @@ impl Loader<RelatedKey> for RelatedLists {
 
 pub struct Loaders {
     pub related: DataLoader<RelatedLists>,
-    pub authors_by_article: DataLoader<AuthorsByArticle>,
-    pub tags_by_article: DataLoader<TagsByArticle>,
+    pub links: DataLoader<LinksByArticle>,
+    pub body: DataLoader<BodyByArticle>,
     pub corrections_by_article: DataLoader<CorrectionsByArticle>,
-    pub section: DataLoader<SectionById>,
     pub media: DataLoader<MediaById>,
 }
 
@@ -85,10 +86,9 @@ impl Loaders {
     pub fn new(db: &DatabaseConnection) -> Self {
         Self {
             related: DataLoader::new(RelatedLists(db.clone()), tokio::spawn),
-            authors_by_article: DataLoader::new(AuthorsByArticle(db.clone()), tokio::spawn),
-            tags_by_article: DataLoader::new(TagsByArticle(db.clone()), tokio::spawn),
+            links: DataLoader::new(LinksByArticle(db.clone()), tokio::spawn),
+            body: DataLoader::new(BodyByArticle(db.clone()), tokio::spawn),
             corrections_by_article: DataLoader::new(CorrectionsByArticle(db.clone()), tokio::spawn),
-            section: DataLoader::new(SectionById(db.clone()), tokio::spawn),
             media: DataLoader::new(MediaById(db.clone()), tokio::spawn),
         }
     }

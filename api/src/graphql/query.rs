@@ -73,7 +73,13 @@ impl Query {
         };
         let r = request(ctx);
         let audience = policy::audience(&r.actor, preview)?;
-        Ok(articles::find(&state(ctx).db, audience, r.now, &key).await?.map(Article))
+        let db = &state(ctx).db;
+        // A page that shows the body gets it in the same statement.
+        if ctx.look_ahead().field("body").exists() {
+            let found = articles::find_with_body(db, audience, r.now, &key).await?;
+            return Ok(found.map(|(a, b)| Article(a, Some(std::sync::Arc::new(b)))));
+        }
+        Ok(articles::find(db, audience, r.now, &key).await?.map(Article::from))
     }
 
     /// Articles, newest first unless `orderBy` says otherwise.
@@ -108,7 +114,7 @@ impl Query {
         Ok(match kind {
             Kind::Article => articles::find(db, Audience::Public, r.now, &ArticleKey::Id(uuid))
                 .await?
-                .map(|a| Node::Article(Article(a))),
+                .map(|a| Node::Article(Article::from(a))),
             Kind::Author => {
                 taxonomy::authors_by_id(db, &one).await?.remove(&uuid).map(|a| Node::Author(Author(a)))
             }

@@ -8,7 +8,7 @@ use super::write_support::{JsonBody, if_match, parse_body, precondition, rest_pa
 use super::{Caller, parse_uuid};
 use crate::domain::accounts::{Actor, policy};
 use crate::domain::articles::relations::ArticleRelations;
-use crate::domain::articles::{Article, lifecycle, write};
+use crate::domain::articles::{self, Article, lifecycle, write};
 use crate::domain::related;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -28,7 +28,8 @@ async fn view(
         return to_json(&WriteReceiptView::new(a, now));
     }
     let rel = ArticleRelations::load(db, std::slice::from_ref(a)).await?;
-    to_json(&ArticleView::new(a, &rel, now, state.config.image_cdn_template.as_deref(), true))
+    let body = articles::bodies(db, &[a.id]).await?.remove(&a.id);
+    to_json(&ArticleView::new(a, &rel, now, state.config.image_cdn_template.as_deref(), body.as_ref()))
 }
 
 /// Create a draft. Send `Idempotency-Key` to make retries safe.

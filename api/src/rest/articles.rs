@@ -105,7 +105,7 @@ pub async fn list_articles(
     let rel = ArticleRelations::load(&state.db, &rows).await?;
     let cdn = state.config.image_cdn_template.as_deref();
     let body = ArticleList {
-        items: rows.iter().map(|a| ArticleView::new(a, &rel, now, cdn, false)).collect(),
+        items: rows.iter().map(|a| ArticleView::new(a, &rel, now, cdn, None)).collect(),
         next_cursor: page.has_next_page.then(|| page.end_cursor().map(|c| c.encode())).flatten(),
     };
     Ok(json_with_etag(&req, &body, audience == Audience::Public, None))
@@ -139,9 +139,11 @@ pub async fn get_article(
     let audience = audience(&caller, query.into_inner().preview)?;
     let now = state.clock.now();
     let key = ArticleKey::parse(&path.into_inner());
-    let article =
-        articles::find(&state.db, audience, now, &key).await?.ok_or(AppError::NotFound("article"))?;
+    let (article, body) = articles::find_with_body(&state.db, audience, now, &key)
+        .await?
+        .ok_or(AppError::NotFound("article"))?;
     let rel = ArticleRelations::load(&state.db, std::slice::from_ref(&article)).await?;
-    let view = ArticleView::new(&article, &rel, now, state.config.image_cdn_template.as_deref(), true);
+    let cdn = state.config.image_cdn_template.as_deref();
+    let view = ArticleView::new(&article, &rel, now, cdn, Some(&body));
     Ok(json_with_etag(&req, &view, audience == Audience::Public, Some(article.version)))
 }

@@ -6,7 +6,7 @@ use super::{Caller, audience, parse_opt};
 use crate::domain::accounts::policy::Audience;
 use crate::domain::articles::relations::ArticleRelations;
 use crate::domain::articles::{self, ArticleKey};
-use crate::domain::related::{self, Reason};
+use crate::domain::related;
 use crate::error::{AppError, AppResult};
 use crate::rest::problem::Problem;
 use crate::state::AppState;
@@ -64,10 +64,8 @@ pub async fn related_articles(
     let key = ArticleKey::parse(&path.into_inner());
     let source =
         articles::find(&state.db, audience, now, &key).await?.ok_or(AppError::NotFound("article"))?;
-    let items = related::for_articles(&state.db, std::slice::from_ref(&source), limit, now)
-        .await?
-        .remove(&source.id)
-        .unwrap_or_default();
+    let items =
+        related::lists(&state.db, &[source.id], limit, now).await?.remove(&source.id).unwrap_or_default();
     let rows: Vec<_> = items.iter().map(|i| i.article.clone()).collect();
     let rel = ArticleRelations::load(&state.db, &rows).await?;
     let cdn = state.config.image_cdn_template.as_deref();
@@ -75,19 +73,13 @@ pub async fn related_articles(
         items: items
             .iter()
             .map(|i| RelatedStoryView {
-                article: ArticleView::new(&i.article, &rel, now, cdn, false),
-                reason: match i.reason {
-                    Reason::Curated => "CURATED",
-                    Reason::SharedTags => "SHARED_TAGS",
-                    Reason::SameSection => "SAME_SECTION",
-                }
-                .into(),
+                article: ArticleView::new(&i.article, &rel, now, cdn, None),
+                reason: i.reason.as_str().into(),
                 score: i.score,
                 shared_tags: rel
-                    .tags
-                    .get(&i.article.id)
+                    .links(&i.article)
                     .into_iter()
-                    .flatten()
+                    .flat_map(|l| &l.tags)
                     .filter(|t| i.shared_tag_ids.contains(&t.id))
                     .map(TagView::from)
                     .collect(),

@@ -2,7 +2,7 @@
 //! derives. Field names match GraphQL's, in camelCase.
 
 use crate::domain::articles::relations::ArticleRelations;
-use crate::domain::articles::{self, Article, CommentsStatus, Status};
+use crate::domain::articles::{self, Article, ArticleBody, CommentsStatus, Status};
 use crate::domain::body::{self, Block};
 use crate::domain::media::{self, Media, RENDITION_WIDTHS};
 use crate::domain::taxonomy::{Author, Section, Tag};
@@ -218,8 +218,9 @@ impl ArticleView {
         rel: &ArticleRelations,
         now: DateTime<Utc>,
         cdn: Option<&str>,
-        with_body: bool,
+        body: Option<&ArticleBody>,
     ) -> Self {
+        let links = rel.links(a);
         Self {
             id: a.id,
             slug: a.slug.clone(),
@@ -248,15 +249,13 @@ impl ArticleView {
                 mime_type: a.audio_mime_type.clone(),
             }),
             hero_image: a.hero_image_id.and_then(|id| rel.media.get(&id)).map(|m| MediaView::new(m, cdn)),
-            authors: rel
-                .authors
-                .get(&a.id)
+            authors: links
                 .into_iter()
-                .flatten()
+                .flat_map(|l| &l.authors)
                 .map(|x| AuthorView::new(x, rel, cdn))
                 .collect(),
-            section: a.section_id.and_then(|id| rel.sections.get(&id)).map(SectionView::from),
-            tags: rel.tags.get(&a.id).into_iter().flatten().map(TagView::from).collect(),
+            section: links.and_then(|l| l.section.as_ref()).map(SectionView::from),
+            tags: links.into_iter().flat_map(|l| &l.tags).map(TagView::from).collect(),
             corrections: rel
                 .corrections
                 .get(&a.id)
@@ -264,10 +263,10 @@ impl ArticleView {
                 .flatten()
                 .map(|c| CorrectionView { text: c.text.clone(), published_at: c.published_at })
                 .collect(),
-            body: with_body.then(|| BodyView {
-                blocks: body::parse_stored(&a.body_blocks),
-                html: a.body_html.clone(),
-                text: a.body_text.clone(),
+            body: body.map(|b| BodyView {
+                blocks: body::parse_stored(&b.body_blocks),
+                html: b.body_html.clone(),
+                text: b.body_text.clone(),
             }),
         }
     }

@@ -207,6 +207,20 @@ impl TestApp {
         self.state.statements.get()
     }
 
+    /// The text of every statement `during` runs, and their number.
+    pub async fn statements_of<F: std::future::Future>(&self, during: F) -> (F::Output, Vec<String>) {
+        self.state.statements.record(true);
+        let out = during.await;
+        let sql = self.state.statements.recorded();
+        self.state.statements.record(false);
+        (out, sql)
+    }
+
+    /// Runs the related-list refresher until no list is marked stale.
+    pub async fn refresh_related(&self) -> usize {
+        api::domain::related::refresh::drain(&self.state.db).await.unwrap()
+    }
+
     /// Inserts a published story with the given taxonomy slugs (created on demand).
     pub async fn story(
         &self,

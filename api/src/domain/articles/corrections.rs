@@ -12,6 +12,9 @@ pub async fn by_article(
     db: &impl ConnectionTrait,
     article_ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<Correction>>> {
+    if article_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
     let rows = correction::Entity::find()
         .filter(correction::Column::ArticleId.is_in(article_ids.iter().copied()))
         .order_by_asc(correction::Column::PublishedAt)

@@ -1,11 +1,11 @@
 //! Publishing states. A story scheduled for later is stored PUBLISHED with a
 //! future `published_at`: it appears when that time passes, with no job.
 
-use super::write::{bump, check_version, find_any, find_for_update};
+use super::write::{Row, bump, check_version, find_any, find_for_update};
 use super::{Article, Status};
 use crate::domain::accounts::{Actor, policy};
 use crate::domain::sync::{self, Action, Change, Entity};
-use crate::domain::tx;
+use crate::domain::{related, tx};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entity::article;
@@ -97,6 +97,8 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
     let txn = tx::begin(db).await?;
     let current = find_for_update(&txn, id).await?;
     check_version(&current, expected_version)?;
+    // Before the row goes: which lists show it is read from its picks.
+    related::refresh::mark_around(&txn, id, now).await?;
     let res = article::Entity::delete_many()
         .filter(article::Column::Id.eq(id))
         .filter(article::Column::Version.eq(current.version))
@@ -126,7 +128,7 @@ async fn transition<C: ConnectionTrait + TransactionTrait>(
     actor: &Actor,
     id: Uuid,
     now: DateTime<Utc>,
-    change: impl FnOnce(&Article) -> (article::ActiveModel, Action),
+    change: impl FnOnce(&Row) -> (article::ActiveModel, Action),
 ) -> AppResult<Article> {
     policy::can_write_content(actor)?;
     let txn = tx::begin(db).await?;
@@ -134,6 +136,7 @@ async fn transition<C: ConnectionTrait + TransactionTrait>(
     let (mut row, action) = change(&current);
     row.updated_at = Set(now);
     bump(&txn, &current, row).await?;
+    related::refresh::mark_around(&txn, current.id, now).await?;
     let saved = find_any(&txn, current.id).await?;
     let entry = Change {
         entity: Entity::Article,

@@ -4,12 +4,14 @@ pub mod corrections;
 mod filter;
 pub mod input;
 pub mod lifecycle;
+mod model;
 pub mod relations;
 mod search;
 mod status;
 pub mod write;
 
 pub use filter::{ArticleFilter, ArticleOrder};
+pub use model::{Article, ArticleBody, HEAD_COLUMNS, bodies};
 pub use status::{CommentsStatus, Status};
 
 use crate::domain::accounts::policy::Audience;
@@ -19,11 +21,10 @@ use chrono::{DateTime, Utc};
 use entity::article::{self, Column};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Order, PartialModelTrait,
+    QueryFilter, QueryOrder, QueryResult, QuerySelect,
 };
 use uuid::Uuid;
-
-pub type Article = article::Model;
 
 /// How a client names one article.
 #[derive(Debug, Clone)]
@@ -38,6 +39,13 @@ impl ArticleKey {
         match Uuid::parse_str(id_or_slug) {
             Ok(id) => Self::Id(id),
             Err(_) => Self::Slug(id_or_slug.to_owned()),
+        }
+    }
+
+    fn condition(&self) -> Condition {
+        match self {
+            Self::Id(id) => Condition::all().add(Column::Id.eq(*id)),
+            Self::Slug(slug) => Condition::all().add(Column::Slug.eq(slug.as_str())),
         }
     }
 }
@@ -63,11 +71,34 @@ pub async fn find(
     now: DateTime<Utc>,
     key: &ArticleKey,
 ) -> AppResult<Option<Article>> {
-    let by = match key {
-        ArticleKey::Id(id) => Column::Id.eq(*id),
-        ArticleKey::Slug(slug) => Column::Slug.eq(slug.as_str()),
-    };
-    Ok(article::Entity::find().filter(by).filter(visibility(audience, now)).one(db).await?)
+    Ok(article::Entity::find()
+        .filter(key.condition())
+        .filter(visibility(audience, now))
+        .into_partial_model::<Article>()
+        .one(db)
+        .await?)
+}
+
+/// One story and its body, in one statement.
+pub async fn find_with_body(
+    db: &impl ConnectionTrait,
+    audience: Audience,
+    now: DateTime<Utc>,
+    key: &ArticleKey,
+) -> AppResult<Option<(Article, ArticleBody)>> {
+    let q = article::Entity::find().select_only();
+    let q = ArticleBody::select_cols(Article::select_cols(q));
+    let row =
+        q.filter(key.condition()).filter(visibility(audience, now)).into_model::<WithBody>().one(db).await?;
+    Ok(row.map(|r| (r.0, r.1)))
+}
+
+struct WithBody(Article, ArticleBody);
+
+impl FromQueryResult for WithBody {
+    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        Ok(Self(Article::from_query_result(res, pre)?, ArticleBody::from_query_result(res, pre)?))
+    }
 }
 
 /// Visible articles among `ids`, for batch loaders and `node` lookups.
@@ -80,6 +111,7 @@ pub async fn find_many(
     Ok(article::Entity::find()
         .filter(Column::Id.is_in(ids.iter().copied()))
         .filter(visibility(audience, now))
+        .into_partial_model::<Article>()
         .all(db)
         .await?)
 }
@@ -128,7 +160,7 @@ pub async fn list(
     }
     let order = if towards_older { Order::Desc } else { Order::Asc };
     q = q.order_by(key, order.clone()).order_by(id(), order);
-    let rows = q.limit(page.limit + 1).all(db).await?;
+    let rows = q.limit(page.limit + 1).into_partial_model::<Article>().all(db).await?;
     Ok(Page::from_rows(rows, page, cursor_of))
 }
 

@@ -1,11 +1,11 @@
 //! Everything shown beside a page of articles, loaded in a fixed number of
 //! statements (the REST path; GraphQL batches the same queries through its
-//! DataLoaders).
+//! DataLoaders): links in one, pictures in one, corrections in one.
 
 use super::Article;
 use super::corrections::{self, Correction};
 use crate::domain::media::{self, Media};
-use crate::domain::taxonomy::{self, Author, Section, Tag};
+use crate::domain::taxonomy::links::{self, Links};
 use crate::error::AppResult;
 use sea_orm::ConnectionTrait;
 use std::collections::HashMap;
@@ -13,9 +13,7 @@ use uuid::Uuid;
 
 #[derive(Default)]
 pub struct ArticleRelations {
-    pub authors: HashMap<Uuid, Vec<Author>>,
-    pub tags: HashMap<Uuid, Vec<Tag>>,
-    pub sections: HashMap<Uuid, Section>,
+    pub links: HashMap<Uuid, Links>,
     pub media: HashMap<Uuid, Media>,
     pub corrections: HashMap<Uuid, Vec<Correction>>,
 }
@@ -26,16 +24,19 @@ impl ArticleRelations {
             return Ok(Self::default());
         }
         let ids: Vec<Uuid> = articles.iter().map(|a| a.id).collect();
-        let section_ids: Vec<Uuid> = articles.iter().filter_map(|a| a.section_id).collect();
-        let authors = taxonomy::authors_by_article(db, &ids).await?;
+        let links = links::by_article(db, &ids).await?;
         let mut media_ids: Vec<Uuid> = articles.iter().filter_map(|a| a.hero_image_id).collect();
-        media_ids.extend(authors.values().flatten().filter_map(|a| a.avatar_id));
+        media_ids.extend(links.values().flat_map(|l| &l.authors).filter_map(|a| a.avatar_id));
+        media_ids.sort_unstable();
+        media_ids.dedup();
         Ok(Self {
-            tags: taxonomy::tags_by_article(db, &ids).await?,
-            sections: taxonomy::sections_by_id(db, &section_ids).await?,
             media: media::by_id(db, &media_ids).await?,
             corrections: corrections::by_article(db, &ids).await?,
-            authors,
+            links,
         })
+    }
+
+    pub fn links(&self, article: &Article) -> Option<&Links> {
+        self.links.get(&article.id)
     }
 }

@@ -8,7 +8,7 @@ use super::{Article, CommentsStatus, Status};
 use crate::domain::accounts::{Actor, policy};
 use crate::domain::sync::{self, Action, Change, Entity};
 use crate::domain::text::{self, Lines};
-use crate::domain::{body, slug, tx};
+use crate::domain::{body, related, slug, tx};
 use crate::error::{AppError, AppResult, Validator};
 use chrono::{DateTime, Utc};
 use entity::{article, article_author, article_tag, author, media, section, tag};
@@ -19,6 +19,9 @@ use sea_orm::{
 };
 use std::collections::HashSet;
 use uuid::Uuid;
+
+/// The whole stored row, body included: what a writer merges changes into.
+pub type Row = article::Model;
 
 /// Everything a writer controls, as stored. Two equal states mean a write
 /// would change nothing, so a retried write is a no-op.
@@ -66,7 +69,7 @@ impl Editable {
         }
     }
 
-    async fn of(db: &impl ConnectionTrait, a: &Article) -> AppResult<Self> {
+    async fn of(db: &impl ConnectionTrait, a: &Row) -> AppResult<Self> {
         let tag_ids = article_tag::Entity::find()
             .filter(article_tag::Column::ArticleId.eq(a.id))
             .order_by_asc(article_tag::Column::Position)
@@ -289,7 +292,11 @@ fn unique_violation(err: sea_orm::DbErr) -> AppError {
 }
 
 pub async fn find_any(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Article> {
-    article::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("article"))
+    article::Entity::find_by_id(id)
+        .into_partial_model::<Article>()
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("article"))
 }
 
 /// The row a write is about to change, locked until the transaction ends
@@ -297,17 +304,14 @@ pub async fn find_any(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Article>
 /// concurrent writer waits here and then reads the committed row, so a
 /// write without an expected version always applies instead of losing a
 /// race on the version column.
-pub async fn find_for_update(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Article> {
+pub async fn find_for_update(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Row> {
     article::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(AppError::NotFound("article"))
 }
 
 /// The same, by the integrator's id. A locking read also sees rows that
 /// committed after this transaction began (MySQL's repeatable read would
 /// hide them from a plain one).
-async fn find_external_for_update(
-    db: &impl ConnectionTrait,
-    external_id: &str,
-) -> AppResult<Option<Article>> {
+async fn find_external_for_update(db: &impl ConnectionTrait, external_id: &str) -> AppResult<Option<Row>> {
     Ok(article::Entity::find()
         .filter(article::Column::ExternalId.eq(external_id))
         .lock_exclusive()
@@ -317,7 +321,11 @@ async fn find_external_for_update(
 
 /// Rows by id whatever their status (writers and related-list sources).
 pub async fn find_many_any(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<Article>> {
-    Ok(article::Entity::find().filter(article::Column::Id.is_in(ids.iter().copied())).all(db).await?)
+    Ok(article::Entity::find()
+        .filter(article::Column::Id.is_in(ids.iter().copied()))
+        .into_partial_model::<Article>()
+        .all(db)
+        .await?)
 }
 
 /// Creates a draft.
@@ -355,6 +363,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     state.write_to(&mut row, Some(rendered));
     article::Entity::insert(row).exec_without_returning(&txn).await.map_err(unique_violation)?;
     state.write_links(&txn, id).await?;
+    related::refresh::mark(&txn, &[id], now).await?;
     let saved = find_any(&txn, id).await?;
     let change = Change {
         entity: Entity::Article,
@@ -390,7 +399,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     v.finish()?;
     if after == before {
         // Nothing to change: a retried write leaves version and feed alone.
-        return Ok(current);
+        return Ok(current.into());
     }
     let mut row = article::ActiveModel { updated_at: Set(now), ..Default::default() };
     after.write_to(&mut row, rendered);
@@ -398,6 +407,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     if after.tag_ids != before.tag_ids || after.author_ids != before.author_ids {
         after.write_links(&txn, id).await?;
     }
+    related::refresh::mark_around(&txn, id, now).await?;
     let saved = find_any(&txn, id).await?;
     let change = Change {
         entity: Entity::Article,
@@ -446,7 +456,7 @@ pub async fn upsert_by_external_id<C: ConnectionTrait + TransactionTrait>(
     Ok(result)
 }
 
-pub fn check_version(current: &Article, expected: Option<i32>) -> AppResult<()> {
+pub fn check_version(current: &Row, expected: Option<i32>) -> AppResult<()> {
     match expected {
         Some(v) if v != current.version => Err(AppError::Conflict(format!(
             "the article is at version {}, not {v}; re-read it and apply your change again",
@@ -458,7 +468,7 @@ pub fn check_version(current: &Article, expected: Option<i32>) -> AppResult<()> 
 
 /// Writes `row` and increments the version, only if nobody else wrote since
 /// `current` was read.
-pub async fn bump(db: &impl ConnectionTrait, current: &Article, row: article::ActiveModel) -> AppResult<()> {
+pub async fn bump(db: &impl ConnectionTrait, current: &Row, row: article::ActiveModel) -> AppResult<()> {
     let res = article::Entity::update_many()
         .set(row)
         .col_expr(article::Column::Version, Expr::col(article::Column::Version).add(1))

@@ -1,6 +1,7 @@
 //! Authors, sections and tags, and the batch queries that attach them to a
 //! page of articles in a fixed number of statements.
 
+pub mod links;
 pub mod write;
 
 use crate::error::AppResult;

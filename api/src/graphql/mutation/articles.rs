@@ -35,7 +35,7 @@ fn payload(ctx: &Context<'_>, a: crate::domain::articles::Article) -> ArticlePay
         slug: a.slug.clone(),
         version: a.version,
         status: Status::effective(&a.status, a.published_at, r.now).into(),
-        article: visible.then_some(Article(a)),
+        article: visible.then(|| Article::from(a)),
     }
 }
 

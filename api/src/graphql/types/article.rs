@@ -3,11 +3,13 @@ use super::media::Media;
 use super::related::RelatedStory;
 use super::taxonomy::{Author, Section, Tag};
 use crate::domain::articles::{self, CommentsStatus as DomainComments, Status};
+use crate::error::AppError;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::RelatedKey;
 use crate::graphql::{loaders, request};
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 pub enum ArticleStatus {
@@ -77,8 +79,16 @@ pub struct Correction {
     pub published_at: DateTime<Utc>,
 }
 
-/// A story.
-pub struct Article(pub articles::Article);
+/// A story. The body comes along when the query that loaded the story
+/// asked for it; otherwise it is loaded (batched) only if a body field is
+/// selected.
+pub struct Article(pub articles::Article, pub Option<Arc<articles::ArticleBody>>);
+
+impl From<articles::Article> for Article {
+    fn from(a: articles::Article) -> Self {
+        Self(a, None)
+    }
+}
 
 #[Object]
 impl Article {
@@ -155,8 +165,12 @@ impl Article {
             mime_type: self.0.audio_mime_type.clone(),
         })
     }
-    async fn body(&self) -> Body {
-        Body::from_row(&self.0)
+    async fn body(&self, ctx: &Context<'_>) -> Result<Body> {
+        if let Some(b) = &self.1 {
+            return Ok(Body::from_stored(b));
+        }
+        let b = loaders(ctx).body.load_one(self.0.id).await?.ok_or(AppError::NotFound("article"))?;
+        Ok(Body::from_stored(&b))
     }
     async fn hero_image(&self, ctx: &Context<'_>) -> Result<Option<Media>> {
         let Some(id) = self.0.hero_image_id else {
@@ -166,18 +180,19 @@ impl Article {
     }
     /// The byline, in order.
     async fn authors(&self, ctx: &Context<'_>) -> Result<Vec<Author>> {
-        let rows = loaders(ctx).authors_by_article.load_one(self.0.id).await?;
-        Ok(rows.unwrap_or_default().into_iter().map(Author).collect())
+        let links = loaders(ctx).links.load_one(self.0.id).await?;
+        Ok(links.map(|l| l.authors).unwrap_or_default().into_iter().map(Author).collect())
     }
     async fn section(&self, ctx: &Context<'_>) -> Result<Option<Section>> {
-        let Some(id) = self.0.section_id else {
+        if self.0.section_id.is_none() {
             return Ok(None);
-        };
-        Ok(loaders(ctx).section.load_one(id).await?.map(Section))
+        }
+        let links = loaders(ctx).links.load_one(self.0.id).await?;
+        Ok(links.and_then(|l| l.section).map(Section))
     }
     async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<Tag>> {
-        let rows = loaders(ctx).tags_by_article.load_one(self.0.id).await?;
-        Ok(rows.unwrap_or_default().into_iter().map(Tag).collect())
+        let links = loaders(ctx).links.load_one(self.0.id).await?;
+        Ok(links.map(|l| l.tags).unwrap_or_default().into_iter().map(Tag).collect())
     }
     /// The editor's curated stories, then automatic picks, each saying why
     /// it was chosen. At most 20.

@@ -1,4 +1,4 @@
-use crate::domain::articles::Article;
+use crate::domain::articles::ArticleBody;
 use crate::domain::body::{self, Block as DBlock, Mark, Span as DSpan};
 use async_graphql::{Enum, SimpleObject, Union};
 
@@ -12,11 +12,11 @@ pub struct Body {
 }
 
 impl Body {
-    pub fn from_row(a: &Article) -> Self {
+    pub fn from_stored(b: &ArticleBody) -> Self {
         Self {
-            blocks: body::parse_stored(&a.body_blocks).into_iter().map(Block::from).collect(),
-            html: a.body_html.clone(),
-            text: a.body_text.clone(),
+            blocks: body::parse_stored(&b.body_blocks).into_iter().map(Block::from).collect(),
+            html: b.body_html.clone(),
+            text: b.body_text.clone(),
         }
     }
 }

@@ -45,7 +45,7 @@ impl ArticleEdge {
         &self.cursor
     }
     async fn node(&self) -> Article {
-        Article(self.node.clone())
+        Article::from(self.node.clone())
     }
 }
 
@@ -62,7 +62,7 @@ impl ArticleConnection {
     }
     /// The nodes without their edges, for clients that do not page.
     async fn nodes(&self) -> Vec<Article> {
-        self.page.items.iter().map(|(_, a)| Article(a.clone())).collect()
+        self.page.items.iter().map(|(_, a)| Article::from(a.clone())).collect()
     }
     async fn page_info(&self) -> PageInfo {
         PageInfo::of(&self.page)

@@ -20,7 +20,7 @@ pub struct RelatedStory(pub related::RelatedItem);
 #[Object]
 impl RelatedStory {
     async fn article(&self) -> Article {
-        Article(self.0.article.clone())
+        Article::from(self.0.article.clone())
     }
     async fn reason(&self) -> RelatedReason {
         match self.0.reason {
@@ -35,7 +35,10 @@ impl RelatedStory {
     }
     /// The tags behind an automatic pick.
     async fn shared_tags(&self, ctx: &Context<'_>) -> Result<Vec<Tag>> {
-        let tags = loaders(ctx).tags_by_article.load_one(self.0.article.id).await?.unwrap_or_default();
+        if self.0.shared_tag_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tags = loaders(ctx).links.load_one(self.0.article.id).await?.map(|l| l.tags).unwrap_or_default();
         Ok(tags.into_iter().filter(|t| self.0.shared_tag_ids.contains(&t.id)).map(Tag).collect())
     }
 }

@@ -1,0 +1,98 @@
+//! Related stories: the editor's curated, ordered list per article, then
+//! automatic picks that say why they were chosen.
+//!
+//! Ranking is kept off the read path. `rank` scores candidates; `refresh`
+//! stores each article's best picks and re-ranks the lists a write may have
+//! changed; `read` serves a list in one statement, joining curated links
+//! and stored picks to the stories a reader may see at that instant. A
+//! write marks the lists it may change as stale in its own transaction, and
+//! a read ranks a stale list itself until the refresher has stored it
+//! again, so no reader is ever shown a list that a committed write has
+//! outdated: the refresher only moves that cost off later reads.
+
+mod curated;
+mod rank;
+mod read;
+pub mod refresh;
+
+pub use curated::{MAX_CURATED, curated_ids, set_curated};
+pub use rank::{PER_TAG_POOL, SECTION_BONUS, tag_weight};
+pub use read::lists;
+
+use crate::domain::articles::Article;
+use crate::error::{AppError, AppResult};
+use uuid::Uuid;
+
+/// Why a story is in a related list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// Chosen by an editor.
+    Curated,
+    /// Picked automatically for the tags it shares.
+    SharedTags,
+    /// Picked automatically from the same section (no tag in common).
+    SameSection,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Curated => "CURATED",
+            Self::SharedTags => "SHARED_TAGS",
+            Self::SameSection => "SAME_SECTION",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Curated, Self::SharedTags, Self::SameSection].into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RelatedItem {
+    pub article: Article,
+    pub reason: Reason,
+    /// Curated items score 0; automatic ones see [`rank`].
+    pub score: f64,
+    pub shared_tag_ids: Vec<Uuid>,
+}
+
+/// The longest list a client may ask for, and how many picks are stored.
+pub const MAX_RELATED: usize = 20;
+
+/// Checks a requested list length; `arg` names it for the client.
+pub fn list_size(n: i32, arg: &str) -> AppResult<usize> {
+    usize::try_from(n)
+        .ok()
+        .filter(|n| *n <= MAX_RELATED)
+        .ok_or_else(|| AppError::field(arg, format!("must be between 0 and {MAX_RELATED}")))
+}
+
+/// Tag ids as stored beside a pick.
+fn join_ids(ids: &[Uuid]) -> String {
+    ids.iter().map(Uuid::to_string).collect::<Vec<_>>().join(",")
+}
+
+fn split_ids(s: &str) -> Vec<Uuid> {
+    s.split(',').filter_map(|t| Uuid::parse_str(t).ok()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_tag_ids_round_trip() {
+        let ids = vec![Uuid::now_v7(), Uuid::now_v7()];
+        assert_eq!(split_ids(&join_ids(&ids)), ids);
+        assert!(split_ids("").is_empty());
+    }
+
+    #[test]
+    fn reasons_round_trip_and_refuse_unknown_names() {
+        for r in [Reason::Curated, Reason::SharedTags, Reason::SameSection] {
+            assert_eq!(Reason::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Reason::parse("STALE"), None);
+    }
+}
