@@ -286,3 +286,17 @@ async fn the_refresher_stores_marked_lists_within_its_interval() {
     }
     assert_eq!(slugs(&related(&app, "source", 3).await), ["both-same-section", "both", "rare-only"]);
 }
+
+#[actix_web::test]
+async fn a_scheduled_story_enters_stored_lists_when_its_time_comes() {
+    let app = TestApp::spawn().await;
+    archive(&app).await;
+    let s = Story { section: Some("world"), tags: &["lithium", "news"], ..Default::default() };
+    app.story("embargoed", "Embargoed", Some(t0() + TimeDelta::hours(1)), s).await;
+    app.refresh_related().await;
+    let (r, _) = app.statements_of(related(&app, "source", 3)).await;
+    assert!(!slugs(&r).contains(&"embargoed"), "{r:?}");
+    // No write happens: only the clock moves past the embargo.
+    app.state.clock.advance(TimeDelta::hours(2));
+    assert_eq!(slugs(&related(&app, "source", 3).await), ["embargoed", "both-same-section", "both"]);
+}

@@ -14,6 +14,7 @@ pub struct Model {
     pub score: f64,
     /// Tag ids, comma-separated.
     pub shared_tags: String,
+    pub published_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

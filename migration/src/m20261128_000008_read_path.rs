@@ -28,6 +28,11 @@ impl MigrationTrait for Migration {
                 .col(varchar("reason", 16))
                 .col(score)
                 .col(text("shared_tags"))
+                // The pick's own publish time, so a read can skip picks not
+                // yet live without joining their rows. (Status needs no
+                // copy: a story that leaves PUBLISHED marks every list
+                // showing it stale, and stale lists are ranked afresh.)
+                .col(ts_null(b, "published_at"))
                 .primary_key(Index::create().col("article_id").col("position"))
                 .foreign_key(&mut fk("related_pick", "article_id", "article", ForeignKeyAction::Cascade))
                 .foreign_key(&mut fk("related_pick", "related_id", "article", ForeignKeyAction::Cascade))

@@ -1,7 +1,7 @@
 //! Statements written by hand, for the few reads that sea-orm's builder
 //! cannot express as one statement (unions, windows, per-key limits).
 
-use sea_orm::{DatabaseBackend, Statement, Value};
+use sea_orm::{DatabaseBackend, Statement, Value, Values};
 
 /// Placeholders and their values: `$n` on PostgreSQL, `?` elsewhere.
 /// Values must be pushed in the order their placeholders appear in the
@@ -37,4 +37,61 @@ impl Params {
 /// `alias.col AS col, ...`, for selecting a partial model's columns by hand.
 pub fn columns(alias: &str, cols: &[&str]) -> String {
     cols.iter().map(|c| format!("{alias}.{c} AS {c}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Writes a statement's trailing `LIMIT` parameter into its text. SQLite
+/// re-plans a prepared statement whenever a parameter that its planner read
+/// is bound again, and it reads a `LIMIT` parameter: a bound limit makes
+/// every execution parse and plan the statement afresh. The limit is always
+/// our own number, never client text.
+pub fn inline_limit(mut stmt: Statement) -> Statement {
+    let Some(Values(values)) = stmt.values.as_mut() else { return stmt };
+    let Some(limit) = values.last().and_then(|v| match v {
+        Value::BigUnsigned(Some(n)) => Some(*n),
+        Value::BigInt(Some(n)) => u64::try_from(*n).ok(),
+        _ => None,
+    }) else {
+        return stmt;
+    };
+    let placeholder = match stmt.db_backend {
+        DatabaseBackend::Postgres => format!("LIMIT ${}", values.len()),
+        _ => "LIMIT ?".to_owned(),
+    };
+    if let Some(at) = stmt.sql.rfind(&placeholder)
+        && at + placeholder.len() == stmt.sql.trim_end().len()
+    {
+        stmt.sql.replace_range(at.., &format!("LIMIT {limit}"));
+        values.pop();
+    }
+    stmt
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trailing_limit_parameter_becomes_a_literal() {
+        for (backend, text) in [(DatabaseBackend::Sqlite, "?"), (DatabaseBackend::Postgres, "$2")] {
+            let stmt = Statement::from_sql_and_values(
+                backend,
+                format!("SELECT a FROM t WHERE b = {} LIMIT {text}", if text == "?" { "?" } else { "$1" }),
+                [Value::from("x"), Value::BigUnsigned(Some(21))],
+            );
+            let out = inline_limit(stmt);
+            assert!(out.sql.ends_with("LIMIT 21"), "{}", out.sql);
+            assert_eq!(out.values.map(|v| v.0.len()), Some(1));
+        }
+    }
+
+    #[test]
+    fn a_statement_without_a_trailing_limit_is_left_alone() {
+        let stmt = Statement::from_sql_and_values(
+            DatabaseBackend::Sqlite,
+            "SELECT a FROM t WHERE b = ?",
+            [Value::BigUnsigned(Some(3))],
+        );
+        let out = inline_limit(stmt.clone());
+        assert_eq!((out.sql, out.values), (stmt.sql, stmt.values));
+    }
 }

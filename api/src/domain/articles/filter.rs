@@ -6,8 +6,8 @@ use crate::domain::slug;
 use crate::error::{AppResult, Validator};
 use chrono::{DateTime, Utc};
 use entity::article::Column;
-use entity::{article_author, article_tag, author, section, tag};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use entity::{article, article_author, article_tag, author, section, tag};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SubQueryStatement};
 use sea_orm::{ColumnTrait, Condition, DatabaseBackend};
 
 pub const MAX_SEARCH_LEN: usize = 200;
@@ -80,15 +80,17 @@ impl ArticleFilter {
             c = c.add(status_condition(status, now));
         }
         if let Some(s) = &self.section {
-            c = c.add(
-                Column::SectionId.in_subquery(
-                    Query::select()
-                        .column(section::Column::Id)
-                        .from(section::Entity)
-                        .and_where(section::Column::Slug.eq(s.as_str()))
-                        .to_owned(),
-                ),
-            );
+            // Equality (slugs are unique) lets the planner walk the
+            // (section, status, date) index instead of filtering a date scan.
+            let id = Query::select()
+                .column(section::Column::Id)
+                .from(section::Entity)
+                .and_where(section::Column::Slug.eq(s.as_str()))
+                .to_owned();
+            c = c.add(Expr::col((article::Entity, Column::SectionId)).eq(Expr::SubQuery(
+                None,
+                Box::new(SubQueryStatement::SelectStatement(id)),
+            )));
         }
         if let Some(t) = &self.tag {
             c = c.add(

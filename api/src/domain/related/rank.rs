@@ -16,6 +16,7 @@ use super::{MAX_RELATED, Reason, curated_ids};
 use crate::domain::articles::Status;
 use crate::domain::sql::Params;
 use crate::error::AppResult;
+use chrono::{DateTime, Utc};
 use entity::{article, article_tag};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
@@ -45,6 +46,7 @@ pub struct Pick {
     pub reason: Reason,
     pub score: f64,
     pub shared_tag_ids: Vec<Uuid>,
+    pub published_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -183,11 +185,11 @@ pub async fn rank(db: &impl ConnectionTrait, sources: &[Uuid]) -> AppResult<Hash
             .enumerate()
             .map(|(i, (src, sec))| {
                 let (src_p, sec_p, own) = (p.push(*src), p.push(*sec), p.push(*src));
-                let (published_p, lim) = (p.push(published), p.push(pool));
+                let published_p = p.push(published);
                 format!(
                     "SELECT * FROM (SELECT {src_p} AS src, id AS cand FROM article
                        WHERE section_id = {sec_p} AND id <> {own} AND status = {published_p}
-                       ORDER BY published_at DESC, id DESC LIMIT {lim}) AS s{i}"
+                       ORDER BY published_at DESC, id DESC LIMIT {pool}) AS s{i}"
                 )
             })
             .collect();
@@ -206,6 +208,15 @@ pub async fn rank(db: &impl ConnectionTrait, sources: &[Uuid]) -> AppResult<Hash
     let picked: Vec<Uuid> =
         chosen.values().flatten().map(|(c, _, _)| *c).collect::<HashSet<_>>().into_iter().collect();
     let cand_tags = tag_ids_by_article(db, &picked).await?;
+    let published_at: HashMap<Uuid, Option<DateTime<Utc>>> = article::Entity::find()
+        .select_only()
+        .columns([article::Column::Id, article::Column::PublishedAt])
+        .filter(article::Column::Id.is_in(picked.iter().copied()))
+        .into_tuple::<(Uuid, Option<DateTime<Utc>>)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
     for (src, list) in chosen {
         let own: HashSet<Uuid> = source_tags.get(&src).into_iter().flatten().copied().collect();
         let picks = list
@@ -221,6 +232,7 @@ pub async fn rank(db: &impl ConnectionTrait, sources: &[Uuid]) -> AppResult<Hash
                     .filter(|t| own.contains(t))
                     .copied()
                     .collect(),
+                published_at: published_at.get(&related_id).copied().flatten(),
             })
             .collect();
         out.insert(src, picks);

@@ -38,7 +38,9 @@ impl FromQueryResult for Row {
 /// `now`: curated ones in the editor's order, then stored picks by rank.
 /// Curated links, stored picks and staleness marks come in one statement
 /// with the stories they name; only a list marked stale by a recent write
-/// is ranked here, in a few more.
+/// is ranked here, in a few more. Picks are cut to the first `k` already
+/// live before any story row is read, so a page of lists reads about
+/// `k` stories per list, not every stored pick.
 pub async fn lists(
     db: &impl ConnectionTrait,
     sources: &[Uuid],
@@ -52,6 +54,8 @@ pub async fn lists(
     let k = k.min(super::MAX_RELATED);
     let mut p = Params::new(db.get_database_backend());
     let (stale_ids, curated_ids, pick_ids) = (p.list(sources), p.list(sources), p.list(sources));
+    let pick_now = p.push(now);
+    let picks_per_source = p.push(i64::try_from(k).unwrap_or(20));
     let (published, now_p) = (p.push(Status::Published.as_str()), p.push(now));
     // One extra row per source leaves room for its staleness mark.
     let per_source = p.push(i64::try_from(k + 1).unwrap_or(21));
@@ -68,10 +72,13 @@ pub async fn lists(
              SELECT c.article_id, c.related_id, 1, c.position, 0.0, 'CURATED', ''
              FROM article_related c WHERE c.article_id IN ({curated_ids})
              UNION ALL
-             SELECT p.article_id, p.related_id, 2, p.position, p.score, p.reason, p.shared_tags
-             FROM related_pick p WHERE p.article_id IN ({pick_ids})
-               AND NOT EXISTS (SELECT 1 FROM article_related x
-                               WHERE x.article_id = p.article_id AND x.related_id = p.related_id)
+             SELECT q.article_id, q.related_id, 2, q.position, q.score, q.reason, q.shared_tags FROM (
+               SELECT p.article_id, p.related_id, p.position, p.score, p.reason, p.shared_tags,
+                      ROW_NUMBER() OVER (PARTITION BY p.article_id ORDER BY p.position) AS prn
+               FROM related_pick p WHERE p.article_id IN ({pick_ids}) AND p.published_at <= {pick_now}
+                 AND NOT EXISTS (SELECT 1 FROM article_related x
+                                 WHERE x.article_id = p.article_id AND x.related_id = p.related_id)
+             ) q WHERE q.prn <= {picks_per_source}
            ) r
            JOIN article a ON a.id = r.rid
            WHERE r.grp = 0 OR (a.status = {published} AND a.published_at <= {now_p})
@@ -110,7 +117,7 @@ pub async fn lists(
         for (src, picks) in ranked {
             let list = out.entry(src).or_default();
             list.retain(|i| i.reason == Reason::Curated);
-            for Pick { related_id, reason, score, shared_tag_ids } in picks {
+            for Pick { related_id, reason, score, shared_tag_ids, .. } in picks {
                 if list.len() >= k {
                     break;
                 }

@@ -69,10 +69,10 @@ pub async fn mark_around(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>
     let mut parts =
         vec![format!("SELECT article_id AS id FROM related_pick WHERE related_id = {}", p.push(id))];
     for (i, t) in tags.iter().enumerate() {
-        let (tp, lim) = (p.push(*t), p.push(NEIGHBOURS_PER_TAG));
+        let tp = p.push(*t);
         parts.push(format!(
             "SELECT * FROM (SELECT article_id AS id FROM article_tag WHERE tag_id = {tp} \
-             ORDER BY article_id DESC LIMIT {lim}) AS n{i}"
+             ORDER BY article_id DESC LIMIT {NEIGHBOURS_PER_TAG}) AS n{i}"
         ));
     }
     let mut ids: HashSet<Uuid> = Id::find_by_statement(p.statement(parts.join(" UNION ")))
@@ -146,6 +146,7 @@ pub async fn step(db: &DatabaseConnection, limit: u64) -> AppResult<usize> {
                     reason: Set(p.reason.as_str().to_owned()),
                     score: Set(p.score),
                     shared_tags: Set(join_ids(&p.shared_tag_ids)),
+                    published_at: Set(p.published_at),
                 })
             })
             .collect();
