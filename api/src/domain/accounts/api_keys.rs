@@ -81,8 +81,10 @@ pub async fn authenticate(db: &impl ConnectionTrait, token: &str) -> AppResult<A
     let row = api_key::Entity::find()
         .filter(api_key::Column::KeyHash.eq(hash(token)))
         .filter(api_key::Column::RevokedAt.is_null())
-        .one(db)
+        .all(db)
         .await?
+        .into_iter()
+        .next()
         .ok_or(AppError::Unauthenticated)?;
     Ok(Actor::api_key(row.id, scopes_of(&row)))
 }

@@ -22,7 +22,7 @@ use entity::article::{self, Column};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Order, PartialModelTrait,
-    QueryFilter, QueryOrder, QueryResult, QuerySelect,
+    QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
@@ -71,12 +71,14 @@ pub async fn find(
     now: DateTime<Utc>,
     key: &ArticleKey,
 ) -> AppResult<Option<Article>> {
-    Ok(article::Entity::find()
+    // Keys are unique, so no LIMIT: SQLite re-plans a bound LIMIT on every call.
+    let rows = article::Entity::find()
         .filter(key.condition())
         .filter(visibility(audience, now))
         .into_partial_model::<Article>()
-        .one(db)
-        .await?)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().next())
 }
 
 /// One story and its body, in one statement.
@@ -88,9 +90,9 @@ pub async fn find_with_body(
 ) -> AppResult<Option<(Article, ArticleBody)>> {
     let q = article::Entity::find().select_only();
     let q = ArticleBody::select_cols(Article::select_cols(q));
-    let row =
-        q.filter(key.condition()).filter(visibility(audience, now)).into_model::<WithBody>().one(db).await?;
-    Ok(row.map(|r| (r.0, r.1)))
+    let rows =
+        q.filter(key.condition()).filter(visibility(audience, now)).into_model::<WithBody>().all(db).await?;
+    Ok(rows.into_iter().next().map(|r| (r.0, r.1)))
 }
 
 struct WithBody(Article, ArticleBody);
@@ -160,7 +162,9 @@ pub async fn list(
     }
     let order = if towards_older { Order::Desc } else { Order::Asc };
     q = q.order_by(key, order.clone()).order_by(id(), order);
-    let rows = q.limit(page.limit + 1).into_partial_model::<Article>().all(db).await?;
+    let q = Article::select_cols(q.select_only()).limit(page.limit + 1);
+    let stmt = crate::domain::sql::inline_limit(q.build(db.get_database_backend()));
+    let rows = Article::find_by_statement(stmt).all(db).await?;
     Ok(Page::from_rows(rows, page, cursor_of))
 }
 

@@ -80,16 +80,18 @@ pub async fn tags_by_id(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Ha
     Ok(rows.into_iter().map(|t| (t.id, t)).collect())
 }
 
+// Slugs are unique: lookups by slug read all (at most one) rows instead of
+// adding a LIMIT, which SQLite would re-plan on every call.
 pub async fn section_by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<Section>> {
-    Ok(section::Entity::find().filter(section::Column::Slug.eq(slug)).one(db).await?)
+    Ok(section::Entity::find().filter(section::Column::Slug.eq(slug)).all(db).await?.into_iter().next())
 }
 
 pub async fn tag_by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<Tag>> {
-    Ok(tag::Entity::find().filter(tag::Column::Slug.eq(slug)).one(db).await?)
+    Ok(tag::Entity::find().filter(tag::Column::Slug.eq(slug)).all(db).await?.into_iter().next())
 }
 
 pub async fn author_by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<Author>> {
-    Ok(author::Entity::find().filter(author::Column::Slug.eq(slug)).one(db).await?)
+    Ok(author::Entity::find().filter(author::Column::Slug.eq(slug)).all(db).await?.into_iter().next())
 }
 
 pub async fn list_sections(db: &impl ConnectionTrait) -> AppResult<Vec<Section>> {
