@@ -8,6 +8,12 @@ use clap::Parser;
 use std::net::TcpListener;
 use std::process::ExitCode;
 
+// A request allocates and frees many small objects (rows, values, response
+// trees) across threads; mimalloc does that with less CPU and less
+// fragmentation than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if matches!(cli.command, Some(Command::PrintSchema)) {

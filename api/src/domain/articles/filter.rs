@@ -87,10 +87,10 @@ impl ArticleFilter {
                 .from(section::Entity)
                 .and_where(section::Column::Slug.eq(s.as_str()))
                 .to_owned();
-            c = c.add(Expr::col((article::Entity, Column::SectionId)).eq(Expr::SubQuery(
-                None,
-                Box::new(SubQueryStatement::SelectStatement(id)),
-            )));
+            c = c.add(
+                Expr::col((article::Entity, Column::SectionId))
+                    .eq(Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(id)))),
+            );
         }
         if let Some(t) = &self.tag {
             c = c.add(

@@ -10,8 +10,11 @@ mod shape;
 mod values;
 
 use crate::error::AppResult;
+use async_graphql::parser::types::ExecutableDocument;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DocumentLimits {
     /// Lexical tokens in the document.
     pub max_tokens: usize,
@@ -47,12 +50,52 @@ impl Default for DocumentLimits {
 /// engine so it is not parsed twice. A document that does not parse is left
 /// for the engine to report: it is already known to be small and shallow.
 pub fn check(req: &mut async_graphql::Request, limits: &DocumentLimits) -> AppResult<()> {
-    scan::check(&req.query, limits)?;
     values::check_variables(&req.variables, limits.max_nesting)?;
+    if let Some(doc) = cached(&req.query, limits) {
+        req.set_parsed_query(doc);
+        return Ok(());
+    }
+    scan::check(&req.query, limits)?;
     if let Ok(doc) = async_graphql::parser::parse_query(&req.query) {
         shape::check(&doc, limits)?;
         values::check_literals(&doc)?;
+        remember(&req.query, limits, &doc);
         req.set_parsed_query(doc);
     }
     Ok(())
+}
+
+/// Clients send the same few documents over and over; parsing one costs
+/// more than running it. Documents that passed every limit are kept, keyed
+/// by their text and the limits they passed, so a repeat skips the scan and
+/// the parse. Small documents only, and a bounded number of them: a client
+/// sending endless new documents only makes the cache start over.
+const CACHED_DOCUMENTS: usize = 256;
+const MAX_CACHED_LEN: usize = 8 * 1024;
+
+type Cache = Mutex<HashMap<(DocumentLimits, String), ExecutableDocument>>;
+
+fn cache() -> &'static Cache {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    CACHE.get_or_init(Cache::default)
+}
+
+fn cached(query: &str, limits: &DocumentLimits) -> Option<ExecutableDocument> {
+    if query.len() > MAX_CACHED_LEN {
+        return None;
+    }
+    let cache = cache().lock().ok()?;
+    cache.get(&(*limits, query.to_owned())).cloned()
+}
+
+fn remember(query: &str, limits: &DocumentLimits, doc: &ExecutableDocument) {
+    if query.len() > MAX_CACHED_LEN {
+        return;
+    }
+    if let Ok(mut cache) = cache().lock() {
+        if cache.len() >= CACHED_DOCUMENTS {
+            cache.clear();
+        }
+        cache.insert((*limits, query.to_owned()), doc.clone());
+    }
 }
