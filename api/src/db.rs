@@ -78,9 +78,6 @@ pub async fn connect(
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
-                // Pages are read from a shared memory map instead of being
-                // copied into each connection's cache by a system call.
-                .pragma("mmap_size", "268435456")
         });
     } else {
         opt.max_connections(max_connections).min_connections(1);
