@@ -1,4 +1,5 @@
-//! A story. `body_blocks` is canonical; `body_html`/`body_text` are derived on write.
+//! A story, without its body (see `article_body`): a row small enough that
+//! lists and related stories read many per page.
 
 use sea_orm::entity::prelude::*;
 
@@ -12,9 +13,6 @@ pub struct Model {
     pub headline: String,
     pub dek: Option<String>,
     pub dateline: Option<String>,
-    pub body_blocks: String,
-    pub body_html: String,
-    pub body_text: String,
     pub word_count: i32,
     pub hero_image_id: Option<Uuid>,
     pub section_id: Option<Uuid>,

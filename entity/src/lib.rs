@@ -5,6 +5,7 @@ pub mod api_key;
 pub mod app_user;
 pub mod article;
 pub mod article_author;
+pub mod article_body;
 pub mod article_related;
 pub mod article_tag;
 pub mod author;
@@ -28,6 +29,7 @@ pub mod prelude {
     pub use super::app_user::Entity as AppUser;
     pub use super::article::Entity as Article;
     pub use super::article_author::Entity as ArticleAuthor;
+    pub use super::article_body::Entity as ArticleBody;
     pub use super::article_related::Entity as ArticleRelated;
     pub use super::article_tag::Entity as ArticleTag;
     pub use super::author::Entity as Author;

@@ -12,6 +12,7 @@ mod m20261127_000005_comments;
 mod m20261127_000006_sync_and_webhooks;
 mod m20261127_000007_related_index;
 mod m20261128_000008_read_path;
+mod m20261128_000009_article_body;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000006_sync_and_webhooks::Migration),
             Box::new(m20261127_000007_related_index::Migration),
             Box::new(m20261128_000008_read_path::Migration),
+            Box::new(m20261128_000009_article_body::Migration),
         ]
     }
 }

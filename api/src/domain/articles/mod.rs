@@ -19,10 +19,11 @@ use crate::domain::pagination::{Cursor, Direction, Page, PageRequest};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use entity::article::{self, Column};
+use entity::article_body;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Order, PartialModelTrait,
-    QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, Order,
+    PartialModelTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
@@ -88,7 +89,11 @@ pub async fn find_with_body(
     now: DateTime<Utc>,
     key: &ArticleKey,
 ) -> AppResult<Option<(Article, ArticleBody)>> {
-    let q = article::Entity::find().select_only();
+    let body = article::Entity::belongs_to(article_body::Entity)
+        .from(Column::Id)
+        .to(article_body::Column::ArticleId)
+        .into();
+    let q = article::Entity::find().select_only().join(JoinType::InnerJoin, body);
     let q = ArticleBody::select_cols(Article::select_cols(q));
     let rows =
         q.filter(key.condition()).filter(visibility(audience, now)).into_model::<WithBody>().all(db).await?;

@@ -1,10 +1,10 @@
 //! What a read loads of a story. The body is large (three forms, about
-//! 15 KB a story) and is read only when a client asks for it: lists,
-//! related stories and bylines never touch it.
+//! 15 KB a story), lives in its own table and is read only when a client
+//! asks for it: lists, related stories and bylines never touch it.
 
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
-use entity::article;
+use entity::{article, article_body};
 use sea_orm::{ColumnTrait, ConnectionTrait, DerivePartialModel, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -41,9 +41,8 @@ pub struct Article {
 /// The stored body of one story: canonical blocks and the two forms
 /// rendered from them on write.
 #[derive(Clone, Debug, PartialEq, Eq, DerivePartialModel)]
-#[sea_orm(entity = "article::Entity")]
+#[sea_orm(entity = "article_body::Entity")]
 pub struct ArticleBody {
-    #[sea_orm(from_col = "id")]
     pub article_id: Uuid,
     pub body_blocks: String,
     pub body_html: String,
@@ -112,8 +111,8 @@ pub async fn bodies(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMa
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows = article::Entity::find()
-        .filter(article::Column::Id.is_in(ids.iter().copied()))
+    let rows = article_body::Entity::find()
+        .filter(article_body::Column::ArticleId.is_in(ids.iter().copied()))
         .into_partial_model::<ArticleBody>()
         .all(db)
         .await?;

@@ -1,5 +1,6 @@
-//! Full-text search in each backend's own index (see the article_search
-//! migration). User input never reaches an index's query syntax: it is cut
+//! Full-text search in each backend's own index over the body row, which
+//! holds headline, dek and text (see the article_search and article_body
+//! migrations). User input never reaches an index's query syntax: it is cut
 //! into plain words first, so operators and quotes cannot break a query.
 
 use sea_orm::DatabaseBackend;
@@ -20,20 +21,22 @@ pub fn matches(backend: DatabaseBackend, q: &str) -> Expr {
     let words = terms(q);
     match backend {
         DatabaseBackend::Postgres => Expr::cust_with_values(
-            "article.search_vector @@ plainto_tsquery('english', $1)",
+            "article.id IN (SELECT article_id FROM article_body WHERE search_vector @@ plainto_tsquery('english', $1))",
             [Value::from(words.join(" "))],
         ),
         DatabaseBackend::MySql => {
             let q: Vec<String> = words.iter().map(|w| format!("+{w}")).collect();
             Expr::cust_with_values(
-                "MATCH (article.headline, article.dek, article.body_text) AGAINST (? IN BOOLEAN MODE)",
+                "article.id IN (SELECT article_id FROM article_body \
+                 WHERE MATCH (headline, dek, body_text) AGAINST (? IN BOOLEAN MODE))",
                 [Value::from(q.join(" "))],
             )
         }
         _ => {
             let q: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
             Expr::cust_with_values(
-                "article.rowid IN (SELECT rowid FROM article_fts WHERE article_fts MATCH ?)",
+                "article.id IN (SELECT article_id FROM article_body \
+                 WHERE rowid IN (SELECT rowid FROM article_fts WHERE article_fts MATCH ?))",
                 [Value::from(q.join(" "))],
             )
         }

@@ -11,7 +11,7 @@ use crate::domain::text::{self, Lines};
 use crate::domain::{body, related, slug, tx};
 use crate::error::{AppError, AppResult, Validator};
 use chrono::{DateTime, Utc};
-use entity::{article, article_author, article_tag, author, media, section, tag};
+use entity::{article, article_author, article_body, article_tag, author, media, section, tag};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -86,13 +86,19 @@ impl Editable {
             .into_iter()
             .map(|t| t.author_id)
             .collect();
+        let body_blocks: Vec<String> = article_body::Entity::find_by_id(a.id)
+            .select_only()
+            .column(article_body::Column::BodyBlocks)
+            .into_tuple()
+            .all(db)
+            .await?;
         Ok(Self {
             slug: a.slug.clone(),
             external_id: a.external_id.clone(),
             headline: a.headline.clone(),
             dek: a.dek.clone(),
             dateline: a.dateline.clone(),
-            body_blocks: a.body_blocks.clone(),
+            body_blocks: body_blocks.into_iter().next().unwrap_or_else(|| "[]".into()),
             section_id: a.section_id,
             tag_ids,
             author_ids,
@@ -232,16 +238,13 @@ impl Editable {
         Ok(())
     }
 
-    fn write_to(&self, row: &mut article::ActiveModel, rendered: Option<body::RenderedBody>) {
+    fn write_to(&self, row: &mut article::ActiveModel, rendered: Option<&body::RenderedBody>) {
         row.slug = Set(self.slug.clone());
         row.external_id = Set(self.external_id.clone());
         row.headline = Set(self.headline.clone());
         row.dek = Set(self.dek.clone());
         row.dateline = Set(self.dateline.clone());
         if let Some(r) = rendered {
-            row.body_blocks = Set(r.blocks_json);
-            row.body_html = Set(r.html);
-            row.body_text = Set(r.text);
             row.word_count = Set(r.word_count);
         }
         row.section_id = Set(self.section_id);
@@ -253,6 +256,38 @@ impl Editable {
         row.seo_description = Set(self.seo_description.clone());
         row.canonical_url = Set(self.canonical_url.clone());
         row.comments_status = Set(self.comments_status.clone());
+    }
+
+    /// The body row: the body when it was sent, and always the headline and
+    /// dek it repeats for search.
+    async fn write_body(
+        &self,
+        db: &impl ConnectionTrait,
+        id: Uuid,
+        rendered: Option<&body::RenderedBody>,
+        creating: bool,
+    ) -> AppResult<()> {
+        let mut row = article_body::ActiveModel {
+            article_id: Set(id),
+            headline: Set(self.headline.clone()),
+            dek: Set(self.dek.clone()),
+            ..Default::default()
+        };
+        if let Some(r) = rendered {
+            row.body_blocks = Set(r.blocks_json.clone());
+            row.body_html = Set(r.html.clone());
+            row.body_text = Set(r.text.clone());
+        }
+        if creating {
+            article_body::Entity::insert(row).exec_without_returning(db).await?;
+        } else {
+            article_body::Entity::update_many()
+                .set(row)
+                .filter(article_body::Column::ArticleId.eq(id))
+                .exec(db)
+                .await?;
+        }
+        Ok(())
     }
 
     async fn write_links(&self, db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
@@ -360,8 +395,9 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         updated_at: Set(now),
         ..Default::default()
     };
-    state.write_to(&mut row, Some(rendered));
+    state.write_to(&mut row, Some(&rendered));
     article::Entity::insert(row).exec_without_returning(&txn).await.map_err(unique_violation)?;
+    state.write_body(&txn, id, Some(&rendered), true).await?;
     state.write_links(&txn, id).await?;
     related::refresh::mark(&txn, &[id], now).await?;
     let saved = find_any(&txn, id).await?;
@@ -402,8 +438,11 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
         return Ok(current.into());
     }
     let mut row = article::ActiveModel { updated_at: Set(now), ..Default::default() };
-    after.write_to(&mut row, rendered);
+    after.write_to(&mut row, rendered.as_ref());
     bump(&txn, &current, row).await?;
+    if rendered.is_some() || after.headline != before.headline || after.dek != before.dek {
+        after.write_body(&txn, id, rendered.as_ref(), false).await?;
+    }
     if after.tag_ids != before.tag_ids || after.author_ids != before.author_ids {
         after.write_links(&txn, id).await?;
     }
