@@ -24,14 +24,27 @@ impl Params {
         }
     }
 
-    /// A comma-separated placeholder list, for `IN (...)`.
+    /// A comma-separated placeholder list, for `IN (...)`, of a [`padded`]
+    /// length.
     pub fn list<T: Into<Value> + Copy>(&mut self, items: &[T]) -> String {
-        items.iter().map(|i| self.push(*i)).collect::<Vec<_>>().join(", ")
+        padded(items).into_iter().map(|i| self.push(i)).collect::<Vec<_>>().join(", ")
     }
 
     pub fn statement(self, sql: String) -> Statement {
         Statement::from_sql_and_values(self.backend, sql, self.values)
     }
+}
+
+/// The items of an `IN (...)` list, repeated up to the next power of two.
+/// Each length is a different statement text, and a database prepares and
+/// plans each text anew: batches of every size from 1 to 640 would keep
+/// every connection's statement cache cold. Padded, a few texts serve all.
+pub fn padded<T: Copy>(items: &[T]) -> Vec<T> {
+    let mut out = items.to_vec();
+    if let Some(last) = items.last() {
+        out.resize(items.len().next_power_of_two(), *last);
+    }
+    out
 }
 
 /// `alias.col AS col, ...`, for selecting a partial model's columns by hand.
@@ -69,6 +82,14 @@ pub fn inline_limit(mut stmt: Statement) -> Statement {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn in_lists_come_in_a_few_lengths() {
+        assert_eq!(padded(&[1, 2, 3]), [1, 2, 3, 3]);
+        assert_eq!(padded(&[7; 16]).len(), 16);
+        assert_eq!(padded(&[1; 17]).len(), 32);
+        assert!(padded::<u8>(&[]).is_empty());
+    }
 
     #[test]
     fn a_trailing_limit_parameter_becomes_a_literal() {

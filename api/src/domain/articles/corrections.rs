@@ -16,7 +16,7 @@ pub async fn by_article(
         return Ok(HashMap::new());
     }
     let rows = correction::Entity::find()
-        .filter(correction::Column::ArticleId.is_in(article_ids.iter().copied()))
+        .filter(correction::Column::ArticleId.is_in(crate::domain::sql::padded(article_ids)))
         .order_by_asc(correction::Column::PublishedAt)
         .all(db)
         .await?;

@@ -116,7 +116,7 @@ pub async fn find_many(
     ids: &[Uuid],
 ) -> AppResult<Vec<Article>> {
     Ok(article::Entity::find()
-        .filter(Column::Id.is_in(ids.iter().copied()))
+        .filter(Column::Id.is_in(crate::domain::sql::padded(ids)))
         .filter(visibility(audience, now))
         .into_partial_model::<Article>()
         .all(db)

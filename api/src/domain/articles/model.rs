@@ -112,7 +112,7 @@ pub async fn bodies(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMa
         return Ok(HashMap::new());
     }
     let rows = article_body::Entity::find()
-        .filter(article_body::Column::ArticleId.is_in(ids.iter().copied()))
+        .filter(article_body::Column::ArticleId.is_in(crate::domain::sql::padded(ids)))
         .into_partial_model::<ArticleBody>()
         .all(db)
         .await?;

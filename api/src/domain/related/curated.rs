@@ -91,7 +91,7 @@ pub async fn curated_ids(
     article_ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<Uuid>>> {
     let rows = article_related::Entity::find()
-        .filter(article_related::Column::ArticleId.is_in(article_ids.iter().copied()))
+        .filter(article_related::Column::ArticleId.is_in(crate::domain::sql::padded(article_ids)))
         .order_by_asc(article_related::Column::Position)
         .all(db)
         .await?;
