@@ -67,8 +67,9 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
 
-    /// Largest number of pooled database connections.
-    #[arg(long, env = "DATELINE_DB_MAX_CONNECTIONS", default_value_t = 8, global = true)]
+    /// Largest number of pooled database connections; 0 sizes the pool for
+    /// the CPUs this process may use (two per CPU).
+    #[arg(long, env = "DATELINE_DB_MAX_CONNECTIONS", default_value_t = 0, global = true)]
     pub db_max_connections: u32,
 
     /// Address to listen on.
@@ -176,6 +177,18 @@ impl Config {
         self.demo && !self.no_demo
     }
 
+    /// The pool size: as configured, or two connections per usable CPU.
+    /// Requests wait on the CPU, not on the database, so more connections
+    /// than that only add memory (each SQLite connection keeps its own
+    /// page and statement caches) and contention.
+    pub fn pool_size(&self) -> u32 {
+        if self.db_max_connections > 0 {
+            return self.db_max_connections;
+        }
+        let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        u32::try_from(cpus * 2).unwrap_or(8).max(2)
+    }
+
     /// How many proxies' `X-Forwarded-For` entries to trust.
     pub fn proxies(&self) -> usize {
         if self.trust_forwarded_for { self.trusted_proxies.max(1) } else { self.trusted_proxies }
@@ -212,5 +225,20 @@ impl Config {
             // Tests count statements; they run the refresher by hand.
             related_refresh_ms: 0,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Config;
+
+    #[test]
+    fn the_pool_is_sized_for_the_cpus_unless_configured() {
+        let mut c = Config::for_database("sqlite::memory:");
+        c.db_max_connections = 0;
+        let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        assert_eq!(c.pool_size(), u32::try_from(cpus * 2).unwrap_or(8).max(2));
+        c.db_max_connections = 3;
+        assert_eq!(c.pool_size(), 3);
     }
 }

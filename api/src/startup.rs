@@ -33,7 +33,7 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
     let url = db::mask_url(&config.database_url);
     let (conn, statements) = db::connect(
         &config.database_url,
-        config.db_max_connections,
+        config.pool_size(),
         std::time::Duration::from_millis(config.slow_sql_ms),
     )
     .await
