@@ -24,7 +24,10 @@ pub async fn by_id(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows = media::Entity::find().filter(media::Column::Id.is_in(crate::domain::sql::padded(ids))).all(db).await?;
+    let rows = media::Entity::find()
+        .filter(media::Column::Id.is_in(crate::domain::sql::padded(ids)))
+        .all(db)
+        .await?;
     Ok(rows.into_iter().map(|m| (m.id, m)).collect())
 }
 
