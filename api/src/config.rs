@@ -177,16 +177,18 @@ impl Config {
         self.demo && !self.no_demo
     }
 
-    /// The pool size: as configured, or two connections per usable CPU.
-    /// Requests wait on the CPU, not on the database, so more connections
-    /// than that only add memory (each SQLite connection keeps its own
-    /// page and statement caches) and contention.
+    /// The pool size: as configured, or sized for the usable CPUs. SQLite
+    /// runs in-process, so requests wait on the CPU, not on connections:
+    /// two per CPU, since each connection keeps its own page and statement
+    /// caches. A database server answers from another process, so more
+    /// statements in flight overlap: four per CPU.
     pub fn pool_size(&self) -> u32 {
         if self.db_max_connections > 0 {
             return self.db_max_connections;
         }
         let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-        u32::try_from(cpus * 2).unwrap_or(8).max(2)
+        let per_cpu = if self.database_url.starts_with("sqlite:") { 2 } else { 4 };
+        u32::try_from(cpus * per_cpu).unwrap_or(8).max(2)
     }
 
     /// How many proxies' `X-Forwarded-For` entries to trust.
@@ -238,6 +240,8 @@ mod tests {
         c.db_max_connections = 0;
         let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
         assert_eq!(c.pool_size(), u32::try_from(cpus * 2).unwrap_or(8).max(2));
+        c.database_url = "postgres://localhost/dateline".into();
+        assert_eq!(c.pool_size(), u32::try_from(cpus * 4).unwrap_or(8).max(2));
         c.db_max_connections = 3;
         assert_eq!(c.pool_size(), 3);
     }
