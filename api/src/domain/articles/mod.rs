@@ -11,7 +11,7 @@ mod status;
 pub mod write;
 
 pub use filter::{ArticleFilter, ArticleOrder};
-pub use model::{Article, ArticleBody, HEAD_COLUMNS, bodies};
+pub use model::{Article, ArticleBody, bodies, head_columns};
 pub use status::{CommentsStatus, Status};
 
 use crate::domain::accounts::policy::Audience;
@@ -22,8 +22,8 @@ use entity::article::{self, Column};
 use entity::article_body;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, Order,
-    PartialModelTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, Order, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
@@ -73,12 +73,8 @@ pub async fn find(
     key: &ArticleKey,
 ) -> AppResult<Option<Article>> {
     // Keys are unique, so no LIMIT: SQLite re-plans a bound LIMIT on every call.
-    let rows = article::Entity::find()
-        .filter(key.condition())
-        .filter(visibility(audience, now))
-        .into_partial_model::<Article>()
-        .all(db)
-        .await?;
+    let rows =
+        article::Entity::find().filter(key.condition()).filter(visibility(audience, now)).all(db).await?;
     Ok(rows.into_iter().next())
 }
 
@@ -93,19 +89,14 @@ pub async fn find_with_body(
         .from(Column::Id)
         .to(article_body::Column::ArticleId)
         .into();
-    let q = article::Entity::find().select_only().join(JoinType::InnerJoin, body);
-    let q = ArticleBody::select_cols(Article::select_cols(q));
-    let rows =
-        q.filter(key.condition()).filter(visibility(audience, now)).into_model::<WithBody>().all(db).await?;
-    Ok(rows.into_iter().next().map(|r| (r.0, r.1)))
-}
-
-struct WithBody(Article, ArticleBody);
-
-impl FromQueryResult for WithBody {
-    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
-        Ok(Self(Article::from_query_result(res, pre)?, ArticleBody::from_query_result(res, pre)?))
-    }
+    let rows = article::Entity::find()
+        .join(JoinType::InnerJoin, body)
+        .select_also(article_body::Entity)
+        .filter(key.condition())
+        .filter(visibility(audience, now))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().next().and_then(|(a, b)| b.map(|b| (a, b))))
 }
 
 /// Visible articles among `ids`, for batch loaders and `node` lookups.
@@ -118,7 +109,6 @@ pub async fn find_many(
     Ok(article::Entity::find()
         .filter(Column::Id.is_in(crate::domain::sql::padded(ids)))
         .filter(visibility(audience, now))
-        .into_partial_model::<Article>()
         .all(db)
         .await?)
 }
@@ -167,7 +157,7 @@ pub async fn list(
     }
     let order = if towards_older { Order::Desc } else { Order::Asc };
     q = q.order_by(key, order.clone()).order_by(id(), order);
-    let q = Article::select_cols(q.select_only()).limit(page.limit + 1);
+    let q = q.limit(page.limit + 1);
     let stmt = crate::domain::sql::inline_limit(q.build(db.get_database_backend()));
     let rows = Article::find_by_statement(stmt).all(db).await?;
     Ok(Page::from_rows(rows, page, cursor_of))

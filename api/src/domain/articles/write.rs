@@ -327,11 +327,7 @@ fn unique_violation(err: sea_orm::DbErr) -> AppError {
 }
 
 pub async fn find_any(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Article> {
-    article::Entity::find_by_id(id)
-        .into_partial_model::<Article>()
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound("article"))
+    article::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("article"))
 }
 
 /// The row a write is about to change, locked until the transaction ends
@@ -351,15 +347,6 @@ async fn find_external_for_update(db: &impl ConnectionTrait, external_id: &str) 
         .filter(article::Column::ExternalId.eq(external_id))
         .lock_exclusive()
         .one(db)
-        .await?)
-}
-
-/// Rows by id whatever their status (writers and related-list sources).
-pub async fn find_many_any(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<Article>> {
-    Ok(article::Entity::find()
-        .filter(article::Column::Id.is_in(ids.iter().copied()))
-        .into_partial_model::<Article>()
-        .all(db)
         .await?)
 }
 
@@ -435,7 +422,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     v.finish()?;
     if after == before {
         // Nothing to change: a retried write leaves version and feed alone.
-        return Ok(current.into());
+        return Ok(current);
     }
     let mut row = article::ActiveModel { updated_at: Set(now), ..Default::default() };
     after.write_to(&mut row, rendered.as_ref());

@@ -3,7 +3,7 @@
 use super::rank::{self, Pick};
 use super::{Reason, RelatedItem, split_ids};
 use crate::domain::accounts::policy::Audience;
-use crate::domain::articles::{self, Article, HEAD_COLUMNS, Status};
+use crate::domain::articles::{self, Article, Status, head_columns};
 use crate::domain::sql::{self, Params};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
@@ -59,7 +59,7 @@ pub async fn lists(
     let (published, now_p) = (p.push(Status::Published.as_str()), p.push(now));
     // One extra row per source leaves room for its staleness mark.
     let per_source = p.push(i64::try_from(k + 1).unwrap_or(21));
-    let cols = sql::columns("a", HEAD_COLUMNS);
+    let cols = sql::columns("a", &head_columns());
     let sql = format!(
         "SELECT * FROM (
            SELECT r.src AS src, r.reason AS reason, r.score AS score, r.shared AS shared,

@@ -10,7 +10,7 @@ use crate::domain::sql::Params;
 use crate::domain::tx;
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
-use entity::{article, article_tag, related_pick, related_stale};
+use entity::{article_tag, related_pick, related_stale};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
@@ -83,16 +83,6 @@ pub async fn mark_around(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>
         .collect();
     ids.insert(id);
     mark(db, &ids.into_iter().collect::<Vec<_>>(), now).await
-}
-
-/// Marks every list, as after a bulk load.
-pub async fn mark_all(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<()> {
-    let ids: Vec<Uuid> =
-        article::Entity::find().select_only().column(article::Column::Id).into_tuple().all(db).await?;
-    for chunk in ids.chunks(500) {
-        mark(db, chunk, now).await?;
-    }
-    Ok(())
 }
 
 /// Re-ranks up to `limit` marked lists, oldest mark first, and stores

@@ -1,11 +1,11 @@
-//! Authors, sections and tags, and the batch queries that attach them to a
-//! page of articles in a fixed number of statements.
+//! Authors, sections and tags. `links` attaches them to a page of articles
+//! in one statement.
 
 pub mod links;
 pub mod write;
 
 use crate::error::AppResult;
-use entity::{article_author, article_tag, author, section, tag};
+use entity::{author, section, tag};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -16,54 +16,6 @@ pub type Tag = tag::Model;
 
 /// Largest list of authors/tags/sections returned in one call.
 pub const MAX_LIST: u64 = 500;
-
-/// Puts each linked row under its article, in link order.
-fn group<R: Clone>(
-    links: impl IntoIterator<Item = (Uuid, Uuid)>,
-    rows: &HashMap<Uuid, R>,
-) -> HashMap<Uuid, Vec<R>> {
-    let mut out: HashMap<Uuid, Vec<R>> = HashMap::new();
-    for (article_id, row_id) in links {
-        if let Some(r) = rows.get(&row_id) {
-            out.entry(article_id).or_default().push(r.clone());
-        }
-    }
-    out
-}
-
-/// Bylines for many articles: two statements whatever the number of articles.
-pub async fn authors_by_article(
-    db: &impl ConnectionTrait,
-    article_ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<Author>>> {
-    let links: Vec<(Uuid, Uuid)> = article_author::Entity::find()
-        .filter(article_author::Column::ArticleId.is_in(article_ids.iter().copied()))
-        .order_by_asc(article_author::Column::Position)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|l| (l.article_id, l.author_id))
-        .collect();
-    let rows = authors_by_id(db, &links.iter().map(|l| l.1).collect::<Vec<_>>()).await?;
-    Ok(group(links, &rows))
-}
-
-/// Tags for many articles: two statements whatever the number of articles.
-pub async fn tags_by_article(
-    db: &impl ConnectionTrait,
-    article_ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<Tag>>> {
-    let links: Vec<(Uuid, Uuid)> = article_tag::Entity::find()
-        .filter(article_tag::Column::ArticleId.is_in(article_ids.iter().copied()))
-        .order_by_asc(article_tag::Column::Position)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|l| (l.article_id, l.tag_id))
-        .collect();
-    let rows = tags_by_id(db, &links.iter().map(|l| l.1).collect::<Vec<_>>()).await?;
-    Ok(group(links, &rows))
-}
 
 pub async fn sections_by_id(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Section>> {
     let rows = section::Entity::find().filter(section::Column::Id.is_in(ids.iter().copied())).all(db).await?;
