@@ -423,3 +423,22 @@ async fn hostile_bodies_and_headers_get_clear_refusals() {
     }
     still_serving(&app).await;
 }
+
+#[actix_web::test]
+async fn a_flood_of_distinct_documents_only_churns_the_document_cache() {
+    let app = TestApp::with_demo().await;
+    // More distinct valid documents than the cache holds, eight at a time:
+    // each is parsed and answered, none is refused, and nothing grows.
+    for batch in 0..40 {
+        let sends = (0..8).map(|i| {
+            let q = format!("{{ articles(first: 1) {{ edges {{ node {{ slug }} }} }} }} # {batch}-{i}");
+            let app = &app;
+            async move { post_query(app, &q, json!({})).await }
+        });
+        for (status, body, _) in futures_util::future::join_all(sends).await {
+            assert_eq!(status, 200, "{body}");
+            assert!(body["errors"].is_null(), "{body}");
+        }
+    }
+    still_serving(&app).await;
+}
