@@ -185,8 +185,20 @@ async fn security_headers_are_set() {
 
 #[actix_web::test]
 async fn metrics_can_live_on_a_separate_address() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let app = TestApp::spawn_configured(|c| c.metrics_bind = Some(format!("127.0.0.1:{port}"))).await;
+    // A port picked in advance may be taken by another test's connection
+    // before the app binds it; then another is picked.
+    let mut attempt = 0;
+    let (app, port) = loop {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        match TestApp::try_spawn_configured(|c| c.metrics_bind = Some(format!("127.0.0.1:{port}"))).await {
+            Ok(app) => break (app, port),
+            Err(e) if attempt < 5 => {
+                attempt += 1;
+                eprintln!("{e}; picking another port");
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
     app.get("/v1/articles").await;
     assert_eq!(app.get("/metrics").await.status().as_u16(), 404);
     let mut text = String::new();

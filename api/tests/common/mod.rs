@@ -67,20 +67,40 @@ impl TestApp {
         Self::spawn_with(url, dir, change).await
     }
 
+    /// Like `spawn_configured`, but a listener that cannot bind is an
+    /// answer rather than a panic (a port picked in advance may be taken).
+    pub async fn try_spawn_configured(
+        change: impl FnOnce(&mut Config),
+    ) -> Result<Self, api::startup::StartError> {
+        let (url, dir) = fresh_database().await;
+        Self::try_spawn_with(url, dir, change).await
+    }
+
     async fn spawn_with(
         url: String,
         dir: Option<tempfile::TempDir>,
         change: impl FnOnce(&mut Config),
     ) -> Self {
+        Self::try_spawn_with(url, dir, change).await.unwrap()
+    }
+
+    async fn try_spawn_with(
+        url: String,
+        dir: Option<tempfile::TempDir>,
+        change: impl FnOnce(&mut Config),
+    ) -> Result<Self, api::startup::StartError> {
+        if std::env::var_os("TEST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+        }
         let mut config = Config::for_database(url);
         config.db_max_connections = 4;
         change(&mut config);
-        let state = api::startup::prepare(config, Clock::fixed(t0())).await.unwrap();
+        let state = api::startup::prepare(config, Clock::fixed(t0())).await?;
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = format!("http://{}", listener.local_addr().unwrap());
-        let server = api::startup::run(state.clone(), listener).unwrap();
+        let server = api::startup::run(state.clone(), listener)?;
         actix_web::rt::spawn(server);
-        Self { addr, state, client: reqwest::Client::new(), _dir: dir }
+        Ok(Self { addr, state, client: reqwest::Client::new(), _dir: dir })
     }
 
     /// A test app with the demo stories loaded.
