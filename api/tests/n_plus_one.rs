@@ -104,6 +104,9 @@ async fn a_section_page_and_rest_reads_cost_a_fixed_few_statements() {
     // The section's id, the page, the bylines.
     assert!(sql.len() <= 3, "{sql:#?}");
     assert!(sql.iter().all(|s| !s.contains("body_")), "{sql:#?}");
+    // Bylines only: neither tags nor sections are read for them.
+    assert!(sql.iter().all(|s| !s.contains("article_tag") && !s.contains("JOIN section")), "{sql:#?}");
+    assert!(r["data"]["articles"]["edges"][0]["node"]["authors"][0]["name"].is_string(), "{r}");
 
     let ((status, body), sql) = app.statements_of(app.get_json("/v1/articles/story-4")).await;
     assert_eq!(status, 200);

@@ -6,7 +6,7 @@ use crate::domain::articles::corrections::{self, Correction};
 use crate::domain::articles::{self, ArticleBody};
 use crate::domain::media::{self, Media};
 use crate::domain::related;
-use crate::domain::taxonomy::links::{self, Links};
+use crate::domain::taxonomy::links::{self, LinkKinds, Links};
 use crate::error::AppError;
 use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::DatabaseConnection;
@@ -28,11 +28,44 @@ macro_rules! loader {
     };
 }
 
-// Bylines, tags and section come together: one statement for all three.
-loader!(LinksByArticle, Links, links::by_article);
 loader!(BodyByArticle, ArticleBody, articles::bodies);
 loader!(CorrectionsByArticle, Vec<Correction>, corrections::by_article);
 loader!(MediaById, Media, media::by_id);
+
+/// The links of one kind (or several) of one story. Every kind asked for
+/// within a batch comes in one statement, and no kind that was not.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LinkKey {
+    pub article_id: Uuid,
+    pub kinds: LinkKinds,
+}
+
+pub struct LinksByArticle(DatabaseConnection);
+
+impl Loader<LinkKey> for LinksByArticle {
+    type Value = Links;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[LinkKey]) -> Result<HashMap<LinkKey, Self::Value>, Self::Error> {
+        let kinds = keys.iter().fold(LinkKinds::default(), |k, key| k.union(key.kinds));
+        let mut ids: Vec<Uuid> = keys.iter().map(|k| k.article_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let links = links::by_article(&self.0, &ids, kinds).await?;
+        Ok(keys
+            .iter()
+            .filter_map(|k| {
+                let l = links.get(&k.article_id)?;
+                let mine = Links {
+                    authors: if k.kinds.authors { l.authors.clone() } else { Vec::new() },
+                    tags: if k.kinds.tags { l.tags.clone() } else { Vec::new() },
+                    section: if k.kinds.section { l.section.clone() } else { None },
+                };
+                Some((*k, mine))
+            })
+            .collect())
+    }
+}
 
 /// One related list: the source article, how many items, and the instant
 /// visibility is judged at (so a batch never mixes two "nows").

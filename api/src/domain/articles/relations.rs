@@ -5,7 +5,7 @@
 use super::Article;
 use super::corrections::{self, Correction};
 use crate::domain::media::{self, Media};
-use crate::domain::taxonomy::links::{self, Links};
+use crate::domain::taxonomy::links::{self, LinkKinds, Links};
 use crate::error::AppResult;
 use sea_orm::ConnectionTrait;
 use std::collections::HashMap;
@@ -24,7 +24,7 @@ impl ArticleRelations {
             return Ok(Self::default());
         }
         let ids: Vec<Uuid> = articles.iter().map(|a| a.id).collect();
-        let links = links::by_article(db, &ids).await?;
+        let links = links::by_article(db, &ids, LinkKinds::ALL).await?;
         let mut media_ids: Vec<Uuid> = articles.iter().filter_map(|a| a.hero_image_id).collect();
         media_ids.extend(links.values().flat_map(|l| &l.authors).filter_map(|a| a.avatar_id));
         media_ids.sort_unstable();

@@ -17,10 +17,34 @@ pub struct Links {
     pub section: Option<Section>,
 }
 
+/// Which links a caller wants; a list that shows only bylines reads no tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct LinkKinds {
+    pub authors: bool,
+    pub tags: bool,
+    pub section: bool,
+}
+
+impl LinkKinds {
+    pub const ALL: Self = Self { authors: true, tags: true, section: true };
+    pub const AUTHORS: Self = Self { authors: true, tags: false, section: false };
+    pub const TAGS: Self = Self { authors: false, tags: true, section: false };
+    pub const SECTION: Self = Self { authors: false, tags: false, section: true };
+
+    pub fn union(self, other: Self) -> Self {
+        Self {
+            authors: self.authors || other.authors,
+            tags: self.tags || other.tags,
+            section: self.section || other.section,
+        }
+    }
+}
+
 #[derive(FromQueryResult)]
 struct LinkRow {
     article_id: Uuid,
     kind: String,
+    position: i32,
     id: Uuid,
     slug: String,
     name: String,
@@ -30,28 +54,51 @@ struct LinkRow {
     updated_at: DateTime<Utc>,
 }
 
-/// Links per story id; stories linking to nothing are absent.
-pub async fn by_article(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Links>> {
+/// Links of the given kinds per story id; stories linking to nothing are
+/// absent. One statement whatever the kinds.
+pub async fn by_article(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+    kinds: LinkKinds,
+) -> AppResult<HashMap<Uuid, Links>> {
     let mut out: HashMap<Uuid, Links> = HashMap::new();
-    if ids.is_empty() {
+    if ids.is_empty() || kinds == LinkKinds::default() {
         return Ok(out);
     }
     let mut p = Params::new(db.get_database_backend());
-    let (authors, tags, sections) = (p.list(ids), p.list(ids), p.list(ids));
-    let sql = format!(
-        "SELECT l.article_id AS article_id, 'A' AS kind, l.position AS position, x.id AS id, x.slug AS slug,
-                x.name AS name, x.bio AS note, x.avatar_id AS ref_id, x.created_at AS created_at,
-                x.updated_at AS updated_at
-         FROM article_author l JOIN author x ON x.id = l.author_id WHERE l.article_id IN ({authors})
-         UNION ALL
-         SELECT l.article_id, 'T', l.position, x.id, x.slug, x.name, NULL, NULL, x.created_at, x.updated_at
-         FROM article_tag l JOIN tag x ON x.id = l.tag_id WHERE l.article_id IN ({tags})
-         UNION ALL
-         SELECT a.id, 'S', 0, x.id, x.slug, x.name, x.description, NULL, x.created_at, x.updated_at
-         FROM article a JOIN section x ON x.id = a.section_id WHERE a.id IN ({sections})
-         ORDER BY article_id, kind, position"
-    );
-    for r in LinkRow::find_by_statement(p.statement(sql)).all(db).await? {
+    let mut parts = Vec::new();
+    if kinds.authors {
+        parts.push(format!(
+            "SELECT l.article_id AS article_id, 'A' AS kind, l.position AS position, x.id AS id,
+                    x.slug AS slug, x.name AS name, x.bio AS note, x.avatar_id AS ref_id,
+                    x.created_at AS created_at, x.updated_at AS updated_at
+             FROM article_author l JOIN author x ON x.id = l.author_id WHERE l.article_id IN ({})",
+            p.list(ids)
+        ));
+    }
+    if kinds.tags {
+        parts.push(format!(
+            "SELECT l.article_id AS article_id, 'T' AS kind, l.position AS position, x.id AS id,
+                    x.slug AS slug, x.name AS name, NULL AS note, NULL AS ref_id,
+                    x.created_at AS created_at, x.updated_at AS updated_at
+             FROM article_tag l JOIN tag x ON x.id = l.tag_id WHERE l.article_id IN ({})",
+            p.list(ids)
+        ));
+    }
+    if kinds.section {
+        parts.push(format!(
+            "SELECT a.id AS article_id, 'S' AS kind, 0 AS position, x.id AS id, x.slug AS slug,
+                    x.name AS name, x.description AS note, NULL AS ref_id,
+                    x.created_at AS created_at, x.updated_at AS updated_at
+             FROM article a JOIN section x ON x.id = a.section_id WHERE a.id IN ({})",
+            p.list(ids)
+        ));
+    }
+    // Ordered here rather than in SQL: an ORDER BY over the union makes
+    // SQLite sort each part in a temporary b-tree.
+    let mut rows = LinkRow::find_by_statement(p.statement(parts.join(" UNION ALL "))).all(db).await?;
+    rows.sort_unstable_by_key(|r| r.position);
+    for r in rows {
         let links = out.entry(r.article_id).or_default();
         match r.kind.as_str() {
             "A" => links.authors.push(Author {

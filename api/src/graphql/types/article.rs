@@ -3,9 +3,10 @@ use super::media::Media;
 use super::related::RelatedStory;
 use super::taxonomy::{Author, Section, Tag};
 use crate::domain::articles::{self, CommentsStatus as DomainComments, Status};
+use crate::domain::taxonomy::links::LinkKinds;
 use crate::error::AppError;
 use crate::graphql::ids::{self, Kind};
-use crate::graphql::loaders::RelatedKey;
+use crate::graphql::loaders::{LinkKey, RelatedKey};
 use crate::graphql::{loaders, request};
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -180,18 +181,21 @@ impl Article {
     }
     /// The byline, in order.
     async fn authors(&self, ctx: &Context<'_>) -> Result<Vec<Author>> {
-        let links = loaders(ctx).links.load_one(self.0.id).await?;
+        let links =
+            loaders(ctx).links.load_one(LinkKey { article_id: self.0.id, kinds: LinkKinds::AUTHORS }).await?;
         Ok(links.map(|l| l.authors).unwrap_or_default().into_iter().map(Author).collect())
     }
     async fn section(&self, ctx: &Context<'_>) -> Result<Option<Section>> {
         if self.0.section_id.is_none() {
             return Ok(None);
         }
-        let links = loaders(ctx).links.load_one(self.0.id).await?;
+        let links =
+            loaders(ctx).links.load_one(LinkKey { article_id: self.0.id, kinds: LinkKinds::SECTION }).await?;
         Ok(links.and_then(|l| l.section).map(Section))
     }
     async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<Tag>> {
-        let links = loaders(ctx).links.load_one(self.0.id).await?;
+        let links =
+            loaders(ctx).links.load_one(LinkKey { article_id: self.0.id, kinds: LinkKinds::TAGS }).await?;
         Ok(links.map(|l| l.tags).unwrap_or_default().into_iter().map(Tag).collect())
     }
     /// The editor's curated stories, then automatic picks, each saying why

@@ -1,7 +1,9 @@
 use super::article::Article;
 use super::taxonomy::Tag;
 use crate::domain::related::{self, Reason};
+use crate::domain::taxonomy::links::LinkKinds;
 use crate::graphql::loaders;
+use crate::graphql::loaders::LinkKey;
 use async_graphql::{Context, Enum, Object, Result};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -38,7 +40,12 @@ impl RelatedStory {
         if self.0.shared_tag_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let tags = loaders(ctx).links.load_one(self.0.article.id).await?.map(|l| l.tags).unwrap_or_default();
+        let tags = loaders(ctx)
+            .links
+            .load_one(LinkKey { article_id: self.0.article.id, kinds: LinkKinds::TAGS })
+            .await?
+            .map(|l| l.tags)
+            .unwrap_or_default();
         Ok(tags.into_iter().filter(|t| self.0.shared_tag_ids.contains(&t.id)).map(Tag).collect())
     }
 }
