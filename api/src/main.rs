@@ -15,6 +15,11 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // mimalloc asks for huge pages on its arenas where the kernel offers
+    // them on request, and each touched 2 MB page then counts whole: about
+    // 15 MB of resident memory for no measured gain in throughput.
+    #[cfg(target_os = "linux")]
+    let _ = nix::sys::prctl::set_thp_disable(true);
     let cli = Cli::parse();
     if matches!(cli.command, Some(Command::PrintSchema)) {
         print!("{}", graphql::sdl());
