@@ -196,36 +196,26 @@ impl Config {
         if self.trust_forwarded_for { self.trusted_proxies.max(1) } else { self.trusted_proxies }
     }
 
-    /// Defaults for tests and embedding, without reading flags.
+    /// The defaults the flags declare, on `url`, without demo content, rate
+    /// limits or the related-list refresher (tests send bursts, count
+    /// statements and run the refresher by hand). Settings from the
+    /// environment apply as they would to the binary.
     pub fn for_database(url: impl Into<String>) -> Self {
-        Self {
-            database_url: url.into(),
-            db_max_connections: 8,
-            bind: "127.0.0.1:0".into(),
-            demo: false,
-            no_demo: true,
-            image_cdn_template: None,
-            graphql_max_depth: 12,
-            graphql_max_complexity: 5000,
-            log_json: false,
-            slow_sql_ms: 250,
-            rate_limit_per_second: 0,
-            rate_limit_burst: 200,
-            trusted_proxies: 0,
-            trust_forwarded_for: false,
-            graphql_max_tokens: 10_000,
-            graphql_max_nesting: 32,
-            graphql_max_aliases: 30,
-            graphql_max_root_fields: 20,
-            graphql_max_directives: 5,
-            graphql_max_selections: 2_000,
-            max_body_bytes: 1024 * 1024,
-            max_header_bytes: 8 * 1024,
-            body_timeout_secs: 10,
-            request_timeout_secs: 30,
-            metrics_bind: None,
-            // Tests count statements; they run the refresher by hand.
-            related_refresh_ms: 0,
+        let url = url.into();
+        let args = [
+            "dateline",
+            "--database-url",
+            url.as_str(),
+            "--no-demo",
+            "--related-refresh-ms",
+            "0",
+            "--rate-limit-per-second",
+            "0",
+        ];
+        match Cli::try_parse_from(args) {
+            Ok(cli) => cli.config,
+            // Only a broken flag declaration gets here, and every test would show it.
+            Err(e) => panic!("the declared defaults do not parse: {e}"),
         }
     }
 }

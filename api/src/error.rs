@@ -12,6 +12,56 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// The machine codes clients switch on: GraphQL `extensions.code` and the
+/// `code` member of a problem+json body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    NotFound,
+    BadUserInput,
+    Unauthenticated,
+    Forbidden,
+    Conflict,
+    PayloadTooLarge,
+    QueryTooComplex,
+    UnsupportedMediaType,
+    HeaderTooLarge,
+    GraphqlParseFailed,
+    /// A document the engine refused (no `AppError` behind it).
+    GraphqlValidationFailed,
+    MethodNotAllowed,
+    RequestTimeout,
+    Timeout,
+    RateLimited,
+    ServiceUnavailable,
+    Busy,
+    InternalServerError,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotFound => "NOT_FOUND",
+            Self::BadUserInput => "BAD_USER_INPUT",
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::Conflict => "CONFLICT",
+            Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Self::QueryTooComplex => "QUERY_TOO_COMPLEX",
+            Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            Self::HeaderTooLarge => "HEADER_TOO_LARGE",
+            Self::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
+            Self::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            Self::RequestTimeout => "REQUEST_TIMEOUT",
+            Self::Timeout => "TIMEOUT",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
+            Self::Busy => "BUSY",
+            Self::InternalServerError => "INTERNAL_SERVER_ERROR",
+        }
+    }
+}
+
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum AppError {
     #[error("{0} not found")]
@@ -35,6 +85,11 @@ pub enum AppError {
     UnsupportedMediaType(String),
     #[error("the {0} header is too large")]
     HeaderTooLarge(String),
+    /// A GraphQL document that does not parse, with the parser's position.
+    #[error("{0}")]
+    GraphqlParse(String),
+    #[error("this method is not allowed here; use {allow}")]
+    MethodNotAllowed { allow: &'static str },
     /// The client did not send its request in time.
     #[error("the request was not received in time")]
     RequestTimeout,
@@ -59,23 +114,25 @@ fn summary(fields: &[FieldError]) -> String {
 }
 
 impl AppError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            Self::NotFound(_) => "NOT_FOUND",
-            Self::BadInput(_) => "BAD_USER_INPUT",
-            Self::Unauthenticated => "UNAUTHENTICATED",
-            Self::Forbidden(_) => "FORBIDDEN",
-            Self::Conflict(_) | Self::PreconditionFailed(_) => "CONFLICT",
-            Self::PayloadTooLarge(_) => "PAYLOAD_TOO_LARGE",
-            Self::TooComplex(_) => "QUERY_TOO_COMPLEX",
-            Self::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
-            Self::HeaderTooLarge(_) => "HEADER_TOO_LARGE",
-            Self::RequestTimeout => "REQUEST_TIMEOUT",
-            Self::TimedOut => "TIMEOUT",
-            Self::RateLimited { .. } => "RATE_LIMITED",
-            Self::Unavailable => "SERVICE_UNAVAILABLE",
-            Self::Busy => "BUSY",
-            Self::Internal(_) => "INTERNAL_SERVER_ERROR",
+            Self::NotFound(_) => Code::NotFound,
+            Self::BadInput(_) => Code::BadUserInput,
+            Self::Unauthenticated => Code::Unauthenticated,
+            Self::Forbidden(_) => Code::Forbidden,
+            Self::Conflict(_) | Self::PreconditionFailed(_) => Code::Conflict,
+            Self::PayloadTooLarge(_) => Code::PayloadTooLarge,
+            Self::TooComplex(_) => Code::QueryTooComplex,
+            Self::UnsupportedMediaType(_) => Code::UnsupportedMediaType,
+            Self::HeaderTooLarge(_) => Code::HeaderTooLarge,
+            Self::GraphqlParse(_) => Code::GraphqlParseFailed,
+            Self::MethodNotAllowed { .. } => Code::MethodNotAllowed,
+            Self::RequestTimeout => Code::RequestTimeout,
+            Self::TimedOut => Code::Timeout,
+            Self::RateLimited { .. } => Code::RateLimited,
+            Self::Unavailable => Code::ServiceUnavailable,
+            Self::Busy => Code::Busy,
+            Self::Internal(_) => Code::InternalServerError,
         }
     }
 
@@ -91,6 +148,8 @@ impl AppError {
             Self::TooComplex(_) => 400,
             Self::UnsupportedMediaType(_) => 415,
             Self::HeaderTooLarge(_) => 431,
+            Self::GraphqlParse(_) => 400,
+            Self::MethodNotAllowed { .. } => 405,
             Self::RequestTimeout => 408,
             Self::TimedOut => 503,
             Self::RateLimited { .. } => 429,
@@ -106,6 +165,17 @@ impl AppError {
 
     pub fn internal(err: impl Into<anyhow::Error>) -> Self {
         Self::Internal(Arc::new(err.into()))
+    }
+
+    /// The same error with every field path put under `root`, as an
+    /// adapter names its input (`input.`, `filter.`).
+    pub fn under(self, root: &str) -> Self {
+        match self {
+            Self::BadInput(fields) => Self::BadInput(
+                fields.into_iter().map(|f| FieldError { path: format!("{root}{}", f.path), ..f }).collect(),
+            ),
+            other => other,
+        }
     }
 
     pub fn fields(&self) -> &[FieldError] {

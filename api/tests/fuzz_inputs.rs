@@ -86,7 +86,7 @@ proptest! {
     #[test]
     fn filters_validate_and_build_on_every_backend(search in any::<String>(), section in any::<String>()) {
         let f = ArticleFilter { search: Some(search), section: Some(section), ..Default::default() };
-        if f.validate("filter.").is_ok() {
+        if f.validate().is_ok() {
             for backend in [DatabaseBackend::Sqlite, DatabaseBackend::Postgres, DatabaseBackend::MySql] {
                 let _ = f.condition(backend, Utc::now());
             }

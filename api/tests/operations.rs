@@ -83,7 +83,7 @@ impl Relay {
 }
 
 #[actix_web::test]
-async fn readyz_turns_503_while_the_database_is_down_and_recovers() {
+async fn readyz_turns_503_while_a_database_server_is_down_and_recovers_and_sqlite_is_only_checked_ready() {
     let (url, dir) = fresh_database().await;
     if dir.is_some() {
         // An embedded SQLite file cannot become unreachable; the server

@@ -19,17 +19,58 @@ pub struct Model {
     pub audio_url: Option<String>,
     pub audio_duration_seconds: Option<i32>,
     pub audio_mime_type: Option<String>,
-    pub status: String,
+    pub status: StoredStatus,
     pub published_at: Option<DateTimeUtc>,
     pub scheduled_at: Option<DateTimeUtc>,
     pub seo_title: Option<String>,
     pub seo_description: Option<String>,
     pub canonical_url: Option<String>,
-    pub comments_status: String,
+    pub comments_status: CommentsStatus,
     pub comment_count: i32,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+}
+
+/// An editorial state as stored. A scheduled story is PUBLISHED with a
+/// future publish date, so it goes live with no job to run.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum StoredStatus {
+    #[sea_orm(string_value = "DRAFT")]
+    Draft,
+    #[sea_orm(string_value = "PUBLISHED")]
+    Published,
+    #[sea_orm(string_value = "ARCHIVED")]
+    Archived,
+}
+
+/// Whether readers may comment (OPEN), only read comments (CLOSED), or see
+/// none (DISABLED).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum CommentsStatus {
+    #[sea_orm(string_value = "OPEN")]
+    Open,
+    #[sea_orm(string_value = "CLOSED")]
+    Closed,
+    #[sea_orm(string_value = "DISABLED")]
+    Disabled,
+}
+
+impl CommentsStatus {
+    /// The name clients send and see, the same as the stored value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "OPEN",
+            Self::Closed => "CLOSED",
+            Self::Disabled => "DISABLED",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Self> {
+        [Self::Open, Self::Closed, Self::Disabled].into_iter().find(|x| x.as_str() == s)
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

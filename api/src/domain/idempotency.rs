@@ -3,11 +3,11 @@
 //! reports, so a retry gets that answer and nothing is created twice, even
 //! when the retry races the original.
 
+use crate::domain::token;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entity::idempotency_key;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 pub const MAX_KEY_LEN: usize = 200;
@@ -19,13 +19,7 @@ pub struct Stored {
 
 /// What identifies "the same request": method, path and body.
 pub fn fingerprint(method: &str, path: &str, body: &[u8]) -> String {
-    let mut h = Sha256::new();
-    h.update(method.as_bytes());
-    h.update(b" ");
-    h.update(path.as_bytes());
-    h.update(b"\n");
-    h.update(body);
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    token::sha256_hex(&[method.as_bytes(), b" ", path.as_bytes(), b"\n", body])
 }
 
 pub fn check_key(key: &str) -> AppResult<()> {

@@ -41,6 +41,42 @@ pub fn credit_text(m: &Media) -> Option<String> {
     Some(format!("Photo: {}", who.join("/")))
 }
 
+/// Who made a picture and on what terms it may be used, as both APIs show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credit {
+    pub text: Option<String>,
+    pub photographer: Option<String>,
+    pub agency: Option<String>,
+    pub rights_holder: Option<String>,
+    pub license: Option<String>,
+    pub license_expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+pub fn credit(m: &Media) -> Credit {
+    Credit {
+        text: credit_text(m),
+        photographer: m.credit_photographer.clone(),
+        agency: m.credit_agency.clone(),
+        rights_holder: m.credit_rights_holder.clone(),
+        license: m.credit_license.clone(),
+        license_expires_at: m.credit_license_expires_at,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendition {
+    pub width: i32,
+    pub url: String,
+}
+
+/// Resized copies from the configured image CDN; empty when none is set.
+pub fn renditions(template: Option<&str>, m: &Media) -> Vec<Rendition> {
+    RENDITION_WIDTHS
+        .iter()
+        .filter_map(|w| rendition_url(template, m, *w).map(|url| Rendition { width: *w, url }))
+        .collect()
+}
+
 /// A rendition URL, or None when no CDN template is configured.
 pub fn rendition_url(template: Option<&str>, m: &Media, width: i32) -> Option<String> {
     let t = template?;
@@ -78,33 +114,30 @@ fn short_text(v: &mut Validator, path: &str, value: &Option<Option<String>>, max
 impl MediaInput {
     fn check(&self, creating: bool, v: &mut Validator) {
         if creating {
-            v.check(self.url.is_some(), "input.url", "is required");
+            v.check(self.url.is_some(), "url", "is required");
         }
         if let Some(u) = &self.url {
-            v.check(is_web_url(u), "input.url", "must be an http(s) URL");
-            text::check(v, "input.url", u, Lines::Single);
+            v.check(is_web_url(u), "url", "must be an http(s) URL");
+            text::check(v, "url", u, Lines::Single);
         }
-        for (path, dim) in [("input.width", self.width), ("input.height", self.height)] {
+        for (path, dim) in [("width", self.width), ("height", self.height)] {
             if let Some(Some(n)) = dim {
                 v.check((1..=100_000).contains(&n), path, "must be between 1 and 100000");
             }
         }
-        short_text(v, "input.alt", &self.alt, MAX_CAPTION, Lines::Multi);
-        short_text(v, "input.caption", &self.caption, MAX_CAPTION, Lines::Multi);
-        short_text(v, "input.mimeType", &self.mime_type, 100, Lines::Single);
-        short_text(v, "input.credit.photographer", &self.photographer, MAX_CREDIT, Lines::Single);
-        short_text(v, "input.credit.agency", &self.agency, MAX_CREDIT, Lines::Single);
-        short_text(v, "input.credit.rightsHolder", &self.rights_holder, MAX_CREDIT, Lines::Single);
-        short_text(v, "input.credit.license", &self.license, MAX_CREDIT, Lines::Single);
+        short_text(v, "alt", &self.alt, MAX_CAPTION, Lines::Multi);
+        short_text(v, "caption", &self.caption, MAX_CAPTION, Lines::Multi);
+        short_text(v, "mimeType", &self.mime_type, 100, Lines::Single);
+        short_text(v, "credit.photographer", &self.photographer, MAX_CREDIT, Lines::Single);
+        short_text(v, "credit.agency", &self.agency, MAX_CREDIT, Lines::Single);
+        short_text(v, "credit.rightsHolder", &self.rights_holder, MAX_CREDIT, Lines::Single);
+        short_text(v, "credit.license", &self.license, MAX_CREDIT, Lines::Single);
     }
-}
-
-fn clean(s: Option<String>) -> Option<String> {
-    s.map(|x| x.trim().to_owned()).filter(|x| !x.is_empty())
 }
 
 /// Creates (`id` None) or updates an image, in one transaction with its
 /// change-feed entry.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn save<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,
@@ -139,10 +172,10 @@ pub async fn save<C: ConnectionTrait + TransactionTrait>(
         row.url = Set(u);
     }
     if let Some(x) = input.alt {
-        row.alt_text = Set(clean(x));
+        row.alt_text = Set(text::trimmed(x));
     }
     if let Some(x) = input.caption {
-        row.caption = Set(clean(x));
+        row.caption = Set(text::trimmed(x));
     }
     if let Some(x) = input.width {
         row.width = Set(x);
@@ -151,19 +184,19 @@ pub async fn save<C: ConnectionTrait + TransactionTrait>(
         row.height = Set(x);
     }
     if let Some(x) = input.mime_type {
-        row.mime_type = Set(clean(x));
+        row.mime_type = Set(text::trimmed(x));
     }
     if let Some(x) = input.photographer {
-        row.credit_photographer = Set(clean(x));
+        row.credit_photographer = Set(text::trimmed(x));
     }
     if let Some(x) = input.agency {
-        row.credit_agency = Set(clean(x));
+        row.credit_agency = Set(text::trimmed(x));
     }
     if let Some(x) = input.rights_holder {
-        row.credit_rights_holder = Set(clean(x));
+        row.credit_rights_holder = Set(text::trimmed(x));
     }
     if let Some(x) = input.license {
-        row.credit_license = Set(clean(x));
+        row.credit_license = Set(text::trimmed(x));
     }
     if let Some(x) = input.license_expires_at {
         row.credit_license_expires_at = Set(x);

@@ -16,4 +16,5 @@ pub mod sql;
 pub mod sync;
 pub mod taxonomy;
 pub mod text;
+pub mod token;
 pub mod tx;

@@ -2,14 +2,42 @@
 //! the opaque cursors that carry a position. Never OFFSET: lists grow while
 //! readers page through them.
 
+use crate::domain::token;
 use crate::error::{AppError, AppResult};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-pub const MAX_PAGE_SIZE: i32 = 100;
-pub const DEFAULT_PAGE_SIZE: i32 = 20;
+/// How many items one page of a kind of list may hold. Every adapter reads
+/// its limits from here; the names of the arguments are the adapter's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageSize {
+    pub default: i32,
+    pub max: i32,
+}
+
+/// Stories in a listing (section, tag, author, search).
+pub const ARTICLES: PageSize = PageSize { default: 20, max: 100 };
+/// Tags or authors in slug order.
+pub const TERMS: PageSize = PageSize { default: 100, max: 500 };
+/// A related-stories list.
+pub const RELATED: PageSize = PageSize { default: 5, max: 20 };
+
+impl PageSize {
+    /// The requested size, or the default; 0 is a legal (empty) page.
+    /// `arg` is the adapter's name for the argument, for the error.
+    pub fn check(self, requested: Option<i32>, arg: &str) -> AppResult<u64> {
+        let n = requested.unwrap_or(self.default);
+        if !(0..=self.max).contains(&n) {
+            return Err(AppError::field(arg, format!("must be between 0 and {}", self.max)));
+        }
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// The size a request will get, for cost estimates before it runs.
+    pub fn expected(self, requested: Option<i32>) -> usize {
+        usize::try_from(requested.unwrap_or(self.default).clamp(0, self.max)).unwrap_or(0)
+    }
+}
 
 /// A position in a list ordered by (at, id).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,13 +48,12 @@ pub struct Cursor {
 
 impl Cursor {
     pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("k1:{}:{}", self.at.timestamp_micros(), self.id))
+        token::encode(&format!("k1:{}:{}", self.at.timestamp_micros(), self.id))
     }
 
     pub fn decode(s: &str, arg: &str) -> AppResult<Self> {
         let bad = || AppError::field(arg, "is not a valid cursor");
-        let raw = URL_SAFE_NO_PAD.decode(s.trim_end_matches('=')).map_err(|_| bad())?;
-        let raw = String::from_utf8(raw).map_err(|_| bad())?;
+        let raw = token::decode(s).ok_or_else(bad)?;
         let mut parts = raw.splitn(3, ':');
         if parts.next() != Some("k1") {
             return Err(bad());
@@ -53,38 +80,24 @@ pub struct PageRequest {
     pub direction: Direction,
 }
 
-/// Relay arguments as they arrive from a client.
-#[derive(Debug, Clone, Default)]
-pub struct PageArgs {
-    pub first: Option<i32>,
-    pub after: Option<String>,
-    pub last: Option<i32>,
-    pub before: Option<String>,
+/// What an adapter calls the two arguments of a page, for its errors
+/// (GraphQL `first`/`after`, REST `limit`/`cursor`).
+pub struct ArgNames<'a> {
+    pub size: &'a str,
+    pub cursor: &'a str,
 }
 
-fn size(n: i32, arg: &str, max: i32) -> AppResult<u64> {
-    if !(0..=max).contains(&n) {
-        return Err(AppError::field(arg, format!("must be between 0 and {max}")));
-    }
-    Ok(u64::try_from(n).unwrap_or(0))
-}
-
-impl PageArgs {
-    pub fn parse(&self, max: i32) -> AppResult<PageRequest> {
-        if self.first.is_some() && self.last.is_some() {
-            return Err(AppError::field("last", "cannot be combined with first"));
-        }
-        if self.after.is_some() && self.before.is_some() {
-            return Err(AppError::field("before", "cannot be combined with after"));
-        }
-        if self.last.is_some() || self.before.is_some() {
-            let limit = size(self.last.unwrap_or(DEFAULT_PAGE_SIZE.min(max)), "last", max)?;
-            let cursor = self.before.as_deref().map(|c| Cursor::decode(c, "before")).transpose()?;
-            return Ok(PageRequest { limit, cursor, direction: Direction::Backward });
-        }
-        let limit = size(self.first.unwrap_or(DEFAULT_PAGE_SIZE.min(max)), "first", max)?;
-        let cursor = self.after.as_deref().map(|c| Cursor::decode(c, "after")).transpose()?;
-        Ok(PageRequest { limit, cursor, direction: Direction::Forward })
+impl PageRequest {
+    pub fn new(
+        size: PageSize,
+        requested: Option<i32>,
+        cursor: Option<&str>,
+        direction: Direction,
+        names: ArgNames<'_>,
+    ) -> AppResult<Self> {
+        let limit = size.check(requested, names.size)?;
+        let cursor = cursor.map(|c| Cursor::decode(c, names.cursor)).transpose()?;
+        Ok(Self { limit, cursor, direction })
     }
 }
 
@@ -122,5 +135,65 @@ impl<T> Page<T> {
 
     pub fn start_cursor(&self) -> Option<Cursor> {
         self.items.first().map(|(c, _)| *c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(micros: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp_micros(micros).unwrap_or_default()
+    }
+
+    #[test]
+    fn cursors_round_trip_and_bad_ones_name_their_argument() {
+        let c = Cursor { at: at(1_780_000_000_123_456), id: Uuid::from_u128(7) };
+        assert_eq!(Cursor::decode(&c.encode(), "after").ok(), Some(c));
+        for bad in [
+            "",
+            "nope",
+            "azE6eDp5",
+            &crate::domain::token::encode("k2:1:00000000-0000-0000-0000-000000000007"),
+        ] {
+            let err = Cursor::decode(bad, "cursor").err().map(|e| e.fields()[0].path.clone());
+            assert_eq!(err.as_deref(), Some("cursor"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn page_sizes_default_and_stay_within_their_bounds() {
+        assert_eq!(ARTICLES.check(None, "first").ok(), Some(20));
+        assert_eq!(ARTICLES.check(Some(0), "first").ok(), Some(0));
+        assert_eq!(ARTICLES.check(Some(100), "first").ok(), Some(100));
+        for n in [-1, 101] {
+            let e = ARTICLES.check(Some(n), "limit").err().map(|e| e.fields()[0].clone());
+            assert_eq!(
+                e.map(|f| (f.path, f.message)),
+                Some(("limit".into(), "must be between 0 and 100".into()))
+            );
+        }
+        assert_eq!(TERMS.expected(Some(10_000)), 500);
+        assert_eq!(RELATED.expected(None), 5);
+    }
+
+    #[test]
+    fn a_page_knows_whether_more_lies_either_way() {
+        let key = |n: &i64| Cursor { at: at(*n), id: Uuid::nil() };
+        let names = || ArgNames { size: "first", cursor: "after" };
+        let first = PageRequest::new(ARTICLES, Some(2), None, Direction::Forward, names()).ok();
+        let Some(first) = first else { panic!("a valid request") };
+        let page = Page::from_rows(vec![3, 2, 1], &first, key);
+        assert_eq!(page.items.iter().map(|(_, n)| *n).collect::<Vec<_>>(), [3, 2]);
+        assert!(page.has_next_page && !page.has_previous_page);
+        assert_eq!(page.end_cursor(), Some(key(&2)));
+
+        let after = Some(key(&9).encode());
+        let back = PageRequest::new(ARTICLES, Some(2), after.as_deref(), Direction::Backward, names()).ok();
+        let Some(back) = back else { panic!("a valid request") };
+        // Backward pages are fetched nearest-first and shown in list order.
+        let page = Page::from_rows(vec![1, 2], &back, key);
+        assert_eq!(page.items.iter().map(|(_, n)| *n).collect::<Vec<_>>(), [2, 1]);
+        assert!(page.has_next_page && !page.has_previous_page);
     }
 }

@@ -1,6 +1,16 @@
 //! Slugs: lowercase ASCII words joined by single hyphens, safe in any URL.
 
+use crate::error::Validator;
+
 pub const MAX_LEN: usize = 120;
+
+/// What every refused slug is told, wherever it was sent.
+pub const RULE: &str = "must be lowercase letters, digits and single hyphens, at most 120 characters";
+
+/// Checks a slug a client sent, naming it by `path`.
+pub fn check(v: &mut Validator, path: &str, s: &str) {
+    v.check(is_valid(s), path, RULE);
+}
 
 pub fn is_valid(s: &str) -> bool {
     !s.is_empty()
@@ -25,4 +35,28 @@ pub fn slugify(s: &str) -> String {
         }
     }
     out.trim_end_matches('-').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_lowercase_words_joined_by_single_hyphens_are_slugs() {
+        for ok in ["a", "climate-2026", "x-y-z"] {
+            assert!(is_valid(ok), "{ok}");
+        }
+        let long = "a".repeat(MAX_LEN + 1);
+        for bad in ["", "-a", "a-", "a--b", "A", "a b", "á", "a_b", long.as_str()] {
+            assert!(!is_valid(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn titles_become_valid_slugs() {
+        assert_eq!(slugify("Gun Control in FL?"), "gun-control-in-fl");
+        assert_eq!(slugify("  --Über  Straße!! "), "ber-stra-e");
+        assert!(is_valid(&slugify(&"Word ".repeat(100))));
+        assert_eq!(slugify("?!"), "");
+    }
 }

@@ -1,7 +1,14 @@
 //! Statements written by hand, for the few reads that sea-orm's builder
-//! cannot express as one statement (unions, windows, per-key limits).
+//! cannot express as one statement (unions, windows, per-key limits), and
+//! the small row-access helpers every write shares.
 
-use sea_orm::{DatabaseBackend, Statement, Value, Values};
+use crate::error::AppResult;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QuerySelect, Statement, Value,
+    Values,
+};
+use std::collections::HashSet;
+use uuid::Uuid;
 
 /// Placeholders and their values: `$n` on PostgreSQL, `?` elsewhere.
 /// Values must be pushed in the order their placeholders appear in the
@@ -77,6 +84,30 @@ pub fn inline_limit(mut stmt: Statement) -> Statement {
         values.pop();
     }
     stmt
+}
+
+/// Which of `ids` name a row, looked up by the key column `col`.
+pub async fn existing<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    col: E::Column,
+    ids: &[Uuid],
+) -> AppResult<HashSet<Uuid>> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let rows: Vec<Uuid> = E::find()
+        .select_only()
+        .column(col)
+        .filter(col.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// An item's place in an ordered list (bylines, tags, curated links), as stored.
+pub fn position(i: usize) -> i32 {
+    i32::try_from(i).unwrap_or(i32::MAX)
 }
 
 #[cfg(test)]

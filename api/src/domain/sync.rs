@@ -64,6 +64,13 @@ pub struct Change<'a> {
     pub slug: Option<&'a str>,
 }
 
+impl<'a> Change<'a> {
+    /// A story as it stands after the write.
+    pub fn article(a: &'a entity::article::Model, action: Action) -> Self {
+        Self { entity: Entity::Article, id: a.id, action, version: Some(a.version), slug: Some(&a.slug) }
+    }
+}
+
 pub async fn record(db: &impl ConnectionTrait, change: Change<'_>, now: DateTime<Utc>) -> AppResult<()> {
     change_event::Entity::insert(change_event::ActiveModel {
         seq: NotSet,

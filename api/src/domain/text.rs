@@ -5,6 +5,11 @@
 
 use crate::error::Validator;
 
+/// Optional text as stored: trimmed, and absent when nothing is left.
+pub fn trimmed(s: Option<String>) -> Option<String> {
+    s.map(|x| x.trim().to_owned()).filter(|x| !x.is_empty())
+}
+
 /// Where a string may hold line breaks and tabs.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Lines {

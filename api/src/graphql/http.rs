@@ -98,13 +98,10 @@ pub async fn get(
                 .parsed_query()
                 .is_ok_and(|doc| doc.operations.iter().any(|(_, op)| op.node.ty != OperationType::Query));
             if is_mutation {
-                return HttpResponse::MethodNotAllowed()
-                    .insert_header(("Allow", "POST"))
-                    .content_type("application/problem+json")
-                    .json(serde_json::json!({
-                        "type": "about:blank", "title": "Method Not Allowed", "status": 405,
-                        "detail": "mutations and subscriptions must be sent with POST", "code": "METHOD_NOT_ALLOWED"
-                    }));
+                // Mutations over GET would let a link or an image tag write.
+                return actix_web::ResponseError::error_response(&AppError::MethodNotAllowed {
+                    allow: "POST",
+                });
             }
             schema.execute(req).await
         }

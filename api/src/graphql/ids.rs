@@ -1,9 +1,8 @@
 //! Opaque global ids (Relay): base64 of "Type:uuid".
 
+use crate::domain::token;
 use crate::error::{AppError, AppResult};
 use async_graphql::ID;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,13 +38,12 @@ impl Kind {
 }
 
 pub fn encode(kind: Kind, id: Uuid) -> ID {
-    ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", kind.name())))
+    ID(token::encode(&format!("{}:{id}", kind.name())))
 }
 
 pub fn decode(id: &str, arg: &str) -> AppResult<(Kind, Uuid)> {
     let bad = || AppError::field(arg, "is not a valid id");
-    let raw = URL_SAFE_NO_PAD.decode(id.trim_end_matches('=')).map_err(|_| bad())?;
-    let raw = String::from_utf8(raw).map_err(|_| bad())?;
+    let raw = token::decode(id).ok_or_else(bad)?;
     let (kind, uuid) = raw.split_once(':').ok_or_else(bad)?;
     Ok((Kind::parse(kind).ok_or_else(bad)?, Uuid::parse_str(uuid).map_err(|_| bad())?))
 }
@@ -59,5 +57,35 @@ pub fn decode_as(id: &str, kind: Kind, arg: &str) -> AppResult<Uuid> {
     match decode(id, arg)? {
         (k, uuid) if k == kind => Ok(uuid),
         _ => Err(AppError::field(arg, format!("is not an id of a {}", kind.name()))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn global_ids_carry_their_kind() {
+        let id = Uuid::from_u128(42);
+        let g = encode(Kind::Tag, id);
+        assert!(matches!(decode(&g, "id"), Ok((Kind::Tag, u)) if u == id));
+        assert_eq!(decode_as(&g, Kind::Tag, "id").ok(), Some(id));
+        let wrong = decode_as(&g, Kind::Article, "id").err().map(|e| e.fields()[0].message.clone());
+        assert_eq!(wrong.as_deref(), Some("is not an id of a Article"));
+    }
+
+    #[test]
+    fn bare_uuids_are_accepted_and_garbage_is_named() {
+        let id = Uuid::from_u128(7);
+        assert_eq!(decode_as(&id.to_string(), Kind::Media, "input.heroImageId").ok(), Some(id));
+        for bad in [
+            "",
+            "x",
+            &token::encode("Planet:00000000-0000-0000-0000-000000000007"),
+            &token::encode("Tag:nope"),
+        ] {
+            let path = decode(bad, "relatedIds[2]").err().map(|e| e.fields()[0].path.clone());
+            assert_eq!(path.as_deref(), Some("relatedIds[2]"), "{bad}");
+        }
     }
 }

@@ -1,13 +1,13 @@
 use super::ids::{self, Kind};
 use super::types::article::{Article, ArticleStatus};
-use super::types::connection::{ArticleConnection, articles_connection};
+use super::types::connection::{ArticleConnection, RelayArgs, articles_connection};
 use super::types::media::Media;
 use super::types::node::Node;
 use super::types::taxonomy::{Author, Section, Tag};
 use super::{request, state};
 use crate::domain::accounts::policy::{self, Audience};
 use crate::domain::articles::{self, ArticleFilter, ArticleKey, ArticleOrder};
-use crate::domain::pagination::PageArgs;
+use crate::domain::pagination::TERMS;
 use crate::domain::{media, taxonomy};
 use crate::error::AppError;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
@@ -102,7 +102,7 @@ impl Query {
             ArticleOrderBy::PublishedAtAsc => ArticleOrder::OldestFirst,
         };
         let filter = ArticleFilter { order, ..filter.unwrap_or_default().into() };
-        Ok(articles_connection(ctx, filter, PageArgs { first, after, last, before }, audience).await?)
+        Ok(articles_connection(ctx, filter, RelayArgs { first, after, last, before }, audience).await?)
     }
 
     /// Any object by its global id.
@@ -138,10 +138,10 @@ impl Query {
     async fn tags(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 100, validator(minimum = 0, maximum = 500))] first: i32,
+        #[graphql(default_with = "TERMS.default")] first: i32,
         after: Option<String>,
     ) -> Result<Vec<Tag>> {
-        let limit = u64::try_from(first).unwrap_or(0);
+        let limit = TERMS.check(Some(first), "first")?;
         Ok(taxonomy::list_tags(&state(ctx).db, after.as_deref(), limit).await?.into_iter().map(Tag).collect())
     }
 
@@ -153,10 +153,10 @@ impl Query {
     async fn authors(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 100, validator(minimum = 0, maximum = 500))] first: i32,
+        #[graphql(default_with = "TERMS.default")] first: i32,
         after: Option<String>,
     ) -> Result<Vec<Author>> {
-        let limit = u64::try_from(first).unwrap_or(0);
+        let limit = TERMS.check(Some(first), "first")?;
         Ok(taxonomy::list_authors(&state(ctx).db, after.as_deref(), limit)
             .await?
             .into_iter()

@@ -70,7 +70,7 @@ pub struct ArticleWrite {
 
 impl ArticleWrite {
     pub fn into_changes(self) -> AppResult<ArticleChanges> {
-        let body = BodyInput::from_parts(self.body_markdown, self.body_blocks, "")?;
+        let body = BodyInput::from_parts(self.body_markdown, self.body_blocks)?;
         let comments_status = self
             .comments_status
             .map(|c| {

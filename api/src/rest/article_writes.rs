@@ -4,7 +4,7 @@
 use super::article_input::{ArticleWrite, PublishWrite, RelatedWrite};
 use super::problem::Problem;
 use super::views::{ArticleView, WriteReceiptView};
-use super::write_support::{JsonBody, if_match, parse_body, precondition, rest_paths, run, to_json};
+use super::write_support::{JsonBody, if_match, parse_body, precondition, run, to_json};
 use super::{Caller, parse_uuid};
 use crate::domain::accounts::{Actor, policy};
 use crate::domain::articles::relations::ArticleRelations;
@@ -56,7 +56,7 @@ pub async fn create_article(
     let changes = input.into_changes()?;
     let now = state.clock.now();
     run(&state, &caller.0, &req, &body, async |txn| {
-        let a = write::create(txn, &caller.0, changes.clone(), now).await.map_err(rest_paths)?;
+        let a = write::create(txn, &caller.0, changes.clone(), now).await?;
         Ok((201, view(txn, &state, &caller.0, &a).await?))
     })
     .await
@@ -118,7 +118,7 @@ async fn update(
     run(state, &caller.0, req, body, async |txn| {
         let a = write::update(txn, &caller.0, id, expected, changes.clone(), now)
             .await
-            .map_err(|e| precondition(rest_paths(e), expected.is_some()))?;
+            .map_err(|e| precondition(e, expected.is_some()))?;
         Ok((200, view(txn, state, &caller.0, &a).await?))
     })
     .await
@@ -148,7 +148,7 @@ pub async fn upsert_article(
         let (a, created) =
             write::upsert_by_external_id(txn, &caller.0, &external_id, expected, changes.clone(), now)
                 .await
-                .map_err(|e| precondition(rest_paths(e), expected.is_some()))?;
+                .map_err(|e| precondition(e, expected.is_some()))?;
         Ok((if created { 201 } else { 200 }, view(txn, &state, &caller.0, &a).await?))
     })
     .await

@@ -6,7 +6,7 @@ use super::{Caller, audience, parse_opt};
 use crate::domain::accounts::policy::Audience;
 use crate::domain::articles::relations::ArticleRelations;
 use crate::domain::articles::{self, ArticleFilter, ArticleKey, ArticleOrder, Status};
-use crate::domain::pagination::{MAX_PAGE_SIZE, PageArgs};
+use crate::domain::pagination::{ARTICLES, ArgNames, Direction, PageRequest};
 use crate::error::{AppError, AppResult};
 use crate::rest::problem::Problem;
 use crate::state::AppState;
@@ -34,7 +34,7 @@ pub struct ListParams {
     search: Option<String>,
     /// `newest` (default) or `oldest`.
     order: Option<String>,
-    /// Page size, 1 to 100 (default 20).
+    /// Page size, 0 to 100 (default 20).
     limit: Option<String>,
     /// `nextCursor` from the previous page.
     cursor: Option<String>,
@@ -45,7 +45,7 @@ pub struct ListParams {
 }
 
 impl ListParams {
-    fn parse(self) -> AppResult<(ArticleFilter, PageArgs, Option<String>)> {
+    fn parse(self) -> AppResult<(ArticleFilter, PageRequest, Option<String>)> {
         let order = match self.order.as_deref() {
             None | Some("newest") => ArticleOrder::NewestFirst,
             Some("oldest") => ArticleOrder::OldestFirst,
@@ -68,15 +68,11 @@ impl ListParams {
                 })
                 .transpose()?,
         };
-        filter.validate("")?;
-        let first: Option<i32> = parse_opt(self.limit, "limit")?;
-        if first.is_some_and(|n| !(1..=MAX_PAGE_SIZE).contains(&n)) {
-            return Err(AppError::field("limit", format!("must be between 1 and {MAX_PAGE_SIZE}")));
-        }
-        if let Some(c) = &self.cursor {
-            crate::domain::pagination::Cursor::decode(c, "cursor")?;
-        }
-        Ok((filter, PageArgs { first, after: self.cursor, last: None, before: None }, self.preview))
+        filter.validate()?;
+        let size: Option<i32> = parse_opt(self.limit, "limit")?;
+        let names = ArgNames { size: "limit", cursor: "cursor" };
+        let page = PageRequest::new(ARTICLES, size, self.cursor.as_deref(), Direction::Forward, names)?;
+        Ok((filter, page, self.preview))
     }
 }
 
@@ -96,9 +92,8 @@ pub async fn list_articles(
     req: HttpRequest,
     params: web::Query<ListParams>,
 ) -> AppResult<HttpResponse> {
-    let (filter, args, preview) = params.into_inner().parse()?;
+    let (filter, page_req, preview) = params.into_inner().parse()?;
     let audience = audience(&caller, preview)?;
-    let page_req = args.parse(MAX_PAGE_SIZE)?;
     let now = state.clock.now();
     let page = articles::list(&state.db, audience, now, &filter, &page_req).await?;
     let rows: Vec<_> = page.items.iter().map(|(_, a)| a.clone()).collect();

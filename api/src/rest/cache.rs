@@ -1,10 +1,10 @@
 //! Conditional GET: strong ETags over the exact JSON bytes, so a mobile
 //! client on a flaky network revalidates with a 304 and no body.
 
+use crate::domain::token;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 /// `version`, when given, leads the tag (`"3-…"`), so the ETag of a GET can
 /// be sent back as `If-Match` on a write.
@@ -20,8 +20,8 @@ pub fn json_with_etag<T: Serialize>(
             return actix_web::ResponseError::error_response(&crate::error::AppError::internal(e));
         }
     };
-    let digest = Sha256::digest(&body);
-    let hash: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+    let digest = token::sha256_hex(&[&body]);
+    let hash = digest.get(..24).unwrap_or(&digest);
     let etag = match version {
         Some(v) => format!("\"{v}-{hash}\""),
         None => format!("\"{hash}\""),

@@ -30,7 +30,7 @@ impl ResponseError for AppError {
             title: status.canonical_reason().unwrap_or("Error").into(),
             status: status.as_u16(),
             detail: self.to_string(),
-            code: self.code().into(),
+            code: self.code().as_str().into(),
             errors: self.fields().to_vec(),
         };
         let mut resp = HttpResponse::build(status);
@@ -42,8 +42,60 @@ impl ResponseError for AppError {
             AppError::Unauthenticated => {
                 resp.insert_header(("WWW-Authenticate", "Bearer"));
             }
+            AppError::MethodNotAllowed { allow } => {
+                resp.insert_header(("Allow", *allow));
+            }
             _ => {}
         }
         resp.json(problem)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::MessageBody;
+
+    fn problem(
+        err: &AppError,
+    ) -> (u16, Option<String>, serde_json::Value, actix_web::http::header::HeaderMap) {
+        let resp = err.error_response();
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let ctype = headers.get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let bytes = resp.into_body().try_into_bytes().unwrap_or_default();
+        (status, ctype, serde_json::from_slice(&bytes).unwrap_or_default(), headers)
+    }
+
+    #[test]
+    fn every_error_is_problem_json_with_its_code() {
+        let (status, ctype, body, _) = problem(&AppError::field("limit", "must be between 0 and 100"));
+        assert_eq!((status, ctype.as_deref()), (400, Some("application/problem+json")));
+        assert_eq!(body["code"], "BAD_USER_INPUT");
+        assert_eq!(body["title"], "Bad Request");
+        assert_eq!(body["errors"][0]["path"], "limit");
+
+        let (status, _, body, headers) = problem(&AppError::Unauthenticated);
+        assert_eq!((status, body["code"].as_str()), (401, Some("UNAUTHENTICATED")));
+        assert_eq!(headers.get("www-authenticate").and_then(|v| v.to_str().ok()), Some("Bearer"));
+        assert!(body.get("errors").is_none());
+
+        let (status, _, _, headers) = problem(&AppError::RateLimited { retry_after_secs: 7 });
+        assert_eq!((status, headers.get("retry-after").and_then(|v| v.to_str().ok())), (429, Some("7")));
+
+        let (status, _, body, headers) = problem(&AppError::MethodNotAllowed { allow: "POST" });
+        assert_eq!((status, body["code"].as_str()), (405, Some("METHOD_NOT_ALLOWED")));
+        assert_eq!(headers.get("allow").and_then(|v| v.to_str().ok()), Some("POST"));
+    }
+
+    #[test]
+    fn internals_never_reach_the_client() {
+        let (status, _, body, _) =
+            problem(&AppError::internal(anyhow::anyhow!("password=hunter2 at db.rs:12")));
+        assert_eq!(
+            (status, body["code"].as_str(), body["detail"].as_str()),
+            (500, Some("INTERNAL_SERVER_ERROR"), Some("internal error"))
+        );
+        assert!(!body.to_string().contains("hunter2"));
     }
 }

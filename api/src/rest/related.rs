@@ -6,6 +6,7 @@ use super::{Caller, audience, parse_opt};
 use crate::domain::accounts::policy::Audience;
 use crate::domain::articles::relations::ArticleRelations;
 use crate::domain::articles::{self, ArticleKey};
+use crate::domain::pagination::RELATED;
 use crate::domain::related;
 use crate::error::{AppError, AppResult};
 use crate::rest::problem::Problem;
@@ -58,7 +59,7 @@ pub async fn related_articles(
     query: web::Query<RelatedParams>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
-    let limit = related::list_size(parse_opt(q.limit, "limit")?.unwrap_or(5), "limit")?;
+    let limit = usize::try_from(RELATED.check(parse_opt(q.limit, "limit")?, "limit")?).unwrap_or(0);
     let audience = audience(&caller, q.preview)?;
     let now = state.clock.now();
     let key = ArticleKey::parse(&path.into_inner());
@@ -78,11 +79,8 @@ pub async fn related_articles(
                 score: i.score,
                 shared_tags: rel
                     .links(&i.article)
-                    .into_iter()
-                    .flat_map(|l| &l.tags)
-                    .filter(|t| i.shared_tag_ids.contains(&t.id))
-                    .map(TagView::from)
-                    .collect(),
+                    .map(|l| i.shared_tags(&l.tags).map(TagView::from).collect())
+                    .unwrap_or_default(),
             })
             .collect(),
     };

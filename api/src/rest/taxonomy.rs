@@ -3,8 +3,9 @@
 use super::cache::json_with_etag;
 use super::parse_opt;
 use super::views::{SectionView, TagView};
+use crate::domain::pagination::TERMS;
 use crate::domain::taxonomy;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
@@ -14,7 +15,7 @@ use uuid::Uuid;
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SlugPage {
-    /// Page size, 1 to 500 (default 100).
+    /// Page size, 0 to 500 (default 100).
     limit: Option<String>,
     /// The last slug of the previous page.
     after: Option<String>,
@@ -22,11 +23,7 @@ pub struct SlugPage {
 
 impl SlugPage {
     fn limit(&self) -> AppResult<u64> {
-        let n: u64 = parse_opt(self.limit.clone(), "limit")?.unwrap_or(100);
-        if !(1..=taxonomy::MAX_LIST).contains(&n) {
-            return Err(AppError::field("limit", format!("must be between 1 and {}", taxonomy::MAX_LIST)));
-        }
-        Ok(n)
+        TERMS.check(parse_opt(self.limit.clone(), "limit")?, "limit")
     }
 }
 

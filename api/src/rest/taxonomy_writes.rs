@@ -3,7 +3,7 @@
 use super::article_input::nullable_field as nullable;
 use super::problem::Problem;
 use super::views::{AuthorView, MediaView, SectionView, TagView};
-use super::write_support::{JsonBody, parse_body, rest_paths, run, to_json};
+use super::write_support::{JsonBody, parse_body, run, to_json};
 use super::{Caller, parse_uuid};
 use crate::domain::media::{self, MediaInput};
 use crate::domain::taxonomy::write::{self, TermInput};
@@ -121,7 +121,7 @@ async fn section(
     let input = TermInput { slug: w.slug, name: w.name, about: w.description, avatar_id: None };
     let now = state.clock.now();
     run(state, &caller.0, req, body, async |txn| {
-        let s = write::save_section(txn, &caller.0, id, input.clone(), now).await.map_err(rest_paths)?;
+        let s = write::save_section(txn, &caller.0, id, input.clone(), now).await?;
         Ok((if id.is_some() { 200 } else { 201 }, to_json(&SectionView::from(&s))?))
     })
     .await
@@ -138,7 +138,7 @@ async fn tag(
     let input = TermInput { slug: w.slug, name: w.name, ..Default::default() };
     let now = state.clock.now();
     run(state, &caller.0, req, body, async |txn| {
-        let t = write::save_tag(txn, &caller.0, id, input.clone(), now).await.map_err(rest_paths)?;
+        let t = write::save_tag(txn, &caller.0, id, input.clone(), now).await?;
         Ok((if id.is_some() { 200 } else { 201 }, to_json(&TagView::from(&t))?))
     })
     .await
@@ -155,7 +155,7 @@ async fn author(
     let input = TermInput { slug: w.slug, name: w.name, about: w.bio, avatar_id: w.avatar_id };
     let now = state.clock.now();
     run(state, &caller.0, req, body, async |txn| {
-        let a = write::save_author(txn, &caller.0, id, input.clone(), now).await.map_err(rest_paths)?;
+        let a = write::save_author(txn, &caller.0, id, input.clone(), now).await?;
         Ok((if id.is_some() { 200 } else { 201 }, to_json(&AuthorView::bare(&a))?))
     })
     .await
@@ -173,7 +173,7 @@ async fn media_write(
     let now = state.clock.now();
     let cdn = state.config.image_cdn_template.as_deref();
     run(state, &caller.0, req, body, async |txn| {
-        let m = media::save(txn, &caller.0, id, input.clone(), now).await.map_err(rest_paths)?;
+        let m = media::save(txn, &caller.0, id, input.clone(), now).await?;
         Ok((if id.is_some() { 200 } else { 201 }, to_json(&MediaView::new(&m, cdn))?))
     })
     .await

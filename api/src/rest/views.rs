@@ -2,9 +2,9 @@
 //! derives. Field names match GraphQL's, in camelCase.
 
 use crate::domain::articles::relations::ArticleRelations;
-use crate::domain::articles::{self, Article, ArticleBody, CommentsStatus, Status};
+use crate::domain::articles::{self, Article, ArticleBody, present};
 use crate::domain::body::{self, Block};
-use crate::domain::media::{self, Media, RENDITION_WIDTHS};
+use crate::domain::media::{self, Media};
 use crate::domain::taxonomy::{Author, Section, Tag};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -53,19 +53,20 @@ impl MediaView {
             width: m.width,
             height: m.height,
             mime_type: m.mime_type.clone(),
-            credit: CreditView {
-                text: media::credit_text(m),
-                photographer: m.credit_photographer.clone(),
-                agency: m.credit_agency.clone(),
-                rights_holder: m.credit_rights_holder.clone(),
-                license: m.credit_license.clone(),
-                license_expires_at: m.credit_license_expires_at,
+            credit: {
+                let c = media::credit(m);
+                CreditView {
+                    text: c.text,
+                    photographer: c.photographer,
+                    agency: c.agency,
+                    rights_holder: c.rights_holder,
+                    license: c.license,
+                    license_expires_at: c.license_expires_at,
+                }
             },
-            renditions: RENDITION_WIDTHS
-                .iter()
-                .filter_map(|w| {
-                    media::rendition_url(cdn_template, m, *w).map(|url| RenditionView { width: *w, url })
-                })
+            renditions: media::renditions(cdn_template, m)
+                .into_iter()
+                .map(|r| RenditionView { width: r.width, url: r.url })
                 .collect(),
         }
     }
@@ -174,7 +175,7 @@ impl WriteReceiptView {
             id: a.id,
             slug: a.slug.clone(),
             version: a.version,
-            status: Status::effective(&a.status, a.published_at, now).as_str().into(),
+            status: present::status(a, now).as_str().into(),
         }
     }
 }
@@ -228,25 +229,24 @@ impl ArticleView {
             headline: a.headline.clone(),
             dek: a.dek.clone(),
             dateline: a.dateline.clone(),
-            status: Status::effective(&a.status, a.published_at, now).as_str().into(),
+            status: present::status(a, now).as_str().into(),
             published_at: a.published_at,
-            scheduled_at: a.published_at.filter(|p| *p > now),
+            scheduled_at: present::scheduled_at(a, now),
             created_at: a.created_at,
             updated_at: a.updated_at,
             version: a.version,
             word_count: a.word_count,
             reading_time_minutes: articles::reading_time_minutes(a),
-            comments_status: CommentsStatus::parse(&a.comments_status).as_str().into(),
+            comments_status: a.comments_status.as_str().into(),
             comment_count: a.comment_count,
-            seo: SeoView {
-                title: a.seo_title.clone().unwrap_or_else(|| a.headline.clone()),
-                description: a.seo_description.clone().or_else(|| a.dek.clone()),
-                canonical_url: a.canonical_url.clone(),
+            seo: {
+                let s = present::seo(a);
+                SeoView { title: s.title, description: s.description, canonical_url: s.canonical_url }
             },
-            audio: a.audio_url.as_ref().map(|url| AudioView {
-                url: url.clone(),
-                duration_seconds: a.audio_duration_seconds,
-                mime_type: a.audio_mime_type.clone(),
+            audio: present::audio(a).map(|x| AudioView {
+                url: x.url,
+                duration_seconds: x.duration_seconds,
+                mime_type: x.mime_type,
             }),
             hero_image: a.hero_image_id.and_then(|id| rel.media.get(&id)).map(|m| MediaView::new(m, cdn)),
             authors: links

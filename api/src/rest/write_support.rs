@@ -63,23 +63,6 @@ pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
     Ok(value)
 }
 
-/// REST names fields as they appear in its JSON bodies, without the
-/// `input.` prefix GraphQL arguments have.
-pub fn rest_paths(err: AppError) -> AppError {
-    match err {
-        AppError::BadInput(fields) => AppError::BadInput(
-            fields
-                .into_iter()
-                .map(|f| FieldError {
-                    path: f.path.trim_start_matches("input.").to_owned(),
-                    message: f.message,
-                })
-                .collect(),
-        ),
-        other => other,
-    }
-}
-
 /// The version an `If-Match` header asks for: `"3"`, `W/"3"` or the ETag of
 /// a GET (`"3-…"`).
 pub fn if_match(req: &HttpRequest) -> AppResult<Option<i32>> {
@@ -170,4 +153,31 @@ where
 
 pub fn to_json<T: serde::Serialize>(v: &T) -> AppResult<serde_json::Value> {
     serde_json::to_value(v).map_err(AppError::internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_match_takes_a_version_or_an_etag() {
+        for (value, version) in
+            [("3", 3), ("\"3\"", 3), ("W/\"3\"", 3), ("\"12-9f86d081884c\"", 12), (" \"4\" ", 4)]
+        {
+            assert_eq!(parse_if_match(value.as_bytes()).ok(), Some(version), "{value}");
+        }
+        for bad in ["", "*", "\"abc\"", "W/", "\u{fffd}"] {
+            let e = parse_if_match(bad.as_bytes()).err().map(|e| (e.status(), e.fields()[0].path.clone()));
+            assert_eq!(e, Some((400, "If-Match".into())), "{bad}");
+        }
+        assert!(parse_if_match(&[0xff, b'3']).is_err());
+    }
+
+    #[test]
+    fn a_stale_condition_is_412_and_a_plain_conflict_stays_409() {
+        let stale = || AppError::Conflict("the article is at version 4, not 3".into());
+        assert_eq!(precondition(stale(), true).status(), 412);
+        assert_eq!(precondition(stale(), false).status(), 409);
+        assert_eq!(precondition(AppError::NotFound("article"), true).status(), 404);
+    }
 }

@@ -185,7 +185,7 @@ impl TestApp {
             .await
             .unwrap()
             .into_iter()
-            .map(|a| format!("{}:{}:{}:{:?}:{}", a.id, a.version, a.status, a.published_at, a.headline))
+            .map(|a| format!("{}:{}:{:?}:{:?}:{}", a.id, a.version, a.status, a.published_at, a.headline))
             .collect();
         format!(
             "{articles:?} events={} sections={} tags={} authors={} media={} related={} idem={}",

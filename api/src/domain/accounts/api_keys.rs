@@ -3,6 +3,7 @@
 //! enough: there is nothing to brute-force, unlike a password.
 
 use super::{Actor, Scope};
+use crate::domain::token;
 use crate::error::{AppError, AppResult};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -10,7 +11,6 @@ use chrono::{DateTime, Utc};
 use entity::api_key;
 use rand::RngCore;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 pub type ApiKey = api_key::Model;
@@ -18,7 +18,7 @@ pub type ApiKey = api_key::Model;
 const PREFIX: &str = "dl_";
 
 pub fn hash(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    token::sha256_hex(&[secret.as_bytes()])
 }
 
 pub fn scopes_of(row: &ApiKey) -> Vec<Scope> {

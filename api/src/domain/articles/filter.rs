@@ -37,34 +37,28 @@ pub struct ArticleFilter {
 }
 
 fn status_condition(status: Status, now: DateTime<Utc>) -> Condition {
-    let published = Column::Status.eq(Status::Published.as_str());
+    let stored = Column::Status.eq(status.stored());
     match status {
-        Status::Draft => Condition::all().add(Column::Status.eq(Status::Draft.as_str())),
-        Status::Archived => Condition::all().add(Column::Status.eq(Status::Archived.as_str())),
-        Status::Scheduled => Condition::all().add(published).add(Column::PublishedAt.gt(now)),
-        Status::Published => Condition::all().add(published).add(Column::PublishedAt.lte(now)),
+        Status::Draft | Status::Archived => Condition::all().add(stored),
+        Status::Scheduled => Condition::all().add(stored).add(Column::PublishedAt.gt(now)),
+        Status::Published => Condition::all().add(stored).add(Column::PublishedAt.lte(now)),
     }
 }
 
 impl ArticleFilter {
-    /// Checks every field; `prefix` is how the client named the filter
-    /// (`filter.` in GraphQL, nothing in REST query strings).
-    pub fn validate(&self, prefix: &str) -> AppResult<()> {
+    /// Checks every field, each named as in the filter (`section`, `search`).
+    pub fn validate(&self) -> AppResult<()> {
         let mut v = Validator::new();
         for (name, value) in [("section", &self.section), ("tag", &self.tag), ("author", &self.author)] {
             if let Some(s) = value {
-                v.check(
-                    slug::is_valid(s),
-                    &format!("{prefix}{name}"),
-                    "must be a slug (lowercase letters, digits and hyphens)",
-                );
+                slug::check(&mut v, name, s);
             }
         }
         if let (Some(a), Some(b)) = (self.published_after, self.published_before) {
-            v.check(a <= b, &format!("{prefix}publishedBefore"), "must not be earlier than publishedAfter");
+            v.check(a <= b, "publishedBefore", "must not be earlier than publishedAfter");
         }
         if let Some(q) = &self.search {
-            let path = format!("{prefix}search");
+            let path = "search";
             if q.chars().count() > MAX_SEARCH_LEN {
                 v.push(path, format!("must be at most {MAX_SEARCH_LEN} characters"));
             } else if search::terms(q).is_empty() {

@@ -27,18 +27,12 @@ pub enum BodyInput {
 }
 
 impl BodyInput {
-    /// A body arrives as Markdown or as blocks, never both. `prefix` is how
-    /// the client names the input (`input.` in GraphQL, nothing in REST).
-    pub fn from_parts(
-        markdown: Option<String>,
-        blocks: Option<Vec<Block>>,
-        prefix: &str,
-    ) -> AppResult<Option<Self>> {
+    /// A body arrives as Markdown or as blocks, never both.
+    pub fn from_parts(markdown: Option<String>, blocks: Option<Vec<Block>>) -> AppResult<Option<Self>> {
         match (markdown, blocks) {
-            (Some(_), Some(_)) => Err(AppError::field(
-                format!("{prefix}bodyBlocks"),
-                "give bodyMarkdown or bodyBlocks, not both",
-            )),
+            (Some(_), Some(_)) => {
+                Err(AppError::field("bodyBlocks", "give bodyMarkdown or bodyBlocks, not both"))
+            }
             (Some(md), None) => Ok(Some(Self::Markdown(md))),
             (None, Some(b)) => Ok(Some(Self::Blocks(b))),
             (None, None) => Ok(None),
@@ -101,16 +95,12 @@ impl ArticleChanges {
         }
     }
 
-    /// Checks that need no database, every failing field named by `prefix`
-    /// plus its path.
-    pub fn check_shape(&self, prefix: &str, v: &mut Validator) {
-        let p = |f: &str| format!("{prefix}{f}");
+    /// Checks that need no database, every failing field named by its
+    /// path within the changes (`slug`, `bodyBlocks[2].url`).
+    pub fn check_shape(&self, v: &mut Validator) {
+        let p = |f: &str| f.to_owned();
         if let Some(s) = &self.slug {
-            v.check(
-                slug::is_valid(s),
-                &p("slug"),
-                "must be lowercase letters, digits and single hyphens, at most 120 characters",
-            );
+            slug::check(v, "slug", s);
         }
         let single_lines = [
             ("headline", self.headline.as_deref()),
@@ -172,20 +162,12 @@ impl ArticleChanges {
                     &format!("must have at most {MAX_BLOCKS} blocks"),
                 );
                 for (i, b) in blocks.iter().enumerate() {
-                    check_block_text(v, &format!("{prefix}bodyBlocks[{i}]"), b);
+                    check_block_text(v, &format!("bodyBlocks[{i}]"), b);
                     if let Block::Image { url, .. } | Block::Embed { url, .. } = b {
-                        v.check(
-                            is_web_url(url),
-                            &format!("{prefix}bodyBlocks[{i}].url"),
-                            "must be an http(s) URL",
-                        );
+                        v.check(is_web_url(url), &format!("bodyBlocks[{i}].url"), "must be an http(s) URL");
                     }
                     if let Block::Heading { level, .. } = b {
-                        v.check(
-                            (1..=6).contains(level),
-                            &format!("{prefix}bodyBlocks[{i}].level"),
-                            "must be 1 to 6",
-                        );
+                        v.check((1..=6).contains(level), &format!("bodyBlocks[{i}].level"), "must be 1 to 6");
                     }
                 }
             }

@@ -1,10 +1,10 @@
 //! Publishing states. A story scheduled for later is stored PUBLISHED with a
 //! future `published_at`: it appears when that time passes, with no job.
 
-use super::write::{Row, bump, check_version, find_any, find_for_update};
-use super::{Article, Status};
+use super::rows::{self, Row, bump, check_version, find_any, find_for_update};
+use super::{Article, Status, StoredStatus};
 use crate::domain::accounts::{Actor, policy};
-use crate::domain::sync::{self, Action, Change, Entity};
+use crate::domain::sync::{self, Action, Change};
 use crate::domain::{related, tx};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
@@ -16,6 +16,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 /// Publishes now, or schedules for `at` (which must be in the future).
+#[tracing::instrument(level = "debug", skip_all, fields(%id))]
 pub async fn publish<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,
@@ -28,7 +29,7 @@ pub async fn publish<C: ConnectionTrait + TransactionTrait>(
         return Err(AppError::field("at", "must be in the future; omit it to publish now"));
     }
     transition(db, actor, id, now, |current| {
-        let live = Status::effective(&current.status, current.published_at, now) == Status::Published;
+        let live = Status::effective(current.status, current.published_at, now) == Status::Published;
         let (published_at, action) = match at {
             Some(t) => (Some(t), Action::Scheduled),
             // Re-publishing a live story keeps its original date.
@@ -36,7 +37,7 @@ pub async fn publish<C: ConnectionTrait + TransactionTrait>(
             None => (Some(now), Action::Published),
         };
         let row = article::ActiveModel {
-            status: Set(Status::Published.as_str().into()),
+            status: Set(StoredStatus::Published),
             published_at: Set(published_at),
             scheduled_at: Set(at),
             ..Default::default()
@@ -47,6 +48,7 @@ pub async fn publish<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// Back to draft: invisible to readers again.
+#[tracing::instrument(level = "debug", skip_all, fields(%id))]
 pub async fn unpublish<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,
@@ -55,7 +57,7 @@ pub async fn unpublish<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<Article> {
     transition(db, actor, id, now, |current| {
         let row = article::ActiveModel {
-            status: Set(Status::Draft.as_str().into()),
+            status: Set(StoredStatus::Draft),
             // A date that never came to pass is not a publish date.
             published_at: Set(current.published_at.filter(|p| *p <= now)),
             scheduled_at: Set(None),
@@ -67,6 +69,7 @@ pub async fn unpublish<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// Archived stories leave public lists and lookups but stay in the database.
+#[tracing::instrument(level = "debug", skip_all, fields(%id))]
 pub async fn archive<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,
@@ -75,7 +78,7 @@ pub async fn archive<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<Article> {
     transition(db, actor, id, now, |_| {
         let row = article::ActiveModel {
-            status: Set(Status::Archived.as_str().into()),
+            status: Set(StoredStatus::Archived),
             scheduled_at: Set(None),
             ..Default::default()
         };
@@ -86,6 +89,7 @@ pub async fn archive<C: ConnectionTrait + TransactionTrait>(
 
 /// Deletes for good; the change feed keeps a tombstone with the slug. With
 /// `expected_version`, a concurrent write in between makes this a CONFLICT.
+#[tracing::instrument(level = "debug", skip_all, fields(%id))]
 pub async fn delete<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,
@@ -105,17 +109,9 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
         .exec(&txn)
         .await?;
     if res.rows_affected == 0 {
-        return Err(AppError::Conflict(
-            "the article was changed by another write; re-read it and retry".into(),
-        ));
+        return Err(rows::lost_race());
     }
-    let change = Change {
-        entity: Entity::Article,
-        id,
-        action: Action::Deleted,
-        version: Some(current.version + 1),
-        slug: Some(&current.slug),
-    };
+    let change = Change { version: Some(current.version + 1), ..Change::article(&current, Action::Deleted) };
     sync::record(&txn, change, now).await?;
     txn.commit().await?;
     Ok(id)
@@ -138,14 +134,7 @@ async fn transition<C: ConnectionTrait + TransactionTrait>(
     bump(&txn, &current, row).await?;
     related::refresh::mark_around(&txn, current.id, now).await?;
     let saved = find_any(&txn, current.id).await?;
-    let entry = Change {
-        entity: Entity::Article,
-        id: saved.id,
-        action,
-        version: Some(saved.version),
-        slug: Some(&saved.slug),
-    };
-    sync::record(&txn, entry, now).await?;
+    sync::record(&txn, Change::article(&saved, action), now).await?;
     txn.commit().await?;
     Ok(saved)
 }

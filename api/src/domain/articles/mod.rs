@@ -5,14 +5,16 @@ mod filter;
 pub mod input;
 pub mod lifecycle;
 mod model;
+pub mod present;
 pub mod relations;
+pub mod rows;
 mod search;
 mod status;
 pub mod write;
 
 pub use filter::{ArticleFilter, ArticleOrder};
 pub use model::{Article, ArticleBody, bodies, head_columns};
-pub use status::{CommentsStatus, Status};
+pub use status::{CommentsStatus, Status, StoredStatus};
 
 use crate::domain::accounts::policy::Audience;
 use crate::domain::pagination::{Cursor, Direction, Page, PageRequest};
@@ -58,14 +60,15 @@ pub fn visibility(audience: Audience, now: DateTime<Utc>) -> Condition {
     if audience == Audience::Preview {
         Condition::all()
     } else {
-        Condition::all().add(Column::Status.eq(Status::Published.as_str())).add(Column::PublishedAt.lte(now))
+        Condition::all().add(Column::Status.eq(StoredStatus::Published)).add(Column::PublishedAt.lte(now))
     }
 }
 
 pub fn is_public(a: &Article, now: DateTime<Utc>) -> bool {
-    a.status == Status::Published.as_str() && a.published_at.is_some_and(|p| p <= now)
+    a.status == StoredStatus::Published && a.published_at.is_some_and(|p| p <= now)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find(
     db: &impl ConnectionTrait,
     audience: Audience,
@@ -79,6 +82,7 @@ pub async fn find(
 }
 
 /// One story and its body, in one statement.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find_with_body(
     db: &impl ConnectionTrait,
     audience: Audience,
@@ -119,6 +123,7 @@ pub fn cursor_of(a: &Article) -> Cursor {
 }
 
 /// Ordered by publish date with the id as tie-breaker, keyset-paged.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
     db: &impl ConnectionTrait,
     audience: Audience,
@@ -163,6 +168,7 @@ pub async fn list(
     Ok(Page::from_rows(rows, page, cursor_of))
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn count(
     db: &impl ConnectionTrait,
     audience: Audience,

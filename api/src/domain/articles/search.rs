@@ -42,3 +42,16 @@ pub fn matches(backend: DatabaseBackend, q: &str) -> Expr {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_terms_are_lowercased_words_without_punctuation() {
+        assert_eq!(terms("Mexico's  election, 2026!"), ["mexico", "s", "election", "2026"]);
+        assert!(terms(" -- ?? ").is_empty());
+        let many = "w ".repeat(MAX_TERMS + 5);
+        assert_eq!(terms(&many).len(), MAX_TERMS);
+    }
+}

@@ -1,4 +1,5 @@
-//! Editorial states as clients see them, and how they are stored.
+//! Editorial states as clients see them, and how they are stored (the
+//! stored enums live with the entity).
 
 use chrono::{DateTime, Utc};
 
@@ -11,8 +12,7 @@ pub enum Status {
 }
 
 impl Status {
-    /// Stored values. SCHEDULED is never stored: it is PUBLISHED with a
-    /// future publish date.
+    /// The names clients send and see.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Draft => "DRAFT",
@@ -27,39 +27,23 @@ impl Status {
     }
 
     /// The status a reader of the API sees at `now`.
-    pub fn effective(stored: &str, published_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Self {
+    pub fn effective(stored: StoredStatus, published_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Self {
         match stored {
-            "PUBLISHED" if published_at.is_some_and(|p| p > now) => Self::Scheduled,
-            "PUBLISHED" => Self::Published,
-            "ARCHIVED" => Self::Archived,
-            _ => Self::Draft,
+            StoredStatus::Published if published_at.is_some_and(|p| p > now) => Self::Scheduled,
+            StoredStatus::Published => Self::Published,
+            StoredStatus::Archived => Self::Archived,
+            StoredStatus::Draft => Self::Draft,
         }
     }
-}
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CommentsStatus {
-    Open,
-    Closed,
-    Disabled,
-}
-
-impl CommentsStatus {
-    pub fn as_str(self) -> &'static str {
+    /// How stories in this state are stored (SCHEDULED as PUBLISHED).
+    pub fn stored(self) -> StoredStatus {
         match self {
-            Self::Open => "OPEN",
-            Self::Closed => "CLOSED",
-            Self::Disabled => "DISABLED",
+            Self::Draft => StoredStatus::Draft,
+            Self::Scheduled | Self::Published => StoredStatus::Published,
+            Self::Archived => StoredStatus::Archived,
         }
     }
-
-    /// A name as clients send it; None for anything else.
-    pub fn from_name(s: &str) -> Option<Self> {
-        [Self::Open, Self::Closed, Self::Disabled].into_iter().find(|x| x.as_str() == s)
-    }
-
-    /// A stored value; anything unexpected reads as DISABLED, the safe side.
-    pub fn parse(s: &str) -> Self {
-        Self::from_name(s).unwrap_or(Self::Disabled)
-    }
 }
+
+pub use entity::article::{CommentsStatus, StoredStatus};

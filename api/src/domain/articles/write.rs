@@ -4,24 +4,22 @@
 //! nothing and is a CONFLICT.
 
 use super::input::{self, ArticleChanges, AudioInput};
-use super::{Article, CommentsStatus, Status};
+use super::rows::{
+    Row, bump, check_version, find_any, find_external_for_update, find_for_update, unique_violation,
+};
+use super::{Article, CommentsStatus, StoredStatus};
 use crate::domain::accounts::{Actor, policy};
-use crate::domain::sync::{self, Action, Change, Entity};
+use crate::domain::sync::{self, Action, Change};
 use crate::domain::text::{self, Lines};
-use crate::domain::{body, related, slug, tx};
+use crate::domain::{body, related, slug, sql, tx};
 use crate::error::{AppError, AppResult, Validator};
 use chrono::{DateTime, Utc};
 use entity::{article, article_author, article_body, article_tag, author, media, section, tag};
-use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionSession, TransactionTrait,
 };
-use std::collections::HashSet;
 use uuid::Uuid;
-
-/// The whole stored row, body included: what a writer merges changes into.
-pub type Row = article::Model;
 
 /// Everything a writer controls, as stored. Two equal states mean a write
 /// would change nothing, so a retried write is a no-op.
@@ -41,11 +39,7 @@ struct Editable {
     seo_title: Option<String>,
     seo_description: Option<String>,
     canonical_url: Option<String>,
-    comments_status: String,
-}
-
-fn trimmed(s: Option<String>) -> Option<String> {
-    s.map(|x| x.trim().to_owned()).filter(|x| !x.is_empty())
+    comments_status: CommentsStatus,
 }
 
 impl Editable {
@@ -65,7 +59,7 @@ impl Editable {
             seo_title: None,
             seo_description: None,
             canonical_url: None,
-            comments_status: CommentsStatus::Open.as_str().into(),
+            comments_status: CommentsStatus::Open,
         }
     }
 
@@ -111,7 +105,7 @@ impl Editable {
             seo_title: a.seo_title.clone(),
             seo_description: a.seo_description.clone(),
             canonical_url: a.canonical_url.clone(),
-            comments_status: a.comments_status.clone(),
+            comments_status: a.comments_status,
         })
     }
 
@@ -121,16 +115,16 @@ impl Editable {
             self.slug = v;
         }
         if let Some(v) = c.external_id {
-            self.external_id = trimmed(v);
+            self.external_id = text::trimmed(v);
         }
         if let Some(v) = c.headline {
             self.headline = v.trim().to_owned();
         }
         if let Some(v) = c.dek {
-            self.dek = trimmed(v);
+            self.dek = text::trimmed(v);
         }
         if let Some(v) = c.dateline {
-            self.dateline = trimmed(v);
+            self.dateline = text::trimmed(v);
         }
         let rendered = match c.body {
             Some(b) => {
@@ -156,16 +150,16 @@ impl Editable {
             self.audio = v;
         }
         if let Some(v) = c.seo_title {
-            self.seo_title = trimmed(v);
+            self.seo_title = text::trimmed(v);
         }
         if let Some(v) = c.seo_description {
-            self.seo_description = trimmed(v);
+            self.seo_description = text::trimmed(v);
         }
         if let Some(v) = c.canonical_url {
-            self.canonical_url = trimmed(v);
+            self.canonical_url = text::trimmed(v);
         }
         if let Some(v) = c.comments_status {
-            self.comments_status = v.as_str().into();
+            self.comments_status = v;
         }
         Ok((self, rendered))
     }
@@ -189,50 +183,34 @@ impl Editable {
         // malformed ones are already reported by the shape checks.
         if slug::is_valid(&self.slug) && others(article::Column::Slug, self.slug.clone()).count(db).await? > 0
         {
-            v.push("input.slug", "is already used by another article");
+            v.push("slug", "is already used by another article");
         }
         if let Some(e) = &self.external_id
             && text::is_clean(e, Lines::Single)
             && others(article::Column::ExternalId, e.clone()).count(db).await? > 0
         {
-            v.push("input.externalId", "is already used by another article");
+            v.push("externalId", "is already used by another article");
         }
         if let Some(id) = self.section_id
             && section::Entity::find_by_id(id).count(db).await? == 0
         {
-            v.push("input.sectionId", "no such section");
+            v.push("sectionId", "no such section");
         }
         if let Some(id) = self.hero_image_id
             && media::Entity::find_by_id(id).count(db).await? == 0
         {
-            v.push("input.heroImageId", "no such media");
+            v.push("heroImageId", "no such media");
         }
-        let known: HashSet<Uuid> = tag::Entity::find()
-            .select_only()
-            .column(tag::Column::Id)
-            .filter(tag::Column::Id.is_in(self.tag_ids.clone()))
-            .into_tuple::<Uuid>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect();
+        let known = sql::existing::<tag::Entity>(db, tag::Column::Id, &self.tag_ids).await?;
         for (i, id) in self.tag_ids.iter().enumerate() {
             if !known.contains(id) {
-                v.push(format!("input.tagIds[{i}]"), "no such tag");
+                v.push(format!("tagIds[{i}]"), "no such tag");
             }
         }
-        let known: HashSet<Uuid> = author::Entity::find()
-            .select_only()
-            .column(author::Column::Id)
-            .filter(author::Column::Id.is_in(self.author_ids.clone()))
-            .into_tuple::<Uuid>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect();
+        let known = sql::existing::<author::Entity>(db, author::Column::Id, &self.author_ids).await?;
         for (i, id) in self.author_ids.iter().enumerate() {
             if !known.contains(id) {
-                v.push(format!("input.authorIds[{i}]"), "no such author");
+                v.push(format!("authorIds[{i}]"), "no such author");
             }
         }
         Ok(())
@@ -255,7 +233,7 @@ impl Editable {
         row.seo_title = Set(self.seo_title.clone());
         row.seo_description = Set(self.seo_description.clone());
         row.canonical_url = Set(self.canonical_url.clone());
-        row.comments_status = Set(self.comments_status.clone());
+        row.comments_status = Set(self.comments_status);
     }
 
     /// The body row: the body when it was sent, and always the headline and
@@ -296,12 +274,11 @@ impl Editable {
             .filter(article_author::Column::ArticleId.eq(id))
             .exec(db)
             .await?;
-        let pos = |i: usize| i32::try_from(i).unwrap_or(i32::MAX);
         if !self.tag_ids.is_empty() {
             let rows = self.tag_ids.iter().enumerate().map(|(i, t)| article_tag::ActiveModel {
                 article_id: Set(id),
                 tag_id: Set(*t),
-                position: Set(pos(i)),
+                position: Set(sql::position(i)),
             });
             article_tag::Entity::insert_many(rows).exec_without_returning(db).await?;
         }
@@ -309,7 +286,7 @@ impl Editable {
             let rows = self.author_ids.iter().enumerate().map(|(i, a)| article_author::ActiveModel {
                 article_id: Set(id),
                 author_id: Set(*a),
-                position: Set(pos(i)),
+                position: Set(sql::position(i)),
             });
             article_author::Entity::insert_many(rows).exec_without_returning(db).await?;
         }
@@ -317,40 +294,8 @@ impl Editable {
     }
 }
 
-/// A unique index can still catch a race the pre-check missed.
-fn unique_violation(err: sea_orm::DbErr) -> AppError {
-    if matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
-        AppError::field("input.slug", "is already used by another article (or the externalId is)")
-    } else {
-        err.into()
-    }
-}
-
-pub async fn find_any(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Article> {
-    article::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("article"))
-}
-
-/// The row a write is about to change, locked until the transaction ends
-/// (`FOR UPDATE`; SQLite's write transactions are serial already). A
-/// concurrent writer waits here and then reads the committed row, so a
-/// write without an expected version always applies instead of losing a
-/// race on the version column.
-pub async fn find_for_update(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Row> {
-    article::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(AppError::NotFound("article"))
-}
-
-/// The same, by the integrator's id. A locking read also sees rows that
-/// committed after this transaction began (MySQL's repeatable read would
-/// hide them from a plain one).
-async fn find_external_for_update(db: &impl ConnectionTrait, external_id: &str) -> AppResult<Option<Row>> {
-    Ok(article::Entity::find()
-        .filter(article::Column::ExternalId.eq(external_id))
-        .lock_exclusive()
-        .one(db)
-        .await?)
-}
-
 /// Creates a draft.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,
@@ -359,9 +304,9 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<Article> {
     policy::can_write_content(actor)?;
     let mut v = Validator::new();
-    v.check(changes.slug.is_some(), "input.slug", "is required");
-    v.check(changes.headline.is_some(), "input.headline", "is required");
-    changes.check_shape("input.", &mut v);
+    v.check(changes.slug.is_some(), "slug", "is required");
+    v.check(changes.headline.is_some(), "headline", "is required");
+    changes.check_shape(&mut v);
     let (state, rendered) = Editable::empty().apply(changes)?;
     let rendered = match rendered {
         Some(r) => r,
@@ -373,7 +318,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     let id = Uuid::now_v7();
     let mut row = article::ActiveModel {
         id: Set(id),
-        status: Set(Status::Draft.as_str().into()),
+        status: Set(StoredStatus::Draft),
         published_at: Set(None),
         scheduled_at: Set(None),
         comment_count: Set(0),
@@ -388,20 +333,14 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     state.write_links(&txn, id).await?;
     related::refresh::mark(&txn, &[id], now).await?;
     let saved = find_any(&txn, id).await?;
-    let change = Change {
-        entity: Entity::Article,
-        id,
-        action: Action::Created,
-        version: Some(1),
-        slug: Some(&saved.slug),
-    };
-    sync::record(&txn, change, now).await?;
+    sync::record(&txn, Change::article(&saved, Action::Created), now).await?;
     txn.commit().await?;
     Ok(saved)
 }
 
 /// Applies changes to an existing article. With `expected_version`, a
 /// concurrent write in between makes this a CONFLICT that changes nothing.
+#[tracing::instrument(level = "debug", skip_all, fields(%id))]
 pub async fn update<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,
@@ -412,7 +351,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<Article> {
     policy::can_write_content(actor)?;
     let mut v = Validator::new();
-    changes.check_shape("input.", &mut v);
+    changes.check_shape(&mut v);
     let txn = tx::begin(db).await?;
     let current = find_for_update(&txn, id).await?;
     check_version(&current, expected_version)?;
@@ -435,20 +374,14 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     }
     related::refresh::mark_around(&txn, id, now).await?;
     let saved = find_any(&txn, id).await?;
-    let change = Change {
-        entity: Entity::Article,
-        id,
-        action: Action::Updated,
-        version: Some(saved.version),
-        slug: Some(&saved.slug),
-    };
-    sync::record(&txn, change, now).await?;
+    sync::record(&txn, Change::article(&saved, Action::Updated), now).await?;
     txn.commit().await?;
     Ok(saved)
 }
 
 /// Create-or-replace keyed by the integrator's own id: repeating the same
 /// request changes nothing the second time.
+#[tracing::instrument(level = "debug", skip_all, fields(external_id = %external_id))]
 pub async fn upsert_by_external_id<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,
@@ -486,33 +419,4 @@ pub async fn upsert_by_external_id<C: ConnectionTrait + TransactionTrait>(
     };
     txn.commit().await?;
     Ok(result)
-}
-
-pub fn check_version(current: &Row, expected: Option<i32>) -> AppResult<()> {
-    match expected {
-        Some(v) if v != current.version => Err(AppError::Conflict(format!(
-            "the article is at version {}, not {v}; re-read it and apply your change again",
-            current.version
-        ))),
-        _ => Ok(()),
-    }
-}
-
-/// Writes `row` and increments the version, only if nobody else wrote since
-/// `current` was read.
-pub async fn bump(db: &impl ConnectionTrait, current: &Row, row: article::ActiveModel) -> AppResult<()> {
-    let res = article::Entity::update_many()
-        .set(row)
-        .col_expr(article::Column::Version, Expr::col(article::Column::Version).add(1))
-        .filter(article::Column::Id.eq(current.id))
-        .filter(article::Column::Version.eq(current.version))
-        .exec(db)
-        .await
-        .map_err(unique_violation)?;
-    if res.rows_affected == 0 {
-        return Err(AppError::Conflict(
-            "the article was changed by another write; re-read it and retry".into(),
-        ));
-    }
-    Ok(())
 }

@@ -3,15 +3,15 @@
 use super::refresh;
 use crate::domain::accounts::{Actor, policy};
 use crate::domain::articles::Article;
-use crate::domain::articles::write::{bump, find_any, find_for_update};
-use crate::domain::sync::{self, Action, Change, Entity};
-use crate::domain::tx;
+use crate::domain::articles::rows::{bump, find_any, find_for_update};
+use crate::domain::sync::{self, Action, Change};
+use crate::domain::{sql, tx};
 use crate::error::{AppResult, Validator};
 use chrono::{DateTime, Utc};
 use entity::{article, article_related};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionSession, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
+    TransactionTrait,
 };
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -20,6 +20,7 @@ pub const MAX_CURATED: usize = 20;
 
 /// Replaces the curated list. Ids must exist, differ from the article and
 /// not repeat; otherwise nothing is saved.
+#[tracing::instrument(level = "debug", skip_all, fields(%id))]
 pub async fn set_curated<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,
@@ -30,15 +31,7 @@ pub async fn set_curated<C: ConnectionTrait + TransactionTrait>(
     policy::can_write_content(actor)?;
     let txn = tx::begin(db).await?;
     let current = find_for_update(&txn, id).await?;
-    let known: HashSet<Uuid> = article::Entity::find()
-        .select_only()
-        .column(article::Column::Id)
-        .filter(article::Column::Id.is_in(related_ids.iter().copied()))
-        .into_tuple::<Uuid>()
-        .all(&txn)
-        .await?
-        .into_iter()
-        .collect();
+    let known = sql::existing::<article::Entity>(&txn, article::Column::Id, related_ids).await?;
     let mut v = Validator::new();
     v.check(
         related_ids.len() <= MAX_CURATED,
@@ -65,7 +58,7 @@ pub async fn set_curated<C: ConnectionTrait + TransactionTrait>(
         let rows = related_ids.iter().enumerate().map(|(i, r)| article_related::ActiveModel {
             article_id: Set(id),
             related_id: Set(*r),
-            position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
+            position: Set(sql::position(i)),
         });
         article_related::Entity::insert_many(rows).exec_without_returning(&txn).await?;
     }
@@ -73,14 +66,7 @@ pub async fn set_curated<C: ConnectionTrait + TransactionTrait>(
     // Stored picks leave out curated stories, so this list is re-ranked.
     refresh::mark(&txn, &[id], now).await?;
     let saved = find_any(&txn, id).await?;
-    let change = Change {
-        entity: Entity::Article,
-        id,
-        action: Action::RelatedChanged,
-        version: Some(saved.version),
-        slug: Some(&saved.slug),
-    };
-    sync::record(&txn, change, now).await?;
+    sync::record(&txn, Change::article(&saved, Action::RelatedChanged), now).await?;
     txn.commit().await?;
     Ok(saved)
 }

@@ -20,7 +20,8 @@ pub use rank::{PER_TAG_POOL, SECTION_BONUS, tag_weight};
 pub use read::lists;
 
 use crate::domain::articles::Article;
-use crate::error::{AppError, AppResult};
+use crate::domain::pagination::RELATED;
+use crate::domain::taxonomy::Tag;
 use uuid::Uuid;
 
 /// Why a story is in a related list.
@@ -57,16 +58,15 @@ pub struct RelatedItem {
     pub shared_tag_ids: Vec<Uuid>,
 }
 
-/// The longest list a client may ask for, and how many picks are stored.
-pub const MAX_RELATED: usize = 20;
-
-/// Checks a requested list length; `arg` names it for the client.
-pub fn list_size(n: i32, arg: &str) -> AppResult<usize> {
-    usize::try_from(n)
-        .ok()
-        .filter(|n| *n <= MAX_RELATED)
-        .ok_or_else(|| AppError::field(arg, format!("must be between 0 and {MAX_RELATED}")))
+impl RelatedItem {
+    /// Of the related story's tags, those behind an automatic pick.
+    pub fn shared_tags<'a>(&'a self, story_tags: &'a [Tag]) -> impl Iterator<Item = &'a Tag> {
+        story_tags.iter().filter(|t| self.shared_tag_ids.contains(&t.id))
+    }
 }
+
+/// The longest list a client may ask for, and how many picks are stored.
+pub const MAX_RELATED: usize = RELATED.max as usize;
 
 /// Tag ids as stored beside a pick.
 fn join_ids(ids: &[Uuid]) -> String {

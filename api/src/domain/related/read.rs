@@ -41,6 +41,7 @@ impl FromQueryResult for Row {
 /// is ranked here, in a few more. Picks are cut to the first `k` already
 /// live before any story row is read, so a page of lists reads about
 /// `k` stories per list, not every stored pick.
+#[tracing::instrument(level = "debug", skip_all, fields(sources = sources.len()))]
 pub async fn lists(
     db: &impl ConnectionTrait,
     sources: &[Uuid],

@@ -131,7 +131,7 @@ pub async fn step(db: &DatabaseConnection, limit: u64) -> AppResult<usize> {
             .flat_map(|src| {
                 ranked.get(src).into_iter().flatten().enumerate().map(|(i, p)| related_pick::ActiveModel {
                     article_id: Set(*src),
-                    position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
+                    position: Set(crate::domain::sql::position(i)),
                     related_id: Set(p.related_id),
                     reason: Set(p.reason.as_str().to_owned()),
                     score: Set(p.score),

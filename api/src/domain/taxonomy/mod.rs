@@ -4,6 +4,7 @@
 pub mod links;
 pub mod write;
 
+use crate::domain::pagination::TERMS;
 use crate::error::AppResult;
 use entity::{author, section, tag};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -13,9 +14,6 @@ use uuid::Uuid;
 pub type Author = author::Model;
 pub type Section = section::Model;
 pub type Tag = tag::Model;
-
-/// Largest list of authors/tags/sections returned in one call.
-pub const MAX_LIST: u64 = 500;
 
 pub async fn sections_by_id(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Section>> {
     let rows = section::Entity::find().filter(section::Column::Id.is_in(ids.iter().copied())).all(db).await?;
@@ -46,8 +44,13 @@ pub async fn author_by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<
     Ok(author::Entity::find().filter(author::Column::Slug.eq(slug)).all(db).await?.into_iter().next())
 }
 
+/// Largest list of authors, tags or sections returned in one call.
+fn max_list() -> u64 {
+    u64::try_from(TERMS.max).unwrap_or(0)
+}
+
 pub async fn list_sections(db: &impl ConnectionTrait) -> AppResult<Vec<Section>> {
-    Ok(section::Entity::find().order_by_asc(section::Column::Name).limit(MAX_LIST).all(db).await?)
+    Ok(section::Entity::find().order_by_asc(section::Column::Name).limit(max_list()).all(db).await?)
 }
 
 /// Tags by slug, keyset-paged on the unique slug.
@@ -56,7 +59,7 @@ pub async fn list_tags(
     after_slug: Option<&str>,
     limit: u64,
 ) -> AppResult<Vec<Tag>> {
-    let mut q = tag::Entity::find().order_by_asc(tag::Column::Slug).limit(limit.min(MAX_LIST));
+    let mut q = tag::Entity::find().order_by_asc(tag::Column::Slug).limit(limit.min(max_list()));
     if let Some(s) = after_slug {
         q = q.filter(tag::Column::Slug.gt(s));
     }
@@ -69,7 +72,7 @@ pub async fn list_authors(
     after_slug: Option<&str>,
     limit: u64,
 ) -> AppResult<Vec<Author>> {
-    let mut q = author::Entity::find().order_by_asc(author::Column::Slug).limit(limit.min(MAX_LIST));
+    let mut q = author::Entity::find().order_by_asc(author::Column::Slug).limit(limit.min(max_list()));
     if let Some(s) = after_slug {
         q = q.filter(author::Column::Slug.gt(s));
     }

@@ -35,26 +35,22 @@ const MAX_ABOUT: usize = 5000;
 impl TermInput {
     fn check(&self, creating: bool, v: &mut Validator) {
         if creating {
-            v.check(self.slug.is_some(), "input.slug", "is required");
-            v.check(self.name.is_some(), "input.name", "is required");
+            v.check(self.slug.is_some(), "slug", "is required");
+            v.check(self.name.is_some(), "name", "is required");
         }
         if let Some(s) = &self.slug {
-            v.check(slug::is_valid(s), "input.slug", "must be lowercase letters, digits and single hyphens");
+            slug::check(v, "slug", s);
         }
         if let Some(n) = &self.name {
             let len = n.trim().chars().count();
-            v.check(len > 0 && len <= MAX_NAME, "input.name", "must be 1 to 200 characters");
-            text::check(v, "input.name", n, Lines::Single);
+            v.check(len > 0 && len <= MAX_NAME, "name", "must be 1 to 200 characters");
+            text::check(v, "name", n, Lines::Single);
         }
         if let Some(Some(a)) = &self.about {
-            v.check(a.chars().count() <= MAX_ABOUT, "input.about", "must be at most 5000 characters");
-            text::check(v, "input.about", a, Lines::Multi);
+            v.check(a.chars().count() <= MAX_ABOUT, "about", "must be at most 5000 characters");
+            text::check(v, "about", a, Lines::Multi);
         }
     }
-}
-
-fn clean(s: Option<String>) -> Option<String> {
-    s.map(|x| x.trim().to_owned()).filter(|x| !x.is_empty())
 }
 
 /// Writes one kind of term: the same checks, transaction and change-feed
@@ -86,13 +82,13 @@ macro_rules! save_term {
                     q = q.filter($entity::Column::Id.ne(id));
                 }
                 if q.count(&txn).await? > 0 {
-                    v.push("input.slug", concat!("is already used by another ", $what));
+                    v.push("slug", concat!("is already used by another ", $what));
                 }
             }
             if let Some(Some(m)) = $input.avatar_id
                 && media::Entity::find_by_id(m).count(&txn).await? == 0
             {
-                v.push("input.avatarId", "no such media");
+                v.push("avatarId", "no such media");
             }
             v.finish()?;
             let mut $row: $entity::ActiveModel = match current {
@@ -130,7 +126,7 @@ save_term!(
     new: { description: None },
     apply: |row, input| {
         if let Some(a) = input.about {
-            row.description = Set(clean(a));
+            row.description = Set(text::trimmed(a));
         }
     }
 );
@@ -148,7 +144,7 @@ save_term!(
     new: { bio: None, avatar_id: None },
     apply: |row, input| {
         if let Some(a) = input.about {
-            row.bio = Set(clean(a));
+            row.bio = Set(text::trimmed(a));
         }
         if let Some(a) = input.avatar_id {
             row.avatar_id = Set(a);

@@ -9,7 +9,7 @@ mod scan;
 mod shape;
 mod values;
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use async_graphql::parser::types::ExecutableDocument;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -46,9 +46,9 @@ impl Default for DocumentLimits {
     }
 }
 
-/// Checks a request and, when it parses, hands the parsed document to the
-/// engine so it is not parsed twice. A document that does not parse is left
-/// for the engine to report: it is already known to be small and shallow.
+/// Checks a request and hands the parsed document to the engine so it is
+/// not parsed twice. A document that does not parse is refused here, with
+/// the parser's own error.
 pub fn check(req: &mut async_graphql::Request, limits: &DocumentLimits) -> AppResult<()> {
     values::check_variables(&req.variables, limits.max_nesting)?;
     if let Some(doc) = cached(&req.query, limits) {
@@ -56,12 +56,12 @@ pub fn check(req: &mut async_graphql::Request, limits: &DocumentLimits) -> AppRe
         return Ok(());
     }
     scan::check(&req.query, limits)?;
-    if let Ok(doc) = async_graphql::parser::parse_query(&req.query) {
-        shape::check(&doc, limits)?;
-        values::check_literals(&doc)?;
-        remember(&req.query, limits, &doc);
-        req.set_parsed_query(doc);
-    }
+    let doc =
+        async_graphql::parser::parse_query(&req.query).map_err(|e| AppError::GraphqlParse(e.to_string()))?;
+    shape::check(&doc, limits)?;
+    values::check_literals(&doc)?;
+    remember(&req.query, limits, &doc);
+    req.set_parsed_query(doc);
     Ok(())
 }
 

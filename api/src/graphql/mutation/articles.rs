@@ -1,6 +1,7 @@
+use super::input_paths;
 use super::inputs::{ArticleInput, id_list};
 use crate::domain::accounts::policy;
-use crate::domain::articles::{Status, lifecycle, write};
+use crate::domain::articles::{lifecycle, present, write};
 use crate::domain::{related, tx};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::types::article::{Article, ArticleStatus};
@@ -34,7 +35,7 @@ fn payload(ctx: &Context<'_>, a: crate::domain::articles::Article) -> ArticlePay
         id: ids::encode(Kind::Article, a.id),
         slug: a.slug.clone(),
         version: a.version,
-        status: Status::effective(&a.status, a.published_at, r.now).into(),
+        status: present::status(&a, r.now).into(),
         article: visible.then(|| Article::from(a)),
     }
 }
@@ -49,7 +50,8 @@ impl ArticleMutation {
     async fn create_article(&self, ctx: &Context<'_>, input: ArticleInput) -> Result<ArticlePayload> {
         let r = request(ctx);
         let changes = input.into_changes()?;
-        Ok(payload(ctx, tx::retry(|| write::create(&state(ctx).db, &r.actor, changes.clone(), r.now)).await?))
+        let a = tx::retry(|| write::create(&state(ctx).db, &r.actor, changes.clone(), r.now)).await;
+        Ok(payload(ctx, a.map_err(input_paths)?))
     }
 
     /// Changes the fields given; fails with CONFLICT unless the article is
@@ -69,7 +71,8 @@ impl ArticleMutation {
             tx::retry(|| {
                 write::update(&state(ctx).db, &r.actor, id, Some(expected_version), changes.clone(), r.now)
             })
-            .await?,
+            .await
+            .map_err(input_paths)?,
         ))
     }
 

@@ -161,7 +161,7 @@ pub struct ArticleInput {
 impl ArticleInput {
     pub fn into_changes(self) -> AppResult<ArticleChanges> {
         let blocks = self.body_blocks.map(|b| b.into_iter().map(Block::from).collect());
-        let body = BodyInput::from_parts(self.body_markdown, blocks, "input.")?;
+        let body = BodyInput::from_parts(self.body_markdown, blocks).map_err(super::input_paths)?;
         Ok(ArticleChanges {
             slug: self.slug,
             external_id: maybe(self.external_id, |x| x),

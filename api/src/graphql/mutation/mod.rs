@@ -5,7 +5,14 @@ mod articles;
 mod inputs;
 mod taxonomy;
 
+use crate::error::AppError;
 use async_graphql::MergedObject;
+
+/// A domain write names the fields of its input; GraphQL clients sent them
+/// inside the `input` argument.
+fn input_paths(e: AppError) -> AppError {
+    e.under("input.")
+}
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(articles::ArticleMutation, taxonomy::TaxonomyMutation);

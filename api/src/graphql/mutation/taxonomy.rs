@@ -1,3 +1,4 @@
+use super::input_paths;
 use super::inputs::{AuthorInput, MediaInput, SectionInput, TagInput, author_input};
 use crate::domain::taxonomy::write::{self, TermInput};
 use crate::domain::{media, tx};
@@ -50,8 +51,9 @@ impl TaxonomyMutation {
     async fn create_section(&self, ctx: &Context<'_>, input: SectionInput) -> Result<SectionPayload> {
         let r = request(ctx);
         let input = section_input(input);
-        let s =
-            tx::retry(|| write::save_section(&state(ctx).db, &r.actor, None, input.clone(), r.now)).await?;
+        let s = tx::retry(|| write::save_section(&state(ctx).db, &r.actor, None, input.clone(), r.now))
+            .await
+            .map_err(input_paths)?;
         Ok(SectionPayload { section: Section(s) })
     }
 
@@ -60,14 +62,17 @@ impl TaxonomyMutation {
         let id = ids::decode_as(&id, Kind::Section, "id")?;
         let input = section_input(input);
         let s = tx::retry(|| write::save_section(&state(ctx).db, &r.actor, Some(id), input.clone(), r.now))
-            .await?;
+            .await
+            .map_err(input_paths)?;
         Ok(SectionPayload { section: Section(s) })
     }
 
     async fn create_tag(&self, ctx: &Context<'_>, input: TagInput) -> Result<TagPayload> {
         let r = request(ctx);
         let input = tag_input(input);
-        let t = tx::retry(|| write::save_tag(&state(ctx).db, &r.actor, None, input.clone(), r.now)).await?;
+        let t = tx::retry(|| write::save_tag(&state(ctx).db, &r.actor, None, input.clone(), r.now))
+            .await
+            .map_err(input_paths)?;
         Ok(TagPayload { tag: Tag(t) })
     }
 
@@ -75,16 +80,18 @@ impl TaxonomyMutation {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::Tag, "id")?;
         let input = tag_input(input);
-        let t =
-            tx::retry(|| write::save_tag(&state(ctx).db, &r.actor, Some(id), input.clone(), r.now)).await?;
+        let t = tx::retry(|| write::save_tag(&state(ctx).db, &r.actor, Some(id), input.clone(), r.now))
+            .await
+            .map_err(input_paths)?;
         Ok(TagPayload { tag: Tag(t) })
     }
 
     async fn create_author(&self, ctx: &Context<'_>, input: AuthorInput) -> Result<AuthorPayload> {
         let r = request(ctx);
         let input = author_input(input)?;
-        let a =
-            tx::retry(|| write::save_author(&state(ctx).db, &r.actor, None, input.clone(), r.now)).await?;
+        let a = tx::retry(|| write::save_author(&state(ctx).db, &r.actor, None, input.clone(), r.now))
+            .await
+            .map_err(input_paths)?;
         Ok(AuthorPayload { author: Author(a) })
     }
 
@@ -93,14 +100,17 @@ impl TaxonomyMutation {
         let id = ids::decode_as(&id, Kind::Author, "id")?;
         let input = author_input(input)?;
         let a = tx::retry(|| write::save_author(&state(ctx).db, &r.actor, Some(id), input.clone(), r.now))
-            .await?;
+            .await
+            .map_err(input_paths)?;
         Ok(AuthorPayload { author: Author(a) })
     }
 
     async fn create_media(&self, ctx: &Context<'_>, input: MediaInput) -> Result<MediaPayload> {
         let r = request(ctx);
         let input = input.into_domain();
-        let m = tx::retry(|| media::save(&state(ctx).db, &r.actor, None, input.clone(), r.now)).await?;
+        let m = tx::retry(|| media::save(&state(ctx).db, &r.actor, None, input.clone(), r.now))
+            .await
+            .map_err(input_paths)?;
         Ok(MediaPayload { media: Media(m) })
     }
 
@@ -108,7 +118,9 @@ impl TaxonomyMutation {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::Media, "id")?;
         let input = input.into_domain();
-        let m = tx::retry(|| media::save(&state(ctx).db, &r.actor, Some(id), input.clone(), r.now)).await?;
+        let m = tx::retry(|| media::save(&state(ctx).db, &r.actor, Some(id), input.clone(), r.now))
+            .await
+            .map_err(input_paths)?;
         Ok(MediaPayload { media: Media(m) })
     }
 }

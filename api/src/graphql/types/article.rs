@@ -2,7 +2,8 @@ use super::body::Body;
 use super::media::Media;
 use super::related::RelatedStory;
 use super::taxonomy::{Author, Section, Tag};
-use crate::domain::articles::{self, CommentsStatus as DomainComments, Status};
+use crate::domain::articles::{self, CommentsStatus as DomainComments, Status, present};
+use crate::domain::pagination::RELATED;
 use crate::domain::taxonomy::links::LinkKinds;
 use crate::error::AppError;
 use crate::graphql::ids::{self, Kind};
@@ -119,7 +120,7 @@ impl Article {
         self.0.dateline.as_deref()
     }
     async fn status(&self, ctx: &Context<'_>) -> ArticleStatus {
-        Status::effective(&self.0.status, self.0.published_at, request(ctx).now).into()
+        present::status(&self.0, request(ctx).now).into()
     }
     /// When the story went (or goes) live; null for drafts.
     async fn published_at(&self) -> Option<DateTime<Utc>> {
@@ -127,7 +128,7 @@ impl Article {
     }
     /// Set while a story waits for its publish time.
     async fn scheduled_at(&self, ctx: &Context<'_>) -> Option<DateTime<Utc>> {
-        self.0.published_at.filter(|p| *p > request(ctx).now)
+        present::scheduled_at(&self.0, request(ctx).now)
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -146,24 +147,21 @@ impl Article {
         articles::reading_time_minutes(&self.0)
     }
     async fn comments_status(&self) -> CommentsStatus {
-        DomainComments::parse(&self.0.comments_status).into()
+        self.0.comments_status.into()
     }
     /// Approved comments, kept in step with every comment change.
     async fn comment_count(&self) -> i32 {
         self.0.comment_count
     }
     async fn seo(&self) -> Seo {
-        Seo {
-            title: self.0.seo_title.clone().unwrap_or_else(|| self.0.headline.clone()),
-            description: self.0.seo_description.clone().or_else(|| self.0.dek.clone()),
-            canonical_url: self.0.canonical_url.clone(),
-        }
+        let s = present::seo(&self.0);
+        Seo { title: s.title, description: s.description, canonical_url: s.canonical_url }
     }
     async fn audio(&self) -> Option<Audio> {
-        self.0.audio_url.as_ref().map(|url| Audio {
-            url: url.clone(),
-            duration_seconds: self.0.audio_duration_seconds,
-            mime_type: self.0.audio_mime_type.clone(),
+        present::audio(&self.0).map(|a| Audio {
+            url: a.url,
+            duration_seconds: a.duration_seconds,
+            mime_type: a.mime_type,
         })
     }
     async fn body(&self, ctx: &Context<'_>) -> Result<Body> {
@@ -200,15 +198,15 @@ impl Article {
     }
     /// The editor's curated stories, then automatic picks, each saying why
     /// it was chosen. At most 20.
-    #[graphql(complexity = "first.clamp(0, 20) as usize * child_complexity + 1")]
+    #[graphql(complexity = "RELATED.expected(Some(first)) * child_complexity + 1")]
     async fn related(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 5)] first: i32,
+        #[graphql(default_with = "RELATED.default")] first: i32,
     ) -> Result<Vec<RelatedStory>> {
         let key = RelatedKey {
             article_id: self.0.id,
-            first: crate::domain::related::list_size(first, "first")?,
+            first: usize::try_from(RELATED.check(Some(first), "first")?).unwrap_or(0),
             at_micros: request(ctx).now.timestamp_micros(),
         };
         let items = loaders(ctx).related.load_one(key).await?.unwrap_or_default();

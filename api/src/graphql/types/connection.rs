@@ -3,8 +3,8 @@
 use super::article::Article;
 use crate::domain::accounts::policy::Audience;
 use crate::domain::articles::{self, ArticleFilter};
-use crate::domain::pagination::{MAX_PAGE_SIZE, Page, PageArgs};
-use crate::error::AppResult;
+use crate::domain::pagination::{ARTICLES, ArgNames, Direction, Page, PageRequest, PageSize};
+use crate::error::{AppError, AppResult};
 use crate::graphql::{request, state};
 use async_graphql::{Context, Object, Result, SimpleObject};
 
@@ -30,8 +30,35 @@ impl PageInfo {
 /// Query cost of a page: the children's cost once per requested item, so a
 /// client cannot ask for 100 × 100 nested items within the limit.
 pub fn page_cost(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
-    let n = first.or(last).unwrap_or(crate::domain::pagination::DEFAULT_PAGE_SIZE);
-    usize::try_from(n.clamp(1, MAX_PAGE_SIZE)).unwrap_or(1).saturating_mul(child).saturating_add(1)
+    ARTICLES.expected(first.or(last)).max(1).saturating_mul(child).saturating_add(1)
+}
+
+/// Relay's four page arguments as a client sent them.
+#[derive(Debug, Clone, Default)]
+pub struct RelayArgs {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+}
+
+impl RelayArgs {
+    /// `last`/`before` page backwards from the end; they do not mix with
+    /// `first`/`after`.
+    pub fn page(&self, size: PageSize) -> AppResult<PageRequest> {
+        if self.first.is_some() && self.last.is_some() {
+            return Err(AppError::field("last", "cannot be combined with first"));
+        }
+        if self.after.is_some() && self.before.is_some() {
+            return Err(AppError::field("before", "cannot be combined with after"));
+        }
+        if self.last.is_some() || self.before.is_some() {
+            let names = ArgNames { size: "last", cursor: "before" };
+            return PageRequest::new(size, self.last, self.before.as_deref(), Direction::Backward, names);
+        }
+        let names = ArgNames { size: "first", cursor: "after" };
+        PageRequest::new(size, self.first, self.after.as_deref(), Direction::Forward, names)
+    }
 }
 
 pub struct ArticleEdge {
@@ -78,12 +105,12 @@ impl ArticleConnection {
 pub async fn articles_connection(
     ctx: &Context<'_>,
     filter: ArticleFilter,
-    args: PageArgs,
+    args: RelayArgs,
     audience: Audience,
 ) -> AppResult<ArticleConnection> {
     let r = request(ctx);
-    filter.validate("filter.")?;
-    let req = args.parse(MAX_PAGE_SIZE)?;
+    filter.validate().map_err(|e| e.under("filter."))?;
+    let req = args.page(ARTICLES)?;
     let page = articles::list(&state(ctx).db, audience, r.now, &filter, &req).await?;
     Ok(ArticleConnection { page, filter, audience })
 }

@@ -1,4 +1,4 @@
-use crate::domain::media::{self, RENDITION_WIDTHS};
+use crate::domain::media;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::state;
 use async_graphql::{Context, ID, Object, SimpleObject};
@@ -49,24 +49,22 @@ impl Media {
         self.0.mime_type.as_deref()
     }
     async fn credit(&self) -> Credit {
-        let m = &self.0;
+        let c = media::credit(&self.0);
         Credit {
-            text: media::credit_text(m),
-            photographer: m.credit_photographer.clone(),
-            agency: m.credit_agency.clone(),
-            rights_holder: m.credit_rights_holder.clone(),
-            license: m.credit_license.clone(),
-            license_expires_at: m.credit_license_expires_at,
+            text: c.text,
+            photographer: c.photographer,
+            agency: c.agency,
+            rights_holder: c.rights_holder,
+            license: c.license,
+            license_expires_at: c.license_expires_at,
         }
     }
     /// Resized copies from the configured image CDN; empty when none is set.
     async fn renditions(&self, ctx: &Context<'_>) -> Vec<Rendition> {
         let template = state(ctx).config.image_cdn_template.as_deref();
-        RENDITION_WIDTHS
-            .iter()
-            .filter_map(|w| {
-                media::rendition_url(template, &self.0, *w).map(|url| Rendition { width: *w, url })
-            })
+        media::renditions(template, &self.0)
+            .into_iter()
+            .map(|r| Rendition { width: r.width, url: r.url })
             .collect()
     }
 }

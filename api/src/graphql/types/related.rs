@@ -46,6 +46,6 @@ impl RelatedStory {
             .await?
             .map(|l| l.tags)
             .unwrap_or_default();
-        Ok(tags.into_iter().filter(|t| self.0.shared_tag_ids.contains(&t.id)).map(Tag).collect())
+        Ok(self.0.shared_tags(&tags).cloned().map(Tag).collect())
     }
 }

@@ -1,8 +1,7 @@
-use super::connection::{ArticleConnection, articles_connection};
+use super::connection::{ArticleConnection, RelayArgs, articles_connection};
 use super::media::Media;
 use crate::domain::accounts::policy::Audience;
 use crate::domain::articles::ArticleFilter;
-use crate::domain::pagination::PageArgs;
 use crate::domain::taxonomy;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders;
@@ -43,7 +42,7 @@ impl Author {
         before: Option<String>,
     ) -> Result<ArticleConnection> {
         let filter = ArticleFilter { author: Some(self.0.slug.clone()), ..Default::default() };
-        Ok(articles_connection(ctx, filter, PageArgs { first, after, last, before }, Audience::Public)
+        Ok(articles_connection(ctx, filter, RelayArgs { first, after, last, before }, Audience::Public)
             .await?)
     }
 }
@@ -73,7 +72,7 @@ impl Section {
         before: Option<String>,
     ) -> Result<ArticleConnection> {
         let filter = ArticleFilter { section: Some(self.0.slug.clone()), ..Default::default() };
-        Ok(articles_connection(ctx, filter, PageArgs { first, after, last, before }, Audience::Public)
+        Ok(articles_connection(ctx, filter, RelayArgs { first, after, last, before }, Audience::Public)
             .await?)
     }
 }
@@ -100,7 +99,7 @@ impl Tag {
         before: Option<String>,
     ) -> Result<ArticleConnection> {
         let filter = ArticleFilter { tag: Some(self.0.slug.clone()), ..Default::default() };
-        Ok(articles_connection(ctx, filter, PageArgs { first, after, last, before }, Audience::Public)
+        Ok(articles_connection(ctx, filter, RelayArgs { first, after, last, before }, Audience::Public)
             .await?)
     }
 }
