@@ -282,6 +282,22 @@ async fn bad_input_gets_bad_user_input_naming_the_argument() {
     let r =
         app.gql("{ articles(filter: { publishedAfter: \"yesterday\" }) { totalCount } }", json!({})).await;
     assert_eq!(error_code(&r), "BAD_USER_INPUT", "{r}");
+    // Taxonomy lists share one page-size rule with REST.
+    let r = app.gql("{ tags(first: 501) { slug } }", json!({})).await;
+    assert_eq!(
+        (error_code(&r), &r["errors"][0]["extensions"]["fields"][0]["path"]),
+        ("BAD_USER_INPUT".to_owned(), &json!("first")),
+        "{r}"
+    );
+    // A document that does not parse says so, with the parser's position.
+    for q in ["{ articles(first: 2", "{ articles { totalCount } } }", "query {"] {
+        let r = app.gql(q, json!({})).await;
+        assert_eq!(error_code(&r), "GRAPHQL_PARSE_FAILED", "{q}: {r}");
+        assert!(r["errors"][0]["message"].as_str().unwrap().contains("-->"), "{q}: {r}");
+    }
+    // An unknown field is a validation error, not a parse error.
+    let r = app.gql("{ nope }", json!({})).await;
+    assert_eq!(error_code(&r), "GRAPHQL_VALIDATION_FAILED", "{r}");
 }
 
 #[actix_web::test]
