@@ -21,7 +21,6 @@ pub struct Model {
     pub audio_mime_type: Option<String>,
     pub status: StoredStatus,
     pub published_at: Option<DateTimeUtc>,
-    pub scheduled_at: Option<DateTimeUtc>,
     pub seo_title: Option<String>,
     pub seo_description: Option<String>,
     pub canonical_url: Option<String>,

@@ -13,6 +13,7 @@ mod m20261127_000006_sync_and_webhooks;
 mod m20261127_000007_related_index;
 mod m20261128_000008_read_path;
 mod m20261128_000009_article_body;
+mod m20261128_000010_drop_scheduled_at;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_related_index::Migration),
             Box::new(m20261128_000008_read_path::Migration),
             Box::new(m20261128_000009_article_body::Migration),
+            Box::new(m20261128_000010_drop_scheduled_at::Migration),
         ]
     }
 }

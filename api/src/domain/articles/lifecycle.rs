@@ -39,7 +39,6 @@ pub async fn publish<C: ConnectionTrait + TransactionTrait>(
         let row = article::ActiveModel {
             status: Set(StoredStatus::Published),
             published_at: Set(published_at),
-            scheduled_at: Set(at),
             ..Default::default()
         };
         (row, action)
@@ -60,7 +59,6 @@ pub async fn unpublish<C: ConnectionTrait + TransactionTrait>(
             status: Set(StoredStatus::Draft),
             // A date that never came to pass is not a publish date.
             published_at: Set(current.published_at.filter(|p| *p <= now)),
-            scheduled_at: Set(None),
             ..Default::default()
         };
         (row, Action::Unpublished)
@@ -77,11 +75,7 @@ pub async fn archive<C: ConnectionTrait + TransactionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<Article> {
     transition(db, actor, id, now, |_| {
-        let row = article::ActiveModel {
-            status: Set(StoredStatus::Archived),
-            scheduled_at: Set(None),
-            ..Default::default()
-        };
+        let row = article::ActiveModel { status: Set(StoredStatus::Archived), ..Default::default() };
         (row, Action::Archived)
     })
     .await

@@ -66,7 +66,6 @@ mod tests {
             dateline: None,
             status: StoredStatus::Published,
             published_at: Some(t),
-            scheduled_at: None,
             section_id: None,
             hero_image_id: None,
             seo_title: None,

@@ -320,7 +320,6 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         id: Set(id),
         status: Set(StoredStatus::Draft),
         published_at: Set(None),
-        scheduled_at: Set(None),
         comment_count: Set(0),
         version: Set(1),
         created_at: Set(now),
