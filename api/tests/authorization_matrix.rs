@@ -102,6 +102,7 @@ async fn only_a_key_with_content_write_may_write() {
     let gone_gql = id_of("gun-control-in-florida").await;
     let gone_rest = id_of("waive-the-jones-act").await;
     let (_, a) = app.get_json(&format!("/v1/articles/{lead}")).await;
+    let version = a["version"].as_i64().unwrap();
     let section = a["section"]["id"].as_str().unwrap().to_owned();
     let tag = a["tags"][0]["id"].as_str().unwrap().to_owned();
     let author = a["authors"][0]["id"].as_str().unwrap().to_owned();
@@ -129,7 +130,7 @@ async fn only_a_key_with_content_write_may_write() {
             gql(
                 "updateArticle",
                 format!(
-                    r#"mutation {{ updateArticle(id: "{lead}", expectedVersion: 1, input: {{ headline: "Changed" }}) {{ article {{ id }} }} }}"#
+                    r#"mutation {{ updateArticle(id: "{lead}", expectedVersion: {version}, input: {{ headline: "Changed" }}) {{ article {{ id }} }} }}"#
                 ),
             ),
             read(story(&lead), "/headline", json!("Changed")),

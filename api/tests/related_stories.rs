@@ -142,11 +142,15 @@ async fn curated_first_then_picks_without_duplicates_or_hidden_stories() {
         .as_str()
         .unwrap()
         .to_owned();
-    let r = app.gql_as(Some(&key), retag, json!({ "id": filler, "v": 1, "tags": [news, lithium] })).await;
+    let version = async |id: &str| app.get_json(&format!("/v1/articles/{id}")).await.1["version"].clone();
+    let v = version(&filler.to_string()).await;
+    let r = app.gql_as(Some(&key), retag, json!({ "id": filler, "v": v, "tags": [news, lithium] })).await;
     assert!(r["errors"].is_null(), "{r}");
     assert_eq!(slugs(&related(&app, "source", 3).await), ["both", "filler-3", "rare-only"]);
     // ...and retagging the source changes its whole list.
-    app.gql_as(Some(&key), retag, json!({ "id": source, "v": 2, "tags": [] })).await;
+    let v = version(&source.to_string()).await;
+    let r = app.gql_as(Some(&key), retag, json!({ "id": source, "v": v, "tags": [] })).await;
+    assert!(r["errors"].is_null(), "{r}");
     let after = related(&app, "source", 3).await;
     assert_eq!(after, [("both".into(), "CURATED".into()), ("section-only".into(), "SAME_SECTION".into())]);
 }
@@ -245,8 +249,10 @@ async fn moving_a_story_to_the_source_section_reorders_the_list_at_once() {
         .as_str()
         .unwrap()
         .to_owned();
-    let q = r#"mutation($id: ID!, $s: ID) { updateArticle(id: $id, expectedVersion: 1, input: { sectionId: $s }) { article { id } } }"#;
-    let r = app.gql_as(Some(&key), q, json!({ "id": older.to_string(), "s": world })).await;
+    let (_, current) = app.get_json(&format!("/v1/articles/{older}")).await;
+    let q = r#"mutation($id: ID!, $v: Int!, $s: ID) { updateArticle(id: $id, expectedVersion: $v, input: { sectionId: $s }) { article { id } } }"#;
+    let vars = json!({ "id": older.to_string(), "v": current["version"], "s": world });
+    let r = app.gql_as(Some(&key), q, vars).await;
     assert!(r["errors"].is_null(), "{r}");
     assert_eq!(slugs(&related(&app, "src", 5).await), ["older", "newer"]);
 }

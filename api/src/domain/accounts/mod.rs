@@ -51,6 +51,9 @@ pub enum Principal {
     #[default]
     Anonymous,
     ApiKey(Uuid),
+    /// Dateline itself: the demo content and fixtures it writes through the
+    /// same domain writes as any client.
+    System,
 }
 
 /// The caller of one request, resolved once from its credentials.
@@ -69,6 +72,11 @@ impl Actor {
         Self { principal: Principal::ApiKey(id), scopes }
     }
 
+    /// Every scope, for content Dateline writes itself; never from a request.
+    pub fn system() -> Self {
+        Self { principal: Principal::System, scopes: Scope::ALL.to_vec() }
+    }
+
     pub fn is_anonymous(&self) -> bool {
         self.principal == Principal::Anonymous
     }
@@ -81,7 +89,7 @@ impl Actor {
     pub fn idempotency_owner(&self) -> Option<Uuid> {
         match self.principal {
             Principal::ApiKey(id) => Some(id),
-            Principal::Anonymous => None,
+            Principal::Anonymous | Principal::System => None,
         }
     }
 }

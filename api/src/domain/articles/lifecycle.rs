@@ -46,6 +46,29 @@ pub async fn publish<C: ConnectionTrait + TransactionTrait>(
     .await
 }
 
+/// Publishes with a date already decided, past or future: what a story
+/// brought from another archive keeps (and Dateline's demo and fixtures,
+/// which describe stories published before they are loaded).
+#[tracing::instrument(level = "debug", skip_all, fields(%id))]
+pub async fn publish_dated<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    published_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> AppResult<Article> {
+    transition(db, actor, id, now, |_| {
+        let action = if published_at > now { Action::Scheduled } else { Action::Published };
+        let row = article::ActiveModel {
+            status: Set(StoredStatus::Published),
+            published_at: Set(Some(published_at)),
+            ..Default::default()
+        };
+        (row, action)
+    })
+    .await
+}
+
 /// Back to draft: invisible to readers again.
 #[tracing::instrument(level = "debug", skip_all, fields(%id))]
 pub async fn unpublish<C: ConnectionTrait + TransactionTrait>(
