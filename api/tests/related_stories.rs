@@ -123,13 +123,15 @@ async fn curated_first_then_picks_without_duplicates_or_hidden_stories() {
 
     // Unpublishing a curated story drops it on the next read; the list refills.
     let unpub = r#"mutation($id: ID!) { unpublishArticle(id: $id) { article { id } } }"#;
-    app.gql_as(Some(&key), unpub, json!({ "id": unrelated })).await;
+    let r = app.gql_as(Some(&key), unpub, json!({ "id": unrelated })).await;
+    assert!(r["errors"].is_null(), "{r}");
     assert_eq!(
         slugs(&related(&app, "source", 4).await),
         ["both", "both-same-section", "rare-only", "filler-0"]
     );
     // An automatic pick that is unpublished drops out too.
-    app.gql_as(Some(&key), unpub, json!({ "id": id("both-same-section").await })).await;
+    let r = app.gql_as(Some(&key), unpub, json!({ "id": id("both-same-section").await })).await;
+    assert!(r["errors"].is_null(), "{r}");
     assert_eq!(slugs(&related(&app, "source", 3).await), ["both", "rare-only", "filler-0"]);
 
     // Retagging a story with the rare tag brings it in at once...
