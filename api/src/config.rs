@@ -76,13 +76,9 @@ pub struct Config {
     #[arg(long, env = "DATELINE_BIND", default_value = "127.0.0.1:8080", global = true)]
     pub bind: String,
 
-    /// Load demo content into an empty database.
+    /// Load demo content into an empty database (`--demo false` to start empty).
     #[arg(long, env = "DATELINE_DEMO", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub demo: bool,
-
-    /// Do not load demo content (same as DATELINE_DEMO=false).
-    #[arg(long, global = true)]
-    pub no_demo: bool,
 
     /// Image CDN URL template for renditions; `{url}` and `{width}` are replaced.
     #[arg(long, env = "DATELINE_IMAGE_CDN_TEMPLATE", global = true)]
@@ -173,10 +169,6 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn demo_enabled(&self) -> bool {
-        self.demo && !self.no_demo
-    }
-
     /// The pool size: as configured, or sized for the usable CPUs. SQLite
     /// runs in-process, so requests wait on the CPU, not on connections:
     /// two per CPU, since each connection keeps its own page and statement
@@ -206,7 +198,8 @@ impl Config {
             "dateline",
             "--database-url",
             url.as_str(),
-            "--no-demo",
+            "--demo",
+            "false",
             "--related-refresh-ms",
             "0",
             "--rate-limit-per-second",

@@ -54,7 +54,7 @@ fn main() -> ExitCode {
 }
 
 async fn serve(config: Config) -> Result<(), String> {
-    let demo = config.demo_enabled();
+    let demo = config.demo;
     let bind = config.bind.clone();
     let state = startup::prepare(config, Clock::system()).await.map_err(|e| e.to_string())?;
     if demo {

@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 #[test]
 fn an_unreachable_database_stops_start_with_one_masked_line() {
     let out = Command::new(env!("CARGO_BIN_EXE_dateline"))
-        .args(["--database-url", "postgres://dateline:hunter2@127.0.0.1:9/news", "--no-demo", "serve"])
+        .args(["--database-url", "postgres://dateline:hunter2@127.0.0.1:9/news", "--demo", "false", "serve"])
         .output()
         .unwrap();
     assert!(!out.status.success());

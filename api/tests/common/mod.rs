@@ -252,16 +252,16 @@ impl TestApp {
         let db = &self.state.db;
         let now = self.state.clock.now();
         let section_id = match opts.section {
-            Some(s) => Some(ensure(db, "section", s, now).await),
+            Some(s) => Some(ensure(db, Term::Section, s, now).await),
             None => None,
         };
         let mut tag_ids = Vec::new();
         for t in opts.tags {
-            tag_ids.push(ensure(db, "tag", t, now).await);
+            tag_ids.push(ensure(db, Term::Tag, t, now).await);
         }
         let mut author_ids = Vec::new();
         for a in opts.authors {
-            author_ids.push(ensure(db, "author", a, now).await);
+            author_ids.push(ensure(db, Term::Author, a, now).await);
         }
         let a = NewArticle {
             slug: slug.into(),
@@ -288,23 +288,30 @@ pub struct Story<'a> {
     pub body: Option<&'a str>,
 }
 
+#[derive(Clone, Copy)]
+enum Term {
+    Section,
+    Tag,
+    Author,
+}
+
 /// The id of the section, tag or author with this slug, created through the
 /// domain's own writes when missing.
-async fn ensure(db: &sea_orm::DatabaseConnection, table: &str, slug: &str, now: DateTime<Utc>) -> Uuid {
+async fn ensure(db: &sea_orm::DatabaseConnection, term: Term, slug: &str, now: DateTime<Utc>) -> Uuid {
     use api::domain::taxonomy::{self, write::TermInput};
     let desk = Actor::api_key(Uuid::nil(), vec![Scope::ContentWrite]);
     let input =
         || TermInput { slug: Some(slug.into()), name: Some(slug.to_uppercase()), ..Default::default() };
-    match table {
-        "section" => match taxonomy::section_by_slug(db, slug).await.unwrap() {
+    match term {
+        Term::Section => match taxonomy::section_by_slug(db, slug).await.unwrap() {
             Some(s) => s.id,
             None => taxonomy::write::save_section(db, &desk, None, input(), now).await.unwrap().id,
         },
-        "tag" => match taxonomy::tag_by_slug(db, slug).await.unwrap() {
+        Term::Tag => match taxonomy::tag_by_slug(db, slug).await.unwrap() {
             Some(t) => t.id,
             None => taxonomy::write::save_tag(db, &desk, None, input(), now).await.unwrap().id,
         },
-        _ => match taxonomy::author_by_slug(db, slug).await.unwrap() {
+        Term::Author => match taxonomy::author_by_slug(db, slug).await.unwrap() {
             Some(a) => a.id,
             None => taxonomy::write::save_author(db, &desk, None, input(), now).await.unwrap().id,
         },
