@@ -74,8 +74,14 @@ async fn the_reference_story_is_served_completely() {
 #[actix_web::test]
 async fn unknown_and_hidden_articles_are_null() {
     let app = TestApp::with_demo().await;
-    let r = app.gql("{ article(slug: \"no-such-story\") { id } }", json!({})).await;
-    assert!(r["data"]["article"].is_null() && r["errors"].is_null(), "{r}");
+    for slug in ["no-such-story", "Not A Slug"] {
+        let q = format!("{{ article(slug: \"{slug}\") {{ id }} section(slug: \"{slug}\") {{ id }} }}");
+        let r = app.gql(&q, json!({})).await;
+        assert!(
+            r["data"]["article"].is_null() && r["data"]["section"].is_null() && r["errors"].is_null(),
+            "{r}"
+        );
+    }
     // Drafts are invisible to anonymous readers, by slug and in lists.
     let r = app.gql("{ article(slug: \"draft-border-budget\") { id } }", json!({})).await;
     assert!(r["data"]["article"].is_null(), "{r}");

@@ -61,6 +61,9 @@ async fn missing_and_hidden_articles_are_404_problems() {
         "/v1/articles/no-such-story",
         "/v1/articles/draft-border-budget",
         "/v1/articles/01890a5d-ac96-774b-bcce-b302099a8057",
+        // Neither an id nor a slug: no story can have it.
+        "/v1/articles/Not%20A%20Slug",
+        "/v1/articles/Not%20A%20Slug/related",
     ] {
         let r = app.get(path).await;
         assert_eq!(r.status().as_u16(), 404, "{path}");

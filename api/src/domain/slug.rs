@@ -4,6 +4,21 @@ use crate::error::Validator;
 
 pub const MAX_LEN: usize = 120;
 
+/// A slug that is known to be well formed: made only by [`Slug::parse`], so
+/// a look-up by slug never sends the database a string no slug can equal.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Slug(String);
+
+impl Slug {
+    pub fn parse(s: &str) -> Option<Self> {
+        is_valid(s).then(|| Self(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// What every refused slug is told, wherever it was sent.
 pub const RULE: &str = "must be lowercase letters, digits and single hyphens, at most 120 characters";
 
@@ -50,6 +65,16 @@ mod tests {
         for bad in ["", "-a", "a-", "a--b", "A", "a b", "á", "a_b", long.as_str()] {
             assert!(!is_valid(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn only_valid_slugs_parse() {
+        assert_eq!(
+            Slug::parse("climate-2026").map(|s| s.as_str().to_owned()).as_deref(),
+            Some("climate-2026")
+        );
+        assert_eq!(Slug::parse("Climate"), None);
+        assert_eq!(Slug::parse("a\0b"), None);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use super::{request, state};
 use crate::domain::accounts::policy::{self, Audience};
 use crate::domain::articles::{self, ArticleFilter, ArticleKey, ArticleOrder};
 use crate::domain::pagination::TERMS;
+use crate::domain::slug::Slug;
 use crate::domain::{media, taxonomy};
 use crate::error::AppError;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
@@ -68,7 +69,11 @@ impl Query {
     ) -> Result<Option<Article>> {
         let key = match (id, slug) {
             (Some(id), None) => ArticleKey::Id(ids::decode_as(&id, Kind::Article, "id")?),
-            (None, Some(slug)) => ArticleKey::Slug(slug),
+            (None, Some(slug)) => match Slug::parse(&slug) {
+                Some(s) => ArticleKey::Slug(s),
+                // No story can have it.
+                None => return Ok(None),
+            },
             _ => return Err(AppError::field("id", "give exactly one of id or slug").into()),
         };
         let r = request(ctx);
@@ -131,6 +136,7 @@ impl Query {
     }
 
     async fn section(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Section>> {
+        let Some(slug) = Slug::parse(&slug) else { return Ok(None) };
         Ok(taxonomy::section_by_slug(&state(ctx).db, &slug).await?.map(Section))
     }
 
@@ -146,6 +152,7 @@ impl Query {
     }
 
     async fn tag(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Tag>> {
+        let Some(slug) = Slug::parse(&slug) else { return Ok(None) };
         Ok(taxonomy::tag_by_slug(&state(ctx).db, &slug).await?.map(Tag))
     }
 
@@ -165,6 +172,7 @@ impl Query {
     }
 
     async fn author(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Author>> {
+        let Some(slug) = Slug::parse(&slug) else { return Ok(None) };
         Ok(taxonomy::author_by_slug(&state(ctx).db, &slug).await?.map(Author))
     }
 }

@@ -133,7 +133,7 @@ pub async fn get_article(
 ) -> AppResult<HttpResponse> {
     let audience = audience(&caller, query.into_inner().preview)?;
     let now = state.clock.now();
-    let key = ArticleKey::parse(&path.into_inner());
+    let key = ArticleKey::parse(&path.into_inner()).ok_or(AppError::NotFound("article"))?;
     let (article, body) = articles::find_with_body(&state.db, audience, now, &key)
         .await?
         .ok_or(AppError::NotFound("article"))?;

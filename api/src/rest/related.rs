@@ -62,7 +62,7 @@ pub async fn related_articles(
     let limit = usize::try_from(RELATED.check(parse_opt(q.limit, "limit")?, "limit")?).unwrap_or(0);
     let audience = audience(&caller, q.preview)?;
     let now = state.clock.now();
-    let key = ArticleKey::parse(&path.into_inner());
+    let key = ArticleKey::parse(&path.into_inner()).ok_or(AppError::NotFound("article"))?;
     let source =
         articles::find(&state.db, audience, now, &key).await?.ok_or(AppError::NotFound("article"))?;
     let items =

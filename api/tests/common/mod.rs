@@ -299,19 +299,20 @@ enum Term {
 /// domain's own writes when missing.
 async fn ensure(db: &sea_orm::DatabaseConnection, term: Term, slug: &str, now: DateTime<Utc>) -> Uuid {
     use api::domain::taxonomy::{self, write::TermInput};
+    let key = api::domain::slug::Slug::parse(slug).expect("a test slug");
     let desk = Actor::api_key(Uuid::nil(), vec![Scope::ContentWrite]);
     let input =
         || TermInput { slug: Some(slug.into()), name: Some(slug.to_uppercase()), ..Default::default() };
     match term {
-        Term::Section => match taxonomy::section_by_slug(db, slug).await.unwrap() {
+        Term::Section => match taxonomy::section_by_slug(db, &key).await.unwrap() {
             Some(s) => s.id,
             None => taxonomy::write::save_section(db, &desk, None, input(), now).await.unwrap().id,
         },
-        Term::Tag => match taxonomy::tag_by_slug(db, slug).await.unwrap() {
+        Term::Tag => match taxonomy::tag_by_slug(db, &key).await.unwrap() {
             Some(t) => t.id,
             None => taxonomy::write::save_tag(db, &desk, None, input(), now).await.unwrap().id,
         },
-        Term::Author => match taxonomy::author_by_slug(db, slug).await.unwrap() {
+        Term::Author => match taxonomy::author_by_slug(db, &key).await.unwrap() {
             Some(a) => a.id,
             None => taxonomy::write::save_author(db, &desk, None, input(), now).await.unwrap().id,
         },

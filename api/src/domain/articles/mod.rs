@@ -18,6 +18,7 @@ pub use status::{CommentsStatus, Status, StoredStatus};
 
 use crate::domain::accounts::policy::Audience;
 use crate::domain::pagination::{Cursor, Direction, Page, PageRequest};
+use crate::domain::slug::Slug;
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use entity::article::{self, Column};
@@ -33,15 +34,16 @@ use uuid::Uuid;
 #[derive(Debug, Clone)]
 pub enum ArticleKey {
     Id(Uuid),
-    Slug(String),
+    Slug(Slug),
 }
 
 impl ArticleKey {
-    /// REST paths take either; a UUID-shaped value is an id.
-    pub fn parse(id_or_slug: &str) -> Self {
+    /// REST paths take either; a UUID-shaped value is an id. None when it is
+    /// neither, which can name no article.
+    pub fn parse(id_or_slug: &str) -> Option<Self> {
         match Uuid::parse_str(id_or_slug) {
-            Ok(id) => Self::Id(id),
-            Err(_) => Self::Slug(id_or_slug.to_owned()),
+            Ok(id) => Some(Self::Id(id)),
+            Err(_) => Slug::parse(id_or_slug).map(Self::Slug),
         }
     }
 

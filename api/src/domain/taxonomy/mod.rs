@@ -5,6 +5,7 @@ pub mod links;
 pub mod write;
 
 use crate::domain::pagination::TERMS;
+use crate::domain::slug::Slug;
 use crate::error::AppResult;
 use entity::{author, section, tag};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -32,16 +33,26 @@ pub async fn tags_by_id(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Ha
 
 // Slugs are unique: lookups by slug read all (at most one) rows instead of
 // adding a LIMIT, which SQLite would re-plan on every call.
-pub async fn section_by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<Section>> {
-    Ok(section::Entity::find().filter(section::Column::Slug.eq(slug)).all(db).await?.into_iter().next())
+pub async fn section_by_slug(db: &impl ConnectionTrait, slug: &Slug) -> AppResult<Option<Section>> {
+    Ok(section::Entity::find()
+        .filter(section::Column::Slug.eq(slug.as_str()))
+        .all(db)
+        .await?
+        .into_iter()
+        .next())
 }
 
-pub async fn tag_by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<Tag>> {
-    Ok(tag::Entity::find().filter(tag::Column::Slug.eq(slug)).all(db).await?.into_iter().next())
+pub async fn tag_by_slug(db: &impl ConnectionTrait, slug: &Slug) -> AppResult<Option<Tag>> {
+    Ok(tag::Entity::find().filter(tag::Column::Slug.eq(slug.as_str())).all(db).await?.into_iter().next())
 }
 
-pub async fn author_by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<Author>> {
-    Ok(author::Entity::find().filter(author::Column::Slug.eq(slug)).all(db).await?.into_iter().next())
+pub async fn author_by_slug(db: &impl ConnectionTrait, slug: &Slug) -> AppResult<Option<Author>> {
+    Ok(author::Entity::find()
+        .filter(author::Column::Slug.eq(slug.as_str()))
+        .all(db)
+        .await?
+        .into_iter()
+        .next())
 }
 
 /// Largest list of authors, tags or sections returned in one call.
