@@ -55,6 +55,7 @@ fn main() -> ExitCode {
 
 async fn serve(config: Config) -> Result<(), String> {
     let demo = config.demo;
+    let json_logs = config.log_json;
     let bind = config.bind.clone();
     let state = startup::prepare(config, Clock::system()).await.map_err(|e| e.to_string())?;
     if demo {
@@ -68,10 +69,15 @@ async fn serve(config: Config) -> Result<(), String> {
     let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let server = startup::run(state, listener).map_err(|e| e.to_string())?;
-    println!("Dateline is serving on http://{addr}");
-    println!("  GraphiQL explorer: http://{addr}/graphql");
-    println!("  REST:              http://{addr}/v1/articles");
-    println!("  API docs:          http://{addr}/docs  (OpenAPI: /openapi.json)");
+    if json_logs {
+        // The log stream stays one JSON object per line.
+        tracing::info!(address = %format!("http://{addr}"), "Dateline is serving");
+    } else {
+        println!("Dateline is serving on http://{addr}");
+        println!("  GraphiQL explorer: http://{addr}/graphql");
+        println!("  REST:              http://{addr}/v1/articles");
+        println!("  API docs:          http://{addr}/docs  (OpenAPI: /openapi.json)");
+    }
     server.await.map_err(|e| e.to_string())
 }
 

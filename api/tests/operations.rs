@@ -24,6 +24,46 @@ fn an_unreachable_database_stops_start_with_one_masked_line() {
     assert!(!stderr.contains("hunter2"));
 }
 
+/// Logs written to a file or a shipper: no colour codes, and with
+/// `--log-json` nothing but JSON lines, the start banner included.
+#[test]
+fn logs_to_a_file_are_plain_and_json_logs_are_only_json() {
+    use std::io::{BufRead, BufReader};
+    for json in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("logs.db").display());
+        let mut args = vec!["--database-url", url.as_str(), "--demo", "false", "--bind", "127.0.0.1:0"];
+        if json {
+            args.push("--log-json");
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dateline"))
+            .args(&args)
+            .arg("serve")
+            .env("RUST_LOG", "info")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = Vec::new();
+        for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+            let line = line.unwrap();
+            let serving = line.contains("Dateline is serving");
+            lines.push(line);
+            if serving || lines.len() > 50 {
+                break;
+            }
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(lines.iter().any(|l| l.contains("Dateline is serving")), "{lines:#?}");
+        assert!(lines.iter().all(|l| !l.contains('\u{1b}')), "colour codes in a file: {lines:#?}");
+        if json {
+            for l in &lines {
+                assert!(serde_json::from_str::<serde_json::Value>(l).is_ok(), "not JSON: {l}");
+            }
+        }
+    }
+}
+
 #[test]
 fn print_schema_writes_the_sdl() {
     let out = Command::new(env!("CARGO_BIN_EXE_dateline")).arg("print-schema").output().unwrap();
