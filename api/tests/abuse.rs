@@ -350,6 +350,65 @@ async fn random_paths_do_not_grow_metrics() {
     assert!(after.contains("UNMATCHED"));
 }
 
+/// Page sizes and slugs, in every place a client sends them: out-of-range,
+/// overflowing and oddly written numbers are field errors; anything that is
+/// not a slug names nothing and is not found. The process keeps serving.
+#[actix_web::test]
+async fn hostile_page_sizes_and_slugs_get_clear_answers() {
+    let app = TestApp::spawn().await;
+    app.story("plain", "Plain", Some(common::t0()), Story { tags: &["t"], ..Story::default() }).await;
+    for field in [
+        "articles(first: N) { totalCount }",
+        "articles(last: N) { totalCount }",
+        "tags(first: N) { slug }",
+        "authors(first: N) { slug }",
+        "article(slug: \"plain\") { related(first: N) { score } }",
+    ] {
+        // In range for an Int, out of range for a page: the domain's rule.
+        for n in ["-1", "-2147483648", "2147483647", "501"] {
+            let q = format!("{{ {} }}", field.replace('N', n));
+            let (status, body, _) = post_query(&app, &q, json!({})).await;
+            assert_eq!(status, 200, "{q}");
+            assert_eq!(error_code(&body), "BAD_USER_INPUT", "{q}: {body}");
+            let path = body["errors"][0]["extensions"]["fields"][0]["path"].as_str().unwrap_or_default();
+            assert!(["first", "last"].contains(&path), "{q}: {body}");
+        }
+        // Not an Int at all: the engine refuses the literal.
+        for n in ["2147483648", "1e3", "1.5", "\"5\""] {
+            let q = format!("{{ {} }}", field.replace('N', n));
+            let (_, body, _) = post_query(&app, &q, json!({})).await;
+            assert_eq!(error_code(&body), "BAD_USER_INPUT", "{q}: {body}");
+        }
+    }
+    for path in ["/v1/articles", "/v1/tags", "/v1/authors", "/v1/articles/plain/related"] {
+        for n in
+            ["-1", "-0x1", "2147483648", "99999999999999999999", "1e3", "%205", "%EF%BC%95", "", "NaN", "501"]
+        {
+            let url = format!("{path}?limit={n}");
+            let (status, body) = app.get_json(&url).await;
+            assert_eq!((status, body["code"].as_str()), (400, Some("BAD_USER_INPUT")), "{url}: {body}");
+            assert_eq!(body["errors"][0]["path"], "limit", "{url}: {body}");
+        }
+        // Zero is a legal, empty page everywhere.
+        let (status, _) = app.get_json(&format!("{path}?limit=0")).await;
+        assert_eq!(status, 200, "{path}?limit=0");
+    }
+    let long = "a".repeat(5_000);
+    for slug in ["Plain", "pl--ain", "-plain", "%C3%A9t%C3%A9", "plain%2Fx", long.as_str(), "%F0%9F%98%80"] {
+        for path in [format!("/v1/articles/{slug}"), format!("/v1/articles/{slug}/related")] {
+            let (status, body) = app.get_json(&path).await;
+            assert!(status == 404 || status == 400, "{path}: {status} {body}");
+            assert!(body["code"].is_string(), "{path}: {body}");
+        }
+        let q = "query($s: String!) { article(slug: $s) { id } section(slug: $s) { id } tag(slug: $s) { id } author(slug: $s) { id } }";
+        let (status, body, _) = post_query(&app, q, json!({ "s": slug })).await;
+        assert_eq!(status, 200);
+        assert!(body["errors"].is_null() && body["data"]["article"].is_null(), "{slug}: {body}");
+        assert!(body["data"]["tag"].is_null() && body["data"]["author"].is_null(), "{slug}: {body}");
+    }
+    still_serving(&app).await;
+}
+
 #[actix_web::test]
 async fn hostile_bodies_and_headers_get_clear_refusals() {
     let app = TestApp::spawn_configured(|c| c.trusted_proxies = 1).await;

@@ -499,16 +499,15 @@ pub async fn upsert_by_external_id<C: ConnectionTrait + TransactionTrait>(
             Ok(a) => (a, true),
             // The same upsert, sent concurrently, may have created the row
             // first (the slug or external id then clashes). Its row is now
-            // visible, and this request becomes an update of it. A lost
-            // deadlock is not recovered here: it rolled back the whole
-            // transaction (MariaDB drops the savepoints too), so it goes up
-            // to be run again whole.
-            Err(err) if !matches!(err, AppError::Busy | AppError::Unavailable) => {
-                match find_external_for_update(&txn, external_id).await? {
-                    Some(a) => (update(&txn, actor, a.id, expected_version, changes, now).await?, false),
-                    None => return Err(err),
-                }
-            }
+            // visible, and this request becomes an update of it. Only that
+            // clash (a field error) is recovered here; anything else, a lost
+            // deadlock above all, has rolled back the whole transaction
+            // (MariaDB drops the savepoints too) and goes up to be retried
+            // whole.
+            Err(err @ AppError::BadInput(_)) => match find_external_for_update(&txn, external_id).await? {
+                Some(a) => (update(&txn, actor, a.id, expected_version, changes, now).await?, false),
+                None => return Err(err),
+            },
             Err(err) => return Err(err),
         },
     };
