@@ -84,9 +84,13 @@ pub struct Config {
     #[arg(long, env = "DATELINE_IMAGE_CDN_TEMPLATE", global = true)]
     pub image_cdn_template: Option<String>,
 
-    /// Deepest GraphQL selection accepted.
+    /// Deepest GraphQL selection accepted (introspection subtrees count as one level).
     #[arg(long, env = "DATELINE_GRAPHQL_MAX_DEPTH", default_value_t = 12, global = true)]
     pub graphql_max_depth: usize,
+
+    /// Whether GraphQL introspection (`__schema`, `__type`) is answered; GraphiQL and codegen need it.
+    #[arg(long, env = "DATELINE_GRAPHQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub graphql_introspection: bool,
 
     /// Largest GraphQL query complexity accepted (list fields multiply by page size).
     #[arg(long, env = "DATELINE_GRAPHQL_MAX_COMPLEXITY", default_value_t = 5000, global = true)]

@@ -41,12 +41,12 @@ pub fn sdl() -> String {
 /// Built once at start-up and shared by every worker.
 pub fn build_schema(state: AppState) -> AppSchema {
     let loaders = loaders::Loaders::new(&state.db);
-    schema_shape()
-        .limit_depth(state.config.graphql_max_depth)
-        .limit_complexity(state.config.graphql_max_complexity)
-        .data(loaders)
-        .data(state)
-        .finish()
+    // Depth is limited in `limits`, which can tell introspection apart.
+    let mut builder = schema_shape().limit_complexity(state.config.graphql_max_complexity);
+    if !state.config.graphql_introspection {
+        builder = builder.disable_introspection();
+    }
+    builder.data(loaders).data(state).finish()
 }
 
 pub fn state<'a>(ctx: &Context<'a>) -> &'a AppState {

@@ -30,6 +30,10 @@ pub struct DocumentLimits {
     pub max_selections: usize,
     /// Introspection lists of types and fields inside each other.
     pub max_introspection_lists: usize,
+    /// Fields nested inside each other, outside introspection.
+    pub max_depth: usize,
+    /// Whether `__schema` and `__type` may be asked for.
+    pub introspection: bool,
 }
 
 impl Default for DocumentLimits {
@@ -42,6 +46,8 @@ impl Default for DocumentLimits {
             max_directives: 5,
             max_selections: 2_000,
             max_introspection_lists: 2,
+            max_depth: 12,
+            introspection: true,
         }
     }
 }

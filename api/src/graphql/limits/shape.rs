@@ -13,6 +13,12 @@ use std::collections::{HashMap, HashSet};
 /// schema's size at each level. The standard introspection query nests two.
 const INTROSPECTION_LISTS: [&str; 5] = ["types", "fields", "inputFields", "interfaces", "possibleTypes"];
 
+/// Introspection answers come from the schema in memory, never the
+/// database, and the standard introspection query that GraphiQL and codegen
+/// send nests `ofType` 15 deep. Their subtrees are bounded by the bracket
+/// nesting and `INTROSPECTION_LISTS` instead of the depth limit.
+const INTROSPECTION_ROOTS: [&str; 2] = ["__schema", "__type"];
+
 /// What a selection set costs once expanded.
 #[derive(Clone, Copy, Default)]
 struct Cost {
@@ -20,6 +26,8 @@ struct Cost {
     /// Fields at its own top level, fragments flattened.
     top_fields: usize,
     introspection_lists: usize,
+    /// Fields nested inside each other, introspection subtrees counted as one.
+    depth: usize,
 }
 
 impl Cost {
@@ -27,6 +35,7 @@ impl Cost {
         self.selections = self.selections.saturating_add(other.selections);
         self.top_fields = self.top_fields.saturating_add(other.top_fields);
         self.introspection_lists = self.introspection_lists.max(other.introspection_lists);
+        self.depth = self.depth.max(other.depth);
     }
 }
 
@@ -50,6 +59,11 @@ pub fn check(doc: &ExecutableDocument, limits: &DocumentLimits) -> AppResult<()>
             walk.directives(&var.node.directives)?;
         }
         let cost = walk.selection_set(&op.node.selection_set, 0)?;
+        // Checked per operation: an inner set's own depth says nothing until
+        // it is known whether it sits under `__schema` or `__type`.
+        if cost.depth > limits.max_depth {
+            return Err(too_complex(format!("fields may be nested at most {} deep", limits.max_depth)));
+        }
         if cost.top_fields > limits.max_root_fields {
             return Err(too_complex(format!(
                 "an operation may select at most {} root fields",
@@ -63,6 +77,11 @@ pub fn check(doc: &ExecutableDocument, limits: &DocumentLimits) -> AppResult<()>
         walk.fragment(name.as_str(), 0)?;
     }
     Ok(())
+}
+
+/// `__Type`, `__Field`, ...: selections on them answer from the schema.
+fn is_introspection_type(name: &str) -> bool {
+    name.starts_with("__")
 }
 
 impl<'a> Walk<'a> {
@@ -101,15 +120,30 @@ impl<'a> Walk<'a> {
                         }
                     }
                     let children = self.selection_set(&f.selection_set, depth + 1)?;
-                    let is_list = INTROSPECTION_LISTS.contains(&f.name.node.as_str());
+                    let name = f.name.node.as_str();
+                    if !self.limits.introspection && INTROSPECTION_ROOTS.contains(&name) {
+                        return Err(AppError::Forbidden("introspection is disabled on this server".into()));
+                    }
+                    let is_list = INTROSPECTION_LISTS.contains(&name);
+                    let depth = if INTROSPECTION_ROOTS.contains(&name) { 1 } else { children.depth + 1 };
                     total.add(Cost {
                         selections: children.selections.saturating_add(1),
                         top_fields: 1,
                         introspection_lists: children.introspection_lists + usize::from(is_list),
+                        depth,
                     });
                 }
                 Selection::InlineFragment(inline) => {
-                    total.add(self.selection_set(&inline.node.selection_set, depth + 1)?);
+                    let mut cost = self.selection_set(&inline.node.selection_set, depth + 1)?;
+                    if inline
+                        .node
+                        .type_condition
+                        .as_ref()
+                        .is_some_and(|t| is_introspection_type(t.node.on.node.as_str()))
+                    {
+                        cost.depth = 0;
+                    }
+                    total.add(cost);
                 }
                 Selection::FragmentSpread(spread) => {
                     total.add(self.fragment(spread.node.fragment_name.node.as_str(), depth + 1)?);
@@ -129,7 +163,10 @@ impl<'a> Walk<'a> {
         if !self.in_progress.insert(key.as_str()) {
             return Ok(Cost::default());
         }
-        let cost = self.selection_set(&frag.node.selection_set, depth)?;
+        let mut cost = self.selection_set(&frag.node.selection_set, depth)?;
+        if is_introspection_type(frag.node.type_condition.node.on.node.as_str()) {
+            cost.depth = 0;
+        }
         self.in_progress.remove(key.as_str());
         self.memo.insert(key.as_str(), cost);
         Ok(cost)
@@ -192,6 +229,29 @@ mod tests {
         assert!(run("{ __schema { types { fields { args { name } } } } }").is_ok());
         assert!(run("{ __type(name: \"Article\") { fields { type { fields { name } } } } }").is_ok());
         assert!(run("{ __schema { types { fields { type { fields { name } } } } } }").is_err());
+    }
+
+    #[test]
+    fn depth_counts_fields_but_not_introspection() {
+        let nested = |n: usize| format!("{{ {}__typename{} }}", "a { ".repeat(n - 1), " }".repeat(n - 1));
+        let limits = DocumentLimits { max_depth: 3, ..DocumentLimits::default() };
+        let check_with = |doc: &str| {
+            check(
+                &async_graphql::parser::parse_query(doc).map_err(|e| AppError::field("q", e.to_string()))?,
+                &limits,
+            )
+        };
+        assert!(check_with(&nested(3)).is_ok());
+        assert!(matches!(check_with(&nested(4)), Err(e) if e.code().as_str() == "QUERY_TOO_COMPLEX"));
+        // Through fragments too.
+        assert!(check_with("{ a { ...F } } fragment F on A { b { c { d } } }").is_err());
+        let of_type = format!(
+            "{{ __type(name: \"Article\") {{ fields {{ type {} name {} }} }} }}",
+            "{ ofType ".repeat(8),
+            "}".repeat(8)
+        );
+        let r = check_with(&of_type);
+        assert!(r.is_ok(), "{r:?} {of_type}");
     }
 
     #[test]

@@ -1,0 +1,111 @@
+//! `/graphql` over HTTP, as the GraphQL-over-HTTP spec has it: POST
+//! executes, GET runs queries from the query string (cacheable by CDNs;
+//! mutations are refused over GET) or, for a browser, serves GraphiQL.
+//! Bodies are read by actix (so the size and time limits on bytes actually
+//! read apply) and checked against the document limits before the engine
+//! sees them.
+
+mod media;
+mod params;
+mod reply;
+
+use super::limits::{self, DocumentLimits};
+use super::{AppSchema, RequestContext};
+use crate::config::Config;
+use crate::error::AppError;
+use crate::state::AppState;
+use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::OperationType;
+use media::Media;
+use reply::Failure;
+
+pub fn document_limits(c: &Config) -> DocumentLimits {
+    DocumentLimits {
+        max_tokens: c.graphql_max_tokens,
+        max_nesting: c.graphql_max_nesting,
+        max_aliases: c.graphql_max_aliases,
+        max_root_fields: c.graphql_max_root_fields,
+        max_directives: c.graphql_max_directives,
+        max_selections: c.graphql_max_selections,
+        max_depth: c.graphql_max_depth,
+        introspection: c.graphql_introspection,
+        ..DocumentLimits::default()
+    }
+}
+
+/// Attaches who is asking (a refused credential is an HTTP 401), then checks
+/// the document against its limits, which parses it once.
+fn prepare(
+    state: &AppState,
+    http: &HttpRequest,
+    mut req: async_graphql::Request,
+) -> Result<async_graphql::Request, Failure> {
+    let actor = crate::auth::actor_of(http).map_err(Failure::Http)?;
+    limits::check(&mut req, &document_limits(&state.config)).map_err(Failure::Document)?;
+    let ctx = RequestContext { actor, now: state.clock.now() };
+    Ok(req.data(ctx))
+}
+
+pub async fn post(
+    schema: web::Data<AppSchema>,
+    state: web::Data<AppState>,
+    http: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let media = Media::of(&http);
+    let req = params::check_content_type(&http)
+        .and_then(|()| params::from_body(&body))
+        .map_err(Failure::Http)
+        .and_then(|req| prepare(&state, &http, req));
+    match req {
+        Ok(req) => reply::executed(media, schema.execute(req).await),
+        Err(failure) => reply::refused(media, failure),
+    }
+}
+
+pub async fn get(
+    schema: web::Data<AppSchema>,
+    state: web::Data<AppState>,
+    http: HttpRequest,
+) -> HttpResponse {
+    let media = Media::of(&http);
+    let req = match params::from_query_string(http.query_string()) {
+        Ok(req) => req,
+        Err(_) if media::wants_html(&http) && !has_query(&http) => return graphiql(),
+        Err(err) => return reply::refused(media, Failure::Http(err)),
+    };
+    let mut req = match prepare(&state, &http, req) {
+        Ok(req) => req,
+        Err(failure) => return reply::refused(media, failure),
+    };
+    if selects_mutation(&mut req) {
+        // Mutations over GET would let a link or an image tag write.
+        return reply::refused(media, Failure::Http(AppError::MethodNotAllowed { allow: "POST" }));
+    }
+    reply::executed(media, schema.execute(req).await)
+}
+
+fn has_query(http: &HttpRequest) -> bool {
+    url::form_urlencoded::parse(http.query_string().as_bytes()).any(|(k, _)| k == "query")
+}
+
+/// Whether the operation that would run (the one `operationName` names, or
+/// the only one) is not a query. An ambiguous choice is the engine's to
+/// refuse.
+fn selects_mutation(req: &mut async_graphql::Request) -> bool {
+    let name = req.operation_name.clone();
+    let Ok(doc) = req.parsed_query() else { return false };
+    let ty = match name.as_deref() {
+        Some(name) => doc.operations.iter().find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
+        None => doc.operations.iter().next(),
+    }
+    .map(|(_, op)| op.node.ty);
+    ty.is_some_and(|ty| ty != OperationType::Query)
+}
+
+fn graphiql() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(GraphiQLSource::build().endpoint("/graphql").title("Dateline GraphiQL").finish())
+}

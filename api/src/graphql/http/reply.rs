@@ -1,0 +1,95 @@
+//! Writing a GraphQL answer: media type, status code and body.
+
+use super::media::Media;
+use crate::error::AppError;
+use crate::graphql::errors;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{ALLOW, CACHE_CONTROL, HeaderName, HeaderValue, RETRY_AFTER};
+use actix_web::{HttpResponse, HttpResponseBuilder};
+
+/// Why a request was not executed.
+pub enum Failure {
+    /// Not a well-formed GraphQL request, or refused at the HTTP level
+    /// (credentials, media type, method): its own status, whatever the media.
+    Http(AppError),
+    /// A document that does not parse, validate or fit the limits.
+    Document(AppError),
+}
+
+/// A request that was not executed has no `data` entry. Under
+/// `application/json` document errors are 200, for the clients that predate
+/// `application/graphql-response+json`.
+pub fn refused(media: Media, failure: Failure) -> HttpResponse {
+    let (err, status) = match failure {
+        Failure::Http(err) => {
+            let status = err.status();
+            (err, status)
+        }
+        Failure::Document(err) => {
+            let status = if media == Media::Json { 200 } else { err.status() };
+            (err, status)
+        }
+    };
+    let mut builder = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST));
+    match &err {
+        AppError::MethodNotAllowed { allow } => {
+            builder.insert_header((ALLOW, *allow));
+        }
+        AppError::RateLimited { retry_after_secs } => {
+            builder.insert_header((RETRY_AFTER, retry_after_secs.to_string()));
+        }
+        AppError::Unauthenticated => {
+            builder.insert_header(("www-authenticate", "Bearer"));
+        }
+        _ => {}
+    }
+    let mut e = async_graphql::ServerError::new(err.to_string(), None);
+    e.source = Some(std::sync::Arc::new(err));
+    body(builder, media, async_graphql::Response::from_errors(vec![e]), false)
+}
+
+/// The engine's answer. Errors without a path, with no data, come from
+/// validation or variable coercion: the operation never ran, so they are
+/// answered like any other document error.
+pub fn executed(media: Media, resp: async_graphql::Response) -> HttpResponse {
+    let not_run = resp.data == async_graphql::Value::Null
+        && !resp.errors.is_empty()
+        && resp.errors.iter().all(|e| e.path.is_empty());
+    let status =
+        if not_run && media == Media::GraphqlResponseJson { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let mut builder = HttpResponse::build(status);
+    if resp.is_ok()
+        && let Some(value) = resp.cache_control.value()
+        && let Ok(value) = HeaderValue::from_str(&value)
+    {
+        builder.insert_header((CACHE_CONTROL, value));
+    }
+    for (name, value) in resp.http_headers.iter() {
+        if let (Ok(name), Ok(value)) =
+            (HeaderName::from_bytes(name.as_str().as_bytes()), HeaderValue::from_bytes(value.as_bytes()))
+        {
+            builder.append_header((name, value));
+        }
+    }
+    body(builder, media, resp, !not_run)
+}
+
+fn body(
+    mut builder: HttpResponseBuilder,
+    media: Media,
+    mut resp: async_graphql::Response,
+    with_data: bool,
+) -> HttpResponse {
+    errors::decorate(&mut resp);
+    let mut json = match serde_json::to_value(&resp) {
+        Ok(json) => json,
+        Err(e) => {
+            tracing::error!(error = %e, "a GraphQL response did not serialize");
+            serde_json::json!({ "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL_SERVER_ERROR" } }] })
+        }
+    };
+    if !with_data && let Some(map) = json.as_object_mut() {
+        map.remove("data");
+    }
+    builder.content_type(media.content_type()).body(json.to_string())
+}
