@@ -170,6 +170,15 @@ pub struct Config {
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "DATELINE_LOG_JSON", default_value_t = false, global = true)]
     pub log_json: bool,
+
+    /// Log one line per finished request (method, route, status, duration, request id).
+    #[arg(long, env = "DATELINE_ACCESS_LOG", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub access_log: bool,
+
+    /// Browser origins that may make credentialed (cookie) requests, comma-separated.
+    /// Any origin may read without credentials.
+    #[arg(long, env = "DATELINE_CORS_CREDENTIALS_ORIGINS", value_delimiter = ',', global = true)]
+    pub cors_credentials_origins: Vec<String>,
 }
 
 impl Config {

@@ -89,7 +89,7 @@ pub enum AppError {
     #[error("{0}")]
     GraphqlParse(String),
     #[error("this method is not allowed here; use {allow}")]
-    MethodNotAllowed { allow: &'static str },
+    MethodNotAllowed { allow: String },
     /// The client did not send its request in time.
     #[error("the request was not received in time")]
     RequestTimeout,
@@ -158,6 +158,16 @@ impl AppError {
         }
     }
 
+    /// Headers that belong with this error on any HTTP answer.
+    pub fn headers(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Self::RateLimited { retry_after_secs } => vec![("retry-after", retry_after_secs.to_string())],
+            Self::Unauthenticated => vec![("www-authenticate", "Bearer".into())],
+            Self::MethodNotAllowed { allow } => vec![("allow", allow.clone())],
+            _ => Vec::new(),
+        }
+    }
+
     /// A single failing field.
     pub fn field(path: impl Into<String>, message: impl Into<String>) -> Self {
         Self::BadInput(vec![FieldError { path: path.into(), message: message.into() }])
@@ -191,6 +201,7 @@ impl From<sea_orm::DbErr> for AppError {
         use sea_orm::DbErr;
         match err {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
+                crate::metrics::pool_acquire_failed();
                 tracing::warn!(error = %err, "database unavailable");
                 Self::Unavailable
             }

@@ -2,23 +2,31 @@
 //! checked before credentials are looked up (so a flood of bad tokens costs
 //! no database work). Health probes are never limited: a load balancer must
 //! not see Dateline as down because one client misbehaves. Limits are per
-//! instance.
+//! instance. Every limited answer says where the client stands, in the
+//! IETF draft's `RateLimit-Limit`, `-Remaining` and `-Reset` headers.
 
 use crate::error::AppError;
 use actix_web::ResponseError;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::web;
 use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::middleware::StateInformationMiddleware;
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter};
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+type Buckets = RateLimiter<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock, StateInformationMiddleware>;
+
 pub struct Limiter {
-    buckets: DefaultKeyedRateLimiter<IpAddr>,
+    buckets: Buckets,
+    per_second: u32,
+    burst: u32,
     proxies: usize,
     seen: AtomicU64,
 }
@@ -28,7 +36,30 @@ pub fn limiter(per_second: u64, burst: u32, proxies: usize) -> Option<Arc<Limite
     let rate = NonZeroU32::new(u32::try_from(per_second).unwrap_or(u32::MAX))?;
     let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
     let quota = Quota::per_second(rate).allow_burst(burst);
-    Some(Arc::new(Limiter { buckets: RateLimiter::keyed(quota), proxies, seen: AtomicU64::new(0) }))
+    let buckets = RateLimiter::keyed(quota).with_middleware::<StateInformationMiddleware>();
+    Some(Arc::new(Limiter {
+        buckets,
+        per_second: rate.get(),
+        burst: burst.get(),
+        proxies,
+        seen: AtomicU64::new(0),
+    }))
+}
+
+impl Limiter {
+    /// `RateLimit-*` for a client with `remaining` requests left: the
+    /// bucket is full again after `reset` seconds.
+    fn headers(&self, remaining: u32, reset: u64) -> [(HeaderName, HeaderValue); 3] {
+        [
+            (HeaderName::from_static("ratelimit-limit"), HeaderValue::from(self.burst)),
+            (HeaderName::from_static("ratelimit-remaining"), HeaderValue::from(remaining)),
+            (HeaderName::from_static("ratelimit-reset"), HeaderValue::from(reset)),
+        ]
+    }
+
+    fn refill_secs(&self, remaining: u32) -> u64 {
+        u64::from(self.burst.saturating_sub(remaining)).div_ceil(u64::from(self.per_second.max(1)))
+    }
 }
 
 /// The client's address. Each of `proxies` trusted proxies appends the
@@ -65,13 +96,26 @@ pub async fn middleware(
             limiter.buckets.retain_recent();
             limiter.buckets.shrink_to_fit();
         }
-        if let Some(ip) = client
-            && let Err(not_until) = limiter.buckets.check_key(&ip)
-        {
-            let wait = not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1);
-            let resp = AppError::RateLimited { retry_after_secs: wait }.error_response();
-            return Ok(req.into_response(resp));
+        let Some(ip) = client else { return Ok(next.call(req).await?.map_into_boxed_body()) };
+        let headers = match limiter.buckets.check_key(&ip) {
+            Ok(state) => {
+                let remaining = state.remaining_burst_capacity();
+                limiter.headers(remaining, limiter.refill_secs(remaining))
+            }
+            Err(not_until) => {
+                let wait = not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1);
+                let mut resp = AppError::RateLimited { retry_after_secs: wait }.error_response();
+                for (name, value) in limiter.headers(0, wait) {
+                    resp.headers_mut().insert(name, value);
+                }
+                return Ok(req.into_response(resp));
+            }
+        };
+        let mut resp = next.call(req).await?.map_into_boxed_body();
+        for (name, value) in headers {
+            resp.headers_mut().insert(name, value);
         }
+        return Ok(resp);
     }
     Ok(next.call(req).await?.map_into_boxed_body())
 }

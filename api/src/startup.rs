@@ -5,10 +5,14 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db;
 use crate::graphql::{self, AppSchema};
+use crate::http::cors::CredentialedOrigins;
+use crate::http::methods::Routes;
+use crate::http::request_log::AccessLog;
 use crate::http_guard::HttpLimits;
 use crate::rest;
 use crate::state::AppState;
 use actix_web::dev::Server;
+use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -65,9 +69,9 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
     let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     let schema: AppSchema = graphql::build_schema(state.clone());
     let c = &state.config;
-    let metrics = metrics(&state, c.metrics_bind.is_none())?;
+    let metrics = crate::metrics::middleware(&state, c.metrics_bind.is_none())?;
     if let Some(bind) = &c.metrics_bind {
-        let server = metrics_server(bind, metrics.registry.clone())?;
+        let server = crate::metrics::server(bind, metrics.registry.clone())?;
         actix_web::rt::spawn(server);
     }
     if c.related_refresh_ms > 0 {
@@ -79,16 +83,38 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
     let max_body = c.max_body_bytes;
     let api = openapi();
     let api_json = web::Data::new(api.to_json().unwrap_or_default());
+    let mut undocumented: Vec<(&str, &[&str])> = vec![
+        ("/", &["GET"]),
+        ("/graphql", &["GET", "POST"]),
+        ("/openapi.json", &["GET"]),
+        ("/docs", &["GET"]),
+        ("/docs/{tail:.*}", &["GET"]),
+    ];
+    if c.metrics_bind.is_none() {
+        undocumented.push(("/metrics", &["GET"]));
+    }
+    let routes = web::Data::new(Routes::new(&serde_json::to_value(&api).unwrap_or_default(), &undocumented));
+    let credentialed = web::Data::new(CredentialedOrigins(c.cors_credentials_origins.clone()));
+    let access_log = web::Data::new(AccessLog(c.access_log));
+    let operations = web::Data::new(crate::metrics::GraphqlOperations::new());
     let schema = web::Data::new(schema);
     let state_data = web::Data::new(state);
     let server = HttpServer::new(move || {
         let mut app = App::new()
-            .wrap(actix_web::middleware::from_fn(crate::auth::middleware))
-            .wrap(actix_web::middleware::from_fn(crate::http_guard::middleware))
-            .wrap(actix_web::middleware::from_fn(crate::rate_limit::middleware))
+            .wrap(from_fn(crate::auth::middleware))
+            .wrap(from_fn(crate::http_guard::middleware))
+            .wrap(from_fn(crate::rate_limit::middleware))
+            .wrap(crate::http::cors::cors())
+            .wrap(from_fn(crate::http::cors::credentials))
             .wrap(metrics.clone())
-            .wrap(actix_web::middleware::from_fn(crate::http_guard::security_headers::middleware))
-            .wrap(tracing_actix_web::TracingLogger::default())
+            .wrap(from_fn(crate::http_guard::security_headers::middleware))
+            .wrap(from_fn(crate::http::methods::head_as_get))
+            .wrap(Compress::default())
+            .wrap(from_fn(crate::http::request_log::middleware))
+            .app_data(routes.clone())
+            .app_data(credentialed.clone())
+            .app_data(access_log.clone())
+            .app_data(operations.clone())
             .app_data(schema.clone())
             .app_data(state_data.clone())
             .app_data(api_json.clone())
@@ -112,50 +138,13 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
             .service(rest::health::readyz)
             .service(rest::v1())
             .into_app()
+            .default_service(web::to(crate::http::methods::unmatched))
     })
     .listen(listener)
     .map_err(|e| StartError::Bind { addr, reason: e.to_string() })?
     .shutdown_timeout(10)
     .run();
     Ok(server)
-}
-
-/// Request counts and latencies by route pattern (`/metrics`, Prometheus
-/// text), plus the SQL statement counter. Requests that match no route share
-/// one label, so random paths cannot grow the output.
-fn metrics(state: &AppState, public_endpoint: bool) -> Result<actix_web_prom::PrometheusMetrics, StartError> {
-    let fail = StartError::Setup;
-    let registry = prometheus::Registry::new();
-    registry.register(Box::new(state.statements.collector())).map_err(|e| fail(e.to_string()))?;
-    let mut builder = actix_web_prom::PrometheusMetricsBuilder::new("dateline")
-        .registry(registry)
-        .mask_unmatched_patterns("UNMATCHED");
-    if public_endpoint {
-        builder = builder.endpoint("/metrics");
-    }
-    builder.build().map_err(|e| fail(e.to_string()))
-}
-
-fn metrics_server(bind: &str, registry: prometheus::Registry) -> Result<Server, StartError> {
-    let registry = web::Data::new(registry);
-    let server = HttpServer::new(move || {
-        App::new().app_data(registry.clone()).route("/metrics", web::get().to(metrics_text))
-    })
-    .workers(1)
-    .bind(bind)
-    .map_err(|e| StartError::Bind { addr: bind.to_owned(), reason: e.to_string() })?
-    .shutdown_timeout(2)
-    .run();
-    Ok(server)
-}
-
-async fn metrics_text(registry: web::Data<prometheus::Registry>) -> HttpResponse {
-    use prometheus::Encoder;
-    let mut out = Vec::new();
-    match prometheus::TextEncoder::new().encode(&registry.gather(), &mut out) {
-        Ok(()) => HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(out),
-        Err(e) => HttpResponse::InternalServerError().body(e.to_string()),
-    }
 }
 
 async fn openapi_json(doc: web::Data<String>) -> HttpResponse {

@@ -35,17 +35,8 @@ impl ResponseError for AppError {
         };
         let mut resp = HttpResponse::build(status);
         resp.content_type("application/problem+json");
-        match self {
-            AppError::RateLimited { retry_after_secs } => {
-                resp.insert_header(("Retry-After", retry_after_secs.to_string()));
-            }
-            AppError::Unauthenticated => {
-                resp.insert_header(("WWW-Authenticate", "Bearer"));
-            }
-            AppError::MethodNotAllowed { allow } => {
-                resp.insert_header(("Allow", *allow));
-            }
-            _ => {}
+        for (name, value) in self.headers() {
+            resp.insert_header((name, value));
         }
         resp.json(problem)
     }
@@ -83,7 +74,7 @@ mod tests {
         let (status, _, _, headers) = problem(&AppError::RateLimited { retry_after_secs: 7 });
         assert_eq!((status, headers.get("retry-after").and_then(|v| v.to_str().ok())), (429, Some("7")));
 
-        let (status, _, body, headers) = problem(&AppError::MethodNotAllowed { allow: "POST" });
+        let (status, _, body, headers) = problem(&AppError::MethodNotAllowed { allow: "POST".into() });
         assert_eq!((status, body["code"].as_str()), (405, Some("METHOD_NOT_ALLOWED")));
         assert_eq!(headers.get("allow").and_then(|v| v.to_str().ok()), Some("POST"));
     }

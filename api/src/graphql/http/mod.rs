@@ -13,6 +13,7 @@ use super::limits::{self, DocumentLimits};
 use super::{AppSchema, RequestContext};
 use crate::config::Config;
 use crate::error::AppError;
+use crate::metrics::GraphqlOperations;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
@@ -59,9 +60,25 @@ pub async fn post(
         .map_err(Failure::Http)
         .and_then(|req| prepare(&state, &http, req));
     match req {
-        Ok(req) => reply::executed(media, schema.execute(req).await),
+        Ok(req) => execute(&schema, &http, media, req).await,
         Err(failure) => reply::refused(media, failure),
     }
+}
+
+/// Runs the operation, timed by its name for `/metrics`.
+async fn execute(
+    schema: &AppSchema,
+    http: &HttpRequest,
+    media: Media,
+    mut req: async_graphql::Request,
+) -> HttpResponse {
+    let name = operation_name(&mut req);
+    let started = std::time::Instant::now();
+    let resp = schema.execute(req).await;
+    if let Some(ops) = http.app_data::<web::Data<GraphqlOperations>>() {
+        ops.observe(name.as_deref(), started.elapsed());
+    }
+    reply::executed(media, resp)
 }
 
 pub async fn get(
@@ -81,9 +98,22 @@ pub async fn get(
     };
     if selects_mutation(&mut req) {
         // Mutations over GET would let a link or an image tag write.
-        return reply::refused(media, Failure::Http(AppError::MethodNotAllowed { allow: "POST" }));
+        return reply::refused(media, Failure::Http(AppError::MethodNotAllowed { allow: "POST".into() }));
     }
-    reply::executed(media, schema.execute(req).await)
+    execute(&schema, &http, media, req).await
+}
+
+/// The name the client gave, or that of the document's only operation.
+fn operation_name(req: &mut async_graphql::Request) -> Option<String> {
+    if let Some(name) = &req.operation_name {
+        return Some(name.clone());
+    }
+    let doc = req.parsed_query().ok()?;
+    let mut ops = doc.operations.iter();
+    match (ops.next(), ops.next()) {
+        (Some((name, _)), None) => name.map(|n| n.to_string()),
+        _ => None,
+    }
 }
 
 fn has_query(http: &HttpRequest) -> bool {

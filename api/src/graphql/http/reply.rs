@@ -4,7 +4,7 @@ use super::media::Media;
 use crate::error::AppError;
 use crate::graphql::errors;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{ALLOW, CACHE_CONTROL, HeaderName, HeaderValue, RETRY_AFTER};
+use actix_web::http::header::{CACHE_CONTROL, HeaderName, HeaderValue};
 use actix_web::{HttpResponse, HttpResponseBuilder};
 
 /// Why a request was not executed.
@@ -31,17 +31,8 @@ pub fn refused(media: Media, failure: Failure) -> HttpResponse {
         }
     };
     let mut builder = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST));
-    match &err {
-        AppError::MethodNotAllowed { allow } => {
-            builder.insert_header((ALLOW, *allow));
-        }
-        AppError::RateLimited { retry_after_secs } => {
-            builder.insert_header((RETRY_AFTER, retry_after_secs.to_string()));
-        }
-        AppError::Unauthenticated => {
-            builder.insert_header(("www-authenticate", "Bearer"));
-        }
-        _ => {}
+    for (name, value) in err.headers() {
+        builder.insert_header((name, value));
     }
     let mut e = async_graphql::ServerError::new(err.to_string(), None);
     e.source = Some(std::sync::Arc::new(err));

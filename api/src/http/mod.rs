@@ -1,0 +1,9 @@
+//! HTTP conventions every route follows, whatever adapter answers it:
+//! cross-origin reads (CORS), HEAD wherever GET is, 405 with `Allow` for a
+//! known path and a wrong method, and a request id in every log line and
+//! response. Limits and refusals live in `http_guard`, rate limits in
+//! `rate_limit`.
+
+pub mod cors;
+pub mod methods;
+pub mod request_log;
