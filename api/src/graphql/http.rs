@@ -10,7 +10,6 @@ use crate::config::Config;
 use crate::error::AppError;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql_actix_web::GraphQLResponse;
 
@@ -82,9 +81,7 @@ pub async fn get(
     http: HttpRequest,
 ) -> HttpResponse {
     if !http.query_string().contains("query=") {
-        return HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(GraphiQLSource::build().endpoint("/graphql").title("Dateline GraphiQL").finish());
+        return super::graphiql::page();
     }
     let Ok(req) = async_graphql::http::parse_query_string(http.query_string()) else {
         return actix_web::ResponseError::error_response(&AppError::field(
