@@ -137,7 +137,9 @@ fn fetch(package: &Package, dir: &Path) -> Result<PathBuf, String> {
     }
     let _ = std::fs::remove_file(&tarball);
     let output = Command::new("npm")
-        .args(["pack", &spec, "--ignore-scripts", "--silent", "--pack-destination"])
+        // --prefer-offline: a tarball in npm's own cache is used without asking
+        // the registry (the pinned hash is checked all the same).
+        .args(["pack", &spec, "--ignore-scripts", "--silent", "--prefer-offline", "--pack-destination"])
         .arg(dir)
         .current_dir(dir)
         .output()

@@ -77,8 +77,12 @@ async function graphiql(page) {
     await article.first().waitFor({ timeout: STEP_MS });
   } catch {
     await shot(page, 'graphiql-docs-missing-article');
-    const text = (await explorer.innerText().catch(() => '')).slice(0, 500);
-    fail(`the type Article never appeared in the documentation explorer; it shows: ${text}`);
+    const text = (await explorer.innerText().catch(() => '')).slice(0, 300);
+    const pane = (await page.locator('.graphiql-response').innerText().catch(() => '')).slice(0, 500);
+    fail(
+      `the type Article never appeared in the documentation explorer; it shows: ${text.replace(/\s+/g, ' ')}; ` +
+        `the result pane shows: ${pane.replace(/\s+/g, ' ')}`,
+    );
   }
   await article.first().scrollIntoViewIfNeeded();
   await shot(page, 'graphiql-docs-article');
