@@ -81,13 +81,16 @@ const PACKAGES: &[Package] = &[
     },
 ];
 
-/// Dateline's own script that starts GraphiQL (kept out of the page so the
-/// Content-Security-Policy needs no inline scripts).
+/// Dateline's own script that starts GraphiQL and the page's own styles
+/// (kept out of the page so its Content-Security-Policy needs no inline
+/// script or style).
 const INIT_SCRIPT: &str = "assets/graphiql-init.js";
+const PAGE_STYLES: &str = "assets/graphiql-page.css";
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed={INIT_SCRIPT}");
+    println!("cargo:rerun-if-changed={PAGE_STYLES}");
     if let Err(msg) = run() {
         eprintln!("\nerror: cannot prepare the GraphiQL assets: {msg}\n");
         std::process::exit(1);
@@ -120,6 +123,9 @@ fn run() -> Result<(), String> {
     let init =
         std::fs::read(manifest.join(INIT_SCRIPT)).map_err(|e| format!("cannot read {INIT_SCRIPT}: {e}"))?;
     add_asset(&mut table, &assets, "init.js", "dateline-graphiql", "js", &init)?;
+    let styles =
+        std::fs::read(manifest.join(PAGE_STYLES)).map_err(|e| format!("cannot read {PAGE_STYLES}: {e}"))?;
+    add_asset(&mut table, &assets, "page.css", "dateline-graphiql", "css", &styles)?;
     table.push_str("];\n");
     let generated = out.join("graphiql_assets.rs");
     std::fs::write(&generated, table).map_err(|e| format!("cannot write {}: {e}", generated.display()))

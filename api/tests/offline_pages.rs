@@ -33,12 +33,15 @@ async fn asset(app: &TestApp, path: &str, content_type: &str, min_bytes: usize) 
     bytes
 }
 
-fn csp_names_no_other_host(csp: &str) {
+/// Checks the page's policy names no other host and returns its directives.
+fn csp_names_no_other_host(csp: &str) -> Vec<String> {
     for word in ["http:", "https:", "unpkg", "jsdelivr", "googleapis", "gstatic", "*"] {
         assert!(!csp.contains(word), "CSP names {word}: {csp}");
     }
-    let script_src = csp.split(';').map(str::trim).find(|d| d.starts_with("script-src")).unwrap();
-    assert_eq!(script_src, "script-src 'self'", "{csp}");
+    let directives: Vec<String> = csp.split(';').map(|d| d.trim().to_owned()).collect();
+    assert!(directives.iter().any(|d| d == "script-src 'self'"), "{csp}");
+    assert!(directives.iter().any(|d| d == "connect-src 'self'"), "{csp}");
+    directives
 }
 
 #[actix_web::test]
@@ -48,24 +51,27 @@ async fn graphiql_is_served_from_the_binary() {
         app.client.get(format!("{}/graphql", app.addr)).header("accept", "text/html").send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200);
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
-    csp_names_no_other_host(r.headers()["content-security-policy"].to_str().unwrap());
+    let csp = csp_names_no_other_host(r.headers()["content-security-policy"].to_str().unwrap());
+    assert!(csp.iter().any(|d| d == "style-src 'self'"), "no inline style either: {csp:?}");
     let page = r.text().await.unwrap();
     assert!(page.contains("GraphiQL"), "{page}");
+    assert!(!page.contains("<style") && !page.contains("style=\""), "no inline style: {page}");
     assert!(page.contains("data-endpoint=\"/graphql\""), "{page}");
     assert!(!page.contains("://"), "the page names another host: {page}");
     assert!(!page.contains("<script>"), "no inline script: {page}");
 
     let scripts = attributes(&page, "src");
     let styles: Vec<&str> = attributes(&page, "href").into_iter().filter(|h| h.ends_with(".css")).collect();
-    // React, ReactDOM, GraphiQL and Dateline's start script; GraphiQL's styles.
+    // React, ReactDOM, GraphiQL and Dateline's start script; GraphiQL's
+    // styles and the page's own.
     assert_eq!(scripts.len(), 4, "{page}");
-    assert_eq!(styles.len(), 1, "{page}");
+    assert_eq!(styles.len(), 2, "{page}");
     let integrities = attributes(&page, "integrity");
-    assert_eq!(integrities.len(), 5, "{page}");
+    assert_eq!(integrities.len(), 6, "{page}");
     for (path, content_type, min) in scripts
         .iter()
         .map(|s| (*s, "text/javascript", 1000))
-        .chain(styles.iter().map(|s| (*s, "text/css", 100_000)))
+        .chain(styles.iter().map(|s| (*s, "text/css", 50)))
     {
         assert!(path.starts_with("/graphql/assets/"), "{path}");
         let r = app.get(path).await;
@@ -80,6 +86,8 @@ async fn graphiql_is_served_from_the_binary() {
         assert!(!text.contains("sourceMappingURL=index"), "{path} points at a map that is not served");
     }
     // The bundles themselves: GraphiQL's is near a megabyte, React's DOM over 100 KB.
+    let graphiql_css = styles.iter().find(|s| s.contains("graphiql-3.9.0")).unwrap();
+    asset(&app, graphiql_css, "text/css", 100_000).await;
     let graphiql = scripts.iter().find(|s| s.contains("graphiql-3.9.0")).unwrap();
     asset(&app, graphiql, "text/javascript", 500_000).await;
     let react_dom = scripts.iter().find(|s| s.contains("react-dom-18.3.1")).unwrap();
@@ -113,7 +121,9 @@ async fn api_docs_are_served_from_the_binary() {
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(r.url().path(), "/docs/");
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
-    csp_names_no_other_host(r.headers()["content-security-policy"].to_str().unwrap());
+    let csp = csp_names_no_other_host(r.headers()["content-security-policy"].to_str().unwrap());
+    // Swagger UI sets inline styles; still no inline script.
+    assert!(csp.iter().any(|d| d == "style-src 'self' 'unsafe-inline'"), "{csp:?}");
     let page = r.text().await.unwrap();
     assert!(page.contains("swagger-ui"), "{page}");
     assert!(!page.contains("://"), "the page names another host: {page}");

@@ -32,17 +32,22 @@ fn script(key: &str) -> String {
     })
 }
 
-fn page_html() -> String {
-    let css = asset("graphiql.css").map_or_else(String::new, |a| {
+fn stylesheet(key: &str) -> String {
+    asset(key).map_or_else(String::new, |a| {
         format!("<link rel=\"stylesheet\" href=\"{ASSET_PREFIX}{}\" integrity=\"{}\">\n", a.file, a.integrity)
-    });
+    })
+}
+
+/// Dateline's page: no inline script or style, every file from this origin.
+fn page_html() -> String {
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>Dateline GraphiQL</title>\n<link rel=\"icon\" href=\"data:,\">\n{css}\
-         <style>html, body, #graphiql {{ height: 100%; margin: 0; overflow: hidden; }}</style>\n\
+         <title>Dateline GraphiQL</title>\n<link rel=\"icon\" href=\"data:,\">\n{}{}\
          </head>\n<body>\n<div id=\"graphiql\" data-endpoint=\"/graphql\">Loading GraphiQL…</div>\n\
          {}{}{}{}</body>\n</html>\n",
+        stylesheet("graphiql.css"),
+        stylesheet("page.css"),
         script("react.js"),
         script("react-dom.js"),
         script("graphiql.js"),

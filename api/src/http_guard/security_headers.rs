@@ -7,12 +7,16 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 
-/// The HTML pages (GraphiQL, Swagger UI) load every script, style and font
-/// from Dateline itself: scripts only as files from this origin (no inline
-/// script, no eval); inline styles stay allowed because both editors set
-/// them, fonts and icons come as `data:` URLs, and the pages talk to this
-/// origin only.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+/// The HTML pages load every script, style and font from Dateline itself:
+/// scripts only as files from this origin (no inline script, no eval), fonts
+/// and icons also as `data:` URLs, requests to this origin only. GraphiQL's
+/// page (and any other) allows no inline style either.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+font-src 'self' data:; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; \
+base-uri 'none'; form-action 'self'; object-src 'none'";
+
+/// Swagger UI (`/docs/`) sets inline styles, so its pages allow them.
+const CSP_DOCS: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
 font-src 'self' data:; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; \
 base-uri 'none'; form-action 'self'; object-src 'none'";
 
@@ -20,6 +24,7 @@ pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let docs = req.path() == "/docs" || req.path().starts_with("/docs/");
     let mut resp = next.call(req).await?;
     let headers = resp.headers_mut();
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
@@ -28,7 +33,8 @@ pub async fn middleware(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
     if is_html {
-        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+        let csp = if docs { CSP_DOCS } else { CSP };
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
         headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     }
