@@ -18,7 +18,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
-use utoipa_scalar::{Scalar, Servable};
+use utoipa_swagger_ui::SwaggerUi;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -86,6 +86,7 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
     let mut undocumented: Vec<(&str, &[&str])> = vec![
         ("/", &["GET"]),
         ("/graphql", &["GET", "POST"]),
+        ("/graphql/assets/{file}", &["GET"]),
         ("/openapi.json", &["GET"]),
         ("/docs", &["GET"]),
         ("/docs/{tail:.*}", &["GET"]),
@@ -131,7 +132,9 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
         app.route("/graphql", web::post().to(graphql::http::post))
             .route("/graphql", web::get().to(graphql::http::get))
             .route("/openapi.json", web::get().to(openapi_json))
-            .service(Scalar::with_url("/docs", api.clone()))
+            .configure(graphql::graphiql::routes)
+            .route("/docs", web::get().to(docs_redirect))
+            .service(docs())
             .route("/", web::get().to(index))
             .into_utoipa_app()
             .service(rest::health::healthz)
@@ -149,6 +152,18 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
 
 async fn openapi_json(doc: web::Data<String>) -> HttpResponse {
     HttpResponse::Ok().content_type("application/json").body(doc.get_ref().clone())
+}
+
+/// Swagger UI at `/docs/`, from the bundle compiled into the binary, reading
+/// `/openapi.json`; its online spec validator (another host) is off.
+fn docs() -> SwaggerUi {
+    SwaggerUi::new("/docs/{_:.*}")
+        .config(utoipa_swagger_ui::Config::new(["/openapi.json"]).validator_url("none"))
+}
+
+/// Swagger UI's page names its files relative to `/docs/`.
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect().insert_header((actix_web::http::header::LOCATION, "/docs/")).finish()
 }
 
 async fn index() -> HttpResponse {

@@ -140,7 +140,7 @@ async fn openapi_health_and_readiness() {
     assert!(doc["components"]["schemas"].get("ArticleView").is_some());
     let docs = app.get("/docs").await;
     assert_eq!(docs.status().as_u16(), 200);
-    assert!(docs.text().await.unwrap().contains("openapi"));
+    assert!(docs.text().await.unwrap().contains("swagger-ui"));
     let (status, health) = app.get_json("/healthz").await;
     assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
     let (status, ready) = app.get_json("/readyz").await;

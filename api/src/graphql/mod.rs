@@ -2,6 +2,7 @@
 //! Types under `types/` are views over domain rows, never entity derives.
 
 pub mod errors;
+pub mod graphiql;
 pub mod http;
 pub mod ids;
 pub mod limits;

@@ -16,7 +16,6 @@ use crate::error::AppError;
 use crate::metrics::GraphqlOperations;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use media::Media;
 use reply::Failure;
@@ -135,7 +134,5 @@ fn selects_mutation(req: &mut async_graphql::Request) -> bool {
 }
 
 fn graphiql() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(GraphiQLSource::build().endpoint("/graphql").title("Dateline GraphiQL").finish())
+    super::graphiql::page()
 }
