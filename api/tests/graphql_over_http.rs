@@ -54,6 +54,16 @@ async fn the_media_type_follows_accept() {
         assert!(ctype.starts_with(want) && ctype.contains("utf-8"), "{accept:?}: {ctype}");
         assert_eq!(body["data"]["__typename"], "Query");
     }
+    // Fields come back in the order the query asked for them.
+    let r = app
+        .client
+        .post(format!("{}/graphql", app.addr))
+        .json(&json!({"query": "{ zulu: __typename alpha: __typename }"}))
+        .send()
+        .await
+        .unwrap();
+    let text = r.text().await.unwrap();
+    assert!(text.find("zulu") < text.find("alpha"), "{text}");
 }
 
 #[actix_web::test]

@@ -6,6 +6,7 @@ use crate::graphql::errors;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, HeaderName, HeaderValue};
 use actix_web::{HttpResponse, HttpResponseBuilder};
+use std::collections::BTreeMap;
 
 /// Why a request was not executed.
 pub enum Failure {
@@ -65,6 +66,18 @@ pub fn executed(media: Media, resp: async_graphql::Response) -> HttpResponse {
     body(builder, media, resp, !not_run)
 }
 
+/// The wire form. Serialized straight from the engine's ordered values:
+/// a GraphQL answer lists fields in the order the query asked for them.
+#[derive(serde::Serialize)]
+struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [async_graphql::ServerError],
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    extensions: &'a BTreeMap<String, async_graphql::Value>,
+}
+
 fn body(
     mut builder: HttpResponseBuilder,
     media: Media,
@@ -72,15 +85,15 @@ fn body(
     with_data: bool,
 ) -> HttpResponse {
     errors::decorate(&mut resp);
-    let mut json = match serde_json::to_value(&resp) {
-        Ok(json) => json,
+    let wire =
+        Body { data: with_data.then_some(&resp.data), errors: &resp.errors, extensions: &resp.extensions };
+    match serde_json::to_vec(&wire) {
+        Ok(json) => builder.content_type(media.content_type()).body(json),
         Err(e) => {
             tracing::error!(error = %e, "a GraphQL response did not serialize");
-            serde_json::json!({ "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL_SERVER_ERROR" } }] })
+            let failed =
+                r#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}"#;
+            HttpResponse::InternalServerError().content_type(media.content_type()).body(failed)
         }
-    };
-    if !with_data && let Some(map) = json.as_object_mut() {
-        map.remove("data");
     }
-    builder.content_type(media.content_type()).body(json.to_string())
 }
