@@ -501,3 +501,96 @@ async fn a_flood_of_distinct_documents_only_churns_the_document_cache() {
     }
     still_serving(&app).await;
 }
+
+/// The inputs the HTTP conventions read: `Accept`, `X-Request-Id`,
+/// `traceparent`, `Origin`, preflights, GET parameters and asset names, at
+/// hostile sizes and encodings, many at once.
+#[actix_web::test]
+async fn hostile_negotiation_and_tracing_headers_get_clear_answers() {
+    let app = TestApp::spawn().await;
+    let ok = r#"{"query":"{ __typename }"}"#;
+    let many_ranges = "application/x;q=0.5, ".repeat(350);
+    let hostile_accepts = [
+        many_ranges.as_str(),
+        "application/graphql-response+json;q=NaN",
+        "application/graphql-response+json;q=1e309, application/json;q=-1",
+        ";;;,,,;q=,*/*;q",
+        "\u{7f}",
+    ];
+    for accept in hostile_accepts {
+        let Ok(value) = reqwest::header::HeaderValue::from_bytes(accept.as_bytes()) else { continue };
+        let r = app
+            .client
+            .post(format!("{}/graphql", app.addr))
+            .header("content-type", "application/json")
+            .header("accept", value)
+            .body(ok)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{accept:.40}");
+    }
+    let long_id = "a".repeat(8_000);
+    let raw_id = [b'x', 0xff, 0xfe, b'y'];
+    let hostile_ids: [&[u8]; 3] = [long_id.as_bytes(), &raw_id, b"../../etc/passwd"];
+    for id in hostile_ids {
+        let value = reqwest::header::HeaderValue::from_bytes(id).unwrap();
+        let r = app
+            .client
+            .get(format!("{}/v1/articles", app.addr))
+            .header("x-request-id", value.clone())
+            .header("traceparent", value)
+            .header("origin", reqwest::header::HeaderValue::from_bytes(id).unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        // Never echoed as sent: a fresh id replaces anything not a sane token.
+        assert!(uuid::Uuid::parse_str(r.headers()["x-request-id"].to_str().unwrap()).is_ok());
+    }
+    // GET parameters: variables nested past serde's limit, repeated keys, junk.
+    let deep = format!("{}1{}", "[".repeat(5_000), "]".repeat(5_000));
+    for qs in [
+        format!(
+            "query=%7B__typename%7D&variables={}",
+            url::form_urlencoded::byte_serialize(deep.as_bytes()).collect::<String>()
+        ),
+        "query=%7B__typename%7D&".repeat(500),
+        "query=%ff%fe&operationName=%00".to_owned(),
+    ] {
+        let (status, _, body) = app
+            .call(
+                "GET",
+                &format!("/graphql?{qs}"),
+                None,
+                None,
+                &[("accept", "application/graphql-response+json")],
+            )
+            .await;
+        assert_eq!(status, 400, "{qs:.60}: {body}");
+    }
+    for name in ["..%2F..%2FCargo.toml", "graphiql.js", &"x".repeat(4_000)] {
+        let (status, _, _) = app.call("GET", &format!("/graphql/assets/{name}"), None, None, &[]).await;
+        assert_eq!(status, 404, "{name:.40}");
+    }
+    // Preflights and HEADs in a crowd.
+    let mut crowd = Vec::new();
+    for i in 0..64 {
+        let (client, url) = (app.client.clone(), format!("{}/v1/articles", app.addr));
+        crowd.push(tokio::spawn(async move {
+            let req = if i % 2 == 0 {
+                client
+                    .request(reqwest::Method::OPTIONS, url)
+                    .header("origin", format!("https://site{i}.example"))
+                    .header("access-control-request-method", "POST")
+            } else {
+                client.head(url)
+            };
+            req.send().await.map(|r| r.status().as_u16())
+        }));
+    }
+    for c in crowd {
+        assert_eq!(c.await.unwrap().unwrap(), 200);
+    }
+    still_serving(&app).await;
+}
