@@ -58,6 +58,15 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     api
 }
 
+/// The OpenAPI document as `openapi.json` at the repository root holds it:
+/// pretty-printed, ending in a newline.
+pub fn openapi_pretty() -> Result<String, serde_json::Error> {
+    openapi().to_pretty_json().map(|mut doc| {
+        doc.push('\n');
+        doc
+    })
+}
+
 /// Starts serving on `listener`; the returned server runs until stopped.
 /// With `metrics_bind` set, `/metrics` is served there instead, by a second
 /// server that runs beside the first.

@@ -2,6 +2,8 @@
 //! side and GraphQL, in camelCase. On PATCH a field left out stays as it is
 //! and `null` clears it; on PUT a field left out is cleared.
 
+use super::names::CommentsStatusName;
+use super::required::create_body;
 use crate::domain::articles::CommentsStatus;
 use crate::domain::articles::input::{ArticleChanges, AudioInput, BodyInput};
 use crate::domain::body::Block;
@@ -21,33 +23,53 @@ pub fn nullable_field<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AudioWrite {
+    /// An http(s) URL.
+    #[schema(
+        pattern = "^https?://[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z][A-Za-z0-9-]*)*(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?$",
+        max_length = 2000
+    )]
     pub url: String,
+    #[schema(minimum = 0, maximum = 86400)]
     pub duration_seconds: Option<i32>,
+    /// A MIME type such as audio/mpeg.
+    #[schema(pattern = "^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$", max_length = 100)]
     pub mime_type: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ArticleWrite {
+    /// Lowercase letters, digits and single hyphens.
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     pub slug: Option<String>,
     #[serde(default, deserialize_with = "nullable_field")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$", max_length = 200)]
     pub external_id: Option<Option<String>>,
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$",
+        max_length = 300
+    )]
     pub headline: Option<String>,
     #[serde(default, deserialize_with = "nullable_field")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$", max_length = 1000)]
     pub dek: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable_field")]
-    #[schema(value_type = Option<String>)]
+    /// The place line, e.g. "MEXICO CITY, MEXICO".
+    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$", max_length = 200)]
     pub dateline: Option<Option<String>>,
-    /// The body as Markdown; raw HTML in it is dropped.
+    /// The body as Markdown (at most 512 KiB); raw HTML in it is dropped.
+    /// Give this or `bodyBlocks`, not both.
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
     pub body_markdown: Option<String>,
     /// The body as typed blocks, as the read side returns them.
     pub body_blocks: Option<Vec<Block>>,
     #[serde(default, deserialize_with = "nullable_field")]
     #[schema(value_type = Option<Uuid>)]
     pub section_id: Option<Option<Uuid>>,
+    #[schema(max_items = 50)]
     pub tag_ids: Option<Vec<Uuid>>,
+    /// The byline, in order.
+    #[schema(max_items = 20)]
     pub author_ids: Option<Vec<Uuid>>,
     #[serde(default, deserialize_with = "nullable_field")]
     #[schema(value_type = Option<Uuid>)]
@@ -56,15 +78,16 @@ pub struct ArticleWrite {
     #[schema(value_type = Option<AudioWrite>)]
     pub audio: Option<Option<AudioWrite>>,
     #[serde(default, deserialize_with = "nullable_field")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$", max_length = 300)]
     pub seo_title: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable_field")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$", max_length = 1000)]
     pub seo_description: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable_field")]
-    #[schema(value_type = Option<String>)]
+    /// An http(s) URL.
+    #[schema(value_type = Option<String>, pattern = "^https?://[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z][A-Za-z0-9-]*)*(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?$", max_length = 2000)]
     pub canonical_url: Option<Option<String>>,
-    /// OPEN, CLOSED or DISABLED.
+    #[schema(value_type = Option<CommentsStatusName>)]
     pub comments_status: Option<String>,
 }
 
@@ -104,6 +127,17 @@ impl ArticleWrite {
     }
 }
 
+create_body!(
+    /// A new article: `slug` and `headline` are required.
+    ArticleCreate = ArticleWrite, ["slug", "headline"]
+);
+
+create_body!(
+    /// An article by the integrator's own id; it may be created, so `slug`
+    /// and `headline` are required. Fields left out are cleared.
+    ArticleUpsert = ArticleWrite, ["slug", "headline"]
+);
+
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PublishWrite {
@@ -114,6 +148,7 @@ pub struct PublishWrite {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RelatedWrite {
-    /// The curated related stories, in order.
+    /// The curated related stories, in order, each once.
+    #[schema(max_items = 20)]
     pub related_ids: Vec<Uuid>,
 }
