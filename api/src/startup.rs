@@ -55,6 +55,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .service(rest::health::readyz)
         .service(rest::v1())
         .split_for_parts();
+    let mut api = api;
+    rest::article_input::one_body_form(&mut api);
+    rest::required::optional_bodies_are_not_null(&mut api);
     api
 }
 

@@ -13,6 +13,46 @@ use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+/// JSON Schema counts `12.0` as an integer, so generated clients may send
+/// one; it is taken as 12. A fraction or a number out of range is refused.
+pub fn whole_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
+    use serde::de::Error;
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else { return Ok(None) };
+    if let Some(i) = n.as_i64() {
+        return i32::try_from(i).map(Some).map_err(|_| D::Error::custom("is out of range"));
+    }
+    match n.as_f64() {
+        Some(f) if f.fract() == 0.0 && (f64::from(i32::MIN)..=f64::from(i32::MAX)).contains(&f) => {
+            Ok(Some(f as i32))
+        }
+        _ => Err(D::Error::custom("must be a whole number")),
+    }
+}
+
+/// [`whole_number`] for a field where `null` clears.
+pub fn nullable_whole_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i32>>, D::Error> {
+    whole_number(d).map(Some)
+}
+
+/// A nested object, refused when sent as an array (which serde would
+/// otherwise read field by field).
+pub fn object<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    use serde::de::Error;
+    match Option::<serde_json::Map<String, serde_json::Value>>::deserialize(d)? {
+        None => Ok(None),
+        Some(map) => T::deserialize(serde_json::Value::Object(map)).map(Some).map_err(D::Error::custom),
+    }
+}
+
+/// [`object`] for a field where `null` clears.
+pub fn nullable_object<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    object(d).map(Some)
+}
+
 /// Tells "absent" (outer None) from "null" (Some(None)).
 pub fn nullable_field<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     d: D,
@@ -29,6 +69,7 @@ pub struct AudioWrite {
         max_length = 2000
     )]
     pub url: String,
+    #[serde(default, deserialize_with = "whole_number")]
     #[schema(minimum = 0, maximum = 86400)]
     pub duration_seconds: Option<i32>,
     /// A MIME type such as audio/mpeg.
@@ -74,7 +115,7 @@ pub struct ArticleWrite {
     #[serde(default, deserialize_with = "nullable_field")]
     #[schema(value_type = Option<Uuid>)]
     pub hero_image_id: Option<Option<Uuid>>,
-    #[serde(default, deserialize_with = "nullable_field")]
+    #[serde(default, deserialize_with = "nullable_object")]
     #[schema(value_type = Option<AudioWrite>)]
     pub audio: Option<Option<AudioWrite>>,
     #[serde(default, deserialize_with = "nullable_field")]
@@ -137,6 +178,25 @@ create_body!(
     /// and `headline` are required. Fields left out are cleared.
     ArticleUpsert = ArticleWrite, ["slug", "headline"]
 );
+
+/// A body comes as Markdown or as blocks, never both; every article body
+/// schema says so with a JSON Schema `not`. utoipa has no attribute for
+/// `not`, so it is added to the finished document, as a schema member that
+/// utoipa serializes beside the others.
+pub fn one_body_form(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::Schema;
+    let Some(components) = api.components.as_mut() else { return };
+    for name in ["ArticleWrite", "ArticleCreate", "ArticleUpsert"] {
+        if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) {
+            let both = serde_json::json!({
+                "required": ["bodyMarkdown", "bodyBlocks"],
+                "properties": { "bodyMarkdown": { "type": "string" }, "bodyBlocks": { "type": "array" } }
+            });
+            object.extensions.get_or_insert_with(Default::default).insert("not".into(), both);
+        }
+    }
+}
 
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

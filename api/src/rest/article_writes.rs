@@ -2,7 +2,8 @@
 //! All need a key with the `content:write` scope.
 
 use super::article_input::{ArticleCreate, ArticleUpsert, ArticleWrite, PublishWrite, RelatedWrite};
-use super::responses::{BodyWrite, BodylessWrite, Conflict, NotFound, Stale};
+use super::headers::{IdempotencyKey, IfMatch};
+use super::responses::{BodyWrite, BodylessWrite, Conflict, NotFound, Refused, Stale};
 use super::views::{ArticleView, WriteReceiptView};
 use super::write_support::{JsonBody, if_match, parse_body, precondition, run, to_json};
 use super::{Writer, parse_uuid};
@@ -36,11 +37,12 @@ async fn view(
 #[utoipa::path(
     tag = "articles",
     request_body = ArticleCreate,
-    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[ -~]+$", max_length = 200, description = "A retry with the same key returns the first answer")),
+    params(IdempotencyKey),
     responses(
         (status = 201, description = "The article, or only a receipt (`WriteReceiptView`) when the key may not read drafts and the article is not public", body = ArticleView),
         BodyWrite,
         Conflict,
+        Refused,
     ),
     security(("bearer" = []))
 )]
@@ -65,9 +67,9 @@ pub async fn create_article(
 /// conditional on the version.
 #[utoipa::path(
     tag = "articles",
-    request_body = ArticleWrite,
-    params(("id" = Uuid, Path, description = "Article UUID"), ("If-Match" = Option<String>, Header, pattern = "^(W/)?\"?[0-9]{1,9}(-[0-9a-f]*)?\"?$", description = "The ETag of a GET or the version (`\"3\"`) the change is based on; a stale one is 412")),
-    responses((status = 200, description = "The article, or only a receipt (`WriteReceiptView`) when the key may not read drafts and the article is not public", body = ArticleView), BodyWrite, NotFound, Conflict, Stale),
+    request_body(content = Option<ArticleWrite>, description = "The fields; an empty body is `{}`"),
+    params(("id" = Uuid, Path, description = "Article UUID"), IfMatch),
+    responses((status = 200, description = "The article, or only a receipt (`WriteReceiptView`) when the key may not read drafts and the article is not public", body = ArticleView), BodyWrite, NotFound, Conflict, Refused, Stale),
     security(("bearer" = []))
 )]
 #[put("/articles/{id}")]
@@ -84,9 +86,9 @@ pub async fn replace_article(
 /// Change the fields given (`null` clears). `If-Match` makes it conditional.
 #[utoipa::path(
     tag = "articles",
-    request_body = ArticleWrite,
-    params(("id" = Uuid, Path, description = "Article UUID"), ("If-Match" = Option<String>, Header, pattern = "^(W/)?\"?[0-9]{1,9}(-[0-9a-f]*)?\"?$", description = "The ETag of a GET or the version (`\"3\"`) the change is based on; a stale one is 412")),
-    responses((status = 200, description = "The article, or only a receipt (`WriteReceiptView`) when the key may not read drafts and the article is not public", body = ArticleView), BodyWrite, NotFound, Conflict, Stale),
+    request_body(content = Option<ArticleWrite>, description = "The fields; an empty body is `{}`"),
+    params(("id" = Uuid, Path, description = "Article UUID"), IfMatch),
+    responses((status = 200, description = "The article, or only a receipt (`WriteReceiptView`) when the key may not read drafts and the article is not public", body = ArticleView), BodyWrite, NotFound, Conflict, Refused, Stale),
     security(("bearer" = []))
 )]
 #[patch("/articles/{id}")]
@@ -127,12 +129,13 @@ async fn update(
 #[utoipa::path(
     tag = "articles",
     request_body = ArticleUpsert,
-    params(("externalId" = String, Path, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029/]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029/][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029/]*$", max_length = 200, description = "The integrator's own id"), ("If-Match" = Option<String>, Header, pattern = "^(W/)?\"?[0-9]{1,9}(-[0-9a-f]*)?\"?$", description = "The ETag of a GET or the version (`\"3\"`) the change is based on; a stale one is 412")),
+    params(("externalId" = String, Path, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029/]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029/][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029/]*$", max_length = 200, description = "The integrator's own id"), IfMatch),
     responses(
         (status = 200, description = "Replaced (or unchanged); a receipt when the key may not read drafts and the article is not public", body = ArticleView),
         (status = 201, description = "Created; a receipt when the key may not read drafts", body = ArticleView),
         BodyWrite,
         Conflict,
+        Refused,
         Stale,
     ),
     security(("bearer" = []))
@@ -162,7 +165,7 @@ pub async fn upsert_article(
 /// Delete for good; the change feed keeps a tombstone.
 #[utoipa::path(
     tag = "articles",
-    params(("id" = Uuid, Path, description = "Article UUID"), ("If-Match" = Option<String>, Header, pattern = "^(W/)?\"?[0-9]{1,9}(-[0-9a-f]*)?\"?$", description = "The ETag of a GET or the version (`\"3\"`) the change is based on; a stale one is 412")),
+    params(("id" = Uuid, Path, description = "Article UUID"), IfMatch),
     responses((status = 204, description = "Deleted"), BodylessWrite, NotFound, Conflict, Stale),
     security(("bearer" = []))
 )]
@@ -184,9 +187,9 @@ pub async fn delete_article(
 /// Publish now, or schedule with a future `at`.
 #[utoipa::path(
     tag = "articles",
-    request_body(content = PublishWrite, description = "Optional: send no body to publish now"),
-    params(("id" = Uuid, Path, description = "Article UUID"), ("Idempotency-Key" = Option<String>, Header, pattern = "^[ -~]+$", max_length = 200, description = "A retry with the same key returns the first answer")),
-    responses((status = 200, description = "The article, or only a receipt (`WriteReceiptView`) when the key may not read drafts and the article is not public", body = ArticleView), BodyWrite, NotFound, Conflict),
+    request_body(content = Option<PublishWrite>, description = "Leave the body out to publish now"),
+    params(("id" = Uuid, Path, description = "Article UUID"), IdempotencyKey),
+    responses((status = 200, description = "The article, or only a receipt (`WriteReceiptView`) when the key may not read drafts and the article is not public", body = ArticleView), BodyWrite, NotFound, Conflict, Refused),
     security(("bearer" = []))
 )]
 #[post("/articles/{id}/publish")]
@@ -210,7 +213,7 @@ pub async fn publish_article(
 /// Back to draft.
 #[utoipa::path(
     tag = "articles",
-    params(("id" = Uuid, Path, description = "Article UUID"), ("Idempotency-Key" = Option<String>, Header, pattern = "^[ -~]+$", max_length = 200, description = "A retry with the same key returns the first answer")),
+    params(("id" = Uuid, Path, description = "Article UUID"), IdempotencyKey),
     responses((status = 200, description = "The article, or only a receipt (`WriteReceiptView`) when the key may not read drafts and the article is not public", body = ArticleView), BodylessWrite, NotFound, Conflict),
     security(("bearer" = []))
 )]
@@ -233,7 +236,7 @@ pub async fn unpublish_article(
 /// Archive: out of public lists and lookups, kept in the database.
 #[utoipa::path(
     tag = "articles",
-    params(("id" = Uuid, Path, description = "Article UUID"), ("Idempotency-Key" = Option<String>, Header, pattern = "^[ -~]+$", max_length = 200, description = "A retry with the same key returns the first answer")),
+    params(("id" = Uuid, Path, description = "Article UUID"), IdempotencyKey),
     responses((status = 200, description = "The article, or only a receipt (`WriteReceiptView`) when the key may not read drafts and the article is not public", body = ArticleView), BodylessWrite, NotFound, Conflict),
     security(("bearer" = []))
 )]
@@ -258,7 +261,7 @@ pub async fn archive_article(
     tag = "articles",
     request_body = RelatedWrite,
     params(("id" = Uuid, Path, description = "Article UUID")),
-    responses((status = 200, description = "The article, or only a receipt (`WriteReceiptView`) when the key may not read drafts and the article is not public", body = ArticleView), BodyWrite, NotFound, Conflict),
+    responses((status = 200, description = "The article, or only a receipt (`WriteReceiptView`) when the key may not read drafts and the article is not public", body = ArticleView), BodyWrite, NotFound, Conflict, Refused),
     security(("bearer" = []))
 )]
 #[put("/articles/{id}/related")]

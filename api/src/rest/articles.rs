@@ -9,7 +9,7 @@ use crate::domain::articles::{self, ArticleFilter, ArticleKey, ArticleOrder, Sta
 use crate::domain::pagination::{ARTICLES, ArgNames, Direction, PageRequest};
 use crate::error::{AppError, AppResult};
 use crate::rest::names::{ArticleStatus, ListOrder};
-use crate::rest::responses::{NotFound, PreviewRead};
+use crate::rest::responses::{ListRead, NotFound, PreviewRead};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
@@ -98,7 +98,7 @@ impl ListParams {
     responses(
         (status = 200, description = "A page of articles", body = ArticleList),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
-        PreviewRead,
+        ListRead,
     )
 )]
 #[get("/articles")]

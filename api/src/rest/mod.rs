@@ -4,6 +4,7 @@ pub mod article_input;
 pub mod article_writes;
 pub mod articles;
 pub mod cache;
+pub mod headers;
 pub mod health;
 pub mod names;
 pub mod problem;

@@ -27,6 +27,31 @@ pub fn requiring(schema: RefOr<Schema>, fields: &[&str]) -> RefOr<Schema> {
     RefOr::T(Schema::Object(object))
 }
 
+/// A body that may be left out (PATCH, publish) is declared `Option<T>`,
+/// which utoipa renders as "T or null". Dateline takes a missing body as
+/// `{}` but a JSON `null` is not an object, so the document says just T.
+pub fn optional_bodies_are_not_null(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::OneOf;
+    for item in api.paths.paths.values_mut() {
+        let operations = [&mut item.put, &mut item.post, &mut item.patch, &mut item.delete];
+        for op in operations.into_iter().flatten() {
+            let Some(RefOr::T(body)) = op.request_body.as_mut() else { continue };
+            for content in body.content.values_mut() {
+                let RefOr::T(content) = content else { continue };
+                let Some(RefOr::T(Schema::OneOf(OneOf { items, .. }))) = &content.schema else { continue };
+                let mut not_null = items.iter().filter(|s| !is_null(s));
+                if let (Some(only), None) = (not_null.next(), not_null.next()) {
+                    content.schema = Some(only.clone());
+                }
+            }
+        }
+    }
+}
+
+fn is_null(schema: &RefOr<Schema>) -> bool {
+    matches!(schema, RefOr::T(Schema::Object(o)) if o.schema_type == SchemaType::Type(Type::Null))
+}
+
 /// Declares `$name`, the schema of `$base` with `$fields` required.
 macro_rules! create_body {
     ($(#[$doc:meta])* $name:ident = $base:ty, [$($field:literal),+]) => {

@@ -41,6 +41,11 @@ fn meaning(status: u16) -> (&'static str, &'static str, &'static str) {
             "CONFLICT",
             "precondition failed: the article is at version 4, not 3",
         ),
+        422 => (
+            "Each value is well formed, but they are refused together or by what is stored now (a slug already taken, an id that names nothing, a time already past, a date range that ends before it starts); `errors` names each field",
+            "BAD_USER_INPUT",
+            "invalid input: sectionId: no such section",
+        ),
         413 => (
             "The body is larger than the server accepts",
             "PAYLOAD_TOO_LARGE",
@@ -77,6 +82,9 @@ pub fn problem_response(status: u16) -> Response {
     });
     if status == 400 {
         example["errors"] = serde_json::json!([{ "path": "limit", "message": "must be between 0 and 100" }]);
+    }
+    if status == 422 {
+        example["errors"] = serde_json::json!([{ "path": "sectionId", "message": "no such section" }]);
     }
     let content = ContentBuilder::new()
         .schema(Some(Ref::from_schema_name(Problem::name())))
@@ -128,6 +136,11 @@ problem_set!(
     PublicQuery: 400, 429
 );
 problem_set!(
+    /// Listings whose parameters may be refused together (a date range
+    /// that ends before it starts), besides what `PreviewRead` covers.
+    ListRead: 400, 401, 403, 422, 429
+);
+problem_set!(
     /// Reads that may show drafts to a key with `content:read-drafts`
     /// (`preview=true`): a bad key is 401, a key without the scope 403.
     PreviewRead: 400, 401, 403, 429
@@ -147,6 +160,10 @@ problem_set!(
 problem_set!(
     /// A concurrent write, or a reused Idempotency-Key.
     Conflict: 409
+);
+problem_set!(
+    /// Well-formed input that what is stored refuses.
+    Refused: 422
 );
 problem_set!(
     /// A stale `If-Match`.

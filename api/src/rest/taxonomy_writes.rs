@@ -1,8 +1,9 @@
 //! Writes for sections, tags, authors and media. All need `content:write`.
 
-use super::article_input::nullable_field as nullable;
+use super::article_input::{nullable_field as nullable, nullable_whole_number, object};
+use super::headers::IdempotencyKey;
 use super::required::create_body;
-use super::responses::{BodyWrite, Conflict, NotFound};
+use super::responses::{BodyWrite, Conflict, NotFound, Refused};
 use super::views::{AuthorView, MediaView, SectionView, TagView};
 use super::write_support::{JsonBody, parse_body, run, to_json};
 use super::{Writer, parse_uuid};
@@ -100,15 +101,16 @@ pub struct MediaWrite {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$", max_length = 2000)]
     pub caption: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable_whole_number")]
     #[schema(value_type = Option<i32>, minimum = 1, maximum = 100000)]
     pub width: Option<Option<i32>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable_whole_number")]
     #[schema(value_type = Option<i32>, minimum = 1, maximum = 100000)]
     pub height: Option<Option<i32>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$", max_length = 100)]
     pub mime_type: Option<Option<String>>,
+    #[serde(default, deserialize_with = "object")]
     pub credit: Option<CreditWrite>,
 }
 
@@ -225,8 +227,8 @@ async fn media_write(
 #[utoipa::path(
     tag = "taxonomy",
     request_body = SectionCreate,
-    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[ -~]+$", max_length = 200, description = "A retry with the same key returns the first answer")),
-    responses((status = 201, description = "The new section", body = SectionView), BodyWrite, Conflict),
+    params(IdempotencyKey),
+    responses((status = 201, description = "The new section", body = SectionView), BodyWrite, Conflict, Refused),
     security(("bearer" = []))
 )]
 #[post("/sections")]
@@ -242,9 +244,9 @@ pub async fn create_section(
 /// Change a section's fields.
 #[utoipa::path(
     tag = "taxonomy",
-    request_body = SectionWrite,
+    request_body(content = Option<SectionWrite>, description = "The fields to change; an empty body changes nothing"),
     params(("id" = Uuid, Path, description = "The section's UUID")),
-    responses((status = 200, description = "The section as changed", body = SectionView), BodyWrite, NotFound, Conflict),
+    responses((status = 200, description = "The section as changed", body = SectionView), BodyWrite, NotFound, Conflict, Refused),
     security(("bearer" = []))
 )]
 #[patch("/sections/{id}")]
@@ -262,8 +264,8 @@ pub async fn update_section(
 #[utoipa::path(
     tag = "taxonomy",
     request_body = TagCreate,
-    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[ -~]+$", max_length = 200, description = "A retry with the same key returns the first answer")),
-    responses((status = 201, description = "The new tag", body = TagView), BodyWrite, Conflict),
+    params(IdempotencyKey),
+    responses((status = 201, description = "The new tag", body = TagView), BodyWrite, Conflict, Refused),
     security(("bearer" = []))
 )]
 #[post("/tags")]
@@ -279,9 +281,9 @@ pub async fn create_tag(
 /// Change a tag's fields.
 #[utoipa::path(
     tag = "taxonomy",
-    request_body = TagWrite,
+    request_body(content = Option<TagWrite>, description = "The fields to change; an empty body changes nothing"),
     params(("id" = Uuid, Path, description = "The tag's UUID")),
-    responses((status = 200, description = "The tag as changed", body = TagView), BodyWrite, NotFound, Conflict),
+    responses((status = 200, description = "The tag as changed", body = TagView), BodyWrite, NotFound, Conflict, Refused),
     security(("bearer" = []))
 )]
 #[patch("/tags/{id}")]
@@ -299,8 +301,8 @@ pub async fn update_tag(
 #[utoipa::path(
     tag = "taxonomy",
     request_body = AuthorCreate,
-    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[ -~]+$", max_length = 200, description = "A retry with the same key returns the first answer")),
-    responses((status = 201, description = "The new author", body = AuthorView), BodyWrite, Conflict),
+    params(IdempotencyKey),
+    responses((status = 201, description = "The new author", body = AuthorView), BodyWrite, Conflict, Refused),
     security(("bearer" = []))
 )]
 #[post("/authors")]
@@ -316,9 +318,9 @@ pub async fn create_author(
 /// Change an author's fields.
 #[utoipa::path(
     tag = "taxonomy",
-    request_body = AuthorWrite,
+    request_body(content = Option<AuthorWrite>, description = "The fields to change; an empty body changes nothing"),
     params(("id" = Uuid, Path, description = "The author's UUID")),
-    responses((status = 200, description = "The author as changed", body = AuthorView), BodyWrite, NotFound, Conflict),
+    responses((status = 200, description = "The author as changed", body = AuthorView), BodyWrite, NotFound, Conflict, Refused),
     security(("bearer" = []))
 )]
 #[patch("/authors/{id}")]
@@ -336,7 +338,7 @@ pub async fn update_author(
 #[utoipa::path(
     tag = "media",
     request_body = MediaCreate,
-    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[ -~]+$", max_length = 200, description = "A retry with the same key returns the first answer")),
+    params(IdempotencyKey),
     responses((status = 201, description = "The new image", body = MediaView), BodyWrite, Conflict),
     security(("bearer" = []))
 )]
@@ -353,7 +355,7 @@ pub async fn create_media(
 /// Change an image's fields.
 #[utoipa::path(
     tag = "media",
-    request_body = MediaWrite,
+    request_body(content = Option<MediaWrite>, description = "The fields to change; an empty body changes nothing"),
     params(("id" = Uuid, Path, description = "The image's UUID")),
     responses((status = 200, description = "The image as changed", body = MediaView), BodyWrite, NotFound, Conflict),
     security(("bearer" = []))

@@ -54,6 +54,10 @@ pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
         let message = message.split(" at line ").next().unwrap_or_default().to_owned();
         AppError::BadInput(vec![FieldError { path, message }])
     };
+    // serde would read a struct from an array too (`[null, null]`).
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(bad("body".into(), "must be a JSON object".into()));
+    }
     let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { "body".to_owned() } else { path };

@@ -55,7 +55,10 @@ impl ArticleFilter {
             }
         }
         if let (Some(a), Some(b)) = (self.published_after, self.published_before) {
-            v.check(a <= b, "publishedBefore", "must not be earlier than publishedAfter");
+            if a > b {
+                // Each date is valid alone; only the pair is refused.
+                v.refuse("publishedBefore", "must not be earlier than publishedAfter");
+            }
         }
         if let Some(q) = &self.search {
             let path = "search";
