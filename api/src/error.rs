@@ -239,11 +239,15 @@ fn is_transient(err: &sea_orm::DbErr) -> bool {
 pub type AppResult<T> = Result<T, AppError>;
 
 /// Collects every failing field of an input before failing, so a client
-/// fixes them all in one round trip. Well-formed values refused together
-/// or by what is stored (`refuse`) are kept apart: alone they make an `Unprocessable` error;
-/// with a malformed field beside them, all are reported as `BadInput`.
+/// fixes them all in one round trip, in the order they were found. Fields
+/// that are well formed but refused together or by what is stored
+/// (`refuse`) alone make an `Unprocessable` error; with any malformed field
+/// among them, all are reported as `BadInput`.
 #[derive(Default)]
-pub struct Validator(Vec<FieldError>, Vec<FieldError>);
+pub struct Validator {
+    fields: Vec<FieldError>,
+    malformed: bool,
+}
 
 impl Validator {
     pub fn new() -> Self {
@@ -252,29 +256,26 @@ impl Validator {
 
     pub fn check(&mut self, ok: bool, path: &str, message: &str) -> &mut Self {
         if !ok {
-            self.0.push(FieldError { path: path.to_owned(), message: message.to_owned() });
+            self.push(path, message);
         }
         self
     }
 
     pub fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError { path: path.into(), message: message.into() });
+        self.malformed = true;
+        self.fields.push(FieldError { path: path.into(), message: message.into() });
     }
 
     /// A well-formed value refused in combination or by what is stored.
     pub fn refuse(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.1.push(FieldError { path: path.into(), message: message.into() });
+        self.fields.push(FieldError { path: path.into(), message: message.into() });
     }
 
     pub fn finish(self) -> AppResult<()> {
-        let Self(mut malformed, refused) = self;
-        if !malformed.is_empty() {
-            malformed.extend(refused);
-            Err(AppError::BadInput(malformed))
-        } else if !refused.is_empty() {
-            Err(AppError::Unprocessable(refused))
-        } else {
-            Ok(())
+        match (self.fields.is_empty(), self.malformed) {
+            (true, _) => Ok(()),
+            (false, true) => Err(AppError::BadInput(self.fields)),
+            (false, false) => Err(AppError::Unprocessable(self.fields)),
         }
     }
 }
