@@ -239,6 +239,23 @@ async fn rest_tells_malformed_values_from_refused_ones() {
     let (status, _, p) = app.call("GET", range, None, None, &[]).await;
     assert_eq!((status, paths(&p["errors"])), (422, vec!["publishedBefore".to_owned()]));
 
+    // Creating by external id needs a slug and a headline; whether it creates
+    // depends on what is stored, so their absence is 422.
+    let (status, _, p) = app.call("PUT", "/v1/articles/by-external-id/AP-9", k, Some(json!({})), &[]).await;
+    assert_eq!((status, paths(&p["errors"])), (422, vec!["slug".to_owned(), "headline".to_owned()]));
+
+    // Declared JSON, a blank body is not JSON; a body not sent at all is `{}`.
+    let blank = app
+        .client
+        .patch(format!("{}/v1/articles/{lead}", app.addr))
+        .bearer_auth(&key)
+        .header("content-type", "application/json")
+        .body("\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(blank.status().as_u16(), 400);
+
     // Malformed with a stale If-Match: the request is wrong whatever the version.
     let stale = [("If-Match", "\"999\"")];
     let path = format!("/v1/articles/{lead}");

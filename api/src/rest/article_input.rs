@@ -173,12 +173,6 @@ create_body!(
     ArticleCreate = ArticleWrite, ["slug", "headline"]
 );
 
-create_body!(
-    /// An article by the integrator's own id; it may be created, so `slug`
-    /// and `headline` are required. Fields left out are cleared.
-    ArticleUpsert = ArticleWrite, ["slug", "headline"]
-);
-
 /// A body comes as Markdown or as blocks, never both; every article body
 /// schema says so with a JSON Schema `not`. utoipa has no attribute for
 /// `not`, so it is added to the finished document, as a schema member that
@@ -187,7 +181,7 @@ pub fn one_body_form(api: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::RefOr;
     use utoipa::openapi::schema::Schema;
     let Some(components) = api.components.as_mut() else { return };
-    for name in ["ArticleWrite", "ArticleCreate", "ArticleUpsert"] {
+    for name in ["ArticleWrite", "ArticleCreate"] {
         if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) {
             let both = serde_json::json!({
                 "required": ["bodyMarkdown", "bodyBlocks"],

@@ -1,7 +1,7 @@
 //! `/v1/articles` writes: thin handlers over the domain's article writes.
 //! All need a key with the `content:write` scope.
 
-use super::article_input::{ArticleCreate, ArticleUpsert, ArticleWrite, PublishWrite, RelatedWrite};
+use super::article_input::{ArticleCreate, ArticleWrite, PublishWrite, RelatedWrite};
 use super::headers::{IdempotencyKey, IfMatch};
 use super::responses::{BodyWrite, BodylessWrite, Conflict, NotFound, Refused, Stale};
 use super::views::{ArticleView, WriteReceiptView};
@@ -128,7 +128,10 @@ async fn update(
 /// Create or replace by the integrator's own id; repeating it is harmless.
 #[utoipa::path(
     tag = "articles",
-    request_body = ArticleUpsert,
+    request_body(
+        content = Option<ArticleWrite>,
+        description = "The fields; left out ones are cleared. Creating needs `slug` and `headline` (422 without)"
+    ),
     params(("externalId" = String, Path, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029/]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029/][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029/]*$", max_length = 200, description = "The integrator's own id"), IfMatch),
     responses(
         (status = 200, description = "Replaced (or unchanged); a receipt when the key may not read drafts and the article is not public", body = ArticleView),

@@ -37,8 +37,13 @@ impl FromRequest for JsonBody {
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             let body = bytes.await?;
-            if !is_json && !body.iter().all(u8::is_ascii_whitespace) {
+            let blank = body.iter().all(u8::is_ascii_whitespace);
+            if !is_json && !blank {
                 return Err(AppError::UnsupportedMediaType("send the body as application/json".into()).into());
+            }
+            // Declared JSON, a body must be JSON; only one not sent at all is "no fields".
+            if is_json && blank && !body.is_empty() {
+                return Err(AppError::field("body", "is not JSON").into());
             }
             Ok(JsonBody(body))
         })

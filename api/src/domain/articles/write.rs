@@ -497,23 +497,36 @@ pub async fn upsert_by_external_id<C: ConnectionTrait + TransactionTrait>(
     let txn = tx::begin(db).await?;
     let result = match find_external_for_update(&txn, external_id).await? {
         Some(a) => (update(&txn, actor, a.id, expected_version, changes, now).await?, false),
-        None => match create(&txn, actor, changes.clone(), now).await {
-            Ok(a) => (a, true),
-            // The same upsert, sent concurrently, may have created the row
-            // first (the slug or external id then clashes). Its row is now
-            // visible, and this request becomes an update of it. Only that
-            // clash (a field error) is recovered here; anything else, a lost
-            // deadlock above all, has rolled back the whole transaction
-            // (MariaDB drops the savepoints too) and goes up to be retried
-            // whole.
-            Err(err @ (AppError::BadInput(_) | AppError::Unprocessable(_))) => {
-                match find_external_for_update(&txn, external_id).await? {
-                    Some(a) => (update(&txn, actor, a.id, expected_version, changes, now).await?, false),
-                    None => return Err(err),
-                }
+        None => {
+            // Only a new story needs these; an existing one keeps its own.
+            // Whether one exists depends on what is stored, hence `refuse`.
+            let mut v = Validator::new();
+            changes.check_shape(&mut v);
+            if changes.slug.is_none() {
+                v.refuse("slug", "is required to create an article");
             }
-            Err(err) => return Err(err),
-        },
+            if changes.headline.is_none() {
+                v.refuse("headline", "is required to create an article");
+            }
+            v.finish()?;
+            match create(&txn, actor, changes.clone(), now).await {
+                Ok(a) => (a, true),
+                // The same upsert, sent concurrently, may have created the row
+                // first (the slug or external id then clashes). Its row is now
+                // visible, and this request becomes an update of it. Only that
+                // clash (a field error) is recovered here; anything else, a lost
+                // deadlock above all, has rolled back the whole transaction
+                // (MariaDB drops the savepoints too) and goes up to be retried
+                // whole.
+                Err(err @ (AppError::BadInput(_) | AppError::Unprocessable(_))) => {
+                    match find_external_for_update(&txn, external_id).await? {
+                        Some(a) => (update(&txn, actor, a.id, expected_version, changes, now).await?, false),
+                        None => return Err(err),
+                    }
+                }
+                Err(err) => return Err(err),
+            }
+        }
     };
     txn.commit().await?;
     Ok(result)

@@ -10,6 +10,7 @@ pub enum Block {
         spans: Vec<Span>,
     },
     Heading {
+        #[serde(deserialize_with = "whole_level")]
         #[schema(minimum = 1, maximum = 6)]
         level: u8,
         spans: Vec<Span>,
@@ -56,6 +57,16 @@ pub enum Block {
         #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
         title: Option<String>,
     },
+}
+
+/// JSON Schema counts `2.0` as an integer, so a client may send one.
+fn whole_level<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+    use serde::de::Error;
+    let n = serde_json::Number::deserialize(d)?;
+    let whole = n.as_u64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0).map(|f| f as u64));
+    whole
+        .and_then(|w| u8::try_from(w).ok())
+        .ok_or_else(|| D::Error::custom("must be a whole number from 0 to 255"))
 }
 
 /// A run of text with the same marks and at most one link.
