@@ -21,6 +21,8 @@ pub enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL) to stdout.
     PrintSchema,
+    /// Print the OpenAPI document of the REST API (pretty JSON) to stdout.
+    PrintOpenapi,
     /// Generate deterministic, benchmark-sized content.
     Seed(SeedArgs),
     /// Manage API keys for editors and integrators.

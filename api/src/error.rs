@@ -68,6 +68,13 @@ pub enum AppError {
     NotFound(&'static str),
     #[error("invalid input: {}", summary(.0))]
     BadInput(Vec<FieldError>),
+    /// Input whose every value is well formed alone, refused in combination
+    /// or by what is stored now: a slug already taken, an id that names
+    /// nothing, a time already past, a date range that ends before it
+    /// starts. The same `BAD_USER_INPUT` for GraphQL; REST answers 422, so
+    /// that a 400 always means a malformed value (what a schema can say).
+    #[error("invalid input: {}", summary(.0))]
+    Unprocessable(Vec<FieldError>),
     #[error("authentication required")]
     Unauthenticated,
     #[error("forbidden: {0}")]
@@ -108,6 +115,10 @@ pub enum AppError {
     Internal(Arc<anyhow::Error>),
 }
 
+fn under(root: &str, fields: Vec<FieldError>) -> Vec<FieldError> {
+    fields.into_iter().map(|f| FieldError { path: format!("{root}{}", f.path), ..f }).collect()
+}
+
 fn summary(fields: &[FieldError]) -> String {
     let parts: Vec<String> = fields.iter().map(|f| format!("{}: {}", f.path, f.message)).collect();
     parts.join("; ")
@@ -117,7 +128,7 @@ impl AppError {
     pub fn code(&self) -> Code {
         match self {
             Self::NotFound(_) => Code::NotFound,
-            Self::BadInput(_) => Code::BadUserInput,
+            Self::BadInput(_) | Self::Unprocessable(_) => Code::BadUserInput,
             Self::Unauthenticated => Code::Unauthenticated,
             Self::Forbidden(_) => Code::Forbidden,
             Self::Conflict(_) | Self::PreconditionFailed(_) => Code::Conflict,
@@ -140,6 +151,7 @@ impl AppError {
         match self {
             Self::NotFound(_) => 404,
             Self::BadInput(_) => 400,
+            Self::Unprocessable(_) => 422,
             Self::Unauthenticated => 401,
             Self::Forbidden(_) => 403,
             Self::Conflict(_) => 409,
@@ -173,6 +185,11 @@ impl AppError {
         Self::BadInput(vec![FieldError { path: path.into(), message: message.into() }])
     }
 
+    /// A single field that what is stored now refuses.
+    pub fn unprocessable(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Unprocessable(vec![FieldError { path: path.into(), message: message.into() }])
+    }
+
     pub fn internal(err: impl Into<anyhow::Error>) -> Self {
         Self::Internal(Arc::new(err.into()))
     }
@@ -181,16 +198,15 @@ impl AppError {
     /// adapter names its input (`input.`, `filter.`).
     pub fn under(self, root: &str) -> Self {
         match self {
-            Self::BadInput(fields) => Self::BadInput(
-                fields.into_iter().map(|f| FieldError { path: format!("{root}{}", f.path), ..f }).collect(),
-            ),
+            Self::BadInput(fields) => Self::BadInput(under(root, fields)),
+            Self::Unprocessable(fields) => Self::Unprocessable(under(root, fields)),
             other => other,
         }
     }
 
     pub fn fields(&self) -> &[FieldError] {
         match self {
-            Self::BadInput(f) => f,
+            Self::BadInput(f) | Self::Unprocessable(f) => f,
             _ => &[],
         }
     }
@@ -234,9 +250,15 @@ fn is_transient(err: &sea_orm::DbErr) -> bool {
 pub type AppResult<T> = Result<T, AppError>;
 
 /// Collects every failing field of an input before failing, so a client
-/// fixes them all in one round trip.
+/// fixes them all in one round trip, in the order they were found. Fields
+/// that are well formed but refused together or by what is stored
+/// (`refuse`) alone make an `Unprocessable` error; with any malformed field
+/// among them, all are reported as `BadInput`.
 #[derive(Default)]
-pub struct Validator(Vec<FieldError>);
+pub struct Validator {
+    fields: Vec<FieldError>,
+    malformed: bool,
+}
 
 impl Validator {
     pub fn new() -> Self {
@@ -245,16 +267,26 @@ impl Validator {
 
     pub fn check(&mut self, ok: bool, path: &str, message: &str) -> &mut Self {
         if !ok {
-            self.0.push(FieldError { path: path.to_owned(), message: message.to_owned() });
+            self.push(path, message);
         }
         self
     }
 
     pub fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError { path: path.into(), message: message.into() });
+        self.malformed = true;
+        self.fields.push(FieldError { path: path.into(), message: message.into() });
+    }
+
+    /// A well-formed value refused in combination or by what is stored.
+    pub fn refuse(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.fields.push(FieldError { path: path.into(), message: message.into() });
     }
 
     pub fn finish(self) -> AppResult<()> {
-        if self.0.is_empty() { Ok(()) } else { Err(AppError::BadInput(self.0)) }
+        match (self.fields.is_empty(), self.malformed) {
+            (true, _) => Ok(()),
+            (false, true) => Err(AppError::BadInput(self.fields)),
+            (false, false) => Err(AppError::Unprocessable(self.fields)),
+        }
     }
 }

@@ -1,4 +1,4 @@
-//! The `dateline` binary: serve, migrate, print-schema, seed.
+//! The `dateline` binary: serve, migrate, print-schema, print-openapi, seed.
 
 use api::clock::Clock;
 use api::config::{Cli, Command, Config, KeysCommand};
@@ -25,6 +25,18 @@ fn main() -> ExitCode {
         print!("{}", graphql::sdl());
         return ExitCode::SUCCESS;
     }
+    if matches!(cli.command, Some(Command::PrintOpenapi)) {
+        return match startup::openapi_pretty() {
+            Ok(doc) => {
+                print!("{doc}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("dateline: cannot render the OpenAPI document: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     telemetry::init(cli.config.log_json);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -41,7 +53,7 @@ fn main() -> ExitCode {
             }
             Some(Command::Seed(args)) => seed(cli.config, args).await,
             Some(Command::Keys { command }) => keys(cli.config, command).await,
-            Some(Command::PrintSchema) => Ok(()),
+            Some(Command::PrintSchema | Command::PrintOpenapi) => Ok(()),
         }
     });
     match result {

@@ -59,7 +59,19 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .service(rest::health::readyz)
         .service(rest::v1())
         .split_for_parts();
+    let mut api = api;
+    rest::article_input::one_body_form(&mut api);
+    rest::required::optional_bodies_are_not_null(&mut api);
     api
+}
+
+/// The OpenAPI document as `openapi.json` at the repository root holds it:
+/// pretty-printed, ending in a newline.
+pub fn openapi_pretty() -> Result<String, serde_json::Error> {
+    openapi().to_pretty_json().map(|mut doc| {
+        doc.push('\n');
+        doc
+    })
 }
 
 /// Starts serving on `listener`; the returned server runs until stopped.

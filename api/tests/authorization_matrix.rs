@@ -309,3 +309,76 @@ async fn only_a_key_with_content_write_may_write() {
     let (status, _, p) = app.call("GET", "/v1/articles", None, None, &[("Authorization", "Basic abc")]).await;
     assert_eq!((status, p["code"].as_str()), (401, Some("UNAUTHENTICATED")));
 }
+
+/// Credentials are checked before anything the request carries: a REST
+/// write whose path id, `If-Match`, content type or body is bad answers 401
+/// to a caller without a valid key and 403 to a key without the scope, and
+/// only the right key learns what was wrong with the request (400 or 415).
+#[actix_web::test]
+async fn rest_writes_check_credentials_before_the_request() {
+    let app = TestApp::with_demo().await;
+    let writer = app.key(&["content:write"]).await;
+    let reader = app.key(&["content:read-drafts"]).await;
+    let revoked = app.revoked_key().await;
+    let before = app.fingerprint().await;
+
+    let malformed = Some(json!({ "slug": "Not A Slug", "headline": 7, "unknown": true }));
+    let writes: Vec<(&str, &str, Option<Value>)> = vec![
+        ("POST", "/v1/articles", malformed.clone()),
+        ("PUT", "/v1/articles/not-a-uuid", malformed.clone()),
+        ("PATCH", "/v1/articles/not-a-uuid", malformed.clone()),
+        ("DELETE", "/v1/articles/not-a-uuid", None),
+        ("PUT", "/v1/articles/by-external-id/AP-1", malformed.clone()),
+        ("POST", "/v1/articles/not-a-uuid/publish", Some(json!({ "at": "yesterday" }))),
+        ("POST", "/v1/articles/not-a-uuid/unpublish", None),
+        ("POST", "/v1/articles/not-a-uuid/archive", None),
+        ("PUT", "/v1/articles/not-a-uuid/related", Some(json!({ "relatedIds": ["x"] }))),
+        ("POST", "/v1/sections", malformed.clone()),
+        ("PATCH", "/v1/sections/not-a-uuid", malformed.clone()),
+        ("POST", "/v1/tags", malformed.clone()),
+        ("PATCH", "/v1/tags/not-a-uuid", malformed.clone()),
+        ("POST", "/v1/authors", malformed.clone()),
+        ("PATCH", "/v1/authors/not-a-uuid", malformed.clone()),
+        ("POST", "/v1/media", malformed.clone()),
+        ("PATCH", "/v1/media/not-a-uuid", malformed.clone()),
+    ];
+    let stale = [("If-Match", "not a version")];
+    for (method, path, body) in &writes {
+        for (who, token, want) in [
+            ("anonymous", None, 401),
+            ("revoked key", Some(revoked.as_str()), 401),
+            ("reader", Some(reader.as_str()), 403),
+        ] {
+            let (status, headers, problem) = app.call(method, path, token, body.clone(), &stale).await;
+            assert_eq!(status, want, "{method} {path} as {who}: {problem}");
+            assert_eq!(headers["content-type"], "application/problem+json", "{method} {path}");
+            let code = if want == 401 { "UNAUTHENTICATED" } else { "FORBIDDEN" };
+            assert_eq!(problem["code"], code, "{method} {path} as {who}");
+        }
+        let (status, _, problem) = app.call(method, path, Some(&writer), body.clone(), &stale).await;
+        assert_eq!(status, 400, "{method} {path} with the right key: {problem}");
+    }
+
+    // A body that is not declared as JSON: 401 before 415.
+    let form = app
+        .client
+        .post(format!("{}/v1/articles", app.addr))
+        .header("content-type", "text/plain")
+        .body("slug=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status().as_u16(), 401);
+    let form = app
+        .client
+        .post(format!("{}/v1/articles", app.addr))
+        .bearer_auth(&writer)
+        .header("content-type", "text/plain")
+        .body("slug=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status().as_u16(), 415);
+
+    assert_eq!(app.fingerprint().await, before, "a refused write changed nothing");
+}

@@ -23,8 +23,8 @@ pub fn fingerprint(method: &str, path: &str, body: &[u8]) -> String {
 }
 
 pub fn check_key(key: &str) -> AppResult<()> {
-    if key.is_empty() || key.len() > MAX_KEY_LEN || !key.is_ascii() {
-        return Err(AppError::field("Idempotency-Key", "must be 1 to 200 ASCII characters"));
+    if key.is_empty() || key.len() > MAX_KEY_LEN || !key.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        return Err(AppError::field("Idempotency-Key", "must be 1 to 200 printable ASCII characters"));
     }
     Ok(())
 }

@@ -1,11 +1,12 @@
 //! `/v1/articles` writes: thin handlers over the domain's article writes.
 //! All need a key with the `content:write` scope.
 
-use super::article_input::{ArticleWrite, PublishWrite, RelatedWrite};
-use super::problem::Problem;
+use super::article_input::{ArticleCreate, ArticleWrite, PublishWrite, RelatedWrite};
+use super::headers::{IdempotencyKey, IfMatch};
+use super::responses::{BodyWrite, BodylessWrite, Conflict, NotFound, Refused, Stale};
 use super::views::{ArticleView, WriteReceiptView};
 use super::write_support::{JsonBody, if_match, parse_body, precondition, run, to_json};
-use super::{Caller, parse_uuid};
+use super::{Writer, parse_uuid};
 use crate::domain::accounts::{Actor, policy};
 use crate::domain::articles::relations::ArticleRelations;
 use crate::domain::articles::{self, Article, lifecycle, write};
@@ -35,29 +36,29 @@ async fn view(
 /// Create a draft. Send `Idempotency-Key` to make retries safe.
 #[utoipa::path(
     tag = "articles",
-    request_body = ArticleWrite,
-    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first answer")),
+    request_body = ArticleCreate,
+    params(IdempotencyKey),
     responses(
-        (status = 201, body = ArticleView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "The article, or only a receipt (`WriteReceiptView`) when the key may not read drafts and the article is not public", body = ArticleView),
+        BodyWrite,
+        Conflict,
+        Refused,
     ),
     security(("bearer" = []))
 )]
 #[post("/articles")]
 pub async fn create_article(
     state: web::Data<AppState>,
-    caller: Caller,
+    writer: Writer,
     req: HttpRequest,
     body: JsonBody,
 ) -> AppResult<HttpResponse> {
     let input: ArticleWrite = parse_body(&body)?;
     let changes = input.into_changes()?;
     let now = state.clock.now();
-    run(&state, &caller.0, &req, &body, async |txn| {
-        let a = write::create(txn, &caller.0, changes.clone(), now).await?;
-        Ok((201, view(txn, &state, &caller.0, &a).await?))
+    run(&state, &writer.0, &req, &body, async |txn| {
+        let a = write::create(txn, &writer.0, changes.clone(), now).await?;
+        Ok((201, view(txn, &state, &writer.0, &a).await?))
     })
     .await
 }
@@ -66,45 +67,45 @@ pub async fn create_article(
 /// conditional on the version.
 #[utoipa::path(
     tag = "articles",
-    request_body = ArticleWrite,
-    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "ETag or version the change is based on")),
-    responses((status = 200, body = ArticleView), (status = 412, body = Problem, content_type = "application/problem+json")),
+    request_body(content = Option<ArticleWrite>, description = "The fields; an empty body is `{}`"),
+    params(("id" = Uuid, Path, description = "Article UUID"), IfMatch),
+    responses((status = 200, description = "The article, or only a receipt (`WriteReceiptView`) when the key may not read drafts and the article is not public", body = ArticleView), BodyWrite, NotFound, Conflict, Refused, Stale),
     security(("bearer" = []))
 )]
 #[put("/articles/{id}")]
 pub async fn replace_article(
     state: web::Data<AppState>,
-    caller: Caller,
+    writer: Writer,
     req: HttpRequest,
     path: web::Path<String>,
     body: JsonBody,
 ) -> AppResult<HttpResponse> {
-    update(&state, &caller, &req, &path, &body, true).await
+    update(&state, &writer, &req, &path, &body, true).await
 }
 
 /// Change the fields given (`null` clears). `If-Match` makes it conditional.
 #[utoipa::path(
     tag = "articles",
-    request_body = ArticleWrite,
-    params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, body = ArticleView), (status = 412, body = Problem, content_type = "application/problem+json")),
+    request_body(content = Option<ArticleWrite>, description = "The fields; an empty body is `{}`"),
+    params(("id" = Uuid, Path, description = "Article UUID"), IfMatch),
+    responses((status = 200, description = "The article, or only a receipt (`WriteReceiptView`) when the key may not read drafts and the article is not public", body = ArticleView), BodyWrite, NotFound, Conflict, Refused, Stale),
     security(("bearer" = []))
 )]
 #[patch("/articles/{id}")]
 pub async fn patch_article(
     state: web::Data<AppState>,
-    caller: Caller,
+    writer: Writer,
     req: HttpRequest,
     path: web::Path<String>,
     body: JsonBody,
 ) -> AppResult<HttpResponse> {
-    update(&state, &caller, &req, &path, &body, false).await
+    update(&state, &writer, &req, &path, &body, false).await
 }
 
 /// PUT (`replace`: fields left out are cleared) and PATCH (they stay).
 async fn update(
     state: &AppState,
-    caller: &Caller,
+    writer: &Writer,
     req: &HttpRequest,
     path: &str,
     body: &[u8],
@@ -115,11 +116,11 @@ async fn update(
     let changes = parse_body::<ArticleWrite>(body)?.into_changes()?;
     let changes = if replace { changes.into_replacement() } else { changes };
     let now = state.clock.now();
-    run(state, &caller.0, req, body, async |txn| {
-        let a = write::update(txn, &caller.0, id, expected, changes.clone(), now)
+    run(state, &writer.0, req, body, async |txn| {
+        let a = write::update(txn, &writer.0, id, expected, changes.clone(), now)
             .await
             .map_err(|e| precondition(e, expected.is_some()))?;
-        Ok((200, view(txn, state, &caller.0, &a).await?))
+        Ok((200, view(txn, state, &writer.0, &a).await?))
     })
     .await
 }
@@ -127,15 +128,25 @@ async fn update(
 /// Create or replace by the integrator's own id; repeating it is harmless.
 #[utoipa::path(
     tag = "articles",
-    request_body = ArticleWrite,
-    params(("externalId" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "Replaced", body = ArticleView), (status = 201, description = "Created", body = ArticleView)),
+    request_body(
+        content = Option<ArticleWrite>,
+        description = "The fields; left out ones are cleared. Creating needs `slug` and `headline` (422 without)"
+    ),
+    params(("externalId" = String, Path, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029/]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029/][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029/]*$", max_length = 200, description = "The integrator's own id"), IfMatch),
+    responses(
+        (status = 200, description = "Replaced (or unchanged); a receipt when the key may not read drafts and the article is not public", body = ArticleView),
+        (status = 201, description = "Created; a receipt when the key may not read drafts", body = ArticleView),
+        BodyWrite,
+        Conflict,
+        Refused,
+        Stale,
+    ),
     security(("bearer" = []))
 )]
 #[put("/articles/by-external-id/{externalId}")]
 pub async fn upsert_article(
     state: web::Data<AppState>,
-    caller: Caller,
+    writer: Writer,
     req: HttpRequest,
     path: web::Path<String>,
     body: JsonBody,
@@ -144,12 +155,12 @@ pub async fn upsert_article(
     let expected = if_match(&req)?;
     let changes = parse_body::<ArticleWrite>(&body)?.into_changes()?;
     let now = state.clock.now();
-    run(&state, &caller.0, &req, &body, async |txn| {
+    run(&state, &writer.0, &req, &body, async |txn| {
         let (a, created) =
-            write::upsert_by_external_id(txn, &caller.0, &external_id, expected, changes.clone(), now)
+            write::upsert_by_external_id(txn, &writer.0, &external_id, expected, changes.clone(), now)
                 .await
                 .map_err(|e| precondition(e, expected.is_some()))?;
-        Ok((if created { 201 } else { 200 }, view(txn, &state, &caller.0, &a).await?))
+        Ok((if created { 201 } else { 200 }, view(txn, &state, &writer.0, &a).await?))
     })
     .await
 }
@@ -157,20 +168,20 @@ pub async fn upsert_article(
 /// Delete for good; the change feed keeps a tombstone.
 #[utoipa::path(
     tag = "articles",
-    params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 204, description = "Deleted"), (status = 404, body = Problem, content_type = "application/problem+json")),
+    params(("id" = Uuid, Path, description = "Article UUID"), IfMatch),
+    responses((status = 204, description = "Deleted"), BodylessWrite, NotFound, Conflict, Stale),
     security(("bearer" = []))
 )]
 #[delete("/articles/{id}")]
 pub async fn delete_article(
     state: web::Data<AppState>,
-    caller: Caller,
+    writer: Writer,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let id = parse_uuid(&path, "id")?;
     let expected = if_match(&req)?;
-    lifecycle::delete(&state.db, &caller.0, id, expected, state.clock.now())
+    lifecycle::delete(&state.db, &writer.0, id, expected, state.clock.now())
         .await
         .map_err(|e| precondition(e, expected.is_some()))?;
     Ok(HttpResponse::NoContent().finish())
@@ -179,15 +190,15 @@ pub async fn delete_article(
 /// Publish now, or schedule with a future `at`.
 #[utoipa::path(
     tag = "articles",
-    request_body = PublishWrite,
-    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = ArticleView), (status = 400, body = Problem, content_type = "application/problem+json")),
+    request_body(content = Option<PublishWrite>, description = "Leave the body out to publish now"),
+    params(("id" = Uuid, Path, description = "Article UUID"), IdempotencyKey),
+    responses((status = 200, description = "The article, or only a receipt (`WriteReceiptView`) when the key may not read drafts and the article is not public", body = ArticleView), BodyWrite, NotFound, Conflict, Refused),
     security(("bearer" = []))
 )]
 #[post("/articles/{id}/publish")]
 pub async fn publish_article(
     state: web::Data<AppState>,
-    caller: Caller,
+    writer: Writer,
     req: HttpRequest,
     path: web::Path<String>,
     body: JsonBody,
@@ -195,45 +206,55 @@ pub async fn publish_article(
     let id = parse_uuid(&path, "id")?;
     let input: PublishWrite = parse_body(&body)?;
     let now = state.clock.now();
-    run(&state, &caller.0, &req, &body, async |txn| {
-        let a = lifecycle::publish(txn, &caller.0, id, input.at, now).await?;
-        Ok((200, view(txn, &state, &caller.0, &a).await?))
+    run(&state, &writer.0, &req, &body, async |txn| {
+        let a = lifecycle::publish(txn, &writer.0, id, input.at, now).await?;
+        Ok((200, view(txn, &state, &writer.0, &a).await?))
     })
     .await
 }
 
 /// Back to draft.
-#[utoipa::path(tag = "articles", params(("id" = String, Path)), responses((status = 200, body = ArticleView)), security(("bearer" = [])))]
+#[utoipa::path(
+    tag = "articles",
+    params(("id" = Uuid, Path, description = "Article UUID"), IdempotencyKey),
+    responses((status = 200, description = "The article, or only a receipt (`WriteReceiptView`) when the key may not read drafts and the article is not public", body = ArticleView), BodylessWrite, NotFound, Conflict),
+    security(("bearer" = []))
+)]
 #[post("/articles/{id}/unpublish")]
 pub async fn unpublish_article(
     state: web::Data<AppState>,
-    caller: Caller,
+    writer: Writer,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let id = parse_uuid(&path, "id")?;
     let now = state.clock.now();
-    run(&state, &caller.0, &req, &[], async |txn| {
-        let a = lifecycle::unpublish(txn, &caller.0, id, now).await?;
-        Ok((200, view(txn, &state, &caller.0, &a).await?))
+    run(&state, &writer.0, &req, &[], async |txn| {
+        let a = lifecycle::unpublish(txn, &writer.0, id, now).await?;
+        Ok((200, view(txn, &state, &writer.0, &a).await?))
     })
     .await
 }
 
 /// Archive: out of public lists and lookups, kept in the database.
-#[utoipa::path(tag = "articles", params(("id" = String, Path)), responses((status = 200, body = ArticleView)), security(("bearer" = [])))]
+#[utoipa::path(
+    tag = "articles",
+    params(("id" = Uuid, Path, description = "Article UUID"), IdempotencyKey),
+    responses((status = 200, description = "The article, or only a receipt (`WriteReceiptView`) when the key may not read drafts and the article is not public", body = ArticleView), BodylessWrite, NotFound, Conflict),
+    security(("bearer" = []))
+)]
 #[post("/articles/{id}/archive")]
 pub async fn archive_article(
     state: web::Data<AppState>,
-    caller: Caller,
+    writer: Writer,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let id = parse_uuid(&path, "id")?;
     let now = state.clock.now();
-    run(&state, &caller.0, &req, &[], async |txn| {
-        let a = lifecycle::archive(txn, &caller.0, id, now).await?;
-        Ok((200, view(txn, &state, &caller.0, &a).await?))
+    run(&state, &writer.0, &req, &[], async |txn| {
+        let a = lifecycle::archive(txn, &writer.0, id, now).await?;
+        Ok((200, view(txn, &state, &writer.0, &a).await?))
     })
     .await
 }
@@ -242,14 +263,14 @@ pub async fn archive_article(
 #[utoipa::path(
     tag = "articles",
     request_body = RelatedWrite,
-    params(("id" = String, Path)),
-    responses((status = 200, body = ArticleView), (status = 400, body = Problem, content_type = "application/problem+json")),
+    params(("id" = Uuid, Path, description = "Article UUID")),
+    responses((status = 200, description = "The article, or only a receipt (`WriteReceiptView`) when the key may not read drafts and the article is not public", body = ArticleView), BodyWrite, NotFound, Conflict, Refused),
     security(("bearer" = []))
 )]
 #[put("/articles/{id}/related")]
 pub async fn set_related(
     state: web::Data<AppState>,
-    caller: Caller,
+    writer: Writer,
     req: HttpRequest,
     path: web::Path<String>,
     body: JsonBody,
@@ -257,9 +278,9 @@ pub async fn set_related(
     let id = parse_uuid(&path, "id")?;
     let input: RelatedWrite = parse_body(&body)?;
     let now = state.clock.now();
-    run(&state, &caller.0, &req, &body, async |txn| {
-        let a = related::set_curated(txn, &caller.0, id, &input.related_ids, now).await?;
-        Ok((200, view(txn, &state, &caller.0, &a).await?))
+    run(&state, &writer.0, &req, &body, async |txn| {
+        let a = related::set_curated(txn, &writer.0, id, &input.related_ids, now).await?;
+        Ok((200, view(txn, &state, &writer.0, &a).await?))
     })
     .await
 }

@@ -8,7 +8,8 @@ use crate::domain::articles::relations::ArticleRelations;
 use crate::domain::articles::{self, ArticleFilter, ArticleKey, ArticleOrder, Status};
 use crate::domain::pagination::{ARTICLES, ArgNames, Direction, PageRequest};
 use crate::error::{AppError, AppResult};
-use crate::rest::problem::Problem;
+use crate::rest::names::{ArticleStatus, ListOrder};
+use crate::rest::responses::{ListRead, NotFound, PreviewRead};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
@@ -21,26 +22,40 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Section slug.
+    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     section: Option<String>,
     /// Tag slug.
+    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     tag: Option<String>,
     /// Author slug.
+    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     author: Option<String>,
-    /// RFC 3339 instant; published at or after.
+    /// Published at or after this instant.
+    #[param(value_type = Option<DateTime<Utc>>)]
     published_after: Option<String>,
-    /// RFC 3339 instant; published before.
+    /// Published before this instant; not earlier than `publishedAfter`.
+    #[param(value_type = Option<DateTime<Utc>>)]
     published_before: Option<String>,
     /// Full-text search; all words must match.
+    #[param(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*[^\\W_][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$",
+        max_length = 200
+    )]
     search: Option<String>,
     /// `newest` (default) or `oldest`.
+    #[param(value_type = Option<ListOrder>, inline)]
     order: Option<String>,
-    /// Page size, 0 to 100 (default 20).
+    /// Page size (default 20).
+    #[param(value_type = Option<i32>, minimum = 0, maximum = 100)]
     limit: Option<String>,
     /// `nextCursor` from the previous page.
+    #[param(pattern = "^[A-Za-z0-9_-]+={0,2}$")]
     cursor: Option<String>,
-    /// DRAFT, SCHEDULED, PUBLISHED or ARCHIVED; other than PUBLISHED needs `preview=true`.
+    /// Other than PUBLISHED needs `preview=true`.
+    #[param(value_type = Option<ArticleStatus>, inline)]
     status: Option<String>,
     /// `true` to include unpublished stories (needs `content:read-drafts`).
+    #[param(value_type = Option<bool>)]
     preview: Option<String>,
 }
 
@@ -82,7 +97,8 @@ impl ListParams {
     params(ListParams),
     responses(
         (status = 200, description = "A page of articles", body = ArticleList),
-        (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        ListRead,
     )
 )]
 #[get("/articles")]
@@ -110,17 +126,19 @@ pub async fn list_articles(
 #[into_params(parameter_in = Query)]
 pub struct PreviewParam {
     /// `true` to read a draft, scheduled or archived story (needs `content:read-drafts`).
+    #[param(value_type = Option<bool>)]
     preview: Option<String>,
 }
 
 /// One article by UUID or slug, with its body.
 #[utoipa::path(
     tag = "articles",
-    params(("idOrSlug" = String, Path, description = "Article UUID or slug"), PreviewParam),
+    params(("idOrSlug" = String, Path, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$", description = "Article UUID or slug"), PreviewParam),
     responses(
         (status = 200, description = "The article", body = ArticleView),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
-        (status = 404, description = "No visible article", body = Problem, content_type = "application/problem+json"),
+        PreviewRead,
+        NotFound,
     )
 )]
 #[get("/articles/{idOrSlug}")]

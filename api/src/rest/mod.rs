@@ -4,9 +4,13 @@ pub mod article_input;
 pub mod article_writes;
 pub mod articles;
 pub mod cache;
+pub mod headers;
 pub mod health;
+pub mod names;
 pub mod problem;
 pub mod related;
+pub mod required;
+pub mod responses;
 pub mod taxonomy;
 pub mod taxonomy_writes;
 pub mod views;
@@ -30,6 +34,7 @@ use utoipa_actix_web::scope::Scope;
         version = "1"
     ),
     tags((name = "articles"), (name = "taxonomy"), (name = "media"), (name = "operations")),
+    components(schemas(problem::Problem)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -62,6 +67,23 @@ impl FromRequest for Caller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(crate::auth::actor_of(req).map(Caller))
+    }
+}
+
+/// A caller allowed to write content. Handlers take it before the body, so
+/// a caller without a valid key or the scope is told so (401/403) whatever
+/// the body holds, and nothing of the body is read or checked for them.
+pub struct Writer(pub Actor);
+
+impl FromRequest for Writer {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(crate::auth::actor_of(req).and_then(|actor| {
+            policy::can_write_content(&actor)?;
+            Ok(Writer(actor))
+        }))
     }
 }
 

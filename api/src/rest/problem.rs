@@ -14,7 +14,9 @@ pub struct Problem {
     pub detail: String,
     /// The same machine code GraphQL puts in `extensions.code`.
     pub code: String,
+    /// Each invalid field, on 400 only.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
     pub errors: Vec<FieldError>,
 }
 

@@ -9,7 +9,8 @@ use crate::domain::articles::{self, ArticleKey};
 use crate::domain::pagination::RELATED;
 use crate::domain::related;
 use crate::error::{AppError, AppResult};
-use crate::rest::problem::Problem;
+use crate::rest::names::RelatedReason;
+use crate::rest::responses::{NotFound, PreviewRead};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
@@ -18,9 +19,11 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RelatedParams {
-    /// How many stories, 0 to 20 (default 5).
+    /// How many stories (default 5).
+    #[param(value_type = Option<i32>, minimum = 0, maximum = 20)]
     limit: Option<String>,
     /// `true` to list related stories of an unpublished story (needs `content:read-drafts`).
+    #[param(value_type = Option<bool>)]
     preview: Option<String>,
 }
 
@@ -28,8 +31,7 @@ pub struct RelatedParams {
 #[serde(rename_all = "camelCase")]
 pub struct RelatedStoryView {
     pub article: ArticleView,
-    /// CURATED, SHARED_TAGS or SAME_SECTION.
-    pub reason: String,
+    pub reason: RelatedReason,
     /// Σ ln(1 + N/df) over shared tags, plus 0.5 for the same section; 0 for curated.
     pub score: f64,
     pub shared_tags: Vec<TagView>,
@@ -43,11 +45,12 @@ pub struct RelatedList {
 /// The editor's curated stories, then automatic picks, each saying why.
 #[utoipa::path(
     tag = "articles",
-    params(("idOrSlug" = String, Path, description = "Article UUID or slug"), RelatedParams),
+    params(("idOrSlug" = String, Path, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$", description = "Article UUID or slug"), RelatedParams),
     responses(
-        (status = 200, body = RelatedList),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The related stories, curated first", body = RelatedList),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        PreviewRead,
+        NotFound,
     )
 )]
 #[get("/articles/{idOrSlug}/related")]
@@ -75,7 +78,7 @@ pub async fn related_articles(
             .iter()
             .map(|i| RelatedStoryView {
                 article: ArticleView::new(&i.article, &rel, now, cdn, None),
-                reason: i.reason.as_str().into(),
+                reason: i.reason.into(),
                 score: i.score,
                 shared_tags: rel
                     .links(&i.article)

@@ -2,6 +2,7 @@
 
 use super::cache::json_with_etag;
 use super::parse_opt;
+use super::responses::{PublicQuery, PublicRead};
 use super::views::{SectionView, TagView};
 use crate::domain::pagination::TERMS;
 use crate::domain::taxonomy;
@@ -15,9 +16,11 @@ use uuid::Uuid;
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SlugPage {
-    /// Page size, 0 to 500 (default 100).
+    /// Page size (default 100).
+    #[param(value_type = Option<i32>, minimum = 0, maximum = 500)]
     limit: Option<String>,
     /// The last slug of the previous page.
+    #[param(pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$")]
     after: Option<String>,
 }
 
@@ -36,7 +39,14 @@ pub struct AuthorSummary {
 }
 
 /// All sections.
-#[utoipa::path(tag = "taxonomy", responses((status = 200, body = Vec<SectionView>)))]
+#[utoipa::path(
+    tag = "taxonomy",
+    responses(
+        (status = 200, description = "Every section", body = Vec<SectionView>),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        PublicRead,
+    )
+)]
 #[get("/sections")]
 pub async fn list_sections(state: web::Data<AppState>, req: HttpRequest) -> AppResult<HttpResponse> {
     let rows = taxonomy::list_sections(&state.db).await?;
@@ -45,7 +55,15 @@ pub async fn list_sections(state: web::Data<AppState>, req: HttpRequest) -> AppR
 }
 
 /// Tags in slug order.
-#[utoipa::path(tag = "taxonomy", params(SlugPage), responses((status = 200, body = Vec<TagView>)))]
+#[utoipa::path(
+    tag = "taxonomy",
+    params(SlugPage),
+    responses(
+        (status = 200, description = "A page of tags", body = Vec<TagView>),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        PublicQuery,
+    )
+)]
 #[get("/tags")]
 pub async fn list_tags(
     state: web::Data<AppState>,
@@ -58,7 +76,15 @@ pub async fn list_tags(
 }
 
 /// Authors in slug order.
-#[utoipa::path(tag = "taxonomy", params(SlugPage), responses((status = 200, body = Vec<AuthorSummary>)))]
+#[utoipa::path(
+    tag = "taxonomy",
+    params(SlugPage),
+    responses(
+        (status = 200, description = "A page of authors", body = Vec<AuthorSummary>),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        PublicQuery,
+    )
+)]
 #[get("/authors")]
 pub async fn list_authors(
     state: web::Data<AppState>,

@@ -1,10 +1,13 @@
 //! Writes for sections, tags, authors and media. All need `content:write`.
 
-use super::article_input::nullable_field as nullable;
-use super::problem::Problem;
+use super::article_input::{nullable_field as nullable, nullable_whole_number, object};
+use super::headers::IdempotencyKey;
+use super::required::create_body;
+use super::responses::{BodyWrite, Conflict, NotFound, Refused};
 use super::views::{AuthorView, MediaView, SectionView, TagView};
 use super::write_support::{JsonBody, parse_body, run, to_json};
-use super::{Caller, parse_uuid};
+use super::{Writer, parse_uuid};
+use crate::domain::accounts::Actor;
 use crate::domain::media::{self, MediaInput};
 use crate::domain::taxonomy::write::{self, TermInput};
 use crate::error::AppResult;
@@ -18,27 +21,45 @@ use uuid::Uuid;
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SectionWrite {
+    /// Lowercase letters, digits and single hyphens.
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     pub slug: Option<String>,
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$",
+        max_length = 200
+    )]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$", max_length = 5000)]
     pub description: Option<Option<String>>,
 }
 
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TagWrite {
+    /// Lowercase letters, digits and single hyphens.
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     pub slug: Option<String>,
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$",
+        max_length = 200
+    )]
     pub name: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuthorWrite {
+    /// Lowercase letters, digits and single hyphens.
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     pub slug: Option<String>,
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$",
+        max_length = 200
+    )]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$", max_length = 5000)]
     pub bio: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>)]
@@ -49,16 +70,16 @@ pub struct AuthorWrite {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreditWrite {
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$", max_length = 200)]
     pub photographer: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$", max_length = 200)]
     pub agency: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$", max_length = 200)]
     pub rights_holder: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$", max_length = 200)]
     pub license: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<DateTime<Utc>>)]
@@ -68,22 +89,28 @@ pub struct CreditWrite {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MediaWrite {
+    /// An http(s) URL.
+    #[schema(
+        pattern = "^https?://[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z][A-Za-z0-9-]*)*(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?$",
+        max_length = 2000
+    )]
     pub url: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$", max_length = 2000)]
     pub alt: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$", max_length = 2000)]
     pub caption: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<i32>)]
+    #[serde(default, deserialize_with = "nullable_whole_number")]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 100000)]
     pub width: Option<Option<i32>>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<i32>)]
+    #[serde(default, deserialize_with = "nullable_whole_number")]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 100000)]
     pub height: Option<Option<i32>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$", max_length = 100)]
     pub mime_type: Option<Option<String>>,
+    #[serde(default, deserialize_with = "object")]
     pub credit: Option<CreditWrite>,
 }
 
@@ -106,13 +133,30 @@ impl From<MediaWrite> for MediaInput {
     }
 }
 
+create_body!(
+    /// A new section: `slug` and `name` are required.
+    SectionCreate = SectionWrite, ["slug", "name"]
+);
+create_body!(
+    /// A new tag: `slug` and `name` are required.
+    TagCreate = TagWrite, ["slug", "name"]
+);
+create_body!(
+    /// A new author: `slug` and `name` are required.
+    AuthorCreate = AuthorWrite, ["slug", "name"]
+);
+create_body!(
+    /// A new image: `url` is required.
+    MediaCreate = MediaWrite, ["url"]
+);
+
 fn id_of(path: Option<web::Path<String>>) -> AppResult<Option<Uuid>> {
     path.map(|p| parse_uuid(&p, "id")).transpose()
 }
 
 async fn section(
     state: &AppState,
-    caller: &Caller,
+    actor: &Actor,
     req: &HttpRequest,
     id: Option<Uuid>,
     body: &[u8],
@@ -120,8 +164,8 @@ async fn section(
     let w: SectionWrite = parse_body(body)?;
     let input = TermInput { slug: w.slug, name: w.name, about: w.description, avatar_id: None };
     let now = state.clock.now();
-    run(state, &caller.0, req, body, async |txn| {
-        let s = write::save_section(txn, &caller.0, id, input.clone(), now).await?;
+    run(state, actor, req, body, async |txn| {
+        let s = write::save_section(txn, actor, id, input.clone(), now).await?;
         Ok((if id.is_some() { 200 } else { 201 }, to_json(&SectionView::from(&s))?))
     })
     .await
@@ -129,7 +173,7 @@ async fn section(
 
 async fn tag(
     state: &AppState,
-    caller: &Caller,
+    actor: &Actor,
     req: &HttpRequest,
     id: Option<Uuid>,
     body: &[u8],
@@ -137,8 +181,8 @@ async fn tag(
     let w: TagWrite = parse_body(body)?;
     let input = TermInput { slug: w.slug, name: w.name, ..Default::default() };
     let now = state.clock.now();
-    run(state, &caller.0, req, body, async |txn| {
-        let t = write::save_tag(txn, &caller.0, id, input.clone(), now).await?;
+    run(state, actor, req, body, async |txn| {
+        let t = write::save_tag(txn, actor, id, input.clone(), now).await?;
         Ok((if id.is_some() { 200 } else { 201 }, to_json(&TagView::from(&t))?))
     })
     .await
@@ -146,7 +190,7 @@ async fn tag(
 
 async fn author(
     state: &AppState,
-    caller: &Caller,
+    actor: &Actor,
     req: &HttpRequest,
     id: Option<Uuid>,
     body: &[u8],
@@ -154,8 +198,8 @@ async fn author(
     let w: AuthorWrite = parse_body(body)?;
     let input = TermInput { slug: w.slug, name: w.name, about: w.bio, avatar_id: w.avatar_id };
     let now = state.clock.now();
-    run(state, &caller.0, req, body, async |txn| {
-        let a = write::save_author(txn, &caller.0, id, input.clone(), now).await?;
+    run(state, actor, req, body, async |txn| {
+        let a = write::save_author(txn, actor, id, input.clone(), now).await?;
         Ok((if id.is_some() { 200 } else { 201 }, to_json(&AuthorView::bare(&a))?))
     })
     .await
@@ -163,7 +207,7 @@ async fn author(
 
 async fn media_write(
     state: &AppState,
-    caller: &Caller,
+    actor: &Actor,
     req: &HttpRequest,
     id: Option<Uuid>,
     body: &[u8],
@@ -172,109 +216,157 @@ async fn media_write(
     let input: MediaInput = w.into();
     let now = state.clock.now();
     let cdn = state.config.image_cdn_template.as_deref();
-    run(state, &caller.0, req, body, async |txn| {
-        let m = media::save(txn, &caller.0, id, input.clone(), now).await?;
+    run(state, actor, req, body, async |txn| {
+        let m = media::save(txn, actor, id, input.clone(), now).await?;
         Ok((if id.is_some() { 200 } else { 201 }, to_json(&MediaView::new(&m, cdn))?))
     })
     .await
 }
 
 /// Create a section.
-#[utoipa::path(tag = "taxonomy", request_body = SectionWrite, responses((status = 201, body = SectionView), (status = 400, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+#[utoipa::path(
+    tag = "taxonomy",
+    request_body = SectionCreate,
+    params(IdempotencyKey),
+    responses((status = 201, description = "The new section", body = SectionView), BodyWrite, Conflict, Refused),
+    security(("bearer" = []))
+)]
 #[post("/sections")]
 pub async fn create_section(
     state: web::Data<AppState>,
-    caller: Caller,
+    writer: Writer,
     req: HttpRequest,
     body: JsonBody,
 ) -> AppResult<HttpResponse> {
-    section(&state, &caller, &req, None, &body).await
+    section(&state, &writer.0, &req, None, &body).await
 }
 
 /// Change a section's fields.
-#[utoipa::path(tag = "taxonomy", request_body = SectionWrite, params(("id" = String, Path)), responses((status = 200, body = SectionView)), security(("bearer" = [])))]
+#[utoipa::path(
+    tag = "taxonomy",
+    request_body(content = Option<SectionWrite>, description = "The fields to change; an empty body changes nothing"),
+    params(("id" = Uuid, Path, description = "The section's UUID")),
+    responses((status = 200, description = "The section as changed", body = SectionView), BodyWrite, NotFound, Conflict, Refused),
+    security(("bearer" = []))
+)]
 #[patch("/sections/{id}")]
 pub async fn update_section(
     state: web::Data<AppState>,
-    caller: Caller,
+    writer: Writer,
     req: HttpRequest,
     path: web::Path<String>,
     body: JsonBody,
 ) -> AppResult<HttpResponse> {
-    section(&state, &caller, &req, id_of(Some(path))?, &body).await
+    section(&state, &writer.0, &req, id_of(Some(path))?, &body).await
 }
 
 /// Create a tag.
-#[utoipa::path(tag = "taxonomy", request_body = TagWrite, responses((status = 201, body = TagView)), security(("bearer" = [])))]
+#[utoipa::path(
+    tag = "taxonomy",
+    request_body = TagCreate,
+    params(IdempotencyKey),
+    responses((status = 201, description = "The new tag", body = TagView), BodyWrite, Conflict, Refused),
+    security(("bearer" = []))
+)]
 #[post("/tags")]
 pub async fn create_tag(
     state: web::Data<AppState>,
-    caller: Caller,
+    writer: Writer,
     req: HttpRequest,
     body: JsonBody,
 ) -> AppResult<HttpResponse> {
-    tag(&state, &caller, &req, None, &body).await
+    tag(&state, &writer.0, &req, None, &body).await
 }
 
 /// Change a tag's fields.
-#[utoipa::path(tag = "taxonomy", request_body = TagWrite, params(("id" = String, Path)), responses((status = 200, body = TagView)), security(("bearer" = [])))]
+#[utoipa::path(
+    tag = "taxonomy",
+    request_body(content = Option<TagWrite>, description = "The fields to change; an empty body changes nothing"),
+    params(("id" = Uuid, Path, description = "The tag's UUID")),
+    responses((status = 200, description = "The tag as changed", body = TagView), BodyWrite, NotFound, Conflict, Refused),
+    security(("bearer" = []))
+)]
 #[patch("/tags/{id}")]
 pub async fn update_tag(
     state: web::Data<AppState>,
-    caller: Caller,
+    writer: Writer,
     req: HttpRequest,
     path: web::Path<String>,
     body: JsonBody,
 ) -> AppResult<HttpResponse> {
-    tag(&state, &caller, &req, id_of(Some(path))?, &body).await
+    tag(&state, &writer.0, &req, id_of(Some(path))?, &body).await
 }
 
 /// Create an author.
-#[utoipa::path(tag = "taxonomy", request_body = AuthorWrite, responses((status = 201, body = AuthorView)), security(("bearer" = [])))]
+#[utoipa::path(
+    tag = "taxonomy",
+    request_body = AuthorCreate,
+    params(IdempotencyKey),
+    responses((status = 201, description = "The new author", body = AuthorView), BodyWrite, Conflict, Refused),
+    security(("bearer" = []))
+)]
 #[post("/authors")]
 pub async fn create_author(
     state: web::Data<AppState>,
-    caller: Caller,
+    writer: Writer,
     req: HttpRequest,
     body: JsonBody,
 ) -> AppResult<HttpResponse> {
-    author(&state, &caller, &req, None, &body).await
+    author(&state, &writer.0, &req, None, &body).await
 }
 
 /// Change an author's fields.
-#[utoipa::path(tag = "taxonomy", request_body = AuthorWrite, params(("id" = String, Path)), responses((status = 200, body = AuthorView)), security(("bearer" = [])))]
+#[utoipa::path(
+    tag = "taxonomy",
+    request_body(content = Option<AuthorWrite>, description = "The fields to change; an empty body changes nothing"),
+    params(("id" = Uuid, Path, description = "The author's UUID")),
+    responses((status = 200, description = "The author as changed", body = AuthorView), BodyWrite, NotFound, Conflict, Refused),
+    security(("bearer" = []))
+)]
 #[patch("/authors/{id}")]
 pub async fn update_author(
     state: web::Data<AppState>,
-    caller: Caller,
+    writer: Writer,
     req: HttpRequest,
     path: web::Path<String>,
     body: JsonBody,
 ) -> AppResult<HttpResponse> {
-    author(&state, &caller, &req, id_of(Some(path))?, &body).await
+    author(&state, &writer.0, &req, id_of(Some(path))?, &body).await
 }
 
 /// Register an image with its caption and structured credit.
-#[utoipa::path(tag = "media", request_body = MediaWrite, responses((status = 201, body = MediaView)), security(("bearer" = [])))]
+#[utoipa::path(
+    tag = "media",
+    request_body = MediaCreate,
+    params(IdempotencyKey),
+    responses((status = 201, description = "The new image", body = MediaView), BodyWrite, Conflict),
+    security(("bearer" = []))
+)]
 #[post("/media")]
 pub async fn create_media(
     state: web::Data<AppState>,
-    caller: Caller,
+    writer: Writer,
     req: HttpRequest,
     body: JsonBody,
 ) -> AppResult<HttpResponse> {
-    media_write(&state, &caller, &req, None, &body).await
+    media_write(&state, &writer.0, &req, None, &body).await
 }
 
 /// Change an image's fields.
-#[utoipa::path(tag = "media", request_body = MediaWrite, params(("id" = String, Path)), responses((status = 200, body = MediaView)), security(("bearer" = [])))]
+#[utoipa::path(
+    tag = "media",
+    request_body(content = Option<MediaWrite>, description = "The fields to change; an empty body changes nothing"),
+    params(("id" = Uuid, Path, description = "The image's UUID")),
+    responses((status = 200, description = "The image as changed", body = MediaView), BodyWrite, NotFound, Conflict),
+    security(("bearer" = []))
+)]
 #[patch("/media/{id}")]
 pub async fn update_media(
     state: web::Data<AppState>,
-    caller: Caller,
+    writer: Writer,
     req: HttpRequest,
     path: web::Path<String>,
     body: JsonBody,
 ) -> AppResult<HttpResponse> {
-    media_write(&state, &caller, &req, id_of(Some(path))?, &body).await
+    media_write(&state, &writer.0, &req, id_of(Some(path))?, &body).await
 }

@@ -6,6 +6,7 @@ use crate::domain::articles::{self, Article, ArticleBody, present};
 use crate::domain::body::{self, Block};
 use crate::domain::media::{self, Media};
 use crate::domain::taxonomy::{Author, Section, Tag};
+use crate::rest::names::{ArticleStatus, CommentsStatusName};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -166,17 +167,12 @@ pub struct WriteReceiptView {
     /// The writer chose it, so it is no secret to them.
     pub slug: String,
     pub version: i32,
-    pub status: String,
+    pub status: ArticleStatus,
 }
 
 impl WriteReceiptView {
     pub fn new(a: &Article, now: DateTime<Utc>) -> Self {
-        Self {
-            id: a.id,
-            slug: a.slug.clone(),
-            version: a.version,
-            status: present::status(a, now).as_str().into(),
-        }
+        Self { id: a.id, slug: a.slug.clone(), version: a.version, status: present::status(a, now).into() }
     }
 }
 
@@ -189,8 +185,7 @@ pub struct ArticleView {
     pub headline: String,
     pub dek: Option<String>,
     pub dateline: Option<String>,
-    /// DRAFT, SCHEDULED, PUBLISHED or ARCHIVED.
-    pub status: String,
+    pub status: ArticleStatus,
     pub published_at: Option<DateTime<Utc>>,
     pub scheduled_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -198,8 +193,7 @@ pub struct ArticleView {
     pub version: i32,
     pub word_count: i32,
     pub reading_time_minutes: i32,
-    /// OPEN, CLOSED or DISABLED.
-    pub comments_status: String,
+    pub comments_status: CommentsStatusName,
     pub comment_count: i32,
     pub seo: SeoView,
     pub audio: Option<AudioView>,
@@ -229,7 +223,7 @@ impl ArticleView {
             headline: a.headline.clone(),
             dek: a.dek.clone(),
             dateline: a.dateline.clone(),
-            status: present::status(a, now).as_str().into(),
+            status: present::status(a, now).into(),
             published_at: a.published_at,
             scheduled_at: present::scheduled_at(a, now),
             created_at: a.created_at,
@@ -237,7 +231,7 @@ impl ArticleView {
             version: a.version,
             word_count: a.word_count,
             reading_time_minutes: articles::reading_time_minutes(a),
-            comments_status: a.comments_status.as_str().into(),
+            comments_status: a.comments_status.into(),
             comment_count: a.comment_count,
             seo: {
                 let s = present::seo(a);

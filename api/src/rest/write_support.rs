@@ -37,8 +37,13 @@ impl FromRequest for JsonBody {
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             let body = bytes.await?;
-            if !is_json && !body.iter().all(u8::is_ascii_whitespace) {
+            let blank = body.iter().all(u8::is_ascii_whitespace);
+            if !is_json && !blank {
                 return Err(AppError::UnsupportedMediaType("send the body as application/json".into()).into());
+            }
+            // Declared JSON, a body must be JSON; only one not sent at all is "no fields".
+            if is_json && blank && !body.is_empty() {
+                return Err(AppError::field("body", "is not JSON").into());
             }
             Ok(JsonBody(body))
         })
@@ -54,6 +59,10 @@ pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
         let message = message.split(" at line ").next().unwrap_or_default().to_owned();
         AppError::BadInput(vec![FieldError { path, message }])
     };
+    // serde would read a struct from an array too (`[null, null]`).
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(bad("body".into(), "must be a JSON object".into()));
+    }
     let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { "body".to_owned() } else { path };

@@ -54,8 +54,11 @@ impl ArticleFilter {
                 slug::check(&mut v, name, s);
             }
         }
-        if let (Some(a), Some(b)) = (self.published_after, self.published_before) {
-            v.check(a <= b, "publishedBefore", "must not be earlier than publishedAfter");
+        // Each date is valid alone; only the pair is refused.
+        if let (Some(a), Some(b)) = (self.published_after, self.published_before)
+            && a > b
+        {
+            v.refuse("publishedBefore", "must not be earlier than publishedAfter");
         }
         if let Some(q) = &self.search {
             let path = "search";

@@ -181,7 +181,7 @@ impl ArticleChanges {
 /// The integrator's own id, from a body or a URL.
 pub fn check_external_id(v: &mut Validator, path: &str, e: &str) {
     v.check(
-        !e.trim().is_empty() && e.len() <= MAX_EXTERNAL_ID,
+        !e.trim().is_empty() && e.chars().count() <= MAX_EXTERNAL_ID,
         path,
         &format!("must be 1 to {MAX_EXTERNAL_ID} characters"),
     );

@@ -26,7 +26,7 @@ pub async fn publish<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<Article> {
     if at.is_some_and(|t| t <= now) {
         policy::can_write_content(actor)?;
-        return Err(AppError::field("at", "must be in the future; omit it to publish now"));
+        return Err(AppError::unprocessable("at", "must be in the future; omit it to publish now"));
     }
     transition(db, actor, id, now, |current| {
         let live = Status::effective(current.status, current.published_at, now) == Status::Published;

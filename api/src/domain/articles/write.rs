@@ -183,34 +183,34 @@ impl Editable {
         // malformed ones are already reported by the shape checks.
         if slug::is_valid(&self.slug) && others(article::Column::Slug, self.slug.clone()).count(db).await? > 0
         {
-            v.push("slug", "is already used by another article");
+            v.refuse("slug", "is already used by another article");
         }
         if let Some(e) = &self.external_id
             && text::is_clean(e, Lines::Single)
             && others(article::Column::ExternalId, e.clone()).count(db).await? > 0
         {
-            v.push("externalId", "is already used by another article");
+            v.refuse("externalId", "is already used by another article");
         }
         if let Some(id) = self.section_id
             && section::Entity::find_by_id(id).count(db).await? == 0
         {
-            v.push("sectionId", "no such section");
+            v.refuse("sectionId", "no such section");
         }
         if let Some(id) = self.hero_image_id
             && media::Entity::find_by_id(id).count(db).await? == 0
         {
-            v.push("heroImageId", "no such media");
+            v.refuse("heroImageId", "no such media");
         }
         let known = sql::existing::<tag::Entity>(db, tag::Column::Id, &self.tag_ids).await?;
         for (i, id) in self.tag_ids.iter().enumerate() {
             if !known.contains(id) {
-                v.push(format!("tagIds[{i}]"), "no such tag");
+                v.refuse(format!("tagIds[{i}]"), "no such tag");
             }
         }
         let known = sql::existing::<author::Entity>(db, author::Column::Id, &self.author_ids).await?;
         for (i, id) in self.author_ids.iter().enumerate() {
             if !known.contains(id) {
-                v.push(format!("authorIds[{i}]"), "no such author");
+                v.refuse(format!("authorIds[{i}]"), "no such author");
             }
         }
         Ok(())
@@ -449,11 +449,13 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     changes.check_shape(&mut v);
     let txn = tx::begin(db).await?;
     let current = find_for_update(&txn, id).await?;
-    check_version(&current, expected_version)?;
     let before = Editable::of(&txn, &current).await?;
     let (after, rendered) = before.clone().apply(changes)?;
     after.check_refs(&txn, Some(id), &mut v).await?;
     v.finish()?;
+    // A precondition is weighed only for a request that could otherwise
+    // succeed (RFC 9110, 13.2.1): a malformed one is 400 whatever its If-Match.
+    check_version(&current, expected_version)?;
     if after == before {
         // Nothing to change: a retried write leaves version and feed alone.
         return Ok(current);
@@ -495,21 +497,36 @@ pub async fn upsert_by_external_id<C: ConnectionTrait + TransactionTrait>(
     let txn = tx::begin(db).await?;
     let result = match find_external_for_update(&txn, external_id).await? {
         Some(a) => (update(&txn, actor, a.id, expected_version, changes, now).await?, false),
-        None => match create(&txn, actor, changes.clone(), now).await {
-            Ok(a) => (a, true),
-            // The same upsert, sent concurrently, may have created the row
-            // first (the slug or external id then clashes). Its row is now
-            // visible, and this request becomes an update of it. Only that
-            // clash (a field error) is recovered here; anything else, a lost
-            // deadlock above all, has rolled back the whole transaction
-            // (MariaDB drops the savepoints too) and goes up to be retried
-            // whole.
-            Err(err @ AppError::BadInput(_)) => match find_external_for_update(&txn, external_id).await? {
-                Some(a) => (update(&txn, actor, a.id, expected_version, changes, now).await?, false),
-                None => return Err(err),
-            },
-            Err(err) => return Err(err),
-        },
+        None => {
+            // Only a new story needs these; an existing one keeps its own.
+            // Whether one exists depends on what is stored, hence `refuse`.
+            let mut v = Validator::new();
+            changes.check_shape(&mut v);
+            if changes.slug.is_none() {
+                v.refuse("slug", "is required to create an article");
+            }
+            if changes.headline.is_none() {
+                v.refuse("headline", "is required to create an article");
+            }
+            v.finish()?;
+            match create(&txn, actor, changes.clone(), now).await {
+                Ok(a) => (a, true),
+                // The same upsert, sent concurrently, may have created the row
+                // first (the slug or external id then clashes). Its row is now
+                // visible, and this request becomes an update of it. Only that
+                // clash (a field error) is recovered here; anything else, a lost
+                // deadlock above all, has rolled back the whole transaction
+                // (MariaDB drops the savepoints too) and goes up to be retried
+                // whole.
+                Err(err @ (AppError::BadInput(_) | AppError::Unprocessable(_))) => {
+                    match find_external_for_update(&txn, external_id).await? {
+                        Some(a) => (update(&txn, actor, a.id, expected_version, changes, now).await?, false),
+                        None => return Err(err),
+                    }
+                }
+                Err(err) => return Err(err),
+            }
+        }
     };
     txn.commit().await?;
     Ok(result)

@@ -10,12 +10,15 @@ pub enum Block {
         spans: Vec<Span>,
     },
     Heading {
+        #[serde(deserialize_with = "whole_level")]
+        #[schema(minimum = 1, maximum = 6)]
         level: u8,
         spans: Vec<Span>,
     },
     Quote {
         spans: Vec<Span>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
         attribution: Option<String>,
     },
     List {
@@ -24,32 +27,57 @@ pub enum Block {
     },
     #[serde(rename_all = "camelCase")]
     Image {
+        #[schema(
+            pattern = "^https?://[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z][A-Za-z0-9-]*)*(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?$",
+            max_length = 2000
+        )]
         url: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
         alt: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
         caption: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
         credit: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         media_id: Option<Uuid>,
     },
     Embed {
+        #[schema(
+            pattern = "^https?://[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z][A-Za-z0-9-]*)*(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?$",
+            max_length = 2000
+        )]
         url: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
         provider: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
         title: Option<String>,
     },
+}
+
+/// JSON Schema counts `2.0` as an integer, so a client may send one.
+fn whole_level<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+    use serde::de::Error;
+    let n = serde_json::Number::deserialize(d)?;
+    let whole = n.as_u64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0).map(|f| f as u64));
+    whole
+        .and_then(|w| u8::try_from(w).ok())
+        .ok_or_else(|| D::Error::custom("must be a whole number from 0 to 255"))
 }
 
 /// A run of text with the same marks and at most one link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Span {
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
     pub text: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub marks: Vec<Mark>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
     pub href: Option<String>,
 }
 

@@ -44,7 +44,7 @@ pub async fn set_curated<C: ConnectionTrait + TransactionTrait>(
         if *r == id {
             v.push(path, "is the article itself");
         } else if !known.contains(r) {
-            v.push(path, format!("no article with id {r}"));
+            v.refuse(path, format!("no article with id {r}"));
         } else if !seen.insert(*r) {
             v.push(path, format!("repeats {r}"));
         }

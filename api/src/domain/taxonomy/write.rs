@@ -82,13 +82,13 @@ macro_rules! save_term {
                     q = q.filter($entity::Column::Id.ne(id));
                 }
                 if q.count(&txn).await? > 0 {
-                    v.push("slug", concat!("is already used by another ", $what));
+                    v.refuse("slug", concat!("is already used by another ", $what));
                 }
             }
             if let Some(Some(m)) = $input.avatar_id
                 && media::Entity::find_by_id(m).count(&txn).await? == 0
             {
-                v.push("avatarId", "no such media");
+                v.refuse("avatarId", "no such media");
             }
             v.finish()?;
             let mut $row: $entity::ActiveModel = match current {

@@ -1,0 +1,75 @@
+//! The fixed vocabularies REST shows and accepts, as types, so the OpenAPI
+//! document lists their values as enums. Each converts from the domain's
+//! own enum by an exhaustive match, so the two cannot drift apart.
+
+use crate::domain::articles::{CommentsStatus, Status};
+use crate::domain::related::Reason;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Where a story stands for readers at the time of the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum ArticleStatus {
+    Draft,
+    Scheduled,
+    Published,
+    Archived,
+}
+
+impl From<Status> for ArticleStatus {
+    fn from(s: Status) -> Self {
+        match s {
+            Status::Draft => Self::Draft,
+            Status::Scheduled => Self::Scheduled,
+            Status::Published => Self::Published,
+            Status::Archived => Self::Archived,
+        }
+    }
+}
+
+/// Whether readers may comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum CommentsStatusName {
+    Open,
+    Closed,
+    Disabled,
+}
+
+impl From<CommentsStatus> for CommentsStatusName {
+    fn from(c: CommentsStatus) -> Self {
+        match c {
+            CommentsStatus::Open => Self::Open,
+            CommentsStatus::Closed => Self::Closed,
+            CommentsStatus::Disabled => Self::Disabled,
+        }
+    }
+}
+
+/// Why a related story was picked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RelatedReason {
+    Curated,
+    SharedTags,
+    SameSection,
+}
+
+impl From<Reason> for RelatedReason {
+    fn from(r: Reason) -> Self {
+        match r {
+            Reason::Curated => Self::Curated,
+            Reason::SharedTags => Self::SharedTags,
+            Reason::SameSection => Self::SameSection,
+        }
+    }
+}
+
+/// The order of a listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ListOrder {
+    Newest,
+    Oldest,
+}
