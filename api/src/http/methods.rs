@@ -60,8 +60,18 @@ impl Routes {
         )
     }
 
-    fn allowed(&self, path: &str) -> Option<&str> {
-        self.0.iter().find(|(def, _)| def.is_match(path)).map(|(_, allow)| allow.as_str())
+    /// The methods of every pattern the path matches (`/v1/articles/x`
+    /// may be a slug for GET and an id for PUT).
+    fn allowed(&self, path: &str) -> Option<String> {
+        let mut methods: Vec<&str> = Vec::new();
+        for (_, allow) in self.0.iter().filter(|(def, _)| def.is_match(path)) {
+            for m in allow.split(", ") {
+                if !methods.contains(&m) {
+                    methods.push(m);
+                }
+            }
+        }
+        (!methods.is_empty()).then(|| methods.join(", "))
     }
 }
 
@@ -71,7 +81,7 @@ pub async fn unmatched(req: HttpRequest, routes: web::Data<Routes>) -> HttpRespo
     // else (an id that is no id): that is a plain 404.
     match routes.allowed(req.path()) {
         Some(allow) if !allow.split(", ").any(|m| m == req.method().as_str()) => {
-            AppError::MethodNotAllowed { allow: allow.to_owned() }.error_response()
+            AppError::MethodNotAllowed { allow }.error_response()
         }
         _ => AppError::NotFound("route").error_response(),
     }

@@ -68,11 +68,11 @@ pub async fn create_article(
 #[utoipa::path(
     tag = "articles",
     request_body(content = Option<ArticleWrite>, description = "The fields; an empty body is `{}`"),
-    params(("id" = Uuid, Path, description = "Article UUID"), IfMatch),
+    params(("idOrSlug" = Uuid, Path, description = "The article's UUID: writes take the id, never the slug"), IfMatch),
     responses((status = 200, description = "The article, or only a receipt (`WriteReceiptView`) when the key may not read drafts and the article is not public", body = ArticleView), BodyWrite, NotFound, Conflict, Refused, Stale),
     security(("bearer" = []))
 )]
-#[put("/articles/{id}")]
+#[put("/articles/{idOrSlug}")]
 pub async fn replace_article(
     state: web::Data<AppState>,
     writer: Writer,
@@ -87,11 +87,11 @@ pub async fn replace_article(
 #[utoipa::path(
     tag = "articles",
     request_body(content = Option<ArticleWrite>, description = "The fields; an empty body is `{}`"),
-    params(("id" = Uuid, Path, description = "Article UUID"), IfMatch),
+    params(("idOrSlug" = Uuid, Path, description = "The article's UUID: writes take the id, never the slug"), IfMatch),
     responses((status = 200, description = "The article, or only a receipt (`WriteReceiptView`) when the key may not read drafts and the article is not public", body = ArticleView), BodyWrite, NotFound, Conflict, Refused, Stale),
     security(("bearer" = []))
 )]
-#[patch("/articles/{id}")]
+#[patch("/articles/{idOrSlug}")]
 pub async fn patch_article(
     state: web::Data<AppState>,
     writer: Writer,
@@ -168,11 +168,11 @@ pub async fn upsert_article(
 /// Delete for good; the change feed keeps a tombstone.
 #[utoipa::path(
     tag = "articles",
-    params(("id" = Uuid, Path, description = "Article UUID"), IfMatch),
+    params(("idOrSlug" = Uuid, Path, description = "The article's UUID: writes take the id, never the slug"), IfMatch),
     responses((status = 204, description = "Deleted"), BodylessWrite, NotFound, Conflict, Stale),
     security(("bearer" = []))
 )]
-#[delete("/articles/{id}")]
+#[delete("/articles/{idOrSlug}")]
 pub async fn delete_article(
     state: web::Data<AppState>,
     writer: Writer,
@@ -263,11 +263,11 @@ pub async fn archive_article(
 #[utoipa::path(
     tag = "articles",
     request_body = RelatedWrite,
-    params(("id" = Uuid, Path, description = "Article UUID")),
+    params(("idOrSlug" = Uuid, Path, description = "The article's UUID: writes take the id, never the slug")),
     responses((status = 200, description = "The article, or only a receipt (`WriteReceiptView`) when the key may not read drafts and the article is not public", body = ArticleView), BodyWrite, NotFound, Conflict, Refused),
     security(("bearer" = []))
 )]
-#[put("/articles/{id}/related")]
+#[put("/articles/{idOrSlug}/related")]
 pub async fn set_related(
     state: web::Data<AppState>,
     writer: Writer,
