@@ -95,6 +95,9 @@ pub enum AppError {
     /// A GraphQL document that does not parse, with the parser's position.
     #[error("{0}")]
     GraphqlParse(String),
+    /// A document that parses but that this server does not run.
+    #[error("{0}")]
+    GraphqlValidation(String),
     #[error("this method is not allowed here; use {allow}")]
     MethodNotAllowed { allow: String },
     /// The client did not send its request in time.
@@ -137,6 +140,7 @@ impl AppError {
             Self::UnsupportedMediaType(_) => Code::UnsupportedMediaType,
             Self::HeaderTooLarge(_) => Code::HeaderTooLarge,
             Self::GraphqlParse(_) => Code::GraphqlParseFailed,
+            Self::GraphqlValidation(_) => Code::GraphqlValidationFailed,
             Self::MethodNotAllowed { .. } => Code::MethodNotAllowed,
             Self::RequestTimeout => Code::RequestTimeout,
             Self::TimedOut => Code::Timeout,
@@ -160,7 +164,7 @@ impl AppError {
             Self::TooComplex(_) => 400,
             Self::UnsupportedMediaType(_) => 415,
             Self::HeaderTooLarge(_) => 431,
-            Self::GraphqlParse(_) => 400,
+            Self::GraphqlParse(_) | Self::GraphqlValidation(_) => 400,
             Self::MethodNotAllowed { .. } => 405,
             Self::RequestTimeout => 408,
             Self::TimedOut => 503,
@@ -280,6 +284,11 @@ impl Validator {
     /// A well-formed value refused in combination or by what is stored.
     pub fn refuse(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.fields.push(FieldError { path: path.into(), message: message.into() });
+    }
+
+    /// Whether any value is malformed in itself (a 400 rather than a 422).
+    pub fn is_malformed(&self) -> bool {
+        self.malformed
     }
 
     pub fn finish(self) -> AppResult<()> {

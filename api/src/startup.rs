@@ -107,7 +107,7 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
         undocumented.push(("/metrics", &["GET"]));
     }
     let routes = web::Data::new(Routes::new(&serde_json::to_value(&api).unwrap_or_default(), &undocumented));
-    let credentialed = web::Data::new(CredentialedOrigins(c.cors_credentials_origins.clone()));
+    let credentialed = web::Data::new(CredentialedOrigins::new(&c.cors_credentials_origins));
     let access_log = web::Data::new(AccessLog(c.access_log));
     let operations = web::Data::new(crate::metrics::GraphqlOperations::new());
     let schema = web::Data::new(schema);

@@ -218,6 +218,8 @@ async fn slow_bodies_time_out_and_so_do_slow_requests() {
     let resp = raw::send(&app.addr, head, &parts, Duration::from_secs(3), Duration::from_secs(10)).await;
     assert_eq!(resp.status, 503, "{}", resp.text);
     assert!(resp.text.contains("TIMEOUT"), "{}", resp.text);
+    // An abandoned request still carries its id, for the operator to find.
+    assert!(resp.text.to_ascii_lowercase().contains("x-request-id: "), "{}", resp.text);
     still_serving(&app).await;
 }
 

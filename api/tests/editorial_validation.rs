@@ -214,7 +214,7 @@ fn keys_are_managed_from_the_command_line() {
 /// REST answers 400 only for a value that is malformed on its own (what
 /// the OpenAPI schema can say), and 422 for well-formed values refused
 /// together or by what is stored; a malformed write is 400 before a stale
-/// `If-Match` is 412.
+/// `If-Match` is 412, which comes before 422.
 #[actix_web::test]
 async fn rest_tells_malformed_values_from_refused_ones() {
     let app = TestApp::with_demo().await;
@@ -270,6 +270,15 @@ async fn rest_tells_malformed_values_from_refused_ones() {
         assert_eq!((status, p["code"].as_str()), (400, Some("BAD_USER_INPUT")), "{body}: {p}");
     }
     assert_eq!(app.fingerprint().await, before, "refused writes saved something");
+
+    // Stale and refused by what is stored: fetch again first (412), since
+    // the refusal (a slug taken) may not hold for the current version.
+    let taken = json!({ "slug": "not-the-only-story" });
+    app.story("not-the-only-story", "Other", Some(common::t0()), common::Story::default()).await;
+    let (status, _, p) = app.call("PATCH", &path, k, Some(taken.clone()), &stale).await;
+    assert_eq!(status, 412, "{p}");
+    let (status, _, p) = app.call("PATCH", &path, k, Some(taken), &[]).await;
+    assert_eq!((status, paths(&p["errors"])), (422, vec!["slug".to_owned()]));
 
     // JSON Schema counts 640.0 as an integer, so it is taken as one.
     let media = json!({ "url": "https://img.example/a.jpg", "width": 640.0, "height": 480 });

@@ -213,7 +213,7 @@ async fn introspection_can_be_switched_off() {
     let app = TestApp::spawn_configured(|c| c.graphql_introspection = false).await;
     for query in ["{ __schema { types { name } } }", "{ __type(name: \"Article\") { name } }"] {
         let resp = app.gql(query, json!({})).await;
-        assert_eq!(error_code(&resp), "FORBIDDEN", "{resp}");
+        assert_eq!(error_code(&resp), "GRAPHQL_VALIDATION_FAILED", "{resp}");
     }
     let resp = app.gql("{ __typename }", json!({})).await;
     assert_eq!(resp["data"]["__typename"], "Query");

@@ -14,8 +14,10 @@ fn header(h: &reqwest::header::HeaderMap, name: &str) -> String {
 
 #[actix_web::test]
 async fn any_origin_may_read_and_listed_origins_may_send_credentials() {
-    let app =
-        TestApp::spawn_configured(|c| c.cors_credentials_origins = vec!["https://desk.example".into()]).await;
+    let app = TestApp::spawn_configured(|c| {
+        c.cors_credentials_origins = vec!["https://other.example".into(), " https://desk.example/".into()]
+    })
+    .await;
     let (status, h, _) =
         app.call("GET", "/v1/articles", None, None, &[("origin", "https://reader.example")]).await;
     assert_eq!(status, 200);

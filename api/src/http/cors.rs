@@ -13,7 +13,21 @@ use actix_web::web;
 
 /// Origins that may make credentialed requests, as configured.
 #[derive(Clone, Default)]
-pub struct CredentialedOrigins(pub Vec<String>);
+pub struct CredentialedOrigins(Vec<String>);
+
+impl CredentialedOrigins {
+    /// `"https://a, https://b/"` lists `https://a` and `https://b`: an
+    /// `Origin` header has no spaces and no trailing slash.
+    pub fn new(configured: &[String]) -> Self {
+        Self(
+            configured
+                .iter()
+                .map(|o| o.trim().trim_end_matches('/').to_owned())
+                .filter(|o| !o.is_empty())
+                .collect(),
+        )
+    }
+}
 
 pub fn cors() -> Cors {
     Cors::default()

@@ -21,6 +21,10 @@ pub async fn head_as_get(
     next.call(req).await
 }
 
+/// The operations an OpenAPI path item may hold; its other keys
+/// (`parameters`, `description`, ...) are not methods.
+const HTTP_METHODS: [&str; 8] = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"];
+
 /// Every path pattern and the methods it takes.
 pub struct Routes(Vec<(ResourceDef, String)>);
 
@@ -35,9 +39,8 @@ impl Routes {
                     .as_object()
                     .map(|ops| {
                         ops.keys()
-                            .filter(|k| Method::from_bytes(k.to_ascii_uppercase().as_bytes()).is_ok())
-                            .filter(|k| !matches!(k.as_str(), "parameters" | "servers" | "summary"))
                             .map(|k| k.to_ascii_uppercase())
+                            .filter(|m| HTTP_METHODS.contains(&m.as_str()))
                             .collect()
                     })
                     .unwrap_or_default();

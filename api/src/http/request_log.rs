@@ -34,25 +34,43 @@ pub async fn middleware(
     let method = req.method().clone();
     let log = req.app_data::<actix_web::web::Data<AccessLog>>().is_none_or(|l| l.0);
     let outcome = next.call(req).instrument(span.clone()).await;
-    let mut resp = outcome?;
+    // A timeout or a panic comes back as an error, rendered by actix later:
+    // it is logged and tagged here all the same, since those are the
+    // requests an operator most needs to find.
+    let (status, route) = match &outcome {
+        Ok(resp) => (resp.status(), resp.request().match_pattern()),
+        Err(e) => (e.as_response_error().status_code(), None),
+    };
     if log {
         // The route pattern, not the path: ids in paths would make every
         // line unique and leak what readers looked at.
-        let route = resp.request().match_pattern().unwrap_or_else(|| "(unmatched)".into());
+        let route = route.unwrap_or_else(|| "(unmatched)".into());
         span.in_scope(|| {
             tracing::info!(
                 method = %method,
                 route = %route,
-                status = resp.status().as_u16(),
+                status = status.as_u16(),
                 duration_ms = started.elapsed().as_secs_f64() * 1000.0,
                 "request"
             );
         });
     }
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        resp.headers_mut().insert(REQUEST_ID, value);
+    let id = HeaderValue::from_str(&id).ok();
+    match outcome {
+        Ok(mut resp) => {
+            if let Some(id) = id {
+                resp.headers_mut().insert(REQUEST_ID, id);
+            }
+            Ok(resp)
+        }
+        Err(e) => {
+            let mut resp = e.error_response();
+            if let Some(id) = id {
+                resp.headers_mut().insert(REQUEST_ID, id);
+            }
+            Err(actix_web::error::InternalError::from_response(e.to_string(), resp).into())
+        }
     }
-    Ok(resp)
 }
 
 /// 1 to 128 characters a log line and a header can carry unescaped.

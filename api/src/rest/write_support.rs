@@ -13,8 +13,10 @@ use futures_util::future::LocalBoxFuture;
 use sea_orm::DatabaseTransaction;
 use serde::de::DeserializeOwned;
 
-/// A write's body, read only when it is declared as JSON (`415` otherwise).
-/// An empty body needs no type: it means "no fields".
+/// A write's body, accepted only when it is declared as JSON (`415`
+/// otherwise; the bytes are read within the body limits either way, so the
+/// connection stays usable). An empty body needs no type: it means "no
+/// fields".
 pub struct JsonBody(pub web::Bytes);
 
 impl std::ops::Deref for JsonBody {

@@ -452,10 +452,13 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     let before = Editable::of(&txn, &current).await?;
     let (after, rendered) = before.clone().apply(changes)?;
     after.check_refs(&txn, Some(id), &mut v).await?;
+    // A malformed request is 400 whatever its If-Match (RFC 9110, 13.2.1).
+    // A stale one is 412 before what is stored refuses it (422): the writer
+    // must fetch again first, and the refusal may not hold after that.
+    if !v.is_malformed() {
+        check_version(&current, expected_version)?;
+    }
     v.finish()?;
-    // A precondition is weighed only for a request that could otherwise
-    // succeed (RFC 9110, 13.2.1): a malformed one is 400 whatever its If-Match.
-    check_version(&current, expected_version)?;
     if after == before {
         // Nothing to change: a retried write leaves version and feed alone.
         return Ok(current);

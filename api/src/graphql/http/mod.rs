@@ -102,16 +102,19 @@ pub async fn get(
     execute(&schema, &http, media, req).await
 }
 
-/// The name the client gave, or that of the document's only operation.
+/// The name of the operation that runs, as the document spells it: the one
+/// `operationName` picks, or the only one. A name the document does not hold
+/// never becomes a metrics label.
 fn operation_name(req: &mut async_graphql::Request) -> Option<String> {
-    if let Some(name) = &req.operation_name {
-        return Some(name.clone());
-    }
+    let wanted = req.operation_name.clone();
     let doc = req.parsed_query().ok()?;
-    let mut ops = doc.operations.iter();
-    match (ops.next(), ops.next()) {
-        (Some((name, _)), None) => name.map(|n| n.to_string()),
-        _ => None,
+    let mut names = doc.operations.iter().map(|(name, _)| name);
+    match wanted {
+        Some(w) => names.flatten().find(|n| n.as_str() == w).map(|n| n.to_string()),
+        None => match (names.next(), names.next()) {
+            (Some(name), None) => name.map(|n| n.to_string()),
+            _ => None,
+        },
     }
 }
 

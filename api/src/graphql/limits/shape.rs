@@ -28,6 +28,9 @@ struct Cost {
     introspection_lists: usize,
     /// Fields nested inside each other, introspection subtrees counted as one.
     depth: usize,
+    /// Selection sets and fragments entered below it, to check the nesting
+    /// limit again where a remembered fragment is spread deeper.
+    height: usize,
 }
 
 impl Cost {
@@ -36,6 +39,7 @@ impl Cost {
         self.top_fields = self.top_fields.saturating_add(other.top_fields);
         self.introspection_lists = self.introspection_lists.max(other.introspection_lists);
         self.depth = self.depth.max(other.depth);
+        self.height = self.height.max(other.height);
     }
 }
 
@@ -49,6 +53,10 @@ struct Walk<'a> {
 
 fn too_complex(message: String) -> AppError {
     AppError::TooComplex(message)
+}
+
+fn too_deeply_nested(max: usize) -> AppError {
+    too_complex(format!("selections and fragments are nested more than {max} deep"))
 }
 
 pub fn check(doc: &ExecutableDocument, limits: &DocumentLimits) -> AppResult<()> {
@@ -99,10 +107,7 @@ impl<'a> Walk<'a> {
     /// this walk's own recursion.
     fn selection_set(&mut self, set: &'a Positioned<SelectionSet>, depth: usize) -> AppResult<Cost> {
         if depth > self.limits.max_nesting {
-            return Err(too_complex(format!(
-                "selections and fragments are nested more than {} deep",
-                self.limits.max_nesting
-            )));
+            return Err(too_deeply_nested(self.limits.max_nesting));
         }
         let mut total = Cost::default();
         for item in &set.node.items {
@@ -122,7 +127,9 @@ impl<'a> Walk<'a> {
                     let children = self.selection_set(&f.selection_set, depth + 1)?;
                     let name = f.name.node.as_str();
                     if !self.limits.introspection && INTROSPECTION_ROOTS.contains(&name) {
-                        return Err(AppError::Forbidden("introspection is disabled on this server".into()));
+                        return Err(AppError::GraphqlValidation(
+                            "introspection is disabled on this server".into(),
+                        ));
                     }
                     let is_list = INTROSPECTION_LISTS.contains(&name);
                     let depth = if INTROSPECTION_ROOTS.contains(&name) { 1 } else { children.depth + 1 };
@@ -131,6 +138,7 @@ impl<'a> Walk<'a> {
                         top_fields: 1,
                         introspection_lists: children.introspection_lists + usize::from(is_list),
                         depth,
+                        height: children.height + 1,
                     });
                 }
                 Selection::InlineFragment(inline) => {
@@ -146,7 +154,9 @@ impl<'a> Walk<'a> {
                     total.add(cost);
                 }
                 Selection::FragmentSpread(spread) => {
-                    total.add(self.fragment(spread.node.fragment_name.node.as_str(), depth + 1)?);
+                    let mut cost = self.fragment(spread.node.fragment_name.node.as_str(), depth + 1)?;
+                    cost.height += 1;
+                    total.add(cost);
                 }
             }
             self.check_cost(&total)?;
@@ -156,6 +166,10 @@ impl<'a> Walk<'a> {
 
     fn fragment(&mut self, name: &'a str, depth: usize) -> AppResult<Cost> {
         if let Some(cost) = self.memo.get(name) {
+            // First walked shallower, it may reach past the limit here.
+            if depth + cost.height > self.limits.max_nesting {
+                return Err(too_deeply_nested(self.limits.max_nesting));
+            }
             return Ok(*cost);
         }
         // Unknown fragments and cycles are the engine's to report.
@@ -252,6 +266,30 @@ mod tests {
         );
         let r = check_with(&of_type);
         assert!(r.is_ok(), "{r:?} {of_type}");
+    }
+
+    #[test]
+    fn fragments_spread_in_a_chain_cannot_hide_their_nesting() {
+        // Each fragment is first walked shallow, right after the one it
+        // spreads; expanded, the last one nests 900 deep.
+        let mut doc = String::from("{ __type(name: \"Query\") { ");
+        doc.push_str(&(1..=900).map(|k| format!("...G{k} ")).collect::<String>());
+        doc.push_str("} }\nfragment G1 on __Type { name }\n");
+        for k in 2..=900 {
+            doc.push_str(&format!("fragment G{k} on __Type {{ ...G{} }}\n", k - 1));
+        }
+        assert!(matches!(run(&doc), Err(e) if e.code().as_str() == "QUERY_TOO_COMPLEX"));
+        let chain = |n: usize| {
+            let mut d = String::from("{ articles { ...A1 ");
+            d.push_str(&(2..=n).map(|k| format!("...A{k} ")).collect::<String>());
+            d.push_str("} }\nfragment A1 on ArticleConnection { totalCount }\n");
+            for k in 2..=n {
+                d.push_str(&format!("fragment A{k} on ArticleConnection {{ ...A{} }}\n", k - 1));
+            }
+            d
+        };
+        assert!(run(&chain(5)).is_ok());
+        assert!(run(&chain(100)).is_err());
     }
 
     #[test]
