@@ -71,7 +71,8 @@ async fn execute(
     media: Media,
     mut req: async_graphql::Request,
 ) -> HttpResponse {
-    let name = operation_name(&mut req);
+    // A name the document does not hold never becomes a metrics label.
+    let name = selected_operation(&mut req).and_then(|(name, _)| name);
     let started = std::time::Instant::now();
     let resp = schema.execute(req).await;
     if let Some(ops) = http.app_data::<web::Data<GraphqlOperations>>() {
@@ -95,45 +96,32 @@ pub async fn get(
         Ok(req) => req,
         Err(failure) => return reply::refused(media, failure),
     };
-    if selects_mutation(&mut req) {
+    if selected_operation(&mut req).is_some_and(|(_, ty)| ty != OperationType::Query) {
         // Mutations over GET would let a link or an image tag write.
         return reply::refused(media, Failure::Http(AppError::MethodNotAllowed { allow: "POST".into() }));
     }
     execute(&schema, &http, media, req).await
 }
 
-/// The name of the operation that runs, as the document spells it: the one
-/// `operationName` picks, or the only one. A name the document does not hold
-/// never becomes a metrics label.
-fn operation_name(req: &mut async_graphql::Request) -> Option<String> {
+/// The operation that runs: the one `operationName` names, or the only
+/// one; its name as the document spells it, and its type. An ambiguous or
+/// unknown choice is `None`, for the engine to refuse.
+fn selected_operation(req: &mut async_graphql::Request) -> Option<(Option<String>, OperationType)> {
     let wanted = req.operation_name.clone();
     let doc = req.parsed_query().ok()?;
-    let mut names = doc.operations.iter().map(|(name, _)| name);
-    match wanted {
-        Some(w) => names.flatten().find(|n| n.as_str() == w).map(|n| n.to_string()),
-        None => match (names.next(), names.next()) {
-            (Some(name), None) => name.map(|n| n.to_string()),
-            _ => None,
+    let mut ops = doc.operations.iter();
+    let (name, op) = match wanted {
+        Some(w) => ops.find(|(n, _)| n.is_some_and(|n| n.as_str() == w))?,
+        None => match (ops.next(), ops.next()) {
+            (Some(only), None) => only,
+            _ => return None,
         },
-    }
+    };
+    Some((name.map(|n| n.to_string()), op.node.ty))
 }
 
 fn has_query(http: &HttpRequest) -> bool {
     url::form_urlencoded::parse(http.query_string().as_bytes()).any(|(k, _)| k == "query")
-}
-
-/// Whether the operation that would run (the one `operationName` names, or
-/// the only one) is not a query. An ambiguous choice is the engine's to
-/// refuse.
-fn selects_mutation(req: &mut async_graphql::Request) -> bool {
-    let name = req.operation_name.clone();
-    let Ok(doc) = req.parsed_query() else { return false };
-    let ty = match name.as_deref() {
-        Some(name) => doc.operations.iter().find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
-        None => doc.operations.iter().next(),
-    }
-    .map(|(_, op)| op.node.ty);
-    ty.is_some_and(|ty| ty != OperationType::Query)
 }
 
 fn graphiql() -> HttpResponse {
