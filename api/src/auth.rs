@@ -4,7 +4,7 @@
 //! anonymous; a header that does not check out is always UNAUTHENTICATED,
 //! never silently anonymous.
 
-use crate::domain::accounts::{Actor, api_keys};
+use crate::domain::accounts::{Actor, api_keys, sessions};
 use crate::error::AppError;
 use crate::state::AppState;
 use actix_web::body::MessageBody;
@@ -26,8 +26,18 @@ pub async fn middleware(
 }
 
 async fn resolve(req: &ServiceRequest) -> Result<Actor, AppError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("application state missing")))?;
+    let proxies = state.config.proxies();
+    let forwarded: Vec<&str> = if proxies == 0 {
+        Vec::new()
+    } else {
+        req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).collect()
+    };
+    let client = crate::rate_limit::client_address(&forwarded, proxies, req.peer_addr().map(|a| a.ip()));
     let Some(header) = req.headers().get(AUTHORIZATION) else {
-        return Ok(Actor::anonymous());
+        return Ok(Actor::anonymous().from_client(client));
     };
     let token = header
         .to_str()
@@ -35,10 +45,12 @@ async fn resolve(req: &ServiceRequest) -> Result<Actor, AppError> {
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .ok_or(AppError::Unauthenticated)?;
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("application state missing")))?;
-    api_keys::authenticate(&state.db, token).await
+    let actor = if token.starts_with(sessions::PREFIX) {
+        sessions::authenticate(&state.db, token, state.clock.now()).await?
+    } else {
+        api_keys::authenticate(&state.db, token).await?
+    };
+    Ok(actor.from_client(client))
 }
 
 /// The caller of `req`, or why its credentials were refused.

@@ -177,6 +177,66 @@ pub struct Config {
     #[arg(long, env = "DATELINE_ACCESS_LOG", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub access_log: bool,
 
+    /// Days a reader's session lasts before they must sign in again.
+    #[arg(long, env = "DATELINE_SESSION_DAYS", default_value_t = 30, global = true)]
+    pub session_days: u32,
+
+    /// HS256 secret (at least 32 bytes) shared with the publisher's identity provider, for `signInWithJwt`.
+    #[arg(long, env = "DATELINE_SSO_SECRET", hide_env_values = true, global = true)]
+    pub sso_secret: Option<String>,
+
+    /// The identity provider's RS256 or ES256 public key (PEM), instead of a secret.
+    #[arg(long, env = "DATELINE_SSO_PUBLIC_KEY", global = true)]
+    pub sso_public_key: Option<String>,
+
+    /// The audience (`aud`) publisher tokens must name.
+    #[arg(long, env = "DATELINE_SSO_AUDIENCE", global = true)]
+    pub sso_audience: Option<String>,
+
+    /// Comments, reactions and flags each person and each address may post per minute (0: no limit).
+    #[arg(long, env = "DATELINE_RATE_COMMENTS_PER_MINUTE", default_value_t = 10, global = true)]
+    pub rate_comments_per_minute: u32,
+
+    /// Sign-in and registration attempts per address (and person) per minute (0: no limit).
+    #[arg(long, env = "DATELINE_RATE_AUTH_PER_MINUTE", default_value_t = 10, global = true)]
+    pub rate_auth_per_minute: u32,
+
+    /// Levels a comment thread may have (at least 2); a deeper reply joins the deepest level.
+    #[arg(long, env = "DATELINE_COMMENTS_MAX_DEPTH", default_value_t = 5, value_parser = clap::value_parser!(i32).range(2..=20), global = true)]
+    pub comments_max_depth: i32,
+
+    /// Minutes after posting during which an author may edit a comment.
+    #[arg(long, env = "DATELINE_COMMENTS_EDIT_MINUTES", default_value_t = 15, global = true)]
+    pub comments_edit_minutes: u32,
+
+    /// Days after publication when a story's comments close (0: never).
+    #[arg(long, env = "DATELINE_COMMENTS_AUTO_CLOSE_DAYS", default_value_t = 0, global = true)]
+    pub comments_auto_close_days: u32,
+
+    /// Hold every new comment for approval (an article may override).
+    #[arg(long, env = "DATELINE_COMMENTS_PREMODERATION", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub comments_premoderation: bool,
+
+    /// Flags that send an approved comment back to the moderation queue.
+    #[arg(long, env = "DATELINE_COMMENTS_FLAG_THRESHOLD", default_value_t = 3, value_parser = clap::value_parser!(i32).range(1..), global = true)]
+    pub comments_flag_threshold: i32,
+
+    /// Hold a person's first N comments for approval (0: off).
+    #[arg(long, env = "DATELINE_COMMENTS_HOLD_FIRST", default_value_t = 0, value_parser = clap::value_parser!(i32).range(0..), global = true)]
+    pub comments_hold_first: i32,
+
+    /// Hold comments that contain links for approval.
+    #[arg(long, env = "DATELINE_COMMENTS_HOLD_LINKS", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub comments_hold_links: bool,
+
+    /// Words that refuse a comment, comma-separated (matched ignoring case, accents and look-alikes).
+    #[arg(long, env = "DATELINE_COMMENTS_BANNED_WORDS", value_delimiter = ',', global = true)]
+    pub comments_banned_words: Vec<String>,
+
+    /// Words that hold a comment for review, comma-separated.
+    #[arg(long, env = "DATELINE_COMMENTS_SUSPECT_WORDS", value_delimiter = ',', global = true)]
+    pub comments_suspect_words: Vec<String>,
+
     /// Browser origins that may make credentialed (cookie) requests, comma-separated.
     /// Any origin may read without credentials.
     #[arg(long, env = "DATELINE_CORS_CREDENTIALS_ORIGINS", value_delimiter = ',', global = true)]
@@ -196,6 +256,28 @@ impl Config {
         let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
         let per_cpu = if self.database_url.starts_with("sqlite:") { 2 } else { 4 };
         u32::try_from(cpus * per_cpu).unwrap_or(8).max(2)
+    }
+
+    pub fn comment_settings(&self) -> crate::domain::comments::CommentSettings {
+        use crate::domain::comments::rules::WordList;
+        use chrono::TimeDelta;
+        crate::domain::comments::CommentSettings {
+            max_levels: self.comments_max_depth,
+            edit_window: TimeDelta::minutes(i64::from(self.comments_edit_minutes)),
+            auto_close_after: (self.comments_auto_close_days > 0)
+                .then(|| TimeDelta::days(i64::from(self.comments_auto_close_days))),
+            pre_moderation: self.comments_premoderation,
+            flag_threshold: self.comments_flag_threshold,
+            hold_first: self.comments_hold_first,
+            hold_links: self.comments_hold_links,
+            banned_words: WordList::new(&self.comments_banned_words),
+            suspect_words: WordList::new(&self.comments_suspect_words),
+            ..Default::default()
+        }
+    }
+
+    pub fn session_ttl(&self) -> chrono::TimeDelta {
+        chrono::TimeDelta::days(i64::from(self.session_days.max(1)))
     }
 
     /// How many proxies' `X-Forwarded-For` entries to trust.
@@ -218,6 +300,10 @@ impl Config {
             "--related-refresh-ms",
             "0",
             "--rate-limit-per-second",
+            "0",
+            "--rate-comments-per-minute",
+            "0",
+            "--rate-auth-per-minute",
             "0",
         ];
         match Cli::try_parse_from(args) {

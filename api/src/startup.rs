@@ -43,7 +43,8 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
     .await
     .map_err(|e| StartError::Connect { url: url.clone(), reason: first_line(&e.to_string()) })?;
     db::migrate(&conn).await.map_err(|e| StartError::Migrate { url, reason: first_line(&e.to_string()) })?;
-    Ok(AppState { db: conn, clock, config: Arc::new(config), statements })
+    let community = Arc::new(crate::state::Community::from_config(&config).map_err(StartError::Setup)?);
+    Ok(AppState { db: conn, clock, config: Arc::new(config), statements, community })
 }
 
 fn first_line(s: &str) -> String {
@@ -85,6 +86,17 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
     if let Some(bind) = &c.metrics_bind {
         let server = crate::metrics::server(bind, metrics.registry.clone())?;
         actix_web::rt::spawn(server);
+    }
+    {
+        // Idle throttle buckets are forgotten now and then.
+        let community = Arc::clone(&state.community);
+        actix_web::rt::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                community.throttle.sweep();
+            }
+        });
     }
     if c.related_refresh_ms > 0 {
         let every = std::time::Duration::from_millis(c.related_refresh_ms);

@@ -26,6 +26,8 @@ pub struct Model {
     pub canonical_url: Option<String>,
     pub comments_status: CommentsStatus,
     pub comment_count: i32,
+    /// PRE or POST overrides the site's comment moderation; null follows it.
+    pub comment_moderation: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -1,4 +1,4 @@
-//! A reader's report on a comment.
+//! A reader's report on a comment; one per reader per comment.
 
 use sea_orm::entity::prelude::*;
 
@@ -10,7 +10,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub user_id: Uuid,
     pub reason: String,
-    pub detail: Option<String>,
+    pub details: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

@@ -1,4 +1,4 @@
-//! One reaction of one user to one comment.
+//! One reader's reaction to one comment.
 
 use sea_orm::entity::prelude::*;
 
@@ -9,8 +9,6 @@ pub struct Model {
     pub comment_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub user_id: Uuid,
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub kind: String,
     pub created_at: DateTimeUtc,
 }
 

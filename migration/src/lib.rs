@@ -14,6 +14,7 @@ mod m20261127_000007_related_index;
 mod m20261128_000008_read_path;
 mod m20261128_000009_article_body;
 mod m20261128_000010_drop_scheduled_at;
+mod m20261128_000011_comment_threads;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_read_path::Migration),
             Box::new(m20261128_000009_article_body::Migration),
             Box::new(m20261128_000010_drop_scheduled_at::Migration),
+            Box::new(m20261128_000011_comment_threads::Migration),
         ]
     }
 }

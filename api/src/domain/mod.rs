@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod articles;
 pub mod body;
+pub mod comments;
 pub mod count;
 pub mod idempotency;
 pub mod media;
@@ -16,5 +17,6 @@ pub mod sql;
 pub mod sync;
 pub mod taxonomy;
 pub mod text;
+pub mod throttle;
 pub mod token;
 pub mod tx;

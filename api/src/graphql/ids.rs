@@ -12,6 +12,8 @@ pub enum Kind {
     Section,
     Tag,
     Media,
+    Comment,
+    User,
 }
 
 impl Kind {
@@ -22,6 +24,8 @@ impl Kind {
             Self::Section => "Section",
             Self::Tag => "Tag",
             Self::Media => "Media",
+            Self::Comment => "Comment",
+            Self::User => "User",
         }
     }
 
@@ -32,6 +36,8 @@ impl Kind {
             "Section" => Self::Section,
             "Tag" => Self::Tag,
             "Media" => Self::Media,
+            "Comment" => Self::Comment,
+            "User" => Self::User,
             _ => return None,
         })
     }

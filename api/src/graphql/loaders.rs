@@ -3,7 +3,11 @@
 //! nothing, so no request ever sees another's stale rows.
 
 use crate::domain::articles::corrections::{self, Correction};
+use crate::domain::accounts::users::{self, User};
 use crate::domain::articles::{self, ArticleBody};
+use crate::domain::comments::read::CommentPage;
+use crate::domain::comments::visibility::Viewer;
+use crate::domain::comments::{self, Comment};
 use crate::domain::media::{self, Media};
 use crate::domain::related;
 use crate::domain::taxonomy::links::{self, LinkKinds, Links};
@@ -31,6 +35,65 @@ macro_rules! loader {
 loader!(BodyByArticle, ArticleBody, articles::bodies);
 loader!(CorrectionsByArticle, Vec<Correction>, corrections::by_article);
 loader!(MediaById, Media, media::by_id);
+loader!(UsersById, User, users::by_ids);
+loader!(CommentsById, Comment, comments::read::by_ids);
+
+/// Whether one person reacted to one comment.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Reacted {
+    pub user: Uuid,
+    pub comment: Uuid,
+}
+
+pub struct ReactionsOf(DatabaseConnection);
+
+impl Loader<Reacted> for ReactionsOf {
+    type Value = bool;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Reacted]) -> Result<HashMap<Reacted, bool>, AppError> {
+        let mut out = HashMap::new();
+        let mut by_user: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        for k in keys {
+            by_user.entry(k.user).or_default().push(k.comment);
+        }
+        for (user, ids) in by_user {
+            let yes = comments::read::reacted(&self.0, user, &ids).await?;
+            out.extend(ids.into_iter().map(|c| (Reacted { user, comment: c }, yes.contains(&c))));
+        }
+        Ok(out)
+    }
+}
+
+/// The first replies of one comment, as one viewer may see them.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RepliesKey {
+    pub parent: Uuid,
+    pub limit: u64,
+    pub viewer: Viewer,
+}
+
+/// Every `replies` field of a response without a cursor, in one windowed
+/// statement per page size.
+pub struct FirstReplies(DatabaseConnection);
+
+impl Loader<RepliesKey> for FirstReplies {
+    type Value = CommentPage;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[RepliesKey]) -> Result<HashMap<RepliesKey, CommentPage>, AppError> {
+        let mut groups: HashMap<(u64, Viewer), Vec<Uuid>> = HashMap::new();
+        for k in keys {
+            groups.entry((k.limit, k.viewer)).or_default().push(k.parent);
+        }
+        let mut out = HashMap::new();
+        for ((limit, viewer), parents) in groups {
+            let pages = comments::read::first_replies(&self.0, &parents, viewer, limit).await?;
+            out.extend(pages.into_iter().map(|(parent, page)| (RepliesKey { parent, limit, viewer }, page)));
+        }
+        Ok(out)
+    }
+}
 
 /// The links of one kind (or several) of one story. Every kind asked for
 /// within a batch comes in one statement, and no kind that was not.
@@ -113,6 +176,10 @@ pub struct Loaders {
     pub body: DataLoader<BodyByArticle>,
     pub corrections_by_article: DataLoader<CorrectionsByArticle>,
     pub media: DataLoader<MediaById>,
+    pub users: DataLoader<UsersById>,
+    pub comments: DataLoader<CommentsById>,
+    pub reacted: DataLoader<ReactionsOf>,
+    pub replies: DataLoader<FirstReplies>,
 }
 
 impl Loaders {
@@ -123,6 +190,10 @@ impl Loaders {
             body: DataLoader::new(BodyByArticle(db.clone()), tokio::spawn),
             corrections_by_article: DataLoader::new(CorrectionsByArticle(db.clone()), tokio::spawn),
             media: DataLoader::new(MediaById(db.clone()), tokio::spawn),
+            users: DataLoader::new(UsersById(db.clone()), tokio::spawn),
+            comments: DataLoader::new(CommentsById(db.clone()), tokio::spawn),
+            reacted: DataLoader::new(ReactionsOf(db.clone()), tokio::spawn),
+            replies: DataLoader::new(FirstReplies(db.clone()), tokio::spawn),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The GraphQL adapter: schema wiring, per-request context and error codes.
 //! Types under `types/` are views over domain rows, never entity derives.
 
+pub mod community;
 pub mod errors;
 pub mod graphiql;
 pub mod http;
@@ -31,7 +32,7 @@ pub struct RequestContext {
 
 /// The schema's shape, without any state: enough to print the SDL.
 pub fn schema_shape() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query, Mutation::default(), EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
 }
 
 /// The SDL as `dateline print-schema` writes it to `schema.graphql`.

@@ -11,7 +11,7 @@ use crate::domain::pagination::TERMS;
 use crate::domain::slug::Slug;
 use crate::domain::{media, taxonomy};
 use crate::error::AppError;
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use async_graphql::{Context, Enum, ID, InputObject, MergedObject, Object, Result};
 use chrono::{DateTime, Utc};
 
 #[derive(InputObject, Default)]
@@ -54,10 +54,11 @@ pub enum ArticleOrderBy {
     PublishedAtAsc,
 }
 
-pub struct Query;
+#[derive(Default)]
+pub struct ContentQuery;
 
 #[Object]
-impl Query {
+impl ContentQuery {
     /// One article by id or slug; null when it does not exist or is not
     /// visible to the caller.
     async fn article(
@@ -128,6 +129,8 @@ impl Query {
             }
             Kind::Tag => taxonomy::tags_by_id(db, &one).await?.remove(&uuid).map(|t| Node::Tag(Tag(t))),
             Kind::Media => media::by_id(db, &one).await?.remove(&uuid).map(|m| Node::Media(Media(m))),
+            // Comments have `comment(id)`; people are not browsable.
+            Kind::Comment | Kind::User => None,
         })
     }
 
@@ -176,3 +179,7 @@ impl Query {
         Ok(taxonomy::author_by_slug(&state(ctx).db, &slug).await?.map(Author))
     }
 }
+
+/// Every query: content, then people and discussions.
+#[derive(MergedObject, Default)]
+pub struct Query(ContentQuery, super::community::CommunityQuery);

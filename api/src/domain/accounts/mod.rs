@@ -1,9 +1,21 @@
 //! Who is calling, and what they may do.
 
 pub mod api_keys;
+pub mod erasure;
+pub mod passwords;
 pub mod policy;
+pub mod registration;
+pub mod roles;
+pub mod sessions;
+pub mod sso;
+pub mod standing;
+pub mod users;
 
+pub use roles::Role;
+
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
 use uuid::Uuid;
 
 /// Permissions an API key can carry.
@@ -51,9 +63,22 @@ pub enum Principal {
     #[default]
     Anonymous,
     ApiKey(Uuid),
+    /// A reader or staff member signed in with a session token.
+    User(Uuid),
     /// Dateline itself: the demo content and fixtures it writes through the
     /// same domain writes as any client.
     System,
+}
+
+/// A signed-in person as the request found them: their role and whether
+/// they may take part right now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub id: Uuid,
+    pub role: Role,
+    pub banned: bool,
+    pub suspended_until: Option<DateTime<Utc>>,
+    pub session_id: Uuid,
 }
 
 /// The caller of one request, resolved once from its credentials.
@@ -61,6 +86,9 @@ pub enum Principal {
 pub struct Actor {
     pub principal: Principal,
     scopes: Vec<Scope>,
+    pub member: Option<Member>,
+    /// The client's address, for per-address limits.
+    pub client: Option<IpAddr>,
 }
 
 impl Actor {
@@ -69,12 +97,37 @@ impl Actor {
     }
 
     pub fn api_key(id: Uuid, scopes: Vec<Scope>) -> Self {
-        Self { principal: Principal::ApiKey(id), scopes }
+        Self { principal: Principal::ApiKey(id), scopes, ..Self::default() }
+    }
+
+    /// A signed-in person; their role's scopes come with them.
+    pub fn member(member: Member) -> Self {
+        Self { principal: Principal::User(member.id), scopes: member.role.scopes(), member: Some(member), client: None }
     }
 
     /// Every scope, for content Dateline writes itself; never from a request.
     pub fn system() -> Self {
-        Self { principal: Principal::System, scopes: Scope::ALL.to_vec() }
+        Self { principal: Principal::System, scopes: Scope::ALL.to_vec(), ..Self::default() }
+    }
+
+    pub fn from_client(mut self, client: Option<IpAddr>) -> Self {
+        self.client = client;
+        self
+    }
+
+    /// The signed-in person's id, if a person is calling.
+    pub fn user_id(&self) -> Option<Uuid> {
+        self.member.as_ref().map(|m| m.id)
+    }
+
+    /// Who did it, as the moderation log records it.
+    pub fn label(&self) -> String {
+        match &self.principal {
+            Principal::Anonymous => "anonymous".into(),
+            Principal::ApiKey(id) => format!("key:{id}"),
+            Principal::User(id) => format!("user:{id}"),
+            Principal::System => "system".into(),
+        }
     }
 
     pub fn is_anonymous(&self) -> bool {
@@ -89,6 +142,7 @@ impl Actor {
     pub fn idempotency_owner(&self) -> Option<Uuid> {
         match self.principal {
             Principal::ApiKey(id) => Some(id),
+            Principal::User(id) => Some(id),
             Principal::Anonymous | Principal::System => None,
         }
     }

@@ -48,3 +48,68 @@ pub fn audience(actor: &Actor, preview: bool) -> AppResult<Audience> {
 pub fn may_see_written(actor: &Actor, written: &Article, now: DateTime<Utc>) -> bool {
     articles::is_public(written, now) || actor.has(Scope::ContentReadDrafts)
 }
+
+/// Whether the actor may post, react and flag: a signed-in person in good
+/// standing. API keys act for systems, not readers, so they cannot.
+/// Answers the person's id.
+pub fn can_take_part(actor: &Actor, now: DateTime<Utc>) -> AppResult<uuid::Uuid> {
+    let Some(m) = &actor.member else {
+        return Err(if actor.is_anonymous() {
+            AppError::Unauthenticated
+        } else {
+            AppError::Forbidden("sign in as a person to take part in discussions".into())
+        });
+    };
+    if m.banned {
+        return Err(AppError::Forbidden("this account is banned from discussions".into()));
+    }
+    if let Some(until) = m.suspended_until.filter(|u| *u > now) {
+        return Err(AppError::Forbidden(format!("this account is suspended until {}", until.to_rfc3339())));
+    }
+    Ok(m.id)
+}
+
+/// Moderating comments and commenters: moderators, editors, admins, and
+/// keys with `comments:moderate`.
+pub fn can_moderate(actor: &Actor) -> AppResult<()> {
+    require(actor, Scope::CommentsModerate)
+}
+
+/// Only a comment's author edits it, and only within the edit window;
+/// moderators approve or remove, they do not put words in someone's mouth.
+pub fn can_edit_comment(
+    actor: &Actor,
+    c: &crate::domain::comments::Comment,
+    window: chrono::TimeDelta,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    use crate::domain::comments::CommentStatus;
+    if actor.user_id() != Some(c.user_id) {
+        return Err(AppError::Forbidden("only its author may edit a comment".into()));
+    }
+    if CommentStatus::of(c) == CommentStatus::Deleted {
+        return Err(AppError::Forbidden("a deleted comment cannot be edited".into()));
+    }
+    if c.created_at + window < now {
+        return Err(AppError::Forbidden(format!(
+            "comments can be edited for {} minutes after posting",
+            window.num_minutes()
+        )));
+    }
+    Ok(())
+}
+
+/// Its author or a moderator may delete a comment. Answers whether the
+/// moderator's power was needed (the action is then logged).
+pub fn can_delete_comment(actor: &Actor, c: &crate::domain::comments::Comment) -> AppResult<bool> {
+    if actor.user_id() == Some(c.user_id) {
+        return Ok(false);
+    }
+    if actor.has(Scope::CommentsModerate) {
+        return Ok(true);
+    }
+    if actor.is_anonymous() {
+        return Err(AppError::Unauthenticated);
+    }
+    Err(AppError::Forbidden("only its author or a moderator may delete a comment".into()))
+}

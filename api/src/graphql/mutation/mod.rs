@@ -1,7 +1,9 @@
 //! Writes. Each resolver converts its input and calls one domain function,
 //! which checks authorization and runs one transaction.
 
+mod accounts;
 mod articles;
+mod comments;
 mod inputs;
 mod taxonomy;
 
@@ -15,4 +17,9 @@ fn input_paths(e: AppError) -> AppError {
 }
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(articles::ArticleMutation, taxonomy::TaxonomyMutation);
+pub struct Mutation(
+    articles::ArticleMutation,
+    taxonomy::TaxonomyMutation,
+    accounts::AccountMutation,
+    comments::CommentMutation,
+);

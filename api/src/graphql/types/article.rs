@@ -8,7 +8,13 @@ use crate::domain::taxonomy::links::LinkKinds;
 use crate::error::AppError;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{LinkKey, RelatedKey};
-use crate::graphql::{loaders, request};
+use super::comment::{Comment, CommentConnection, CommentOrder};
+use crate::domain::comments::cursor::{Position, Scope};
+use crate::domain::comments::read::{COMMENTS, FEATURED};
+use crate::domain::comments::threads::{self, ThreadState};
+use crate::domain::comments::visibility::Viewer;
+use crate::domain::comments;
+use crate::graphql::{loaders, request, state};
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -149,9 +155,11 @@ impl Article {
     async fn comments_status(&self) -> CommentsStatus {
         self.0.comments_status.into()
     }
-    /// Approved comments, kept in step with every comment change.
-    async fn comment_count(&self) -> i32 {
-        self.0.comment_count
+    /// Approved comments, kept in step with every comment change; 0 when
+    /// comments are disabled.
+    async fn comment_count(&self, ctx: &Context<'_>) -> i32 {
+        let disabled = threads::state(&self.0, &state(ctx).community.comments, request(ctx).now) == ThreadState::Disabled;
+        if disabled { 0 } else { self.0.comment_count }
     }
     async fn seo(&self) -> Seo {
         let s = present::seo(&self.0);
@@ -211,6 +219,45 @@ impl Article {
         };
         let items = loaders(ctx).related.load_one(key).await?.unwrap_or_default();
         Ok(items.into_iter().map(RelatedStory).collect())
+    }
+    /// Top-level comments, with their replies a page at a time. Empty when
+    /// comments are disabled on the story.
+    #[graphql(complexity = "COMMENTS.expected(first).max(1) * child_complexity + 1")]
+    async fn comments(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        #[graphql(default)] order_by: CommentOrder,
+    ) -> Result<CommentConnection> {
+        let limit = COMMENTS.check(first, "first")?;
+        let sort = order_by.into();
+        let after = after
+            .map(|a| Position::decode(&a, Scope::Article(self.0.id), sort, "after"))
+            .transpose()?;
+        let r = request(ctx);
+        let st = state(ctx);
+        if threads::state(&self.0, &st.community.comments, r.now) == ThreadState::Disabled {
+            return Ok(CommentConnection(Default::default()));
+        }
+        let viewer = Viewer::of(&r.actor);
+        Ok(CommentConnection(comments::read::top_level(&st.db, self.0.id, viewer, sort, limit, after).await?))
+    }
+    /// Comments the moderators picked, most recently featured first.
+    #[graphql(complexity = "FEATURED.expected(first).max(1) * child_complexity + 1")]
+    async fn featured_comments(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<Comment>> {
+        let limit = FEATURED.check(first, "first")?;
+        let r = request(ctx);
+        let st = state(ctx);
+        if threads::state(&self.0, &st.community.comments, r.now) == ThreadState::Disabled {
+            return Ok(Vec::new());
+        }
+        Ok(comments::read::featured(&st.db, self.0.id, limit).await?.into_iter().map(Comment).collect())
+    }
+    /// Whether readers may comment now (OPEN), only read (CLOSED, also once
+    /// the auto-close time has passed), or see nothing (DISABLED).
+    async fn comments_open(&self, ctx: &Context<'_>) -> bool {
+        threads::state(&self.0, &state(ctx).community.comments, request(ctx).now) == ThreadState::Open
     }
     /// Published corrections, oldest first.
     async fn corrections(&self, ctx: &Context<'_>) -> Result<Vec<Correction>> {

@@ -1,0 +1,90 @@
+//! Passwords: argon2id hashes (the RustCrypto `argon2` crate with its
+//! OWASP-level defaults), a minimum length, and a guessability check
+//! (`zxcvbn`, whose dictionaries hold the commonly breached passwords).
+//! Hashing runs on the blocking pool: it is meant to be slow.
+
+use crate::error::{AppError, AppResult};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::Argon2;
+
+pub const MIN_CHARS: usize = 10;
+/// Bounds the work one sign-in can cost.
+pub const MAX_BYTES: usize = 256;
+
+/// Refuses passwords that are short or easy to guess (common, breached,
+/// or made of the person's own email or name).
+pub fn check_strength(password: &str, hints: &[&str]) -> AppResult<()> {
+    if password.chars().count() < MIN_CHARS {
+        return Err(AppError::field("password", format!("must be at least {MIN_CHARS} characters")));
+    }
+    if password.len() > MAX_BYTES {
+        return Err(AppError::field("password", format!("must be at most {MAX_BYTES} bytes")));
+    }
+    let estimate = zxcvbn::zxcvbn(password, hints);
+    if (estimate.score() as u8) < 3 {
+        return Err(AppError::field(
+            "password",
+            "is too common or too easy to guess; try a longer phrase of unrelated words",
+        ));
+    }
+    Ok(())
+}
+
+pub async fn hash(password: &str) -> AppResult<String> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| AppError::internal(anyhow::anyhow!("hashing a password: {e}")))
+    })
+    .await
+    .map_err(AppError::internal)?
+}
+
+/// Whether `password` matches `stored`. With no stored hash (an unknown
+/// email, an SSO-only account) a dummy hash is checked anyway, so the
+/// answer takes as long either way and does not tell which emails exist.
+pub async fn verify(password: &str, stored: Option<&str>) -> AppResult<bool> {
+    let password = password.to_owned();
+    let known = stored.is_some();
+    let stored = stored.map_or_else(|| DUMMY.clone(), str::to_owned);
+    tokio::task::spawn_blocking(move || {
+        let ok = PasswordHash::new(&stored)
+            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+            .unwrap_or(false);
+        ok && known
+    })
+    .await
+    .map_err(AppError::internal)
+}
+
+static DUMMY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default().hash_password(b"no such account", &salt).map(|h| h.to_string()).unwrap_or_default()
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_and_common_passwords_are_refused() {
+        for weak in ["short", "password123", "qwertyuiop", "1234567890", "iloveyou12", "alice@example.com"] {
+            assert!(check_strength(weak, &["alice@example.com", "Alice"]).is_err(), "{weak}");
+        }
+        assert!(check_strength("maple lantern gravel orbit", &[]).is_ok());
+    }
+
+    #[tokio::test]
+    async fn hashes_verify_and_differ_each_time() {
+        let a = hash("maple lantern gravel orbit").await.ok();
+        let b = hash("maple lantern gravel orbit").await.ok();
+        assert!(a.as_deref().is_some_and(|h| h.starts_with("$argon2id$")));
+        assert_ne!(a, b);
+        assert_eq!(verify("maple lantern gravel orbit", a.as_deref()).await.ok(), Some(true));
+        assert_eq!(verify("maple lantern gravel orbiT", a.as_deref()).await.ok(), Some(false));
+        assert_eq!(verify("maple lantern gravel orbit", None).await.ok(), Some(false));
+    }
+}

@@ -1,0 +1,114 @@
+//! Built-in accounts: registering and signing in with email and password.
+
+use super::passwords;
+use super::sessions;
+use super::users::{self, ACTIVE, DELETED, User};
+use super::{Actor, Role};
+use crate::domain::throttle::{Budget, Throttle};
+use crate::domain::{text, tx};
+use crate::error::{AppError, AppResult, Validator};
+use chrono::{DateTime, TimeDelta, Utc};
+use entity::app_user;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, TransactionSession, TransactionTrait};
+use uuid::Uuid;
+
+pub struct Registration {
+    pub email: String,
+    pub password: String,
+    pub display_name: String,
+}
+
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+}
+
+/// A session just started, and whose it is.
+pub struct SignedIn {
+    pub token: String,
+    pub user: User,
+}
+
+pub const MAX_DISPLAY_NAME: usize = 50;
+
+pub fn check_email(v: &mut Validator, email: &str) {
+    let e = email.trim();
+    let shaped = e.len() <= 254
+        && e.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        })
+        && !e.chars().any(|c| c.is_whitespace() || c.is_control());
+    v.check(shaped, "email", "must be an email address");
+}
+
+pub fn check_display_name(v: &mut Validator, name: &str) {
+    let n = name.trim();
+    v.check(!n.is_empty(), "displayName", "is required");
+    v.check(n.chars().count() <= MAX_DISPLAY_NAME, "displayName", "must be at most 50 characters");
+    text::check(v, "displayName", n, text::Lines::Single);
+}
+
+pub async fn register<C: TransactionTrait + ConnectionTrait>(
+    db: &C,
+    throttle: &Throttle,
+    actor: &Actor,
+    input: Registration,
+    now: DateTime<Utc>,
+    ttl: TimeDelta,
+) -> AppResult<SignedIn> {
+    throttle.take(Budget::Auth, actor)?;
+    let mut v = Validator::new();
+    check_email(&mut v, &input.email);
+    check_display_name(&mut v, &input.display_name);
+    if let Err(e) = passwords::check_strength(&input.password, &[&input.email, &input.display_name]) {
+        for f in e.fields() {
+            v.push(f.path.clone(), f.message.clone());
+        }
+    }
+    v.finish()?;
+    let hash = passwords::hash(&input.password).await?;
+    let email = users::normalize_email(&input.email);
+    let txn = tx::begin(db).await?;
+    if users::by_email(&txn, &email).await?.is_some() {
+        return Err(AppError::Conflict("an account with this email already exists; sign in instead".into()));
+    }
+    let row = app_user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(email),
+        display_name: Set(input.display_name.trim().to_owned()),
+        password_hash: Set(Some(hash)),
+        role: Set(Role::Reader.as_str().to_owned()),
+        status: Set(ACTIVE.to_owned()),
+        suspended_until: Set(None),
+        idp_issuer: Set(None),
+        idp_subject: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    let user = app_user::Entity::insert(row).exec_with_returning(&txn).await?;
+    let token = sessions::issue(&txn, user.id, now, ttl).await?;
+    txn.commit().await?;
+    Ok(SignedIn { token, user })
+}
+
+/// Wrong email and wrong password are one error, and take as long.
+pub async fn sign_in(
+    db: &impl ConnectionTrait,
+    throttle: &Throttle,
+    actor: &Actor,
+    input: Credentials,
+    now: DateTime<Utc>,
+    ttl: TimeDelta,
+) -> AppResult<SignedIn> {
+    throttle.take(Budget::Auth, actor)?;
+    if input.password.len() > passwords::MAX_BYTES || input.email.len() > 254 {
+        return Err(AppError::Unauthenticated);
+    }
+    let user = users::by_email(db, &input.email).await?.filter(|u| u.status != DELETED);
+    let ok = passwords::verify(&input.password, user.as_ref().and_then(|u| u.password_hash.as_deref())).await?;
+    let Some(user) = user.filter(|_| ok) else {
+        return Err(AppError::Unauthenticated);
+    };
+    let token = sessions::issue(db, user.id, now, ttl).await?;
+    Ok(SignedIn { token, user })
+}

@@ -1,0 +1,71 @@
+//! Banning and suspending commenters. A ban ends their sessions' right to
+//! take part (they may still sign in and read); a suspension lapses by
+//! itself. Every change is in the moderation log.
+
+use super::users::{self, ACTIVE, BANNED, DELETED, User};
+use super::{Actor, policy};
+use crate::domain::comments::moderation::{check_reason, log};
+use crate::domain::tx;
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
+use entity::app_user;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, TransactionSession, TransactionTrait};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Ban,
+    Suspend(DateTime<Utc>),
+    Reinstate,
+}
+
+pub async fn change<C: TransactionTrait + ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    user_id: Uuid,
+    change: Change,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<User> {
+    policy::can_moderate(actor)?;
+    let reason = check_reason(reason)?;
+    if let Change::Suspend(until) = change
+        && until <= now
+    {
+        return Err(AppError::field("until", "must be in the future"));
+    }
+    if actor.user_id() == Some(user_id) {
+        return Err(AppError::unprocessable("id", "moderators cannot change their own standing"));
+    }
+    let txn = tx::begin(db).await?;
+    let user = users::by_id(&txn, user_id).await?.filter(|u| u.status != DELETED).ok_or(AppError::NotFound("user"))?;
+    // Staff answer to admins, not to other moderators.
+    if users::role_of(&user).is_staff() && users::may_assign_roles(actor).is_err() {
+        return Err(AppError::Forbidden("only an admin may ban or suspend staff".into()));
+    }
+    let mut m: app_user::ActiveModel = user.into();
+    let action = match change {
+        Change::Ban => {
+            m.status = Set(BANNED.to_owned());
+            "BAN"
+        }
+        Change::Suspend(until) => {
+            m.suspended_until = Set(Some(until));
+            "SUSPEND"
+        }
+        Change::Reinstate => {
+            m.status = Set(ACTIVE.to_owned());
+            m.suspended_until = Set(None);
+            "REINSTATE"
+        }
+    };
+    m.updated_at = Set(now);
+    let updated = app_user::Entity::update(m).exec(&txn).await?;
+    let why = match (change, reason) {
+        (Change::Suspend(until), r) => Some(format!("until {}{}", until.to_rfc3339(), r.map(|r| format!(": {r}")).unwrap_or_default())),
+        (_, r) => r,
+    };
+    log(&txn, actor, action, None, Some(user_id), None, why.as_deref(), now).await?;
+    txn.commit().await?;
+    Ok(updated)
+}

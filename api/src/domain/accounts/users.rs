@@ -1,0 +1,95 @@
+//! People: readers and staff. Emails are never shown to other people.
+
+use super::{Actor, Member, Role};
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
+use entity::app_user;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub type User = app_user::Model;
+
+pub const ACTIVE: &str = "ACTIVE";
+pub const BANNED: &str = "BANNED";
+/// An erased account: the row stays so the placeholders of its comments
+/// keep an author, with nothing personal left in it.
+pub const DELETED: &str = "DELETED";
+/// What an erased account is called wherever it still appears.
+pub const DELETED_NAME: &str = "[deleted]";
+
+pub fn role_of(u: &User) -> Role {
+    Role::parse(&u.role).unwrap_or(Role::Reader)
+}
+
+pub fn is_staff(u: &User) -> bool {
+    u.status != DELETED && role_of(u).is_staff()
+}
+
+/// The person behind a session, as a request sees them.
+pub fn member(u: &User, session_id: Uuid) -> Member {
+    Member {
+        id: u.id,
+        role: role_of(u),
+        banned: u.status == BANNED,
+        suspended_until: u.suspended_until,
+        session_id,
+    }
+}
+
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+pub async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<User>> {
+    Ok(app_user::Entity::find_by_id(id).one(db).await?)
+}
+
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, User>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = app_user::Entity::find()
+        .filter(app_user::Column::Id.is_in(crate::domain::sql::padded(ids)))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|u| (u.id, u)).collect())
+}
+
+pub async fn by_email(db: &impl ConnectionTrait, email: &str) -> AppResult<Option<User>> {
+    let rows =
+        app_user::Entity::find().filter(app_user::Column::Email.eq(normalize_email(email))).all(db).await?;
+    Ok(rows.into_iter().next())
+}
+
+/// Whether the actor may hand out roles: an admin, or Dateline's own CLI.
+pub fn may_assign_roles(actor: &Actor) -> AppResult<()> {
+    match (&actor.principal, &actor.member) {
+        (super::Principal::System, _) => Ok(()),
+        (_, Some(m)) if m.role == Role::Admin => Ok(()),
+        (super::Principal::Anonymous, _) => Err(AppError::Unauthenticated),
+        _ => Err(AppError::Forbidden("only an admin may change roles".into())),
+    }
+}
+
+/// Gives a person a role. Only admins (and the CLI) may.
+pub async fn set_role(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    user_id: Uuid,
+    role: Role,
+    now: DateTime<Utc>,
+) -> AppResult<User> {
+    may_assign_roles(actor)?;
+    let res = app_user::Entity::update_many()
+        .col_expr(app_user::Column::Role, sea_orm::sea_query::Expr::value(role.as_str()))
+        .col_expr(app_user::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(app_user::Column::Id.eq(user_id))
+        .filter(app_user::Column::Status.ne(DELETED))
+        .exec(db)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(AppError::NotFound("user"));
+    }
+    by_id(db, user_id).await?.ok_or(AppError::NotFound("user"))
+}

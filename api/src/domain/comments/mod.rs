@@ -1,0 +1,131 @@
+//! Comment threads: who sees what, writing, reading, moderation and counts.
+//!
+//! The tree is an adjacency list with `root_id` and `depth` on each row.
+//! Counters live on the rows and the article and change in the same
+//! transaction as what they count (see `counts`). A list never loads a
+//! whole thread: pages are keyset ranges, reply previews one windowed
+//! statement for a whole page.
+
+pub mod body;
+pub mod counts;
+pub mod cursor;
+pub mod events;
+pub mod flags;
+pub mod moderation;
+pub mod reactions;
+pub mod read;
+pub mod rules;
+pub mod settings;
+pub mod threads;
+pub mod visibility;
+pub mod write;
+
+pub use settings::CommentSettings;
+
+pub type Comment = entity::comment::Model;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CommentStatus {
+    Pending,
+    Approved,
+    Rejected,
+    Spam,
+    Deleted,
+}
+
+impl CommentStatus {
+    pub const ALL: [Self; 5] = [Self::Pending, Self::Approved, Self::Rejected, Self::Spam, Self::Deleted];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Approved => "APPROVED",
+            Self::Rejected => "REJECTED",
+            Self::Spam => "SPAM",
+            Self::Deleted => "DELETED",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    pub fn of(c: &Comment) -> Self {
+        Self::parse(&c.status).unwrap_or(Self::Pending)
+    }
+}
+
+/// How top-level comments are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Newest,
+    Oldest,
+    MostReplies,
+    MostReactions,
+}
+
+impl Sort {
+    pub const ALL: [Self; 4] = [Self::Newest, Self::Oldest, Self::MostReplies, Self::MostReactions];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Newest => "newest",
+            Self::Oldest => "oldest",
+            Self::MostReplies => "most_replies",
+            Self::MostReactions => "most_reactions",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// Why a new comment waits for a moderator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HoldReason {
+    PreModeration,
+    SuspectWord,
+    Links,
+    FirstComment,
+    Flagged,
+}
+
+impl HoldReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PreModeration => "PRE_MODERATION",
+            Self::SuspectWord => "SUSPECT_WORD",
+            Self::Links => "LINKS",
+            Self::FirstComment => "FIRST_COMMENT",
+            Self::Flagged => "FLAGGED",
+        }
+    }
+}
+
+/// The reasons a reader may give when flagging.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlagReason {
+    Spam,
+    Abusive,
+    OffTopic,
+    Other,
+}
+
+impl FlagReason {
+    pub const ALL: [Self; 4] = [Self::Spam, Self::Abusive, Self::OffTopic, Self::Other];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Spam => "SPAM",
+            Self::Abusive => "ABUSIVE",
+            Self::OffTopic => "OFF_TOPIC",
+            Self::Other => "OTHER",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}

@@ -1,0 +1,245 @@
+//! Moderators' work: the queue, decisions on comments, featuring, the
+//! per-article moderation setting, and the log of every action (who, when,
+//! what, why) that moderators can read.
+
+use super::cursor::{Position, Scope};
+use super::read::CommentPage;
+use super::write::visible;
+use super::{Comment, CommentStatus, Sort, counts, events};
+use crate::domain::accounts::{Actor, policy};
+use crate::domain::text::{self, Lines};
+use crate::domain::tx;
+use crate::error::{AppError, AppResult, Validator};
+use chrono::{DateTime, Utc};
+use entity::{article, comment, moderation_action};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionSession, TransactionTrait,
+};
+use uuid::Uuid;
+
+pub const MAX_REASON: usize = 500;
+
+pub type Action = moderation_action::Model;
+
+/// Records one action in the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn log(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    action: &str,
+    c: Option<&Comment>,
+    target_user: Option<Uuid>,
+    to: Option<CommentStatus>,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let row = moderation_action::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        actor: Set(actor.label()),
+        action: Set(action.to_owned()),
+        comment_id: Set(c.map(|c| c.id)),
+        target_user_id: Set(target_user.or(c.map(|c| c.user_id))),
+        from_status: Set(c.map(|c| c.status.clone())),
+        to_status: Set(to.map(|s| s.as_str().to_owned())),
+        reason: Set(reason.map(str::to_owned)),
+        created_at: Set(now),
+    };
+    moderation_action::Entity::insert(row).exec_without_returning(db).await?;
+    Ok(())
+}
+
+pub fn check_reason(reason: Option<&str>) -> AppResult<Option<String>> {
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    let mut v = Validator::new();
+    if let Some(r) = reason {
+        v.check(r.chars().count() <= MAX_REASON, "reason", "must be at most 500 characters");
+        text::check(&mut v, "reason", r, Lines::Multi);
+    }
+    v.finish()?;
+    Ok(reason.map(str::to_owned))
+}
+
+/// Sets a comment's status (approve, reject, mark as spam, send back to the
+/// queue). Deleting has its own action.
+pub async fn decide<C: TransactionTrait + ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    to: CommentStatus,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<Comment> {
+    policy::can_moderate(actor)?;
+    if to == CommentStatus::Deleted {
+        return Err(AppError::field("status", "use deleteComment to delete a comment"));
+    }
+    let reason = check_reason(reason)?;
+    let txn = tx::begin(db).await?;
+    let c = visible(&txn, actor, id).await?;
+    let from = CommentStatus::of(&c);
+    if from == CommentStatus::Deleted {
+        return Err(AppError::unprocessable("id", "a deleted comment cannot be moderated"));
+    }
+    let mut m: comment::ActiveModel = c.clone().into();
+    m.status = Set(to.as_str().to_owned());
+    m.hold_reason = Set(None);
+    m.updated_at = Set(now);
+    if to != CommentStatus::Approved {
+        m.featured_at = Set(None);
+    }
+    let updated = comment::Entity::update(m).exec(&txn).await?;
+    counts::on_status_change(&txn, &updated, Some(from), Some(to)).await?;
+    log(&txn, actor, "SET_STATUS", Some(&c), None, Some(to), reason.as_deref(), now).await?;
+    events::record(&txn, &updated, events::Kind::Updated, now).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Features an approved comment on its article, or (`on` false) stops.
+pub async fn feature<C: TransactionTrait + ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    on: bool,
+    now: DateTime<Utc>,
+) -> AppResult<Comment> {
+    policy::can_moderate(actor)?;
+    let txn = tx::begin(db).await?;
+    let c = visible(&txn, actor, id).await?;
+    if on && CommentStatus::of(&c) != CommentStatus::Approved {
+        return Err(AppError::unprocessable("id", "only approved comments can be featured"));
+    }
+    let mut m: comment::ActiveModel = c.clone().into();
+    m.featured_at = Set(on.then_some(now));
+    m.updated_at = Set(now);
+    let updated = comment::Entity::update(m).exec(&txn).await?;
+    log(&txn, actor, if on { "FEATURE" } else { "UNFEATURE" }, Some(&c), None, None, None, now).await?;
+    events::record(&txn, &updated, events::Kind::Updated, now).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Per-article pre-moderation: Some(true) holds every new comment there,
+/// Some(false) never (unless another rule does), None follows the site.
+pub async fn set_article_moderation<C: TransactionTrait + ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    article_id: Uuid,
+    pre: Option<bool>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    policy::can_moderate(actor)?;
+    let txn = tx::begin(db).await?;
+    let value = pre.map(|p| if p { "PRE" } else { "POST" });
+    let res = article::Entity::update_many()
+        .col_expr(article::Column::CommentModeration, Expr::value(value))
+        .filter(article::Column::Id.eq(article_id))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(AppError::NotFound("article"));
+    }
+    let row = moderation_action::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        actor: Set(actor.label()),
+        action: Set(format!("ARTICLE_MODERATION_{}", value.unwrap_or("DEFAULT"))),
+        comment_id: Set(None),
+        target_user_id: Set(None),
+        from_status: Set(None),
+        to_status: Set(None),
+        reason: Set(Some(format!("article {article_id}"))),
+        created_at: Set(now),
+    };
+    moderation_action::Entity::insert(row).exec_without_returning(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Comments in one status, oldest first (the longest waiting on top).
+/// `reported` narrows to comments that readers flagged.
+pub async fn queue(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    status: CommentStatus,
+    reported: bool,
+    limit: u64,
+    after: Option<&str>,
+) -> AppResult<CommentPage> {
+    policy::can_moderate(actor)?;
+    let scope = Scope::Queue(if reported { "reported" } else { status.as_str() });
+    let after = after.map(|a| Position::decode(a, scope, Sort::Oldest, "after")).transpose()?;
+    let mut q = comment::Entity::find().filter(comment::Column::Status.eq(status.as_str()));
+    if reported {
+        q = q.filter(comment::Column::FlagCount.gt(0));
+    }
+    if let Some(p) = after {
+        q = q.filter(
+            Condition::any()
+                .add(comment::Column::CreatedAt.gt(p.at))
+                .add(Condition::all().add(comment::Column::CreatedAt.eq(p.at)).add(comment::Column::Id.gt(p.id))),
+        );
+    }
+    let mut rows = q
+        .order_by_asc(comment::Column::CreatedAt)
+        .order_by_asc(comment::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let items = rows.into_iter().map(|c| (Position::of(&c, Sort::Oldest).encode(scope, Sort::Oldest), c)).collect();
+    Ok(CommentPage { items, has_next_page: more, has_previous_page: after.is_some() })
+}
+
+/// The moderation log, newest first.
+pub async fn history(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    comment_id: Option<Uuid>,
+    limit: u64,
+    after: Option<&str>,
+) -> AppResult<(Vec<(String, Action)>, bool)> {
+    policy::can_moderate(actor)?;
+    let after = after.map(|a| Position::decode(a, Scope::Log, Sort::Newest, "after")).transpose()?;
+    let mut q = moderation_action::Entity::find();
+    if let Some(c) = comment_id {
+        q = q.filter(moderation_action::Column::CommentId.eq(c));
+    }
+    if let Some(p) = after {
+        q = q.filter(
+            Condition::any().add(moderation_action::Column::CreatedAt.lt(p.at)).add(
+                Condition::all()
+                    .add(moderation_action::Column::CreatedAt.eq(p.at))
+                    .add(moderation_action::Column::Id.lt(p.id)),
+            ),
+        );
+    }
+    let mut rows = q
+        .order_by_desc(moderation_action::Column::CreatedAt)
+        .order_by_desc(moderation_action::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let items = rows
+        .into_iter()
+        .map(|a| (Position { n: 0, at: a.created_at, id: a.id }.encode(Scope::Log, Sort::Newest), a))
+        .collect();
+    Ok((items, more))
+}
+
+/// Earlier bodies of a comment, for moderators.
+pub async fn revisions(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> AppResult<Vec<entity::comment_revision::Model>> {
+    policy::can_moderate(actor)?;
+    use entity::comment_revision as r;
+    Ok(r::Entity::find().filter(r::Column::CommentId.eq(id)).order_by_asc(r::Column::Revision).all(db).await?)
+}

@@ -1,0 +1,62 @@
+//! One reaction per person per comment; reacting again takes it back. The
+//! primary key settles a double tap from two tabs: only an insert that
+//! happened moves the count.
+
+use super::write::{Ctx, visible};
+use super::{Comment, CommentStatus, threads};
+use crate::domain::accounts::policy;
+use crate::domain::articles::ArticleKey;
+use crate::domain::throttle::Budget;
+use crate::domain::tx;
+use crate::error::{AppError, AppResult};
+use entity::{comment, comment_reaction};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait};
+use uuid::Uuid;
+
+/// Toggles the actor's reaction; answers the comment and whether the actor
+/// now reacts to it.
+pub async fn toggle<C: TransactionTrait + ConnectionTrait>(db: &C, cx: &Ctx<'_>, id: Uuid) -> AppResult<(Comment, bool)> {
+    let user_id = policy::can_take_part(cx.actor, cx.now)?;
+    cx.throttle.take(Budget::Comments, cx.actor)?;
+    let txn = tx::begin(db).await?;
+    let c = visible(&txn, cx.actor, id).await?;
+    if CommentStatus::of(&c) != CommentStatus::Approved {
+        return Err(AppError::unprocessable("id", "only approved comments take reactions"));
+    }
+    threads::writable(&txn, &ArticleKey::Id(c.article_id), cx.settings, cx.now).await?;
+    let removed = comment_reaction::Entity::delete_many()
+        .filter(comment_reaction::Column::CommentId.eq(id))
+        .filter(comment_reaction::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    let (delta, now_reacting) = if removed > 0 {
+        (-1, false)
+    } else {
+        let row = comment_reaction::ActiveModel {
+            comment_id: Set(id),
+            user_id: Set(user_id),
+            created_at: Set(cx.now),
+        };
+        let inserted = comment_reaction::Entity::insert(row)
+            .on_conflict(
+                OnConflict::columns([comment_reaction::Column::CommentId, comment_reaction::Column::UserId])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+        (if inserted > 0 { 1 } else { 0 }, true)
+    };
+    if delta != 0 {
+        comment::Entity::update_many()
+            .col_expr(comment::Column::ReactionCount, Expr::col(comment::Column::ReactionCount).add(delta))
+            .filter(comment::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+    }
+    let c = super::read::by_id(&txn, id).await?.ok_or(AppError::NotFound("comment"))?;
+    txn.commit().await?;
+    Ok((c, now_reacting))
+}

@@ -1,0 +1,233 @@
+//! Posting, editing and deleting comments. Each is one transaction that
+//! also moves the counts and records the live-update event.
+
+use super::body::{self, Rendered};
+use super::visibility::Viewer;
+use super::{Comment, CommentSettings, CommentStatus, HoldReason, counts, events, read, rules, threads};
+use crate::domain::accounts::policy;
+use crate::domain::accounts::Actor;
+use crate::domain::articles::ArticleKey;
+use crate::domain::throttle::{Budget, Throttle};
+use crate::domain::tx;
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
+use entity::{comment, comment_revision};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionSession, TransactionTrait,
+};
+use uuid::Uuid;
+
+pub struct NewComment {
+    pub article: ArticleKey,
+    pub parent_id: Option<Uuid>,
+    pub body: String,
+}
+
+/// Everything a comment write needs besides its input.
+pub struct Ctx<'a> {
+    pub settings: &'a CommentSettings,
+    pub throttle: &'a Throttle,
+    pub actor: &'a Actor,
+    pub now: DateTime<Utc>,
+}
+
+/// Why a comment must wait for review, checked on its text and its author.
+async fn hold_reason(
+    db: &impl ConnectionTrait,
+    settings: &CommentSettings,
+    pre_moderated: bool,
+    user_id: Uuid,
+    raw: &str,
+) -> AppResult<Option<HoldReason>> {
+    if pre_moderated {
+        return Ok(Some(HoldReason::PreModeration));
+    }
+    if settings.suspect_words.find_in(raw).is_some() {
+        return Ok(Some(HoldReason::SuspectWord));
+    }
+    if settings.hold_links && rules::has_link(raw) {
+        return Ok(Some(HoldReason::Links));
+    }
+    if settings.hold_first > 0 {
+        let approved = comment::Entity::find()
+            .filter(comment::Column::UserId.eq(user_id))
+            .filter(comment::Column::Status.eq(CommentStatus::Approved.as_str()))
+            .count(db)
+            .await?;
+        if approved < u64::try_from(settings.hold_first).unwrap_or(0) {
+            return Ok(Some(HoldReason::FirstComment));
+        }
+    }
+    Ok(None)
+}
+
+/// Checks and renders a body; words on the banned list refuse it outright.
+fn accept_body(settings: &CommentSettings, raw: &str) -> AppResult<Rendered> {
+    body::check("body", raw)?;
+    if settings.banned_words.find_in(raw).is_some() {
+        return Err(body::refused_word());
+    }
+    Ok(body::render(raw))
+}
+
+pub async fn post<C: TransactionTrait + ConnectionTrait>(db: &C, cx: &Ctx<'_>, input: NewComment) -> AppResult<Comment> {
+    let user_id = policy::can_take_part(cx.actor, cx.now)?;
+    cx.throttle.take(Budget::Comments, cx.actor)?;
+    let rendered = accept_body(cx.settings, &input.body)?;
+    let txn = tx::begin(db).await?;
+    let article = threads::writable(&txn, &input.article, cx.settings, cx.now).await?;
+
+    let (parent_id, root_id, reply_to_id, depth) = match input.parent_id {
+        None => (None, None, None, 0),
+        Some(pid) => {
+            let parent = read::by_id(&txn, pid).await?.filter(|p| {
+                super::visibility::is_listed(p, Viewer::of(cx.actor))
+            });
+            let Some(parent) = parent else {
+                return Err(AppError::unprocessable("parentId", "names no comment you can reply to"));
+            };
+            if parent.article_id != article.id {
+                return Err(AppError::unprocessable("parentId", "belongs to another article"));
+            }
+            if CommentStatus::of(&parent) != CommentStatus::Approved {
+                return Err(AppError::unprocessable("parentId", "cannot be replied to until it is approved"));
+            }
+            let root = parent.root_id.unwrap_or(parent.id);
+            if parent.depth + 1 < cx.settings.max_levels {
+                (Some(parent.id), Some(root), None, parent.depth + 1)
+            } else {
+                // Below the last level: a sibling of the parent, answering it.
+                (parent.parent_id, Some(root), Some(parent.id), parent.depth)
+            }
+        }
+    };
+
+    let since = cx.now - cx.settings.duplicate_window;
+    let repeated = comment::Entity::find()
+        .filter(comment::Column::UserId.eq(user_id))
+        .filter(comment::Column::CreatedAt.gte(since))
+        .filter(comment::Column::BodyRaw.eq(rendered.raw.as_str()))
+        .count(&txn)
+        .await?;
+    if repeated > 0 {
+        return Err(AppError::unprocessable("body", "you posted this comment a moment ago"));
+    }
+
+    let hold = hold_reason(&txn, cx.settings, threads::pre_moderated(&article, cx.settings), user_id, &rendered.raw)
+        .await?;
+    let status = if hold.is_some() { CommentStatus::Pending } else { CommentStatus::Approved };
+    let row = comment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        article_id: Set(article.id),
+        user_id: Set(user_id),
+        parent_id: Set(parent_id),
+        root_id: Set(root_id),
+        reply_to_id: Set(reply_to_id),
+        depth: Set(depth),
+        body_raw: Set(rendered.raw),
+        body_html: Set(rendered.html),
+        body_text: Set(rendered.text),
+        status: Set(status.as_str().to_owned()),
+        hold_reason: Set(hold.map(|h| h.as_str().to_owned())),
+        revision: Set(1),
+        reply_count: Set(0),
+        reaction_count: Set(0),
+        flag_count: Set(0),
+        featured_at: Set(None),
+        created_at: Set(cx.now),
+        edited_at: Set(None),
+        updated_at: Set(cx.now),
+    };
+    let c = comment::Entity::insert(row).exec_with_returning(&txn).await?;
+    counts::on_status_change(&txn, &c, None, Some(status)).await?;
+    events::record(&txn, &c, events::Kind::Added, cx.now).await?;
+    txn.commit().await?;
+    Ok(c)
+}
+
+/// A comment that exists and that the actor could see, or NOT_FOUND (so a
+/// hidden comment's existence is not revealed).
+pub async fn visible(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<Comment> {
+    read::by_id(db, id)
+        .await?
+        .filter(|c| super::visibility::may_open(c, Viewer::of(actor)))
+        .ok_or(AppError::NotFound("comment"))
+}
+
+/// Replaces the body; the earlier one is kept as a revision.
+pub async fn edit<C: TransactionTrait + ConnectionTrait>(db: &C, cx: &Ctx<'_>, id: Uuid, raw: &str) -> AppResult<Comment> {
+    policy::can_take_part(cx.actor, cx.now)?;
+    let rendered = accept_body(cx.settings, raw)?;
+    let txn = tx::begin(db).await?;
+    let c = visible(&txn, cx.actor, id).await?;
+    policy::can_edit_comment(cx.actor, &c, cx.settings.edit_window, cx.now)?;
+    threads::writable(&txn, &ArticleKey::Id(c.article_id), cx.settings, cx.now).await?;
+    let from = CommentStatus::of(&c);
+    let hold = hold_reason(&txn, cx.settings, false, c.user_id, &rendered.raw).await?;
+    // An edit can bring a held word or link; an approved comment then goes
+    // back to the queue. Pre-moderation itself applies to new comments only.
+    let to = if from == CommentStatus::Approved && hold.is_some() { CommentStatus::Pending } else { from };
+    comment_revision::Entity::insert(comment_revision::ActiveModel {
+        comment_id: Set(c.id),
+        revision: Set(c.revision),
+        body_raw: Set(c.body_raw.clone()),
+        created_at: Set(c.edited_at.unwrap_or(c.created_at)),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    let mut m: comment::ActiveModel = c.clone().into();
+    m.body_raw = Set(rendered.raw);
+    m.body_html = Set(rendered.html);
+    m.body_text = Set(rendered.text);
+    m.revision = Set(c.revision + 1);
+    m.edited_at = Set(Some(cx.now));
+    m.updated_at = Set(cx.now);
+    m.status = Set(to.as_str().to_owned());
+    if to != from {
+        m.hold_reason = Set(hold.map(|h| h.as_str().to_owned()));
+    }
+    let updated = comment::Entity::update(m).exec(&txn).await?;
+    counts::on_status_change(&txn, &updated, Some(from), Some(to)).await?;
+    events::record(&txn, &updated, events::Kind::Updated, cx.now).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Removes a comment's body and takes it out of the counts. With replies it
+/// keeps its place as a placeholder; without, it disappears from threads.
+pub async fn delete<C: TransactionTrait + ConnectionTrait>(db: &C, cx: &Ctx<'_>, id: Uuid) -> AppResult<Comment> {
+    let txn = tx::begin(db).await?;
+    let c = visible(&txn, cx.actor, id).await?;
+    let by_moderator = policy::can_delete_comment(cx.actor, &c)?;
+    let out = remove(&txn, &c, cx.now).await?;
+    if by_moderator {
+        super::moderation::log(&txn, cx.actor, "DELETE", Some(&c), None, Some(CommentStatus::Deleted), None, cx.now)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// The deletion itself, inside the caller's transaction.
+pub async fn remove(db: &impl ConnectionTrait, c: &Comment, now: DateTime<Utc>) -> AppResult<Comment> {
+    let from = CommentStatus::of(c);
+    if from == CommentStatus::Deleted {
+        return Ok(c.clone());
+    }
+    let gone = body::removed();
+    let mut m: comment::ActiveModel = c.clone().into();
+    m.body_raw = Set(gone.raw);
+    m.body_html = Set(gone.html);
+    m.body_text = Set(gone.text);
+    m.status = Set(CommentStatus::Deleted.as_str().to_owned());
+    m.featured_at = Set(None);
+    m.updated_at = Set(now);
+    let updated = comment::Entity::update(m).exec(db).await?;
+    comment_revision::Entity::delete_many()
+        .filter(comment_revision::Column::CommentId.eq(c.id))
+        .exec(db)
+        .await?;
+    counts::on_status_change(db, &updated, Some(from), Some(CommentStatus::Deleted)).await?;
+    events::record(db, &updated, events::Kind::Updated, now).await?;
+    Ok(updated)
+}

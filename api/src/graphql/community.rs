@@ -1,0 +1,135 @@
+//! Queries about people and discussions: `me`, one comment, and the
+//! moderators' queue and log.
+
+use super::ids::{self, Kind};
+use super::types::comment::{Comment, CommentConnection, CommentStatus};
+use super::types::connection::PageInfo;
+use super::types::user::Account;
+use super::{request, state};
+use crate::domain::accounts::users;
+use crate::domain::comments::moderation;
+use crate::domain::comments::read::COMMENTS;
+use crate::domain::comments::visibility::{self, Viewer};
+use crate::domain::comments::{self, read};
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+
+/// One entry of the moderation log.
+#[derive(SimpleObject)]
+pub struct ModerationAction {
+    pub id: ID,
+    /// `user:UUID` or `key:UUID`.
+    pub actor: String,
+    pub action: String,
+    pub comment_id: Option<ID>,
+    pub user_id: Option<ID>,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(SimpleObject)]
+pub struct ModerationActionEdge {
+    pub cursor: String,
+    pub node: ModerationAction,
+}
+
+#[derive(SimpleObject)]
+pub struct ModerationActionConnection {
+    pub edges: Vec<ModerationActionEdge>,
+    pub page_info: PageInfo,
+}
+
+#[derive(Default)]
+pub struct CommunityQuery;
+
+#[Object]
+impl CommunityQuery {
+    /// The signed-in person; null for anonymous callers and API keys.
+    async fn me(&self, ctx: &Context<'_>) -> Result<Option<Account>> {
+        let Some(id) = request(ctx).actor.user_id() else { return Ok(None) };
+        Ok(users::by_id(&state(ctx).db, id).await?.map(Account))
+    }
+
+    /// One comment by id, for permalinks; null when it does not exist or
+    /// the caller may not see it.
+    async fn comment(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Comment>> {
+        let id = ids::decode_as(&id, Kind::Comment, "id")?;
+        let r = request(ctx);
+        let st = state(ctx);
+        let Some(c) = read::by_id(&st.db, id).await? else { return Ok(None) };
+        if !visibility::may_open(&c, Viewer::of(&r.actor)) {
+            return Ok(None);
+        }
+        // A comment is only as visible as its story's thread.
+        let key = crate::domain::articles::ArticleKey::Id(c.article_id);
+        let readable = comments::threads::readable(&st.db, &key, &st.community.comments, r.now).await?;
+        if readable.is_none() && !Viewer::of(&r.actor).moderator {
+            return Ok(None);
+        }
+        Ok(Some(Comment(c)))
+    }
+
+    /// Comments waiting for (or given) a decision, oldest first. `reported`
+    /// narrows to comments readers flagged. Moderators only.
+    async fn moderation_queue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "CommentStatus::Pending")] status: CommentStatus,
+        #[graphql(default)] reported: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<CommentConnection> {
+        let limit = COMMENTS.check(first, "first")?;
+        let page = moderation::queue(
+            &state(ctx).db,
+            &request(ctx).actor,
+            status.into(),
+            reported,
+            limit,
+            after.as_deref(),
+        )
+        .await?;
+        Ok(CommentConnection(page))
+    }
+
+    /// Every moderator action, newest first; `commentId` narrows to one
+    /// comment. Moderators only.
+    async fn moderation_log(
+        &self,
+        ctx: &Context<'_>,
+        comment_id: Option<ID>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ModerationActionConnection> {
+        let limit = COMMENTS.check(first, "first")?;
+        let comment_id = comment_id.map(|c| ids::decode_as(&c, Kind::Comment, "commentId")).transpose()?;
+        let (items, more) =
+            moderation::history(&state(ctx).db, &request(ctx).actor, comment_id, limit, after.as_deref()).await?;
+        let page_info = PageInfo {
+            has_next_page: more,
+            has_previous_page: after.is_some(),
+            start_cursor: items.first().map(|(c, _)| c.clone()),
+            end_cursor: items.last().map(|(c, _)| c.clone()),
+        };
+        let edges = items
+            .into_iter()
+            .map(|(cursor, a)| ModerationActionEdge {
+                cursor,
+                node: ModerationAction {
+                    id: ID(a.id.to_string()),
+                    actor: a.actor,
+                    action: a.action,
+                    comment_id: a.comment_id.map(|c| ids::encode(Kind::Comment, c)),
+                    user_id: a.target_user_id.map(|u| ids::encode(Kind::User, u)),
+                    from_status: a.from_status,
+                    to_status: a.to_status,
+                    reason: a.reason,
+                    created_at: a.created_at,
+                },
+            })
+            .collect();
+        Ok(ModerationActionConnection { edges, page_info })
+    }
+}

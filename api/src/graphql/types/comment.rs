@@ -1,0 +1,261 @@
+//! Comments as GraphQL shows them. Authors, parents, reply previews and the
+//! viewer's reactions come through DataLoaders, so a page of comments costs
+//! the same few statements whatever its size.
+
+use super::connection::PageInfo;
+use crate::domain::accounts::users;
+use crate::domain::comments::read::{CommentPage, REPLIES};
+use crate::domain::comments::visibility::{self, Viewer};
+use crate::domain::comments::{self, CommentStatus as Status, cursor::Position, cursor::Scope, moderation};
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::loaders::{Reacted, RepliesKey};
+use crate::graphql::{loaders, request, state};
+use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum CommentStatus {
+    Pending,
+    Approved,
+    Rejected,
+    Spam,
+    Deleted,
+}
+
+impl From<Status> for CommentStatus {
+    fn from(s: Status) -> Self {
+        match s {
+            Status::Pending => Self::Pending,
+            Status::Approved => Self::Approved,
+            Status::Rejected => Self::Rejected,
+            Status::Spam => Self::Spam,
+            Status::Deleted => Self::Deleted,
+        }
+    }
+}
+
+impl From<CommentStatus> for Status {
+    fn from(s: CommentStatus) -> Self {
+        match s {
+            CommentStatus::Pending => Self::Pending,
+            CommentStatus::Approved => Self::Approved,
+            CommentStatus::Rejected => Self::Rejected,
+            CommentStatus::Spam => Self::Spam,
+            CommentStatus::Deleted => Self::Deleted,
+        }
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
+pub enum CommentOrder {
+    #[default]
+    Newest,
+    Oldest,
+    MostReplies,
+    MostReactions,
+}
+
+impl From<CommentOrder> for comments::Sort {
+    fn from(o: CommentOrder) -> Self {
+        match o {
+            CommentOrder::Newest => Self::Newest,
+            CommentOrder::Oldest => Self::Oldest,
+            CommentOrder::MostReplies => Self::MostReplies,
+            CommentOrder::MostReactions => Self::MostReactions,
+        }
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum FlagReason {
+    Spam,
+    Abusive,
+    OffTopic,
+    Other,
+}
+
+impl From<FlagReason> for comments::FlagReason {
+    fn from(r: FlagReason) -> Self {
+        match r {
+            FlagReason::Spam => Self::Spam,
+            FlagReason::Abusive => Self::Abusive,
+            FlagReason::OffTopic => Self::OffTopic,
+            FlagReason::Other => Self::Other,
+        }
+    }
+}
+
+/// The body as served: sanitized HTML and plain text. Empty once deleted.
+#[derive(SimpleObject)]
+pub struct CommentBody {
+    pub html: String,
+    pub text: String,
+}
+
+/// What readers see of a commenter: never their email.
+#[derive(SimpleObject)]
+pub struct CommentAuthor {
+    pub id: ID,
+    pub display_name: String,
+    /// A moderator, editor or admin of the publication.
+    pub is_staff: bool,
+}
+
+/// An earlier body of an edited comment (moderators only).
+#[derive(SimpleObject)]
+pub struct CommentRevision {
+    pub revision: i32,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub struct Comment(pub comments::Comment);
+
+fn viewer(ctx: &Context<'_>) -> Viewer {
+    Viewer::of(&request(ctx).actor)
+}
+
+#[Object]
+impl Comment {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Comment, self.0.id)
+    }
+    /// The plain UUID, as REST uses it.
+    async fn uuid(&self) -> String {
+        self.0.id.to_string()
+    }
+    async fn body(&self) -> CommentBody {
+        CommentBody { html: self.0.body_html.clone(), text: self.0.body_text.clone() }
+    }
+    /// 0 for top-level comments.
+    async fn depth(&self) -> i32 {
+        self.0.depth
+    }
+    async fn status(&self) -> CommentStatus {
+        Status::of(&self.0).into()
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// Set once the author has edited the comment.
+    async fn edited_at(&self) -> Option<DateTime<Utc>> {
+        self.0.edited_at
+    }
+    /// When a moderator featured it; null otherwise.
+    async fn featured_at(&self) -> Option<DateTime<Utc>> {
+        self.0.featured_at
+    }
+    async fn author(&self, ctx: &Context<'_>) -> Result<CommentAuthor> {
+        let u = loaders(ctx).users.load_one(self.0.user_id).await?;
+        let deleted = Status::of(&self.0) == Status::Deleted;
+        Ok(match u {
+            Some(u) if !deleted && u.status != users::DELETED => CommentAuthor {
+                id: ids::encode(Kind::User, u.id),
+                display_name: u.display_name.clone(),
+                is_staff: users::is_staff(&u),
+            },
+            _ => CommentAuthor {
+                id: ids::encode(Kind::User, uuid::Uuid::nil()),
+                display_name: users::DELETED_NAME.to_owned(),
+                is_staff: false,
+            },
+        })
+    }
+    /// Approved direct replies.
+    async fn reply_count(&self) -> i32 {
+        self.0.reply_count
+    }
+    async fn reaction_count(&self) -> i32 {
+        self.0.reaction_count
+    }
+    /// Whether the signed-in viewer has reacted; false for anonymous viewers.
+    async fn viewer_has_reacted(&self, ctx: &Context<'_>) -> Result<bool> {
+        let Some(user) = request(ctx).actor.user_id() else { return Ok(false) };
+        Ok(loaders(ctx).reacted.load_one(Reacted { user, comment: self.0.id }).await?.unwrap_or(false))
+    }
+    /// The comment this one replies to, when the viewer may see it.
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Comment>> {
+        let Some(pid) = self.0.parent_id else { return Ok(None) };
+        let p = loaders(ctx).comments.load_one(pid).await?;
+        Ok(p.filter(|p| visibility::may_open(p, viewer(ctx))).map(Comment))
+    }
+    /// The comment a reply answered when the thread was too deep to nest it
+    /// under that comment (it is then nested beside it).
+    async fn reply_to_id(&self) -> Option<ID> {
+        self.0.reply_to_id.map(|id| ids::encode(Kind::Comment, id))
+    }
+    /// From the top-level comment down to the parent, for showing a deep
+    /// comment in context. Hidden ones are left out.
+    async fn ancestors(&self, ctx: &Context<'_>) -> Result<Vec<Comment>> {
+        let v = viewer(ctx);
+        let all = comments::read::ancestors(&state(ctx).db, &self.0).await?;
+        Ok(all.into_iter().filter(|c| visibility::may_open(c, v)).map(Comment).collect())
+    }
+    /// Direct replies, oldest first.
+    #[graphql(complexity = "REPLIES.expected(first).max(1) * child_complexity + 1")]
+    async fn replies(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<CommentConnection> {
+        let limit = REPLIES.check(first, "first")?;
+        let v = viewer(ctx);
+        if let Some(after) = after {
+            let p = Position::decode(&after, Scope::Replies(self.0.id), comments::Sort::Oldest, "after")?;
+            let page = comments::read::replies(&state(ctx).db, self.0.id, v, limit, Some(p)).await?;
+            return Ok(CommentConnection(page));
+        }
+        let key = RepliesKey { parent: self.0.id, limit, viewer: v };
+        Ok(CommentConnection(loaders(ctx).replies.load_one(key).await?.unwrap_or_default()))
+    }
+    /// Why it waits for review (moderators only).
+    async fn hold_reason(&self, ctx: &Context<'_>) -> Option<String> {
+        viewer(ctx).moderator.then(|| self.0.hold_reason.clone()).flatten()
+    }
+    /// Readers' flags (moderators only; 0 for others).
+    async fn flag_count(&self, ctx: &Context<'_>) -> i32 {
+        if viewer(ctx).moderator { self.0.flag_count } else { 0 }
+    }
+    /// Earlier bodies, oldest first (moderators only).
+    async fn revisions(&self, ctx: &Context<'_>) -> Result<Vec<CommentRevision>> {
+        let rows = moderation::revisions(&state(ctx).db, &request(ctx).actor, self.0.id).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| CommentRevision { revision: r.revision, body: r.body_raw, created_at: r.created_at })
+            .collect())
+    }
+    async fn article_id(&self) -> ID {
+        ids::encode(Kind::Article, self.0.article_id)
+    }
+}
+
+pub struct CommentEdge {
+    cursor: String,
+    node: comments::Comment,
+}
+
+#[Object]
+impl CommentEdge {
+    async fn cursor(&self) -> &str {
+        &self.cursor
+    }
+    async fn node(&self) -> Comment {
+        Comment(self.node.clone())
+    }
+}
+
+pub struct CommentConnection(pub CommentPage);
+
+#[Object]
+impl CommentConnection {
+    async fn edges(&self) -> Vec<CommentEdge> {
+        self.0.items.iter().map(|(c, n)| CommentEdge { cursor: c.clone(), node: n.clone() }).collect()
+    }
+    async fn nodes(&self) -> Vec<Comment> {
+        self.0.items.iter().map(|(_, n)| Comment(n.clone())).collect()
+    }
+    async fn page_info(&self) -> PageInfo {
+        PageInfo {
+            has_next_page: self.0.has_next_page,
+            has_previous_page: self.0.has_previous_page,
+            start_cursor: self.0.start_cursor().map(str::to_owned),
+            end_cursor: self.0.end_cursor().map(str::to_owned),
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! A person as they see themselves (`me`) and as moderators see them.
+
+use crate::domain::accounts::users::{self, User};
+use crate::graphql::ids::{self, Kind};
+use async_graphql::{Enum, ID, Object};
+use chrono::{DateTime, Utc};
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum Role {
+    Reader,
+    Moderator,
+    Editor,
+    Admin,
+}
+
+impl From<crate::domain::accounts::Role> for Role {
+    fn from(r: crate::domain::accounts::Role) -> Self {
+        use crate::domain::accounts::Role as R;
+        match r {
+            R::Reader => Self::Reader,
+            R::Moderator => Self::Moderator,
+            R::Editor => Self::Editor,
+            R::Admin => Self::Admin,
+        }
+    }
+}
+
+impl From<Role> for crate::domain::accounts::Role {
+    fn from(r: Role) -> Self {
+        match r {
+            Role::Reader => Self::Reader,
+            Role::Moderator => Self::Moderator,
+            Role::Editor => Self::Editor,
+            Role::Admin => Self::Admin,
+        }
+    }
+}
+
+pub struct Account(pub User);
+
+#[Object(name = "User")]
+impl Account {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::User, self.0.id)
+    }
+    async fn uuid(&self) -> String {
+        self.0.id.to_string()
+    }
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+    /// Shown only to the person themselves and to moderators.
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn role(&self) -> Role {
+        users::role_of(&self.0).into()
+    }
+    async fn is_staff(&self) -> bool {
+        users::is_staff(&self.0)
+    }
+    async fn banned(&self) -> bool {
+        self.0.status == users::BANNED
+    }
+    async fn suspended_until(&self) -> Option<DateTime<Utc>> {
+        self.0.suspended_until
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
