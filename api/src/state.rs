@@ -29,8 +29,12 @@ pub struct Community {
 
 impl Community {
     pub fn from_config(c: &Config) -> Result<Self, String> {
-        let sso = SsoVerifier::from_config(c.sso_secret.as_deref(), c.sso_public_key.as_deref(), c.sso_audience.as_deref())
-            .map_err(|e| e.to_string())?;
+        let sso = SsoVerifier::from_config(
+            c.sso_secret.as_deref(),
+            c.sso_public_key.as_deref(),
+            c.sso_audience.as_deref(),
+        )
+        .map_err(|e| e.to_string())?;
         Ok(Self {
             comments: c.comment_settings(),
             throttle: Throttle::new(c.rate_comments_per_minute, c.rate_auth_per_minute),

@@ -36,3 +36,28 @@ where
         }
     }
 }
+
+/// Inserts a row that a unique key may already hold, inside the caller's
+/// transaction; answers whether it was inserted. A savepoint keeps the
+/// caller's transaction usable after a duplicate (PostgreSQL aborts a
+/// transaction on any failed statement), and the same code runs on all
+/// three databases, unlike `ON CONFLICT DO NOTHING`.
+pub async fn insert_unless_present<C, A>(txn: &C, row: A) -> AppResult<bool>
+where
+    C: TransactionTrait + sea_orm::ConnectionTrait,
+    A: sea_orm::ActiveModelTrait + Send,
+{
+    use sea_orm::{EntityTrait, SqlErr, TransactionSession};
+    let sp = begin(txn).await?;
+    match <A::Entity as EntityTrait>::insert(row).exec_without_returning(&sp).await {
+        Ok(_) => {
+            sp.commit().await?;
+            Ok(true)
+        }
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            sp.rollback().await?;
+            Ok(false)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

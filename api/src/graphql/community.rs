@@ -106,7 +106,8 @@ impl CommunityQuery {
         let limit = COMMENTS.check(first, "first")?;
         let comment_id = comment_id.map(|c| ids::decode_as(&c, Kind::Comment, "commentId")).transpose()?;
         let (items, more) =
-            moderation::history(&state(ctx).db, &request(ctx).actor, comment_id, limit, after.as_deref()).await?;
+            moderation::history(&state(ctx).db, &request(ctx).actor, comment_id, limit, after.as_deref())
+                .await?;
         let page_info = PageInfo {
             has_next_page: more,
             has_previous_page: after.is_some(),

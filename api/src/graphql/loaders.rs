@@ -2,8 +2,8 @@
 //! once with the schema; they batch across concurrent resolvers and cache
 //! nothing, so no request ever sees another's stale rows.
 
-use crate::domain::articles::corrections::{self, Correction};
 use crate::domain::accounts::users::{self, User};
+use crate::domain::articles::corrections::{self, Correction};
 use crate::domain::articles::{self, ArticleBody};
 use crate::domain::comments::read::CommentPage;
 use crate::domain::comments::visibility::Viewer;

@@ -1,9 +1,13 @@
 //! The JSON REST adapter under `/v1`, described by OpenAPI at `/openapi.json`.
 
+pub mod accounts;
 pub mod article_input;
 pub mod article_writes;
 pub mod articles;
 pub mod cache;
+pub mod comment_views;
+pub mod comment_writes;
+pub mod comments;
 pub mod headers;
 pub mod health;
 pub mod names;
@@ -33,7 +37,7 @@ use utoipa_actix_web::scope::Scope;
         description = "A headless content API for news publishers. Errors are application/problem+json (RFC 9457) with a machine `code`.",
         version = "1"
     ),
-    tags((name = "articles"), (name = "taxonomy"), (name = "media"), (name = "operations")),
+    tags((name = "articles"), (name = "taxonomy"), (name = "media"), (name = "comments"), (name = "moderation"), (name = "accounts"), (name = "operations")),
     components(schemas(problem::Problem)),
     modifiers(&BearerAuth)
 )]
@@ -51,7 +55,9 @@ impl utoipa::Modify for BearerAuth {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("An API key from `dateline keys create`"))
+                    .description(Some(
+                        "An API key from `dateline keys create`, or a person's session token from sign-in",
+                    ))
                     .build(),
             ),
         );
@@ -124,6 +130,8 @@ pub fn v1() -> Scope<
         .service(article_writes::archive_article)
         .service(article_writes::set_related)
         .service(related::related_articles)
+        .service(comments::list_comments)
+        .service(comment_writes::post_comment)
         .service(articles::get_article)
         .service(article_writes::replace_article)
         .service(article_writes::patch_article)
@@ -139,4 +147,19 @@ pub fn v1() -> Scope<
         .service(taxonomy::list_sections)
         .service(taxonomy::list_tags)
         .service(taxonomy::list_authors)
+        .service(comments::get_comment)
+        .service(comment_writes::edit_comment)
+        .service(comment_writes::delete_comment)
+        .service(comments::list_replies)
+        .service(comment_writes::react)
+        .service(comment_writes::flag)
+        .service(comment_writes::moderate)
+        .service(comment_writes::queue)
+        .service(accounts::register)
+        .service(accounts::sign_in)
+        .service(accounts::sign_in_sso)
+        .service(accounts::sign_out)
+        .service(accounts::me)
+        .service(accounts::my_comments)
+        .service(accounts::delete_me)
 }

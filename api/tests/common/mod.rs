@@ -132,6 +132,52 @@ impl TestApp {
         api_keys::create(&self.state.db, "test", &scopes, self.state.clock.now()).await.unwrap().1
     }
 
+    /// Moves the clock one second on, so writes get distinct times.
+    pub fn clock_tick(&self) {
+        self.state.clock.advance(chrono::TimeDelta::seconds(1));
+    }
+
+    /// A signed-in person with this role: their session token and id.
+    pub async fn person(&self, name: &str, role: &str) -> (String, Uuid) {
+        use api::domain::accounts::registration::{self, Registration};
+        use api::domain::accounts::{Role, users};
+        let reg = Registration {
+            email: format!("{}@example.com", name.to_lowercase().replace(' ', ".")),
+            password: "correct horse battery staple".into(),
+            display_name: name.into(),
+        };
+        let c = &self.state.community;
+        let now = self.state.clock.now();
+        let s =
+            registration::register(&self.state.db, &c.throttle, &Actor::anonymous(), reg, now, c.session_ttl)
+                .await
+                .unwrap();
+        let role = Role::parse(role).unwrap();
+        if role != Role::Reader {
+            users::set_role(&self.state.db, &Actor::system(), s.user.id, role, now).await.unwrap();
+        }
+        (s.token, s.user.id)
+    }
+
+    /// Posts a comment over GraphQL as `token`; the whole answer.
+    pub async fn post_comment(&self, token: &str, article: Uuid, parent: Option<&str>, body: &str) -> Value {
+        self.gql_as(
+            Some(token),
+            "mutation($i: PostCommentInput!) { postComment(input: $i) { comment { id uuid status depth body { html text } replyCount } } }",
+            json!({ "i": { "articleId": article.to_string(), "parentId": parent, "body": body } }),
+        )
+        .await
+    }
+
+    /// The id of the comment `post_comment` made, failing the test otherwise.
+    pub async fn comment(&self, token: &str, article: Uuid, parent: Option<&str>, body: &str) -> String {
+        let r = self.post_comment(token, article, parent, body).await;
+        r["data"]["postComment"]["comment"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("posting failed: {r}"))
+            .to_owned()
+    }
+
     /// A key that had every scope, then was revoked.
     pub async fn revoked_key(&self) -> String {
         let (row, secret) =

@@ -10,7 +10,10 @@ use crate::domain::tx;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entity::{app_user, comment};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
+    TransactionTrait,
+};
 use uuid::Uuid;
 
 fn me(actor: &Actor) -> AppResult<Uuid> {

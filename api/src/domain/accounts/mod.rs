@@ -102,7 +102,12 @@ impl Actor {
 
     /// A signed-in person; their role's scopes come with them.
     pub fn member(member: Member) -> Self {
-        Self { principal: Principal::User(member.id), scopes: member.role.scopes(), member: Some(member), client: None }
+        Self {
+            principal: Principal::User(member.id),
+            scopes: member.role.scopes(),
+            member: Some(member),
+            client: None,
+        }
     }
 
     /// Every scope, for content Dateline writes itself; never from a request.

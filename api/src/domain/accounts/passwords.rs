@@ -4,8 +4,8 @@
 //! Hashing runs on the blocking pool: it is meant to be slow.
 
 use crate::error::{AppError, AppResult};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 
 pub const MIN_CHARS: usize = 10;
 /// Bounds the work one sign-in can cost.

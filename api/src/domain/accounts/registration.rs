@@ -105,7 +105,8 @@ pub async fn sign_in(
         return Err(AppError::Unauthenticated);
     }
     let user = users::by_email(db, &input.email).await?.filter(|u| u.status != DELETED);
-    let ok = passwords::verify(&input.password, user.as_ref().and_then(|u| u.password_hash.as_deref())).await?;
+    let ok =
+        passwords::verify(&input.password, user.as_ref().and_then(|u| u.password_hash.as_deref())).await?;
     let Some(user) = user.filter(|_| ok) else {
         return Err(AppError::Unauthenticated);
     };

@@ -6,16 +6,19 @@
 //! Dateline's clock. The subject finds or creates the person; any role claim
 //! is ignored: roles are granted in Dateline only.
 
+use super::Role;
+use super::registration::{MAX_DISPLAY_NAME, SignedIn};
 use super::sessions;
 use super::users::{self, ACTIVE, DELETED, User};
-use super::registration::{MAX_DISPLAY_NAME, SignedIn};
-use super::Role;
 use crate::domain::{text, tx};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, TimeDelta, Utc};
 use entity::app_user;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession,
+    TransactionTrait,
+};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -41,28 +44,33 @@ impl SsoVerifier {
         public_key_pem: Option<&str>,
         audience: Option<&str>,
     ) -> Result<Option<Self>, SsoConfigError> {
-        let (key, algorithms) = match (secret.filter(|s| !s.is_empty()), public_key_pem.filter(|s| !s.is_empty())) {
-            (None, None) => return Ok(None),
-            (Some(_), Some(_)) => {
-                return Err(SsoConfigError("configure either an SSO secret or a public key, not both".into()));
-            }
-            (Some(s), None) => {
-                if s.len() < 32 {
-                    return Err(SsoConfigError("the SSO secret must be at least 32 bytes".into()));
+        let (key, algorithms) =
+            match (secret.filter(|s| !s.is_empty()), public_key_pem.filter(|s| !s.is_empty())) {
+                (None, None) => return Ok(None),
+                (Some(_), Some(_)) => {
+                    return Err(SsoConfigError(
+                        "configure either an SSO secret or a public key, not both".into(),
+                    ));
                 }
-                (DecodingKey::from_secret(s.as_bytes()), vec![Algorithm::HS256])
-            }
-            (None, Some(pem)) => {
-                let pem = pem.replace("\\n", "\n");
-                if let Ok(k) = DecodingKey::from_ec_pem(pem.as_bytes()) {
-                    (k, vec![Algorithm::ES256])
-                } else if let Ok(k) = DecodingKey::from_rsa_pem(pem.as_bytes()) {
-                    (k, vec![Algorithm::RS256])
-                } else {
-                    return Err(SsoConfigError("the SSO public key is not an EC or RSA public key in PEM".into()));
+                (Some(s), None) => {
+                    if s.len() < 32 {
+                        return Err(SsoConfigError("the SSO secret must be at least 32 bytes".into()));
+                    }
+                    (DecodingKey::from_secret(s.as_bytes()), vec![Algorithm::HS256])
                 }
-            }
-        };
+                (None, Some(pem)) => {
+                    let pem = pem.replace("\\n", "\n");
+                    if let Ok(k) = DecodingKey::from_ec_pem(pem.as_bytes()) {
+                        (k, vec![Algorithm::ES256])
+                    } else if let Ok(k) = DecodingKey::from_rsa_pem(pem.as_bytes()) {
+                        (k, vec![Algorithm::RS256])
+                    } else {
+                        return Err(SsoConfigError(
+                            "the SSO public key is not an EC or RSA public key in PEM".into(),
+                        ));
+                    }
+                }
+            };
         let mut validation = Validation::new(algorithms[0]);
         validation.algorithms = algorithms;
         // Times are checked against Dateline's clock below.
@@ -119,8 +127,9 @@ pub async fn sign_in<C: TransactionTrait + ConnectionTrait>(
     now: DateTime<Utc>,
     ttl: TimeDelta,
 ) -> AppResult<SignedIn> {
-    let verifier = verifier
-        .ok_or_else(|| AppError::Forbidden("sign-in with the publisher's identity provider is not configured".into()))?;
+    let verifier = verifier.ok_or_else(|| {
+        AppError::Forbidden("sign-in with the publisher's identity provider is not configured".into())
+    })?;
     let claims = verifier.verify(token, now)?;
     let issuer = claims.iss.as_deref().filter(|i| !i.is_empty() && i.len() <= 200).unwrap_or(DEFAULT_ISSUER);
     let txn = tx::begin(db).await?;
@@ -145,7 +154,8 @@ async fn create(db: &impl ConnectionTrait, issuer: &str, c: &Claims, now: DateTi
     let id = Uuid::now_v7();
     // The provider's email is used when it is free; an account that already
     // has it stays its owner's (a provider's claim proves nothing here).
-    let claimed = c.email.as_deref().map(users::normalize_email).filter(|e| e.len() <= 254 && e.contains('@'));
+    let claimed =
+        c.email.as_deref().map(users::normalize_email).filter(|e| e.len() <= 254 && e.contains('@'));
     let email = match claimed {
         Some(e) if users::by_email(db, &e).await?.is_none() => e,
         _ => format!("sso-{}@users.invalid", id.simple()),

@@ -38,7 +38,10 @@ pub async fn change<C: TransactionTrait + ConnectionTrait>(
         return Err(AppError::unprocessable("id", "moderators cannot change their own standing"));
     }
     let txn = tx::begin(db).await?;
-    let user = users::by_id(&txn, user_id).await?.filter(|u| u.status != DELETED).ok_or(AppError::NotFound("user"))?;
+    let user = users::by_id(&txn, user_id)
+        .await?
+        .filter(|u| u.status != DELETED)
+        .ok_or(AppError::NotFound("user"))?;
     // Staff answer to admins, not to other moderators.
     if users::role_of(&user).is_staff() && users::may_assign_roles(actor).is_err() {
         return Err(AppError::Forbidden("only an admin may ban or suspend staff".into()));
@@ -62,7 +65,9 @@ pub async fn change<C: TransactionTrait + ConnectionTrait>(
     m.updated_at = Set(now);
     let updated = app_user::Entity::update(m).exec(&txn).await?;
     let why = match (change, reason) {
-        (Change::Suspend(until), r) => Some(format!("until {}{}", until.to_rfc3339(), r.map(|r| format!(": {r}")).unwrap_or_default())),
+        (Change::Suspend(until), r) => {
+            Some(format!("until {}{}", until.to_rfc3339(), r.map(|r| format!(": {r}")).unwrap_or_default()))
+        }
         (_, r) => r,
     };
     log(&txn, actor, action, None, Some(user_id), None, why.as_deref(), now).await?;

@@ -84,11 +84,19 @@ mod tests {
 
     #[test]
     fn cursors_are_bound_to_their_thread_and_order() {
-        let p = Position { n: 3, at: DateTime::from_timestamp_micros(1_780_000_000_000_001).unwrap_or_default(), id: Uuid::from_u128(9) };
+        let p = Position {
+            n: 3,
+            at: DateTime::from_timestamp_micros(1_780_000_000_000_001).unwrap_or_default(),
+            id: Uuid::from_u128(9),
+        };
         let a = Scope::Article(Uuid::from_u128(1));
         let c = p.encode(a, Sort::MostReplies);
         assert_eq!(Position::decode(&c, a, Sort::MostReplies, "after").ok(), Some(p));
-        for (scope, sort) in [(Scope::Article(Uuid::from_u128(2)), Sort::MostReplies), (a, Sort::Newest), (Scope::Replies(Uuid::from_u128(1)), Sort::MostReplies)] {
+        for (scope, sort) in [
+            (Scope::Article(Uuid::from_u128(2)), Sort::MostReplies),
+            (a, Sort::Newest),
+            (Scope::Replies(Uuid::from_u128(1)), Sort::MostReplies),
+        ] {
             let e = Position::decode(&c, scope, sort, "after").err();
             assert!(e.is_some_and(|e| e.fields()[0].message.contains("another thread")));
         }

@@ -9,8 +9,11 @@ use crate::domain::throttle::Budget;
 use crate::domain::tx;
 use crate::error::{AppError, AppResult, Validator};
 use entity::{comment, comment_flag};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession,
+    TransactionTrait,
+};
 use uuid::Uuid;
 
 pub const MAX_DETAILS: usize = 500;
@@ -46,15 +49,8 @@ pub async fn flag<C: TransactionTrait + ConnectionTrait>(
         details: Set(details.map(str::to_owned)),
         created_at: Set(cx.now),
     };
-    let inserted = comment_flag::Entity::insert(row)
-        .on_conflict(
-            OnConflict::columns([comment_flag::Column::CommentId, comment_flag::Column::UserId])
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(&txn)
-        .await?;
-    if inserted == 0 {
+    let inserted = tx::insert_unless_present(&txn, row).await?;
+    if !inserted {
         // Flagging twice is not a second flag.
         txn.commit().await?;
         return Ok(c);
@@ -74,7 +70,8 @@ pub async fn flag<C: TransactionTrait + ConnectionTrait>(
             .filter(comment::Column::Id.eq(id))
             .exec(&txn)
             .await?;
-        counts::on_status_change(&txn, &c, Some(CommentStatus::Approved), Some(CommentStatus::Pending)).await?;
+        counts::on_status_change(&txn, &c, Some(CommentStatus::Approved), Some(CommentStatus::Pending))
+            .await?;
         c.status = CommentStatus::Pending.as_str().to_owned();
         c.hold_reason = Some(HoldReason::Flagged.as_str().to_owned());
         events::record(&txn, &c, events::Kind::Updated, cx.now).await?;

@@ -14,8 +14,8 @@ use chrono::{DateTime, Utc};
 use entity::{article, comment, moderation_action};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionSession, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -175,11 +175,9 @@ pub async fn queue(
         q = q.filter(comment::Column::FlagCount.gt(0));
     }
     if let Some(p) = after {
-        q = q.filter(
-            Condition::any()
-                .add(comment::Column::CreatedAt.gt(p.at))
-                .add(Condition::all().add(comment::Column::CreatedAt.eq(p.at)).add(comment::Column::Id.gt(p.id))),
-        );
+        q = q.filter(Condition::any().add(comment::Column::CreatedAt.gt(p.at)).add(
+            Condition::all().add(comment::Column::CreatedAt.eq(p.at)).add(comment::Column::Id.gt(p.id)),
+        ));
     }
     let mut rows = q
         .order_by_asc(comment::Column::CreatedAt)
@@ -190,7 +188,8 @@ pub async fn queue(
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
     let more = rows.len() > limit;
     rows.truncate(limit);
-    let items = rows.into_iter().map(|c| (Position::of(&c, Sort::Oldest).encode(scope, Sort::Oldest), c)).collect();
+    let items =
+        rows.into_iter().map(|c| (Position::of(&c, Sort::Oldest).encode(scope, Sort::Oldest), c)).collect();
     Ok(CommentPage { items, has_next_page: more, has_previous_page: after.is_some() })
 }
 
@@ -241,5 +240,9 @@ pub async fn revisions(
 ) -> AppResult<Vec<entity::comment_revision::Model>> {
     policy::can_moderate(actor)?;
     use entity::comment_revision as r;
-    Ok(r::Entity::find().filter(r::Column::CommentId.eq(id)).order_by_asc(r::Column::Revision).all(db).await?)
+    Ok(r::Entity::find()
+        .filter(r::Column::CommentId.eq(id))
+        .order_by_asc(r::Column::Revision)
+        .all(db)
+        .await?)
 }

@@ -10,13 +10,20 @@ use crate::domain::throttle::Budget;
 use crate::domain::tx;
 use crate::error::{AppError, AppResult};
 use entity::{comment, comment_reaction};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession,
+    TransactionTrait,
+};
 use uuid::Uuid;
 
 /// Toggles the actor's reaction; answers the comment and whether the actor
 /// now reacts to it.
-pub async fn toggle<C: TransactionTrait + ConnectionTrait>(db: &C, cx: &Ctx<'_>, id: Uuid) -> AppResult<(Comment, bool)> {
+pub async fn toggle<C: TransactionTrait + ConnectionTrait>(
+    db: &C,
+    cx: &Ctx<'_>,
+    id: Uuid,
+) -> AppResult<(Comment, bool)> {
     let user_id = policy::can_take_part(cx.actor, cx.now)?;
     cx.throttle.take(Budget::Comments, cx.actor)?;
     let txn = tx::begin(db).await?;
@@ -39,15 +46,8 @@ pub async fn toggle<C: TransactionTrait + ConnectionTrait>(db: &C, cx: &Ctx<'_>,
             user_id: Set(user_id),
             created_at: Set(cx.now),
         };
-        let inserted = comment_reaction::Entity::insert(row)
-            .on_conflict(
-                OnConflict::columns([comment_reaction::Column::CommentId, comment_reaction::Column::UserId])
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(&txn)
-            .await?;
-        (if inserted > 0 { 1 } else { 0 }, true)
+        let inserted = tx::insert_unless_present(&txn, row).await?;
+        (i32::from(inserted), true)
     };
     if delta != 0 {
         comment::Entity::update_many()

@@ -10,7 +10,10 @@ use crate::domain::sql::{self, Params};
 use crate::error::AppResult;
 use entity::comment::{self, Column};
 use sea_orm::sea_query::Order;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
@@ -72,9 +75,9 @@ fn keyset(sort: Sort, p: Option<Position>) -> (Vec<(Column, Order)>, Option<Cond
         };
         match count {
             None => beyond_time,
-            Some(col) => Condition::any()
-                .add(col.lt(p.n))
-                .add(Condition::all().add(col.eq(p.n)).add(beyond_time)),
+            Some(col) => {
+                Condition::any().add(col.lt(p.n)).add(Condition::all().add(col.eq(p.n)).add(beyond_time))
+            }
         }
     });
     (order, cond)
@@ -112,7 +115,8 @@ pub async fn top_level(
     limit: u64,
     after: Option<Position>,
 ) -> AppResult<CommentPage> {
-    let base = Condition::all().add(Column::ArticleId.eq(article_id)).add(Column::Depth.eq(0)).add(listed(viewer));
+    let base =
+        Condition::all().add(Column::ArticleId.eq(article_id)).add(Column::Depth.eq(0)).add(listed(viewer));
     page(db, base, Scope::Article(article_id), sort, limit, after).await
 }
 
@@ -157,7 +161,9 @@ pub async fn first_replies(
     }
     Ok(grouped
         .into_iter()
-        .map(|(parent, rows)| (parent, CommentPage::from_rows(rows, limit, false, Scope::Replies(parent), Sort::Oldest)))
+        .map(|(parent, rows)| {
+            (parent, CommentPage::from_rows(rows, limit, false, Scope::Replies(parent), Sort::Oldest))
+        })
         .collect())
 }
 

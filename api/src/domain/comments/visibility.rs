@@ -24,15 +24,17 @@ impl Viewer {
 
 /// What a thread lists for `viewer`.
 pub fn listed(viewer: Viewer) -> Condition {
-    let mut c = Condition::any()
-        .add(Column::Status.eq(CommentStatus::Approved.as_str()))
-        .add(
-            Condition::all()
-                .add(Column::Status.eq(CommentStatus::Deleted.as_str()))
-                .add(Column::ReplyCount.gt(0)),
-        );
+    let mut c = Condition::any().add(Column::Status.eq(CommentStatus::Approved.as_str())).add(
+        Condition::all()
+            .add(Column::Status.eq(CommentStatus::Deleted.as_str()))
+            .add(Column::ReplyCount.gt(0)),
+    );
     if let Some(u) = viewer.user {
-        c = c.add(Condition::all().add(Column::Status.eq(CommentStatus::Pending.as_str())).add(Column::UserId.eq(u)));
+        c = c.add(
+            Condition::all()
+                .add(Column::Status.eq(CommentStatus::Pending.as_str()))
+                .add(Column::UserId.eq(u)),
+        );
     }
     c
 }

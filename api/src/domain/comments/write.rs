@@ -4,8 +4,8 @@
 use super::body::{self, Rendered};
 use super::visibility::Viewer;
 use super::{Comment, CommentSettings, CommentStatus, HoldReason, counts, events, read, rules, threads};
-use crate::domain::accounts::policy;
 use crate::domain::accounts::Actor;
+use crate::domain::accounts::policy;
 use crate::domain::articles::ArticleKey;
 use crate::domain::throttle::{Budget, Throttle};
 use crate::domain::tx;
@@ -13,7 +13,8 @@ use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entity::{comment, comment_revision};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionSession, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -70,7 +71,11 @@ fn accept_body(settings: &CommentSettings, raw: &str) -> AppResult<Rendered> {
     Ok(body::render(raw))
 }
 
-pub async fn post<C: TransactionTrait + ConnectionTrait>(db: &C, cx: &Ctx<'_>, input: NewComment) -> AppResult<Comment> {
+pub async fn post<C: TransactionTrait + ConnectionTrait>(
+    db: &C,
+    cx: &Ctx<'_>,
+    input: NewComment,
+) -> AppResult<Comment> {
     let user_id = policy::can_take_part(cx.actor, cx.now)?;
     cx.throttle.take(Budget::Comments, cx.actor)?;
     let rendered = accept_body(cx.settings, &input.body)?;
@@ -80,9 +85,9 @@ pub async fn post<C: TransactionTrait + ConnectionTrait>(db: &C, cx: &Ctx<'_>, i
     let (parent_id, root_id, reply_to_id, depth) = match input.parent_id {
         None => (None, None, None, 0),
         Some(pid) => {
-            let parent = read::by_id(&txn, pid).await?.filter(|p| {
-                super::visibility::is_listed(p, Viewer::of(cx.actor))
-            });
+            let parent = read::by_id(&txn, pid)
+                .await?
+                .filter(|p| super::visibility::is_listed(p, Viewer::of(cx.actor)));
             let Some(parent) = parent else {
                 return Err(AppError::unprocessable("parentId", "names no comment you can reply to"));
             };
@@ -113,8 +118,9 @@ pub async fn post<C: TransactionTrait + ConnectionTrait>(db: &C, cx: &Ctx<'_>, i
         return Err(AppError::unprocessable("body", "you posted this comment a moment ago"));
     }
 
-    let hold = hold_reason(&txn, cx.settings, threads::pre_moderated(&article, cx.settings), user_id, &rendered.raw)
-        .await?;
+    let hold =
+        hold_reason(&txn, cx.settings, threads::pre_moderated(&article, cx.settings), user_id, &rendered.raw)
+            .await?;
     let status = if hold.is_some() { CommentStatus::Pending } else { CommentStatus::Approved };
     let row = comment::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -155,7 +161,12 @@ pub async fn visible(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppR
 }
 
 /// Replaces the body; the earlier one is kept as a revision.
-pub async fn edit<C: TransactionTrait + ConnectionTrait>(db: &C, cx: &Ctx<'_>, id: Uuid, raw: &str) -> AppResult<Comment> {
+pub async fn edit<C: TransactionTrait + ConnectionTrait>(
+    db: &C,
+    cx: &Ctx<'_>,
+    id: Uuid,
+    raw: &str,
+) -> AppResult<Comment> {
     policy::can_take_part(cx.actor, cx.now)?;
     let rendered = accept_body(cx.settings, raw)?;
     let txn = tx::begin(db).await?;
@@ -195,14 +206,27 @@ pub async fn edit<C: TransactionTrait + ConnectionTrait>(db: &C, cx: &Ctx<'_>, i
 
 /// Removes a comment's body and takes it out of the counts. With replies it
 /// keeps its place as a placeholder; without, it disappears from threads.
-pub async fn delete<C: TransactionTrait + ConnectionTrait>(db: &C, cx: &Ctx<'_>, id: Uuid) -> AppResult<Comment> {
+pub async fn delete<C: TransactionTrait + ConnectionTrait>(
+    db: &C,
+    cx: &Ctx<'_>,
+    id: Uuid,
+) -> AppResult<Comment> {
     let txn = tx::begin(db).await?;
     let c = visible(&txn, cx.actor, id).await?;
     let by_moderator = policy::can_delete_comment(cx.actor, &c)?;
     let out = remove(&txn, &c, cx.now).await?;
     if by_moderator {
-        super::moderation::log(&txn, cx.actor, "DELETE", Some(&c), None, Some(CommentStatus::Deleted), None, cx.now)
-            .await?;
+        super::moderation::log(
+            &txn,
+            cx.actor,
+            "DELETE",
+            Some(&c),
+            None,
+            Some(CommentStatus::Deleted),
+            None,
+            cx.now,
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(out)

@@ -46,7 +46,11 @@ pub struct DoneSimple {
 
 fn auth(ctx: &Context<'_>, s: SignedIn) -> AuthPayload {
     let r = request(ctx);
-    AuthPayload { token: s.token, user: Account(s.user), expires_at: r.now + state(ctx).community.session_ttl }
+    AuthPayload {
+        token: s.token,
+        user: Account(s.user),
+        expires_at: r.now + state(ctx).community.session_ttl,
+    }
 }
 
 #[derive(Default)]
@@ -59,7 +63,8 @@ impl AccountMutation {
         let r = request(ctx);
         let st = state(ctx);
         let c = &st.community;
-        let reg = Registration { email: input.email, password: input.password, display_name: input.display_name };
+        let reg =
+            Registration { email: input.email, password: input.password, display_name: input.display_name };
         let s = registration::register(&st.db, &c.throttle, &r.actor, reg, r.now, c.session_ttl).await;
         Ok(auth(ctx, s.map_err(input_paths)?))
     }
@@ -126,9 +131,15 @@ impl AccountMutation {
     }
 }
 
-async fn standing_change(ctx: &Context<'_>, id: ID, change: Change, reason: Option<String>) -> Result<UserPayload> {
+async fn standing_change(
+    ctx: &Context<'_>,
+    id: ID,
+    change: Change,
+    reason: Option<String>,
+) -> Result<UserPayload> {
     let r = request(ctx);
     let id = ids::decode_as(&id, Kind::User, "id")?;
-    let u = tx::retry(|| standing::change(&state(ctx).db, &r.actor, id, change, reason.as_deref(), r.now)).await?;
+    let u = tx::retry(|| standing::change(&state(ctx).db, &r.actor, id, change, reason.as_deref(), r.now))
+        .await?;
     Ok(UserPayload { user: Account(u) })
 }

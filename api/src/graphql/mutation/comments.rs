@@ -60,8 +60,11 @@ impl CommentMutation {
     /// Posts a comment or a reply, as the signed-in person.
     async fn post_comment(&self, ctx: &Context<'_>, input: PostCommentInput) -> Result<CommentPayload> {
         let article = ids::decode_as(&input.article_id, Kind::Article, "input.articleId")?;
-        let parent_id =
-            input.parent_id.as_ref().map(|p| ids::decode_as(p, Kind::Comment, "input.parentId")).transpose()?;
+        let parent_id = input
+            .parent_id
+            .as_ref()
+            .map(|p| ids::decode_as(p, Kind::Comment, "input.parentId"))
+            .transpose()?;
         let new = || NewComment { article: ArticleKey::Id(article), parent_id, body: input.body.clone() };
         let cx = cx(ctx);
         let c = tx::retry(|| write::post(&state(ctx).db, &cx, new())).await.map_err(input_paths)?;
@@ -117,8 +120,10 @@ impl CommentMutation {
     ) -> Result<CommentPayload> {
         let id = comment_id(&id)?;
         let r = request(ctx);
-        let c = tx::retry(|| moderation::decide(&state(ctx).db, &r.actor, id, status.into(), reason.as_deref(), r.now))
-            .await?;
+        let c = tx::retry(|| {
+            moderation::decide(&state(ctx).db, &r.actor, id, status.into(), reason.as_deref(), r.now)
+        })
+        .await?;
         Ok(CommentPayload { comment: Comment(c) })
     }
 

@@ -1,19 +1,19 @@
 use super::body::Body;
+use super::comment::{Comment, CommentConnection, CommentOrder};
 use super::media::Media;
 use super::related::RelatedStory;
 use super::taxonomy::{Author, Section, Tag};
 use crate::domain::articles::{self, CommentsStatus as DomainComments, Status, present};
+use crate::domain::comments;
+use crate::domain::comments::cursor::{Position, Scope};
+use crate::domain::comments::read::{COMMENTS, FEATURED};
+use crate::domain::comments::threads::{self, ThreadState};
+use crate::domain::comments::visibility::Viewer;
 use crate::domain::pagination::RELATED;
 use crate::domain::taxonomy::links::LinkKinds;
 use crate::error::AppError;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{LinkKey, RelatedKey};
-use super::comment::{Comment, CommentConnection, CommentOrder};
-use crate::domain::comments::cursor::{Position, Scope};
-use crate::domain::comments::read::{COMMENTS, FEATURED};
-use crate::domain::comments::threads::{self, ThreadState};
-use crate::domain::comments::visibility::Viewer;
-use crate::domain::comments;
 use crate::graphql::{loaders, request, state};
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -158,7 +158,8 @@ impl Article {
     /// Approved comments, kept in step with every comment change; 0 when
     /// comments are disabled.
     async fn comment_count(&self, ctx: &Context<'_>) -> i32 {
-        let disabled = threads::state(&self.0, &state(ctx).community.comments, request(ctx).now) == ThreadState::Disabled;
+        let disabled = threads::state(&self.0, &state(ctx).community.comments, request(ctx).now)
+            == ThreadState::Disabled;
         if disabled { 0 } else { self.0.comment_count }
     }
     async fn seo(&self) -> Seo {
@@ -228,13 +229,12 @@ impl Article {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-        #[graphql(default)] order_by: CommentOrder,
+        order_by: Option<CommentOrder>,
     ) -> Result<CommentConnection> {
         let limit = COMMENTS.check(first, "first")?;
-        let sort = order_by.into();
-        let after = after
-            .map(|a| Position::decode(&a, Scope::Article(self.0.id), sort, "after"))
-            .transpose()?;
+        let sort = order_by.unwrap_or_default().into();
+        let after =
+            after.map(|a| Position::decode(&a, Scope::Article(self.0.id), sort, "after")).transpose()?;
         let r = request(ctx);
         let st = state(ctx);
         if threads::state(&self.0, &st.community.comments, r.now) == ThreadState::Disabled {

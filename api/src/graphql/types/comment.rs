@@ -193,7 +193,12 @@ impl Comment {
     }
     /// Direct replies, oldest first.
     #[graphql(complexity = "REPLIES.expected(first).max(1) * child_complexity + 1")]
-    async fn replies(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<CommentConnection> {
+    async fn replies(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<CommentConnection> {
         let limit = REPLIES.check(first, "first")?;
         let v = viewer(ctx);
         if let Some(after) = after {

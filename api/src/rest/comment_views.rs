@@ -1,0 +1,160 @@
+//! Comments and people as REST shows them, built from domain rows with
+//! their authors and the viewer's reactions loaded in one statement each.
+
+use crate::domain::accounts::users::{self, User};
+use crate::domain::comments::read::{self, CommentPage};
+use crate::domain::comments::visibility::Viewer;
+use crate::domain::comments::{Comment, CommentStatus};
+use crate::error::AppResult;
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Serialize, ToSchema)]
+pub struct CommentBodyView {
+    /// Sanitized HTML; links carry `rel="nofollow ugc noopener"`.
+    pub html: String,
+    pub text: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CommentAuthorView {
+    pub id: Uuid,
+    pub display_name: String,
+    pub is_staff: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CommentView {
+    pub id: Uuid,
+    pub article_id: Uuid,
+    pub parent_id: Option<Uuid>,
+    /// The comment answered, when the thread was too deep to nest under it.
+    pub reply_to_id: Option<Uuid>,
+    pub depth: i32,
+    /// PENDING, APPROVED, REJECTED, SPAM or DELETED.
+    pub status: String,
+    pub body: CommentBodyView,
+    pub author: CommentAuthorView,
+    pub reply_count: i32,
+    pub reaction_count: i32,
+    pub viewer_has_reacted: bool,
+    pub created_at: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+    pub featured_at: Option<DateTime<Utc>>,
+    /// The first replies, when asked for with `replies=N`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(no_recursion)]
+    pub replies: Option<CommentList>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CommentList {
+    #[schema(no_recursion)]
+    pub items: Vec<CommentView>,
+    /// Send as `cursor` for the next page.
+    pub next_cursor: Option<String>,
+    pub has_more: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserView {
+    pub id: Uuid,
+    pub display_name: String,
+    /// Shown only to the person themselves.
+    pub email: String,
+    /// READER, MODERATOR, EDITOR or ADMIN.
+    pub role: String,
+    pub is_staff: bool,
+    pub banned: bool,
+    pub suspended_until: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&User> for UserView {
+    fn from(u: &User) -> Self {
+        Self {
+            id: u.id,
+            display_name: u.display_name.clone(),
+            email: u.email.clone(),
+            role: users::role_of(u).as_str().to_owned(),
+            is_staff: users::is_staff(u),
+            banned: u.status == users::BANNED,
+            suspended_until: u.suspended_until,
+            created_at: u.created_at,
+        }
+    }
+}
+
+/// Authors and reactions for a set of comments.
+pub struct Context {
+    users: HashMap<Uuid, User>,
+    reacted: HashSet<Uuid>,
+}
+
+impl Context {
+    pub async fn load<'a>(
+        db: &impl ConnectionTrait,
+        viewer: Viewer,
+        comments: impl IntoIterator<Item = &'a Comment>,
+    ) -> AppResult<Self> {
+        let all: Vec<&Comment> = comments.into_iter().collect();
+        let mut user_ids: Vec<Uuid> = all.iter().map(|c| c.user_id).collect();
+        user_ids.sort_unstable();
+        user_ids.dedup();
+        let ids: Vec<Uuid> = all.iter().map(|c| c.id).collect();
+        let reacted = match viewer.user {
+            Some(u) => read::reacted(db, u, &ids).await?,
+            None => HashSet::new(),
+        };
+        Ok(Self { users: users::by_ids(db, &user_ids).await?, reacted })
+    }
+
+    pub fn view(&self, c: &Comment) -> CommentView {
+        let deleted = CommentStatus::of(c) == CommentStatus::Deleted;
+        let author = match self.users.get(&c.user_id) {
+            Some(u) if !deleted && u.status != users::DELETED => CommentAuthorView {
+                id: u.id,
+                display_name: u.display_name.clone(),
+                is_staff: users::is_staff(u),
+            },
+            _ => CommentAuthorView {
+                id: Uuid::nil(),
+                display_name: users::DELETED_NAME.into(),
+                is_staff: false,
+            },
+        };
+        CommentView {
+            id: c.id,
+            article_id: c.article_id,
+            parent_id: c.parent_id,
+            reply_to_id: c.reply_to_id,
+            depth: c.depth,
+            status: c.status.clone(),
+            body: CommentBodyView { html: c.body_html.clone(), text: c.body_text.clone() },
+            author,
+            reply_count: c.reply_count,
+            reaction_count: c.reaction_count,
+            viewer_has_reacted: self.reacted.contains(&c.id),
+            created_at: c.created_at,
+            edited_at: c.edited_at,
+            featured_at: c.featured_at,
+            replies: None,
+        }
+    }
+
+    pub fn list(&self, page: &CommentPage) -> CommentList {
+        CommentList {
+            items: page.items.iter().map(|(_, c)| self.view(c)).collect(),
+            next_cursor: page.has_next_page.then(|| page.end_cursor().map(str::to_owned)).flatten(),
+            has_more: page.has_next_page,
+        }
+    }
+}

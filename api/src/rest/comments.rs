@@ -1,0 +1,170 @@
+//! Reading threads over REST: an article's top-level comments with their
+//! first replies inline, one comment, and the replies of one comment.
+
+use super::comment_views::{CommentList, CommentView, Context};
+use super::responses::{NotFound, PublicQuery};
+use super::{Caller, parse_opt, parse_uuid};
+use crate::domain::articles::ArticleKey;
+use crate::domain::comments::cursor::{Position, Scope};
+use crate::domain::comments::read::{self, COMMENTS, INLINE_REPLIES, REPLIES};
+use crate::domain::comments::visibility::{self, Viewer};
+use crate::domain::comments::{Sort, threads};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use actix_web::{HttpResponse, get, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ThreadParams {
+    /// Order of top-level comments.
+    #[param(value_type = Option<String>, pattern = "^(newest|oldest|most_replies|most_reactions)$")]
+    sort: Option<String>,
+    /// Top-level comments per page (default 20).
+    #[param(value_type = Option<i32>, minimum = 0, maximum = 100)]
+    limit: Option<String>,
+    /// `nextCursor` of the previous page, from the same thread and sort.
+    cursor: Option<String>,
+    /// Replies shown inline under each comment (default 3).
+    #[param(value_type = Option<i32>, minimum = 0, maximum = 10)]
+    replies: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RepliesParams {
+    /// Replies per page (default 10).
+    #[param(value_type = Option<i32>, minimum = 0, maximum = 50)]
+    limit: Option<String>,
+    /// `nextCursor` of the previous page of the same comment's replies.
+    cursor: Option<String>,
+}
+
+const ID_OR_SLUG: &str = "Article UUID or slug";
+
+/// Top-level comments of a story, each with its first replies.
+#[utoipa::path(
+    tag = "comments",
+    params(("idOrSlug" = String, Path, description = ID_OR_SLUG), ThreadParams),
+    responses(
+        (status = 200, description = "A page of top-level comments; empty when comments are disabled", body = CommentList),
+        PublicQuery,
+        NotFound,
+    )
+)]
+#[get("/articles/{idOrSlug}/comments")]
+pub async fn list_comments(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    query: web::Query<ThreadParams>,
+) -> AppResult<HttpResponse> {
+    let q = query.into_inner();
+    let sort = match q.sort.as_deref() {
+        None => Sort::Newest,
+        Some(s) => Sort::parse(s).ok_or_else(|| {
+            AppError::field("sort", "must be newest, oldest, most_replies or most_reactions")
+        })?,
+    };
+    let limit = COMMENTS.check(parse_opt(q.limit, "limit")?, "limit")?;
+    let inline = INLINE_REPLIES.check(parse_opt(q.replies, "replies")?, "replies")?;
+    let now = state.clock.now();
+    let key = ArticleKey::parse(&path.into_inner()).ok_or(AppError::NotFound("article"))?;
+    let c = &state.community.comments;
+    let Some(article) = threads::readable(&state.db, &key, c, now).await? else {
+        // Disabled threads show nothing; unknown stories are 404.
+        crate::domain::articles::find(
+            &state.db,
+            crate::domain::accounts::policy::Audience::Public,
+            now,
+            &key,
+        )
+        .await?
+        .ok_or(AppError::NotFound("article"))?;
+        return Ok(HttpResponse::Ok().json(CommentList {
+            items: Vec::new(),
+            next_cursor: None,
+            has_more: false,
+        }));
+    };
+    let after =
+        q.cursor.map(|s| Position::decode(&s, Scope::Article(article.id), sort, "cursor")).transpose()?;
+    let viewer = Viewer::of(&caller.0);
+    let page = read::top_level(&state.db, article.id, viewer, sort, limit, after).await?;
+    let parents: Vec<_> = page.items.iter().map(|(_, c)| c.id).collect();
+    let replies = read::first_replies(&state.db, &parents, viewer, inline).await?;
+    let everyone = page
+        .items
+        .iter()
+        .map(|(_, c)| c)
+        .chain(replies.values().flat_map(|p| p.items.iter().map(|(_, c)| c)));
+    let cx = Context::load(&state.db, viewer, everyone).await?;
+    let mut list = cx.list(&page);
+    if inline > 0 {
+        for item in &mut list.items {
+            item.replies = replies.get(&item.id).map(|p| cx.list(p));
+        }
+    }
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// One comment, for permalinks.
+#[utoipa::path(
+    tag = "comments",
+    params(("id" = uuid::Uuid, Path, description = "The comment's UUID")),
+    responses((status = 200, description = "The comment", body = CommentView), PublicQuery, NotFound)
+)]
+#[get("/comments/{id}")]
+pub async fn get_comment(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_uuid(&path.into_inner(), "id")?;
+    let viewer = Viewer::of(&caller.0);
+    let c = read::by_id(&state.db, id)
+        .await?
+        .filter(|c| visibility::may_open(c, viewer))
+        .ok_or(AppError::NotFound("comment"))?;
+    let now = state.clock.now();
+    let open =
+        threads::readable(&state.db, &ArticleKey::Id(c.article_id), &state.community.comments, now).await?;
+    if open.is_none() && !viewer.moderator {
+        return Err(AppError::NotFound("comment"));
+    }
+    let cx = Context::load(&state.db, viewer, [&c]).await?;
+    Ok(HttpResponse::Ok().json(cx.view(&c)))
+}
+
+/// Direct replies of one comment, oldest first.
+#[utoipa::path(
+    tag = "comments",
+    params(("id" = uuid::Uuid, Path, description = "The comment's UUID"), RepliesParams),
+    responses((status = 200, description = "A page of replies", body = CommentList), PublicQuery, NotFound)
+)]
+#[get("/comments/{id}/replies")]
+pub async fn list_replies(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    query: web::Query<RepliesParams>,
+) -> AppResult<HttpResponse> {
+    let id = parse_uuid(&path.into_inner(), "id")?;
+    let q = query.into_inner();
+    let limit = REPLIES.check(parse_opt(q.limit, "limit")?, "limit")?;
+    let viewer = Viewer::of(&caller.0);
+    let parent = read::by_id(&state.db, id)
+        .await?
+        .filter(|c| visibility::may_open(c, viewer))
+        .ok_or(AppError::NotFound("comment"))?;
+    let now = state.clock.now();
+    threads::readable(&state.db, &ArticleKey::Id(parent.article_id), &state.community.comments, now)
+        .await?
+        .ok_or(AppError::NotFound("comment"))?;
+    let after =
+        q.cursor.map(|s| Position::decode(&s, Scope::Replies(id), Sort::Oldest, "cursor")).transpose()?;
+    let page = read::replies(&state.db, id, viewer, limit, after).await?;
+    let cx = Context::load(&state.db, viewer, page.items.iter().map(|(_, c)| c)).await?;
+    Ok(HttpResponse::Ok().json(cx.list(&page)))
+}
