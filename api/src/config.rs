@@ -25,11 +25,38 @@ pub enum Command {
     PrintOpenapi,
     /// Generate deterministic, benchmark-sized content.
     Seed(SeedArgs),
+    /// Manage people's accounts.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// Maintain comment threads.
+    Comments {
+        #[command(subcommand)]
+        command: CommentsCommand,
+    },
     /// Manage API keys for editors and integrators.
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Give the person with this email a role: READER, MODERATOR, EDITOR or ADMIN.
+    SetRole {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        role: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CommentsCommand {
+    /// Recompute every comment, reply, reaction and flag count from the rows, repairing any that drifted.
+    Recount,
 }
 
 #[derive(Debug, Subcommand)]

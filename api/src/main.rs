@@ -1,7 +1,7 @@
 //! The `dateline` binary: serve, migrate, print-schema, print-openapi, seed.
 
 use api::clock::Clock;
-use api::config::{Cli, Command, Config, KeysCommand};
+use api::config::{Cli, Command, CommentsCommand, Config, KeysCommand, UsersCommand};
 use api::domain::accounts::{Scope, api_keys};
 use api::{fixtures, graphql, startup, telemetry};
 use clap::Parser;
@@ -53,6 +53,8 @@ fn main() -> ExitCode {
             }
             Some(Command::Seed(args)) => seed(cli.config, args).await,
             Some(Command::Keys { command }) => keys(cli.config, command).await,
+            Some(Command::Users { command }) => users(cli.config, command).await,
+            Some(Command::Comments { command }) => comments(cli.config, command).await,
             Some(Command::PrintSchema | Command::PrintOpenapi) => Ok(()),
         }
     });
@@ -127,6 +129,40 @@ async fn keys(config: Config, command: KeysCommand) -> Result<(), String> {
             let id = uuid::Uuid::parse_str(&id).map_err(|_| format!("{id:?} is not a key id"))?;
             api_keys::revoke(&state.db, id, now).await.map_err(|e| e.to_string())?;
             println!("revoked {id}");
+        }
+    }
+    Ok(())
+}
+
+async fn users(config: Config, command: UsersCommand) -> Result<(), String> {
+    use api::domain::accounts::{Actor, Role, users};
+    let state = startup::prepare(config, Clock::system()).await.map_err(|e| e.to_string())?;
+    match command {
+        UsersCommand::SetRole { email, role } => {
+            let role = Role::parse(&role).ok_or_else(|| format!("unknown role {role:?}"))?;
+            let user = users::by_email(&state.db, &email)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no account has the email {email:?}"))?;
+            let u = users::set_role(&state.db, &Actor::system(), user.id, role, state.clock.now())
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{} ({}) is now {}", u.email, u.id, u.role);
+        }
+    }
+    Ok(())
+}
+
+async fn comments(config: Config, command: CommentsCommand) -> Result<(), String> {
+    let state = startup::prepare(config, Clock::system()).await.map_err(|e| e.to_string())?;
+    match command {
+        CommentsCommand::Recount => {
+            let repairs =
+                api::domain::comments::recount::recount(&state.db).await.map_err(|e| e.to_string())?;
+            for r in &repairs {
+                println!("repaired {} of {}: {} -> {}", r.what, r.id, r.stored, r.actual);
+            }
+            println!("{} count(s) repaired", repairs.len());
         }
     }
     Ok(())

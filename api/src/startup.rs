@@ -90,7 +90,7 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
     {
         // Idle throttle buckets are forgotten now and then.
         let community = Arc::clone(&state.community);
-        actix_web::rt::spawn(async move {
+        tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
             loop {
                 every.tick().await;

@@ -119,8 +119,8 @@ async fn pages_cover_every_comment_once_in_each_order_and_cursors_stay_in_their_
     }
     // Replies and reactions give the count orders something to sort.
     for (i, t) in tops.iter().enumerate() {
-        for r in 0..(i % 3) {
-            app.comment(&readers[r], article, Some(t), &format!("reply {r} to {i}")).await;
+        for (r, reader) in readers.iter().enumerate().take(i % 3) {
+            app.comment(reader, article, Some(t), &format!("reply {r} to {i}")).await;
         }
         for r in readers.iter().take(i % 4) {
             let x = app

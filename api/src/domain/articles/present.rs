@@ -76,6 +76,7 @@ mod tests {
             audio_mime_type: None,
             comments_status: CommentsStatus::Open,
             comment_count: 0,
+            comment_moderation: None,
             word_count: 0,
             version: 1,
             created_at: t,

@@ -14,6 +14,7 @@ pub mod flags;
 pub mod moderation;
 pub mod reactions;
 pub mod read;
+pub mod recount;
 pub mod rules;
 pub mod settings;
 pub mod threads;
