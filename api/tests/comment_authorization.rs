@@ -12,7 +12,6 @@ use common::{Story, TestApp, error_code, t0};
 use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use uuid::Uuid;
 
 async fn fingerprint(app: &TestApp) -> String {
     let db = &app.state.db;

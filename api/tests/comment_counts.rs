@@ -21,8 +21,8 @@ async fn fifty_concurrent_clients_leave_no_count_to_repair() {
         people.push(app.person(&format!("Client {i}"), "READER").await.0);
     }
     let mut tops = Vec::new();
-    for i in 0..5 {
-        tops.push(app.comment(&people[i], article, None, &format!("seed {i}")).await);
+    for (i, token) in people.iter().enumerate().take(5) {
+        tops.push(app.comment(token, article, None, &format!("seed {i}")).await);
     }
     let work = people.iter().enumerate().map(|(i, token)| {
         let app = &app;
