@@ -45,12 +45,16 @@ async fn resolve(req: &ServiceRequest) -> Result<Actor, AppError> {
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .ok_or(AppError::Unauthenticated)?;
-    let actor = if token.starts_with(sessions::PREFIX) {
-        sessions::authenticate(&state.db, token, state.clock.now()).await?
+    Ok(actor_for_token(state, token).await?.from_client(client))
+}
+
+/// The caller a bearer token names: a person's session or an API key.
+pub async fn actor_for_token(state: &AppState, token: &str) -> Result<Actor, AppError> {
+    if token.starts_with(sessions::PREFIX) {
+        sessions::authenticate(&state.db, token, state.clock.now()).await
     } else {
-        api_keys::authenticate(&state.db, token).await?
-    };
-    Ok(actor.from_client(client))
+        api_keys::authenticate(&state.db, token).await
+    }
 }
 
 /// The caller of `req`, or why its credentials were refused.

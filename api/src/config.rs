@@ -264,6 +264,18 @@ pub struct Config {
     #[arg(long, env = "DATELINE_COMMENTS_SUSPECT_WORDS", value_delimiter = ',', global = true)]
     pub comments_suspect_words: Vec<String>,
 
+    /// How often live comment updates are read from the database, in milliseconds.
+    #[arg(long, env = "DATELINE_LIVE_POLL_MS", default_value_t = 250, value_parser = clap::value_parser!(u64).range(10..), global = true)]
+    pub live_poll_ms: u64,
+
+    /// Live streams (subscriptions and event streams) one client may hold open at once.
+    #[arg(long, env = "DATELINE_LIVE_MAX_PER_CLIENT", default_value_t = 20, global = true)]
+    pub live_max_per_client: usize,
+
+    /// Subscriptions one WebSocket connection may run at once.
+    #[arg(long, env = "DATELINE_LIVE_MAX_PER_CONNECTION", default_value_t = 5, global = true)]
+    pub live_max_per_connection: usize,
+
     /// Browser origins that may make credentialed (cookie) requests, comma-separated.
     /// Any origin may read without credentials.
     #[arg(long, env = "DATELINE_CORS_CREDENTIALS_ORIGINS", value_delimiter = ',', global = true)]

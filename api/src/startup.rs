@@ -43,7 +43,8 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
     .await
     .map_err(|e| StartError::Connect { url: url.clone(), reason: first_line(&e.to_string()) })?;
     db::migrate(&conn).await.map_err(|e| StartError::Migrate { url, reason: first_line(&e.to_string()) })?;
-    let community = Arc::new(crate::state::Community::from_config(&config).map_err(StartError::Setup)?);
+    let community =
+        Arc::new(crate::state::Community::from_config(&config, &conn).map_err(StartError::Setup)?);
     Ok(AppState { db: conn, clock, config: Arc::new(config), statements, community })
 }
 
@@ -110,6 +111,7 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
     let mut undocumented: Vec<(&str, &[&str])> = vec![
         ("/", &["GET"]),
         ("/graphql", &["GET", "POST"]),
+        ("/graphql/ws", &["GET"]),
         ("/graphql/assets/{file}", &["GET"]),
         ("/openapi.json", &["GET"]),
         ("/docs", &["GET"]),
@@ -153,7 +155,8 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
         if let Some(l) = &limiter {
             app = app.app_data(web::Data::new(l.clone()));
         }
-        app.route("/graphql", web::post().to(graphql::http::post))
+        app.route("/graphql/ws", web::get().to(graphql::ws::start))
+            .route("/graphql", web::post().to(graphql::http::post))
             .route("/graphql", web::get().to(graphql::http::get))
             .route("/openapi.json", web::get().to(openapi_json))
             .configure(graphql::graphiql::routes)

@@ -5,7 +5,8 @@ use crate::config::Config;
 use crate::db::StatementCounter;
 use crate::domain::accounts::sso::SsoVerifier;
 use crate::domain::comments::CommentSettings;
-use crate::domain::throttle::Throttle;
+use crate::domain::comments::live::Live;
+use crate::domain::throttle::{StreamSlots, Throttle};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
@@ -25,10 +26,12 @@ pub struct Community {
     pub throttle: Throttle,
     pub sso: Option<SsoVerifier>,
     pub session_ttl: chrono::TimeDelta,
+    pub live: Arc<Live>,
+    pub stream_slots: Arc<StreamSlots>,
 }
 
 impl Community {
-    pub fn from_config(c: &Config) -> Result<Self, String> {
+    pub fn from_config(c: &Config, db: &DatabaseConnection) -> Result<Self, String> {
         let sso = SsoVerifier::from_config(
             c.sso_secret.as_deref(),
             c.sso_public_key.as_deref(),
@@ -40,6 +43,8 @@ impl Community {
             throttle: Throttle::new(c.rate_comments_per_minute, c.rate_auth_per_minute),
             sso,
             session_ttl: c.session_ttl(),
+            live: Live::new(db.clone(), std::time::Duration::from_millis(c.live_poll_ms)),
+            stream_slots: StreamSlots::new(c.live_max_per_client),
         })
     }
 }

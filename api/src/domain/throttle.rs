@@ -68,3 +68,50 @@ impl Throttle {
         }
     }
 }
+
+/// Open live streams (WebSocket subscriptions and event streams) per
+/// client address. A slot is held for as long as its guard lives.
+pub struct StreamSlots {
+    max: usize,
+    open: std::sync::Mutex<std::collections::HashMap<String, usize>>,
+}
+
+pub struct SlotGuard {
+    slots: std::sync::Arc<StreamSlots>,
+    key: String,
+}
+
+impl StreamSlots {
+    pub fn new(max: usize) -> std::sync::Arc<Self> {
+        std::sync::Arc::new(Self { max, open: std::sync::Mutex::new(std::collections::HashMap::new()) })
+    }
+
+    /// A slot for the actor's address (or person), or RATE_LIMITED when
+    /// they hold the most already.
+    pub fn take(self: &std::sync::Arc<Self>, actor: &Actor) -> AppResult<SlotGuard> {
+        let key = match (actor.client, actor.user_id()) {
+            (Some(ip), _) => format!("ip:{ip}"),
+            (None, Some(u)) => format!("u:{u}"),
+            (None, None) => "unknown".to_owned(),
+        };
+        let mut open = self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = open.entry(key.clone()).or_default();
+        if *n >= self.max {
+            return Err(AppError::RateLimited { retry_after_secs: 30 });
+        }
+        *n += 1;
+        Ok(SlotGuard { slots: std::sync::Arc::clone(self), key })
+    }
+}
+
+impl Drop for SlotGuard {
+    fn drop(&mut self) {
+        let mut open = self.slots.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(n) = open.get_mut(&self.key) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.remove(&self.key);
+            }
+        }
+    }
+}

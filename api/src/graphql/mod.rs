@@ -10,17 +10,19 @@ pub mod limits;
 pub mod loaders;
 pub mod mutation;
 mod query;
+pub mod subscription;
 pub mod types;
+pub mod ws;
 
 use crate::domain::accounts::Actor;
 use crate::state::AppState;
-use async_graphql::{Context, EmptySubscription, Schema};
+use async_graphql::{Context, Schema};
 use chrono::{DateTime, Utc};
 use mutation::Mutation;
 
 pub use query::Query;
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, subscription::Subscription>;
 
 /// Resolved once per request: who is asking, and the instant the whole
 /// response is computed at (so one response never mixes two "nows").
@@ -31,8 +33,8 @@ pub struct RequestContext {
 }
 
 /// The schema's shape, without any state: enough to print the SDL.
-pub fn schema_shape() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+pub fn schema_shape() -> async_graphql::SchemaBuilder<Query, Mutation, subscription::Subscription> {
+    Schema::build(Query::default(), Mutation::default(), subscription::Subscription)
 }
 
 /// The SDL as `dateline print-schema` writes it to `schema.graphql`.

@@ -5,6 +5,7 @@ pub mod article_input;
 pub mod article_writes;
 pub mod articles;
 pub mod cache;
+pub mod comment_stream;
 pub mod comment_views;
 pub mod comment_writes;
 pub mod comments;
@@ -131,6 +132,7 @@ pub fn v1() -> Scope<
         .service(article_writes::set_related)
         .service(related::related_articles)
         .service(comments::list_comments)
+        .service(comment_stream::comment_stream)
         .service(comment_writes::post_comment)
         .service(articles::get_article)
         .service(article_writes::replace_article)

@@ -5,7 +5,7 @@
 
 use super::users::{DELETED, DELETED_NAME, User};
 use super::{Actor, sessions};
-use crate::domain::comments::{Comment, CommentStatus, counts, read, write};
+use crate::domain::comments::{Comment, CommentStatus, counts, events, read, write};
 use crate::domain::tx;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
@@ -48,6 +48,7 @@ pub async fn delete_account<C: TransactionTrait + ConnectionTrait>(
             write::remove(&txn, &c, now).await?;
         } else {
             counts::on_status_change(&txn, &c, Some(CommentStatus::of(&c)), None).await?;
+            events::changed(&txn, &c, None, now).await?;
             comment::Entity::delete_by_id(c.id).exec(&txn).await?;
         }
     }

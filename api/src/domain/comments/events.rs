@@ -1,6 +1,12 @@
 //! The numbered log of comment changes that live readers are shown,
-//! written in the change's own transaction.
+//! written in the change's own transaction. ADDED is a new comment (seen
+//! by whoever may see it), APPROVED a comment that came into public view,
+//! UPDATED any other later change, REMOVED a change that
+//! took a public comment out of public view (so clients drop it without
+//! being told anything about comments they never saw).
 
+use super::Comment;
+use super::visibility::{Viewer, is_listed};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use entity::comment_event;
@@ -9,24 +15,28 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Added,
+    /// Came into public view (approved from the queue).
+    Approved,
     Updated,
+    Removed,
 }
 
 impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Added => "ADDED",
+            Self::Approved => "APPROVED",
             Self::Updated => "UPDATED",
+            Self::Removed => "REMOVED",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Added, Self::Approved, Self::Updated, Self::Removed].into_iter().find(|k| k.as_str() == s)
     }
 }
 
-pub async fn record(
-    db: &impl ConnectionTrait,
-    c: &super::Comment,
-    kind: Kind,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
+async fn record(db: &impl ConnectionTrait, c: &Comment, kind: Kind, now: DateTime<Utc>) -> AppResult<()> {
     let row = comment_event::ActiveModel {
         article_id: Set(c.article_id),
         comment_id: Set(c.id),
@@ -36,4 +46,26 @@ pub async fn record(
     };
     comment_event::Entity::insert(row).exec_without_returning(db).await?;
     Ok(())
+}
+
+pub async fn added(db: &impl ConnectionTrait, c: &Comment, now: DateTime<Utc>) -> AppResult<()> {
+    record(db, c, Kind::Added, now).await
+}
+
+/// A change from `before` to `after` (None: the row is gone).
+pub async fn changed(
+    db: &impl ConnectionTrait,
+    before: &Comment,
+    after: Option<&Comment>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let public = Viewer::default();
+    let was = is_listed(before, public);
+    let is = after.is_some_and(|a| is_listed(a, public));
+    let kind = match (was, is) {
+        (true, false) => Kind::Removed,
+        (false, true) => Kind::Approved,
+        _ => Kind::Updated,
+    };
+    record(db, after.unwrap_or(before), kind, now).await
 }

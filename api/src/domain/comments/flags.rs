@@ -72,9 +72,10 @@ pub async fn flag<C: TransactionTrait + ConnectionTrait>(
             .await?;
         counts::on_status_change(&txn, &c, Some(CommentStatus::Approved), Some(CommentStatus::Pending))
             .await?;
+        let before = c.clone();
         c.status = CommentStatus::Pending.as_str().to_owned();
         c.hold_reason = Some(HoldReason::Flagged.as_str().to_owned());
-        events::record(&txn, &c, events::Kind::Updated, cx.now).await?;
+        events::changed(&txn, &before, Some(&c), cx.now).await?;
     }
     txn.commit().await?;
     Ok(c)

@@ -11,6 +11,7 @@ pub mod counts;
 pub mod cursor;
 pub mod events;
 pub mod flags;
+pub mod live;
 pub mod moderation;
 pub mod reactions;
 pub mod read;

@@ -92,7 +92,7 @@ pub async fn decide<C: TransactionTrait + ConnectionTrait>(
     let updated = comment::Entity::update(m).exec(&txn).await?;
     counts::on_status_change(&txn, &updated, Some(from), Some(to)).await?;
     log(&txn, actor, "SET_STATUS", Some(&c), None, Some(to), reason.as_deref(), now).await?;
-    events::record(&txn, &updated, events::Kind::Updated, now).await?;
+    events::changed(&txn, &c, Some(&updated), now).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -116,7 +116,7 @@ pub async fn feature<C: TransactionTrait + ConnectionTrait>(
     m.updated_at = Set(now);
     let updated = comment::Entity::update(m).exec(&txn).await?;
     log(&txn, actor, if on { "FEATURE" } else { "UNFEATURE" }, Some(&c), None, None, None, now).await?;
-    events::record(&txn, &updated, events::Kind::Updated, now).await?;
+    events::changed(&txn, &c, Some(&updated), now).await?;
     txn.commit().await?;
     Ok(updated)
 }

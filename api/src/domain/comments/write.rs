@@ -146,7 +146,7 @@ pub async fn post<C: TransactionTrait + ConnectionTrait>(
     };
     let c = comment::Entity::insert(row).exec_with_returning(&txn).await?;
     counts::on_status_change(&txn, &c, None, Some(status)).await?;
-    events::record(&txn, &c, events::Kind::Added, cx.now).await?;
+    events::added(&txn, &c, cx.now).await?;
     txn.commit().await?;
     Ok(c)
 }
@@ -199,7 +199,7 @@ pub async fn edit<C: TransactionTrait + ConnectionTrait>(
     }
     let updated = comment::Entity::update(m).exec(&txn).await?;
     counts::on_status_change(&txn, &updated, Some(from), Some(to)).await?;
-    events::record(&txn, &updated, events::Kind::Updated, cx.now).await?;
+    events::changed(&txn, &c, Some(&updated), cx.now).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -252,6 +252,6 @@ pub async fn remove(db: &impl ConnectionTrait, c: &Comment, now: DateTime<Utc>) 
         .exec(db)
         .await?;
     counts::on_status_change(db, &updated, Some(from), Some(CommentStatus::Deleted)).await?;
-    events::record(db, &updated, events::Kind::Updated, now).await?;
+    events::changed(db, c, Some(&updated), now).await?;
     Ok(updated)
 }

@@ -1,0 +1,165 @@
+//! `/graphql/ws`: subscriptions over WebSocket with the
+//! graphql-transport-ws protocol (and the older graphql-ws). The protocol
+//! itself is async-graphql's; actix-ws carries the frames. Credentials come
+//! in `connection_init` (`{"Authorization": "Bearer TOKEN"}` or
+//! `{"token": "TOKEN"}`), and every document passes the same limits as over
+//! HTTP before it runs.
+
+use super::limits::{self, DocumentLimits};
+use super::subscription::ConnectionSlots;
+use super::{AppSchema, RequestContext};
+use crate::domain::throttle::StreamSlots;
+use crate::error::AppError;
+use crate::state::AppState;
+use actix_web::http::header::{HeaderValue, SEC_WEBSOCKET_PROTOCOL};
+use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::http::{WebSocketProtocols, WsMessage};
+use async_graphql::{Data, Executor, Request, Response};
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
+use std::str::FromStr;
+use std::sync::Arc;
+
+/// Largest frame a client may send.
+const MAX_FRAME: usize = 64 * 1024;
+
+/// The schema behind the document limits, as the WebSocket protocol runs it.
+#[derive(Clone)]
+pub struct Limited {
+    schema: AppSchema,
+    limits: Arc<DocumentLimits>,
+}
+
+fn refused(err: AppError) -> Response {
+    let mut e = async_graphql::ServerError::new(err.to_string(), None);
+    e.source = Some(Arc::new(err));
+    let mut resp = Response::from_errors(vec![e]);
+    super::errors::decorate(&mut resp);
+    resp
+}
+
+impl Executor for Limited {
+    async fn execute(&self, mut request: Request) -> Response {
+        match limits::check(&mut request, &self.limits) {
+            Ok(()) => {
+                let mut resp = self.schema.execute(request).await;
+                super::errors::decorate(&mut resp);
+                resp
+            }
+            Err(e) => refused(e),
+        }
+    }
+
+    fn execute_stream(
+        &self,
+        mut request: Request,
+        session: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        if let Err(e) = limits::check(&mut request, &self.limits) {
+            return futures_util::stream::once(async move { refused(e) }).boxed();
+        }
+        self.schema
+            .execute_stream_with_session_data(request, session.unwrap_or_default())
+            .map(|mut r| {
+                super::errors::decorate(&mut r);
+                r
+            })
+            .boxed()
+    }
+}
+
+/// The bearer token in a `connection_init` payload, if any.
+fn token_of(payload: &serde_json::Value) -> Option<String> {
+    let auth =
+        ["Authorization", "authorization"].iter().find_map(|k| payload.get(*k)).and_then(|v| v.as_str());
+    if let Some(a) = auth {
+        return Some(a.strip_prefix("Bearer ").unwrap_or(a).trim().to_owned());
+    }
+    payload.get("token").and_then(|v| v.as_str()).map(str::to_owned)
+}
+
+pub async fn start(
+    req: HttpRequest,
+    body: web::Payload,
+    schema: web::Data<AppSchema>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let protocol = req
+        .headers()
+        .get(SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').find_map(|p| WebSocketProtocols::from_str(p.trim()).ok()))
+        .ok_or_else(|| AppError::field("Sec-WebSocket-Protocol", "must offer graphql-transport-ws"))?;
+    // The address and any header credentials, as for every request.
+    let anonymous = crate::auth::actor_of(&req)?;
+    let (mut response, session, messages) = actix_ws::handle(&req, body)?;
+    response
+        .headers_mut()
+        .insert(SEC_WEBSOCKET_PROTOCOL, HeaderValue::from_static(protocol.sec_websocket_protocol()));
+
+    let executor = Limited {
+        schema: schema.get_ref().clone(),
+        limits: Arc::new(super::http::document_limits(&state.config)),
+    };
+    let state = state.into_inner();
+    let per_connection = state.config.live_max_per_connection;
+    let pong = session.clone();
+    let incoming = messages
+        .max_frame_size(MAX_FRAME)
+        .aggregate_continuations()
+        .max_continuation_size(MAX_FRAME)
+        .take_while(|m| {
+            std::future::ready(matches!(m, Ok(msg) if !matches!(msg, actix_ws::AggregatedMessage::Close(_))))
+        })
+        .filter_map(move |m| {
+            let mut pong = pong.clone();
+            async move {
+                match m {
+                    Ok(actix_ws::AggregatedMessage::Text(t)) => Some(t.as_bytes().to_vec()),
+                    Ok(actix_ws::AggregatedMessage::Binary(b)) => Some(b.to_vec()),
+                    Ok(actix_ws::AggregatedMessage::Ping(p)) => {
+                        let _ = pong.pong(&p).await;
+                        None
+                    }
+                    _ => None,
+                }
+            }
+        })
+        .boxed_local();
+
+    actix_web::rt::spawn(async move {
+        let init_state = Arc::clone(&state);
+        let mut out = async_graphql::http::WebSocket::new(executor, incoming, protocol)
+            .on_connection_init(move |payload| async move {
+                let actor = match token_of(&payload) {
+                    Some(token) => crate::auth::actor_for_token(&init_state, &token)
+                        .await
+                        .map_err(|e| async_graphql::Error::new(e.to_string()))?
+                        .from_client(anonymous.client),
+                    None => anonymous,
+                };
+                let mut data = Data::default();
+                data.insert(RequestContext { actor: actor.clone(), now: init_state.clock.now() });
+                data.insert(ConnectionSlots(StreamSlots::new(per_connection)));
+                Ok::<_, async_graphql::Error>(data)
+            })
+            .keepalive_timeout(std::time::Duration::from_secs(60));
+        let mut session = session;
+        while let Some(msg) = out.next().await {
+            match msg {
+                WsMessage::Text(t) => {
+                    if session.text(t).await.is_err() {
+                        return;
+                    }
+                }
+                WsMessage::Close(code, reason) => {
+                    let reason = actix_ws::CloseReason { code: code.into(), description: Some(reason) };
+                    let _ = session.close(Some(reason)).await;
+                    return;
+                }
+            }
+        }
+        let _ = session.close(None).await;
+    });
+    Ok(response)
+}
