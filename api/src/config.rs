@@ -272,6 +272,11 @@ pub struct Config {
     #[arg(long, env = "DATELINE_LIVE_MAX_PER_CLIENT", default_value_t = 20, global = true)]
     pub live_max_per_client: usize,
 
+    /// Seconds between keep-alive comments on an event stream; a closed
+    /// stream is noticed (and its slot freed) at the next one.
+    #[arg(long, env = "DATELINE_LIVE_KEEPALIVE_SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub live_keepalive_secs: u64,
+
     /// Subscriptions one WebSocket connection may run at once.
     #[arg(long, env = "DATELINE_LIVE_MAX_PER_CONNECTION", default_value_t = 5, global = true)]
     pub live_max_per_connection: usize,

@@ -596,3 +596,121 @@ async fn hostile_negotiation_and_tracing_headers_get_clear_answers() {
     }
     still_serving(&app).await;
 }
+
+#[actix_web::test]
+async fn hostile_comments_sign_ins_and_live_streams_leave_the_process_serving() {
+    let app = TestApp::spawn_configured(|c| {
+        c.rate_comments_per_minute = 5;
+        c.rate_auth_per_minute = 5;
+        c.live_max_per_client = 3;
+        c.live_keepalive_secs = 1;
+    })
+    .await;
+    let article = app
+        .story("target", "Target", Some(common::t0() - chrono::TimeDelta::hours(1)), Story::default())
+        .await;
+    let (token, _) = app.person("Hostile", "READER").await;
+    let path = "/v1/articles/target/comments";
+    // Sizes, encodings and shapes.
+    let huge = "x".repeat(2 * 1024 * 1024);
+    let (s, _, p) = app.call("POST", path, Some(&token), Some(json!({ "body": huge })), &[]).await;
+    assert_eq!((s, p["code"].as_str()), (413, Some("PAYLOAD_TOO_LARGE")), "{p}");
+    for body in [
+        "{\"body\": \"a\\u0000b\"}".to_owned(),
+        format!("{{\"body\": {}\"x\"{}}}", "[".repeat(5000), "]".repeat(5000)),
+        "{\"body\": \"\\ud800\"}".to_owned(),
+        "{\"body\": 42}".to_owned(),
+        "{\"body\": \"ok\", \"parentId\": \"not-a-uuid\"}".to_owned(),
+        "{\"body\": \"ok\", \"extra\": true}".to_owned(),
+    ] {
+        let resp = app
+            .client
+            .post(format!("{}{path}", app.addr))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 400, "{}", &body[..body.len().min(60)]);
+    }
+    let resp = app
+        .client
+        .post(format!("{}{path}", app.addr))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(vec![b'{', 0xff, 0xfe, b'}'])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
+    // A flood of posts from one reader: at most five attempts a minute pass
+    // (the refused NUL body above was one), the rest are RATE_LIMITED.
+    let bodies: Vec<String> = (0..12).map(|i| format!("flood {i}")).collect();
+    let posts = bodies.iter().map(|b| app.post_comment(&token, article, None, b));
+    let answers = futures_util::future::join_all(posts).await;
+    let limited = answers.iter().filter(|r| error_code(r) == "RATE_LIMITED").count();
+    let posted = answers.iter().filter(|r| r["errors"].is_null()).count();
+    assert_eq!((posted, limited), (4, 8), "{answers:?}");
+    // Sign-in guessing from one address.
+    let guesses = (0..10).map(|i| {
+        app.call(
+            "POST",
+            "/v1/auth/sign-in",
+            None,
+            Some(json!({ "email": "hostile@example.com", "password": format!("guess number {i}") })),
+            &[],
+        )
+    });
+    let statuses: Vec<u16> =
+        futures_util::future::join_all(guesses).await.into_iter().map(|(s, _, _)| s).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 5, "{statuses:?}");
+    let (s, _, _) = app
+        .call(
+            "POST",
+            "/v1/auth/sign-in",
+            None,
+            Some(json!({ "email": "x@example.com", "password": "p".repeat(100_000) })),
+            &[],
+        )
+        .await;
+    assert!(s == 401 || s == 429, "a huge password costs no hashing: {s}");
+    // Publisher tokens that are not tokens.
+    for t in ["", "...", "a.b.c", &"e".repeat(9000), "eyJhbGciOiJub25lIn0.e30."] {
+        let (s, _, _) = app.call("POST", "/v1/auth/sso", None, Some(json!({ "token": t })), &[]).await;
+        assert!(matches!(s, 401 | 403 | 429), "{t:.20}: {s}");
+    }
+    // Live streams beyond the client's allowance are refused; the rest run.
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        let r =
+            app.client.get(format!("{}/v1/articles/target/comments/stream", app.addr)).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        open.push(r);
+    }
+    let (s, h, _) = app.call("GET", "/v1/articles/target/comments/stream", None, None, &[]).await;
+    assert_eq!(s, 429);
+    assert!(h.contains_key("retry-after"));
+    drop(open);
+    // A closed stream is noticed at its next keep-alive.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let r = app.client.get(format!("{}/v1/articles/target/comments/stream", app.addr)).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200, "closed streams give their slots back");
+    drop(r);
+    // Hostile cursors and page sizes on threads.
+    for q in ["cursor=%00", "cursor=AAAA", "limit=-1", "limit=99999999999", "replies=11", "sort=%F0%9F%92%A5"]
+    {
+        let (s, body) = app.get_json(&format!("{path}?{q}")).await;
+        assert_eq!(s, 400, "{q}: {body}");
+    }
+    // A deep replies { replies { ... } } query is refused before it runs.
+    let deep = format!(
+        "{{ article(slug: \"target\") {{ comments {{ nodes {{ {}id{} }} }} }} }}",
+        "replies { nodes { ".repeat(12),
+        " } }".repeat(12)
+    );
+    let (status, r, _) = post_query(&app, &deep, json!({})).await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(error_code(&r), "QUERY_TOO_COMPLEX", "{r}");
+    still_serving(&app).await;
+}

@@ -167,7 +167,9 @@ async fn pages_cover_every_comment_once_in_each_order_and_cursors_stay_in_their_
         app.gql(THREAD, json!({ "slug": "debate", "first": 2, "after": cursor, "order": "OLDEST" })).await;
     assert_eq!(error_code(&r), "BAD_USER_INPUT", "{r}");
     let (status, p) = app.get_json(&format!("/v1/articles/{other}/comments?cursor={cursor}")).await;
-    assert_eq!((status, p["code"].as_str()), (400, Some("BAD_USER_INPUT")), "{p}");
+    assert_eq!((status, p["code"].as_str()), (422, Some("BAD_USER_INPUT")), "{p}");
+    let (status, p) = app.get_json("/v1/articles/debate/comments?cursor=garbage").await;
+    assert_eq!((status, p["errors"][0]["path"].as_str()), (400, Some("cursor")), "{p}");
     let (status, _) = app.get_json("/v1/articles/debate/comments?limit=101").await;
     assert_eq!(status, 400);
     let (status, _) = app.get_json("/v1/articles/debate/comments?sort=best").await;

@@ -17,8 +17,6 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
 
-const KEEPALIVE: std::time::Duration = std::time::Duration::from_secs(15);
-
 async fn frame(state: &AppState, viewer: Viewer, ev: &LiveEvent, d: &Delivery) -> Option<Bytes> {
     let name = match d {
         Delivery::Added(_) => "comment.added",
@@ -82,6 +80,7 @@ pub async fn comment_stream(
         None => Vec::new(),
     };
     let state: Arc<AppState> = state.into_inner();
+    let every = std::time::Duration::from_secs(state.config.live_keepalive_secs);
     let body = async_stream::stream! {
         let _slot = slot;
         yield Ok::<_, actix_web::Error>(Bytes::from_static(b"retry: 3000\n: connected\n\n"));
@@ -92,7 +91,7 @@ pub async fn comment_stream(
             }
             floor = floor.max(ev.seq);
         }
-        let mut keepalive = tokio::time::interval(KEEPALIVE);
+        let mut keepalive = tokio::time::interval(every);
         keepalive.tick().await;
         loop {
             tokio::select! {

@@ -233,7 +233,7 @@ pub async fn moderate(
 #[utoipa::path(
     tag = "moderation",
     params(QueueParams),
-    responses((status = 200, description = "A page of the queue", body = CommentList), BodylessWrite),
+    responses((status = 200, description = "A page of the queue", body = CommentList), BodylessWrite, Refused),
     security(("bearer" = []))
 )]
 #[get("/moderation/queue")]

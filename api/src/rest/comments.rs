@@ -2,7 +2,7 @@
 //! first replies inline, one comment, and the replies of one comment.
 
 use super::comment_views::{CommentList, CommentView, Context};
-use super::responses::{NotFound, PublicQuery};
+use super::responses::{NotFound, PublicQuery, Refused};
 use super::{Caller, parse_opt, parse_uuid};
 use crate::domain::articles::ArticleKey;
 use crate::domain::comments::cursor::{Position, Scope};
@@ -51,6 +51,7 @@ const ID_OR_SLUG: &str = "Article UUID or slug";
         (status = 200, description = "A page of top-level comments; empty when comments are disabled", body = CommentList),
         PublicQuery,
         NotFound,
+        Refused,
     )
 )]
 #[get("/articles/{idOrSlug}/comments")]
@@ -141,7 +142,7 @@ pub async fn get_comment(
 #[utoipa::path(
     tag = "comments",
     params(("id" = uuid::Uuid, Path, description = "The comment's UUID"), RepliesParams),
-    responses((status = 200, description = "A page of replies", body = CommentList), PublicQuery, NotFound)
+    responses((status = 200, description = "A page of replies", body = CommentList), PublicQuery, NotFound, Refused)
 )]
 #[get("/comments/{id}/replies")]
 pub async fn list_replies(

@@ -68,8 +68,13 @@ impl Position {
         if *tag != "c1" {
             return Err(bad());
         }
+        // Well formed, but for another list: refused by what it names (422
+        // over REST), as a malformed one is not.
         if *sc != scope.key() || *so != sort.as_str() {
-            return Err(AppError::field(arg, "belongs to another thread or order; start again without it"));
+            return Err(AppError::unprocessable(
+                arg,
+                "belongs to another thread or order; start again without it",
+            ));
         }
         let n = n.parse().map_err(|_| bad())?;
         let at = micros.parse().ok().and_then(DateTime::from_timestamp_micros).ok_or_else(bad)?;
