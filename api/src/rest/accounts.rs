@@ -3,7 +3,7 @@
 
 use super::Caller;
 use super::comment_views::{CommentView, Context, UserView};
-use super::responses::{BodyWrite, BodylessWrite, Conflict};
+use super::responses::{BodyWrite, BodylessWrite, Conflict, Refused};
 use super::write_support::{JsonBody, parse_body};
 use crate::domain::accounts::registration::{self, Credentials, Registration, SignedIn};
 use crate::domain::accounts::{erasure, sessions, sso, users};
@@ -20,9 +20,13 @@ use utoipa::ToSchema;
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RegisterBody {
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
-    /// At least 10 characters, and not a common or easily guessed password.
+    /// At least 10 characters, and not a common or easily guessed password
+    /// (422 when it is).
+    #[schema(min_length = 10, max_length = 64)]
     pub password: String,
+    #[schema(pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$", max_length = 50)]
     pub display_name: String,
 }
 
@@ -63,7 +67,7 @@ fn session(state: &AppState, s: &SignedIn) -> Session {
 }
 
 /// Create a reader account and sign in.
-#[utoipa::path(tag = "accounts", request_body = RegisterBody, responses((status = 201, description = "The new session", body = Session), BodyWrite, Conflict))]
+#[utoipa::path(tag = "accounts", request_body = RegisterBody, responses((status = 201, description = "The new session", body = Session), BodyWrite, Conflict, Refused))]
 #[post("/auth/register")]
 pub async fn register(state: web::Data<AppState>, caller: Caller, body: JsonBody) -> AppResult<HttpResponse> {
     let b: RegisterBody = parse_body(&body)?;

@@ -39,7 +39,7 @@ async fn frame(state: &AppState, viewer: Viewer, ev: &LiveEvent, d: &Delivery) -
 #[utoipa::path(
     tag = "comments",
     params(
-        ("idOrSlug" = String, Path, description = "Article UUID or slug"),
+        ("idOrSlug" = String, Path, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$", description = "Article UUID or slug"),
         ("Last-Event-ID" = Option<i64>, Header, description = "The id of the last event received, to resume after it"),
     ),
     responses(
@@ -83,7 +83,9 @@ pub async fn comment_stream(
     let every = std::time::Duration::from_secs(state.config.live_keepalive_secs);
     let body = async_stream::stream! {
         let _slot = slot;
-        yield Ok::<_, actix_web::Error>(Bytes::from_static(b"retry: 3000\n: connected\n\n"));
+        // A first event says the stream is live, so a client (or a checker
+        // that reads a set number of events) need not wait for a comment.
+        yield Ok::<_, actix_web::Error>(Bytes::from(format!("retry: 3000\nevent: ready\ndata: {{\"articleId\":\"{}\"}}\n\n", watcher.article_id)));
         let mut floor = last.unwrap_or(0);
         for ev in &missed {
             if let Some(d) = watcher.offer(ev) && let Some(f) = frame(&state, viewer, ev, &d).await {

@@ -22,7 +22,8 @@ pub fn check_strength(password: &str, hints: &[&str]) -> AppResult<()> {
     }
     let estimate = zxcvbn::zxcvbn(password, hints);
     if (estimate.score() as u8) < 3 {
-        return Err(AppError::field(
+        // Well formed, refused by the rule: 422 over REST.
+        return Err(AppError::unprocessable(
             "password",
             "is too common or too easy to guess; try a longer phrase of unrelated words",
         ));

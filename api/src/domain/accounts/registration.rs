@@ -60,12 +60,14 @@ pub async fn register<C: TransactionTrait + ConnectionTrait>(
     let mut v = Validator::new();
     check_email(&mut v, &input.email);
     check_display_name(&mut v, &input.display_name);
-    if let Err(e) = passwords::check_strength(&input.password, &[&input.email, &input.display_name]) {
-        for f in e.fields() {
+    let strength = passwords::check_strength(&input.password, &[&input.email, &input.display_name]);
+    if let Err(AppError::BadInput(fields)) = &strength {
+        for f in fields {
             v.push(f.path.clone(), f.message.clone());
         }
     }
     v.finish()?;
+    strength?;
     let hash = passwords::hash(&input.password).await?;
     let email = users::normalize_email(&input.email);
     let txn = tx::begin(db).await?;
