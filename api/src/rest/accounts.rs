@@ -26,7 +26,10 @@ pub struct RegisterBody {
     /// (422 when it is).
     #[schema(min_length = 10, max_length = 64)]
     pub password: String,
-    #[schema(pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$", max_length = 50)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$",
+        max_length = 50
+    )]
     pub display_name: String,
 }
 

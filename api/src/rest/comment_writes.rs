@@ -25,14 +25,20 @@ pub struct CommentCreate {
     /// The comment replied to; absent for a top-level comment.
     pub parent_id: Option<Uuid>,
     /// Plain text with light Markdown, 1 to 5,000 characters.
-    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$", max_length = 5000)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        max_length = 5000
+    )]
     pub body: String,
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommentEdit {
-    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$", max_length = 5000)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        max_length = 5000
+    )]
     pub body: String,
 }
 
@@ -42,7 +48,10 @@ pub struct FlagCreate {
     /// SPAM, ABUSIVE, OFF_TOPIC or OTHER.
     #[schema(pattern = "^(SPAM|ABUSIVE|OFF_TOPIC|OTHER)$")]
     pub reason: String,
-    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$", max_length = 500)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        max_length = 500
+    )]
     pub details: Option<String>,
 }
 
@@ -52,7 +61,10 @@ pub struct Decision {
     /// APPROVED, REJECTED, SPAM or PENDING.
     #[schema(pattern = "^(PENDING|APPROVED|REJECTED|SPAM)$")]
     pub status: String,
-    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$", max_length = 500)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        max_length = 500
+    )]
     pub reason: Option<String>,
 }
 
@@ -116,7 +128,7 @@ pub async fn post_comment(
     let cx = cx(&state, &caller);
     let new =
         || NewComment { article: article.clone(), parent_id: input.parent_id, body: input.body.clone() };
-    let c = tx::retry(|| write::post(&state.db, &cx, new())).await?;
+    let c = write::post(&state.db, &cx, new()).await?;
     Ok(HttpResponse::Created().json(one(&state, &caller, &c).await?))
 }
 
@@ -177,7 +189,7 @@ pub async fn react(
 ) -> AppResult<HttpResponse> {
     let id = parse_uuid(&path.into_inner(), "id")?;
     let cx = cx(&state, &caller);
-    let (c, reacted) = tx::retry(|| reactions::toggle(&state.db, &cx, id)).await?;
+    let (c, reacted) = reactions::toggle(&state.db, &cx, id).await?;
     Ok(HttpResponse::Ok().json(ReactionResult { comment: one(&state, &caller, &c).await?, reacted }))
 }
 
@@ -202,7 +214,7 @@ pub async fn flag(
     let reason = FlagReason::parse(&input.reason)
         .ok_or_else(|| AppError::field("reason", "must be SPAM, ABUSIVE, OFF_TOPIC or OTHER"))?;
     let cx = cx(&state, &caller);
-    let c = tx::retry(|| flags::flag(&state.db, &cx, id, reason, input.details.as_deref())).await?;
+    let c = flags::flag(&state.db, &cx, id, reason, input.details.as_deref()).await?;
     Ok(HttpResponse::Ok().json(one(&state, &caller, &c).await?))
 }
 

@@ -34,6 +34,18 @@ pub async fn flag<C: TransactionTrait + ConnectionTrait>(
         text::check(&mut v, "details", d, Lines::Multi);
     }
     v.finish()?;
+    // The allowance is taken once, however often the transaction runs again.
+    tx::retry(|| flag_once(db, cx, id, user_id, reason, details)).await
+}
+
+async fn flag_once<C: TransactionTrait + ConnectionTrait>(
+    db: &C,
+    cx: &Ctx<'_>,
+    id: Uuid,
+    user_id: Uuid,
+    reason: FlagReason,
+    details: Option<&str>,
+) -> AppResult<Comment> {
     let txn = tx::begin(db).await?;
     let c = visible(&txn, cx.actor, id).await?;
     if c.user_id == user_id {

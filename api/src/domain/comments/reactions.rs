@@ -26,6 +26,16 @@ pub async fn toggle<C: TransactionTrait + ConnectionTrait>(
 ) -> AppResult<(Comment, bool)> {
     let user_id = policy::can_take_part(cx.actor, cx.now)?;
     cx.throttle.take(Budget::Comments, cx.actor)?;
+    // The allowance is taken once, however often the transaction runs again.
+    tx::retry(|| toggle_once(db, cx, id, user_id)).await
+}
+
+async fn toggle_once<C: TransactionTrait + ConnectionTrait>(
+    db: &C,
+    cx: &Ctx<'_>,
+    id: Uuid,
+    user_id: Uuid,
+) -> AppResult<(Comment, bool)> {
     let txn = tx::begin(db).await?;
     let c = visible(&txn, cx.actor, id).await?;
     if CommentStatus::of(&c) != CommentStatus::Approved {

@@ -71,6 +71,8 @@ fn accept_body(settings: &CommentSettings, raw: &str) -> AppResult<Rendered> {
     Ok(body::render(raw))
 }
 
+/// Posts a comment. The allowance is taken once, however often the
+/// transaction runs again after losing a race.
 pub async fn post<C: TransactionTrait + ConnectionTrait>(
     db: &C,
     cx: &Ctx<'_>,
@@ -79,6 +81,18 @@ pub async fn post<C: TransactionTrait + ConnectionTrait>(
     let user_id = policy::can_take_part(cx.actor, cx.now)?;
     cx.throttle.take(Budget::Comments, cx.actor)?;
     let rendered = accept_body(cx.settings, &input.body)?;
+    tx::retry(|| insert(db, cx, &input, user_id, &rendered)).await
+}
+
+async fn insert<C: TransactionTrait + ConnectionTrait>(
+    db: &C,
+    cx: &Ctx<'_>,
+    input: &NewComment,
+    user_id: Uuid,
+    rendered: &Rendered,
+) -> AppResult<Comment> {
+    let rendered =
+        Rendered { raw: rendered.raw.clone(), html: rendered.html.clone(), text: rendered.text.clone() };
     let txn = tx::begin(db).await?;
     let article = threads::writable(&txn, &input.article, cx.settings, cx.now).await?;
 

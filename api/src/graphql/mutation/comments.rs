@@ -67,7 +67,7 @@ impl CommentMutation {
             .transpose()?;
         let new = || NewComment { article: ArticleKey::Id(article), parent_id, body: input.body.clone() };
         let cx = cx(ctx);
-        let c = tx::retry(|| write::post(&state(ctx).db, &cx, new())).await.map_err(input_paths)?;
+        let c = write::post(&state(ctx).db, &cx, new()).await.map_err(input_paths)?;
         Ok(CommentPayload { comment: Comment(c) })
     }
 
@@ -91,7 +91,7 @@ impl CommentMutation {
     async fn react_to_comment(&self, ctx: &Context<'_>, id: ID) -> Result<CommentPayload> {
         let id = comment_id(&id)?;
         let cx = cx(ctx);
-        let (c, _) = tx::retry(|| reactions::toggle(&state(ctx).db, &cx, id)).await?;
+        let (c, _) = reactions::toggle(&state(ctx).db, &cx, id).await?;
         Ok(CommentPayload { comment: Comment(c) })
     }
 
@@ -105,7 +105,7 @@ impl CommentMutation {
     ) -> Result<CommentPayload> {
         let id = comment_id(&id)?;
         let cx = cx(ctx);
-        let c = tx::retry(|| flags::flag(&state(ctx).db, &cx, id, reason.into(), details.as_deref())).await?;
+        let c = flags::flag(&state(ctx).db, &cx, id, reason.into(), details.as_deref()).await?;
         Ok(CommentPayload { comment: Comment(c) })
     }
 
