@@ -274,6 +274,39 @@ async fn a_public_key_accepts_only_its_own_algorithm() {
 }
 
 #[actix_web::test]
+async fn an_rsa_public_key_refuses_hmac_tokens_keyed_with_it() {
+    use rsa::pkcs8::{EncodePrivateKey as _, EncodePublicKey as _};
+    let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).unwrap();
+    let private_pem = key.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF).unwrap().to_string();
+    let public_pem = key.to_public_key().to_public_key_pem(rsa::pkcs8::LineEnding::LF).unwrap();
+    let app = TestApp::spawn_configured(|c| {
+        c.sso_public_key = Some(public_pem.clone());
+        c.sso_audience = Some("dateline-test".into());
+    })
+    .await;
+    let rs256 = jsonwebtoken::encode(
+        &Header::new(Algorithm::RS256),
+        &claims("rs-user", json!({ "role": "ADMIN" })),
+        &EncodingKey::from_rsa_pem(private_pem.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    let r = app.gql(SSO, json!({ "t": rs256 })).await;
+    assert_eq!(r["data"]["signInWithJwt"]["user"]["role"], "READER", "{r}");
+    // HS256 with the public key as the secret: the RS/HS confusion.
+    let confused = hs256(&claims("rs-user", json!({})), public_pem.as_bytes());
+    let r = app.gql(SSO, json!({ "t": confused })).await;
+    assert_eq!(error_code(&r), "UNAUTHENTICATED", "{r}");
+    let ps256 = jsonwebtoken::encode(
+        &Header::new(Algorithm::PS256),
+        &claims("rs-user", json!({})),
+        &EncodingKey::from_rsa_pem(private_pem.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    let r = app.gql(SSO, json!({ "t": ps256 })).await;
+    assert_eq!(error_code(&r), "UNAUTHENTICATED", "only the configured algorithm: {r}");
+}
+
+#[actix_web::test]
 async fn without_a_configured_provider_jwt_sign_in_is_refused() {
     let app = TestApp::spawn().await;
     let r = app.gql(SSO, json!({ "t": hs256(&claims("u", json!({})), SECRET.as_bytes()) })).await;

@@ -145,8 +145,8 @@ pub async fn first_replies(
     }
     let mut p = Params::new(db.get_database_backend());
     let ids = p.list(parent_ids);
-    let user = viewer.user.map(|u| p.push(u));
-    let vis = visibility::listed_sql(user.as_deref());
+    let user = p.push(viewer.user.unwrap_or(Uuid::nil()));
+    let vis = visibility::listed_sql(&user);
     let n = p.push(i64::try_from(limit).unwrap_or(i64::MAX) + 1);
     let sql = format!(
         "SELECT t.* FROM (SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.parent_id ORDER BY c.created_at, c.id) AS rn \

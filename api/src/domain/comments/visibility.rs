@@ -6,8 +6,7 @@
 
 use super::{Comment, CommentStatus};
 use crate::domain::accounts::{Actor, Scope};
-use entity::comment::Column;
-use sea_orm::{ColumnTrait, Condition};
+use sea_orm::Condition;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -22,32 +21,39 @@ impl Viewer {
     }
 }
 
-/// What a thread lists for `viewer`.
+/// What a thread lists for `viewer`. Written as one CASE, not as ORs:
+/// given `status = 'APPROVED' OR ...`, SQLite answers from the status
+/// index (every approved comment on the site) instead of the parent or
+/// thread index the query is really narrowed by.
 pub fn listed(viewer: Viewer) -> Condition {
-    let mut c = Condition::any().add(Column::Status.eq(CommentStatus::Approved.as_str())).add(
-        Condition::all()
-            .add(Column::Status.eq(CommentStatus::Deleted.as_str()))
-            .add(Column::ReplyCount.gt(0)),
-    );
-    if let Some(u) = viewer.user {
-        c = c.add(
-            Condition::all()
-                .add(Column::Status.eq(CommentStatus::Pending.as_str()))
-                .add(Column::UserId.eq(u)),
-        );
-    }
-    c
+    use entity::comment::Column;
+    use sea_orm::ColumnTrait;
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let tombstone = Condition::all()
+        .add(Column::Status.eq(CommentStatus::Deleted.as_str()))
+        .add(Column::ReplyCount.gt(0));
+    let own_pending = Condition::all()
+        .add(Column::Status.eq(CommentStatus::Pending.as_str()))
+        .add(Column::UserId.eq(viewer.user.unwrap_or(Uuid::nil())));
+    let case = Expr::case(Column::Status.eq(CommentStatus::Approved.as_str()), 1)
+        .case(tombstone, 1)
+        .case(own_pending, 1)
+        .finally(0);
+    let case: Expr = case.into();
+    Condition::all().add(case.eq(1))
 }
 
 /// The same rule as SQL text over alias `c`, for hand-written statements;
-/// `user` is the placeholder the viewer's id is bound to, if any.
-pub fn listed_sql(user: Option<&str>) -> String {
-    let mut s = "(c.status = 'APPROVED' OR (c.status = 'DELETED' AND c.reply_count > 0)".to_owned();
-    if let Some(p) = user {
-        s.push_str(&format!(" OR (c.status = 'PENDING' AND c.user_id = {p})"));
-    }
-    s.push(')');
-    s
+/// `user` is the placeholder the viewer's id (nil when anonymous) is bound to.
+pub fn listed_sql(user: &str) -> String {
+    listed_case("c.status", "c.reply_count", "c.user_id", user)
+}
+
+fn listed_case(status: &str, replies: &str, author: &str, user: &str) -> String {
+    format!(
+        "(CASE WHEN {status} = 'APPROVED' THEN 1 WHEN {status} = 'DELETED' AND {replies} > 0 THEN 1 \
+         WHEN {status} = 'PENDING' AND {author} = {user} THEN 1 ELSE 0 END) = 1"
+    )
 }
 
 /// The same rule for one comment in hand.
