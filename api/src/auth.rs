@@ -29,13 +29,7 @@ async fn resolve(req: &ServiceRequest) -> Result<Actor, AppError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("application state missing")))?;
-    let proxies = state.config.proxies();
-    let forwarded: Vec<&str> = if proxies == 0 {
-        Vec::new()
-    } else {
-        req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).collect()
-    };
-    let client = crate::rate_limit::client_address(&forwarded, proxies, req.peer_addr().map(|a| a.ip()));
+    let client = crate::rate_limit::client_of(req, state.config.proxies());
     let Some(header) = req.headers().get(AUTHORIZATION) else {
         return Ok(Actor::anonymous().from_client(client));
     };

@@ -75,6 +75,16 @@ pub fn client_address(forwarded: &[&str], proxies: usize, peer: Option<IpAddr>) 
     entries.len().checked_sub(proxies).and_then(|i| entries[i].parse().ok()).or(peer)
 }
 
+/// The client's address of a request, by the rule above.
+pub fn client_of(req: &ServiceRequest, proxies: usize) -> Option<IpAddr> {
+    let forwarded: Vec<&str> = if proxies == 0 {
+        Vec::new()
+    } else {
+        req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).collect()
+    };
+    client_address(&forwarded, proxies, req.peer_addr().map(|a| a.ip()))
+}
+
 const UNLIMITED: [&str; 2] = ["/healthz", "/readyz"];
 
 pub async fn middleware(
@@ -85,12 +95,7 @@ pub async fn middleware(
     if let Some(limiter) = limiter
         && !UNLIMITED.contains(&req.path())
     {
-        let forwarded: Vec<&str> = if limiter.proxies == 0 {
-            Vec::new()
-        } else {
-            req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).collect()
-        };
-        let client = client_address(&forwarded, limiter.proxies, req.peer_addr().map(|a| a.ip()));
+        let client = client_of(&req, limiter.proxies);
         if limiter.seen.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
             // Forget idle clients now and then so the table stays small.
             limiter.buckets.retain_recent();

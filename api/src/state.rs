@@ -31,6 +31,15 @@ pub struct Community {
 }
 
 impl Community {
+    /// What a comment write needs besides its input.
+    pub fn ctx<'a>(
+        &'a self,
+        actor: &'a crate::domain::accounts::Actor,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> crate::domain::comments::write::Ctx<'a> {
+        crate::domain::comments::write::Ctx { settings: &self.comments, throttle: &self.throttle, actor, now }
+    }
+
     pub fn from_config(c: &Config, db: &DatabaseConnection) -> Result<Self, String> {
         let sso = SsoVerifier::from_config(
             c.sso_secret.as_deref(),

@@ -722,3 +722,93 @@ async fn hostile_comments_sign_ins_and_live_streams_leave_the_process_serving() 
     assert_eq!(error_code(&r), "QUERY_TOO_COMPLEX", "{r}");
     still_serving(&app).await;
 }
+
+#[actix_web::test]
+async fn hostile_websocket_frames_and_moderation_inputs_are_refused_and_the_process_serves() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let app = TestApp::spawn().await;
+    let article = app
+        .story("target", "Target", Some(common::t0() - chrono::TimeDelta::hours(1)), Story::default())
+        .await;
+    let (reader, _) = app.person("Reader", "READER").await;
+    let (moderator, _) = app.person("Moderator", "MODERATOR").await;
+    let id = app.comment(&reader, article, None, "a comment to moderate").await;
+    let uuid = api::domain::token::decode(&id).unwrap().split_once(':').unwrap().1.to_owned();
+
+    // WebSocket: an oversized frame, garbage, a huge connection_init, binary noise.
+    let url = format!("{}/graphql/ws", app.addr.replace("http://", "ws://"));
+    let hostile: Vec<Message> = vec![
+        Message::text("x".repeat(200 * 1024)),
+        Message::text("not json"),
+        Message::text(json!({ "type": "connection_init", "payload": { "Authorization": "Bearer ".to_owned() + &"a".repeat(60_000) } }).to_string()),
+        Message::binary(vec![0xff; 1024]),
+        Message::text(json!({ "type": "subscribe", "id": "1", "payload": { "query": "subscription { x }" } }).to_string()),
+    ];
+    for msg in hostile {
+        let mut req = url.clone().into_client_request().unwrap();
+        req.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+        let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+        let _ = ws.send(msg).await;
+        // The server closes or answers; it never hangs the connection open on garbage.
+        let answer = tokio::time::timeout(Duration::from_secs(5), ws.next()).await;
+        assert!(answer.is_ok(), "no answer to a hostile frame");
+    }
+    // Many connections at once that never send connection_init.
+    let mut idle = Vec::new();
+    for _ in 0..30 {
+        let mut req = url.clone().into_client_request().unwrap();
+        req.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+        idle.push(tokio_tungstenite::connect_async(req).await.unwrap().0);
+    }
+    still_serving(&app).await;
+    drop(idle);
+
+    // Moderation and account inputs: oversized and control-character reasons,
+    // a time in the past, ids that are not ids.
+    let moderate = "mutation($id: ID!, $r: String) { moderateComment(id: $id, status: REJECTED, reason: $r) { comment { id } } }";
+    for reason in ["r".repeat(501), "a\u{0}b".to_owned(), "\u{1b}[31m".to_owned()] {
+        let r = app.gql_as(Some(&moderator), moderate, json!({ "id": id, "r": reason })).await;
+        assert_eq!(error_code(&r), "BAD_USER_INPUT", "{r}");
+    }
+    let flag = "mutation($id: ID!, $d: String) { flagComment(id: $id, reason: OTHER, details: $d) { comment { id } } }";
+    let r = app.gql_as(Some(&moderator), flag, json!({ "id": id, "d": "d".repeat(501) })).await;
+    assert_eq!(error_code(&r), "BAD_USER_INPUT", "{r}");
+    let gid = |u: &str| json!(u);
+    for bad in ["", "x", "Q29tbWVudDpub3BlCg", &"A".repeat(5000)] {
+        let r = app.gql_as(Some(&moderator), moderate, json!({ "id": gid(bad), "r": null })).await;
+        assert_eq!(error_code(&r), "BAD_USER_INPUT", "{bad:.20}: {r}");
+    }
+    let suspend = "mutation($u: ID!, $t: DateTime!) { suspendUser(id: $u, until: $t) { user { id } } }";
+    for until in ["2000-01-01T00:00:00Z", "not a time", "+275760-09-13T00:00:00Z"] {
+        let r = app.gql_as(Some(&moderator), suspend, json!({ "u": uuid, "t": until })).await;
+        assert_eq!(error_code(&r), "BAD_USER_INPUT", "{until}: {r}");
+    }
+    let register = "mutation($i: RegisterInput!) { register(input: $i) { token } }";
+    for (email, name) in [
+        ("a@b.co", "n".repeat(51)),
+        ("a@b.co", "\u{202e}\u{0}x".to_owned()),
+        (&*"e".repeat(300), "Name".to_owned()),
+    ] {
+        let r = app.gql(register, json!({ "i": { "email": email, "password": "lantern maple gravel orbit", "displayName": name } })).await;
+        assert_eq!(error_code(&r), "BAD_USER_INPUT", "{r}");
+    }
+    // REST paths and queries.
+    for path in [
+        "/v1/comments/not-a-uuid".to_owned(),
+        format!("/v1/comments/{}", "9".repeat(4000)),
+        "/v1/comments/%00/replies".to_owned(),
+        format!("/v1/comments/{uuid}/replies?limit=-5"),
+        "/v1/moderation/queue?status=DELETED".to_owned(),
+        "/v1/moderation/queue?reported=maybe".to_owned(),
+        "/v1/moderation/queue?limit=1000000".to_owned(),
+    ] {
+        let (s, h, _) = app.call("GET", &path, Some(&moderator), None, &[]).await;
+        assert!(matches!(s, 400 | 404 | 431 | 414), "{path:.60}: {s}");
+        if s != 414 {
+            assert_eq!(h["content-type"], "application/problem+json", "{path:.60}");
+        }
+    }
+    still_serving(&app).await;
+}

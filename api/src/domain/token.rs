@@ -17,6 +17,15 @@ pub fn decode(token: &str) -> Option<String> {
     String::from_utf8(raw).ok()
 }
 
+/// A new secret: `prefix` and `bytes` random bytes, URL-safe. Shown once;
+/// only its `sha256_hex` is stored.
+pub fn secret(prefix: &str, bytes: usize) -> String {
+    use rand::RngCore;
+    let mut raw = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut raw);
+    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(raw))
+}
+
 /// SHA-256 of the parts, one after another, in lowercase hex.
 pub fn sha256_hex(parts: &[&[u8]]) -> String {
     let mut h = Sha256::new();

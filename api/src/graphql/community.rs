@@ -8,9 +8,9 @@ use super::types::user::Account;
 use super::{request, state};
 use crate::domain::accounts::users;
 use crate::domain::comments::moderation;
+use crate::domain::comments::read;
 use crate::domain::comments::read::COMMENTS;
-use crate::domain::comments::visibility::{self, Viewer};
-use crate::domain::comments::{self, read};
+use crate::domain::comments::visibility::Viewer;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
@@ -48,8 +48,9 @@ pub struct CommunityQuery;
 impl CommunityQuery {
     /// The signed-in person; null for anonymous callers and API keys.
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<Account>> {
-        let Some(id) = request(ctx).actor.user_id() else { return Ok(None) };
-        Ok(users::by_id(&state(ctx).db, id).await?.map(Account))
+        // Null rather than an error: a page asks `me` whether or not anyone is signed in.
+        let Ok(u) = users::me(&state(ctx).db, &request(ctx).actor).await else { return Ok(None) };
+        Ok(Some(Account(u)))
     }
 
     /// One comment by id, for permalinks; null when it does not exist or
@@ -58,17 +59,8 @@ impl CommunityQuery {
         let id = ids::decode_as(&id, Kind::Comment, "id")?;
         let r = request(ctx);
         let st = state(ctx);
-        let Some(c) = read::by_id(&st.db, id).await? else { return Ok(None) };
-        if !visibility::may_open(&c, Viewer::of(&r.actor)) {
-            return Ok(None);
-        }
-        // A comment is only as visible as its story's thread.
-        let key = crate::domain::articles::ArticleKey::Id(c.article_id);
-        let readable = comments::threads::readable(&st.db, &key, &st.community.comments, r.now).await?;
-        if readable.is_none() && !Viewer::of(&r.actor).moderator {
-            return Ok(None);
-        }
-        Ok(Some(Comment(c)))
+        let c = read::open(&st.db, &st.community.comments, Viewer::of(&r.actor), id, r.now).await?;
+        Ok(c.map(Comment))
     }
 
     /// Comments waiting for (or given) a decision, oldest first. `reported`

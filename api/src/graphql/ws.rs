@@ -20,6 +20,9 @@ use futures_util::stream::BoxStream;
 use std::str::FromStr;
 use std::sync::Arc;
 
+/// How long a client has to send connection_init.
+const INIT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Largest frame a client may send.
 const MAX_FRAME: usize = 64 * 1024;
 
@@ -127,10 +130,28 @@ pub async fn start(
         })
         .boxed_local();
 
+    // A connection that never says connection_init is closed, as the
+    // protocol asks, so idle sockets cannot pile up.
+    let initialised = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    {
+        let initialised = Arc::clone(&initialised);
+        let session = session.clone();
+        actix_web::rt::spawn(async move {
+            tokio::time::sleep(INIT_TIMEOUT).await;
+            if !initialised.load(std::sync::atomic::Ordering::Acquire) {
+                let reason = actix_ws::CloseReason {
+                    code: actix_ws::CloseCode::Other(4408),
+                    description: Some("Connection initialisation timeout".into()),
+                };
+                let _ = session.close(Some(reason)).await;
+            }
+        });
+    }
     actix_web::rt::spawn(async move {
         let init_state = Arc::clone(&state);
         let mut out = async_graphql::http::WebSocket::new(executor, incoming, protocol)
             .on_connection_init(move |payload| async move {
+                initialised.store(true, std::sync::atomic::Ordering::Release);
                 let actor = match token_of(&payload) {
                     Some(token) => crate::auth::actor_for_token(&init_state, &token)
                         .await

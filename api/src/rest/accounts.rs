@@ -8,9 +8,8 @@ use super::write_support::{JsonBody, parse_body};
 use crate::domain::accounts::registration::{self, Credentials, Registration, SignedIn};
 use crate::domain::accounts::{erasure, sessions, sso, users};
 use crate::domain::comments::visibility::Viewer;
-use crate::domain::throttle::Budget;
 use crate::domain::tx;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
@@ -103,8 +102,9 @@ pub async fn sign_in_sso(
 ) -> AppResult<HttpResponse> {
     let b: SsoBody = parse_body(&body)?;
     let c = &state.community;
-    c.throttle.take(Budget::Auth, &caller.0)?;
-    let s = sso::sign_in(&state.db, c.sso.as_ref(), &b.token, state.clock.now(), c.session_ttl).await?;
+    let now = state.clock.now();
+    let s =
+        sso::sign_in(&state.db, &c.throttle, &caller.0, c.sso.as_ref(), &b.token, now, c.session_ttl).await?;
     Ok(HttpResponse::Ok().json(session(&state, &s)))
 }
 
@@ -120,12 +120,7 @@ pub async fn sign_out(state: web::Data<AppState>, caller: Caller) -> AppResult<H
 #[utoipa::path(tag = "accounts", responses((status = 200, description = "The caller", body = UserView), BodylessWrite), security(("bearer" = [])))]
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
-    let id = caller.0.user_id().ok_or(if caller.0.is_anonymous() {
-        AppError::Unauthenticated
-    } else {
-        AppError::Forbidden("an API key is not a person; sign in with a session token".into())
-    })?;
-    let u = users::by_id(&state.db, id).await?.ok_or(AppError::Unauthenticated)?;
+    let u = users::me(&state.db, &caller.0).await?;
     Ok(HttpResponse::Ok().json(UserView::from(&u)))
 }
 

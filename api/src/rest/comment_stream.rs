@@ -24,7 +24,8 @@ async fn frame(state: &AppState, viewer: Viewer, ev: &LiveEvent, d: &Delivery) -
         Delivery::Removed(_) => "comment.removed",
     };
     let c = d.comment();
-    let view = match Context::load(&state.db, viewer, [c]).await {
+    // A removed comment is redacted to no author, so its byline stays empty.
+    let view = match Context::for_event(&state.db, viewer, c, ev.author.as_ref()).await {
         Ok(cx) => cx.view(c),
         Err(e) => {
             tracing::warn!(error = %e, "a live comment could not be shown");

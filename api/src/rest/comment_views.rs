@@ -117,20 +117,24 @@ impl Context {
         Ok(Self { users: users::by_ids(db, &user_ids).await?, reacted })
     }
 
-    pub fn view(&self, c: &Comment) -> CommentView {
-        let deleted = CommentStatus::of(c) == CommentStatus::Deleted;
-        let author = match self.users.get(&c.user_id) {
-            Some(u) if !deleted && u.status != users::DELETED => CommentAuthorView {
-                id: u.id,
-                display_name: u.display_name.clone(),
-                is_staff: users::is_staff(u),
-            },
-            _ => CommentAuthorView {
-                id: Uuid::nil(),
-                display_name: users::DELETED_NAME.into(),
-                is_staff: false,
-            },
+    /// One live comment, whose author came with its event: only a signed-in
+    /// viewer's reaction to an already reacted-to comment needs a statement.
+    pub async fn for_event(
+        db: &impl ConnectionTrait,
+        viewer: Viewer,
+        c: &Comment,
+        author: Option<&User>,
+    ) -> AppResult<Self> {
+        let reacted = match viewer.user {
+            Some(u) if c.reaction_count > 0 => read::reacted(db, u, &[c.id]).await?,
+            _ => HashSet::new(),
         };
+        Ok(Self { users: author.map(|a| (a.id, a.clone())).into_iter().collect(), reacted })
+    }
+
+    pub fn view(&self, c: &Comment) -> CommentView {
+        let b = users::byline(self.users.get(&c.user_id), CommentStatus::of(c) == CommentStatus::Deleted);
+        let author = CommentAuthorView { id: b.id, display_name: b.display_name, is_staff: b.is_staff };
         CommentView {
             id: c.id,
             article_id: c.article_id,

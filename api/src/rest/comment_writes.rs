@@ -91,12 +91,7 @@ pub struct QueueParams {
 }
 
 fn cx<'a>(state: &'a AppState, caller: &'a Caller) -> Ctx<'a> {
-    Ctx {
-        settings: &state.community.comments,
-        throttle: &state.community.throttle,
-        actor: &caller.0,
-        now: state.clock.now(),
-    }
+    state.community.ctx(&caller.0, state.clock.now())
 }
 
 async fn one(

@@ -7,7 +7,7 @@ use super::{Caller, parse_opt, parse_uuid};
 use crate::domain::articles::ArticleKey;
 use crate::domain::comments::cursor::{Position, Scope};
 use crate::domain::comments::read::{self, COMMENTS, INLINE_REPLIES, REPLIES};
-use crate::domain::comments::visibility::{self, Viewer};
+use crate::domain::comments::visibility::Viewer;
 use crate::domain::comments::{Sort, threads};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -72,17 +72,7 @@ pub async fn list_comments(
     let inline = INLINE_REPLIES.check(parse_opt(q.replies, "replies")?, "replies")?;
     let now = state.clock.now();
     let key = ArticleKey::parse(&path.into_inner()).ok_or(AppError::NotFound("article"))?;
-    let c = &state.community.comments;
-    let Some(article) = threads::readable(&state.db, &key, c, now).await? else {
-        // Disabled threads show nothing; unknown stories are 404.
-        crate::domain::articles::find(
-            &state.db,
-            crate::domain::accounts::policy::Audience::Public,
-            now,
-            &key,
-        )
-        .await?
-        .ok_or(AppError::NotFound("article"))?;
+    let Some(article) = threads::listing(&state.db, &key, &state.community.comments, now).await? else {
         return Ok(HttpResponse::Ok().json(CommentList {
             items: Vec::new(),
             next_cursor: None,
@@ -124,16 +114,9 @@ pub async fn get_comment(
 ) -> AppResult<HttpResponse> {
     let id = parse_uuid(&path.into_inner(), "id")?;
     let viewer = Viewer::of(&caller.0);
-    let c = read::by_id(&state.db, id)
+    let c = read::open(&state.db, &state.community.comments, viewer, id, state.clock.now())
         .await?
-        .filter(|c| visibility::may_open(c, viewer))
         .ok_or(AppError::NotFound("comment"))?;
-    let now = state.clock.now();
-    let open =
-        threads::readable(&state.db, &ArticleKey::Id(c.article_id), &state.community.comments, now).await?;
-    if open.is_none() && !viewer.moderator {
-        return Err(AppError::NotFound("comment"));
-    }
     let cx = Context::load(&state.db, viewer, [&c]).await?;
     Ok(HttpResponse::Ok().json(cx.view(&c)))
 }
@@ -155,12 +138,7 @@ pub async fn list_replies(
     let q = query.into_inner();
     let limit = REPLIES.check(parse_opt(q.limit, "limit")?, "limit")?;
     let viewer = Viewer::of(&caller.0);
-    let parent = read::by_id(&state.db, id)
-        .await?
-        .filter(|c| visibility::may_open(c, viewer))
-        .ok_or(AppError::NotFound("comment"))?;
-    let now = state.clock.now();
-    threads::readable(&state.db, &ArticleKey::Id(parent.article_id), &state.community.comments, now)
+    read::open(&state.db, &state.community.comments, viewer, id, state.clock.now())
         .await?
         .ok_or(AppError::NotFound("comment"))?;
     let after =

@@ -5,11 +5,8 @@
 use super::{Actor, Scope};
 use crate::domain::token;
 use crate::error::{AppError, AppResult};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use entity::api_key;
-use rand::RngCore;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -38,9 +35,7 @@ pub async fn create(
     if scopes.is_empty() {
         return Err(AppError::field("scope", "give at least one scope"));
     }
-    let mut bytes = [0u8; 24];
-    rand::rng().fill_bytes(&mut bytes);
-    let secret = format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes));
+    let secret = token::secret(PREFIX, 24);
     let row = api_key::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(name.trim().to_owned()),

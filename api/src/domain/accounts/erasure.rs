@@ -17,11 +17,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 fn me(actor: &Actor) -> AppResult<Uuid> {
-    actor.user_id().ok_or(if actor.is_anonymous() {
-        AppError::Unauthenticated
-    } else {
-        AppError::Forbidden("only a signed-in person has an account".into())
-    })
+    Ok(super::policy::person(actor)?.id)
 }
 
 /// Every comment the person wrote that still has a body.

@@ -78,7 +78,8 @@ pub struct Member {
     pub role: Role,
     pub banned: bool,
     pub suspended_until: Option<DateTime<Utc>>,
-    pub session_id: Uuid,
+    /// The SHA-256 of the session token, which names the session to end.
+    pub session_hash: String,
 }
 
 /// The caller of one request, resolved once from its credentials.

@@ -49,17 +49,33 @@ pub fn may_see_written(actor: &Actor, written: &Article, now: DateTime<Utc>) -> 
     articles::is_public(written, now) || actor.has(Scope::ContentReadDrafts)
 }
 
+/// The signed-in person behind the actor. Anonymous callers are told to
+/// authenticate; API keys (and Dateline itself) are not people.
+pub fn person(actor: &Actor) -> AppResult<&super::Member> {
+    actor.member.as_ref().ok_or_else(|| {
+        if actor.is_anonymous() {
+            AppError::Unauthenticated
+        } else {
+            AppError::Forbidden("this needs a signed-in person; an API key is not one".into())
+        }
+    })
+}
+
+/// Who may hand out roles: an admin, or Dateline's own CLI.
+pub fn can_assign_roles(actor: &Actor) -> AppResult<()> {
+    match (&actor.principal, &actor.member) {
+        (super::Principal::System, _) => Ok(()),
+        (_, Some(m)) if m.role == super::Role::Admin => Ok(()),
+        (super::Principal::Anonymous, _) => Err(AppError::Unauthenticated),
+        _ => Err(AppError::Forbidden("only an admin may change roles".into())),
+    }
+}
+
 /// Whether the actor may post, react and flag: a signed-in person in good
 /// standing. API keys act for systems, not readers, so they cannot.
 /// Answers the person's id.
 pub fn can_take_part(actor: &Actor, now: DateTime<Utc>) -> AppResult<uuid::Uuid> {
-    let Some(m) = &actor.member else {
-        return Err(if actor.is_anonymous() {
-            AppError::Unauthenticated
-        } else {
-            AppError::Forbidden("sign in as a person to take part in discussions".into())
-        });
-    };
+    let m = person(actor)?;
     if m.banned {
         return Err(AppError::Forbidden("this account is banned from discussions".into()));
     }

@@ -2,15 +2,12 @@
 //! SHA-256 (like API keys: a random token needs no slow hash), expiring,
 //! and revoked on sign-out.
 
+use super::Actor;
 use super::users::{self, DELETED};
-use super::{Actor, Principal};
 use crate::domain::token;
 use crate::error::{AppError, AppResult};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, TimeDelta, Utc};
-use entity::user_session;
-use rand::RngCore;
+use entity::{app_user, user_session};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -23,9 +20,7 @@ pub async fn issue(
     now: DateTime<Utc>,
     ttl: TimeDelta,
 ) -> AppResult<String> {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let secret = format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes));
+    let secret = token::secret(PREFIX, 32);
     let row = user_session::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(user_id),
@@ -38,39 +33,39 @@ pub async fn issue(
     Ok(secret)
 }
 
-/// Resolves a session token. Unknown, expired and revoked sessions, and
-/// erased accounts, are all the same error.
+/// Resolves a session token, in one statement: the person whose live
+/// session has this hash. Unknown, expired and revoked sessions, and erased
+/// accounts, are all the same error.
 pub async fn authenticate(db: &impl ConnectionTrait, token: &str, now: DateTime<Utc>) -> AppResult<Actor> {
+    use sea_orm::sea_query::Query;
     if !token.starts_with(PREFIX) || token.len() > 100 {
         return Err(AppError::Unauthenticated);
     }
-    let session = user_session::Entity::find()
-        .filter(user_session::Column::TokenHash.eq(token::sha256_hex(&[token.as_bytes()])))
-        .filter(user_session::Column::RevokedAt.is_null())
-        .filter(user_session::Column::ExpiresAt.gt(now))
+    let hash = token::sha256_hex(&[token.as_bytes()]);
+    let live = Query::select()
+        .column(user_session::Column::UserId)
+        .from(user_session::Entity)
+        .and_where(user_session::Column::TokenHash.eq(hash.as_str()))
+        .and_where(user_session::Column::RevokedAt.is_null())
+        .and_where(user_session::Column::ExpiresAt.gt(now))
+        .to_owned();
+    let user = app_user::Entity::find()
+        .filter(app_user::Column::Id.in_subquery(live))
+        .filter(app_user::Column::Status.ne(DELETED))
         .all(db)
         .await?
         .into_iter()
         .next()
         .ok_or(AppError::Unauthenticated)?;
-    let user = users::by_id(db, session.user_id).await?.ok_or(AppError::Unauthenticated)?;
-    if user.status == DELETED {
-        return Err(AppError::Unauthenticated);
-    }
-    Ok(Actor::member(users::member(&user, session.id)))
+    Ok(Actor::member(users::member(&user, hash)))
 }
 
 /// Ends the caller's session; the token fails from then on.
 pub async fn sign_out(db: &impl ConnectionTrait, actor: &Actor, now: DateTime<Utc>) -> AppResult<()> {
-    let Some(m) = &actor.member else {
-        return Err(match actor.principal {
-            Principal::Anonymous => AppError::Unauthenticated,
-            _ => AppError::Forbidden("only a signed-in person has a session to end".into()),
-        });
-    };
+    let m = super::policy::person(actor)?;
     user_session::Entity::update_many()
         .col_expr(user_session::Column::RevokedAt, sea_orm::sea_query::Expr::value(now))
-        .filter(user_session::Column::Id.eq(m.session_id))
+        .filter(user_session::Column::TokenHash.eq(m.session_hash.as_str()))
         .exec(db)
         .await?;
     Ok(())

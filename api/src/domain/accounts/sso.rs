@@ -6,10 +6,11 @@
 //! Dateline's clock. The subject finds or creates the person; any role claim
 //! is ignored: roles are granted in Dateline only.
 
-use super::Role;
 use super::registration::{MAX_DISPLAY_NAME, SignedIn};
 use super::sessions;
 use super::users::{self, ACTIVE, DELETED, User};
+use super::{Actor, Role};
+use crate::domain::throttle::{Budget, Throttle};
 use crate::domain::{text, tx};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -122,11 +123,14 @@ struct Claims {
 /// Verifies the token, finds or creates its person, and starts a session.
 pub async fn sign_in<C: TransactionTrait + ConnectionTrait>(
     db: &C,
+    throttle: &Throttle,
+    actor: &Actor,
     verifier: Option<&SsoVerifier>,
     token: &str,
     now: DateTime<Utc>,
     ttl: TimeDelta,
 ) -> AppResult<SignedIn> {
+    throttle.take(Budget::Auth, actor)?;
     let verifier = verifier.ok_or_else(|| {
         AppError::Forbidden("sign-in with the publisher's identity provider is not configured".into())
     })?;

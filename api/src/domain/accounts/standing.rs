@@ -43,7 +43,7 @@ pub async fn change<C: TransactionTrait + ConnectionTrait>(
         .filter(|u| u.status != DELETED)
         .ok_or(AppError::NotFound("user"))?;
     // Staff answer to admins, not to other moderators.
-    if users::role_of(&user).is_staff() && users::may_assign_roles(actor).is_err() {
+    if users::role_of(&user).is_staff() && policy::can_assign_roles(actor).is_err() {
         return Err(AppError::Forbidden("only an admin may ban or suspend staff".into()));
     }
     let mut m: app_user::ActiveModel = user.into();

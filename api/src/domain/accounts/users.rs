@@ -27,13 +27,13 @@ pub fn is_staff(u: &User) -> bool {
 }
 
 /// The person behind a session, as a request sees them.
-pub fn member(u: &User, session_id: Uuid) -> Member {
+pub fn member(u: &User, session_hash: String) -> Member {
     Member {
         id: u.id,
         role: role_of(u),
         banned: u.status == BANNED,
         suspended_until: u.suspended_until,
-        session_id,
+        session_hash,
     }
 }
 
@@ -43,6 +43,30 @@ pub fn normalize_email(email: &str) -> String {
 
 pub async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<User>> {
     Ok(app_user::Entity::find_by_id(id).one(db).await?)
+}
+
+/// The signed-in person's own account.
+pub async fn me(db: &impl ConnectionTrait, actor: &Actor) -> AppResult<User> {
+    let id = super::policy::person(actor)?.id;
+    by_id(db, id).await?.ok_or(AppError::Unauthenticated)
+}
+
+/// What readers see of a comment's author: never an email, and nothing of
+/// an erased account or of a deleted comment's writer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Byline {
+    pub id: Uuid,
+    pub display_name: String,
+    pub is_staff: bool,
+}
+
+pub fn byline(author: Option<&User>, comment_deleted: bool) -> Byline {
+    match author {
+        Some(u) if !comment_deleted && u.status != DELETED => {
+            Byline { id: u.id, display_name: u.display_name.clone(), is_staff: is_staff(u) }
+        }
+        _ => Byline { id: Uuid::nil(), display_name: DELETED_NAME.to_owned(), is_staff: false },
+    }
 }
 
 pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, User>> {
@@ -62,16 +86,6 @@ pub async fn by_email(db: &impl ConnectionTrait, email: &str) -> AppResult<Optio
     Ok(rows.into_iter().next())
 }
 
-/// Whether the actor may hand out roles: an admin, or Dateline's own CLI.
-pub fn may_assign_roles(actor: &Actor) -> AppResult<()> {
-    match (&actor.principal, &actor.member) {
-        (super::Principal::System, _) => Ok(()),
-        (_, Some(m)) if m.role == Role::Admin => Ok(()),
-        (super::Principal::Anonymous, _) => Err(AppError::Unauthenticated),
-        _ => Err(AppError::Forbidden("only an admin may change roles".into())),
-    }
-}
-
 /// Gives a person a role. Only admins (and the CLI) may.
 pub async fn set_role(
     db: &impl ConnectionTrait,
@@ -80,7 +94,7 @@ pub async fn set_role(
     role: Role,
     now: DateTime<Utc>,
 ) -> AppResult<User> {
-    may_assign_roles(actor)?;
+    super::policy::can_assign_roles(actor)?;
     let res = app_user::Entity::update_many()
         .col_expr(app_user::Column::Role, sea_orm::sea_query::Expr::value(role.as_str()))
         .col_expr(app_user::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))

@@ -12,6 +12,7 @@ use std::sync::LazyLock;
 
 pub const MAX_CHARS: usize = 5_000;
 
+#[derive(Clone)]
 pub struct Rendered {
     pub raw: String,
     pub html: String,

@@ -34,6 +34,8 @@ pub struct LiveEvent {
     pub article_id: Uuid,
     pub kind: Kind,
     pub comment: Comment,
+    /// Loaded once per poll for every subscriber's use.
+    pub author: Option<crate::domain::accounts::users::User>,
 }
 
 /// What one viewer is shown of one event.
@@ -190,6 +192,10 @@ async fn latest(db: &impl ConnectionTrait) -> AppResult<i64> {
 async fn load(db: &impl ConnectionTrait, rows: Vec<comment_event::Model>) -> AppResult<Vec<LiveEvent>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.comment_id).collect();
     let comments = read::by_ids(db, &ids).await?;
+    let mut author_ids: Vec<Uuid> = comments.values().map(|c| c.user_id).collect();
+    author_ids.sort_unstable();
+    author_ids.dedup();
+    let authors = crate::domain::accounts::users::by_ids(db, &author_ids).await?;
     Ok(rows
         .into_iter()
         .filter_map(|r| {
@@ -198,7 +204,8 @@ async fn load(db: &impl ConnectionTrait, rows: Vec<comment_event::Model>) -> App
                 Some(c) => (kind, c.clone()),
                 None => (Kind::Removed, gone(r.comment_id, r.article_id, r.created_at)),
             };
-            Some(LiveEvent { seq: r.seq, article_id: r.article_id, kind, comment })
+            let author = authors.get(&comment.user_id).cloned();
+            Some(LiveEvent { seq: r.seq, article_id: r.article_id, kind, comment, author })
         })
         .collect())
 }

@@ -85,15 +85,32 @@ pub async fn decide<C: TransactionTrait + ConnectionTrait>(
     let mut m: comment::ActiveModel = c.clone().into();
     m.status = Set(to.as_str().to_owned());
     m.hold_reason = Set(None);
-    m.updated_at = Set(now);
     if to != CommentStatus::Approved {
         m.featured_at = Set(None);
     }
-    let updated = comment::Entity::update(m).exec(&txn).await?;
-    counts::on_status_change(&txn, &updated, Some(from), Some(to)).await?;
-    log(&txn, actor, "SET_STATUS", Some(&c), None, Some(to), reason.as_deref(), now).await?;
-    events::changed(&txn, &c, Some(&updated), now).await?;
+    let updated = save(&txn, actor, &c, m, "SET_STATUS", reason.as_deref(), now).await?;
     txn.commit().await?;
+    Ok(updated)
+}
+
+/// Saves a moderator's change to `before` in the caller's transaction,
+/// with what goes with every such change: the counts, the log entry and
+/// the live event.
+async fn save(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    before: &Comment,
+    mut m: comment::ActiveModel,
+    action: &str,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<Comment> {
+    m.updated_at = Set(now);
+    let updated = comment::Entity::update(m).exec(db).await?;
+    let (from, to) = (CommentStatus::of(before), CommentStatus::of(&updated));
+    counts::on_status_change(db, &updated, Some(from), Some(to)).await?;
+    log(db, actor, action, Some(before), None, (from != to).then_some(to), reason, now).await?;
+    events::changed(db, before, Some(&updated), now).await?;
     Ok(updated)
 }
 
@@ -113,10 +130,7 @@ pub async fn feature<C: TransactionTrait + ConnectionTrait>(
     }
     let mut m: comment::ActiveModel = c.clone().into();
     m.featured_at = Set(on.then_some(now));
-    m.updated_at = Set(now);
-    let updated = comment::Entity::update(m).exec(&txn).await?;
-    log(&txn, actor, if on { "FEATURE" } else { "UNFEATURE" }, Some(&c), None, None, None, now).await?;
-    events::changed(&txn, &c, Some(&updated), now).await?;
+    let updated = save(&txn, actor, &c, m, if on { "FEATURE" } else { "UNFEATURE" }, None, now).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -141,18 +155,8 @@ pub async fn set_article_moderation<C: TransactionTrait + ConnectionTrait>(
     if res.rows_affected == 0 {
         return Err(AppError::NotFound("article"));
     }
-    let row = moderation_action::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        actor: Set(actor.label()),
-        action: Set(format!("ARTICLE_MODERATION_{}", value.unwrap_or("DEFAULT"))),
-        comment_id: Set(None),
-        target_user_id: Set(None),
-        from_status: Set(None),
-        to_status: Set(None),
-        reason: Set(Some(format!("article {article_id}"))),
-        created_at: Set(now),
-    };
-    moderation_action::Entity::insert(row).exec_without_returning(&txn).await?;
+    let action = format!("ARTICLE_MODERATION_{}", value.unwrap_or("DEFAULT"));
+    log(&txn, actor, &action, None, None, None, Some(&format!("article {article_id}")), now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -170,27 +174,11 @@ pub async fn queue(
     policy::can_moderate(actor)?;
     let scope = Scope::Queue(if reported { "reported" } else { status.as_str() });
     let after = after.map(|a| Position::decode(a, scope, Sort::Oldest, "after")).transpose()?;
-    let mut q = comment::Entity::find().filter(comment::Column::Status.eq(status.as_str()));
+    let mut base = Condition::all().add(comment::Column::Status.eq(status.as_str()));
     if reported {
-        q = q.filter(comment::Column::FlagCount.gt(0));
+        base = base.add(comment::Column::FlagCount.gt(0));
     }
-    if let Some(p) = after {
-        q = q.filter(Condition::any().add(comment::Column::CreatedAt.gt(p.at)).add(
-            Condition::all().add(comment::Column::CreatedAt.eq(p.at)).add(comment::Column::Id.gt(p.id)),
-        ));
-    }
-    let mut rows = q
-        .order_by_asc(comment::Column::CreatedAt)
-        .order_by_asc(comment::Column::Id)
-        .limit(limit + 1)
-        .all(db)
-        .await?;
-    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    let items =
-        rows.into_iter().map(|c| (Position::of(&c, Sort::Oldest).encode(scope, Sort::Oldest), c)).collect();
-    Ok(CommentPage { items, has_next_page: more, has_previous_page: after.is_some() })
+    super::read::page(db, base, scope, Sort::Oldest, limit, after).await
 }
 
 /// The moderation log, newest first.

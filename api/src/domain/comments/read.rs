@@ -83,7 +83,7 @@ fn keyset(sort: Sort, p: Option<Position>) -> (Vec<(Column, Order)>, Option<Cond
     (order, cond)
 }
 
-async fn page(
+pub(super) async fn page(
     db: &impl ConnectionTrait,
     base: Condition,
     scope: Scope,
@@ -169,6 +169,27 @@ pub async fn first_replies(
 
 pub async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<Comment>> {
     Ok(comment::Entity::find_by_id(id).one(db).await?)
+}
+
+/// A comment asked for by id (a permalink): what the viewer may see, in a
+/// thread readers may read. Moderators see any comment, even on a story
+/// whose comments are disabled. None otherwise, so nothing hidden is
+/// revealed by the answer.
+pub async fn open(
+    db: &impl ConnectionTrait,
+    settings: &super::CommentSettings,
+    viewer: Viewer,
+    id: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<Option<Comment>> {
+    let Some(c) = by_id(db, id).await?.filter(|c| visibility::may_open(c, viewer)) else {
+        return Ok(None);
+    };
+    if viewer.moderator {
+        return Ok(Some(c));
+    }
+    let key = crate::domain::articles::ArticleKey::Id(c.article_id);
+    Ok(super::threads::readable(db, &key, settings, now).await?.map(|_| c))
 }
 
 pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Comment>> {

@@ -53,6 +53,18 @@ pub async fn readable(
     Ok(a.filter(|a| state(a, settings, now) != ThreadState::Disabled))
 }
 
+/// The story whose thread is listed: NOT_FOUND when it is not public, None
+/// when its comments are disabled (an empty thread, not an error).
+pub async fn listing(
+    db: &impl ConnectionTrait,
+    key: &ArticleKey,
+    settings: &CommentSettings,
+    now: DateTime<Utc>,
+) -> AppResult<Option<Article>> {
+    let a = articles::find(db, Audience::Public, now, key).await?.ok_or(AppError::NotFound("article"))?;
+    Ok((state(&a, settings, now) != ThreadState::Disabled).then_some(a))
+}
+
 /// A published article that takes new comments and reactions now.
 pub async fn writable(
     db: &impl ConnectionTrait,

@@ -82,8 +82,10 @@ impl AccountMutation {
         let r = request(ctx);
         let st = state(ctx);
         let c = &st.community;
-        c.throttle.take(crate::domain::throttle::Budget::Auth, &r.actor)?;
-        Ok(auth(ctx, sso::sign_in(&st.db, c.sso.as_ref(), &token, r.now, c.session_ttl).await?))
+        Ok(auth(
+            ctx,
+            sso::sign_in(&st.db, &c.throttle, &r.actor, c.sso.as_ref(), &token, r.now, c.session_ttl).await?,
+        ))
     }
 
     /// Ends the session whose token this request carries.

@@ -44,8 +44,7 @@ pub struct CommentSettingsPayload {
 
 fn cx<'a>(ctx: &Context<'a>) -> Ctx<'a> {
     let r = request(ctx);
-    let st = state(ctx);
-    Ctx { settings: &st.community.comments, throttle: &st.community.throttle, actor: &r.actor, now: r.now }
+    state(ctx).community.ctx(&r.actor, r.now)
 }
 
 fn comment_id(id: &ID) -> Result<uuid::Uuid> {

@@ -147,18 +147,11 @@ impl Comment {
     }
     async fn author(&self, ctx: &Context<'_>) -> Result<CommentAuthor> {
         let u = loaders(ctx).users.load_one(self.0.user_id).await?;
-        let deleted = Status::of(&self.0) == Status::Deleted;
-        Ok(match u {
-            Some(u) if !deleted && u.status != users::DELETED => CommentAuthor {
-                id: ids::encode(Kind::User, u.id),
-                display_name: u.display_name.clone(),
-                is_staff: users::is_staff(&u),
-            },
-            _ => CommentAuthor {
-                id: ids::encode(Kind::User, uuid::Uuid::nil()),
-                display_name: users::DELETED_NAME.to_owned(),
-                is_staff: false,
-            },
+        let b = users::byline(u.as_ref(), Status::of(&self.0) == Status::Deleted);
+        Ok(CommentAuthor {
+            id: ids::encode(Kind::User, b.id),
+            display_name: b.display_name,
+            is_staff: b.is_staff,
         })
     }
     /// Approved direct replies.
