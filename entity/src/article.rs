@@ -29,6 +29,9 @@ pub struct Model {
     /// PRE or POST overrides the site's comment moderation; null follows it.
     pub comment_moderation: Option<String>,
     pub version: i32,
+    /// The change feed has announced the story as public. Set by the write
+    /// that publishes it, or by the scheduler when its time comes.
+    pub feed_public: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

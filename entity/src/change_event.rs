@@ -9,9 +9,14 @@ pub struct Model {
     pub seq: i64,
     pub entity_type: String,
     pub entity_id: Uuid,
+    /// The editorial action as editors see it (created, scheduled, ...).
     pub action: String,
+    /// What the public saw change (PUBLISHED, UPDATED, ...); null when the
+    /// change concerned a story the public could not see.
+    pub feed_event: Option<String>,
     pub version: Option<i32>,
     pub slug: Option<String>,
+    pub external_id: Option<String>,
     pub occurred_at: DateTimeUtc,
 }
 

@@ -1,4 +1,4 @@
-//! A subscriber's URL and signing secret.
+//! A subscriber's URL, the events it wants and its signing secret.
 
 use sea_orm::entity::prelude::*;
 
@@ -8,9 +8,18 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub url: String,
+    pub description: Option<String>,
     pub secret: String,
+    /// Still signed with until `previous_secret_until`, so a receiver can
+    /// switch secrets without dropping a delivery.
+    pub previous_secret: Option<String>,
+    pub previous_secret_until: Option<DateTimeUtc>,
+    /// Space-separated event types.
     pub event_types: String,
-    pub active: bool,
+    pub enabled: bool,
+    pub disabled_reason: Option<String>,
+    /// The first failed attempt since the last success.
+    pub failing_since: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -15,6 +15,7 @@ mod m20261128_000008_read_path;
 mod m20261128_000009_article_body;
 mod m20261128_000010_drop_scheduled_at;
 mod m20261128_000011_comment_threads;
+mod m20261128_000012_integrators;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000009_article_body::Migration),
             Box::new(m20261128_000010_drop_scheduled_at::Migration),
             Box::new(m20261128_000011_comment_threads::Migration),
+            Box::new(m20261128_000012_integrators::Migration),
         ]
     }
 }

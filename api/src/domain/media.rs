@@ -208,7 +208,7 @@ pub async fn save<C: ConnectionTrait + TransactionTrait>(
         media::Entity::insert(row).exec_with_returning(&txn).await?
     };
     let action = if id.is_some() { Action::Updated } else { Action::Created };
-    sync::record(&txn, Change { entity: Kind::Media, id: saved.id, action, version: None, slug: None }, now)
+    sync::record(&txn, Change { entity: Kind::Media, id: saved.id, action, feed: None, version: None, slug: None, external_id: None }, now)
         .await?;
     txn.commit().await?;
     Ok(saved)

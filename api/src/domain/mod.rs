@@ -20,3 +20,4 @@ pub mod text;
 pub mod throttle;
 pub mod token;
 pub mod tx;
+pub mod webhooks;

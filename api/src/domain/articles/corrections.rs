@@ -26,3 +26,43 @@ pub async fn by_article(
     }
     Ok(out)
 }
+
+pub const MAX_TEXT: usize = 2000;
+
+/// Publishes a correction to a story: an editorial event of its own
+/// (CORRECTED in the feed, `article.corrected` for webhooks) that bumps the
+/// story's version.
+#[tracing::instrument(level = "debug", skip_all, fields(%id))]
+pub async fn add<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
+    db: &C,
+    actor: &crate::domain::accounts::Actor,
+    id: Uuid,
+    text: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<(super::Article, Correction)> {
+    use super::rows::{bump, find_any, find_for_update};
+    use crate::domain::sync::{self, Action, Change};
+    use sea_orm::{ActiveValue::Set, TransactionSession};
+    crate::domain::accounts::policy::can_write_content(actor)?;
+    let mut v = crate::error::Validator::new();
+    let trimmed = text.trim();
+    v.check(!trimmed.is_empty(), "text", "must not be blank");
+    v.check(trimmed.chars().count() <= MAX_TEXT, "text", "must be at most 2000 characters");
+    crate::domain::text::check(&mut v, "text", trimmed, crate::domain::text::Lines::Multi);
+    v.finish()?;
+    let txn = crate::domain::tx::begin(db).await?;
+    let current = find_for_update(&txn, id).await?;
+    let row = correction::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        article_id: Set(id),
+        text: Set(trimmed.to_owned()),
+        published_at: Set(now),
+        created_at: Set(now),
+    };
+    let added = correction::Entity::insert(row).exec_with_returning(&txn).await?;
+    bump(&txn, &current, entity::article::ActiveModel { updated_at: Set(now), ..Default::default() }).await?;
+    let saved = find_any(&txn, id).await?;
+    sync::record(&txn, Change::article(current.feed_public, &saved, Action::Corrected), now).await?;
+    txn.commit().await?;
+    Ok((saved, added))
+}

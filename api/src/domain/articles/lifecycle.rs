@@ -1,5 +1,6 @@
 //! Publishing states. A story scheduled for later is stored PUBLISHED with a
-//! future `published_at`: it appears when that time passes, with no job.
+//! future `published_at`: it appears when that time passes, with no job,
+//! and `sync::schedule` announces it to the feed and webhooks then.
 
 use super::rows::{self, Row, bump, check_version, find_any, find_for_update};
 use super::{Article, Status, StoredStatus};
@@ -39,6 +40,7 @@ pub async fn publish<C: ConnectionTrait + TransactionTrait>(
         let row = article::ActiveModel {
             status: Set(StoredStatus::Published),
             published_at: Set(published_at),
+            feed_public: Set(at.is_none()),
             ..Default::default()
         };
         (row, action)
@@ -62,6 +64,7 @@ pub async fn publish_dated<C: ConnectionTrait + TransactionTrait>(
         let row = article::ActiveModel {
             status: Set(StoredStatus::Published),
             published_at: Set(Some(published_at)),
+            feed_public: Set(published_at <= now),
             ..Default::default()
         };
         (row, action)
@@ -82,6 +85,7 @@ pub async fn unpublish<C: ConnectionTrait + TransactionTrait>(
             status: Set(StoredStatus::Draft),
             // A date that never came to pass is not a publish date.
             published_at: Set(current.published_at.filter(|p| *p <= now)),
+            feed_public: Set(false),
             ..Default::default()
         };
         (row, Action::Unpublished)
@@ -98,7 +102,11 @@ pub async fn archive<C: ConnectionTrait + TransactionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<Article> {
     transition(db, actor, id, now, |_| {
-        let row = article::ActiveModel { status: Set(StoredStatus::Archived), ..Default::default() };
+        let row = article::ActiveModel {
+            status: Set(StoredStatus::Archived),
+            feed_public: Set(false),
+            ..Default::default()
+        };
         (row, Action::Archived)
     })
     .await
@@ -128,7 +136,10 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
     if res.rows_affected == 0 {
         return Err(rows::lost_race());
     }
-    let change = Change { version: Some(current.version + 1), ..Change::article(&current, Action::Deleted) };
+    let change = Change {
+        version: Some(current.version + 1),
+        ..Change::article(current.feed_public, &current, Action::Deleted)
+    };
     sync::record(&txn, change, now).await?;
     txn.commit().await?;
     Ok(id)
@@ -151,7 +162,7 @@ async fn transition<C: ConnectionTrait + TransactionTrait>(
     bump(&txn, &current, row).await?;
     related::refresh::mark_around(&txn, current.id, now).await?;
     let saved = find_any(&txn, current.id).await?;
-    sync::record(&txn, Change::article(&saved, action), now).await?;
+    sync::record(&txn, Change::article(current.feed_public, &saved, action), now).await?;
     txn.commit().await?;
     Ok(saved)
 }

@@ -250,6 +250,7 @@ impl Editable {
             id: Set(id),
             status: Set(status),
             published_at: Set(published_at),
+            feed_public: Set(published_at.is_some_and(|p| p <= now)),
             comment_count: Set(0),
             version: Set(1),
             // A story brought in with its date was created no later than that.
@@ -375,7 +376,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     insert_rows(&txn, rows.tags, rows.authors).await?;
     related::refresh::mark(&txn, &[id], now).await?;
     let saved = find_any(&txn, id).await?;
-    sync::record(&txn, Change::article(&saved, Action::Created), now).await?;
+    sync::record(&txn, Change::article(false, &saved, Action::Created), now).await?;
     txn.commit().await?;
     Ok(saved)
 }
@@ -392,8 +393,8 @@ pub struct Imported {
 /// per story: the path for whole archives (Dateline's own benchmark
 /// archive). Rows are built exactly as `create` builds them, after the same
 /// checks on their shape; references are the caller's to get right, and
-/// the caller marks related lists and records the change feed for the
-/// batch as it sees fit.
+/// the caller marks related lists as it sees fit. The change feed gets one
+/// entry per story, PUBLISHED for those already public.
 pub async fn import_many(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -402,6 +403,7 @@ pub async fn import_many(
 ) -> AppResult<()> {
     policy::can_write_content(actor)?;
     let (mut heads, mut bodies, mut tags, mut authors) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut feed = Vec::with_capacity(stories.len());
     for s in stories {
         let mut v = Validator::new();
         v.check(s.changes.slug.is_some(), "slug", "is required");
@@ -414,6 +416,7 @@ pub async fn import_many(
             None => body::render(&[])?,
         };
         let rows = state.new_rows(s.id, &rendered, s.published_at, now);
+        feed.push((s.id, state.slug.clone(), state.external_id.clone(), s.published_at));
         heads.push(rows.story);
         bodies.push(rows.body);
         tags.extend(rows.tags);
@@ -430,7 +433,28 @@ pub async fn import_many(
     for c in bodies.chunks(50) {
         article_body::Entity::insert_many(c.to_vec()).exec_without_returning(db).await?;
     }
-    insert_rows(db, tags, authors).await
+    insert_rows(db, tags, authors).await?;
+    let changes: Vec<Change> = feed
+        .iter()
+        .map(|(id, slug, external_id, published_at)| {
+            let public = published_at.is_some_and(|p| p <= now);
+            let action = match published_at {
+                Some(_) if public => Action::Published,
+                Some(_) => Action::Scheduled,
+                None => Action::Created,
+            };
+            Change {
+                entity: sync::Entity::Article,
+                id: *id,
+                action,
+                feed: public.then_some(sync::FeedEvent::Published),
+                version: Some(1),
+                slug: Some(slug),
+                external_id: external_id.as_deref(),
+            }
+        })
+        .collect();
+    sync::record_many(db, &changes, now).await
 }
 
 /// Applies changes to an existing article. With `expected_version`, a
@@ -474,7 +498,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     }
     related::refresh::mark_around(&txn, id, now).await?;
     let saved = find_any(&txn, id).await?;
-    sync::record(&txn, Change::article(&saved, Action::Updated), now).await?;
+    sync::record(&txn, Change::article(current.feed_public, &saved, Action::Updated), now).await?;
     txn.commit().await?;
     Ok(saved)
 }

@@ -111,6 +111,9 @@ async fn save(
     counts::on_status_change(db, &updated, Some(from), Some(to)).await?;
     log(db, actor, action, Some(before), None, (from != to).then_some(to), reason, now).await?;
     events::changed(db, before, Some(&updated), now).await?;
+    if from != to {
+        crate::domain::webhooks::outbox::comment_moderated(db, &updated, from.as_str(), now).await?;
+    }
     Ok(updated)
 }
 

@@ -161,6 +161,7 @@ async fn insert<C: TransactionTrait + ConnectionTrait>(
     let c = comment::Entity::insert(row).exec_with_returning(&txn).await?;
     counts::on_status_change(&txn, &c, None, Some(status)).await?;
     events::added(&txn, &c, cx.now).await?;
+    crate::domain::webhooks::outbox::comment_created(&txn, &c, cx.now).await?;
     txn.commit().await?;
     Ok(c)
 }

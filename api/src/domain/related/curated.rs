@@ -66,7 +66,7 @@ pub async fn set_curated<C: ConnectionTrait + TransactionTrait>(
     // Stored picks leave out curated stories, so this list is re-ranked.
     refresh::mark(&txn, &[id], now).await?;
     let saved = find_any(&txn, id).await?;
-    sync::record(&txn, Change::article(&saved, Action::RelatedChanged), now).await?;
+    sync::record(&txn, Change::article(current.feed_public, &saved, Action::RelatedChanged), now).await?;
     txn.commit().await?;
     Ok(saved)
 }

@@ -5,7 +5,7 @@
 use super::{Author, Section, Tag};
 use crate::domain::accounts::{Actor, policy};
 use crate::domain::slug;
-use crate::domain::sync::{self, Action, Change, Entity as Kind};
+use crate::domain::sync::{self, Change, Entity as Kind};
 use crate::domain::text::{self, Lines};
 use crate::domain::tx;
 use crate::error::{AppError, AppResult, Validator};
@@ -160,6 +160,6 @@ async fn record(
     slug: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let action = if created { Action::Created } else { Action::Updated };
-    sync::record(db, Change { entity: kind, id, action, version: None, slug: Some(slug) }, now).await
+    sync::record(db, Change::term(kind, id, created, slug), now).await?;
+    Ok(())
 }

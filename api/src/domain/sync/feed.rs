@@ -1,0 +1,162 @@
+//! Reading the change feed: entries after a cursor, in commit order, each
+//! with the document as it stands now.
+//!
+//! Entries are folded: within a page only the last entry of each story
+//! stays, and an entry whose story the reader can no longer see is left out
+//! (a later tombstone in the feed says why). Documents are read after the
+//! entries, so they may be newer than the entry; a consumer that upserts
+//! documents and removes tombstones in order ends with exactly what the
+//! reader may see.
+
+use super::{Entity, FeedEvent, cursor};
+use crate::domain::accounts::policy::{self, Audience};
+use crate::domain::accounts::{Actor, Scope};
+use crate::domain::articles::{self, Article, ArticleBody};
+use crate::domain::taxonomy::{self, Author, Section, Tag};
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
+use entity::change_event;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+pub const DEFAULT_LIMIT: u64 = 100;
+pub const MAX_LIMIT: u64 = 1000;
+
+pub enum Document {
+    Article(Box<(Article, ArticleBody)>),
+    Section(Section),
+    Tag(Tag),
+    Author(Author),
+}
+
+pub struct Entry {
+    pub seq: i64,
+    pub entity: Entity,
+    pub event: FeedEvent,
+    pub id: Uuid,
+    pub external_id: Option<String>,
+    pub at: DateTime<Utc>,
+    /// None on tombstones.
+    pub document: Option<Document>,
+}
+
+impl Entry {
+    pub fn cursor(&self) -> String {
+        cursor::encode(self.seq)
+    }
+}
+
+pub struct Page {
+    pub entries: Vec<Entry>,
+    /// Where the next read starts: after the last change this page looked
+    /// at, folded or not.
+    pub next_cursor: String,
+    pub has_more: bool,
+}
+
+/// Checks a page size from a client.
+pub fn limit(requested: Option<i64>, arg: &str) -> AppResult<u64> {
+    match requested {
+        None => Ok(DEFAULT_LIMIT),
+        Some(n) if (1..=MAX_LIMIT as i64).contains(&n) => Ok(n as u64),
+        Some(_) => Err(AppError::field(arg, format!("must be between 1 and {MAX_LIMIT}"))),
+    }
+}
+
+/// The changes after `after` (a cursor; None starts from the beginning).
+/// Readers without `content:read-drafts` see only what the public saw.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn page(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    after: Option<&str>,
+    limit: u64,
+    now: DateTime<Utc>,
+) -> AppResult<Page> {
+    policy::require(actor, Scope::SyncRead)?;
+    let from = after.map(|c| cursor::decode(c, "cursor")).transpose()?.unwrap_or(0);
+    let drafts = actor.has(Scope::ContentReadDrafts);
+    let mut q = change_event::Entity::find().filter(change_event::Column::Seq.gt(from));
+    if !drafts {
+        q = q.filter(change_event::Column::FeedEvent.is_not_null());
+    }
+    let mut rows = q.order_by_asc(change_event::Column::Seq).limit(limit + 1).all(db).await?;
+    let has_more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let next = rows.last().map_or(from, |r| r.seq);
+
+    // The last entry of each entity in the page stands for all of them.
+    let mut seen = HashSet::new();
+    let mut kept: Vec<(change_event::Model, Entity, FeedEvent)> = Vec::new();
+    for r in rows.into_iter().rev() {
+        let Some(entity) = Entity::parse(&r.entity_type) else { continue };
+        if !seen.insert((entity, r.entity_id)) {
+            continue;
+        }
+        let Some(event) = event_for(&r, drafts) else { continue };
+        kept.push((r, entity, event));
+    }
+    kept.reverse();
+
+    let wanted = |e: Entity| -> Vec<Uuid> {
+        kept.iter().filter(|(_, k, ev)| *k == e && !tombstone(*ev, drafts)).map(|(r, _, _)| r.entity_id).collect()
+    };
+    let audience = if drafts { Audience::Preview } else { Audience::Public };
+    let article_ids = wanted(Entity::Article);
+    let stories = articles::find_many(db, audience, now, &article_ids).await?;
+    let mut bodies = articles::bodies(db, &article_ids).await?;
+    let mut docs: HashMap<(Entity, Uuid), Document> = HashMap::new();
+    for a in stories {
+        if let Some(b) = bodies.remove(&a.id) {
+            docs.insert((Entity::Article, a.id), Document::Article(Box::new((a, b))));
+        }
+    }
+    for (id, s) in taxonomy::sections_by_id(db, &wanted(Entity::Section)).await? {
+        docs.insert((Entity::Section, id), Document::Section(s));
+    }
+    for (id, t) in taxonomy::tags_by_id(db, &wanted(Entity::Tag)).await? {
+        docs.insert((Entity::Tag, id), Document::Tag(t));
+    }
+    for (id, a) in taxonomy::authors_by_id(db, &wanted(Entity::Author)).await? {
+        docs.insert((Entity::Author, id), Document::Author(a));
+    }
+
+    let mut entries = Vec::with_capacity(kept.len());
+    for (r, entity, event) in kept {
+        let document = if tombstone(event, drafts) {
+            None
+        } else {
+            // Gone since, or out of the reader's sight: a later entry says so.
+            let Some(d) = docs.remove(&(entity, r.entity_id)) else { continue };
+            Some(d)
+        };
+        entries.push(Entry {
+            seq: r.seq,
+            entity,
+            event,
+            id: r.entity_id,
+            external_id: r.external_id,
+            at: r.occurred_at,
+            document,
+        });
+    }
+    Ok(Page { entries, next_cursor: cursor::encode(next), has_more })
+}
+
+/// The event a reader sees for a change. Drafts readers see every change;
+/// one the public never saw is an UPDATE of a story they hold as a draft.
+fn event_for(r: &change_event::Model, drafts: bool) -> Option<FeedEvent> {
+    match r.feed_event.as_deref().and_then(FeedEvent::parse) {
+        Some(e) => Some(e),
+        None if !drafts => None,
+        None if r.action == super::Action::Deleted.as_str() => Some(FeedEvent::Deleted),
+        None => Some(FeedEvent::Updated),
+    }
+}
+
+/// Drafts readers still hold an unpublished story, so only a deletion
+/// removes it for them.
+fn tombstone(event: FeedEvent, drafts: bool) -> bool {
+    if drafts { event == FeedEvent::Deleted } else { event.is_tombstone() }
+}
