@@ -285,9 +285,41 @@ pub struct Config {
     /// Any origin may read without credentials.
     #[arg(long, env = "DATELINE_CORS_CREDENTIALS_ORIGINS", value_delimiter = ',', global = true)]
     pub cors_credentials_origins: Vec<String>,
+
+    /// How often scheduled stories whose time has come are announced to the
+    /// change feed and webhooks, in milliseconds; 0 runs no scheduler.
+    #[arg(long, env = "DATELINE_SCHEDULER_POLL_MS", default_value_t = 1000, global = true)]
+    pub scheduler_poll_ms: u64,
+
+    /// Allow webhook URLs on loopback, private and link-local addresses (an
+    /// intranet receiver, tests). Never needed for receivers on the internet.
+    #[arg(long, env = "DATELINE_WEBHOOKS_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub webhooks_allow_private: bool,
+
+    /// How often due webhook deliveries are looked for, in milliseconds; 0
+    /// runs no delivery worker in this instance.
+    #[arg(long, env = "DATELINE_WEBHOOKS_POLL_MS", default_value_t = 500, global = true)]
+    pub webhooks_poll_ms: u64,
+
+    /// Seconds one webhook attempt may take, connection included.
+    #[arg(long, env = "DATELINE_WEBHOOKS_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=120), global = true)]
+    pub webhooks_timeout_secs: u64,
+
+    /// Hours of nothing but failed attempts after which an endpoint is disabled.
+    #[arg(long, env = "DATELINE_WEBHOOKS_DISABLE_AFTER_HOURS", default_value_t = 120, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub webhooks_disable_after_hours: u32,
 }
 
 impl Config {
+    pub fn webhook_settings(&self) -> crate::domain::webhooks::Settings {
+        crate::domain::webhooks::Settings {
+            allow_private: self.webhooks_allow_private,
+            timeout: std::time::Duration::from_secs(self.webhooks_timeout_secs),
+            poll: std::time::Duration::from_millis(self.webhooks_poll_ms),
+            disable_after: chrono::TimeDelta::hours(i64::from(self.webhooks_disable_after_hours)),
+        }
+    }
+
     /// The pool size: as configured, or sized for the usable CPUs. SQLite
     /// runs in-process, so requests wait on the CPU, not on connections:
     /// two per CPU, since each connection keeps its own page and statement
@@ -348,6 +380,12 @@ impl Config {
             "--rate-comments-per-minute",
             "0",
             "--rate-auth-per-minute",
+            "0",
+            // Background work would show in the tests' statement counts;
+            // the tests that need it start it themselves.
+            "--scheduler-poll-ms",
+            "0",
+            "--webhooks-poll-ms",
             "0",
         ];
         match Cli::try_parse_from(args) {

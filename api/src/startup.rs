@@ -45,7 +45,8 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
     db::migrate(&conn).await.map_err(|e| StartError::Migrate { url, reason: first_line(&e.to_string()) })?;
     let community =
         Arc::new(crate::state::Community::from_config(&config, &conn).map_err(StartError::Setup)?);
-    Ok(AppState { db: conn, clock, config: Arc::new(config), statements, community })
+    let webhooks = Arc::new(config.webhook_settings());
+    Ok(AppState { db: conn, clock, config: Arc::new(config), statements, community, webhooks })
 }
 
 fn first_line(s: &str) -> String {
@@ -99,6 +100,13 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
             }
         });
     }
+    if c.scheduler_poll_ms > 0 {
+        let every = std::time::Duration::from_millis(c.scheduler_poll_ms);
+        crate::domain::sync::schedule::spawn(state.db.clone(), state.clock.clone(), every);
+    }
+    crate::domain::webhooks::delivery::Dispatcher::new(state.db.clone(), state.clock.clone(), (*state.webhooks).clone())
+        .map_err(|e| StartError::Setup(e.to_string()))?
+        .spawn();
     if c.related_refresh_ms > 0 {
         let every = std::time::Duration::from_millis(c.related_refresh_ms);
         crate::domain::related::refresh::spawn(state.db.clone(), every);

@@ -17,6 +17,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub statements: StatementCounter,
     pub community: Arc<Community>,
+    pub webhooks: Arc<crate::domain::webhooks::Settings>,
 }
 
 /// What the discussion features need besides the database, built once from

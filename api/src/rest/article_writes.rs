@@ -284,3 +284,41 @@ pub async fn set_related(
     })
     .await
 }
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionWrite {
+    /// What was wrong and what is right now, 1 to 2,000 characters.
+    #[schema(
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        max_length = 2000
+    )]
+    pub text: String,
+}
+
+/// Publish a correction to the story, dated now: an editorial event of its
+/// own (CORRECTED in the change feed, `article.corrected` for webhooks).
+#[utoipa::path(
+    tag = "articles",
+    request_body = CorrectionWrite,
+    params(("id" = Uuid, Path, description = "Article UUID"), IdempotencyKey),
+    responses((status = 201, description = "The article with its corrections, or only a receipt (`WriteReceiptView`) when the key may not read drafts and the article is not public", body = ArticleView), BodyWrite, NotFound, Conflict),
+    security(("bearer" = []))
+)]
+#[post("/articles/{id}/corrections")]
+pub async fn add_correction(
+    state: web::Data<AppState>,
+    writer: Writer,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: JsonBody,
+) -> AppResult<HttpResponse> {
+    let id = parse_uuid(&path, "id")?;
+    let input: CorrectionWrite = parse_body(&body)?;
+    let now = state.clock.now();
+    run(&state, &writer.0, &req, &body, async |txn| {
+        let (a, _) = crate::domain::articles::corrections::add(txn, &writer.0, id, &input.text, now).await?;
+        Ok((201, view(txn, &state, &writer.0, &a).await?))
+    })
+    .await
+}

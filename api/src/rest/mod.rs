@@ -16,9 +16,11 @@ pub mod problem;
 pub mod related;
 pub mod required;
 pub mod responses;
+pub mod sync;
 pub mod taxonomy;
 pub mod taxonomy_writes;
 pub mod views;
+pub mod webhooks;
 pub mod write_support;
 
 use crate::domain::accounts::Actor;
@@ -38,7 +40,7 @@ use utoipa_actix_web::scope::Scope;
         description = "A headless content API for news publishers. Errors are application/problem+json (RFC 9457) with a machine `code`.",
         version = "1"
     ),
-    tags((name = "articles"), (name = "taxonomy"), (name = "media"), (name = "comments"), (name = "moderation"), (name = "accounts"), (name = "operations")),
+    tags((name = "articles"), (name = "taxonomy"), (name = "media"), (name = "comments"), (name = "moderation"), (name = "accounts"), (name = "sync"), (name = "webhooks"), (name = "operations")),
     components(schemas(problem::Problem)),
     modifiers(&BearerAuth)
 )]
@@ -164,4 +166,15 @@ pub fn v1() -> Scope<
         .service(accounts::me)
         .service(accounts::my_comments)
         .service(accounts::delete_me)
+        .service(sync::sync)
+        .service(webhooks::create_webhook)
+        .service(webhooks::list_webhooks)
+        .service(webhooks::get_webhook)
+        .service(webhooks::update_webhook)
+        .service(webhooks::delete_webhook)
+        .service(webhooks::rotate_webhook_secret)
+        .service(webhooks::ping_webhook)
+        .service(webhooks::list_deliveries)
+        .service(webhooks::retry_delivery)
+        .service(article_writes::add_correction)
 }

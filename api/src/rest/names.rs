@@ -73,3 +73,53 @@ pub enum ListOrder {
     Newest,
     Oldest,
 }
+
+/// What a change-feed entry says happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum FeedEventName {
+    Published,
+    Updated,
+    Corrected,
+    Unpublished,
+    Deleted,
+    Upserted,
+}
+
+impl From<crate::domain::sync::FeedEvent> for FeedEventName {
+    fn from(e: crate::domain::sync::FeedEvent) -> Self {
+        use crate::domain::sync::FeedEvent;
+        match e {
+            FeedEvent::Published => Self::Published,
+            FeedEvent::Updated => Self::Updated,
+            FeedEvent::Corrected => Self::Corrected,
+            FeedEvent::Unpublished => Self::Unpublished,
+            FeedEvent::Deleted => Self::Deleted,
+            FeedEvent::Upserted => Self::Upserted,
+        }
+    }
+}
+
+/// What a change-feed entry is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedEntity {
+    Article,
+    Section,
+    Tag,
+    Author,
+    Media,
+}
+
+impl From<crate::domain::sync::Entity> for FeedEntity {
+    fn from(e: crate::domain::sync::Entity) -> Self {
+        use crate::domain::sync::Entity;
+        match e {
+            Entity::Article => Self::Article,
+            Entity::Section => Self::Section,
+            Entity::Tag => Self::Tag,
+            Entity::Author => Self::Author,
+            Entity::Media => Self::Media,
+        }
+    }
+}
