@@ -14,6 +14,8 @@ pub enum Kind {
     Media,
     Comment,
     User,
+    WebhookEndpoint,
+    WebhookDelivery,
 }
 
 impl Kind {
@@ -26,6 +28,8 @@ impl Kind {
             Self::Media => "Media",
             Self::Comment => "Comment",
             Self::User => "User",
+            Self::WebhookEndpoint => "WebhookEndpoint",
+            Self::WebhookDelivery => "WebhookDelivery",
         }
     }
 
@@ -38,6 +42,8 @@ impl Kind {
             "Media" => Self::Media,
             "Comment" => Self::Comment,
             "User" => Self::User,
+            "WebhookEndpoint" => Self::WebhookEndpoint,
+            "WebhookDelivery" => Self::WebhookDelivery,
             _ => return None,
         })
     }

@@ -6,6 +6,7 @@ pub mod errors;
 pub mod graphiql;
 pub mod http;
 pub mod ids;
+pub mod integrators;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;

@@ -129,8 +129,9 @@ impl ContentQuery {
             }
             Kind::Tag => taxonomy::tags_by_id(db, &one).await?.remove(&uuid).map(|t| Node::Tag(Tag(t))),
             Kind::Media => media::by_id(db, &one).await?.remove(&uuid).map(|m| Node::Media(Media(m))),
-            // Comments have `comment(id)`; people are not browsable.
-            Kind::Comment | Kind::User => None,
+            // Comments have `comment(id)`, webhooks `webhookEndpoint(id)`;
+            // people are not browsable.
+            Kind::Comment | Kind::User | Kind::WebhookEndpoint | Kind::WebhookDelivery => None,
         })
     }
 
@@ -182,4 +183,4 @@ impl ContentQuery {
 
 /// Every query: content, then people and discussions.
 #[derive(MergedObject, Default)]
-pub struct Query(ContentQuery, super::community::CommunityQuery);
+pub struct Query(ContentQuery, super::community::CommunityQuery, super::integrators::IntegratorQuery);

@@ -88,6 +88,16 @@ impl ArticleMutation {
         Ok(payload(ctx, tx::retry(|| lifecycle::publish(&state(ctx).db, &r.actor, id, at, r.now)).await?))
     }
 
+    /// Publishes a correction to the story, dated now: an editorial event
+    /// of its own (CORRECTED in the change feed, `article.corrected`).
+    async fn add_correction(&self, ctx: &Context<'_>, article_id: ID, text: String) -> Result<ArticlePayload> {
+        let r = request(ctx);
+        let id = ids::decode_as(&article_id, Kind::Article, "articleId")?;
+        let db = &state(ctx).db;
+        let (a, _) = tx::retry(|| crate::domain::articles::corrections::add(db, &r.actor, id, &text, r.now)).await?;
+        Ok(payload(ctx, a))
+    }
+
     /// Back to draft.
     async fn unpublish_article(&self, ctx: &Context<'_>, id: ID) -> Result<ArticlePayload> {
         let r = request(ctx);

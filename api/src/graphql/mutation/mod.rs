@@ -5,6 +5,7 @@ mod accounts;
 mod articles;
 mod comments;
 mod inputs;
+mod integrators;
 mod taxonomy;
 
 use crate::error::AppError;
@@ -22,4 +23,5 @@ pub struct Mutation(
     taxonomy::TaxonomyMutation,
     accounts::AccountMutation,
     comments::CommentMutation,
+    integrators::IntegratorMutation,
 );
