@@ -34,6 +34,9 @@ pub enum StartError {
 
 /// Connects and migrates. The URL in any error has its password masked.
 pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartError> {
+    // TLS for outgoing requests (webhooks) uses ring, which the database
+    // drivers build already; a second call finds it installed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let url = db::mask_url(&config.database_url);
     let (conn, statements) = db::connect(
         &config.database_url,

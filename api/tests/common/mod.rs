@@ -76,7 +76,7 @@ impl TestApp {
         Self::try_spawn_with(url, dir, change).await
     }
 
-    async fn spawn_with(
+    pub async fn spawn_with(
         url: String,
         dir: Option<tempfile::TempDir>,
         change: impl FnOnce(&mut Config),
