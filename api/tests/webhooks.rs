@@ -1,0 +1,519 @@
+//! Webhooks against a real receiver on a port: endpoints managed through
+//! both APIs, Standard Webhooks signatures checked with the standard's own
+//! library, retries until a receiver that was down comes back, the outbox
+//! surviving a restart, one sender per delivery across instances, failing
+//! endpoints disabled, and private targets refused.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use api::domain::webhooks::delivery::Dispatcher;
+use chrono::TimeDelta;
+use common::{TestApp, error_code};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+struct Received {
+    id: String,
+    timestamp: String,
+    signature: String,
+    body: String,
+}
+
+/// An HTTP receiver on a port of its own, answering `status`.
+#[derive(Clone)]
+struct Receiver {
+    url: String,
+    got: Arc<Mutex<Vec<Received>>>,
+    status: Arc<AtomicU16>,
+    delay_ms: Arc<AtomicU64>,
+}
+
+impl Receiver {
+    fn start() -> Self {
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let status = Arc::new(AtomicU16::new(204));
+        let delay_ms = Arc::new(AtomicU64::new(0));
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let (g, s, d) = (got.clone(), status.clone(), delay_ms.clone());
+        let server = HttpServer::new(move || {
+            let (g, s, d) = (g.clone(), s.clone(), d.clone());
+            App::new().route(
+                "/hook",
+                web::post().to(move |req: HttpRequest, body: web::Bytes| {
+                    let (g, s, d) = (g.clone(), s.clone(), d.clone());
+                    async move {
+                        let h = |n: &str| req.headers().get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                        let pause = d.load(Ordering::SeqCst);
+                        if pause > 0 {
+                            tokio::time::sleep(Duration::from_millis(pause)).await;
+                        }
+                        let code = s.load(Ordering::SeqCst);
+                        if code < 300 {
+                            g.lock().unwrap().push(Received {
+                                id: h("webhook-id"),
+                                timestamp: h("webhook-timestamp"),
+                                signature: h("webhook-signature"),
+                                body: String::from_utf8(body.to_vec()).unwrap(),
+                            });
+                        }
+                        HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap()).finish()
+                    }
+                }),
+            )
+        })
+        .workers(1)
+        .listen(listener)
+        .unwrap()
+        .run();
+        actix_web::rt::spawn(server);
+        Self { url, got, status, delay_ms }
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.got.lock().unwrap().clone()
+    }
+
+    async fn wait_for(&self, n: usize) -> Vec<Received> {
+        for _ in 0..200 {
+            if self.received().len() >= n {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        self.received()
+    }
+}
+
+fn body_of(r: &Received) -> Value {
+    serde_json::from_str(&r.body).unwrap()
+}
+
+/// Checks a delivery with the Standard Webhooks library.
+fn verify(secret: &str, r: &Received) -> Result<(), String> {
+    let wh = standardwebhooks::Webhook::new(secret).map_err(|e| e.to_string())?;
+    let mut headers = http::HeaderMap::new();
+    headers.insert("webhook-id", r.id.parse().unwrap());
+    headers.insert("webhook-timestamp", r.timestamp.parse().unwrap());
+    headers.insert("webhook-signature", r.signature.parse().unwrap());
+    wh.verify(r.body.as_bytes(), &headers).map_err(|e| e.to_string())
+}
+
+const ALL_EVENTS: [&str; 7] = [
+    "article.published",
+    "article.updated",
+    "article.corrected",
+    "article.unpublished",
+    "article.deleted",
+    "comment.created",
+    "comment.moderated",
+];
+
+async fn delivering_app() -> TestApp {
+    TestApp::spawn_configured(|c| {
+        c.webhooks_allow_private = true;
+        c.webhooks_poll_ms = 20;
+    })
+    .await
+}
+
+async fn register(app: &TestApp, key: &str, url: &str, events: &[&str]) -> (String, String) {
+    let (status, _, v) =
+        app.call("POST", "/v1/webhooks", Some(key), Some(json!({ "url": url, "events": events })), &[]).await;
+    assert_eq!(status, 201, "{v}");
+    (v["id"].as_str().unwrap().to_owned(), v["secret"].as_str().unwrap().to_owned())
+}
+
+async fn write(app: &TestApp, key: &str, method: &str, path: &str, body: Option<Value>) -> Value {
+    let (status, _, v) = app.call(method, path, Some(key), body, &[]).await;
+    assert!(status < 300, "{method} {path}: {status} {v}");
+    v
+}
+
+#[actix_web::test]
+async fn every_event_arrives_signed_with_its_feed_cursor() {
+    let app = delivering_app().await;
+    let receiver = Receiver::start();
+    let admin = app.key(&["webhooks:manage", "content:write", "sync:read", "comments:moderate"]).await;
+    let (endpoint, secret) = register(&app, &admin, &receiver.url, &ALL_EVENTS).await;
+    assert!(secret.starts_with("whsec_"));
+
+    let id = write(&app, &admin, "POST", "/v1/articles", Some(json!({ "slug": "city-budget", "headline": "City budget", "bodyMarkdown": "Text." }))).await["id"].as_str().unwrap().to_owned();
+    write(&app, &admin, "POST", &format!("/v1/articles/{id}/publish"), None).await;
+    write(&app, &admin, "PATCH", &format!("/v1/articles/{id}"), Some(json!({ "headline": "City budget passes" }))).await;
+    write(&app, &admin, "POST", &format!("/v1/articles/{id}/corrections"), Some(json!({ "text": "The vote was 7-2." }))).await;
+    let (reader, _) = app.person("Ada Reader", "READER").await;
+    let (status, _, comment) = app.call("POST", &format!("/v1/articles/{id}/comments"), Some(&reader), Some(json!({ "body": "Good news" })), &[]).await;
+    assert_eq!(status, 201, "{comment}");
+    let cid = comment["id"].as_str().unwrap();
+    write(&app, &admin, "POST", &format!("/v1/comments/{cid}/moderation"), Some(json!({ "status": "REJECTED" }))).await;
+    write(&app, &admin, "POST", &format!("/v1/articles/{id}/unpublish"), None).await;
+    write(&app, &admin, "POST", &format!("/v1/articles/{id}/publish"), None).await;
+    write(&app, &admin, "DELETE", &format!("/v1/articles/{id}"), None).await;
+    let (status, _, _) = app.call("POST", &format!("/v1/webhooks/{endpoint}/ping"), Some(&admin), None, &[]).await;
+    assert_eq!(status, 202);
+
+    receiver.wait_for(9).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let got = receiver.received();
+    let mut types: Vec<String> = got.iter().map(|r| body_of(r)["type"].as_str().unwrap().to_owned()).collect();
+    types.sort();
+    let mut expected = vec![
+        "article.published", "article.updated", "article.corrected", "comment.created", "comment.moderated",
+        "article.unpublished", "article.published", "article.deleted", "webhook.ping",
+    ];
+    expected.sort();
+    assert_eq!(types, expected);
+    for r in &got {
+        verify(&secret, r).unwrap_or_else(|e| panic!("{} does not verify: {e}", r.id));
+        assert!(r.id.starts_with("msg_"));
+        let mut tampered = r.clone();
+        tampered.body = tampered.body.replace("city-budget", "city-budgets");
+        if tampered.body != r.body {
+            assert!(verify(&secret, &tampered).is_err(), "a changed body must not verify");
+        }
+        assert!(verify("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", r).is_err(), "another secret must not verify");
+    }
+
+    // Each article event carries the cursor of its feed entry: reading the
+    // feed from just before it gives that very entry.
+    let published = got.iter().map(body_of).find(|b| b["type"] == "article.corrected").unwrap();
+    assert_eq!(published["data"]["id"], id.as_str());
+    assert_eq!(published["data"]["event"], "CORRECTED");
+    let cursor = published["data"]["cursor"].as_str().unwrap();
+    let seq: i64 = String::from_utf8(base64_decode(cursor)).unwrap().trim_start_matches("s1:").parse().unwrap();
+    let before = base64_encode(format!("s1:{}", seq - 1).as_bytes());
+    let (_, _, next) = app.call("GET", &format!("/v1/sync?limit=1&cursor={before}"), Some(&admin), None, &[]).await;
+    assert_eq!(next["nextCursor"], cursor, "{next}");
+
+    // The deliveries are listed with how they went.
+    let (status, _, list) = app.call("GET", &format!("/v1/webhooks/{endpoint}/deliveries?limit=100"), Some(&admin), None, &[]).await;
+    assert_eq!(status, 200);
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 9);
+    assert!(items.iter().all(|d| d["status"] == "DELIVERED" && d["attempts"] == 1 && d["lastStatusCode"] == 204), "{list}");
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).unwrap()
+}
+
+fn base64_encode(b: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}
+
+#[actix_web::test]
+async fn a_receiver_that_was_down_gets_every_event_when_it_comes_back() {
+    let app = delivering_app().await;
+    let receiver = Receiver::start();
+    receiver.status.store(503, Ordering::SeqCst);
+    let admin = app.key(&["webhooks:manage", "content:write"]).await;
+    let (endpoint, secret) = register(&app, &admin, &receiver.url, &["article.published"]).await;
+    for i in 0..3 {
+        let id = write(&app, &admin, "POST", "/v1/articles", Some(json!({ "slug": format!("outage-{i}"), "headline": "Outage", "bodyMarkdown": "x" }))).await["id"].as_str().unwrap().to_owned();
+        write(&app, &admin, "POST", &format!("/v1/articles/{id}/publish"), None).await;
+    }
+    // Every first attempt fails and is scheduled again.
+    let mut list = Value::Null;
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(25)).await;
+        list = app.call("GET", &format!("/v1/webhooks/{endpoint}/deliveries"), Some(&admin), None, &[]).await.2;
+        if list["items"].as_array().unwrap().iter().all(|d| d["attempts"] == 1) {
+            break;
+        }
+    }
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    for d in items {
+        assert_eq!((d["status"].as_str(), d["lastStatusCode"].as_i64()), (Some("PENDING"), Some(503)), "{d}");
+        assert!(d["nextAttemptAt"].as_str().is_some());
+    }
+    let (_, _, ep) = app.call("GET", &format!("/v1/webhooks/{endpoint}"), Some(&admin), None, &[]).await;
+    assert!(ep["failingSince"].is_string(), "{ep}");
+    assert!(receiver.received().is_empty());
+
+    // The receiver comes back; the retries fall due.
+    receiver.status.store(200, Ordering::SeqCst);
+    app.state.clock.advance(TimeDelta::seconds(10));
+    let got = receiver.wait_for(3).await;
+    assert_eq!(got.len(), 3);
+    for r in &got {
+        verify(&secret, r).unwrap();
+    }
+    let mut ids: Vec<_> = got.iter().map(|r| r.id.clone()).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 3);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let (_, _, list) = app.call("GET", &format!("/v1/webhooks/{endpoint}/deliveries?status=DELIVERED"), Some(&admin), None, &[]).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 3, "{list}");
+    assert!(list["items"].as_array().unwrap().iter().all(|d| d["attempts"] == 2));
+    let (_, _, ep) = app.call("GET", &format!("/v1/webhooks/{endpoint}"), Some(&admin), None, &[]).await;
+    assert!(ep["failingSince"].is_null(), "a success clears the failure: {ep}");
+}
+
+#[actix_web::test]
+async fn a_change_made_before_a_crash_is_sent_after_the_restart() {
+    let (url, dir) = common::fresh_database().await;
+    let receiver = Receiver::start();
+    // The first instance sends nothing: it stops between change and delivery.
+    let first = TestApp::spawn_with(url.clone(), dir, |c| {
+        c.webhooks_allow_private = true;
+        c.webhooks_poll_ms = 0;
+    })
+    .await;
+    let admin = first.key(&["webhooks:manage", "content:write"]).await;
+    let (endpoint, secret) = register(&first, &admin, &receiver.url, &["article.published"]).await;
+    let id = write(&first, &admin, "POST", "/v1/articles", Some(json!({ "slug": "before-crash", "headline": "Before", "bodyMarkdown": "x" }))).await["id"].as_str().unwrap().to_owned();
+    write(&first, &admin, "POST", &format!("/v1/articles/{id}/publish"), None).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(receiver.received().is_empty());
+
+    // A delivery an instance had claimed when it died waits for its lease.
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let pending = entity::webhook_delivery::Entity::find().all(&first.state.db).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    let mut leased: entity::webhook_delivery::ActiveModel = pending[0].clone().into();
+    leased.lease_until = Set(Some(first.state.clock.now() + TimeDelta::seconds(60)));
+    leased.update(&first.state.db).await.unwrap();
+
+    let second = TestApp::spawn_with(url, None, |c| {
+        c.webhooks_allow_private = true;
+        c.webhooks_poll_ms = 20;
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(receiver.received().is_empty(), "not while another instance's lease runs");
+    second.state.clock.advance(TimeDelta::seconds(61));
+    let got = receiver.wait_for(1).await;
+    assert_eq!(got.len(), 1);
+    verify(&secret, &got[0]).unwrap();
+    assert_eq!(body_of(&got[0])["data"]["id"], id.as_str());
+    let _ = endpoint;
+}
+
+#[actix_web::test]
+async fn several_instances_send_each_delivery_once() {
+    let app = TestApp::spawn_configured(|c| c.webhooks_allow_private = true).await;
+    let receiver = Receiver::start();
+    receiver.delay_ms.store(30, Ordering::SeqCst);
+    let admin = app.key(&["webhooks:manage", "content:write"]).await;
+    register(&app, &admin, &receiver.url, &["article.published"]).await;
+    register(&app, &admin, &receiver.url, &["article.published"]).await;
+    for i in 0..10 {
+        let id = write(&app, &admin, "POST", "/v1/articles", Some(json!({ "slug": format!("burst-{i}"), "headline": "Burst", "bodyMarkdown": "x" }))).await["id"].as_str().unwrap().to_owned();
+        write(&app, &admin, "POST", &format!("/v1/articles/{id}/publish"), None).await;
+    }
+    // Four workers (as four instances would) tick at once, again and again.
+    let settings = (*app.state.webhooks).clone();
+    let workers: Vec<Arc<Dispatcher>> = (0..4)
+        .map(|_| Arc::new(Dispatcher::new(app.state.db.clone(), app.state.clock.clone(), settings.clone()).unwrap()))
+        .collect();
+    for _ in 0..5 {
+        let rounds: Vec<_> = workers.iter().map(|w| {
+            let w = w.clone();
+            tokio::spawn(async move { w.tick().await.unwrap() })
+        }).collect();
+        for r in rounds {
+            r.await.unwrap();
+        }
+    }
+    let got = receiver.received();
+    assert_eq!(got.len(), 20, "10 stories × 2 endpoints");
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for r in &got {
+        *counts.entry(r.id.clone()).or_default() += 1;
+    }
+    assert!(counts.values().all(|n| *n == 1), "each delivery sent once: {counts:?}");
+}
+
+#[actix_web::test]
+async fn an_endpoint_failing_for_days_is_disabled_and_says_why() {
+    let app = TestApp::spawn_configured(|c| {
+        c.webhooks_allow_private = true;
+        c.webhooks_disable_after_hours = 24;
+    })
+    .await;
+    let receiver = Receiver::start();
+    receiver.status.store(500, Ordering::SeqCst);
+    let admin = app.key(&["webhooks:manage", "content:write"]).await;
+    let (endpoint, _) = register(&app, &admin, &receiver.url, &["article.published"]).await;
+    let worker = Dispatcher::new(app.state.db.clone(), app.state.clock.clone(), (*app.state.webhooks).clone()).unwrap();
+    for i in 0..2 {
+        let id = write(&app, &admin, "POST", "/v1/articles", Some(json!({ "slug": format!("down-{i}"), "headline": "Down", "bodyMarkdown": "x" }))).await["id"].as_str().unwrap().to_owned();
+        write(&app, &admin, "POST", &format!("/v1/articles/{id}/publish"), None).await;
+    }
+    // Attempt after attempt over three days, each after its wait.
+    let mut attempts = 0;
+    for _ in 0..40 {
+        attempts += worker.tick().await.unwrap();
+        app.state.clock.advance(TimeDelta::hours(3));
+    }
+    assert!(attempts >= 4, "{attempts}");
+    let (_, _, ep) = app.call("GET", &format!("/v1/webhooks/{endpoint}"), Some(&admin), None, &[]).await;
+    assert_eq!(ep["enabled"], false, "{ep}");
+    assert!(ep["disabledReason"].as_str().unwrap().contains("every delivery failed since"), "{ep}");
+    // A disabled endpoint gets nothing more; enabling it again resumes.
+    receiver.status.store(200, Ordering::SeqCst);
+    assert_eq!(worker.tick().await.unwrap(), 0);
+    let (status, _, ep) = app.call("PATCH", &format!("/v1/webhooks/{endpoint}"), Some(&admin), Some(json!({ "enabled": true })), &[]).await;
+    assert_eq!((status, ep["enabled"].as_bool(), ep["disabledReason"].is_null()), (200, Some(true), true), "{ep}");
+    let (_, _, list) = app.call("GET", &format!("/v1/webhooks/{endpoint}/deliveries"), Some(&admin), None, &[]).await;
+    let d = list["items"][0]["id"].as_str().unwrap();
+    let (status, _, retried) = app.call("POST", &format!("/v1/webhooks/{endpoint}/deliveries/{d}/retry"), Some(&admin), None, &[]).await;
+    assert_eq!((status, retried["status"].as_str()), (202, Some("PENDING")), "{retried}");
+    worker.tick().await.unwrap();
+    assert!(!receiver.received().is_empty());
+}
+
+#[actix_web::test]
+async fn private_targets_are_refused_when_saved_and_when_sent() {
+    let app = TestApp::spawn().await;
+    let admin = app.key(&["webhooks:manage"]).await;
+    for url in [
+        "http://127.0.0.1:9/hook",
+        "http://localhost/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/x",
+        "http://10.0.0.7/x",
+        "http://2130706433/x",
+    ] {
+        let (status, headers, v) = app.call("POST", "/v1/webhooks", Some(&admin), Some(json!({ "url": url, "events": ["article.published"] })), &[]).await;
+        assert_eq!(status, 422, "{url}: {v}");
+        assert_eq!(headers["content-type"], "application/problem+json");
+        assert_eq!(v["errors"][0]["path"], "url", "{v}");
+    }
+    // Saved while private targets were allowed (an operator's choice),
+    // then refused at delivery once they are not.
+    let receiver = Receiver::start();
+    let lenient = TestApp::spawn_with(app_url(&app), None, |c| c.webhooks_allow_private = true).await;
+    let writer = lenient.key(&["content:write"]).await;
+    register(&lenient, &admin, &receiver.url, &["article.published"]).await;
+    let id = write(&lenient, &writer, "POST", "/v1/articles", Some(json!({ "slug": "inside", "headline": "Inside", "bodyMarkdown": "x" }))).await["id"].as_str().unwrap().to_owned();
+    write(&lenient, &writer, "POST", &format!("/v1/articles/{id}/publish"), None).await;
+    let strict = Dispatcher::new(app.state.db.clone(), app.state.clock.clone(), (*app.state.webhooks).clone()).unwrap();
+    assert_eq!(strict.tick().await.unwrap(), 1);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(receiver.received().is_empty());
+    let d = entity_deliveries(&app).await;
+    assert!(d[0].last_error.as_deref().unwrap_or("").contains("loopback"), "{:?}", d[0].last_error);
+}
+
+fn app_url(app: &TestApp) -> String {
+    app.state.config.database_url.clone()
+}
+
+async fn entity_deliveries(app: &TestApp) -> Vec<entity::webhook_delivery::Model> {
+    use sea_orm::EntityTrait;
+    entity::webhook_delivery::Entity::find().all(&app.state.db).await.unwrap()
+}
+
+#[actix_web::test]
+async fn endpoints_are_managed_through_both_apis_and_only_with_the_scope() {
+    let app = TestApp::spawn_configured(|c| c.webhooks_allow_private = true).await;
+    let admin = app.key(&["webhooks:manage"]).await;
+    let writer = app.key(&["content:write", "sync:read", "comments:moderate", "content:read-drafts"]).await;
+    let (reader, _) = app.person("Rita Reader", "READER").await;
+    let (editor, _) = app.person("Ed Editor", "EDITOR").await;
+    let (owner, _) = app.person("Ann Admin", "ADMIN").await;
+    let revoked = app.revoked_key().await;
+
+    // Who may do what, over REST: only `webhooks:manage`.
+    let (ep, _) = register(&app, &admin, "http://127.0.0.1:9/a", &["article.published"]).await;
+    let calls: Vec<(&str, String, Option<Value>)> = vec![
+        ("POST", "/v1/webhooks".into(), Some(json!({ "url": "http://127.0.0.1:9/b", "events": ["article.updated"] }))),
+        ("GET", "/v1/webhooks".into(), None),
+        ("GET", format!("/v1/webhooks/{ep}"), None),
+        ("PATCH", format!("/v1/webhooks/{ep}"), Some(json!({ "events": ["article.deleted"] }))),
+        ("POST", format!("/v1/webhooks/{ep}/rotate-secret"), None),
+        ("POST", format!("/v1/webhooks/{ep}/ping"), None),
+        ("GET", format!("/v1/webhooks/{ep}/deliveries"), None),
+        ("DELETE", format!("/v1/webhooks/{ep}"), None),
+    ];
+    for (who, token, expected) in [
+        ("anonymous", None, 401),
+        ("revoked key", Some(revoked.as_str()), 401),
+        ("writer key", Some(writer.as_str()), 403),
+        ("reader", Some(reader.as_str()), 403),
+        ("editor", Some(editor.as_str()), 403),
+    ] {
+        for (method, path, body) in &calls {
+            let (status, _, v) = app.call(method, path, token, body.clone(), &[]).await;
+            assert_eq!(status, expected, "{who}: {method} {path}: {v}");
+        }
+    }
+    let (_, _, list) = app.call("GET", "/v1/webhooks", Some(&admin), None, &[]).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "refused calls changed nothing");
+    // The ADMIN role carries every scope, this one included.
+    let (status, _, _) = app.call("GET", "/v1/webhooks", Some(&owner), None, &[]).await;
+    assert_eq!(status, 200);
+    assert!(list["items"][0].get("secret").is_none(), "secrets are shown once");
+
+    // Bad input is named.
+    for (body, path) in [
+        (json!({ "url": "ftp://x.example/", "events": ["article.published"] }), "url"),
+        (json!({ "url": "http://127.0.0.1:9/", "events": [] }), "events"),
+        (json!({ "url": "http://127.0.0.1:9/", "events": ["article.exploded"] }), "events[0]"),
+        (json!({ "url": "http://127.0.0.1:9/", "events": ["article.published", "article.published"] }), "events[1]"),
+        (json!({ "url": "http://127.0.0.1:9/", "events": ["article.published"], "description": "a\u{0}b" }), "description"),
+        (json!({ "url": "http://u:p@127.0.0.1:9/", "events": ["article.published"] }), "url"),
+        (json!({ "events": ["article.published"] }), "body"),
+        (json!({ "url": "http://127.0.0.1:9/", "events": ["article.published"], "secret": "mine" }), "secret"),
+        (json!({ "url": "http://127.0.0.1:9/", "events": "article.published" }), "events"),
+    ] {
+        let (status, _, v) = app.call("POST", "/v1/webhooks", Some(&admin), Some(body.clone()), &[]).await;
+        assert_eq!(status, 400, "{body}: {v}");
+        assert!(v["errors"].as_array().unwrap().iter().any(|e| e["path"] == path), "{body}: {v}");
+    }
+
+    // Update, rotate (the old secret keeps signing for a while), delete.
+    let (status, _, v) = app.call("PATCH", &format!("/v1/webhooks/{ep}"), Some(&admin), Some(json!({ "events": ["article.deleted", "comment.created"], "description": "Search index" })), &[]).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["events"], json!(["article.deleted", "comment.created"]));
+    assert_eq!(v["description"], "Search index");
+    let (_, _, r1) = app.call("POST", &format!("/v1/webhooks/{ep}/rotate-secret"), Some(&admin), None, &[]).await;
+    let (_, _, r2) = app.call("POST", &format!("/v1/webhooks/{ep}/rotate-secret"), Some(&admin), None, &[]).await;
+    assert!(r1["secret"].as_str().unwrap().starts_with("whsec_"));
+    assert_ne!(r1["secret"], r2["secret"]);
+
+    // GraphQL: the same endpoints, the same rules.
+    let q = r#"{ webhookEndpoints { id url events enabled deliveries(first: 5) { nodes { eventType status } endCursor } } }"#;
+    let r = app.gql_as(Some(&writer), q, json!({})).await;
+    assert_eq!(error_code(&r), "FORBIDDEN", "{r}");
+    let r = app.gql_as(Some(&admin), q, json!({})).await;
+    assert_eq!(r["data"]["webhookEndpoints"][0]["events"], json!(["article.deleted", "comment.created"]), "{r}");
+    let gid = r["data"]["webhookEndpoints"][0]["id"].as_str().unwrap().to_owned();
+    let create = r#"mutation($i: WebhookEndpointInput!) { createWebhookEndpoint(input: $i) { secret endpoint { id url events } } }"#;
+    let r = app.gql_as(Some(&admin), create, json!({ "i": { "url": "http://127.0.0.1:9/g", "events": ["comment.moderated"] } })).await;
+    assert!(r["data"]["createWebhookEndpoint"]["secret"].as_str().unwrap().starts_with("whsec_"), "{r}");
+    let r = app.gql_as(Some(&admin), create, json!({ "i": { "url": "nope", "events": ["comment.moderated"] } })).await;
+    assert_eq!(error_code(&r), "BAD_USER_INPUT", "{r}");
+    assert_eq!(r["errors"][0]["extensions"]["fields"][0]["path"], "input.url", "{r}");
+    for (token, code) in [(None, "UNAUTHENTICATED"), (Some(writer.as_str()), "FORBIDDEN"), (Some(reader.as_str()), "FORBIDDEN")] {
+        let r = app.gql_as(token, create, json!({ "i": { "url": "http://127.0.0.1:9/h", "events": ["comment.moderated"] } })).await;
+        assert_eq!(error_code(&r), code, "{r}");
+        for m in [
+            format!(r#"mutation {{ rotateWebhookSecret(id: "{gid}") {{ secret }} }}"#),
+            format!(r#"mutation {{ pingWebhookEndpoint(id: "{gid}") {{ delivery {{ id }} }} }}"#),
+            format!(r#"mutation {{ updateWebhookEndpoint(id: "{gid}", input: {{ enabled: false }}) {{ endpoint {{ enabled }} }} }}"#),
+            format!(r#"mutation {{ deleteWebhookEndpoint(id: "{gid}") {{ deletedId }} }}"#),
+        ] {
+            let r = app.gql_as(token, &m, json!({})).await;
+            assert_eq!(error_code(&r), code, "{m}: {r}");
+        }
+    }
+    let r = app.gql_as(Some(&admin), &format!(r#"mutation {{ pingWebhookEndpoint(id: "{gid}") {{ delivery {{ id eventType status messageId }} }} }}"#), json!({})).await;
+    assert_eq!(r["data"]["pingWebhookEndpoint"]["delivery"]["eventType"], "webhook.ping", "{r}");
+    let r = app.gql_as(Some(&admin), &format!(r#"mutation {{ deleteWebhookEndpoint(id: "{gid}") {{ deletedId }} }}"#), json!({})).await;
+    assert_eq!(r["data"]["deleteWebhookEndpoint"]["deletedId"], gid.as_str(), "{r}");
+    let (status, _, _) = app.call("GET", &format!("/v1/webhooks/{ep}"), Some(&admin), None, &[]).await;
+    assert_eq!(status, 404);
+}
