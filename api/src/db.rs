@@ -113,6 +113,14 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
             Migrator::up(&txn, None).await?;
             txn.commit().await
         }
+        // One connection for the whole run: with statements spread over the
+        // pool, a connection could still read the schema from before a
+        // DROP TABLE another one ran, and refuse to recreate its indexes.
+        DatabaseBackend::Sqlite => {
+            let txn = db.begin().await?;
+            Migrator::up(&txn, None).await?;
+            txn.commit().await
+        }
         _ => Migrator::up(db, None).await,
     }
 }

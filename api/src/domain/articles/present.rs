@@ -79,6 +79,7 @@ mod tests {
             comment_moderation: None,
             word_count: 0,
             version: 1,
+            feed_public: true,
             created_at: t,
             updated_at: t,
         }
