@@ -40,6 +40,10 @@ pub enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Write every story, drafts included, to FILE as NDJSON (`-` for stdout).
+    Export { file: std::path::PathBuf },
+    /// Create or replace stories from an NDJSON archive, by externalId (or id).
+    Import { file: std::path::PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -152,6 +156,14 @@ pub struct Config {
     /// Largest request body in bytes, counted as it is read (chunked or not).
     #[arg(long, env = "DATELINE_MAX_BODY_BYTES", default_value_t = 1024 * 1024, global = true)]
     pub max_body_bytes: usize,
+
+    /// Largest archive `POST /v1/import` takes, in bytes (larger ones: `dateline import`).
+    #[arg(long, env = "DATELINE_IMPORT_MAX_BYTES", default_value_t = 256 * 1024 * 1024, global = true)]
+    pub import_max_bytes: usize,
+
+    /// Seconds `POST /v1/import` may take, body and work included.
+    #[arg(long, env = "DATELINE_IMPORT_TIMEOUT_SECS", default_value_t = 1800, global = true)]
+    pub import_timeout_secs: u64,
 
     /// Largest single request header value in bytes.
     #[arg(long, env = "DATELINE_MAX_HEADER_BYTES", default_value_t = 8 * 1024, global = true)]

@@ -55,6 +55,8 @@ fn main() -> ExitCode {
             Some(Command::Keys { command }) => keys(cli.config, command).await,
             Some(Command::Users { command }) => users(cli.config, command).await,
             Some(Command::Comments { command }) => comments(cli.config, command).await,
+            Some(Command::Export { file }) => export(cli.config, file).await,
+            Some(Command::Import { file }) => import(cli.config, file).await,
             Some(Command::PrintSchema | Command::PrintOpenapi) => Ok(()),
         }
     });
@@ -164,6 +166,94 @@ async fn comments(config: Config, command: CommentsCommand) -> Result<(), String
             }
             println!("{} count(s) repaired", repairs.len());
         }
+    }
+    Ok(())
+}
+
+/// The CLI acts with every scope: whoever runs it holds the database.
+fn operator() -> api::domain::accounts::Actor {
+    use api::domain::accounts::{Actor, Scope};
+    Actor::api_key(uuid::Uuid::nil(), Scope::ALL.to_vec())
+}
+
+async fn export(config: Config, file: std::path::PathBuf) -> Result<(), String> {
+    use futures_util::StreamExt;
+    use tokio::io::AsyncWriteExt;
+    let state = startup::prepare(config, Clock::system()).await.map_err(|e| e.to_string())?;
+    let to_stdout = file.as_os_str() == "-";
+    let mut out: Box<dyn tokio::io::AsyncWrite + Unpin> = if to_stdout {
+        Box::new(tokio::io::stdout())
+    } else {
+        Box::new(tokio::fs::File::create(&file).await.map_err(|e| format!("cannot create {}: {e}", file.display()))?)
+    };
+    let mut out = tokio::io::BufWriter::new(&mut out);
+    let lines = api::domain::sync::archive::export(state.db.clone(), &operator()).map_err(|e| e.to_string())?;
+    let mut lines = std::pin::pin!(lines);
+    let mut n = 0u64;
+    while let Some(line) = lines.next().await {
+        let line = line.map_err(|e| e.to_string())?;
+        out.write_all(line.as_bytes()).await.map_err(|e| e.to_string())?;
+        n += 1;
+    }
+    out.flush().await.map_err(|e| e.to_string())?;
+    if !to_stdout {
+        println!("exported {n} stories to {}", file.display());
+    }
+    Ok(())
+}
+
+async fn import(config: Config, file: std::path::PathBuf) -> Result<(), String> {
+    use api::domain::sync::import::{BATCH, Importer, Outcome};
+    use tokio::io::AsyncBufReadExt;
+    let state = startup::prepare(config, Clock::system()).await.map_err(|e| e.to_string())?;
+    let f = tokio::fs::File::open(&file).await.map_err(|e| format!("cannot open {}: {e}", file.display()))?;
+    let size = f.metadata().await.map(|m| m.len()).unwrap_or(0);
+    let bar = indicatif::ProgressBar::new(size).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {msg} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut importer = Importer::new(&operator(), state.clock.now()).map_err(|e| e.to_string())?;
+    let mut reader = tokio::io::BufReader::new(f).lines();
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut n = 0usize;
+    let mut rejected = Vec::new();
+    loop {
+        let next = reader.next_line().await.map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let done = next.is_none();
+        if let Some(line) = next {
+            n += 1;
+            bar.inc(line.len() as u64 + 1);
+            if !line.trim().is_empty() {
+                batch.push((n, line));
+            }
+        }
+        if batch.len() >= BATCH || (done && !batch.is_empty()) {
+            let reports = importer.batch(&state.db, &batch).await.map_err(|e| e.to_string())?;
+            rejected.extend(reports.into_iter().filter(|r| r.outcome == Outcome::Rejected));
+            batch.clear();
+            let t = &importer.totals;
+            bar.set_message(format!("{} created, {} updated, {} unchanged, {} rejected", t.created, t.updated, t.unchanged, t.rejected));
+        }
+        if done {
+            break;
+        }
+    }
+    let problems = importer.finish(&state.db).await.map_err(|e| e.to_string())?;
+    bar.finish_and_clear();
+    for r in rejected.iter().chain(&problems) {
+        eprintln!("line {}: {}", r.line, r.reason.as_deref().unwrap_or("rejected"));
+    }
+    let t = &importer.totals;
+    println!(
+        "imported {}: {} created, {} updated, {} unchanged, {} rejected",
+        file.display(),
+        t.created,
+        t.updated,
+        t.unchanged,
+        t.rejected
+    );
+    if t.rejected > 0 {
+        return Err(format!("{} line(s) rejected", t.rejected));
     }
     Ok(())
 }

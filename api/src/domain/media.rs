@@ -213,3 +213,44 @@ pub async fn save<C: ConnectionTrait + TransactionTrait>(
     txn.commit().await?;
     Ok(saved)
 }
+
+/// A picture exactly like this one (same URL, text and credit), or a new
+/// one, in the caller's transaction: an import reuses what it brought in
+/// before rather than adding a copy each run.
+pub async fn ensure(db: &impl ConnectionTrait, m: &Media, now: chrono::DateTime<chrono::Utc>) -> AppResult<Uuid> {
+    let mut v = Validator::new();
+    v.check(is_web_url(&m.url), "url", "must be an http(s) URL");
+    for (path, value) in [("alt", &m.alt_text), ("caption", &m.caption)] {
+        if let Some(s) = value {
+            v.check(s.chars().count() <= MAX_CAPTION, path, &format!("must be at most {MAX_CAPTION} characters"));
+            text::check(&mut v, path, s, Lines::Multi);
+        }
+    }
+    for (path, value) in [
+        ("photographer", &m.credit_photographer),
+        ("agency", &m.credit_agency),
+        ("rightsHolder", &m.credit_rights_holder),
+        ("license", &m.credit_license),
+        ("mimeType", &m.mime_type),
+    ] {
+        if let Some(s) = value {
+            v.check(s.chars().count() <= MAX_CREDIT, path, &format!("must be at most {MAX_CREDIT} characters"));
+            text::check(&mut v, path, s, Lines::Single);
+        }
+    }
+    v.finish()?;
+    let same = media::Entity::find().filter(media::Column::Url.eq(m.url.as_str())).all(db).await?;
+    let like = |o: &Media| {
+        (&o.alt_text, &o.caption, o.width, o.height, &o.mime_type, &o.credit_photographer)
+            == (&m.alt_text, &m.caption, m.width, m.height, &m.mime_type, &m.credit_photographer)
+            && (&o.credit_agency, &o.credit_rights_holder, &o.credit_license, o.credit_license_expires_at)
+                == (&m.credit_agency, &m.credit_rights_holder, &m.credit_license, m.credit_license_expires_at)
+    };
+    if let Some(found) = same.iter().find(|o| like(o)) {
+        return Ok(found.id);
+    }
+    let id = Uuid::now_v7();
+    let row = media::ActiveModel { id: Set(id), created_at: Set(now), updated_at: Set(now), ..media::Model { id, ..m.clone() }.into() };
+    media::Entity::insert(row).exec_without_returning(db).await?;
+    Ok(id)
+}

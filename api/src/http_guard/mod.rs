@@ -24,7 +24,13 @@ pub struct HttpLimits {
     pub max_header_bytes: usize,
     pub body_timeout: Duration,
     pub request_timeout: Duration,
+    /// `POST /v1/import` takes a whole archive, so it has its own limits.
+    pub import_max_bytes: usize,
+    pub import_timeout: Duration,
 }
+
+/// The route that takes archives.
+pub const IMPORT_PATH: &str = "/v1/import";
 
 impl HttpLimits {
     pub fn from_config(c: &crate::config::Config) -> Self {
@@ -33,6 +39,22 @@ impl HttpLimits {
             max_header_bytes: c.max_header_bytes,
             body_timeout: Duration::from_secs(c.body_timeout_secs.max(1)),
             request_timeout: Duration::from_secs(c.request_timeout_secs.max(1)),
+            import_max_bytes: c.import_max_bytes,
+            import_timeout: Duration::from_secs(c.import_timeout_secs.max(1)),
+        }
+    }
+
+    /// The limits of one request's route.
+    fn of(self, path: &str) -> Self {
+        if path == IMPORT_PATH {
+            Self {
+                max_body_bytes: self.import_max_bytes,
+                body_timeout: self.import_timeout,
+                request_timeout: self.import_timeout,
+                ..self
+            }
+        } else {
+            self
         }
     }
 }
@@ -45,7 +67,7 @@ pub async fn middleware(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let Some(limits) = req.app_data::<actix_web::web::Data<HttpLimits>>().map(|l| *l.get_ref()) else {
+    let Some(limits) = req.app_data::<actix_web::web::Data<HttpLimits>>().map(|l| l.get_ref().of(req.path())) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     if let Some(err) = check_head(&req, &limits) {

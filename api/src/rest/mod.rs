@@ -1,6 +1,7 @@
 //! The JSON REST adapter under `/v1`, described by OpenAPI at `/openapi.json`.
 
 pub mod accounts;
+pub mod archive;
 pub mod article_input;
 pub mod article_writes;
 pub mod articles;
@@ -167,6 +168,8 @@ pub fn v1() -> Scope<
         .service(accounts::my_comments)
         .service(accounts::delete_me)
         .service(sync::sync)
+        .service(archive::export)
+        .service(archive::import)
         .service(webhooks::create_webhook)
         .service(webhooks::list_webhooks)
         .service(webhooks::get_webhook)

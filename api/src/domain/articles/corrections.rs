@@ -66,3 +66,28 @@ pub async fn add<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
     txn.commit().await?;
     Ok((saved, added))
 }
+
+/// Replaces a story's corrections with these, dated as given (an import).
+pub async fn replace(
+    db: &impl ConnectionTrait,
+    article_id: Uuid,
+    list: &[(String, chrono::DateTime<chrono::Utc>)],
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    use sea_orm::ActiveValue::Set;
+    correction::Entity::delete_many().filter(correction::Column::ArticleId.eq(article_id)).exec(db).await?;
+    let rows: Vec<correction::ActiveModel> = list
+        .iter()
+        .map(|(text, at)| correction::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            article_id: Set(article_id),
+            text: Set(text.clone()),
+            published_at: Set(*at),
+            created_at: Set(now),
+        })
+        .collect();
+    for chunk in rows.chunks(100) {
+        correction::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
+    }
+    Ok(())
+}

@@ -558,3 +558,113 @@ pub async fn upsert_by_external_id<C: ConnectionTrait + TransactionTrait>(
     txn.commit().await?;
     Ok(result)
 }
+
+/// A story as an archive holds it: its own id, state and dates, and every
+/// field (what is not given is cleared).
+pub struct Restore {
+    pub id: Uuid,
+    pub changes: ArticleChanges,
+    pub status: StoredStatus,
+    pub published_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub corrections: Vec<(String, DateTime<Utc>)>,
+}
+
+pub enum Restored {
+    Created(Article),
+    Updated { saved: Article, was_public: bool },
+    /// The story already was exactly this: nothing written, version kept.
+    Unchanged(Article),
+}
+
+/// Creates the story, or replaces `existing` with it in place, keeping the
+/// archive's dates rather than now. Runs in the caller's transaction and
+/// records nothing in the change feed: an import records a whole batch at
+/// its end (see `sync::record_many`), so it takes the feed's turn once.
+pub async fn restore(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    r: Restore,
+    existing: Option<Row>,
+    now: DateTime<Utc>,
+) -> AppResult<Restored> {
+    policy::can_write_content(actor)?;
+    let mut v = Validator::new();
+    let changes = r.changes.into_replacement();
+    changes.check_shape(&mut v);
+    v.check(changes.slug.is_some(), "slug", "is required");
+    v.check(changes.headline.is_some(), "headline", "is required");
+    v.check(
+        r.status == StoredStatus::Draft || r.published_at.is_some(),
+        "publishedAt",
+        "is required for a published or archived story",
+    );
+    for (i, (t, _)) in r.corrections.iter().enumerate() {
+        let path = format!("corrections[{i}].text");
+        v.check(!t.trim().is_empty(), &path, "must not be blank");
+        v.check(t.chars().count() <= super::corrections::MAX_TEXT, &path, "must be at most 2000 characters");
+        text::check(&mut v, &path, t, Lines::Multi);
+    }
+    let (after, rendered) = Editable::empty().apply(changes)?;
+    let rendered = match rendered {
+        Some(r) => r,
+        None => body::render(&[])?,
+    };
+    after.check_refs(db, existing.as_ref().map(|e| e.id).or(Some(r.id)), &mut v).await?;
+    v.finish()?;
+    let public = r.status == StoredStatus::Published && r.published_at.is_some_and(|p| p <= now);
+    let corrections: Vec<(String, DateTime<Utc>)> =
+        r.corrections.iter().map(|(t, at)| (t.trim().to_owned(), crate::clock::truncate(*at))).collect();
+    match existing {
+        Some(cur) => {
+            let before = Editable::of(db, &cur).await?;
+            let stored: Vec<(String, DateTime<Utc>)> = super::corrections::by_article(db, &[cur.id])
+                .await?
+                .remove(&cur.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| (c.text, c.published_at))
+                .collect();
+            let same = before == after
+                && cur.status == r.status
+                && cur.published_at == r.published_at
+                && cur.created_at == r.created_at
+                && cur.updated_at == r.updated_at
+                && stored == corrections;
+            if same {
+                return Ok(Restored::Unchanged(cur));
+            }
+            let mut row = article::ActiveModel::default();
+            after.write_to(&mut row, Some(&rendered));
+            row.status = Set(r.status);
+            row.published_at = Set(r.published_at);
+            row.created_at = Set(r.created_at);
+            row.updated_at = Set(r.updated_at);
+            row.feed_public = Set(public);
+            bump(db, &cur, row).await?;
+            after.write_body(db, cur.id, Some(&rendered)).await?;
+            after.write_links(db, cur.id).await?;
+            if stored != corrections {
+                super::corrections::replace(db, cur.id, &corrections, now).await?;
+            }
+            related::refresh::mark_around(db, cur.id, now).await?;
+            Ok(Restored::Updated { saved: find_any(db, cur.id).await?, was_public: cur.feed_public })
+        }
+        None => {
+            let mut rows = after.new_rows(r.id, &rendered, r.published_at, now);
+            rows.story.status = Set(r.status);
+            rows.story.created_at = Set(r.created_at);
+            rows.story.updated_at = Set(r.updated_at);
+            rows.story.feed_public = Set(public);
+            article::Entity::insert(rows.story).exec_without_returning(db).await.map_err(unique_violation)?;
+            article_body::Entity::insert(rows.body).exec_without_returning(db).await?;
+            insert_rows(db, rows.tags, rows.authors).await?;
+            if !corrections.is_empty() {
+                super::corrections::replace(db, r.id, &corrections, now).await?;
+            }
+            related::refresh::mark(db, &[r.id], now).await?;
+            Ok(Restored::Created(find_any(db, r.id).await?))
+        }
+    }
+}

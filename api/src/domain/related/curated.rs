@@ -87,3 +87,23 @@ pub async fn curated_ids(
     }
     Ok(out)
 }
+
+/// Sets a curated list as an archive holds it, in the caller's transaction:
+/// the targets are the importer's to have resolved. The story's version
+/// moves on; its dates stay the archive's.
+pub async fn restore(db: &impl ConnectionTrait, current: &Article, related_ids: &[Uuid], now: DateTime<Utc>) -> AppResult<()> {
+    article_related::Entity::delete_many()
+        .filter(article_related::Column::ArticleId.eq(current.id))
+        .exec(db)
+        .await?;
+    if !related_ids.is_empty() {
+        let rows = related_ids.iter().enumerate().map(|(i, r)| article_related::ActiveModel {
+            article_id: Set(current.id),
+            related_id: Set(*r),
+            position: Set(sql::position(i)),
+        });
+        article_related::Entity::insert_many(rows).exec_without_returning(db).await?;
+    }
+    bump(db, current, article::ActiveModel::default()).await?;
+    refresh::mark(db, &[current.id], now).await
+}

@@ -10,7 +10,7 @@
 //! again, so no reader is ever shown a list that a committed write has
 //! outdated: the refresher only moves that cost off later reads.
 
-mod curated;
+pub mod curated;
 mod rank;
 mod read;
 pub mod refresh;

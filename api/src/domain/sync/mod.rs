@@ -2,7 +2,9 @@
 //! the change itself, read by integrators in order (`feed`), with the
 //! webhook outbox filled from the same record.
 
+pub mod archive;
 pub mod cursor;
+pub mod import;
 pub mod feed;
 pub mod schedule;
 

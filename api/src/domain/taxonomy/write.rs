@@ -163,3 +163,73 @@ async fn record(
     sync::record(db, Change::term(kind, id, created, slug), now).await?;
     Ok(())
 }
+
+/// The id of the section, tag or author with `slug`, created with `name`
+/// (and `about`) when missing, in the caller's transaction and without a
+/// feed entry: an import records its batch at once. True when created.
+pub async fn ensure(
+    db: &impl ConnectionTrait,
+    kind: Kind,
+    slug_text: &str,
+    name: &str,
+    about: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<(Uuid, bool)> {
+    let input = TermInput {
+        slug: Some(slug_text.to_owned()),
+        name: Some(name.to_owned()),
+        about: Some(about.map(str::to_owned)),
+        avatar_id: None,
+    };
+    let mut v = Validator::new();
+    input.check(true, &mut v);
+    v.finish()?;
+    let id = Uuid::now_v7();
+    let about = text::trimmed(about.map(str::to_owned));
+    let name = name.trim().to_owned();
+    macro_rules! find_or_insert {
+        ($entity:ident, $row:expr) => {{
+            if let Some(found) = $entity::Entity::find().filter($entity::Column::Slug.eq(slug_text)).one(db).await? {
+                return Ok((found.id, false));
+            }
+            $entity::Entity::insert($row).exec_without_returning(db).await?;
+        }};
+    }
+    match kind {
+        Kind::Section => find_or_insert!(
+            section,
+            section::ActiveModel {
+                id: Set(id),
+                slug: Set(slug_text.to_owned()),
+                name: Set(name),
+                description: Set(about),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+        ),
+        Kind::Tag => find_or_insert!(
+            tag,
+            tag::ActiveModel {
+                id: Set(id),
+                slug: Set(slug_text.to_owned()),
+                name: Set(name),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+        ),
+        Kind::Author => find_or_insert!(
+            author,
+            author::ActiveModel {
+                id: Set(id),
+                slug: Set(slug_text.to_owned()),
+                name: Set(name),
+                bio: Set(about),
+                avatar_id: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+        ),
+        Kind::Article | Kind::Media => return Err(AppError::field("kind", "is not a section, tag or author")),
+    }
+    Ok((id, true))
+}

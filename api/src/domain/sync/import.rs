@@ -1,0 +1,364 @@
+//! Importing an archive: NDJSON lines, create-or-replace by `externalId`
+//! (by `id` for a story without one), in batched transactions. A bad line
+//! is rejected with its number and reason; the rest go in. Importing the
+//! same file again changes nothing: a story already exactly as the line
+//! says is left alone, version and all.
+
+use super::archive::{self, ArchivedArticle, ArchivedRef};
+use super::{Action, Change, Entity};
+use crate::domain::accounts::{Actor, policy};
+use crate::domain::articles::input::{ArticleChanges, AudioInput, BodyInput};
+use crate::domain::articles::write::{self, Restore, Restored};
+use crate::domain::articles::{Article, rows};
+use crate::domain::media::{self, Media};
+use crate::domain::related::curated;
+use crate::domain::taxonomy::write::ensure as ensure_term;
+use crate::domain::tx;
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
+use entity::article;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait,
+};
+use serde::Serialize;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Lines per transaction.
+pub const BATCH: usize = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+    Rejected,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LineReport {
+    pub line: usize,
+    pub outcome: Outcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Totals {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub rejected: usize,
+}
+
+impl Totals {
+    fn count(&mut self, o: Outcome) {
+        match o {
+            Outcome::Created => self.created += 1,
+            Outcome::Updated => self.updated += 1,
+            Outcome::Unchanged => self.unchanged += 1,
+            Outcome::Rejected => self.rejected += 1,
+        }
+    }
+}
+
+/// One import run: batches go in one after another, then `finish` links
+/// curated related stories (a story may name one that comes later).
+pub struct Importer {
+    actor: Actor,
+    now: DateTime<Utc>,
+    related: Vec<(usize, Uuid, Vec<ArchivedRef>)>,
+    pub totals: Totals,
+}
+
+impl Importer {
+    pub fn new(actor: &Actor, now: DateTime<Utc>) -> AppResult<Self> {
+        policy::can_write_content(actor)?;
+        Ok(Self { actor: actor.clone(), now, related: Vec::new(), totals: Totals::default() })
+    }
+
+    /// A line refused before it could be read (not text, too long).
+    pub fn reject(&mut self, line: usize, why: &str) -> LineReport {
+        self.totals.count(Outcome::Rejected);
+        rejected(line, None, why.to_owned())
+    }
+
+    /// Imports up to [`BATCH`] numbered lines in one transaction; a lost
+    /// deadlock runs the batch again.
+    pub async fn batch<C: ConnectionTrait + TransactionTrait>(
+        &mut self,
+        db: &C,
+        lines: &[(usize, String)],
+    ) -> AppResult<Vec<LineReport>> {
+        let (reports, related) = tx::retry(|| self.run(db, lines)).await?;
+        self.related.extend(related);
+        for r in &reports {
+            self.totals.count(r.outcome);
+        }
+        Ok(reports)
+    }
+
+    async fn run<C: ConnectionTrait + TransactionTrait>(
+        &self,
+        db: &C,
+        lines: &[(usize, String)],
+    ) -> AppResult<(Vec<LineReport>, Vec<(usize, Uuid, Vec<ArchivedRef>)>)> {
+        let txn = tx::begin(db).await?;
+        let mut reports = Vec::with_capacity(lines.len());
+        let mut related = Vec::new();
+        let mut saved: Vec<(Article, bool, Action)> = Vec::new();
+        let mut terms: Vec<(Entity, Uuid, String)> = Vec::new();
+        for (n, text) in lines {
+            let rec: ArchivedArticle = match serde_json::from_str(text) {
+                Ok(r) => r,
+                Err(e) => {
+                    reports.push(rejected(*n, None, format!("not an archived story: {e}")));
+                    continue;
+                }
+            };
+            let sp = tx::begin(&txn).await?;
+            match self.one(&sp, &rec, &mut terms).await {
+                Ok((outcome, article, was_public)) => {
+                    sp.commit().await?;
+                    reports.push(LineReport {
+                        line: *n,
+                        outcome,
+                        id: Some(article.id),
+                        external_id: article.external_id.clone(),
+                        reason: None,
+                    });
+                    related.push((*n, article.id, rec.related.clone()));
+                    match outcome {
+                        Outcome::Created => saved.push((article, false, Action::Created)),
+                        Outcome::Updated => saved.push((article, was_public, Action::Updated)),
+                        _ => {}
+                    }
+                }
+                // Only the line's own faults are its rejection; anything
+                // else (a lost deadlock, a dropped connection) fails the
+                // batch, which is then run again whole or reported.
+                Err(e @ (AppError::BadInput(_) | AppError::Unprocessable(_) | AppError::NotFound(_))) => {
+                    sp.rollback().await?;
+                    reports.push(rejected(*n, rec.external_id.clone(), reason(&e)));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let mut changes: Vec<Change> =
+            terms.iter().map(|(kind, id, slug)| Change::term(*kind, *id, true, slug)).collect();
+        changes.extend(saved.iter().map(|(a, was, action)| Change::article(*was, a, *action)));
+        super::record_many(&txn, &changes, self.now).await?;
+        txn.commit().await?;
+        Ok((reports, related))
+    }
+
+    async fn one(
+        &self,
+        db: &impl ConnectionTrait,
+        rec: &ArchivedArticle,
+        terms: &mut Vec<(Entity, Uuid, String)>,
+    ) -> AppResult<(Outcome, Article, bool)> {
+        let existing = match (&rec.external_id, rec.id) {
+            (Some(e), _) => rows::find_external_for_update(db, e).await?,
+            (None, Some(id)) => article::Entity::find_by_id(id).one(db).await?,
+            (None, None) => return Err(AppError::field("externalId", "an archived story needs an externalId or an id")),
+        };
+        let id = match (&existing, rec.id) {
+            (Some(a), _) => a.id,
+            (None, Some(id)) if article::Entity::find_by_id(id).one(db).await?.is_some() => {
+                return Err(AppError::unprocessable("id", "belongs to a story with another externalId"));
+            }
+            (None, Some(id)) => id,
+            (None, None) => Uuid::now_v7(),
+        };
+        let status = archive::parse_status(&rec.status)
+            .ok_or_else(|| AppError::field("status", "must be DRAFT, PUBLISHED or ARCHIVED"))?;
+        let comments = archive::parse_comments(&rec.comments_status)
+            .ok_or_else(|| AppError::field("commentsStatus", "must be OPEN, CLOSED or DISABLED"))?;
+        let section_id = match &rec.section {
+            Some(t) => Some(self.term(db, Entity::Section, t, "section", terms).await?),
+            None => None,
+        };
+        let mut tag_ids = Vec::new();
+        for (i, t) in rec.tags.iter().enumerate() {
+            tag_ids.push(self.term(db, Entity::Tag, t, &format!("tags[{i}]"), terms).await?);
+        }
+        let mut author_ids = Vec::new();
+        for (i, t) in rec.authors.iter().enumerate() {
+            author_ids.push(self.term(db, Entity::Author, t, &format!("authors[{i}]"), terms).await?);
+        }
+        let hero_image_id = match &rec.hero_image {
+            Some(m) => Some(media::ensure(db, &media_row(m, self.now), self.now).await.map_err(|e| e.under("heroImage."))?),
+            None => None,
+        };
+        let changes = ArticleChanges {
+            slug: Some(rec.slug.clone()),
+            external_id: Some(rec.external_id.clone()),
+            headline: Some(rec.headline.clone()),
+            dek: Some(rec.dek.clone()),
+            dateline: Some(rec.dateline.clone()),
+            body: Some(BodyInput::Blocks(rec.body_blocks.clone())),
+            section_id: Some(section_id),
+            tag_ids: Some(tag_ids),
+            author_ids: Some(author_ids),
+            hero_image_id: Some(hero_image_id),
+            audio: Some(rec.audio.as_ref().map(|a| AudioInput {
+                url: a.url.clone(),
+                duration_seconds: a.duration_seconds,
+                mime_type: a.mime_type.clone(),
+            })),
+            seo_title: Some(rec.seo.title.clone()),
+            seo_description: Some(rec.seo.description.clone()),
+            canonical_url: Some(rec.seo.canonical_url.clone()),
+            comments_status: Some(comments),
+        };
+        let at = |d: Option<DateTime<Utc>>| d.map(crate::clock::truncate);
+        let published_at = at(rec.published_at);
+        let created_at = at(rec.created_at).or(published_at.map(|p| p.min(self.now))).unwrap_or(self.now);
+        let restore = Restore {
+            id,
+            changes,
+            status,
+            published_at,
+            created_at,
+            updated_at: at(rec.updated_at).unwrap_or(created_at),
+            corrections: rec.corrections.iter().map(|c| (c.text.clone(), c.published_at)).collect(),
+        };
+        Ok(match write::restore(db, &self.actor, restore, existing, self.now).await? {
+            Restored::Created(a) => (Outcome::Created, a, false),
+            Restored::Updated { saved, was_public } => (Outcome::Updated, saved, was_public),
+            Restored::Unchanged(a) => (Outcome::Unchanged, a, false),
+        })
+    }
+
+    async fn term(
+        &self,
+        db: &impl ConnectionTrait,
+        kind: Entity,
+        t: &archive::ArchivedTerm,
+        path: &str,
+        created: &mut Vec<(Entity, Uuid, String)>,
+    ) -> AppResult<Uuid> {
+        let (id, new) = ensure_term(db, kind, &t.slug, &t.name, t.about.as_deref(), self.now)
+            .await
+            .map_err(|e| e.under(&format!("{path}.")))?;
+        if new {
+            created.push((kind, id, t.slug.clone()));
+        }
+        Ok(id)
+    }
+
+    /// Links curated related stories once every line is in. A reference to
+    /// a story that is nowhere is reported with its line; the story itself
+    /// stays imported.
+    pub async fn finish<C: ConnectionTrait + TransactionTrait>(&mut self, db: &C) -> AppResult<Vec<LineReport>> {
+        let mut problems = Vec::new();
+        let pending = std::mem::take(&mut self.related);
+        for chunk in pending.chunks(BATCH) {
+            problems.extend(tx::retry(|| self.link(db, chunk)).await?);
+        }
+        Ok(problems)
+    }
+
+    async fn link<C: ConnectionTrait + TransactionTrait>(
+        &self,
+        db: &C,
+        chunk: &[(usize, Uuid, Vec<ArchivedRef>)],
+    ) -> AppResult<Vec<LineReport>> {
+        let txn = tx::begin(db).await?;
+        let ids: Vec<Uuid> = chunk.iter().map(|(_, id, _)| *id).collect();
+        let current = curated::curated_ids(&txn, &ids).await?;
+        let externals: Vec<String> = chunk.iter().flat_map(|(_, _, r)| r.iter().filter_map(|x| x.external_id.clone())).collect();
+        let by_external: HashMap<String, Uuid> = if externals.is_empty() {
+            HashMap::new()
+        } else {
+            article::Entity::find()
+                .filter(article::Column::ExternalId.is_in(externals))
+                .all(&txn)
+                .await?
+                .into_iter()
+                .filter_map(|a| a.external_id.map(|e| (e, a.id)))
+                .collect()
+        };
+        let plain: Vec<Uuid> = chunk.iter().flat_map(|(_, _, r)| r.iter().filter_map(|x| x.id)).collect();
+        let known = crate::domain::sql::existing::<article::Entity>(&txn, article::Column::Id, &plain).await?;
+        let mut problems = Vec::new();
+        let mut changed = Vec::new();
+        for (line, id, refs) in chunk {
+            let mut want = Vec::new();
+            let mut missing = Vec::new();
+            for (i, r) in refs.iter().enumerate() {
+                let found = match (&r.external_id, r.id) {
+                    (Some(e), _) => by_external.get(e).copied(),
+                    (None, Some(x)) => known.contains(&x).then_some(x),
+                    (None, None) => None,
+                };
+                match found {
+                    Some(x) if x != *id && !want.contains(&x) && want.len() < curated::MAX_CURATED => want.push(x),
+                    Some(_) => {}
+                    None => missing.push(format!("related[{i}]")),
+                }
+            }
+            if !missing.is_empty() {
+                problems.push(LineReport {
+                    line: *line,
+                    outcome: Outcome::Updated,
+                    id: Some(*id),
+                    external_id: None,
+                    reason: Some(format!("{}: no such story; the story went in without these links", missing.join(", "))),
+                });
+            }
+            if current.get(id).cloned().unwrap_or_default() == want {
+                continue;
+            }
+            let story = rows::find_for_update(&txn, *id).await?;
+            curated::restore(&txn, &story, &want, self.now).await?;
+            changed.push(rows::find_any(&txn, *id).await?);
+        }
+        let changes: Vec<Change> = changed
+            .iter()
+            .map(|a| Change::article(a.feed_public, a, Action::RelatedChanged))
+            .collect();
+        super::record_many(&txn, &changes, self.now).await?;
+        txn.commit().await?;
+        Ok(problems)
+    }
+}
+
+fn rejected(line: usize, external_id: Option<String>, reason: String) -> LineReport {
+    LineReport { line, outcome: Outcome::Rejected, id: None, external_id, reason: Some(reason) }
+}
+
+fn reason(e: &AppError) -> String {
+    let fields = e.fields();
+    if fields.is_empty() {
+        e.to_string()
+    } else {
+        fields.iter().map(|f| format!("{}: {}", f.path, f.message)).collect::<Vec<_>>().join("; ")
+    }
+}
+
+fn media_row(m: &archive::ArchivedMedia, now: DateTime<Utc>) -> Media {
+    Media {
+        id: Uuid::nil(),
+        url: m.url.clone(),
+        alt_text: m.alt.clone(),
+        caption: m.caption.clone(),
+        width: m.width,
+        height: m.height,
+        mime_type: m.mime_type.clone(),
+        credit_photographer: m.photographer.clone(),
+        credit_agency: m.agency.clone(),
+        credit_rights_holder: m.rights_holder.clone(),
+        credit_license: m.license.clone(),
+        credit_license_expires_at: m.license_expires_at.map(crate::clock::truncate),
+        created_at: now,
+        updated_at: now,
+    }
+}

@@ -1,0 +1,135 @@
+//! `GET /v1/export` and `POST /v1/import`: whole archives as NDJSON, thin
+//! adapters over `domain::sync::archive` and `domain::sync::import`. Both
+//! stream: an export is written a page of stories at a time, an import is
+//! read and committed a batch of lines at a time.
+
+use super::Caller;
+use super::responses::{BodyWrite, PreviewRead};
+use crate::domain::accounts::policy;
+use crate::domain::sync::archive;
+use crate::domain::sync::import::{BATCH, Importer, LineReport, Totals};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use actix_web::{HttpResponse, get, post, web};
+use futures_util::StreamExt;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Longest line an import takes; a story is far smaller.
+const MAX_LINE: usize = 8 * 1024 * 1024;
+
+/// Every story, drafts included, one JSON object per line. Needs
+/// `sync:read` and `content:read-drafts`.
+#[utoipa::path(
+    tag = "sync",
+    responses((status = 200, description = "The archive", content_type = "application/x-ndjson", body = String), PreviewRead),
+    security(("bearer" = []))
+)]
+#[get("/export")]
+pub async fn export(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
+    let lines = archive::export(state.db.clone(), &caller.0)?;
+    let body = lines.map(|l| {
+        l.map(web::Bytes::from).map_err(|e| {
+            tracing::warn!(error = %e, "export stopped");
+            actix_web::error::ErrorInternalServerError("export stopped")
+        })
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("application/x-ndjson")
+        .insert_header(("cache-control", "private, no-store"))
+        .streaming(body))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportTotals {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub rejected: usize,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportLine {
+    /// The line's number in the body, from 1.
+    pub line: usize,
+    /// created, updated, unchanged or rejected.
+    pub outcome: String,
+    pub id: Option<uuid::Uuid>,
+    pub external_id: Option<String>,
+    /// Why a line was rejected, or what of it could not be applied.
+    pub reason: Option<String>,
+}
+
+impl From<LineReport> for ImportLine {
+    fn from(r: LineReport) -> Self {
+        let outcome = serde_json::to_value(r.outcome).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        Self { line: r.line, outcome, id: r.id, external_id: r.external_id, reason: r.reason }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportReport {
+    pub totals: ImportTotals,
+    /// One entry per non-blank line, in order, and one more for a line
+    /// whose related stories could not all be found.
+    pub lines: Vec<ImportLine>,
+}
+
+/// Creates or replaces stories from an NDJSON archive (the format
+/// `GET /v1/export` writes), by `externalId`, or `id` for stories without
+/// one, keeping their dates. Bad lines are reported with their number and
+/// skipped; the rest go in. Needs `content:write`.
+#[utoipa::path(
+    tag = "sync",
+    request_body(content = String, content_type = "application/x-ndjson", description = "One archived story per line"),
+    responses((status = 200, description = "What became of each line", body = ImportReport), BodyWrite),
+    security(("bearer" = []))
+)]
+#[post("/import")]
+pub async fn import(state: web::Data<AppState>, caller: Caller, mut body: web::Payload) -> AppResult<HttpResponse> {
+    policy::can_write_content(&caller.0)?;
+    let mut importer = Importer::new(&caller.0, state.clock.now())?;
+    let mut reports: Vec<LineReport> = Vec::new();
+    let mut pending: Vec<u8> = Vec::new();
+    let mut batch: Vec<(usize, String)> = Vec::with_capacity(BATCH);
+    let mut n = 0usize;
+    let mut done = false;
+    while !done {
+        match body.next().await {
+            Some(chunk) => pending.extend_from_slice(&chunk.map_err(|_| AppError::field("body", "could not be read"))?),
+            None => {
+                done = true;
+                if !pending.is_empty() {
+                    pending.push(b'\n');
+                }
+            }
+        }
+        while let Some(end) = pending.iter().position(|b| *b == b'\n') {
+            let raw: Vec<u8> = pending.drain(..=end).collect();
+            n += 1;
+            match String::from_utf8(raw) {
+                Ok(text) if text.trim().is_empty() => {}
+                Ok(text) => batch.push((n, text)),
+                Err(_) => reports.push(importer.reject(n, "is not UTF-8")),
+            }
+            if batch.len() >= BATCH {
+                reports.extend(importer.batch(&state.db, &batch).await?);
+                batch.clear();
+            }
+        }
+        if pending.len() > MAX_LINE {
+            return Err(AppError::field("body", format!("line {} is longer than {MAX_LINE} bytes", n + 1)));
+        }
+    }
+    if !batch.is_empty() {
+        reports.extend(importer.batch(&state.db, &batch).await?);
+    }
+    reports.sort_by_key(|r| r.line);
+    reports.extend(importer.finish(&state.db).await?);
+    let Totals { created, updated, unchanged, rejected } = importer.totals.clone();
+    Ok(HttpResponse::Ok().json(ImportReport {
+        totals: ImportTotals { created, updated, unchanged, rejected },
+        lines: reports.into_iter().map(ImportLine::from).collect(),
+    }))
+}
