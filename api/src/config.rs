@@ -117,6 +117,29 @@ pub struct Config {
     #[arg(long, env = "DATELINE_IMAGE_CDN_TEMPLATE", global = true)]
     pub image_cdn_template: Option<String>,
 
+    /// The publisher's site, where stories are read: the home link of feeds
+    /// and sitemaps, and `{site}` in the URL template.
+    #[arg(long, env = "DATELINE_SITE_URL", default_value = "http://localhost:8080", global = true)]
+    pub site_url: String,
+
+    /// The site's name in feeds and the news sitemap.
+    #[arg(long, env = "DATELINE_SITE_TITLE", default_value = "Dateline", global = true)]
+    pub site_title: String,
+
+    /// The language of the site's stories (BCP 47), for feeds and the news sitemap.
+    #[arg(long, env = "DATELINE_SITE_LANGUAGE", default_value = "en", global = true)]
+    pub site_language: String,
+
+    /// URLs per sitemap page (at most 50,000, the sitemap protocol's limit).
+    #[arg(long, env = "DATELINE_SITEMAP_PAGE_SIZE", default_value_t = 50_000, value_parser = clap::value_parser!(u64).range(1..=50_000), global = true)]
+    pub sitemap_page_size: u64,
+
+    /// A story's public address; `{site}`, `{section}`, `{slug}`, `{id}`,
+    /// `{externalId}`, `{yyyy}`, `{mm}`, `{dd}` are replaced
+    /// (default `{site}/{section}/{slug}`).
+    #[arg(long, env = "DATELINE_PUBLIC_URL_TEMPLATE", global = true)]
+    pub public_url_template: Option<String>,
+
     /// Deepest GraphQL selection accepted (introspection subtrees count as one level).
     #[arg(long, env = "DATELINE_GRAPHQL_MAX_DEPTH", default_value_t = 12, global = true)]
     pub graphql_max_depth: usize,

@@ -4,6 +4,7 @@
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db;
+use crate::domain::articles::urls::PublicUrls;
 use crate::graphql::{self, AppSchema};
 use crate::http::cors::CredentialedOrigins;
 use crate::http::methods::Routes;
@@ -49,7 +50,11 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
     let community =
         Arc::new(crate::state::Community::from_config(&config, &conn).map_err(StartError::Setup)?);
     let webhooks = Arc::new(config.webhook_settings());
-    Ok(AppState { db: conn, clock, config: Arc::new(config), statements, community, webhooks })
+    if let Some(t) = &config.public_url_template {
+        PublicUrls::check(t).map_err(|e| StartError::Setup(format!("DATELINE_PUBLIC_URL_TEMPLATE {e}")))?;
+    }
+    let urls = Arc::new(PublicUrls::new(&config.site_url, config.public_url_template.as_deref()));
+    Ok(AppState { db: conn, clock, config: Arc::new(config), statements, community, webhooks, urls })
 }
 
 fn first_line(s: &str) -> String {
@@ -63,6 +68,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .openapi(rest::ApiDoc::openapi())
         .service(rest::health::healthz)
         .service(rest::health::readyz)
+        .service(rest::feeds::rss_feed)
+        .service(rest::feeds::atom_feed)
+        .service(rest::feeds::json_feed)
+        .service(rest::feeds::news_sitemap)
+        .service(rest::feeds::sitemap)
         .service(rest::v1())
         .split_for_parts();
     let mut api = api;
@@ -177,6 +187,11 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
             .into_utoipa_app()
             .service(rest::health::healthz)
             .service(rest::health::readyz)
+            .service(rest::feeds::rss_feed)
+            .service(rest::feeds::atom_feed)
+            .service(rest::feeds::json_feed)
+            .service(rest::feeds::news_sitemap)
+            .service(rest::feeds::sitemap)
             .service(rest::v1())
             .into_app()
             .default_service(web::to(crate::http::methods::unmatched))

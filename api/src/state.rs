@@ -18,6 +18,7 @@ pub struct AppState {
     pub statements: StatementCounter,
     pub community: Arc<Community>,
     pub webhooks: Arc<crate::domain::webhooks::Settings>,
+    pub urls: Arc<crate::domain::articles::urls::PublicUrls>,
 }
 
 /// What the discussion features need besides the database, built once from

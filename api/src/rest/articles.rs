@@ -116,7 +116,7 @@ pub async fn list_articles(
     let rel = ArticleRelations::load(&state.db, &rows).await?;
     let cdn = state.config.image_cdn_template.as_deref();
     let body = ArticleList {
-        items: rows.iter().map(|a| ArticleView::new(a, &rel, now, cdn, None)).collect(),
+        items: rows.iter().map(|a| ArticleView::new(a, &rel, now, cdn, &state.urls, None)).collect(),
         next_cursor: page.has_next_page.then(|| page.end_cursor().map(|c| c.encode())).flatten(),
     };
     Ok(json_with_etag(&req, &body, audience == Audience::Public, None))
@@ -157,6 +157,6 @@ pub async fn get_article(
         .ok_or(AppError::NotFound("article"))?;
     let rel = ArticleRelations::load(&state.db, std::slice::from_ref(&article)).await?;
     let cdn = state.config.image_cdn_template.as_deref();
-    let view = ArticleView::new(&article, &rel, now, cdn, Some(&body));
+    let view = ArticleView::new(&article, &rel, now, cdn, &state.urls, Some(&body));
     Ok(json_with_etag(&req, &view, audience == Audience::Public, Some(article.version)))
 }

@@ -20,6 +20,18 @@ pub fn json_with_etag<T: Serialize>(
             return actix_web::ResponseError::error_response(&crate::error::AppError::internal(e));
         }
     };
+    bytes_with_etag(req, body, "application/json", public, version)
+}
+
+/// Any body with a strong ETag of its bytes, answered 304 when the client
+/// has it already.
+pub fn bytes_with_etag(
+    req: &HttpRequest,
+    body: Vec<u8>,
+    content_type: &str,
+    public: bool,
+    version: Option<i32>,
+) -> HttpResponse {
     let digest = token::sha256_hex(&[&body]);
     let hash = digest.get(..24).unwrap_or(&digest);
     let etag = match version {
@@ -39,7 +51,7 @@ pub fn json_with_etag<T: Serialize>(
             .finish();
     }
     HttpResponse::Ok()
-        .content_type("application/json")
+        .content_type(content_type)
         .insert_header((header::ETAG, etag))
         .insert_header((header::CACHE_CONTROL, cache))
         .body(body)

@@ -10,6 +10,7 @@ pub mod comment_stream;
 pub mod comment_views;
 pub mod comment_writes;
 pub mod comments;
+pub mod feeds;
 pub mod headers;
 pub mod health;
 pub mod names;
@@ -41,7 +42,7 @@ use utoipa_actix_web::scope::Scope;
         description = "A headless content API for news publishers. Errors are application/problem+json (RFC 9457) with a machine `code`.",
         version = "1"
     ),
-    tags((name = "articles"), (name = "taxonomy"), (name = "media"), (name = "comments"), (name = "moderation"), (name = "accounts"), (name = "sync"), (name = "webhooks"), (name = "operations")),
+    tags((name = "articles"), (name = "taxonomy"), (name = "media"), (name = "comments"), (name = "moderation"), (name = "accounts"), (name = "sync"), (name = "webhooks"), (name = "syndication"), (name = "operations")),
     components(schemas(problem::Problem)),
     modifiers(&BearerAuth)
 )]

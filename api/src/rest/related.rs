@@ -77,7 +77,7 @@ pub async fn related_articles(
         items: items
             .iter()
             .map(|i| RelatedStoryView {
-                article: ArticleView::new(&i.article, &rel, now, cdn, None),
+                article: ArticleView::new(&i.article, &rel, now, cdn, &state.urls, None),
                 reason: i.reason.into(),
                 score: i.score,
                 shared_tags: rel

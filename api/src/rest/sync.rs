@@ -105,7 +105,7 @@ pub async fn sync(
                 author: None,
             };
             match &e.document {
-                Some(Document::Article(d)) => item.article = Some(ArticleView::new(&d.0, &rel, now, cdn, Some(&d.1))),
+                Some(Document::Article(d)) => item.article = Some(ArticleView::new(&d.0, &rel, now, cdn, &state.urls, Some(&d.1))),
                 Some(Document::Section(s)) => item.section = Some(s.into()),
                 Some(Document::Tag(t)) => item.tag = Some(t.into()),
                 Some(Document::Author(a)) => item.author = Some(AuthorView::bare(a)),

@@ -2,6 +2,7 @@
 //! derives. Field names match GraphQL's, in camelCase.
 
 use crate::domain::articles::relations::ArticleRelations;
+use crate::domain::articles::urls::PublicUrls;
 use crate::domain::articles::{self, Article, ArticleBody, present};
 use crate::domain::body::{self, Block};
 use crate::domain::media::{self, Media};
@@ -202,6 +203,8 @@ pub struct ArticleView {
     pub section: Option<SectionView>,
     pub tags: Vec<TagView>,
     pub corrections: Vec<CorrectionView>,
+    /// The story's address on the publisher's site.
+    pub url: String,
     /// Present on single-article responses; lists leave it out to stay small.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<BodyView>,
@@ -213,6 +216,7 @@ impl ArticleView {
         rel: &ArticleRelations,
         now: DateTime<Utc>,
         cdn: Option<&str>,
+        urls: &PublicUrls,
         body: Option<&ArticleBody>,
     ) -> Self {
         let links = rel.links(a);
@@ -257,6 +261,7 @@ impl ArticleView {
                 .flatten()
                 .map(|c| CorrectionView { text: c.text.clone(), published_at: c.published_at })
                 .collect(),
+            url: urls.of(a, links.and_then(|l| l.section.as_ref()).map(|s| s.slug.as_str())),
             body: body.map(|b| BodyView {
                 blocks: body::parse_stored(&b.body_blocks),
                 html: b.body_html.clone(),

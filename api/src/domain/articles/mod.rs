@@ -6,6 +6,7 @@ pub mod input;
 pub mod lifecycle;
 mod model;
 pub mod present;
+pub mod urls;
 pub mod relations;
 pub mod rows;
 mod search;

@@ -7,6 +7,7 @@ pub mod cursor;
 pub mod import;
 pub mod feed;
 pub mod schedule;
+pub mod syndication;
 
 use crate::domain::webhooks;
 use crate::error::AppResult;

@@ -162,6 +162,18 @@ impl Article {
             == ThreadState::Disabled;
         if disabled { 0 } else { self.0.comment_count }
     }
+    /// The story's address on the publisher's site (`DATELINE_PUBLIC_URL_TEMPLATE`).
+    async fn url(&self, ctx: &Context<'_>) -> Result<String> {
+        let section = match self.0.section_id {
+            Some(_) => loaders(ctx)
+                .links
+                .load_one(LinkKey { article_id: self.0.id, kinds: LinkKinds::SECTION })
+                .await?
+                .and_then(|l| l.section),
+            None => None,
+        };
+        Ok(crate::graphql::state(ctx).urls.of(&self.0, section.as_ref().map(|s| s.slug.as_str())))
+    }
     async fn seo(&self) -> Seo {
         let s = present::seo(&self.0);
         Seo { title: s.title, description: s.description, canonical_url: s.canonical_url }
