@@ -184,10 +184,15 @@ async fn export(config: Config, file: std::path::PathBuf) -> Result<(), String> 
     let mut out: Box<dyn tokio::io::AsyncWrite + Unpin> = if to_stdout {
         Box::new(tokio::io::stdout())
     } else {
-        Box::new(tokio::fs::File::create(&file).await.map_err(|e| format!("cannot create {}: {e}", file.display()))?)
+        Box::new(
+            tokio::fs::File::create(&file)
+                .await
+                .map_err(|e| format!("cannot create {}: {e}", file.display()))?,
+        )
     };
     let mut out = tokio::io::BufWriter::new(&mut out);
-    let lines = api::domain::sync::archive::export(state.db.clone(), &operator()).map_err(|e| e.to_string())?;
+    let lines =
+        api::domain::sync::archive::export(state.db.clone(), &operator()).map_err(|e| e.to_string())?;
     let mut lines = std::pin::pin!(lines);
     let mut n = 0u64;
     while let Some(line) = lines.next().await {
@@ -232,7 +237,10 @@ async fn import(config: Config, file: std::path::PathBuf) -> Result<(), String> 
             rejected.extend(reports.into_iter().filter(|r| r.outcome == Outcome::Rejected));
             batch.clear();
             let t = &importer.totals;
-            bar.set_message(format!("{} created, {} updated, {} unchanged, {} rejected", t.created, t.updated, t.unchanged, t.rejected));
+            bar.set_message(format!(
+                "{} created, {} updated, {} unchanged, {} rejected",
+                t.created, t.updated, t.unchanged, t.rejected
+            ));
         }
         if done {
             break;

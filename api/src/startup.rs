@@ -117,9 +117,13 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
         let every = std::time::Duration::from_millis(c.scheduler_poll_ms);
         crate::domain::sync::schedule::spawn(state.db.clone(), state.clock.clone(), every);
     }
-    crate::domain::webhooks::delivery::Dispatcher::new(state.db.clone(), state.clock.clone(), (*state.webhooks).clone())
-        .map_err(|e| StartError::Setup(e.to_string()))?
-        .spawn();
+    crate::domain::webhooks::delivery::Dispatcher::new(
+        state.db.clone(),
+        state.clock.clone(),
+        (*state.webhooks).clone(),
+    )
+    .map_err(|e| StartError::Setup(e.to_string()))?
+    .spawn();
     if c.related_refresh_ms > 0 {
         let every = std::time::Duration::from_millis(c.related_refresh_ms);
         crate::domain::related::refresh::spawn(state.db.clone(), every);

@@ -812,3 +812,116 @@ async fn hostile_websocket_frames_and_moderation_inputs_are_refused_and_the_proc
     }
     still_serving(&app).await;
 }
+
+#[actix_web::test]
+async fn hostile_integrator_inputs_are_refused_and_concurrent_imports_stay_consistent() {
+    let app = TestApp::spawn_configured(|c| c.webhooks_allow_private = false).await;
+    let key = app.key(&["sync:read", "webhooks:manage", "content:write", "content:read-drafts"]).await;
+    let long = "A".repeat(10_000);
+    // The change feed: hostile cursors and page sizes.
+    for q in [
+        format!("cursor={long}"),
+        "cursor=%F0%9F%92%A9".into(),
+        "cursor=czE6OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5".into(),
+        "cursor=czE6".into(),
+        "limit=99999999999999999999".into(),
+        "limit=-1".into(),
+        "limit=1e3".into(),
+    ] {
+        let (status, headers, body) = app.call("GET", &format!("/v1/sync?{q}"), Some(&key), None, &[]).await;
+        assert_eq!(status, 400, "{q}: {body}");
+        assert_eq!(headers["content-type"], "application/problem+json");
+    }
+    // Webhook endpoints: hostile URLs and lists.
+    let big_events: Vec<String> = (0..10_000).map(|i| format!("article.{i}")).collect();
+    for (body, status) in [
+        (json!({ "url": format!("https://{long}.example/"), "events": ["article.published"] }), 400),
+        (json!({ "url": "https://exämple.test\u{0}/", "events": ["article.published"] }), 400),
+        (json!({ "url": "http://[::ffff:169.254.169.254]/", "events": ["article.published"] }), 422),
+        (json!({ "url": "http://0177.0.0.1/", "events": ["article.published"] }), 422),
+        (json!({ "url": "https://hooks.invalid/", "events": ["article.published"] }), 422),
+        (json!({ "url": "https://93.184.215.14/", "events": big_events }), 400),
+        (json!({ "url": "https://93.184.215.14/", "events": [["nested"]] }), 400),
+        (
+            json!({ "url": "https://93.184.215.14/", "events": ["article.published"], "description": "x".repeat(2_000_000) }),
+            413,
+        ),
+    ] {
+        let (got, headers, v) = app.call("POST", "/v1/webhooks", Some(&key), Some(body.clone()), &[]).await;
+        assert_eq!(got, status, "{}: {v}", body.to_string().chars().take(120).collect::<String>());
+        assert_eq!(headers["content-type"], "application/problem+json");
+    }
+    for path in
+        ["/v1/webhooks/not-a-uuid", "/v1/webhooks/00000000-0000-0000-0000-000000000000/deliveries?cursor=zzz"]
+    {
+        let (status, _, _) = app.call("GET", path, Some(&key), None, &[]).await;
+        assert!(status == 400 || status == 404, "{path}: {status}");
+    }
+    // Feeds and sitemaps: hostile parameters.
+    for path in [
+        format!("/feeds/rss?section={long}"),
+        "/feeds/json?tag=%00".into(),
+        format!("/sitemap.xml?page={long}"),
+        "/feeds/atom?author=%E2%80%AE".into(),
+    ] {
+        let r = app.get(&path).await;
+        assert_eq!(r.status().as_u16(), 400, "{}", &path[..path.len().min(60)]);
+    }
+    // Five imports of the same archive at once, with a feed reader beside
+    // them: each story exists once, and every import's report adds up.
+    let lines: Vec<String> = (0..60)
+        .map(|i| json!({ "externalId": format!("race-{i}"), "slug": format!("race-{i}"), "headline": format!("Race {i}"), "status": "PUBLISHED", "publishedAt": "2020-01-01T00:00:00Z" }).to_string())
+        .collect();
+    let body = lines.join("\n");
+    let imports: Vec<_> = (0..5)
+        .map(|_| {
+            let (addr, key, body) = (app.addr.clone(), key.clone(), body.clone());
+            tokio::spawn(async move {
+                let r = reqwest::Client::new()
+                    .post(format!("{addr}/v1/import"))
+                    .bearer_auth(key)
+                    .header("content-type", "application/x-ndjson")
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                (r.status().as_u16(), r.json::<Value>().await.unwrap_or(Value::Null))
+            })
+        })
+        .collect();
+    let reader = {
+        let (addr, key) = (app.addr.clone(), key.clone());
+        tokio::spawn(async move {
+            for _ in 0..20 {
+                let r = reqwest::Client::new()
+                    .get(format!("{addr}/v1/sync?limit=50"))
+                    .bearer_auth(&key)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200);
+            }
+        })
+    };
+    let mut created = 0;
+    for i in imports {
+        let (status, report) = i.await.unwrap();
+        assert_eq!(status, 200, "{report}");
+        let t = &report["totals"];
+        assert_eq!(
+            t["created"].as_u64().unwrap()
+                + t["updated"].as_u64().unwrap()
+                + t["unchanged"].as_u64().unwrap()
+                + t["rejected"].as_u64().unwrap(),
+            60,
+            "{report}"
+        );
+        created += t["created"].as_u64().unwrap();
+    }
+    reader.await.unwrap();
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let stories = entity::article::Entity::find().count(&app.state.db).await.unwrap();
+    assert_eq!(stories, 60);
+    assert_eq!(created, 60, "each story created by exactly one import");
+    still_serving(&app).await;
+}

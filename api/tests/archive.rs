@@ -44,16 +44,39 @@ async fn newsroom() -> (TestApp, String) {
         }
     };
     let draft = desk("POST", "/v1/articles".into(), Some(json!({ "slug": "a-draft", "headline": "A draft", "externalId": "cms-1", "bodyMarkdown": "Not *yet*." }))).await;
-    let later = desk("POST", "/v1/articles".into(), Some(json!({ "slug": "later", "headline": "Later", "bodyMarkdown": "Soon." }))).await;
+    let later = desk(
+        "POST",
+        "/v1/articles".into(),
+        Some(json!({ "slug": "later", "headline": "Later", "bodyMarkdown": "Soon." })),
+    )
+    .await;
     let at = app.state.clock.now() + chrono::TimeDelta::days(2);
-    desk("POST", format!("/v1/articles/{}/publish", later["id"].as_str().unwrap()), Some(json!({ "at": at }))).await;
-    let old = desk("POST", "/v1/articles".into(), Some(json!({ "slug": "old-news", "headline": "Old news", "bodyMarkdown": "Then." }))).await;
+    desk(
+        "POST",
+        format!("/v1/articles/{}/publish", later["id"].as_str().unwrap()),
+        Some(json!({ "at": at })),
+    )
+    .await;
+    let old = desk(
+        "POST",
+        "/v1/articles".into(),
+        Some(json!({ "slug": "old-news", "headline": "Old news", "bodyMarkdown": "Then." })),
+    )
+    .await;
     let old_id = old["id"].as_str().unwrap().to_owned();
     desk("POST", format!("/v1/articles/{old_id}/publish"), None).await;
     desk("POST", format!("/v1/articles/{old_id}/archive"), None).await;
     // Curated links to a story exported after this one and to one before.
-    let first = desk("GET", "/v1/articles?limit=1&order=oldest".into(), None).await["items"][0]["id"].as_str().unwrap().to_owned();
-    desk("PUT", format!("/v1/articles/{first}/related"), Some(json!({ "relatedIds": [draft["id"], old_id] }))).await;
+    let first = desk("GET", "/v1/articles?limit=1&order=oldest".into(), None).await["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    desk(
+        "PUT",
+        format!("/v1/articles/{first}/related"),
+        Some(json!({ "relatedIds": [draft["id"], old_id] })),
+    )
+    .await;
     (app, key)
 }
 
@@ -66,7 +89,11 @@ async fn an_archive_comes_back_identical_and_importing_again_changes_nothing() {
     assert!(lines.iter().any(|l| l["status"] == "DRAFT" && l["externalId"] == "cms-1"));
     assert!(lines.iter().any(|l| l["status"] == "ARCHIVED"));
     assert!(lines.iter().any(|l| !l["related"].as_array().unwrap().is_empty()));
-    assert!(lines.iter().any(|l| l["heroImage"]["photographer"].is_string() || l["heroImage"]["agency"].is_string()));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["heroImage"]["photographer"].is_string() || l["heroImage"]["agency"].is_string())
+    );
     assert!(lines.iter().any(|l| !l["corrections"].as_array().unwrap().is_empty()));
 
     // Into an empty database: the same archive comes out.
@@ -83,7 +110,14 @@ async fn an_archive_comes_back_identical_and_importing_again_changes_nothing() {
     let (_, a) = app.get_json("/v1/articles?limit=100").await;
     let (_, b) = empty.get_json("/v1/articles?limit=100").await;
     let strip = |v: &Value| -> Vec<(Value, Value, Value, Value)> {
-        v["items"].as_array().unwrap().iter().map(|x| (x["id"].clone(), x["publishedAt"].clone(), x["createdAt"].clone(), x["updatedAt"].clone())).collect()
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                (x["id"].clone(), x["publishedAt"].clone(), x["createdAt"].clone(), x["updatedAt"].clone())
+            })
+            .collect()
     };
     assert_eq!(strip(&a), strip(&b));
 
@@ -104,7 +138,8 @@ async fn an_archive_comes_back_identical_and_importing_again_changes_nothing() {
     let (_, report) = import(&empty, &key2, format!("{changed}\n")).await;
     assert_eq!(report["totals"]["updated"], 1, "{report}");
     let id = changed["id"].as_str().unwrap();
-    let (_, _, story) = empty.call("GET", &format!("/v1/articles/{id}?preview=true"), Some(&key2), None, &[]).await;
+    let (_, _, story) =
+        empty.call("GET", &format!("/v1/articles/{id}?preview=true"), Some(&key2), None, &[]).await;
     assert_eq!(story["headline"], "A draft, revised");
     assert_eq!(story["updatedAt"], "2026-05-30T08:00:00Z");
 }
@@ -113,7 +148,9 @@ async fn an_archive_comes_back_identical_and_importing_again_changes_nothing() {
 async fn broken_lines_are_reported_by_number_and_the_good_ones_go_in() {
     let app = TestApp::spawn().await;
     let key = app.key(&["content:write", "content:read-drafts", "sync:read"]).await;
-    let good = |n: u32| json!({ "externalId": format!("wire-{n}"), "slug": format!("wire-{n}"), "headline": format!("Wire story {n}"), "status": "PUBLISHED", "publishedAt": "2019-03-04T05:06:07Z", "createdAt": "2019-03-04T05:00:00Z", "updatedAt": "2019-03-05T00:00:00Z", "bodyBlocks": [{ "type": "paragraph", "spans": [{ "text": "From the wire." }] }], "section": { "slug": "world", "name": "World" }, "tags": [{ "slug": "elections", "name": "Elections" }], "authors": [{ "slug": "ana-diaz", "name": "Ana Díaz", "about": "Correspondent" }] }).to_string();
+    let good = |n: u32| {
+        json!({ "externalId": format!("wire-{n}"), "slug": format!("wire-{n}"), "headline": format!("Wire story {n}"), "status": "PUBLISHED", "publishedAt": "2019-03-04T05:06:07Z", "createdAt": "2019-03-04T05:00:00Z", "updatedAt": "2019-03-05T00:00:00Z", "bodyBlocks": [{ "type": "paragraph", "spans": [{ "text": "From the wire." }] }], "section": { "slug": "world", "name": "World" }, "tags": [{ "slug": "elections", "name": "Elections" }], "authors": [{ "slug": "ana-diaz", "name": "Ana Díaz", "about": "Correspondent" }] }).to_string()
+    };
     let body = [
         good(1),
         "{ this is not json".to_owned(),
@@ -133,8 +170,18 @@ async fn broken_lines_are_reported_by_number_and_the_good_ones_go_in() {
     assert_eq!(report["totals"]["created"], 3, "{report}");
     assert_eq!(report["totals"]["rejected"], 7, "{report}");
     let lines = report["lines"].as_array().unwrap();
-    let by_line = |n: u64| lines.iter().find(|l| l["line"] == n).unwrap_or_else(|| panic!("no report for line {n}: {report}"));
-    for (n, needle) in [(2, "not an archived story"), (4, "slug"), (5, "publishedAt"), (6, "status"), (7, "colour"), (9, "externalId"), (10, "slug")] {
+    let by_line = |n: u64| {
+        lines.iter().find(|l| l["line"] == n).unwrap_or_else(|| panic!("no report for line {n}: {report}"))
+    };
+    for (n, needle) in [
+        (2, "not an archived story"),
+        (4, "slug"),
+        (5, "publishedAt"),
+        (6, "status"),
+        (7, "colour"),
+        (9, "externalId"),
+        (10, "slug"),
+    ] {
         let l = by_line(n);
         assert_eq!(l["outcome"], "rejected", "line {n}: {l}");
         assert!(l["reason"].as_str().unwrap().contains(needle), "line {n}: {l}");
@@ -151,7 +198,11 @@ async fn broken_lines_are_reported_by_number_and_the_good_ones_go_in() {
     assert_eq!(story["authors"][0]["name"], "Ana Díaz");
     assert_eq!(story["section"]["slug"], "world");
     let (_, authors) = app.get_json("/v1/authors").await;
-    assert_eq!(authors["items"].as_array().map(Vec::len).or(authors.as_array().map(Vec::len)), Some(1), "{authors}");
+    assert_eq!(
+        authors["items"].as_array().map(Vec::len).or(authors.as_array().map(Vec::len)),
+        Some(1),
+        "{authors}"
+    );
     // The change feed has them as published stories.
     let reader = app.key(&["sync:read"]).await;
     let (_, _, feed) = app.call("GET", "/v1/sync", Some(&reader), None, &[]).await;
@@ -180,10 +231,21 @@ async fn export_and_import_need_their_scopes_and_refuse_hostile_bodies() {
     assert_eq!(status, 413, "{body}");
     // Not UTF-8, NUL, deep nesting: each line refused on its own.
     let mut body: Vec<u8> = b"\xff\xfe\n".to_vec();
-    body.extend_from_slice(json!({ "externalId": "nul", "slug": "nul", "headline": "a\u{0}b", "status": "DRAFT" }).to_string().as_bytes());
+    body.extend_from_slice(
+        json!({ "externalId": "nul", "slug": "nul", "headline": "a\u{0}b", "status": "DRAFT" })
+            .to_string()
+            .as_bytes(),
+    );
     body.push(b'\n');
     body.extend_from_slice(format!("{}{}\n", "[".repeat(10_000), "]".repeat(10_000)).as_bytes());
-    let r = app.client.post(format!("{}/v1/import", app.addr)).bearer_auth(&writer).body(body).send().await.unwrap();
+    let r = app
+        .client
+        .post(format!("{}/v1/import", app.addr))
+        .bearer_auth(&writer)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let report: Value = r.json().await.unwrap();
     assert_eq!(report["totals"]["rejected"], 3, "{report}");
@@ -198,26 +260,52 @@ async fn the_cli_exports_and_imports_files() {
     let file = dir.path().join("archive.ndjson");
     let bin = env!("CARGO_BIN_EXE_dateline");
     let url = app.state.config.database_url.clone();
-    let out = std::process::Command::new(bin).args(["export", file.to_str().unwrap()]).env("DATABASE_URL", &url).output().unwrap();
+    let out = std::process::Command::new(bin)
+        .args(["export", file.to_str().unwrap()])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let written = std::fs::read_to_string(&file).unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("exported {} stories", written.lines().count())));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains(&format!("exported {} stories", written.lines().count()))
+    );
 
     let (target, dir2) = common::fresh_database().await;
-    let out = std::process::Command::new(bin).args(["import", file.to_str().unwrap()]).env("DATABASE_URL", &target).output().unwrap();
+    let out = std::process::Command::new(bin)
+        .args(["import", file.to_str().unwrap()])
+        .env("DATABASE_URL", &target)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(said.contains(&format!("{} created, 0 updated, 0 unchanged, 0 rejected", written.lines().count())), "{said}");
+    assert!(
+        said.contains(&format!("{} created, 0 updated, 0 unchanged, 0 rejected", written.lines().count())),
+        "{said}"
+    );
     let again = dir.path().join("again.ndjson");
-    let out = std::process::Command::new(bin).args(["export", again.to_str().unwrap()]).env("DATABASE_URL", &target).output().unwrap();
+    let out = std::process::Command::new(bin)
+        .args(["export", again.to_str().unwrap()])
+        .env("DATABASE_URL", &target)
+        .output()
+        .unwrap();
     assert!(out.status.success());
     assert_eq!(std::fs::read_to_string(&again).unwrap(), written);
 
     // A broken line: reported with its number, the exit status says so.
     std::fs::write(&file, format!("{}\nnot json\n", written.lines().next().unwrap())).unwrap();
-    let out = std::process::Command::new(bin).args(["import", file.to_str().unwrap()]).env("DATABASE_URL", &target).output().unwrap();
+    let out = std::process::Command::new(bin)
+        .args(["import", file.to_str().unwrap()])
+        .env("DATABASE_URL", &target)
+        .output()
+        .unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2:"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("line 2:"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 unchanged, 1 rejected"));
     drop(dir2);
 }

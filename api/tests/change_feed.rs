@@ -43,7 +43,13 @@ impl<'a> Desk<'a> {
 /// Every page of the feed after `cursor`, applied to `copy` the way an
 /// integrator would: documents upserted, tombstones removed. Returns the
 /// cursor to resume from and the entries seen.
-async fn drain(app: &TestApp, key: &str, cursor: &mut Option<String>, limit: u32, copy: &mut HashMap<String, Value>) -> Vec<Value> {
+async fn drain(
+    app: &TestApp,
+    key: &str,
+    cursor: &mut Option<String>,
+    limit: u32,
+    copy: &mut HashMap<String, Value>,
+) -> Vec<Value> {
     let mut seen = Vec::new();
     loop {
         let mut path = format!("/v1/sync?limit={limit}");
@@ -111,7 +117,12 @@ async fn every_editorial_event_in_order_with_documents_and_tombstones() {
     app.clock_tick();
     desk.send("PATCH", &format!("/v1/articles/{id}"), Some(json!({ "headline": "Budget passes" }))).await;
     app.clock_tick();
-    desk.send("POST", &format!("/v1/articles/{id}/corrections"), Some(json!({ "text": "An earlier version gave the wrong total." }))).await;
+    desk.send(
+        "POST",
+        &format!("/v1/articles/{id}/corrections"),
+        Some(json!({ "text": "An earlier version gave the wrong total." })),
+    )
+    .await;
     let (_, current) = app.get_json(&format!("/v1/articles/{id}")).await;
 
     // A public reader: the draft never appears; the story's entries fold
@@ -148,7 +159,15 @@ async fn every_editorial_event_in_order_with_documents_and_tombstones() {
     desk.send("DELETE", &format!("/v1/articles/{id}"), None).await;
     // Republished, then deleted: the PUBLISHED entry has no document left
     // to show, so it is folded away; the DELETED entry after it says why.
-    let (_, _, page) = app.call("GET", &format!("/v1/sync?cursor={}&limit=1", cursor.clone().unwrap()), Some(&reader), None, &[]).await;
+    let (_, _, page) = app
+        .call(
+            "GET",
+            &format!("/v1/sync?cursor={}&limit=1", cursor.clone().unwrap()),
+            Some(&reader),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(page["items"], json!([]), "{page}");
     assert_eq!(page["hasMore"], true);
     let more = drain(&app, &reader, &mut cursor, 100, &mut copy).await;
@@ -158,12 +177,21 @@ async fn every_editorial_event_in_order_with_documents_and_tombstones() {
     // A reader with drafts sees the draft as well.
     let mut all = HashMap::new();
     let seen = drain(&app, &drafts_reader, &mut None, 100, &mut all).await;
-    assert!(seen.iter().any(|e| e["id"] == draft_only.as_str() && e["article"]["status"] == "DRAFT"), "{seen:?}");
+    assert!(
+        seen.iter().any(|e| e["id"] == draft_only.as_str() && e["article"]["status"] == "DRAFT"),
+        "{seen:?}"
+    );
     assert_eq!(all.keys().cloned().collect::<Vec<_>>(), vec![draft_only.clone()]);
 
     // Taxonomy changes are entries too.
     let (status, _, _) = app
-        .call("POST", "/v1/sections", Some(&desk.key), Some(json!({ "slug": "politics", "name": "Politics" })), &[])
+        .call(
+            "POST",
+            "/v1/sections",
+            Some(&desk.key),
+            Some(json!({ "slug": "politics", "name": "Politics" })),
+            &[],
+        )
         .await;
     assert_eq!(status, 201);
     let more = drain(&app, &reader, &mut cursor, 100, &mut copy).await;
@@ -172,7 +200,9 @@ async fn every_editorial_event_in_order_with_documents_and_tombstones() {
     assert_eq!(more[0]["section"]["slug"], "politics");
 
     // Nothing new: an empty page that keeps the cursor.
-    let (_, _, page) = app.call("GET", &format!("/v1/sync?cursor={}", cursor.clone().unwrap()), Some(&reader), None, &[]).await;
+    let (_, _, page) = app
+        .call("GET", &format!("/v1/sync?cursor={}", cursor.clone().unwrap()), Some(&reader), None, &[])
+        .await;
     assert_eq!(page["items"], json!([]));
     assert_eq!(page["hasMore"], false);
     assert_eq!(page["nextCursor"].as_str(), cursor.as_deref());
@@ -188,7 +218,8 @@ async fn the_feed_refuses_callers_and_input_it_should() {
     let (status, _, body) = app.call("GET", "/v1/sync", Some(&writer), None, &[]).await;
     assert_eq!((status, body["code"].as_str()), (403, Some("FORBIDDEN")));
     for bad in ["limit=0", "limit=1001", "limit=x", "cursor=zzz", "cursor=czE6LTE", "cursor=%00"] {
-        let (status, headers, body) = app.call("GET", &format!("/v1/sync?{bad}"), Some(&reader), None, &[]).await;
+        let (status, headers, body) =
+            app.call("GET", &format!("/v1/sync?{bad}"), Some(&reader), None, &[]).await;
         assert_eq!(status, 400, "{bad}: {body}");
         assert_eq!(headers["content-type"], "application/problem+json", "{bad}");
     }
@@ -268,7 +299,8 @@ async fn a_slow_transaction_is_never_skipped() {
     slow.commit().await.unwrap();
     assert_eq!(publishing.await.unwrap(), 200);
     let (_, _, page) = app.call("GET", "/v1/sync", Some(&reader), None, &[]).await;
-    let ids: Vec<&str> = page["items"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> =
+        page["items"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
     assert_eq!(ids, vec![slow_id.to_string().as_str(), fast.as_str()], "in commit order: {page}");
 }
 
@@ -282,7 +314,10 @@ async fn a_scheduled_story_is_announced_once_when_its_time_comes() {
     desk.send("POST", &format!("/v1/articles/{id}/publish"), Some(json!({ "at": at }))).await;
     let (_, _, page) = app.call("GET", "/v1/sync", Some(&reader), None, &[]).await;
     assert_eq!(page["items"], json!([]), "not before its time");
-    assert_eq!(api::domain::sync::schedule::announce_due(&app.state.db, app.state.clock.now()).await.unwrap(), 0);
+    assert_eq!(
+        api::domain::sync::schedule::announce_due(&app.state.db, app.state.clock.now()).await.unwrap(),
+        0
+    );
 
     // Its time comes; several instances race to announce it.
     app.state.clock.advance(TimeDelta::hours(1));
@@ -303,7 +338,10 @@ async fn a_scheduled_story_is_announced_once_when_its_time_comes() {
     assert_eq!(items.len(), 1, "{page}");
     assert_eq!(items[0]["event"], "PUBLISHED");
     assert_eq!(items[0]["article"]["status"], "PUBLISHED");
-    assert_eq!(items[0]["at"].as_str().map(|s| s.starts_with(&at.format("%Y-%m-%dT%H:%M:%S").to_string())), Some(true));
+    assert_eq!(
+        items[0]["at"].as_str().map(|s| s.starts_with(&at.format("%Y-%m-%dT%H:%M:%S").to_string())),
+        Some(true)
+    );
 }
 
 #[actix_web::test]
@@ -327,14 +365,21 @@ async fn the_scheduler_runs_by_itself_in_two_instances() {
     for _ in 0..100 {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         let (_, _, page) = first.call("GET", "/v1/sync?limit=100", Some(&reader), None, &[]).await;
-        published = page["items"].as_array().unwrap().iter().filter(|e| e["event"] == "PUBLISHED").map(|e| e["id"].as_str().unwrap().to_owned()).collect();
+        published = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["event"] == "PUBLISHED")
+            .map(|e| e["id"].as_str().unwrap().to_owned())
+            .collect();
         if published.len() >= 5 {
             break;
         }
     }
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let (_, _, page) = first.call("GET", "/v1/sync?limit=100", Some(&reader), None, &[]).await;
-    let all: Vec<String> = page["items"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_owned()).collect();
+    let all: Vec<String> =
+        page["items"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_owned()).collect();
     assert_eq!(all.len(), 5, "each story announced exactly once: {page}");
     let mut sorted = published.clone();
     sorted.sort();

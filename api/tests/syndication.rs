@@ -22,10 +22,16 @@ async fn newsroom() -> TestApp {
     .await;
     fixtures_with_hero(&app).await;
     let now = app.state.clock.now();
-    let politics = Story { section: Some("city-hall"), tags: &["council-budget"], authors: &["ana-diaz"], body: Some("Council *votes*.") };
+    let politics = Story {
+        section: Some("city-hall"),
+        tags: &["council-budget"],
+        authors: &["ana-diaz"],
+        body: Some("Council *votes*."),
+    };
     app.story("budget-vote", HOSTILE, Some(now - TimeDelta::hours(2)), politics).await;
     app.story("old-budget", "An old budget story", Some(now - TimeDelta::days(3)), politics).await;
-    app.story("no-section", "A story without a section", Some(now - TimeDelta::hours(5)), Story::default()).await;
+    app.story("no-section", "A story without a section", Some(now - TimeDelta::hours(5)), Story::default())
+        .await;
     app.story("unpublished-draft", "Draft", None, politics).await;
     app.story("tomorrow", "Scheduled", Some(now + TimeDelta::days(1)), politics).await;
     app
@@ -44,7 +50,8 @@ async fn fetch(app: &TestApp, path: &str) -> (u16, reqwest::header::HeaderMap, V
 }
 
 fn parse(bytes: &[u8]) -> feed_rs::model::Feed {
-    feed_rs::parser::parse(bytes).unwrap_or_else(|e| panic!("not a valid feed: {e}\n{}", String::from_utf8_lossy(bytes)))
+    feed_rs::parser::parse(bytes)
+        .unwrap_or_else(|e| panic!("not a valid feed: {e}\n{}", String::from_utf8_lossy(bytes)))
 }
 
 #[actix_web::test]
@@ -53,42 +60,106 @@ async fn every_format_parses_with_items_dates_and_escaping_intact() {
     let writer = app.key(&["content:write"]).await;
     let (_, story) = app.get_json("/v1/articles/budget-vote").await;
     let id = story["id"].as_str().unwrap().to_owned();
-    let (status, _, _) = app.call("POST", &format!("/v1/articles/{id}/corrections"), Some(&writer), Some(json!({ "text": "The vote was 7 < 9 & close." })), &[]).await;
+    let (status, _, _) = app
+        .call(
+            "POST",
+            &format!("/v1/articles/{id}/corrections"),
+            Some(&writer),
+            Some(json!({ "text": "The vote was 7 < 9 & close." })),
+            &[],
+        )
+        .await;
     assert_eq!(status, 201);
-    assert_eq!(story["url"], format!("https://news.example/city-hall/{}/budget-vote", &story["publishedAt"].as_str().unwrap()[..4]));
+    assert_eq!(
+        story["url"],
+        format!(
+            "https://news.example/city-hall/{}/budget-vote",
+            &story["publishedAt"].as_str().unwrap()[..4]
+        )
+    );
     let r = app.gql(r#"{ article(slug: "no-section") { url } }"#, json!({})).await;
     assert_eq!(r["data"]["article"]["url"], "https://news.example/2026/no-section", "{r}");
 
     let (_, listing) = app.get_json("/v1/articles?limit=100").await;
-    let public: Vec<String> = listing["items"].as_array().unwrap().iter().map(|a| a["slug"].as_str().unwrap().to_owned()).collect();
-    for (path, content_type) in [("/feeds/rss", "application/rss+xml"), ("/feeds/atom", "application/atom+xml"), ("/feeds/json", "application/feed+json")] {
+    let public: Vec<String> =
+        listing["items"].as_array().unwrap().iter().map(|a| a["slug"].as_str().unwrap().to_owned()).collect();
+    for (path, content_type) in [
+        ("/feeds/rss", "application/rss+xml"),
+        ("/feeds/atom", "application/atom+xml"),
+        ("/feeds/json", "application/feed+json"),
+    ] {
         let (status, headers, body) = fetch(&app, path).await;
         assert_eq!(status, 200, "{path}");
         assert!(headers["content-type"].to_str().unwrap().starts_with(content_type), "{path}");
         let feed = parse(&body);
-        assert_eq!(feed.entries.len(), public.len(), "{path}: every public story, no draft, no scheduled one");
+        assert_eq!(
+            feed.entries.len(),
+            public.len(),
+            "{path}: every public story, no draft, no scheduled one"
+        );
         assert!(feed.title.as_ref().unwrap().content.contains("The Example Times"), "{path}");
-        let hostile = feed.entries.iter().find(|e| e.title.as_ref().is_some_and(|t| t.content.contains("Fish"))).unwrap_or_else(|| panic!("{path}"));
-        assert_eq!(hostile.title.as_ref().unwrap().content, HOSTILE, "{path}: the title survives escaping exactly");
+        let hostile = feed
+            .entries
+            .iter()
+            .find(|e| e.title.as_ref().is_some_and(|t| t.content.contains("Fish")))
+            .unwrap_or_else(|| panic!("{path}"));
+        assert_eq!(
+            hostile.title.as_ref().unwrap().content,
+            HOSTILE,
+            "{path}: the title survives escaping exactly"
+        );
         assert_eq!(hostile.links[0].href, story["url"].as_str().unwrap(), "{path}");
-        assert_eq!(hostile.published.map(|d| d.to_rfc3339()), Some(chrono::DateTime::parse_from_rfc3339(story["publishedAt"].as_str().unwrap()).unwrap().to_utc().to_rfc3339()), "{path}");
-        let content = hostile.content.as_ref().and_then(|c| c.body.clone()).or_else(|| hostile.summary.as_ref().map(|s| s.content.clone())).unwrap();
+        assert_eq!(
+            hostile.published.map(|d| d.to_rfc3339()),
+            Some(
+                chrono::DateTime::parse_from_rfc3339(story["publishedAt"].as_str().unwrap())
+                    .unwrap()
+                    .to_utc()
+                    .to_rfc3339()
+            ),
+            "{path}"
+        );
+        let content = hostile
+            .content
+            .as_ref()
+            .and_then(|c| c.body.clone())
+            .or_else(|| hostile.summary.as_ref().map(|s| s.content.clone()))
+            .unwrap();
         assert!(content.contains("<em>votes</em>"), "{path}: full content: {content}");
-        assert!(content.contains("Correction") && content.contains("7 &lt; 9 &amp; close"), "{path}: {content}");
+        assert!(
+            content.contains("Correction") && content.contains("7 &lt; 9 &amp; close"),
+            "{path}: {content}"
+        );
         assert!(!content.contains("<script"), "{path}");
         if path != "/feeds/json" {
             assert_eq!(hostile.authors[0].name, "ANA-DIAZ", "{path}");
-            let cats: Vec<String> = hostile.categories.iter().map(|c| c.label.clone().unwrap_or(c.term.clone())).collect();
-            assert!(cats.contains(&"CITY-HALL".to_owned()) && cats.contains(&"COUNCIL-BUDGET".to_owned()), "{path}: {cats:?}");
+            let cats: Vec<String> =
+                hostile.categories.iter().map(|c| c.label.clone().unwrap_or(c.term.clone())).collect();
+            assert!(
+                cats.contains(&"CITY-HALL".to_owned()) && cats.contains(&"COUNCIL-BUDGET".to_owned()),
+                "{path}: {cats:?}"
+            );
         }
         // A story with a hero image carries it as an enclosure or image.
         if path != "/feeds/json" {
-            assert!(feed.entries.iter().any(|e| !e.media.is_empty() || e.links.iter().any(|l| l.rel.as_deref() == Some("enclosure"))), "{path}: a hero image");
+            assert!(
+                feed.entries
+                    .iter()
+                    .any(|e| !e.media.is_empty()
+                        || e.links.iter().any(|l| l.rel.as_deref() == Some("enclosure"))),
+                "{path}: a hero image"
+            );
         }
 
         // ETag and 304.
         let etag = headers["etag"].to_str().unwrap().to_owned();
-        let r = app.client.get(format!("{}{path}", app.addr)).header("if-none-match", &etag).send().await.unwrap();
+        let r = app
+            .client
+            .get(format!("{}{path}", app.addr))
+            .header("if-none-match", &etag)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 304, "{path}");
     }
     let (_, _, body) = fetch(&app, "/feeds/json").await;
@@ -96,7 +167,14 @@ async fn every_format_parses_with_items_dates_and_escaping_intact() {
     assert_eq!(v["version"], "https://jsonfeed.org/version/1.1");
     let item = v["items"].as_array().unwrap().iter().find(|i| i["title"] == HOSTILE).unwrap();
     assert_eq!(item["_dateline"]["corrections"][0]["text"], "The vote was 7 < 9 & close.");
-    assert!(v["items"].as_array().unwrap().iter().any(|i| i["image"].as_str().is_some_and(|u| u.starts_with("http"))), "a hero image");
+    assert!(
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["image"].as_str().is_some_and(|u| u.starts_with("http"))),
+        "a hero image"
+    );
 }
 
 #[actix_web::test]
@@ -137,7 +215,13 @@ fn check_urlset(xml: &str, news: bool) -> Vec<String> {
     assert!(urls.len() <= 50_000);
     for url in urls {
         assert_eq!(url.tag_name().name(), "url");
-        let loc = url.children().find(|n| n.has_tag_name("loc")).expect("every url has a loc").text().unwrap().to_owned();
+        let loc = url
+            .children()
+            .find(|n| n.has_tag_name("loc"))
+            .expect("every url has a loc")
+            .text()
+            .unwrap()
+            .to_owned();
         assert!(loc.starts_with("https://") && loc.len() <= 2048, "{loc}");
         url::Url::parse(&loc).unwrap();
         if let Some(lastmod) = url.children().find(|n| n.has_tag_name("lastmod")) {
@@ -147,9 +231,18 @@ fn check_urlset(xml: &str, news: bool) -> Vec<String> {
             let ns = "http://www.google.com/schemas/sitemap-news/0.9";
             let n = url.children().find(|n| n.has_tag_name((ns, "news"))).expect("news:news");
             let publication = n.children().find(|c| c.has_tag_name((ns, "publication"))).unwrap();
-            assert_eq!(publication.children().find(|c| c.has_tag_name((ns, "name"))).unwrap().text(), Some("The Example Times"));
-            assert_eq!(publication.children().find(|c| c.has_tag_name((ns, "language"))).unwrap().text(), Some("en"));
-            chrono::DateTime::parse_from_rfc3339(n.children().find(|c| c.has_tag_name((ns, "publication_date"))).unwrap().text().unwrap()).unwrap();
+            assert_eq!(
+                publication.children().find(|c| c.has_tag_name((ns, "name"))).unwrap().text(),
+                Some("The Example Times")
+            );
+            assert_eq!(
+                publication.children().find(|c| c.has_tag_name((ns, "language"))).unwrap().text(),
+                Some("en")
+            );
+            chrono::DateTime::parse_from_rfc3339(
+                n.children().find(|c| c.has_tag_name((ns, "publication_date"))).unwrap().text().unwrap(),
+            )
+            .unwrap();
             assert!(n.children().any(|c| c.has_tag_name((ns, "title"))));
         }
         locs.push(loc);
@@ -168,7 +261,8 @@ async fn sitemaps_follow_the_protocol_and_page_through_the_whole_archive() {
     assert!(!news.iter().any(|l| l.ends_with("/old-budget")), "older than 48 hours");
     assert!(!news.iter().any(|l| l.ends_with("/tomorrow") || l.ends_with("/unpublished-draft")));
     let doc = roxmltree::Document::parse(&xml).unwrap();
-    let titles: Vec<&str> = doc.descendants().filter(|n| n.tag_name().name() == "title").filter_map(|n| n.text()).collect();
+    let titles: Vec<&str> =
+        doc.descendants().filter(|n| n.tag_name().name() == "title").filter_map(|n| n.text()).collect();
     assert!(titles.contains(&HOSTILE), "{titles:?}");
 
     // The index pages the archive two URLs at a time (as configured here).
@@ -177,7 +271,8 @@ async fn sitemaps_follow_the_protocol_and_page_through_the_whole_archive() {
     let index = String::from_utf8(body).unwrap();
     let doc = roxmltree::Document::parse(&index).unwrap();
     assert_eq!(doc.root_element().tag_name().name(), "sitemapindex");
-    let pages: Vec<String> = doc.descendants().filter(|n| n.has_tag_name("loc")).map(|n| n.text().unwrap().to_owned()).collect();
+    let pages: Vec<String> =
+        doc.descendants().filter(|n| n.has_tag_name("loc")).map(|n| n.text().unwrap().to_owned()).collect();
     let (_, listing) = app.get_json("/v1/articles?limit=100").await;
     let public = listing["items"].as_array().unwrap().len();
     assert_eq!(pages.len(), public.div_ceil(2));
@@ -193,7 +288,13 @@ async fn sitemaps_follow_the_protocol_and_page_through_the_whole_archive() {
     let unique: HashSet<&String> = seen.iter().collect();
     assert_eq!(seen.len(), public, "every public story once");
     assert_eq!(unique.len(), public);
-    let r = app.client.get(format!("{}/sitemap.xml", app.addr)).header("if-none-match", headers["etag"].to_str().unwrap()).send().await.unwrap();
+    let r = app
+        .client
+        .get(format!("{}/sitemap.xml", app.addr))
+        .header("if-none-match", headers["etag"].to_str().unwrap())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 304);
     for bad in ["/sitemap.xml?page=zzz", "/sitemap.xml?page=bTE6eDp5"] {
         let (status, _, _) = fetch(&app, bad).await;

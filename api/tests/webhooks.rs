@@ -50,7 +50,9 @@ impl Receiver {
                 web::post().to(move |req: HttpRequest, body: web::Bytes| {
                     let (g, s, d) = (g.clone(), s.clone(), d.clone());
                     async move {
-                        let h = |n: &str| req.headers().get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                        let h = |n: &str| {
+                            req.headers().get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned()
+                        };
                         let pause = d.load(Ordering::SeqCst);
                         if pause > 0 {
                             tokio::time::sleep(Duration::from_millis(pause)).await;
@@ -145,29 +147,77 @@ async fn every_event_arrives_signed_with_its_feed_cursor() {
     let (endpoint, secret) = register(&app, &admin, &receiver.url, &ALL_EVENTS).await;
     assert!(secret.starts_with("whsec_"));
 
-    let id = write(&app, &admin, "POST", "/v1/articles", Some(json!({ "slug": "city-budget", "headline": "City budget", "bodyMarkdown": "Text." }))).await["id"].as_str().unwrap().to_owned();
+    let id = write(
+        &app,
+        &admin,
+        "POST",
+        "/v1/articles",
+        Some(json!({ "slug": "city-budget", "headline": "City budget", "bodyMarkdown": "Text." })),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     write(&app, &admin, "POST", &format!("/v1/articles/{id}/publish"), None).await;
-    write(&app, &admin, "PATCH", &format!("/v1/articles/{id}"), Some(json!({ "headline": "City budget passes" }))).await;
-    write(&app, &admin, "POST", &format!("/v1/articles/{id}/corrections"), Some(json!({ "text": "The vote was 7-2." }))).await;
+    write(
+        &app,
+        &admin,
+        "PATCH",
+        &format!("/v1/articles/{id}"),
+        Some(json!({ "headline": "City budget passes" })),
+    )
+    .await;
+    write(
+        &app,
+        &admin,
+        "POST",
+        &format!("/v1/articles/{id}/corrections"),
+        Some(json!({ "text": "The vote was 7-2." })),
+    )
+    .await;
     let (reader, _) = app.person("Ada Reader", "READER").await;
-    let (status, _, comment) = app.call("POST", &format!("/v1/articles/{id}/comments"), Some(&reader), Some(json!({ "body": "Good news" })), &[]).await;
+    let (status, _, comment) = app
+        .call(
+            "POST",
+            &format!("/v1/articles/{id}/comments"),
+            Some(&reader),
+            Some(json!({ "body": "Good news" })),
+            &[],
+        )
+        .await;
     assert_eq!(status, 201, "{comment}");
     let cid = comment["id"].as_str().unwrap();
-    write(&app, &admin, "POST", &format!("/v1/comments/{cid}/moderation"), Some(json!({ "status": "REJECTED" }))).await;
+    write(
+        &app,
+        &admin,
+        "POST",
+        &format!("/v1/comments/{cid}/moderation"),
+        Some(json!({ "status": "REJECTED" })),
+    )
+    .await;
     write(&app, &admin, "POST", &format!("/v1/articles/{id}/unpublish"), None).await;
     write(&app, &admin, "POST", &format!("/v1/articles/{id}/publish"), None).await;
     write(&app, &admin, "DELETE", &format!("/v1/articles/{id}"), None).await;
-    let (status, _, _) = app.call("POST", &format!("/v1/webhooks/{endpoint}/ping"), Some(&admin), None, &[]).await;
+    let (status, _, _) =
+        app.call("POST", &format!("/v1/webhooks/{endpoint}/ping"), Some(&admin), None, &[]).await;
     assert_eq!(status, 202);
 
     receiver.wait_for(9).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let got = receiver.received();
-    let mut types: Vec<String> = got.iter().map(|r| body_of(r)["type"].as_str().unwrap().to_owned()).collect();
+    let mut types: Vec<String> =
+        got.iter().map(|r| body_of(r)["type"].as_str().unwrap().to_owned()).collect();
     types.sort();
     let mut expected = vec![
-        "article.published", "article.updated", "article.corrected", "comment.created", "comment.moderated",
-        "article.unpublished", "article.published", "article.deleted", "webhook.ping",
+        "article.published",
+        "article.updated",
+        "article.corrected",
+        "comment.created",
+        "comment.moderated",
+        "article.unpublished",
+        "article.published",
+        "article.deleted",
+        "webhook.ping",
     ];
     expected.sort();
     assert_eq!(types, expected);
@@ -179,7 +229,10 @@ async fn every_event_arrives_signed_with_its_feed_cursor() {
         if tampered.body != r.body {
             assert!(verify(&secret, &tampered).is_err(), "a changed body must not verify");
         }
-        assert!(verify("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", r).is_err(), "another secret must not verify");
+        assert!(
+            verify("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", r).is_err(),
+            "another secret must not verify"
+        );
     }
 
     // Each article event carries the cursor of its feed entry: reading the
@@ -188,17 +241,24 @@ async fn every_event_arrives_signed_with_its_feed_cursor() {
     assert_eq!(published["data"]["id"], id.as_str());
     assert_eq!(published["data"]["event"], "CORRECTED");
     let cursor = published["data"]["cursor"].as_str().unwrap();
-    let seq: i64 = String::from_utf8(base64_decode(cursor)).unwrap().trim_start_matches("s1:").parse().unwrap();
+    let seq: i64 =
+        String::from_utf8(base64_decode(cursor)).unwrap().trim_start_matches("s1:").parse().unwrap();
     let before = base64_encode(format!("s1:{}", seq - 1).as_bytes());
-    let (_, _, next) = app.call("GET", &format!("/v1/sync?limit=1&cursor={before}"), Some(&admin), None, &[]).await;
+    let (_, _, next) =
+        app.call("GET", &format!("/v1/sync?limit=1&cursor={before}"), Some(&admin), None, &[]).await;
     assert_eq!(next["nextCursor"], cursor, "{next}");
 
     // The deliveries are listed with how they went.
-    let (status, _, list) = app.call("GET", &format!("/v1/webhooks/{endpoint}/deliveries?limit=100"), Some(&admin), None, &[]).await;
+    let (status, _, list) = app
+        .call("GET", &format!("/v1/webhooks/{endpoint}/deliveries?limit=100"), Some(&admin), None, &[])
+        .await;
     assert_eq!(status, 200);
     let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 9);
-    assert!(items.iter().all(|d| d["status"] == "DELIVERED" && d["attempts"] == 1 && d["lastStatusCode"] == 204), "{list}");
+    assert!(
+        items.iter().all(|d| d["status"] == "DELIVERED" && d["attempts"] == 1 && d["lastStatusCode"] == 204),
+        "{list}"
+    );
 }
 
 fn base64_decode(s: &str) -> Vec<u8> {
@@ -219,14 +279,25 @@ async fn a_receiver_that_was_down_gets_every_event_when_it_comes_back() {
     let admin = app.key(&["webhooks:manage", "content:write"]).await;
     let (endpoint, secret) = register(&app, &admin, &receiver.url, &["article.published"]).await;
     for i in 0..3 {
-        let id = write(&app, &admin, "POST", "/v1/articles", Some(json!({ "slug": format!("outage-{i}"), "headline": "Outage", "bodyMarkdown": "x" }))).await["id"].as_str().unwrap().to_owned();
+        let id = write(
+            &app,
+            &admin,
+            "POST",
+            "/v1/articles",
+            Some(json!({ "slug": format!("outage-{i}"), "headline": "Outage", "bodyMarkdown": "x" })),
+        )
+        .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         write(&app, &admin, "POST", &format!("/v1/articles/{id}/publish"), None).await;
     }
     // Every first attempt fails and is scheduled again.
     let mut list = Value::Null;
     for _ in 0..100 {
         tokio::time::sleep(Duration::from_millis(25)).await;
-        list = app.call("GET", &format!("/v1/webhooks/{endpoint}/deliveries"), Some(&admin), None, &[]).await.2;
+        list =
+            app.call("GET", &format!("/v1/webhooks/{endpoint}/deliveries"), Some(&admin), None, &[]).await.2;
         if list["items"].as_array().unwrap().iter().all(|d| d["attempts"] == 1) {
             break;
         }
@@ -253,7 +324,9 @@ async fn a_receiver_that_was_down_gets_every_event_when_it_comes_back() {
     ids.dedup();
     assert_eq!(ids.len(), 3);
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let (_, _, list) = app.call("GET", &format!("/v1/webhooks/{endpoint}/deliveries?status=DELIVERED"), Some(&admin), None, &[]).await;
+    let (_, _, list) = app
+        .call("GET", &format!("/v1/webhooks/{endpoint}/deliveries?status=DELIVERED"), Some(&admin), None, &[])
+        .await;
     assert_eq!(list["items"].as_array().unwrap().len(), 3, "{list}");
     assert!(list["items"].as_array().unwrap().iter().all(|d| d["attempts"] == 2));
     let (_, _, ep) = app.call("GET", &format!("/v1/webhooks/{endpoint}"), Some(&admin), None, &[]).await;
@@ -272,7 +345,17 @@ async fn a_change_made_before_a_crash_is_sent_after_the_restart() {
     .await;
     let admin = first.key(&["webhooks:manage", "content:write"]).await;
     let (endpoint, secret) = register(&first, &admin, &receiver.url, &["article.published"]).await;
-    let id = write(&first, &admin, "POST", "/v1/articles", Some(json!({ "slug": "before-crash", "headline": "Before", "bodyMarkdown": "x" }))).await["id"].as_str().unwrap().to_owned();
+    let id = write(
+        &first,
+        &admin,
+        "POST",
+        "/v1/articles",
+        Some(json!({ "slug": "before-crash", "headline": "Before", "bodyMarkdown": "x" })),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     write(&first, &admin, "POST", &format!("/v1/articles/{id}/publish"), None).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(receiver.received().is_empty());
@@ -309,19 +392,36 @@ async fn several_instances_send_each_delivery_once() {
     register(&app, &admin, &receiver.url, &["article.published"]).await;
     register(&app, &admin, &receiver.url, &["article.published"]).await;
     for i in 0..10 {
-        let id = write(&app, &admin, "POST", "/v1/articles", Some(json!({ "slug": format!("burst-{i}"), "headline": "Burst", "bodyMarkdown": "x" }))).await["id"].as_str().unwrap().to_owned();
+        let id = write(
+            &app,
+            &admin,
+            "POST",
+            "/v1/articles",
+            Some(json!({ "slug": format!("burst-{i}"), "headline": "Burst", "bodyMarkdown": "x" })),
+        )
+        .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         write(&app, &admin, "POST", &format!("/v1/articles/{id}/publish"), None).await;
     }
     // Four workers (as four instances would) tick at once, again and again.
     let settings = (*app.state.webhooks).clone();
     let workers: Vec<Arc<Dispatcher>> = (0..4)
-        .map(|_| Arc::new(Dispatcher::new(app.state.db.clone(), app.state.clock.clone(), settings.clone()).unwrap()))
+        .map(|_| {
+            Arc::new(
+                Dispatcher::new(app.state.db.clone(), app.state.clock.clone(), settings.clone()).unwrap(),
+            )
+        })
         .collect();
     for _ in 0..5 {
-        let rounds: Vec<_> = workers.iter().map(|w| {
-            let w = w.clone();
-            tokio::spawn(async move { w.tick().await.unwrap() })
-        }).collect();
+        let rounds: Vec<_> = workers
+            .iter()
+            .map(|w| {
+                let w = w.clone();
+                tokio::spawn(async move { w.tick().await.unwrap() })
+            })
+            .collect();
         for r in rounds {
             r.await.unwrap();
         }
@@ -346,9 +446,21 @@ async fn an_endpoint_failing_for_days_is_disabled_and_says_why() {
     receiver.status.store(500, Ordering::SeqCst);
     let admin = app.key(&["webhooks:manage", "content:write"]).await;
     let (endpoint, _) = register(&app, &admin, &receiver.url, &["article.published"]).await;
-    let worker = Dispatcher::new(app.state.db.clone(), app.state.clock.clone(), (*app.state.webhooks).clone()).unwrap();
+    let worker =
+        Dispatcher::new(app.state.db.clone(), app.state.clock.clone(), (*app.state.webhooks).clone())
+            .unwrap();
     for i in 0..2 {
-        let id = write(&app, &admin, "POST", "/v1/articles", Some(json!({ "slug": format!("down-{i}"), "headline": "Down", "bodyMarkdown": "x" }))).await["id"].as_str().unwrap().to_owned();
+        let id = write(
+            &app,
+            &admin,
+            "POST",
+            "/v1/articles",
+            Some(json!({ "slug": format!("down-{i}"), "headline": "Down", "bodyMarkdown": "x" })),
+        )
+        .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         write(&app, &admin, "POST", &format!("/v1/articles/{id}/publish"), None).await;
     }
     // Attempt after attempt over three days, each after its wait.
@@ -364,11 +476,26 @@ async fn an_endpoint_failing_for_days_is_disabled_and_says_why() {
     // A disabled endpoint gets nothing more; enabling it again resumes.
     receiver.status.store(200, Ordering::SeqCst);
     assert_eq!(worker.tick().await.unwrap(), 0);
-    let (status, _, ep) = app.call("PATCH", &format!("/v1/webhooks/{endpoint}"), Some(&admin), Some(json!({ "enabled": true })), &[]).await;
-    assert_eq!((status, ep["enabled"].as_bool(), ep["disabledReason"].is_null()), (200, Some(true), true), "{ep}");
-    let (_, _, list) = app.call("GET", &format!("/v1/webhooks/{endpoint}/deliveries"), Some(&admin), None, &[]).await;
+    let (status, _, ep) = app
+        .call(
+            "PATCH",
+            &format!("/v1/webhooks/{endpoint}"),
+            Some(&admin),
+            Some(json!({ "enabled": true })),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (status, ep["enabled"].as_bool(), ep["disabledReason"].is_null()),
+        (200, Some(true), true),
+        "{ep}"
+    );
+    let (_, _, list) =
+        app.call("GET", &format!("/v1/webhooks/{endpoint}/deliveries"), Some(&admin), None, &[]).await;
     let d = list["items"][0]["id"].as_str().unwrap();
-    let (status, _, retried) = app.call("POST", &format!("/v1/webhooks/{endpoint}/deliveries/{d}/retry"), Some(&admin), None, &[]).await;
+    let (status, _, retried) = app
+        .call("POST", &format!("/v1/webhooks/{endpoint}/deliveries/{d}/retry"), Some(&admin), None, &[])
+        .await;
     assert_eq!((status, retried["status"].as_str()), (202, Some("PENDING")), "{retried}");
     worker.tick().await.unwrap();
     assert!(!receiver.received().is_empty());
@@ -386,7 +513,15 @@ async fn private_targets_are_refused_when_saved_and_when_sent() {
         "http://10.0.0.7/x",
         "http://2130706433/x",
     ] {
-        let (status, headers, v) = app.call("POST", "/v1/webhooks", Some(&admin), Some(json!({ "url": url, "events": ["article.published"] })), &[]).await;
+        let (status, headers, v) = app
+            .call(
+                "POST",
+                "/v1/webhooks",
+                Some(&admin),
+                Some(json!({ "url": url, "events": ["article.published"] })),
+                &[],
+            )
+            .await;
         assert_eq!(status, 422, "{url}: {v}");
         assert_eq!(headers["content-type"], "application/problem+json");
         assert_eq!(v["errors"][0]["path"], "url", "{v}");
@@ -397,9 +532,21 @@ async fn private_targets_are_refused_when_saved_and_when_sent() {
     let lenient = TestApp::spawn_with(app_url(&app), None, |c| c.webhooks_allow_private = true).await;
     let writer = lenient.key(&["content:write"]).await;
     register(&lenient, &admin, &receiver.url, &["article.published"]).await;
-    let id = write(&lenient, &writer, "POST", "/v1/articles", Some(json!({ "slug": "inside", "headline": "Inside", "bodyMarkdown": "x" }))).await["id"].as_str().unwrap().to_owned();
+    let id = write(
+        &lenient,
+        &writer,
+        "POST",
+        "/v1/articles",
+        Some(json!({ "slug": "inside", "headline": "Inside", "bodyMarkdown": "x" })),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     write(&lenient, &writer, "POST", &format!("/v1/articles/{id}/publish"), None).await;
-    let strict = Dispatcher::new(app.state.db.clone(), app.state.clock.clone(), (*app.state.webhooks).clone()).unwrap();
+    let strict =
+        Dispatcher::new(app.state.db.clone(), app.state.clock.clone(), (*app.state.webhooks).clone())
+            .unwrap();
     assert_eq!(strict.tick().await.unwrap(), 1);
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(receiver.received().is_empty());
@@ -429,7 +576,11 @@ async fn endpoints_are_managed_through_both_apis_and_only_with_the_scope() {
     // Who may do what, over REST: only `webhooks:manage`.
     let (ep, _) = register(&app, &admin, "http://127.0.0.1:9/a", &["article.published"]).await;
     let calls: Vec<(&str, String, Option<Value>)> = vec![
-        ("POST", "/v1/webhooks".into(), Some(json!({ "url": "http://127.0.0.1:9/b", "events": ["article.updated"] }))),
+        (
+            "POST",
+            "/v1/webhooks".into(),
+            Some(json!({ "url": "http://127.0.0.1:9/b", "events": ["article.updated"] })),
+        ),
         ("GET", "/v1/webhooks".into(), None),
         ("GET", format!("/v1/webhooks/{ep}"), None),
         ("PATCH", format!("/v1/webhooks/{ep}"), Some(json!({ "events": ["article.deleted"] }))),
@@ -462,11 +613,20 @@ async fn endpoints_are_managed_through_both_apis_and_only_with_the_scope() {
         (json!({ "url": "ftp://x.example/", "events": ["article.published"] }), "url"),
         (json!({ "url": "http://127.0.0.1:9/", "events": [] }), "events"),
         (json!({ "url": "http://127.0.0.1:9/", "events": ["article.exploded"] }), "events[0]"),
-        (json!({ "url": "http://127.0.0.1:9/", "events": ["article.published", "article.published"] }), "events[1]"),
-        (json!({ "url": "http://127.0.0.1:9/", "events": ["article.published"], "description": "a\u{0}b" }), "description"),
+        (
+            json!({ "url": "http://127.0.0.1:9/", "events": ["article.published", "article.published"] }),
+            "events[1]",
+        ),
+        (
+            json!({ "url": "http://127.0.0.1:9/", "events": ["article.published"], "description": "a\u{0}b" }),
+            "description",
+        ),
         (json!({ "url": "http://u:p@127.0.0.1:9/", "events": ["article.published"] }), "url"),
         (json!({ "events": ["article.published"] }), "body"),
-        (json!({ "url": "http://127.0.0.1:9/", "events": ["article.published"], "secret": "mine" }), "secret"),
+        (
+            json!({ "url": "http://127.0.0.1:9/", "events": ["article.published"], "secret": "mine" }),
+            "secret",
+        ),
         (json!({ "url": "http://127.0.0.1:9/", "events": "article.published" }), "events"),
     ] {
         let (status, _, v) = app.call("POST", "/v1/webhooks", Some(&admin), Some(body.clone()), &[]).await;
@@ -475,12 +635,22 @@ async fn endpoints_are_managed_through_both_apis_and_only_with_the_scope() {
     }
 
     // Update, rotate (the old secret keeps signing for a while), delete.
-    let (status, _, v) = app.call("PATCH", &format!("/v1/webhooks/{ep}"), Some(&admin), Some(json!({ "events": ["article.deleted", "comment.created"], "description": "Search index" })), &[]).await;
+    let (status, _, v) = app
+        .call(
+            "PATCH",
+            &format!("/v1/webhooks/{ep}"),
+            Some(&admin),
+            Some(json!({ "events": ["article.deleted", "comment.created"], "description": "Search index" })),
+            &[],
+        )
+        .await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["events"], json!(["article.deleted", "comment.created"]));
     assert_eq!(v["description"], "Search index");
-    let (_, _, r1) = app.call("POST", &format!("/v1/webhooks/{ep}/rotate-secret"), Some(&admin), None, &[]).await;
-    let (_, _, r2) = app.call("POST", &format!("/v1/webhooks/{ep}/rotate-secret"), Some(&admin), None, &[]).await;
+    let (_, _, r1) =
+        app.call("POST", &format!("/v1/webhooks/{ep}/rotate-secret"), Some(&admin), None, &[]).await;
+    let (_, _, r2) =
+        app.call("POST", &format!("/v1/webhooks/{ep}/rotate-secret"), Some(&admin), None, &[]).await;
     assert!(r1["secret"].as_str().unwrap().starts_with("whsec_"));
     assert_ne!(r1["secret"], r2["secret"]);
 
@@ -489,21 +659,45 @@ async fn endpoints_are_managed_through_both_apis_and_only_with_the_scope() {
     let r = app.gql_as(Some(&writer), q, json!({})).await;
     assert_eq!(error_code(&r), "FORBIDDEN", "{r}");
     let r = app.gql_as(Some(&admin), q, json!({})).await;
-    assert_eq!(r["data"]["webhookEndpoints"][0]["events"], json!(["article.deleted", "comment.created"]), "{r}");
+    assert_eq!(
+        r["data"]["webhookEndpoints"][0]["events"],
+        json!(["article.deleted", "comment.created"]),
+        "{r}"
+    );
     let gid = r["data"]["webhookEndpoints"][0]["id"].as_str().unwrap().to_owned();
     let create = r#"mutation($i: WebhookEndpointInput!) { createWebhookEndpoint(input: $i) { secret endpoint { id url events } } }"#;
-    let r = app.gql_as(Some(&admin), create, json!({ "i": { "url": "http://127.0.0.1:9/g", "events": ["comment.moderated"] } })).await;
+    let r = app
+        .gql_as(
+            Some(&admin),
+            create,
+            json!({ "i": { "url": "http://127.0.0.1:9/g", "events": ["comment.moderated"] } }),
+        )
+        .await;
     assert!(r["data"]["createWebhookEndpoint"]["secret"].as_str().unwrap().starts_with("whsec_"), "{r}");
-    let r = app.gql_as(Some(&admin), create, json!({ "i": { "url": "nope", "events": ["comment.moderated"] } })).await;
+    let r = app
+        .gql_as(Some(&admin), create, json!({ "i": { "url": "nope", "events": ["comment.moderated"] } }))
+        .await;
     assert_eq!(error_code(&r), "BAD_USER_INPUT", "{r}");
     assert_eq!(r["errors"][0]["extensions"]["fields"][0]["path"], "input.url", "{r}");
-    for (token, code) in [(None, "UNAUTHENTICATED"), (Some(writer.as_str()), "FORBIDDEN"), (Some(reader.as_str()), "FORBIDDEN")] {
-        let r = app.gql_as(token, create, json!({ "i": { "url": "http://127.0.0.1:9/h", "events": ["comment.moderated"] } })).await;
+    for (token, code) in [
+        (None, "UNAUTHENTICATED"),
+        (Some(writer.as_str()), "FORBIDDEN"),
+        (Some(reader.as_str()), "FORBIDDEN"),
+    ] {
+        let r = app
+            .gql_as(
+                token,
+                create,
+                json!({ "i": { "url": "http://127.0.0.1:9/h", "events": ["comment.moderated"] } }),
+            )
+            .await;
         assert_eq!(error_code(&r), code, "{r}");
         for m in [
             format!(r#"mutation {{ rotateWebhookSecret(id: "{gid}") {{ secret }} }}"#),
             format!(r#"mutation {{ pingWebhookEndpoint(id: "{gid}") {{ delivery {{ id }} }} }}"#),
-            format!(r#"mutation {{ updateWebhookEndpoint(id: "{gid}", input: {{ enabled: false }}) {{ endpoint {{ enabled }} }} }}"#),
+            format!(
+                r#"mutation {{ updateWebhookEndpoint(id: "{gid}", input: {{ enabled: false }}) {{ endpoint {{ enabled }} }} }}"#
+            ),
             format!(r#"mutation {{ deleteWebhookEndpoint(id: "{gid}") {{ deletedId }} }}"#),
         ] {
             let r = app.gql_as(token, &m, json!({})).await;
@@ -512,7 +706,13 @@ async fn endpoints_are_managed_through_both_apis_and_only_with_the_scope() {
     }
     let r = app.gql_as(Some(&admin), &format!(r#"mutation {{ pingWebhookEndpoint(id: "{gid}") {{ delivery {{ id eventType status messageId }} }} }}"#), json!({})).await;
     assert_eq!(r["data"]["pingWebhookEndpoint"]["delivery"]["eventType"], "webhook.ping", "{r}");
-    let r = app.gql_as(Some(&admin), &format!(r#"mutation {{ deleteWebhookEndpoint(id: "{gid}") {{ deletedId }} }}"#), json!({})).await;
+    let r = app
+        .gql_as(
+            Some(&admin),
+            &format!(r#"mutation {{ deleteWebhookEndpoint(id: "{gid}") {{ deletedId }} }}"#),
+            json!({}),
+        )
+        .await;
     assert_eq!(r["data"]["deleteWebhookEndpoint"]["deletedId"], gid.as_str(), "{r}");
     let (status, _, _) = app.call("GET", &format!("/v1/webhooks/{ep}"), Some(&admin), None, &[]).await;
     assert_eq!(status, 404);

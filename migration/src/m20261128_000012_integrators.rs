@@ -59,7 +59,10 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        let one = Query::insert().into_table("feed_lock").columns(["id", "bumps"]).values([1.into(), 0i64.into()])
+        let one = Query::insert()
+            .into_table("feed_lock")
+            .columns(["id", "bumps"])
+            .values([1.into(), 0i64.into()])
             .map_err(|e| DbErr::Migration(e.to_string()))?
             .to_owned();
         manager.exec_stmt(one).await?;
@@ -67,14 +70,23 @@ impl MigrationTrait for Migration {
         let mut public = boolean("feed_public");
         public.default(false);
         manager.alter_table(Table::alter().table("article").add_column(public).to_owned()).await?;
-        let live = Condition::all()
-            .add(Expr::col("status").eq("PUBLISHED"))
-            .add(Expr::col("published_at").lte(now));
-        let announce = Query::update().table("article").value("feed_public", true).cond_where(live.clone()).to_owned();
+        let live =
+            Condition::all().add(Expr::col("status").eq("PUBLISHED")).add(Expr::col("published_at").lte(now));
+        let announce =
+            Query::update().table("article").value("feed_public", true).cond_where(live.clone()).to_owned();
         manager.exec_stmt(announce).await?;
         let backfill = Query::insert()
             .into_table("change_event")
-            .columns(["entity_type", "entity_id", "action", "feed_event", "version", "slug", "external_id", "occurred_at"])
+            .columns([
+                "entity_type",
+                "entity_id",
+                "action",
+                "feed_event",
+                "version",
+                "slug",
+                "external_id",
+                "occurred_at",
+            ])
             .select_from(
                 Query::select()
                     .expr(Expr::val("article"))
@@ -133,7 +145,12 @@ impl MigrationTrait for Migration {
                 .col(text_null("last_error"))
                 .col(ts(b, "created_at"))
                 .col(ts_null(b, "delivered_at"))
-                .foreign_key(&mut fk("webhook_delivery", "endpoint_id", "webhook_endpoint", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "webhook_delivery",
+                    "endpoint_id",
+                    "webhook_endpoint",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;

@@ -208,8 +208,20 @@ pub async fn save<C: ConnectionTrait + TransactionTrait>(
         media::Entity::insert(row).exec_with_returning(&txn).await?
     };
     let action = if id.is_some() { Action::Updated } else { Action::Created };
-    sync::record(&txn, Change { entity: Kind::Media, id: saved.id, action, feed: None, version: None, slug: None, external_id: None }, now)
-        .await?;
+    sync::record(
+        &txn,
+        Change {
+            entity: Kind::Media,
+            id: saved.id,
+            action,
+            feed: None,
+            version: None,
+            slug: None,
+            external_id: None,
+        },
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(saved)
 }
@@ -217,12 +229,20 @@ pub async fn save<C: ConnectionTrait + TransactionTrait>(
 /// A picture exactly like this one (same URL, text and credit), or a new
 /// one, in the caller's transaction: an import reuses what it brought in
 /// before rather than adding a copy each run.
-pub async fn ensure(db: &impl ConnectionTrait, m: &Media, now: chrono::DateTime<chrono::Utc>) -> AppResult<Uuid> {
+pub async fn ensure(
+    db: &impl ConnectionTrait,
+    m: &Media,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<Uuid> {
     let mut v = Validator::new();
     v.check(is_web_url(&m.url), "url", "must be an http(s) URL");
     for (path, value) in [("alt", &m.alt_text), ("caption", &m.caption)] {
         if let Some(s) = value {
-            v.check(s.chars().count() <= MAX_CAPTION, path, &format!("must be at most {MAX_CAPTION} characters"));
+            v.check(
+                s.chars().count() <= MAX_CAPTION,
+                path,
+                &format!("must be at most {MAX_CAPTION} characters"),
+            );
             text::check(&mut v, path, s, Lines::Multi);
         }
     }
@@ -234,7 +254,11 @@ pub async fn ensure(db: &impl ConnectionTrait, m: &Media, now: chrono::DateTime<
         ("mimeType", &m.mime_type),
     ] {
         if let Some(s) = value {
-            v.check(s.chars().count() <= MAX_CREDIT, path, &format!("must be at most {MAX_CREDIT} characters"));
+            v.check(
+                s.chars().count() <= MAX_CREDIT,
+                path,
+                &format!("must be at most {MAX_CREDIT} characters"),
+            );
             text::check(&mut v, path, s, Lines::Single);
         }
     }
@@ -250,7 +274,12 @@ pub async fn ensure(db: &impl ConnectionTrait, m: &Media, now: chrono::DateTime<
         return Ok(found.id);
     }
     let id = Uuid::now_v7();
-    let row = media::ActiveModel { id: Set(id), created_at: Set(now), updated_at: Set(now), ..media::Model { id, ..m.clone() }.into() };
+    let row = media::ActiveModel {
+        id: Set(id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..media::Model { id, ..m.clone() }.into()
+    };
     media::Entity::insert(row).exec_without_returning(db).await?;
     Ok(id)
 }

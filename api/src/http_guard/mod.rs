@@ -67,7 +67,8 @@ pub async fn middleware(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let Some(limits) = req.app_data::<actix_web::web::Data<HttpLimits>>().map(|l| l.get_ref().of(req.path())) else {
+    let Some(limits) = req.app_data::<actix_web::web::Data<HttpLimits>>().map(|l| l.get_ref().of(req.path()))
+    else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     if let Some(err) = check_head(&req, &limits) {

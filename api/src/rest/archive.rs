@@ -63,7 +63,10 @@ pub struct ImportLine {
 
 impl From<LineReport> for ImportLine {
     fn from(r: LineReport) -> Self {
-        let outcome = serde_json::to_value(r.outcome).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let outcome = serde_json::to_value(r.outcome)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
         Self { line: r.line, outcome, id: r.id, external_id: r.external_id, reason: r.reason }
     }
 }
@@ -87,7 +90,11 @@ pub struct ImportReport {
     security(("bearer" = []))
 )]
 #[post("/import")]
-pub async fn import(state: web::Data<AppState>, caller: Caller, mut body: web::Payload) -> AppResult<HttpResponse> {
+pub async fn import(
+    state: web::Data<AppState>,
+    caller: Caller,
+    mut body: web::Payload,
+) -> AppResult<HttpResponse> {
     policy::can_write_content(&caller.0)?;
     let mut importer = Importer::new(&caller.0, state.clock.now())?;
     let mut reports: Vec<LineReport> = Vec::new();
@@ -97,7 +104,9 @@ pub async fn import(state: web::Data<AppState>, caller: Caller, mut body: web::P
     let mut done = false;
     while !done {
         match body.next().await {
-            Some(chunk) => pending.extend_from_slice(&chunk.map_err(|_| AppError::field("body", "could not be read"))?),
+            Some(chunk) => {
+                pending.extend_from_slice(&chunk.map_err(|_| AppError::field("body", "could not be read"))?)
+            }
             None => {
                 done = true;
                 if !pending.is_empty() {

@@ -54,7 +54,11 @@ fn stories<'a>(state: &AppState, feed: &'a Feed) -> Vec<Story<'a>> {
             let section = links.and_then(|l| l.section.as_ref());
             let mut categories: Vec<(String, String)> =
                 section.map(|s| (s.slug.clone(), s.name.clone())).into_iter().collect();
-            categories.extend(links.map(|l| l.tags.iter().map(|t| (t.slug.clone(), t.name.clone())).collect::<Vec<_>>()).unwrap_or_default());
+            categories.extend(
+                links
+                    .map(|l| l.tags.iter().map(|t| (t.slug.clone(), t.name.clone())).collect::<Vec<_>>())
+                    .unwrap_or_default(),
+            );
             let mut html = b.body_html.clone();
             if let Some(cs) = feed.rel.corrections.get(&a.id).filter(|c| !c.is_empty()) {
                 html.push_str("<aside class=\"corrections\">");
@@ -71,7 +75,9 @@ fn stories<'a>(state: &AppState, feed: &'a Feed) -> Vec<Story<'a>> {
                 article: a,
                 body: b,
                 url: state.urls.of(a, section.map(|s| s.slug.as_str())),
-                authors: links.map(|l| l.authors.iter().map(|x| x.name.clone()).collect()).unwrap_or_default(),
+                authors: links
+                    .map(|l| l.authors.iter().map(|x| x.name.clone()).collect())
+                    .unwrap_or_default(),
                 categories,
                 image: a.hero_image_id.and_then(|m| feed.rel.media.get(&m)),
                 html,
@@ -112,7 +118,11 @@ async fn load(state: &AppState, params: FeedParams) -> AppResult<Feed> {
     responses((status = 200, description = "RSS 2.0", content_type = "application/rss+xml", body = String), (status = 304, description = "Not modified"), (status = 400, description = "More than one filter, or a malformed slug"), (status = 404, description = "No such section, tag or author"))
 )]
 #[get("/feeds/rss")]
-pub async fn rss_feed(state: web::Data<AppState>, req: HttpRequest, params: web::Query<FeedParams>) -> AppResult<HttpResponse> {
+pub async fn rss_feed(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    params: web::Query<FeedParams>,
+) -> AppResult<HttpResponse> {
     let feed = load(&state, params.into_inner()).await?;
     let mut channel = rss::Channel {
         title: title(&state, &feed),
@@ -127,7 +137,12 @@ pub async fn rss_feed(state: web::Data<AppState>, req: HttpRequest, params: web:
     channel.namespaces.insert("dc".into(), "http://purl.org/dc/elements/1.1/".into());
     channel.namespaces.insert("content".into(), "http://purl.org/rss/1.0/modules/content/".into());
     channel.atom_ext = Some(rss::extension::atom::AtomExtension {
-        links: vec![rss::extension::atom::Link { href: self_url(&req), rel: "self".into(), mime_type: Some("application/rss+xml".into()), ..Default::default() }],
+        links: vec![rss::extension::atom::Link {
+            href: self_url(&req),
+            rel: "self".into(),
+            mime_type: Some("application/rss+xml".into()),
+            ..Default::default()
+        }],
     });
     for s in stories(&state, &feed) {
         let mut item = rss::Item {
@@ -137,15 +152,22 @@ pub async fn rss_feed(state: web::Data<AppState>, req: HttpRequest, params: web:
             guid: Some(rss::Guid { value: format!("urn:uuid:{}", s.article.id), permalink: false }),
             pub_date: Some(published(s.article).to_rfc2822()),
             content: Some(s.html.clone()),
-            categories: s.categories.iter().map(|(_, name)| rss::Category { name: name.clone(), domain: None }).collect(),
+            categories: s
+                .categories
+                .iter()
+                .map(|(_, name)| rss::Category { name: name.clone(), domain: None })
+                .collect(),
             ..Default::default()
         };
         if !s.authors.is_empty() {
-            item.dublin_core_ext =
-                Some(rss::extension::dublincore::DublinCoreExtension { creators: s.authors.clone(), ..Default::default() });
+            item.dublin_core_ext = Some(rss::extension::dublincore::DublinCoreExtension {
+                creators: s.authors.clone(),
+                ..Default::default()
+            });
         }
         if let Some(m) = s.image {
-            item.enclosure = Some(rss::Enclosure { url: m.url.clone(), length: "0".into(), mime_type: image_type(m) });
+            item.enclosure =
+                Some(rss::Enclosure { url: m.url.clone(), length: "0".into(), mime_type: image_type(m) });
             let mut attrs = BTreeMap::from([
                 ("url".to_owned(), m.url.clone()),
                 ("medium".to_owned(), "image".to_owned()),
@@ -161,21 +183,36 @@ pub async fn rss_feed(state: web::Data<AppState>, req: HttpRequest, params: web:
             if let Some(text) = m.caption.clone().or_else(|| m.alt_text.clone()) {
                 children.insert(
                     "description".to_owned(),
-                    vec![rss::extension::Extension { name: "media:description".into(), value: Some(text), ..Default::default() }],
+                    vec![rss::extension::Extension {
+                        name: "media:description".into(),
+                        value: Some(text),
+                        ..Default::default()
+                    }],
                 );
             }
             if let Some(credit) = media::credit_text(m) {
                 children.insert(
                     "credit".to_owned(),
-                    vec![rss::extension::Extension { name: "media:credit".into(), value: Some(credit), ..Default::default() }],
+                    vec![rss::extension::Extension {
+                        name: "media:credit".into(),
+                        value: Some(credit),
+                        ..Default::default()
+                    }],
                 );
             }
-            let content = rss::extension::Extension { name: "media:content".into(), value: None, attrs, children };
+            let content =
+                rss::extension::Extension { name: "media:content".into(), value: None, attrs, children };
             item.extensions.insert("media".into(), BTreeMap::from([("content".to_owned(), vec![content])]));
         }
         channel.items.push(item);
     }
-    Ok(bytes_with_etag(&req, channel.to_string().into_bytes(), "application/rss+xml; charset=utf-8", true, None))
+    Ok(bytes_with_etag(
+        &req,
+        channel.to_string().into_bytes(),
+        "application/rss+xml; charset=utf-8",
+        true,
+        None,
+    ))
 }
 
 /// Atom of the latest stories, with full content.
@@ -185,7 +222,11 @@ pub async fn rss_feed(state: web::Data<AppState>, req: HttpRequest, params: web:
     responses((status = 200, description = "Atom", content_type = "application/atom+xml", body = String), (status = 304, description = "Not modified"), (status = 400, description = "More than one filter, or a malformed slug"), (status = 404, description = "No such section, tag or author"))
 )]
 #[get("/feeds/atom")]
-pub async fn atom_feed(state: web::Data<AppState>, req: HttpRequest, params: web::Query<FeedParams>) -> AppResult<HttpResponse> {
+pub async fn atom_feed(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    params: web::Query<FeedParams>,
+) -> AppResult<HttpResponse> {
     use atom_syndication as atom;
     let feed = load(&state, params.into_inner()).await?;
     let now = state.clock.now();
@@ -195,32 +236,64 @@ pub async fn atom_feed(state: web::Data<AppState>, req: HttpRequest, params: web
         id: self_url(&req),
         updated: fixed(feed.stories.iter().map(|(a, _)| a.updated_at).max().unwrap_or(now)),
         links: vec![
-            atom::Link { href: self_url(&req), rel: "self".into(), mime_type: Some("application/atom+xml".into()), ..Default::default() },
-            atom::Link { href: state.urls.site().to_owned(), rel: "alternate".into(), mime_type: Some("text/html".into()), ..Default::default() },
+            atom::Link {
+                href: self_url(&req),
+                rel: "self".into(),
+                mime_type: Some("application/atom+xml".into()),
+                ..Default::default()
+            },
+            atom::Link {
+                href: state.urls.site().to_owned(),
+                rel: "alternate".into(),
+                mime_type: Some("text/html".into()),
+                ..Default::default()
+            },
         ],
         generator: Some(atom::Generator { value: "Dateline".into(), ..Default::default() }),
         lang: Some(state.config.site_language.clone()),
         ..Default::default()
     };
     for s in stories(&state, &feed) {
-        let mut links = vec![atom::Link { href: s.url.clone(), rel: "alternate".into(), mime_type: Some("text/html".into()), ..Default::default() }];
+        let mut links = vec![atom::Link {
+            href: s.url.clone(),
+            rel: "alternate".into(),
+            mime_type: Some("text/html".into()),
+            ..Default::default()
+        }];
         if let Some(m) = s.image {
-            links.push(atom::Link { href: m.url.clone(), rel: "enclosure".into(), mime_type: Some(image_type(m)), ..Default::default() });
+            links.push(atom::Link {
+                href: m.url.clone(),
+                rel: "enclosure".into(),
+                mime_type: Some(image_type(m)),
+                ..Default::default()
+            });
         }
         out.entries.push(atom::Entry {
             title: atom::Text::plain(s.article.headline.clone()),
             id: format!("urn:uuid:{}", s.article.id),
             updated: fixed(s.article.updated_at),
             published: Some(fixed(published(s.article))),
-            authors: s.authors.iter().map(|n| atom::Person { name: n.clone(), ..Default::default() }).collect(),
+            authors: s
+                .authors
+                .iter()
+                .map(|n| atom::Person { name: n.clone(), ..Default::default() })
+                .collect(),
             categories: s
                 .categories
                 .iter()
-                .map(|(slug, name)| atom::Category { term: slug.clone(), label: Some(name.clone()), ..Default::default() })
+                .map(|(slug, name)| atom::Category {
+                    term: slug.clone(),
+                    label: Some(name.clone()),
+                    ..Default::default()
+                })
                 .collect(),
             links,
             summary: s.article.dek.clone().map(atom::Text::plain),
-            content: Some(atom::Content { value: Some(s.html.clone()), content_type: Some("html".into()), ..Default::default() }),
+            content: Some(atom::Content {
+                value: Some(s.html.clone()),
+                content_type: Some("html".into()),
+                ..Default::default()
+            }),
             ..Default::default()
         });
     }
@@ -235,7 +308,11 @@ pub async fn atom_feed(state: web::Data<AppState>, req: HttpRequest, params: web
     responses((status = 200, description = "JSON Feed 1.1", content_type = "application/feed+json", body = Object), (status = 304, description = "Not modified"), (status = 400, description = "More than one filter, or a malformed slug"), (status = 404, description = "No such section, tag or author"))
 )]
 #[get("/feeds/json")]
-pub async fn json_feed(state: web::Data<AppState>, req: HttpRequest, params: web::Query<FeedParams>) -> AppResult<HttpResponse> {
+pub async fn json_feed(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    params: web::Query<FeedParams>,
+) -> AppResult<HttpResponse> {
     let feed = load(&state, params.into_inner()).await?;
     let iso = |d: DateTime<Utc>| d.to_rfc3339_opts(SecondsFormat::Secs, true);
     let items: Vec<_> = stories(&state, &feed)
@@ -324,7 +401,8 @@ fn parse_page(s: &str) -> AppResult<Cursor> {
     let bad = || AppError::field("page", "is not a sitemap page");
     let raw = token::decode(s).ok_or_else(bad)?;
     let mut parts = raw.split(':');
-    let (Some("m1"), Some(micros), Some(id), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some("m1"), Some(micros), Some(id), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(bad());
     };
     let at = micros.parse().ok().and_then(DateTime::from_timestamp_micros).ok_or_else(bad)?;
@@ -340,7 +418,11 @@ fn parse_page(s: &str) -> AppResult<Cursor> {
     responses((status = 200, description = "Sitemap index, or one sitemap", content_type = "application/xml", body = String), (status = 304, description = "Not modified"), (status = 400, description = "Not a page of this index"))
 )]
 #[get("/sitemap.xml")]
-pub async fn sitemap(state: web::Data<AppState>, req: HttpRequest, params: web::Query<SitemapParams>) -> AppResult<HttpResponse> {
+pub async fn sitemap(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    params: web::Query<SitemapParams>,
+) -> AppResult<HttpResponse> {
     let now = state.clock.now();
     let size = state.config.sitemap_page_size;
     let mut xml = String::from(XML_HEAD);

@@ -105,7 +105,9 @@ pub async fn sync(
                 author: None,
             };
             match &e.document {
-                Some(Document::Article(d)) => item.article = Some(ArticleView::new(&d.0, &rel, now, cdn, &state.urls, Some(&d.1))),
+                Some(Document::Article(d)) => {
+                    item.article = Some(ArticleView::new(&d.0, &rel, now, cdn, &state.urls, Some(&d.1)))
+                }
                 Some(Document::Section(s)) => item.section = Some(s.into()),
                 Some(Document::Tag(t)) => item.tag = Some(t.into()),
                 Some(Document::Author(a)) => item.author = Some(AuthorView::bare(a)),
@@ -114,7 +116,9 @@ pub async fn sync(
             item
         })
         .collect();
-    Ok(HttpResponse::Ok()
-        .insert_header(("cache-control", "private, no-store"))
-        .json(SyncPage { items, next_cursor: page.next_cursor, has_more: page.has_more }))
+    Ok(HttpResponse::Ok().insert_header(("cache-control", "private, no-store")).json(SyncPage {
+        items,
+        next_cursor: page.next_cursor,
+        has_more: page.has_more,
+    }))
 }

@@ -151,7 +151,11 @@ fn manager(caller: &Caller) -> AppResult<()> {
     security(("bearer" = []))
 )]
 #[post("/webhooks")]
-pub async fn create_webhook(state: web::Data<AppState>, caller: Caller, body: JsonBody) -> AppResult<HttpResponse> {
+pub async fn create_webhook(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody,
+) -> AppResult<HttpResponse> {
     manager(&caller)?;
     let input: EndpointCreate = parse_body(&body)?;
     let input = EndpointInput {
@@ -160,7 +164,8 @@ pub async fn create_webhook(state: web::Data<AppState>, caller: Caller, body: Js
         description: Some(input.description),
         enabled: None,
     };
-    let (e, secret) = endpoints::create(&state.db, &caller.0, &state.webhooks, input, state.clock.now()).await?;
+    let (e, secret) =
+        endpoints::create(&state.db, &caller.0, &state.webhooks, input, state.clock.now()).await?;
     Ok(HttpResponse::Created().json(EndpointView::new(&e, Some(secret))))
 }
 
@@ -173,7 +178,8 @@ pub async fn create_webhook(state: web::Data<AppState>, caller: Caller, body: Js
 #[get("/webhooks")]
 pub async fn list_webhooks(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
     let all = endpoints::list(&state.db, &caller.0).await?;
-    Ok(HttpResponse::Ok().json(EndpointList { items: all.iter().map(|e| EndpointView::new(e, None)).collect() }))
+    Ok(HttpResponse::Ok()
+        .json(EndpointList { items: all.iter().map(|e| EndpointView::new(e, None)).collect() }))
 }
 
 /// One endpoint.
@@ -184,7 +190,11 @@ pub async fn list_webhooks(state: web::Data<AppState>, caller: Caller) -> AppRes
     security(("bearer" = []))
 )]
 #[get("/webhooks/{id}")]
-pub async fn get_webhook(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn get_webhook(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     manager(&caller)?;
     let id = parse_uuid(&path.into_inner(), "id")?;
     let e = endpoints::get(&state.db, &caller.0, id).await?;
@@ -227,7 +237,11 @@ pub async fn update_webhook(
     security(("bearer" = []))
 )]
 #[delete("/webhooks/{id}")]
-pub async fn delete_webhook(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn delete_webhook(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     manager(&caller)?;
     let id = parse_uuid(&path.into_inner(), "id")?;
     endpoints::delete(&state.db, &caller.0, id).await?;
@@ -261,7 +275,11 @@ pub async fn rotate_webhook_secret(
     security(("bearer" = []))
 )]
 #[post("/webhooks/{id}/ping")]
-pub async fn ping_webhook(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn ping_webhook(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     manager(&caller)?;
     let id = parse_uuid(&path.into_inner(), "id")?;
     let d = endpoints::ping(&state.db, &caller.0, id, state.clock.now()).await?;
@@ -292,7 +310,8 @@ pub async fn list_deliveries(
         Some(_) => return Err(crate::error::AppError::field("limit", "must be between 1 and 100")),
     };
     let page =
-        endpoints::deliveries(&state.db, &caller.0, id, p.status.as_deref(), p.cursor.as_deref(), limit).await?;
+        endpoints::deliveries(&state.db, &caller.0, id, p.status.as_deref(), p.cursor.as_deref(), limit)
+            .await?;
     Ok(HttpResponse::Ok().json(DeliveryList {
         items: page.items.iter().map(DeliveryView::from).collect(),
         next_cursor: page.next_cursor,

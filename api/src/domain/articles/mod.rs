@@ -6,11 +6,11 @@ pub mod input;
 pub mod lifecycle;
 mod model;
 pub mod present;
-pub mod urls;
 pub mod relations;
 pub mod rows;
 mod search;
 mod status;
+pub mod urls;
 pub mod write;
 
 pub use filter::{ArticleFilter, ArticleOrder};

@@ -573,7 +573,10 @@ pub struct Restore {
 
 pub enum Restored {
     Created(Article),
-    Updated { saved: Article, was_public: bool },
+    Updated {
+        saved: Article,
+        was_public: bool,
+    },
     /// The story already was exactly this: nothing written, version kept.
     Unchanged(Article),
 }

@@ -91,7 +91,12 @@ pub async fn curated_ids(
 /// Sets a curated list as an archive holds it, in the caller's transaction:
 /// the targets are the importer's to have resolved. The story's version
 /// moves on; its dates stay the archive's.
-pub async fn restore(db: &impl ConnectionTrait, current: &Article, related_ids: &[Uuid], now: DateTime<Utc>) -> AppResult<()> {
+pub async fn restore(
+    db: &impl ConnectionTrait,
+    current: &Article,
+    related_ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     article_related::Entity::delete_many()
         .filter(article_related::Column::ArticleId.eq(current.id))
         .exec(db)

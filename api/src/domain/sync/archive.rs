@@ -152,7 +152,9 @@ pub fn status_name(s: StoredStatus) -> &'static str {
 }
 
 pub fn parse_status(s: &str) -> Option<StoredStatus> {
-    [StoredStatus::Draft, StoredStatus::Published, StoredStatus::Archived].into_iter().find(|x| status_name(*x) == s)
+    [StoredStatus::Draft, StoredStatus::Published, StoredStatus::Archived]
+        .into_iter()
+        .find(|x| status_name(*x) == s)
 }
 
 pub fn comments_name(c: CommentsStatus) -> &'static str {
@@ -164,7 +166,9 @@ pub fn comments_name(c: CommentsStatus) -> &'static str {
 }
 
 pub fn parse_comments(s: &str) -> Option<CommentsStatus> {
-    [CommentsStatus::Open, CommentsStatus::Closed, CommentsStatus::Disabled].into_iter().find(|x| comments_name(*x) == s)
+    [CommentsStatus::Open, CommentsStatus::Closed, CommentsStatus::Disabled]
+        .into_iter()
+        .find(|x| comments_name(*x) == s)
 }
 
 fn media(m: &Media) -> ArchivedMedia {
@@ -234,8 +238,12 @@ pub async fn records(db: &impl ConnectionTrait, stories: &[Article]) -> AppResul
             created_at: Some(a.created_at),
             updated_at: Some(a.updated_at),
             body_blocks: blocks,
-            section: links.and_then(|l| l.section.as_ref()).map(|s| term(&s.slug, &s.name, s.description.as_ref())),
-            tags: links.map(|l| l.tags.iter().map(|t| term(&t.slug, &t.name, None)).collect()).unwrap_or_default(),
+            section: links
+                .and_then(|l| l.section.as_ref())
+                .map(|s| term(&s.slug, &s.name, s.description.as_ref())),
+            tags: links
+                .map(|l| l.tags.iter().map(|t| term(&t.slug, &t.name, None)).collect())
+                .unwrap_or_default(),
             authors: links
                 .map(|l| l.authors.iter().map(|x| term(&x.slug, &x.name, x.bio.as_ref())).collect())
                 .unwrap_or_default(),
@@ -255,7 +263,9 @@ pub async fn records(db: &impl ConnectionTrait, stories: &[Article]) -> AppResul
                 .corrections
                 .get(&a.id)
                 .map(|cs| {
-                    cs.iter().map(|c| ArchivedCorrection { text: c.text.clone(), published_at: c.published_at }).collect()
+                    cs.iter()
+                        .map(|c| ArchivedCorrection { text: c.text.clone(), published_at: c.published_at })
+                        .collect()
                 })
                 .unwrap_or_default(),
             related: curated

@@ -100,7 +100,10 @@ pub async fn page(
     kept.reverse();
 
     let wanted = |e: Entity| -> Vec<Uuid> {
-        kept.iter().filter(|(_, k, ev)| *k == e && !tombstone(*ev, drafts)).map(|(r, _, _)| r.entity_id).collect()
+        kept.iter()
+            .filter(|(_, k, ev)| *k == e && !tombstone(*ev, drafts))
+            .map(|(r, _, _)| r.entity_id)
+            .collect()
     };
     let audience = if drafts { Audience::Preview } else { Audience::Public };
     let article_ids = wanted(Entity::Article);

@@ -17,9 +17,7 @@ use crate::domain::tx;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entity::article;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait};
 use serde::Serialize;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -167,7 +165,9 @@ impl Importer {
         let existing = match (&rec.external_id, rec.id) {
             (Some(e), _) => rows::find_external_for_update(db, e).await?,
             (None, Some(id)) => article::Entity::find_by_id(id).one(db).await?,
-            (None, None) => return Err(AppError::field("externalId", "an archived story needs an externalId or an id")),
+            (None, None) => {
+                return Err(AppError::field("externalId", "an archived story needs an externalId or an id"));
+            }
         };
         let id = match (&existing, rec.id) {
             (Some(a), _) => a.id,
@@ -194,7 +194,11 @@ impl Importer {
             author_ids.push(self.term(db, Entity::Author, t, &format!("authors[{i}]"), terms).await?);
         }
         let hero_image_id = match &rec.hero_image {
-            Some(m) => Some(media::ensure(db, &media_row(m, self.now), self.now).await.map_err(|e| e.under("heroImage."))?),
+            Some(m) => Some(
+                media::ensure(db, &media_row(m, self.now), self.now)
+                    .await
+                    .map_err(|e| e.under("heroImage."))?,
+            ),
             None => None,
         };
         let changes = ArticleChanges {
@@ -257,7 +261,10 @@ impl Importer {
     /// Links curated related stories once every line is in. A reference to
     /// a story that is nowhere is reported with its line; the story itself
     /// stays imported.
-    pub async fn finish<C: ConnectionTrait + TransactionTrait>(&mut self, db: &C) -> AppResult<Vec<LineReport>> {
+    pub async fn finish<C: ConnectionTrait + TransactionTrait>(
+        &mut self,
+        db: &C,
+    ) -> AppResult<Vec<LineReport>> {
         let mut problems = Vec::new();
         let pending = std::mem::take(&mut self.related);
         for chunk in pending.chunks(BATCH) {
@@ -274,7 +281,8 @@ impl Importer {
         let txn = tx::begin(db).await?;
         let ids: Vec<Uuid> = chunk.iter().map(|(_, id, _)| *id).collect();
         let current = curated::curated_ids(&txn, &ids).await?;
-        let externals: Vec<String> = chunk.iter().flat_map(|(_, _, r)| r.iter().filter_map(|x| x.external_id.clone())).collect();
+        let externals: Vec<String> =
+            chunk.iter().flat_map(|(_, _, r)| r.iter().filter_map(|x| x.external_id.clone())).collect();
         let by_external: HashMap<String, Uuid> = if externals.is_empty() {
             HashMap::new()
         } else {
@@ -287,7 +295,8 @@ impl Importer {
                 .collect()
         };
         let plain: Vec<Uuid> = chunk.iter().flat_map(|(_, _, r)| r.iter().filter_map(|x| x.id)).collect();
-        let known = crate::domain::sql::existing::<article::Entity>(&txn, article::Column::Id, &plain).await?;
+        let known =
+            crate::domain::sql::existing::<article::Entity>(&txn, article::Column::Id, &plain).await?;
         let mut problems = Vec::new();
         let mut changed = Vec::new();
         for (line, id, refs) in chunk {
@@ -300,7 +309,9 @@ impl Importer {
                     (None, None) => None,
                 };
                 match found {
-                    Some(x) if x != *id && !want.contains(&x) && want.len() < curated::MAX_CURATED => want.push(x),
+                    Some(x) if x != *id && !want.contains(&x) && want.len() < curated::MAX_CURATED => {
+                        want.push(x)
+                    }
                     Some(_) => {}
                     None => missing.push(format!("related[{i}]")),
                 }
@@ -311,7 +322,10 @@ impl Importer {
                     outcome: Outcome::Updated,
                     id: Some(*id),
                     external_id: None,
-                    reason: Some(format!("{}: no such story; the story went in without these links", missing.join(", "))),
+                    reason: Some(format!(
+                        "{}: no such story; the story went in without these links",
+                        missing.join(", ")
+                    )),
                 });
             }
             if current.get(id).cloned().unwrap_or_default() == want {
@@ -321,10 +335,8 @@ impl Importer {
             curated::restore(&txn, &story, &want, self.now).await?;
             changed.push(rows::find_any(&txn, *id).await?);
         }
-        let changes: Vec<Change> = changed
-            .iter()
-            .map(|a| Change::article(a.feed_public, a, Action::RelatedChanged))
-            .collect();
+        let changes: Vec<Change> =
+            changed.iter().map(|a| Change::article(a.feed_public, a, Action::RelatedChanged)).collect();
         super::record_many(&txn, &changes, self.now).await?;
         txn.commit().await?;
         Ok(problems)

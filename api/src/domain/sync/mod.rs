@@ -4,8 +4,8 @@
 
 pub mod archive;
 pub mod cursor;
-pub mod import;
 pub mod feed;
+pub mod import;
 pub mod schedule;
 pub mod syndication;
 
@@ -151,7 +151,15 @@ impl<'a> Change<'a> {
     /// A section, tag or author after it was created or changed.
     pub fn term(entity: Entity, id: Uuid, created: bool, slug: &'a str) -> Self {
         let action = if created { Action::Created } else { Action::Updated };
-        Self { entity, id, action, feed: Some(FeedEvent::Upserted), version: None, slug: Some(slug), external_id: None }
+        Self {
+            entity,
+            id,
+            action,
+            feed: Some(FeedEvent::Upserted),
+            version: None,
+            slug: Some(slug),
+            external_id: None,
+        }
     }
 }
 
@@ -168,7 +176,11 @@ pub async fn record(db: &impl ConnectionTrait, change: Change<'_>, now: DateTime
 }
 
 /// Appends many changes of one transaction (an import batch) at once.
-pub async fn record_many(db: &impl ConnectionTrait, changes: &[Change<'_>], now: DateTime<Utc>) -> AppResult<()> {
+pub async fn record_many(
+    db: &impl ConnectionTrait,
+    changes: &[Change<'_>],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     if changes.is_empty() {
         return Ok(());
     }

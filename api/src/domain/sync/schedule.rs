@@ -14,8 +14,8 @@ use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use entity::article;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
-    sea_query::Expr,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
+    TransactionTrait, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -30,7 +30,10 @@ fn due(now: DateTime<Utc>) -> sea_orm::Condition {
 
 /// Announces every story whose time has come; returns how many this call
 /// announced.
-pub async fn announce_due<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<usize> {
+pub async fn announce_due<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
     let mut announced = 0;
     loop {
         let ids: Vec<Uuid> = article::Entity::find()
@@ -53,7 +56,11 @@ pub async fn announce_due<C: ConnectionTrait + TransactionTrait>(db: &C, now: Da
     }
 }
 
-async fn announce<C: ConnectionTrait + TransactionTrait>(db: &C, id: Uuid, now: DateTime<Utc>) -> AppResult<bool> {
+async fn announce<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
     let txn = tx::begin(db).await?;
     let claimed = article::Entity::update_many()
         .col_expr(article::Column::FeedPublic, Expr::value(true))

@@ -69,7 +69,8 @@ pub async fn latest(db: &impl ConnectionTrait, scope: &Scope, now: DateTime<Utc>
     let subject = match scope {
         Scope::All => None,
         Scope::Section(s) => {
-            let found = taxonomy::section_by_slug(db, &slug(s)?).await?.ok_or(AppError::NotFound("section"))?;
+            let found =
+                taxonomy::section_by_slug(db, &slug(s)?).await?.ok_or(AppError::NotFound("section"))?;
             filter.section = Some(s.clone());
             Some(found.name)
         }
@@ -84,7 +85,11 @@ pub async fn latest(db: &impl ConnectionTrait, scope: &Scope, now: DateTime<Utc>
             Some(found.name)
         }
     };
-    let page = PageRequest { limit: FEED_ITEMS, cursor: None, direction: crate::domain::pagination::Direction::Forward };
+    let page = PageRequest {
+        limit: FEED_ITEMS,
+        cursor: None,
+        direction: crate::domain::pagination::Direction::Forward,
+    };
     let list = articles::list(db, Audience::Public, now, &filter, &page).await?;
     let rows: Vec<Article> = list.items.into_iter().map(|(_, a)| a).collect();
     let ids: Vec<Uuid> = rows.iter().map(|a| a.id).collect();
@@ -158,7 +163,10 @@ fn listed() -> sea_orm::Select<article::Entity> {
 }
 
 fn section_join() -> sea_orm::RelationDef {
-    article::Entity::belongs_to(section::Entity).from(article::Column::SectionId).to(section::Column::Id).into()
+    article::Entity::belongs_to(section::Entity)
+        .from(article::Column::SectionId)
+        .to(section::Column::Id)
+        .into()
 }
 
 fn public(now: DateTime<Utc>) -> Condition {
@@ -181,7 +189,11 @@ pub async fn news(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<Ve
 /// Where each sitemap page starts, oldest stories first: every
 /// `page_size`-th story's position, in one statement. Pages are keyset
 /// ranges from these positions, so none is read with OFFSET.
-pub async fn sitemap_pages(db: &impl ConnectionTrait, now: DateTime<Utc>, page_size: u64) -> AppResult<Vec<Cursor>> {
+pub async fn sitemap_pages(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    page_size: u64,
+) -> AppResult<Vec<Cursor>> {
     #[derive(FromQueryResult)]
     struct Start {
         published_at: DateTime<Utc>,
@@ -227,6 +239,8 @@ pub async fn sitemap_page(
 pub fn section_slugs(feed: &Feed) -> HashMap<Uuid, String> {
     feed.stories
         .iter()
-        .filter_map(|(a, _)| feed.rel.links(a).and_then(|l| l.section.as_ref()).map(|s| (a.id, s.slug.clone())))
+        .filter_map(|(a, _)| {
+            feed.rel.links(a).and_then(|l| l.section.as_ref()).map(|s| (a.id, s.slug.clone()))
+        })
         .collect()
 }

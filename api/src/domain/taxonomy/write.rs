@@ -189,7 +189,9 @@ pub async fn ensure(
     let name = name.trim().to_owned();
     macro_rules! find_or_insert {
         ($entity:ident, $row:expr) => {{
-            if let Some(found) = $entity::Entity::find().filter($entity::Column::Slug.eq(slug_text)).one(db).await? {
+            if let Some(found) =
+                $entity::Entity::find().filter($entity::Column::Slug.eq(slug_text)).one(db).await?
+            {
                 return Ok((found.id, false));
             }
             $entity::Entity::insert($row).exec_without_returning(db).await?;
@@ -229,7 +231,9 @@ pub async fn ensure(
                 updated_at: Set(now),
             }
         ),
-        Kind::Article | Kind::Media => return Err(AppError::field("kind", "is not a section, tag or author")),
+        Kind::Article | Kind::Media => {
+            return Err(AppError::field("kind", "is not a section, tag or author"));
+        }
     }
     Ok((id, true))
 }

@@ -114,7 +114,8 @@ impl reqwest::dns::Resolve for GuardedResolver {
         let host = name.as_str().to_owned();
         Box::pin(async move {
             let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let allowed: Vec<SocketAddr> = found.into_iter().filter(|a| allow || !is_forbidden(a.ip())).collect();
+            let allowed: Vec<SocketAddr> =
+                found.into_iter().filter(|a| allow || !is_forbidden(a.ip())).collect();
             if allowed.is_empty() {
                 return Err(format!("{host} resolves to no address webhooks may reach").into());
             }
@@ -150,10 +151,18 @@ mod tests {
             assert!(check_shape(bad, false).is_err(), "{bad}");
             assert!(check_shape(bad, true).is_ok(), "{bad} with private targets allowed");
         }
-        for bad in ["ftp://example.com/", "file:///etc/passwd", "https://u:p@example.com/", "/relative", "gopher://x"] {
+        for bad in [
+            "ftp://example.com/",
+            "file:///etc/passwd",
+            "https://u:p@example.com/",
+            "/relative",
+            "gopher://x",
+        ] {
             assert!(check_shape(bad, true).is_err(), "{bad}");
         }
-        for good in ["https://hooks.example.com/dateline", "http://93.184.215.14:8080/x", "https://[2606:4700::1]/"] {
+        for good in
+            ["https://hooks.example.com/dateline", "http://93.184.215.14:8080/x", "https://[2606:4700::1]/"]
+        {
             assert!(check_shape(good, false).is_ok(), "{good}");
         }
     }

@@ -12,8 +12,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use entity::{webhook_delivery, webhook_endpoint};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use std::sync::Arc;
 
@@ -80,7 +80,9 @@ impl Dispatcher {
     }
 
     async fn claim(&self, d: &webhook_delivery::Model, now: DateTime<Utc>) -> AppResult<bool> {
-        let lease = now + TimeDelta::from_std(self.settings.timeout).unwrap_or(TimeDelta::seconds(30)) + TimeDelta::seconds(30);
+        let lease = now
+            + TimeDelta::from_std(self.settings.timeout).unwrap_or(TimeDelta::seconds(30))
+            + TimeDelta::seconds(30);
         let res = webhook_delivery::Entity::update_many()
             .col_expr(webhook_delivery::Column::LeaseUntil, Expr::value(lease))
             .filter(webhook_delivery::Column::Id.eq(d.id))

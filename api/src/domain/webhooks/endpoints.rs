@@ -72,7 +72,9 @@ impl EndpointInput {
         v.finish()?;
         // After DNS: refused only once the shape is right.
         if let Some(url) = &self.url {
-            address::check(url, settings.allow_private).await.map_err(|why| AppError::unprocessable("url", why))?;
+            address::check(url, settings.allow_private)
+                .await
+                .map_err(|why| AppError::unprocessable("url", why))?;
         }
         Ok(events)
     }
@@ -198,7 +200,10 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(db: &C, actor: &Actor
     policy::require(actor, Scope::WebhooksManage)?;
     let txn = tx::begin(db).await?;
     find(&txn, id).await?;
-    webhook_delivery::Entity::delete_many().filter(webhook_delivery::Column::EndpointId.eq(id)).exec(&txn).await?;
+    webhook_delivery::Entity::delete_many()
+        .filter(webhook_delivery::Column::EndpointId.eq(id))
+        .exec(&txn)
+        .await?;
     webhook_endpoint::Entity::delete_by_id(id).exec(&txn).await?;
     txn.commit().await?;
     Ok(())

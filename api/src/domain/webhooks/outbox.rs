@@ -95,17 +95,16 @@ async fn enqueue(
 ) -> AppResult<()> {
     let endpoints = subscribers(db, t).await?;
     let body = payload(t, data, now);
-    let rows: Vec<_> = endpoints
-        .into_iter()
-        .map(|e| row(Uuid::now_v7(), e, t, body.clone(), feed_seq, now))
-        .collect();
+    let rows: Vec<_> =
+        endpoints.into_iter().map(|e| row(Uuid::now_v7(), e, t, body.clone(), feed_seq, now)).collect();
     insert(db, rows).await
 }
 
 /// Enabled endpoints subscribed to `t`. Few rows; the filter on the event
 /// list is done here rather than in SQL, which cannot split it portably.
 pub async fn subscribers(db: &impl ConnectionTrait, t: EventType) -> AppResult<Vec<Uuid>> {
-    let all = webhook_endpoint::Entity::find().filter(webhook_endpoint::Column::Enabled.eq(true)).all(db).await?;
+    let all =
+        webhook_endpoint::Entity::find().filter(webhook_endpoint::Column::Enabled.eq(true)).all(db).await?;
     Ok(all.into_iter().filter(|e| e.event_types.split(' ').any(|x| x == t.as_str())).map(|e| e.id).collect())
 }
 

@@ -90,11 +90,17 @@ impl ArticleMutation {
 
     /// Publishes a correction to the story, dated now: an editorial event
     /// of its own (CORRECTED in the change feed, `article.corrected`).
-    async fn add_correction(&self, ctx: &Context<'_>, article_id: ID, text: String) -> Result<ArticlePayload> {
+    async fn add_correction(
+        &self,
+        ctx: &Context<'_>,
+        article_id: ID,
+        text: String,
+    ) -> Result<ArticlePayload> {
         let r = request(ctx);
         let id = ids::decode_as(&article_id, Kind::Article, "articleId")?;
         let db = &state(ctx).db;
-        let (a, _) = tx::retry(|| crate::domain::articles::corrections::add(db, &r.actor, id, &text, r.now)).await?;
+        let (a, _) =
+            tx::retry(|| crate::domain::articles::corrections::add(db, &r.actor, id, &text, r.now)).await?;
         Ok(payload(ctx, a))
     }
 

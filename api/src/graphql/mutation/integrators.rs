@@ -91,7 +91,11 @@ impl IntegratorMutation {
     }
 
     /// Deletes the endpoint and its deliveries.
-    async fn delete_webhook_endpoint(&self, ctx: &Context<'_>, id: ID) -> Result<DeleteWebhookEndpointPayload> {
+    async fn delete_webhook_endpoint(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<DeleteWebhookEndpointPayload> {
         let r = request(ctx);
         let raw = ids::decode_as(&id, Kind::WebhookEndpoint, "id")?;
         tx::retry(|| endpoints::delete(&state(ctx).db, &r.actor, raw)).await?;
