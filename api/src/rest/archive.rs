@@ -40,6 +40,22 @@ pub async fn export(state: web::Data<AppState>, caller: Caller) -> AppResult<Htt
         .streaming(body))
 }
 
+/// The import body as OpenAPI describes it (the handler reads a stream):
+/// text, never empty.
+pub struct ArchiveBody;
+
+impl utoipa::PartialSchema for ArchiveBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .min_length(Some(1))
+            .description(Some("NDJSON: one archived story per line, as `GET /v1/export` writes them"))
+            .into()
+    }
+}
+
+impl ToSchema for ArchiveBody {}
+
 #[derive(Serialize, ToSchema)]
 pub struct ImportTotals {
     pub created: usize,
@@ -85,7 +101,10 @@ pub struct ImportReport {
 /// skipped; the rest go in. Needs `content:write`.
 #[utoipa::path(
     tag = "sync",
-    request_body(content = String, content_type = "application/x-ndjson", description = "One archived story per line"),
+    request_body(description = "One archived story per line (NDJSON)", content(
+        (ArchiveBody = "application/x-ndjson"),
+        (ArchiveBody = "text/plain"),
+    )),
     responses((status = 200, description = "What became of each line", body = ImportReport), BodyWrite),
     security(("bearer" = []))
 )]
@@ -133,6 +152,10 @@ pub async fn import(
     }
     if !batch.is_empty() {
         reports.extend(importer.batch(&state.db, &batch).await?);
+    }
+    // No bytes at all is no archive; blank lines are an empty one.
+    if n == 0 {
+        return Err(AppError::field("body", "is empty; send one archived story per line"));
     }
     reports.sort_by_key(|r| r.line);
     reports.extend(importer.finish(&state.db).await?);

@@ -65,7 +65,7 @@ pub fn nullable_field<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 pub struct AudioWrite {
     /// An http(s) URL.
     #[schema(
-        pattern = "^https?://[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z][A-Za-z0-9-]*)*(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?$",
+        pattern = "^https?://[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z][A-Za-z0-9-]*)*(:[0-9]{1,4})?([/?#][A-Za-z0-9._~!$&'()*+,;=:@/?#%-]*)?$",
         max_length = 2000
     )]
     pub url: String,
@@ -126,7 +126,7 @@ pub struct ArticleWrite {
     pub seo_description: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable_field")]
     /// An http(s) URL.
-    #[schema(value_type = Option<String>, pattern = "^https?://[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z][A-Za-z0-9-]*)*(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?$", max_length = 2000)]
+    #[schema(value_type = Option<String>, pattern = "^https?://[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z][A-Za-z0-9-]*)*(:[0-9]{1,4})?([/?#][A-Za-z0-9._~!$&'()*+,;=:@/?#%-]*)?$", max_length = 2000)]
     pub canonical_url: Option<Option<String>>,
     #[schema(value_type = Option<CommentsStatusName>)]
     pub comments_status: Option<String>,

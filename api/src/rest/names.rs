@@ -123,3 +123,24 @@ impl From<crate::domain::sync::Entity> for FeedEntity {
         }
     }
 }
+
+/// What a webhook endpoint may subscribe to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub enum WebhookEventName {
+    #[serde(rename = "article.published")]
+    ArticlePublished,
+    #[serde(rename = "article.updated")]
+    ArticleUpdated,
+    #[serde(rename = "article.corrected")]
+    ArticleCorrected,
+    #[serde(rename = "article.unpublished")]
+    ArticleUnpublished,
+    #[serde(rename = "article.deleted")]
+    ArticleDeleted,
+    #[serde(rename = "comment.created")]
+    CommentCreated,
+    #[serde(rename = "comment.moderated")]
+    CommentModerated,
+    #[serde(rename = "webhook.ping")]
+    WebhookPing,
+}

@@ -91,7 +91,7 @@ pub struct CreditWrite {
 pub struct MediaWrite {
     /// An http(s) URL.
     #[schema(
-        pattern = "^https?://[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z][A-Za-z0-9-]*)*(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?$",
+        pattern = "^https?://[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z][A-Za-z0-9-]*)*(:[0-9]{1,4})?([/?#][A-Za-z0-9._~!$&'()*+,;=:@/?#%-]*)?$",
         max_length = 2000
     )]
     pub url: Option<String>,

@@ -2,6 +2,7 @@
 //! over `domain::webhooks::endpoints`. Credentials are checked before the
 //! body is read.
 
+use super::names::WebhookEventName;
 use super::responses::{BodyWrite, BodylessWrite, NotFound, PreviewRead, Refused};
 use super::write_support::{JsonBody, parse_body};
 use super::{Caller, parse_opt, parse_uuid};
@@ -19,24 +20,24 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct EndpointCreate {
     /// Where deliveries are POSTed: http or https, on a public address.
-    #[schema(max_length = 2000)]
+    #[schema(max_length = 2000, pattern = "^https?://[^\\u0000-\\u001F\\u007F-\\u009F]+$")]
     pub url: String,
     /// Event types, e.g. `article.published`, `comment.created`.
-    #[schema(min_items = 1, max_items = 8)]
+    #[schema(value_type = Vec<WebhookEventName>, min_items = 1, max_items = 8)]
     pub events: Vec<String>,
-    #[schema(max_length = 500)]
+    #[schema(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub description: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EndpointPatch {
-    #[schema(max_length = 2000)]
+    #[schema(max_length = 2000, pattern = "^https?://[^\\u0000-\\u001F\\u007F-\\u009F]+$")]
     pub url: Option<String>,
-    #[schema(min_items = 1, max_items = 8)]
+    #[schema(value_type = Option<Vec<WebhookEventName>>, min_items = 1, max_items = 8)]
     pub events: Option<Vec<String>>,
     /// An empty string removes the description.
-    #[schema(max_length = 500)]
+    #[schema(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub description: Option<String>,
     /// false disables the endpoint; true enables it again and forgets its failures.
     pub enabled: Option<bool>,

@@ -28,7 +28,7 @@ pub enum Block {
     #[serde(rename_all = "camelCase")]
     Image {
         #[schema(
-            pattern = "^https?://[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z][A-Za-z0-9-]*)*(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?$",
+            pattern = "^https?://[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z][A-Za-z0-9-]*)*(:[0-9]{1,4})?([/?#][A-Za-z0-9._~!$&'()*+,;=:@/?#%-]*)?$",
             max_length = 2000
         )]
         url: String,
@@ -46,7 +46,7 @@ pub enum Block {
     },
     Embed {
         #[schema(
-            pattern = "^https?://[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z][A-Za-z0-9-]*)*(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?$",
+            pattern = "^https?://[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z][A-Za-z0-9-]*)*(:[0-9]{1,4})?([/?#][A-Za-z0-9._~!$&'()*+,;=:@/?#%-]*)?$",
             max_length = 2000
         )]
         url: String,

@@ -27,30 +27,25 @@ pub const FEED_ITEMS: u64 = 50;
 pub const NEWS_WINDOW: TimeDelta = TimeDelta::hours(48);
 pub const NEWS_MAX: u64 = 1000;
 
-/// Which stories a feed carries.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
-    All,
-    Section(String),
-    Tag(String),
-    Author(String),
+/// Which stories a feed carries: all, or those of a section, a tag and an
+/// author (any of the three, together narrowing further).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub section: Option<String>,
+    pub tag: Option<String>,
+    pub author: Option<String>,
 }
 
 impl Scope {
-    /// From the query parameters; at most one may be given.
     pub fn parse(section: Option<String>, tag: Option<String>, author: Option<String>) -> AppResult<Self> {
-        let given = [section.is_some(), tag.is_some(), author.is_some()].iter().filter(|g| **g).count();
-        if given > 1 {
-            return Err(AppError::field("section", "give at most one of section, tag and author"));
-        }
-        let check = |s: String, arg: &str| -> AppResult<String> {
-            Slug::parse(&s).map(|_| s).ok_or_else(|| AppError::field(arg, "is not a slug"))
+        let check = |s: Option<String>, arg: &str| -> AppResult<Option<String>> {
+            s.map(|s| Slug::parse(&s).map(|_| s).ok_or_else(|| AppError::field(arg, "is not a slug")))
+                .transpose()
         };
-        Ok(match (section, tag, author) {
-            (Some(s), _, _) => Self::Section(check(s, "section")?),
-            (_, Some(t), _) => Self::Tag(check(t, "tag")?),
-            (_, _, Some(a)) => Self::Author(check(a, "author")?),
-            _ => Self::All,
+        Ok(Self {
+            section: check(section, "section")?,
+            tag: check(tag, "tag")?,
+            author: check(author, "author")?,
         })
     }
 }
@@ -65,25 +60,23 @@ pub struct Feed {
 /// The latest public stories of `scope`, newest first; NOT_FOUND for a
 /// section, tag or author that does not exist.
 pub async fn latest(db: &impl ConnectionTrait, scope: &Scope, now: DateTime<Utc>) -> AppResult<Feed> {
-    let mut filter = ArticleFilter::default();
-    let subject = match scope {
-        Scope::All => None,
-        Scope::Section(s) => {
-            let found =
-                taxonomy::section_by_slug(db, &slug(s)?).await?.ok_or(AppError::NotFound("section"))?;
-            filter.section = Some(s.clone());
-            Some(found.name)
-        }
-        Scope::Tag(s) => {
-            let found = taxonomy::tag_by_slug(db, &slug(s)?).await?.ok_or(AppError::NotFound("tag"))?;
-            filter.tag = Some(s.clone());
-            Some(found.name)
-        }
-        Scope::Author(s) => {
-            let found = taxonomy::author_by_slug(db, &slug(s)?).await?.ok_or(AppError::NotFound("author"))?;
-            filter.author = Some(s.clone());
-            Some(found.name)
-        }
+    let mut names = Vec::new();
+    if let Some(s) = &scope.section {
+        names
+            .push(taxonomy::section_by_slug(db, &slug(s)?).await?.ok_or(AppError::NotFound("section"))?.name);
+    }
+    if let Some(s) = &scope.tag {
+        names.push(taxonomy::tag_by_slug(db, &slug(s)?).await?.ok_or(AppError::NotFound("tag"))?.name);
+    }
+    if let Some(s) = &scope.author {
+        names.push(taxonomy::author_by_slug(db, &slug(s)?).await?.ok_or(AppError::NotFound("author"))?.name);
+    }
+    let subject = (!names.is_empty()).then(|| names.join(", "));
+    let filter = ArticleFilter {
+        section: scope.section.clone(),
+        tag: scope.tag.clone(),
+        author: scope.author.clone(),
+        ..Default::default()
     };
     let page = PageRequest {
         limit: FEED_ITEMS,

@@ -39,8 +39,13 @@ impl EndpointInput {
             v.check(self.events.is_some(), "events", "is required");
         }
         if let Some(url) = &self.url {
+            // Not a web address at all is malformed (400); one that names a
+            // place webhooks may not go, or names it badly, is refused (422).
+            let web = url.len() <= address::MAX_URL_LEN
+                && (url.starts_with("http://") || url.starts_with("https://"))
+                && text::is_clean(url, text::Lines::Single);
             match address::check_shape(url, settings.allow_private) {
-                Err(why) if why.starts_with("points") => v.refuse("url", why),
+                Err(why) if web => v.refuse("url", why),
                 Err(why) => v.push("url", why),
                 Ok(_) => {}
             }
@@ -51,9 +56,10 @@ impl EndpointInput {
             v.check(list.len() <= EventType::ALL.len(), "events", "lists too many events");
             let mut parsed = Vec::new();
             for (i, e) in list.iter().take(EventType::ALL.len() + 1).enumerate() {
+                // A set: naming an event twice is naming it once.
                 match EventType::parse(e) {
                     Some(t) if !parsed.contains(&t) => parsed.push(t),
-                    Some(_) => v.push(format!("events[{i}]"), "repeats an event"),
+                    Some(_) => {}
                     None => v.push(
                         format!("events[{i}]"),
                         format!(
