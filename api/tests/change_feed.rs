@@ -483,3 +483,43 @@ async fn replay_with_concurrent_writers_rebuilds_the_public_state() {
     let existing = entity::article::Entity::find().count(&app.state.db).await.unwrap();
     assert_eq!(all.len() as u64, existing);
 }
+
+/// A feed page costs the same statements whether it holds 3 stories or 30,
+/// in REST and GraphQL.
+#[actix_web::test]
+async fn a_feed_page_costs_a_fixed_number_of_statements() {
+    let app = TestApp::spawn().await;
+    let desk = Desk::new(&app).await;
+    let reader = app.key(&["sync:read"]).await;
+    let story = common::Story { section: Some("world"), tags: &["a", "b"], authors: &["x", "y"], body: None };
+    for i in 0..30 {
+        app.story(&format!("story-{i}"), "A story", Some(app.state.clock.now()), story).await;
+    }
+    let _ = &desk;
+    let rest = |n: u32| {
+        let (app, reader) = (&app, reader.clone());
+        async move {
+            let (status, _, page) =
+                app.call("GET", &format!("/v1/sync?limit={n}"), Some(&reader), None, &[]).await;
+            assert_eq!(status, 200);
+            page["items"].as_array().unwrap().iter().filter(|i| i["entity"] == "article").count()
+        }
+    };
+    // The key is checked once per request, outside the feed's own statements.
+    let (small, few) = app.statements_of(rest(8)).await;
+    let (large, many) = app.statements_of(rest(1000)).await;
+    assert!(small < large && large >= 30, "{small} {large}");
+    assert_eq!(few.len(), many.len(), "{few:#?}\n{many:#?}");
+    assert!(many.len() <= 9, "{many:#?}");
+
+    let q = |n: u32| {
+        format!(
+            "{{ changes(first: {n}) {{ edges {{ node {{ event article {{ headline url body {{ html }} authors {{ name }} tags {{ name }} section {{ name }} }} }} }} }} }}"
+        )
+    };
+    let (r, few) = app.statements_of(app.gql_as(Some(&reader), &q(8), json!({}))).await;
+    assert!(r["errors"].is_null(), "{r}");
+    let (r, many) = app.statements_of(app.gql_as(Some(&reader), &q(100), json!({}))).await;
+    assert!(r["errors"].is_null(), "{r}");
+    assert_eq!(few.len(), many.len(), "{few:#?}\n{many:#?}");
+}

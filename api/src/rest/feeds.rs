@@ -115,7 +115,7 @@ async fn load(state: &AppState, params: FeedParams) -> AppResult<Feed> {
 #[utoipa::path(
     tag = "syndication",
     params(FeedParams),
-    responses((status = 200, description = "RSS 2.0", content_type = "application/rss+xml", body = String), (status = 304, description = "Not modified"), (status = 400, description = "More than one filter, or a malformed slug"), (status = 404, description = "No such section, tag or author"))
+    responses((status = 200, description = "RSS 2.0", content_type = "application/rss+xml", body = String), (status = 304, description = "Not modified"), (status = 400, description = "A malformed slug"), (status = 404, description = "No such section, tag or author"))
 )]
 #[get("/feeds/rss")]
 pub async fn rss_feed(
@@ -219,7 +219,7 @@ pub async fn rss_feed(
 #[utoipa::path(
     tag = "syndication",
     params(FeedParams),
-    responses((status = 200, description = "Atom", content_type = "application/atom+xml", body = String), (status = 304, description = "Not modified"), (status = 400, description = "More than one filter, or a malformed slug"), (status = 404, description = "No such section, tag or author"))
+    responses((status = 200, description = "Atom", content_type = "application/atom+xml", body = String), (status = 304, description = "Not modified"), (status = 400, description = "A malformed slug"), (status = 404, description = "No such section, tag or author"))
 )]
 #[get("/feeds/atom")]
 pub async fn atom_feed(
@@ -305,7 +305,7 @@ pub async fn atom_feed(
 #[utoipa::path(
     tag = "syndication",
     params(FeedParams),
-    responses((status = 200, description = "JSON Feed 1.1", content_type = "application/feed+json", body = Object), (status = 304, description = "Not modified"), (status = 400, description = "More than one filter, or a malformed slug"), (status = 404, description = "No such section, tag or author"))
+    responses((status = 200, description = "JSON Feed 1.1", content_type = "application/feed+json", body = Object), (status = 304, description = "Not modified"), (status = 400, description = "A malformed slug"), (status = 404, description = "No such section, tag or author"))
 )]
 #[get("/feeds/json")]
 pub async fn json_feed(
