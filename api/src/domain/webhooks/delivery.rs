@@ -15,9 +15,12 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
+use std::collections::HashMap;
 use std::sync::Arc;
+use uuid::Uuid;
 
-const BATCH: u64 = 32;
+/// Deliveries claimed and sent at once.
+const BATCH: u64 = 64;
 
 pub struct Dispatcher {
     db: DatabaseConnection,
@@ -45,15 +48,19 @@ impl Dispatcher {
         let me = Arc::new(self);
         tokio::spawn(async move {
             loop {
-                if let Err(e) = me.tick().await {
-                    tracing::warn!(error = %e, "webhook deliveries could not be read");
+                match me.tick().await {
+                    // A full batch: more may be waiting, so no pause.
+                    Ok(n) if n as u64 >= BATCH => continue,
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "webhook deliveries could not be sent"),
                 }
                 tokio::time::sleep(me.settings.poll).await;
             }
         });
     }
 
-    /// Sends what is due now; returns how many attempts were made.
+    /// Sends what is due now, a batch at a time; returns how many attempts
+    /// were made.
     pub async fn tick(&self) -> AppResult<usize> {
         let now = self.clock.now();
         let enabled = Query::select()
@@ -61,51 +68,60 @@ impl Dispatcher {
             .from(webhook_endpoint::Entity)
             .and_where(webhook_endpoint::Column::Enabled.eq(true))
             .to_owned();
-        let due = webhook_delivery::Entity::find()
+        let due: Vec<Uuid> = webhook_delivery::Entity::find()
+            .select_only()
+            .column(webhook_delivery::Column::Id)
             .filter(claimable(now))
             .filter(webhook_delivery::Column::EndpointId.in_subquery(enabled))
             .order_by_asc(webhook_delivery::Column::NextAttemptAt)
             .limit(BATCH)
+            .into_tuple()
             .all(&self.db)
             .await?;
-        let mut claimed = Vec::new();
-        for d in due {
-            if self.claim(&d, now).await? {
-                claimed.push(d);
-            }
+        if due.is_empty() {
+            return Ok(0);
         }
-        let n = claimed.len();
-        futures_util::future::join_all(claimed.into_iter().map(|d| self.attempt(d))).await;
-        Ok(n)
-    }
-
-    async fn claim(&self, d: &webhook_delivery::Model, now: DateTime<Utc>) -> AppResult<bool> {
+        // One statement claims the batch. The lease instant is this tick's
+        // own (a random number of microseconds on top), so the rows carrying
+        // it afterwards are exactly those this worker won; a rival's claim
+        // finds them leased and takes none.
         let lease = now
             + TimeDelta::from_std(self.settings.timeout).unwrap_or(TimeDelta::seconds(30))
-            + TimeDelta::seconds(30);
-        let res = webhook_delivery::Entity::update_many()
+            + TimeDelta::seconds(30)
+            + TimeDelta::microseconds(rand::random_range(0..1_000_000));
+        let ids = crate::domain::sql::padded(&due);
+        webhook_delivery::Entity::update_many()
             .col_expr(webhook_delivery::Column::LeaseUntil, Expr::value(lease))
-            .filter(webhook_delivery::Column::Id.eq(d.id))
-            .filter(webhook_delivery::Column::Attempts.eq(d.attempts))
+            .filter(webhook_delivery::Column::Id.is_in(ids.clone()))
             .filter(claimable(now))
             .exec(&self.db)
             .await?;
-        Ok(res.rows_affected == 1)
-    }
-
-    async fn attempt(&self, d: webhook_delivery::Model) {
-        let id = d.id;
-        if let Err(e) = self.try_attempt(d).await {
-            tracing::warn!(delivery = %id, error = %e, "webhook attempt could not be recorded");
-        }
-    }
-
-    async fn try_attempt(&self, d: webhook_delivery::Model) -> AppResult<()> {
-        let Some(endpoint) = webhook_endpoint::Entity::find_by_id(d.endpoint_id).one(&self.db).await? else {
-            return Ok(());
-        };
-        let outcome = self.send(&endpoint, &d).await;
-        self.record(endpoint, d, outcome).await
+        let claimed = webhook_delivery::Entity::find()
+            .filter(webhook_delivery::Column::Id.is_in(ids))
+            .filter(webhook_delivery::Column::LeaseUntil.eq(lease))
+            .all(&self.db)
+            .await?;
+        let mut endpoint_ids: Vec<Uuid> = claimed.iter().map(|d| d.endpoint_id).collect();
+        endpoint_ids.sort_unstable();
+        endpoint_ids.dedup();
+        let endpoints: HashMap<Uuid, webhook_endpoint::Model> = webhook_endpoint::Entity::find()
+            .filter(webhook_endpoint::Column::Id.is_in(crate::domain::sql::padded(&endpoint_ids)))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|e| (e.id, e))
+            .collect();
+        let sent = futures_util::future::join_all(claimed.into_iter().filter_map(|d| {
+            let e = endpoints.get(&d.endpoint_id)?;
+            Some(async move {
+                let outcome = self.send(e, &d).await;
+                (d, outcome)
+            })
+        }))
+        .await;
+        let n = sent.len();
+        self.record(endpoints, sent).await?;
+        Ok(n)
     }
 
     async fn send(&self, e: &webhook_endpoint::Model, d: &webhook_delivery::Model) -> Outcome {
@@ -141,52 +157,65 @@ impl Dispatcher {
         }
     }
 
+    /// Writes what every attempt of a batch came to, in one transaction.
     async fn record(
         &self,
-        endpoint: webhook_endpoint::Model,
-        d: webhook_delivery::Model,
-        outcome: Outcome,
+        mut endpoints: HashMap<Uuid, webhook_endpoint::Model>,
+        sent: Vec<(webhook_delivery::Model, Outcome)>,
     ) -> AppResult<()> {
         let now = self.clock.now();
-        let attempts = d.attempts + 1;
-        let mut row: webhook_delivery::ActiveModel = d.into();
-        row.attempts = Set(attempts);
-        row.lease_until = Set(None);
-        let mut ep: webhook_endpoint::ActiveModel = endpoint.clone().into();
-        match outcome {
-            Outcome::Delivered(code) => {
-                row.status = Set(DELIVERED.into());
-                row.last_status_code = Set(Some(i32::from(code)));
-                row.last_error = Set(None);
-                row.delivered_at = Set(Some(now));
-                ep.failing_since = Set(None);
-            }
-            Outcome::Refused(code, why) => {
-                row.last_status_code = Set(code.map(i32::from));
-                row.last_error = Set(Some(why.chars().take(500).collect()));
-                if attempts >= MAX_ATTEMPTS {
-                    row.status = Set(FAILED.into());
-                } else {
-                    row.status = Set(PENDING.into());
-                    row.next_attempt_at = Set(now + wait_before(attempts));
-                }
-                let since = endpoint.failing_since.unwrap_or(now);
-                ep.failing_since = Set(Some(since));
-                if now - since >= self.settings.disable_after {
-                    ep.enabled = Set(false);
-                    ep.disabled_reason = Set(Some(format!(
-                        "every delivery failed since {}; last: {}",
-                        since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                        why.chars().take(200).collect::<String>()
-                    )));
-                }
-            }
-        }
+        let before = endpoints.clone();
         let txn = crate::domain::tx::begin(&self.db).await?;
-        webhook_delivery::Entity::update(row).exec(&txn).await?;
-        if ep.is_changed() {
-            ep.updated_at = Set(now);
-            webhook_endpoint::Entity::update(ep).exec(&txn).await?;
+        for (d, outcome) in sent {
+            let attempts = d.attempts + 1;
+            let endpoint_id = d.endpoint_id;
+            let mut row: webhook_delivery::ActiveModel = d.into();
+            row.attempts = Set(attempts);
+            row.lease_until = Set(None);
+            let Some(ep) = endpoints.get_mut(&endpoint_id) else { continue };
+            match outcome {
+                Outcome::Delivered(code) => {
+                    row.status = Set(DELIVERED.into());
+                    row.last_status_code = Set(Some(i32::from(code)));
+                    row.last_error = Set(None);
+                    row.delivered_at = Set(Some(now));
+                    ep.failing_since = None;
+                }
+                Outcome::Refused(code, why) => {
+                    row.last_status_code = Set(code.map(i32::from));
+                    row.last_error = Set(Some(why.chars().take(500).collect()));
+                    if attempts >= MAX_ATTEMPTS {
+                        row.status = Set(FAILED.into());
+                    } else {
+                        row.status = Set(PENDING.into());
+                        row.next_attempt_at = Set(now + wait_before(attempts));
+                    }
+                    let since = *ep.failing_since.get_or_insert(now);
+                    if ep.enabled && now - since >= self.settings.disable_after {
+                        ep.enabled = false;
+                        ep.disabled_reason = Some(format!(
+                            "every delivery failed since {}; last: {}",
+                            since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                            why.chars().take(200).collect::<String>()
+                        ));
+                    }
+                }
+            }
+            webhook_delivery::Entity::update(row).exec(&txn).await?;
+        }
+        for (id, ep) in endpoints {
+            if before.get(&id) != Some(&ep) {
+                let mut row: webhook_endpoint::ActiveModel = ep.into();
+                for c in [
+                    webhook_endpoint::Column::FailingSince,
+                    webhook_endpoint::Column::Enabled,
+                    webhook_endpoint::Column::DisabledReason,
+                ] {
+                    row.reset(c);
+                }
+                row.updated_at = Set(now);
+                webhook_endpoint::Entity::update(row).exec(&txn).await?;
+            }
         }
         txn.commit().await?;
         Ok(())
