@@ -72,6 +72,10 @@ def fanout(base, key, endpoints, n):
 
     class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
         daemon_threads = True
+        # The default backlog of 5 drops the connections of a burst, and
+        # the sender's TCP then waits a second to retry each: the receiver,
+        # not Dateline, would be measured.
+        request_queue_size = 256
 
     server = Server(("127.0.0.1", 0), Receiver)
     port = server.server_address[1]
