@@ -77,6 +77,19 @@ async fn newsroom() -> (TestApp, String) {
         Some(json!({ "relatedIds": [draft["id"], old_id] })),
     )
     .await;
+    // An author's picture travels with the author.
+    let pic = desk(
+        "POST",
+        "/v1/media".into(),
+        Some(json!({ "url": "https://images.dateline.example/people/ana-ruiz.jpg", "alt": "Ana Ruiz", "width": 400, "height": 400, "credit": { "photographer": "Desk photographer" } })),
+    )
+    .await;
+    let authors = desk("GET", "/v1/authors".into(), None).await;
+    let ana = authors.as_array().unwrap().iter().find(|a| a["slug"] == "ana-ruiz").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    desk("PATCH", format!("/v1/authors/{ana}"), Some(json!({ "avatarId": pic["id"] }))).await;
     (app, key)
 }
 
@@ -95,6 +108,12 @@ async fn an_archive_comes_back_identical_and_importing_again_changes_nothing() {
             .any(|l| l["heroImage"]["photographer"].is_string() || l["heroImage"]["agency"].is_string())
     );
     assert!(lines.iter().any(|l| !l["corrections"].as_array().unwrap().is_empty()));
+    assert!(lines.iter().any(|l| {
+        l["authors"].as_array().unwrap().iter().any(|a| {
+            a["avatar"]["url"] == "https://images.dateline.example/people/ana-ruiz.jpg"
+                && a["avatar"]["photographer"] == "Desk photographer"
+        })
+    }));
 
     // Into an empty database: the same archive comes out.
     let empty = TestApp::spawn().await;

@@ -730,3 +730,49 @@ async fn endpoints_are_managed_through_both_apis_and_only_with_the_scope() {
     let (status, _, _) = app.call("GET", &format!("/v1/webhooks/{ep}"), Some(&admin), None, &[]).await;
     assert_eq!(status, 404);
 }
+
+#[actix_web::test]
+async fn an_import_fires_each_public_story_with_its_own_cursor() {
+    let app = delivering_app().await;
+    let receiver = Receiver::start();
+    let admin = app.key(&["webhooks:manage", "content:write", "content:read-drafts", "sync:read"]).await;
+    let (_, secret) = register(&app, &admin, &receiver.url, &["article.published"]).await;
+    let line = |n: usize, status: &str| json!({ "externalId": format!("wire-{n}"), "slug": format!("wire-{n}"), "headline": format!("Wire {n}"), "status": status, "publishedAt": "2019-03-04T05:06:07Z", "bodyBlocks": [] });
+    let body: String = [line(1, "PUBLISHED"), line(2, "DRAFT"), line(3, "PUBLISHED"), line(4, "PUBLISHED")]
+        .iter()
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let r = app
+        .client
+        .post(format!("{}/v1/import", app.addr))
+        .bearer_auth(&admin)
+        .header("content-type", "application/x-ndjson")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    // Three public stories, three deliveries; the draft stays quiet.
+    receiver.wait_for(3).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let got = receiver.received();
+    assert_eq!(got.len(), 3);
+    let (_, _, feed) = app.call("GET", "/v1/sync?limit=100", Some(&admin), None, &[]).await;
+    let cursors: HashMap<String, String> = feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["id"].as_str().unwrap().to_owned(), i["cursor"].as_str().unwrap().to_owned()))
+        .collect();
+    let mut slugs = Vec::new();
+    for r in &got {
+        verify(&secret, r).unwrap();
+        let b = body_of(r);
+        assert_eq!(b["type"], "article.published");
+        assert_eq!(cursors[b["data"]["id"].as_str().unwrap()], b["data"]["cursor"], "{b}");
+        slugs.push(b["data"]["slug"].as_str().unwrap().to_owned());
+    }
+    slugs.sort();
+    assert_eq!(slugs, ["wire-1", "wire-3", "wire-4"]);
+}

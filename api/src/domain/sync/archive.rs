@@ -68,7 +68,7 @@ fn open() -> String {
 }
 
 /// A section, tag or author: found by slug, created with this name (and
-/// description or bio) when missing.
+/// description or bio, and an author's picture) when missing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ArchivedTerm {
@@ -76,6 +76,8 @@ pub struct ArchivedTerm {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub about: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<ArchivedMedia>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -225,6 +227,7 @@ pub async fn records(db: &impl ConnectionTrait, stories: &[Article]) -> AppResul
             slug: slug.to_owned(),
             name: name.to_owned(),
             about: about.cloned(),
+            avatar: None,
         };
         out.push(ArchivedArticle {
             id: Some(a.id),
@@ -245,7 +248,15 @@ pub async fn records(db: &impl ConnectionTrait, stories: &[Article]) -> AppResul
                 .map(|l| l.tags.iter().map(|t| term(&t.slug, &t.name, None)).collect())
                 .unwrap_or_default(),
             authors: links
-                .map(|l| l.authors.iter().map(|x| term(&x.slug, &x.name, x.bio.as_ref())).collect())
+                .map(|l| {
+                    l.authors
+                        .iter()
+                        .map(|x| ArchivedTerm {
+                            avatar: x.avatar_id.and_then(|m| rel.media.get(&m)).map(media),
+                            ..term(&x.slug, &x.name, x.bio.as_ref())
+                        })
+                        .collect()
+                })
                 .unwrap_or_default(),
             hero_image: a.hero_image_id.and_then(|m| rel.media.get(&m)).map(media),
             audio: a.audio_url.as_ref().map(|url| ArchivedAudio {

@@ -249,9 +249,17 @@ impl Importer {
         path: &str,
         created: &mut Vec<(Entity, Uuid, String)>,
     ) -> AppResult<Uuid> {
-        let (id, new) = ensure_term(db, kind, &t.slug, &t.name, t.about.as_deref(), self.now)
-            .await
-            .map_err(|e| e.under(&format!("{path}.")))?;
+        let (id, new) = ensure_term(
+            db,
+            kind,
+            &t.slug,
+            &t.name,
+            t.about.as_deref(),
+            t.avatar.as_ref().map(|m| media_row(m, self.now)).as_ref(),
+            self.now,
+        )
+        .await
+        .map_err(|e| e.under(&format!("{path}.")))?;
         if new {
             created.push((kind, id, t.slug.clone()));
         }

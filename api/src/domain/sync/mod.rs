@@ -9,7 +9,7 @@ pub mod import;
 pub mod schedule;
 pub mod syndication;
 
-use crate::domain::webhooks;
+use crate::domain::webhooks::outbox;
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use entity::change_event;
@@ -169,8 +169,9 @@ impl<'a> Change<'a> {
 pub async fn record(db: &impl ConnectionTrait, change: Change<'_>, now: DateTime<Utc>) -> AppResult<i64> {
     take_turn(db).await?;
     let seq = insert(db, &change, now).await?;
-    if let Some(event) = change.feed {
-        webhooks::outbox::feed_change(db, seq, &change, event, now).await?;
+    if let Some(event) = change.feed.filter(|e| outbox::feed_event_type(&change, *e).is_some()) {
+        let subscribers = outbox::Subscribers::load(db).await?;
+        outbox::feed_change(db, &subscribers, seq, &change, event, now).await?;
     }
     Ok(seq)
 }
@@ -185,17 +186,30 @@ pub async fn record_many(
         return Ok(());
     }
     take_turn(db).await?;
+    let subscribers = outbox::Subscribers::load(db).await?;
+    let hooked = |c: &Change<'_>| {
+        c.feed.and_then(|e| outbox::feed_event_type(c, e)).is_some_and(|t| !subscribers.of(t).is_empty())
+    };
+    if !changes.iter().any(hooked) {
+        // No delivery needs its entry's number: a few statements per batch.
+        for chunk in changes.chunks(200) {
+            change_event::Entity::insert_many(chunk.iter().map(|c| row(c, now)))
+                .exec_without_returning(db)
+                .await?;
+        }
+        return Ok(());
+    }
     for change in changes {
         let seq = insert(db, change, now).await?;
         if let Some(event) = change.feed {
-            webhooks::outbox::feed_change(db, seq, change, event, now).await?;
+            outbox::feed_change(db, &subscribers, seq, change, event, now).await?;
         }
     }
     Ok(())
 }
 
-async fn insert(db: &impl ConnectionTrait, change: &Change<'_>, now: DateTime<Utc>) -> AppResult<i64> {
-    let res = change_event::Entity::insert(change_event::ActiveModel {
+fn row(change: &Change<'_>, now: DateTime<Utc>) -> change_event::ActiveModel {
+    change_event::ActiveModel {
         seq: NotSet,
         entity_type: Set(change.entity.as_str().into()),
         entity_id: Set(change.id),
@@ -205,10 +219,11 @@ async fn insert(db: &impl ConnectionTrait, change: &Change<'_>, now: DateTime<Ut
         slug: Set(change.slug.map(str::to_owned)),
         external_id: Set(change.external_id.map(str::to_owned)),
         occurred_at: Set(now),
-    })
-    .exec(db)
-    .await?;
-    Ok(res.last_insert_id)
+    }
+}
+
+async fn insert(db: &impl ConnectionTrait, change: &Change<'_>, now: DateTime<Utc>) -> AppResult<i64> {
+    Ok(change_event::Entity::insert(row(change, now)).exec(db).await?.last_insert_id)
 }
 
 /// Serialises the feed's writers from here to their commit. Sequence numbers

@@ -165,16 +165,21 @@ async fn record(
 }
 
 /// The id of the section, tag or author with `slug`, created with `name`
-/// (and `about`) when missing, in the caller's transaction and without a
-/// feed entry: an import records its batch at once. True when created.
+/// (and `about`, and an author's avatar) when missing, in the caller's
+/// transaction and without a feed entry: an import records its batch at
+/// once. True when created.
 pub async fn ensure(
     db: &impl ConnectionTrait,
     kind: Kind,
     slug_text: &str,
     name: &str,
     about: Option<&str>,
+    avatar: Option<&crate::domain::media::Media>,
     now: DateTime<Utc>,
 ) -> AppResult<(Uuid, bool)> {
+    if avatar.is_some() && kind != Kind::Author {
+        return Err(AppError::field("avatar", "only an author has one"));
+    }
     let input = TermInput {
         slug: Some(slug_text.to_owned()),
         name: Some(name.to_owned()),
@@ -226,7 +231,7 @@ pub async fn ensure(
                 slug: Set(slug_text.to_owned()),
                 name: Set(name),
                 bio: Set(about),
-                avatar_id: Set(None),
+                avatar_id: Set(picture(db, avatar, now).await?),
                 created_at: Set(now),
                 updated_at: Set(now),
             }
@@ -236,4 +241,15 @@ pub async fn ensure(
         }
     }
     Ok((id, true))
+}
+
+async fn picture(
+    db: &impl ConnectionTrait,
+    avatar: Option<&crate::domain::media::Media>,
+    now: DateTime<Utc>,
+) -> AppResult<Option<Uuid>> {
+    match avatar {
+        Some(m) => Ok(Some(crate::domain::media::ensure(db, m, now).await.map_err(|e| e.under("avatar."))?)),
+        None => Ok(None),
+    }
 }

@@ -16,25 +16,32 @@ pub const PENDING: &str = "PENDING";
 pub const DELIVERED: &str = "DELIVERED";
 pub const FAILED: &str = "FAILED";
 
-/// The webhook of a story's feed entry; taxonomy changes have none.
+/// The webhook event of a feed entry; taxonomy changes have none.
+pub fn feed_event_type(change: &Change<'_>, event: FeedEvent) -> Option<EventType> {
+    if change.entity != Entity::Article {
+        return None;
+    }
+    match event {
+        FeedEvent::Published => Some(EventType::ArticlePublished),
+        FeedEvent::Updated => Some(EventType::ArticleUpdated),
+        FeedEvent::Corrected => Some(EventType::ArticleCorrected),
+        FeedEvent::Unpublished => Some(EventType::ArticleUnpublished),
+        FeedEvent::Deleted => Some(EventType::ArticleDeleted),
+        FeedEvent::Upserted => None,
+    }
+}
+
+/// The webhook of a story's feed entry, to the endpoints of `subscribers`
+/// that want it.
 pub async fn feed_change(
     db: &impl ConnectionTrait,
+    subscribers: &Subscribers,
     seq: i64,
     change: &Change<'_>,
     event: FeedEvent,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    if change.entity != Entity::Article {
-        return Ok(());
-    }
-    let t = match event {
-        FeedEvent::Published => EventType::ArticlePublished,
-        FeedEvent::Updated => EventType::ArticleUpdated,
-        FeedEvent::Corrected => EventType::ArticleCorrected,
-        FeedEvent::Unpublished => EventType::ArticleUnpublished,
-        FeedEvent::Deleted => EventType::ArticleDeleted,
-        FeedEvent::Upserted => return Ok(()),
-    };
+    let Some(t) = feed_event_type(change, event) else { return Ok(()) };
     let data = json!({
         "id": change.id,
         "externalId": change.external_id,
@@ -45,12 +52,13 @@ pub async fn feed_change(
         // move between webhooks and the feed without a gap.
         "cursor": cursor::encode(seq),
     });
-    enqueue(db, t, data, Some(seq), now).await
+    enqueue(db, subscribers.of(t), t, data, Some(seq), now).await
 }
 
 /// A new comment, whatever its status (moderation tools want the held ones).
 pub async fn comment_created(db: &impl ConnectionTrait, c: &Comment, now: DateTime<Utc>) -> AppResult<()> {
-    enqueue(db, EventType::CommentCreated, comment_data(c, None), None, now).await
+    let to = Subscribers::load(db).await?.of(EventType::CommentCreated);
+    enqueue(db, to, EventType::CommentCreated, comment_data(c, None), None, now).await
 }
 
 /// A moderator changed a comment's status.
@@ -60,7 +68,8 @@ pub async fn comment_moderated(
     from: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    enqueue(db, EventType::CommentModerated, comment_data(c, Some(from)), None, now).await
+    let to = Subscribers::load(db).await?.of(EventType::CommentModerated);
+    enqueue(db, to, EventType::CommentModerated, comment_data(c, Some(from)), None, now).await
 }
 
 fn comment_data(c: &Comment, from: Option<&str>) -> Value {
@@ -88,24 +97,42 @@ pub async fn ping(db: &impl ConnectionTrait, endpoint_id: Uuid, now: DateTime<Ut
 
 async fn enqueue(
     db: &impl ConnectionTrait,
+    endpoints: Vec<Uuid>,
     t: EventType,
     data: Value,
     feed_seq: Option<i64>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let endpoints = subscribers(db, t).await?;
+    if endpoints.is_empty() {
+        return Ok(());
+    }
     let body = payload(t, data, now);
     let rows: Vec<_> =
         endpoints.into_iter().map(|e| row(Uuid::now_v7(), e, t, body.clone(), feed_seq, now)).collect();
     insert(db, rows).await
 }
 
-/// Enabled endpoints subscribed to `t`. Few rows; the filter on the event
-/// list is done here rather than in SQL, which cannot split it portably.
-pub async fn subscribers(db: &impl ConnectionTrait, t: EventType) -> AppResult<Vec<Uuid>> {
-    let all =
-        webhook_endpoint::Entity::find().filter(webhook_endpoint::Column::Enabled.eq(true)).all(db).await?;
-    Ok(all.into_iter().filter(|e| e.event_types.split(' ').any(|x| x == t.as_str())).map(|e| e.id).collect())
+/// The enabled endpoints and the events each wants: few rows, read once
+/// per transaction. The filter on the event list is done here rather than
+/// in SQL, which cannot split it portably.
+pub struct Subscribers(Vec<(Uuid, String)>);
+
+impl Subscribers {
+    pub async fn load(db: &impl ConnectionTrait) -> AppResult<Self> {
+        let all = webhook_endpoint::Entity::find()
+            .filter(webhook_endpoint::Column::Enabled.eq(true))
+            .all(db)
+            .await?;
+        Ok(Self(all.into_iter().map(|e| (e.id, e.event_types)).collect()))
+    }
+
+    pub fn of(&self, t: EventType) -> Vec<Uuid> {
+        self.0
+            .iter()
+            .filter(|(_, events)| events.split(' ').any(|x| x == t.as_str()))
+            .map(|(id, _)| *id)
+            .collect()
+    }
 }
 
 /// The body every attempt sends: Standard Webhooks' `type`, `timestamp`
