@@ -182,12 +182,18 @@ async fn broken_lines_are_reported_by_number_and_the_good_ones_go_in() {
         json!({ "slug": "no-key", "headline": "x", "status": "DRAFT" }).to_string(),
         json!({ "externalId": "wire-3", "slug": "wire-1", "headline": "Same slug as line 1", "status": "DRAFT" }).to_string(),
         good(4),
+        // New terms of a line rejected later roll back with it...
+        json!({ "externalId": "wire-5", "slug": "wire-5", "headline": "x", "status": "DRAFT", "tags": [{ "slug": "ghost-tag", "name": "Ghost" }], "heroImage": { "url": "javascript:alert(1)" } }).to_string(),
+        // ...and the next line that names them creates them.
+        json!({ "externalId": "wire-6", "slug": "wire-6", "headline": "x", "status": "DRAFT", "tags": [{ "slug": "ghost-tag", "name": "Ghost" }] }).to_string(),
+        // A term met before is still checked.
+        json!({ "externalId": "wire-7", "slug": "wire-7", "headline": "x", "status": "DRAFT", "tags": [{ "slug": "elections", "name": " " }] }).to_string(),
     ]
     .join("\n");
     let (status, report) = import(&app, &key, body).await;
     assert_eq!(status, 200, "{report}");
-    assert_eq!(report["totals"]["created"], 3, "{report}");
-    assert_eq!(report["totals"]["rejected"], 7, "{report}");
+    assert_eq!(report["totals"]["created"], 4, "{report}");
+    assert_eq!(report["totals"]["rejected"], 9, "{report}");
     let lines = report["lines"].as_array().unwrap();
     let by_line = |n: u64| {
         lines.iter().find(|l| l["line"] == n).unwrap_or_else(|| panic!("no report for line {n}: {report}"))
@@ -200,12 +206,14 @@ async fn broken_lines_are_reported_by_number_and_the_good_ones_go_in() {
         (7, "colour"),
         (9, "externalId"),
         (10, "slug"),
+        (12, "heroImage.url"),
+        (14, "tags[0].name"),
     ] {
         let l = by_line(n);
         assert_eq!(l["outcome"], "rejected", "line {n}: {l}");
         assert!(l["reason"].as_str().unwrap().contains(needle), "line {n}: {l}");
     }
-    for n in [1, 8, 11] {
+    for n in [1, 8, 11, 13] {
         assert_eq!(by_line(n)["outcome"], "created");
     }
     assert!(lines.iter().all(|l| l["line"] != 3), "blank lines are skipped");
@@ -227,6 +235,10 @@ async fn broken_lines_are_reported_by_number_and_the_good_ones_go_in() {
     let (_, _, feed) = app.call("GET", "/v1/sync", Some(&reader), None, &[]).await;
     let published = feed["items"].as_array().unwrap().iter().filter(|e| e["event"] == "PUBLISHED").count();
     assert_eq!(published, 3, "{feed}");
+    let terms: Vec<String> = app.feed().await.into_iter().filter(|e| e.starts_with("tag ")).collect();
+    assert_eq!(terms, ["tag created elections", "tag created ghost-tag"]);
+    let (_, tagged) = app.get_json("/v1/tags").await;
+    assert!(tagged.to_string().contains("ghost-tag"), "{tagged}");
 }
 
 #[actix_web::test]

@@ -12,7 +12,7 @@ use crate::domain::articles::write::{self, Restore, Restored};
 use crate::domain::articles::{Article, rows};
 use crate::domain::media::{self, Media};
 use crate::domain::related::curated;
-use crate::domain::taxonomy::write::ensure as ensure_term;
+use crate::domain::taxonomy::write::{check_ensure, ensure as ensure_term};
 use crate::domain::tx;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
@@ -72,13 +72,48 @@ pub struct Importer {
     actor: Actor,
     now: DateTime<Utc>,
     related: Vec<(usize, Uuid, Vec<ArchivedRef>)>,
+    /// Sections, tags and authors met in committed batches, by slug.
+    known: HashMap<(Entity, String), Uuid>,
     pub totals: Totals,
+}
+
+/// The terms of one batch: those met before, and those each line looks up
+/// or creates. A line's lookups count once the line is in; a rejected
+/// line's new terms rolled back with it and are forgotten.
+struct Terms {
+    known: HashMap<(Entity, String), Uuid>,
+    line: Vec<(Entity, String, Uuid, bool)>,
+    created: Vec<(Entity, Uuid, String)>,
+}
+
+impl Terms {
+    fn get(&self, kind: Entity, slug: &str) -> Option<Uuid> {
+        self.known
+            .get(&(kind, slug.to_owned()))
+            .copied()
+            .or_else(|| self.line.iter().find(|(k, s, ..)| *k == kind && s == slug).map(|(_, _, id, _)| *id))
+    }
+
+    fn keep_line(&mut self) {
+        for (kind, slug, id, new) in self.line.drain(..) {
+            if new {
+                self.created.push((kind, id, slug.clone()));
+            }
+            self.known.insert((kind, slug), id);
+        }
+    }
 }
 
 impl Importer {
     pub fn new(actor: &Actor, now: DateTime<Utc>) -> AppResult<Self> {
         policy::can_write_content(actor)?;
-        Ok(Self { actor: actor.clone(), now, related: Vec::new(), totals: Totals::default() })
+        Ok(Self {
+            actor: actor.clone(),
+            now,
+            related: Vec::new(),
+            known: HashMap::new(),
+            totals: Totals::default(),
+        })
     }
 
     /// A line refused before it could be read (not text, too long).
@@ -94,8 +129,9 @@ impl Importer {
         db: &C,
         lines: &[(usize, String)],
     ) -> AppResult<Vec<LineReport>> {
-        let (reports, related) = tx::retry(|| self.run(db, lines)).await?;
+        let (reports, related, known) = tx::retry(|| self.run(db, lines)).await?;
         self.related.extend(related);
+        self.known = known;
         for r in &reports {
             self.totals.count(r.outcome);
         }
@@ -106,12 +142,13 @@ impl Importer {
         &self,
         db: &C,
         lines: &[(usize, String)],
-    ) -> AppResult<(Vec<LineReport>, Vec<(usize, Uuid, Vec<ArchivedRef>)>)> {
+    ) -> AppResult<(Vec<LineReport>, Vec<(usize, Uuid, Vec<ArchivedRef>)>, HashMap<(Entity, String), Uuid>)>
+    {
         let txn = tx::begin(db).await?;
         let mut reports = Vec::with_capacity(lines.len());
         let mut related = Vec::new();
         let mut saved: Vec<(Article, bool, Action)> = Vec::new();
-        let mut terms: Vec<(Entity, Uuid, String)> = Vec::new();
+        let mut terms = Terms { known: self.known.clone(), line: Vec::new(), created: Vec::new() };
         for (n, text) in lines {
             let rec: ArchivedArticle = match serde_json::from_str(text) {
                 Ok(r) => r,
@@ -124,6 +161,7 @@ impl Importer {
             match self.one(&sp, &rec, &mut terms).await {
                 Ok((outcome, article, was_public)) => {
                     sp.commit().await?;
+                    terms.keep_line();
                     reports.push(LineReport {
                         line: *n,
                         outcome,
@@ -143,24 +181,25 @@ impl Importer {
                 // batch, which is then run again whole or reported.
                 Err(e @ (AppError::BadInput(_) | AppError::Unprocessable(_) | AppError::NotFound(_))) => {
                     sp.rollback().await?;
+                    terms.line.clear();
                     reports.push(rejected(*n, rec.external_id.clone(), reason(&e)));
                 }
                 Err(e) => return Err(e),
             }
         }
         let mut changes: Vec<Change> =
-            terms.iter().map(|(kind, id, slug)| Change::term(*kind, *id, true, slug)).collect();
+            terms.created.iter().map(|(kind, id, slug)| Change::term(*kind, *id, true, slug)).collect();
         changes.extend(saved.iter().map(|(a, was, action)| Change::article(*was, a, *action)));
         super::record_many(&txn, &changes, self.now).await?;
         txn.commit().await?;
-        Ok((reports, related))
+        Ok((reports, related, terms.known))
     }
 
     async fn one(
         &self,
         db: &impl ConnectionTrait,
         rec: &ArchivedArticle,
-        terms: &mut Vec<(Entity, Uuid, String)>,
+        terms: &mut Terms,
     ) -> AppResult<(Outcome, Article, bool)> {
         let existing = match (&rec.external_id, rec.id) {
             (Some(e), _) => rows::find_external_for_update(db, e).await?,
@@ -247,22 +286,19 @@ impl Importer {
         kind: Entity,
         t: &archive::ArchivedTerm,
         path: &str,
-        created: &mut Vec<(Entity, Uuid, String)>,
+        terms: &mut Terms,
     ) -> AppResult<Uuid> {
-        let (id, new) = ensure_term(
-            db,
-            kind,
-            &t.slug,
-            &t.name,
-            t.about.as_deref(),
-            t.avatar.as_ref().map(|m| media_row(m, self.now)).as_ref(),
-            self.now,
-        )
-        .await
-        .map_err(|e| e.under(&format!("{path}.")))?;
-        if new {
-            created.push((kind, id, t.slug.clone()));
+        let under = |e: AppError| e.under(&format!("{path}."));
+        if let Some(id) = terms.get(kind, &t.slug) {
+            check_ensure(kind, &t.slug, &t.name, t.about.as_deref(), t.avatar.is_some()).map_err(under)?;
+            return Ok(id);
         }
+        let avatar = t.avatar.as_ref().map(|m| media_row(m, self.now));
+        let (id, new) =
+            ensure_term(db, kind, &t.slug, &t.name, t.about.as_deref(), avatar.as_ref(), self.now)
+                .await
+                .map_err(under)?;
+        terms.line.push((kind, t.slug.clone(), id, new));
         Ok(id)
     }
 

@@ -177,18 +177,7 @@ pub async fn ensure(
     avatar: Option<&crate::domain::media::Media>,
     now: DateTime<Utc>,
 ) -> AppResult<(Uuid, bool)> {
-    if avatar.is_some() && kind != Kind::Author {
-        return Err(AppError::field("avatar", "only an author has one"));
-    }
-    let input = TermInput {
-        slug: Some(slug_text.to_owned()),
-        name: Some(name.to_owned()),
-        about: Some(about.map(str::to_owned)),
-        avatar_id: None,
-    };
-    let mut v = Validator::new();
-    input.check(true, &mut v);
-    v.finish()?;
+    check_ensure(kind, slug_text, name, about, avatar.is_some())?;
     let id = Uuid::now_v7();
     let about = text::trimmed(about.map(str::to_owned));
     let name = name.trim().to_owned();
@@ -241,6 +230,23 @@ pub async fn ensure(
         }
     }
     Ok((id, true))
+}
+
+/// What `ensure` checks before it looks: a term must be well formed even
+/// when the caller already knows it.
+pub fn check_ensure(kind: Kind, slug: &str, name: &str, about: Option<&str>, avatar: bool) -> AppResult<()> {
+    if avatar && kind != Kind::Author {
+        return Err(AppError::field("avatar", "only an author has one"));
+    }
+    let input = TermInput {
+        slug: Some(slug.to_owned()),
+        name: Some(name.to_owned()),
+        about: Some(about.map(str::to_owned)),
+        avatar_id: None,
+    };
+    let mut v = Validator::new();
+    input.check(true, &mut v);
+    v.finish()
 }
 
 async fn picture(
