@@ -199,6 +199,24 @@ async fn every_editorial_event_in_order_with_documents_and_tombstones() {
     assert_eq!((more[0]["entity"].as_str(), more[0]["event"].as_str()), (Some("section"), Some("UPSERTED")));
     assert_eq!(more[0]["section"]["slug"], "politics");
 
+    // Taken back, then deleted: the public hears of both, so a copy that
+    // kept withdrawn stories knows this one is gone for good. A draft that
+    // was never public goes without a word.
+    let withdrawn = desk.create("withdrawn").await;
+    desk.publish(&withdrawn).await;
+    desk.send("POST", &format!("/v1/articles/{withdrawn}/unpublish"), None).await;
+    let more = drain(&app, &reader, &mut cursor, 100, &mut copy).await;
+    assert_eq!(more.last().unwrap()["event"], "UNPUBLISHED", "{more:?}");
+    desk.send("DELETE", &format!("/v1/articles/{withdrawn}"), None).await;
+    desk.send("DELETE", &format!("/v1/articles/{draft_only}"), None).await;
+    let more = drain(&app, &reader, &mut cursor, 100, &mut copy).await;
+    assert_eq!(more.len(), 1, "{more:?}");
+    assert_eq!(
+        (more[0]["event"].as_str(), more[0]["id"].as_str()),
+        (Some("DELETED"), Some(withdrawn.as_str()))
+    );
+    assert!(more[0].get("article").is_none());
+
     // Nothing new: an empty page that keeps the cursor.
     let (_, _, page) = app
         .call("GET", &format!("/v1/sync?cursor={}", cursor.clone().unwrap()), Some(&reader), None, &[])

@@ -136,9 +136,12 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
     if res.rows_affected == 0 {
         return Err(rows::lost_race());
     }
+    // A story taken back before it is deleted was public once: its
+    // followers hear of the deletion too, so withdrawn and gone stay apart.
+    let announced = current.feed_public || sync::was_announced(&txn, sync::Entity::Article, id).await?;
     let change = Change {
         version: Some(current.version + 1),
-        ..Change::article(current.feed_public, &current, Action::Deleted)
+        ..Change::article(announced, &current, Action::Deleted)
     };
     sync::record(&txn, change, now).await?;
     txn.commit().await?;

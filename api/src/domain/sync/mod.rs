@@ -226,6 +226,18 @@ async fn insert(db: &impl ConnectionTrait, change: &Change<'_>, now: DateTime<Ut
     Ok(change_event::Entity::insert(row(change, now)).exec(db).await?.last_insert_id)
 }
 
+/// Whether the public feed ever had an entry for this entity.
+pub async fn was_announced(db: &impl ConnectionTrait, entity: Entity, id: Uuid) -> AppResult<bool> {
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+    let n = change_event::Entity::find()
+        .filter(change_event::Column::EntityType.eq(entity.as_str()))
+        .filter(change_event::Column::EntityId.eq(id))
+        .filter(change_event::Column::FeedEvent.is_not_null())
+        .count(db)
+        .await?;
+    Ok(n > 0)
+}
+
 /// Serialises the feed's writers from here to their commit. Sequence numbers
 /// are taken in the order transactions start, not commit: without this, a
 /// transaction holding number 9 could commit after one holding 10, and a
