@@ -868,9 +868,10 @@ async fn hostile_integrator_inputs_are_refused_and_concurrent_imports_stay_consi
         assert_eq!(r.status().as_u16(), 400, "{}", &path[..path.len().min(60)]);
     }
     // Five imports of the same archive at once, with a feed reader beside
-    // them: each story exists once, and every import's report adds up.
+    // them: each story exists once, and every import's report adds up; the
+    // section, tag and author (with a picture) they all name exist once.
     let lines: Vec<String> = (0..60)
-        .map(|i| json!({ "externalId": format!("race-{i}"), "slug": format!("race-{i}"), "headline": format!("Race {i}"), "status": "PUBLISHED", "publishedAt": "2020-01-01T00:00:00Z" }).to_string())
+        .map(|i| json!({ "externalId": format!("race-{i}"), "slug": format!("race-{i}"), "headline": format!("Race {i}"), "status": "PUBLISHED", "publishedAt": "2020-01-01T00:00:00Z", "section": { "slug": "race-desk", "name": "Race desk" }, "tags": [{ "slug": format!("race-tag-{}", i % 7), "name": "Race tag" }], "authors": [{ "slug": "race-writer", "name": "Race Writer", "avatar": { "url": "https://img.example/race-writer.jpg" } }] }).to_string())
         .collect();
     let body = lines.join("\n");
     let imports: Vec<_> = (0..5)
@@ -923,5 +924,48 @@ async fn hostile_integrator_inputs_are_refused_and_concurrent_imports_stay_consi
     let stories = entity::article::Entity::find().count(&app.state.db).await.unwrap();
     assert_eq!(stories, 60);
     assert_eq!(created, 60, "each story created by exactly one import");
+    for (table, n) in [
+        ("author", entity::author::Entity::find().count(&app.state.db).await.unwrap()),
+        ("section", entity::section::Entity::find().count(&app.state.db).await.unwrap()),
+        ("tag", entity::tag::Entity::find().count(&app.state.db).await.unwrap()),
+    ] {
+        assert_eq!(n, if table == "tag" { 7 } else { 1 }, "{table}");
+    }
+    let pictures = entity::media::Entity::find().count(&app.state.db).await.unwrap();
+
+    // Archived sections, tags and authors: hostile names and pictures are
+    // each their line's rejection, also for a term an earlier line brought.
+    let line = |slug: &str, terms: Value| {
+        let mut l = json!({ "externalId": slug, "slug": slug, "headline": "x", "status": "DRAFT" });
+        l.as_object_mut().unwrap().extend(terms.as_object().unwrap().clone());
+        l.to_string()
+    };
+    let hostile = [
+        line("ok-terms", json!({ "tags": [{ "slug": "known", "name": "Known" }] })),
+        line("t-avatar", json!({ "section": { "slug": "s", "name": "S", "avatar": { "url": "https://img.example/a.jpg" } } })),
+        line("js-avatar", json!({ "authors": [{ "slug": "a", "name": "A", "avatar": { "url": "javascript:alert(1)" } }] })),
+        line("long-avatar", json!({ "authors": [{ "slug": "a", "name": "A", "avatar": { "url": "https://img.example/a.jpg", "caption": long } }] })),
+        line("nul-avatar", json!({ "authors": [{ "slug": "a", "name": "A", "avatar": { "url": "https://img.example/a.jpg", "alt": "a\u{0}b" } }] })),
+        line("typed-avatar", json!({ "authors": [{ "slug": "a", "name": "A", "avatar": [[["deep"]]] }] })),
+        line("known-long", json!({ "tags": [{ "slug": "known", "name": long }] })),
+        line("known-bidi", json!({ "tags": [{ "slug": "known", "name": "\u{202E}\u{0}" }] })),
+    ]
+    .join("\n");
+    let r = app
+        .client
+        .post(format!("{}/v1/import", app.addr))
+        .bearer_auth(&key)
+        .header("content-type", "application/x-ndjson")
+        .body(hostile)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let report: Value = r.json().await.unwrap();
+    assert_eq!(report["totals"]["created"], 1, "{report}");
+    assert_eq!(report["totals"]["rejected"], 7, "{report}");
+    assert_eq!(entity::media::Entity::find().count(&app.state.db).await.unwrap(), pictures);
+    assert_eq!(entity::author::Entity::find().count(&app.state.db).await.unwrap(), 1);
+
     still_serving(&app).await;
 }

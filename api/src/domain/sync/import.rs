@@ -197,7 +197,7 @@ impl Importer {
 
     async fn one(
         &self,
-        db: &impl ConnectionTrait,
+        db: &(impl ConnectionTrait + TransactionTrait),
         rec: &ArchivedArticle,
         terms: &mut Terms,
     ) -> AppResult<(Outcome, Article, bool)> {
@@ -282,7 +282,7 @@ impl Importer {
 
     async fn term(
         &self,
-        db: &impl ConnectionTrait,
+        db: &(impl ConnectionTrait + TransactionTrait),
         kind: Entity,
         t: &archive::ArchivedTerm,
         path: &str,

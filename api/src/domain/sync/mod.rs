@@ -188,7 +188,7 @@ pub async fn record_many(
     take_turn(db).await?;
     let subscribers = outbox::Subscribers::load(db).await?;
     let hooked = |c: &Change<'_>| {
-        c.feed.and_then(|e| outbox::feed_event_type(c, e)).is_some_and(|t| !subscribers.of(t).is_empty())
+        c.feed.and_then(|e| outbox::feed_event_type(c, e)).is_some_and(|t| subscribers.want(t))
     };
     if !changes.iter().any(hooked) {
         // No delivery needs its entry's number: a few statements per batch.

@@ -12,7 +12,7 @@ use crate::error::{AppError, AppResult, Validator};
 use chrono::{DateTime, Utc};
 use entity::{author, media, section, tag};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
     TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
@@ -169,7 +169,7 @@ async fn record(
 /// transaction and without a feed entry: an import records its batch at
 /// once. True when created.
 pub async fn ensure(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     kind: Kind,
     slug_text: &str,
     name: &str,
@@ -183,12 +183,17 @@ pub async fn ensure(
     let name = name.trim().to_owned();
     macro_rules! find_or_insert {
         ($entity:ident, $row:expr) => {{
-            if let Some(found) =
-                $entity::Entity::find().filter($entity::Column::Slug.eq(slug_text)).one(db).await?
-            {
+            let find = || $entity::Entity::find().filter($entity::Column::Slug.eq(slug_text));
+            if let Some(found) = find().one(db).await? {
                 return Ok((found.id, false));
             }
-            $entity::Entity::insert($row).exec_without_returning(db).await?;
+            // Imports running at once may bring the same new term: the one
+            // that loses the insert takes the winner's row, which a locking
+            // read sees whatever the isolation level.
+            if !tx::insert_unless_present(db, $row).await? {
+                let found = find().lock_exclusive().one(db).await?.ok_or(AppError::Busy)?;
+                return Ok((found.id, false));
+            }
         }};
     }
     match kind {
@@ -250,7 +255,7 @@ pub fn check_ensure(kind: Kind, slug: &str, name: &str, about: Option<&str>, ava
 }
 
 async fn picture(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     avatar: Option<&crate::domain::media::Media>,
     now: DateTime<Utc>,
 ) -> AppResult<Option<Uuid>> {

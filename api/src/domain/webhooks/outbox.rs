@@ -126,6 +126,10 @@ impl Subscribers {
         Ok(Self(all.into_iter().map(|e| (e.id, e.event_types)).collect()))
     }
 
+    pub fn want(&self, t: EventType) -> bool {
+        self.0.iter().any(|(_, events)| events.split(' ').any(|x| x == t.as_str()))
+    }
+
     pub fn of(&self, t: EventType) -> Vec<Uuid> {
         self.0
             .iter()
