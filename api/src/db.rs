@@ -67,12 +67,6 @@ pub async fn connect(
     opt.connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
         .idle_timeout(Duration::from_secs(300))
-        // Every statement outside a transaction checks a connection out,
-        // and a ping on each checkout doubled the round trips of a read
-        // (and how long each request held a connection). Only a connection
-        // idle long enough to have been dropped by a server or a proxy is
-        // pinged.
-        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {
         // sqlx leaves SQLite in rollback-journal mode; WAL lets readers run
@@ -86,7 +80,15 @@ pub async fn connect(
                 .foreign_keys(true)
         });
     } else {
-        opt.max_connections(max_connections).min_connections(1);
+        // Every statement outside a transaction checks a connection out,
+        // and a ping on each checkout added a round trip to each of a
+        // read's statements. Only a connection idle long enough to have
+        // been dropped by a server or a proxy is pinged. (SQLite's ping
+        // never leaves the process; there the benchmark's GraphQL article
+        // page was 10% slower with this, so it keeps sqlx's default.)
+        opt.max_connections(max_connections)
+            .min_connections(1)
+            .test_before_acquire_if_idle_for(Duration::from_secs(30));
     }
     if url.starts_with("postgres") {
         // Dateline's statements are few, of fixed shape and driven by their
