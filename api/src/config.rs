@@ -217,6 +217,11 @@ pub struct Config {
     #[arg(long, env = "DATELINE_TRUSTED_PROXIES", default_value_t = 0, global = true)]
     pub trusted_proxies: usize,
 
+    /// IPv6 clients are told apart by this many leading bits of their
+    /// address (a /64 is what one subscriber usually gets); IPv4 by all 32.
+    #[arg(long, env = "DATELINE_IPV6_CLIENT_PREFIX", default_value_t = 64, value_parser = clap::value_parser!(u8).range(1..=128), global = true)]
+    pub ipv6_client_prefix: u8,
+
     /// Same as `--trusted-proxies 1` (one load balancer in front).
     #[arg(long, env = "DATELINE_TRUST_FORWARDED_FOR", default_value_t = false, global = true)]
     pub trust_forwarded_for: bool,
@@ -303,9 +308,15 @@ pub struct Config {
     #[arg(long, env = "DATELINE_LIVE_POLL_MS", default_value_t = 250, value_parser = clap::value_parser!(u64).range(10..), global = true)]
     pub live_poll_ms: u64,
 
-    /// Live streams (subscriptions and event streams) one client may hold open at once.
+    /// Live streams (WebSocket connections, their subscriptions and event
+    /// streams) one client may hold open at once.
     #[arg(long, env = "DATELINE_LIVE_MAX_PER_CLIENT", default_value_t = 20, global = true)]
     pub live_max_per_client: usize,
+
+    /// Live streams the whole process may hold open at once; 0 takes half
+    /// the file descriptors the process may open, at most 10,000.
+    #[arg(long, env = "DATELINE_LIVE_MAX_STREAMS", default_value_t = 0, global = true)]
+    pub live_max_streams: usize,
 
     /// Seconds between keep-alive comments on an event stream; a closed
     /// stream is noticed (and its slot freed) at the next one.

@@ -2,9 +2,7 @@
 //! counter behind `/metrics` and the N+1 tests.
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr, TransactionTrait,
-};
+use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DbErr, TransactionTrait};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -90,6 +88,22 @@ pub async fn connect(
             .min_connections(1)
             .test_before_acquire_if_idle_for(Duration::from_secs(30));
     }
+    if url.starts_with("mysql") || url.starts_with("mariadb") {
+        // PostgreSQL's isolation. Under MySQL's default (repeatable read)
+        // a write's range scans also lock the gaps between rows, so editors
+        // saving different stories locked each other's neighbouring link
+        // and mark rows and deadlocked; Dateline's writes lock the rows they
+        // depend on explicitly and need no snapshot across statements.
+        opt.map_sqlx_mysql_pool_opts(|o| {
+            o.after_connect(|conn, _| {
+                Box::pin(async move {
+                    use sea_orm::sqlx::Executor;
+                    conn.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED").await?;
+                    Ok(())
+                })
+            })
+        });
+    }
     if url.starts_with("postgres") {
         // Dateline's statements are few, of fixed shape and driven by their
         // indexes. PostgreSQL would otherwise plan each execution anew with
@@ -110,27 +124,96 @@ pub async fn connect(
     Ok((db, counter))
 }
 
-/// Applies pending migrations. On PostgreSQL an advisory lock makes
-/// instances that start together take turns. MySQL DDL cannot run inside a
-/// transaction, so several MySQL instances should run `dateline migrate` first.
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    match db.get_database_backend() {
-        DatabaseBackend::Postgres => {
-            let txn = db.begin().await?;
-            txn.execute_unprepared("SELECT pg_advisory_xact_lock(7264115)").await?;
-            Migrator::up(&txn, None).await?;
-            txn.commit().await
+/// Dateline's database-wide lock for work that instances starting together
+/// must not do twice: migrations and the demo load. PostgreSQL holds an
+/// advisory lock, MariaDB/MySQL a named lock, each on a connection of its
+/// own taken out of the pool, so the lock ends with that connection even if
+/// the holder fails (or dies) before releasing it. SQLite's write lock
+/// (a write transaction begun IMMEDIATE) serves the same end.
+pub struct SetupLock {
+    held: Held,
+}
+
+enum Held {
+    Postgres(sea_orm::sqlx::PgConnection),
+    MySql(sea_orm::sqlx::MySqlConnection),
+    Nothing,
+}
+
+const SETUP_LOCK_KEY: i64 = 7_264_115;
+const SETUP_LOCK_NAME: &str = "dateline_setup";
+
+fn sqlx_err(e: sea_orm::sqlx::Error) -> DbErr {
+    DbErr::Conn(sea_orm::RuntimeErr::SqlxError(Arc::new(e)))
+}
+
+impl SetupLock {
+    /// Waits for the lock (a losing instance waits as long as the winner
+    /// works).
+    pub async fn take(db: &DatabaseConnection) -> Result<Self, DbErr> {
+        use sea_orm::sqlx::{self, Row};
+        let held = match db.get_database_backend() {
+            DatabaseBackend::Postgres => {
+                let mut conn = db.get_postgres_connection_pool().acquire().await.map_err(sqlx_err)?.detach();
+                sqlx::query("SELECT pg_advisory_lock($1)")
+                    .bind(SETUP_LOCK_KEY)
+                    .execute(&mut conn)
+                    .await
+                    .map_err(sqlx_err)?;
+                Held::Postgres(conn)
+            }
+            DatabaseBackend::MySql => {
+                let mut conn = db.get_mysql_connection_pool().acquire().await.map_err(sqlx_err)?.detach();
+                loop {
+                    // 1 once taken, 0 after the timeout (then wait again).
+                    let row = sqlx::query("SELECT GET_LOCK(?, 60)")
+                        .bind(SETUP_LOCK_NAME)
+                        .fetch_one(&mut conn)
+                        .await
+                        .map_err(sqlx_err)?;
+                    if row.try_get::<Option<i64>, _>(0).map_err(sqlx_err)? == Some(1) {
+                        break;
+                    }
+                }
+                Held::MySql(conn)
+            }
+            _ => Held::Nothing,
+        };
+        Ok(Self { held })
+    }
+
+    /// Releases the lock by closing its connection.
+    pub async fn release(self) -> Result<(), DbErr> {
+        use sea_orm::sqlx::Connection;
+        match self.held {
+            Held::Postgres(c) => c.close().await.map_err(sqlx_err),
+            Held::MySql(c) => c.close().await.map_err(sqlx_err),
+            Held::Nothing => Ok(()),
         }
-        // One connection for the whole run: with statements spread over the
-        // pool, a connection could still read the schema from before a
-        // DROP TABLE another one ran, and refuse to recreate its indexes.
-        DatabaseBackend::Sqlite => {
-            let txn = db.begin().await?;
-            Migrator::up(&txn, None).await?;
-            txn.commit().await
+    }
+}
+
+/// Applies pending migrations under the setup lock. PostgreSQL and SQLite
+/// run them in one transaction; MySQL DDL cannot run inside one.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    let lock = SetupLock::take(db).await?;
+    let done = match db.get_database_backend() {
+        // One connection for the whole run on SQLite: with statements
+        // spread over the pool, a connection could still read the schema
+        // from before a DROP TABLE another one ran, and refuse to recreate
+        // its indexes.
+        DatabaseBackend::Postgres | DatabaseBackend::Sqlite => {
+            async {
+                let txn = db.begin().await?;
+                Migrator::up(&txn, None).await?;
+                txn.commit().await
+            }
+            .await
         }
         _ => Migrator::up(db, None).await,
-    }
+    };
+    lock.release().await?;
+    done
 }
 
 /// The URL with its password replaced, fit for logs and error messages.

@@ -219,6 +219,9 @@ impl AppError {
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
         use sea_orm::DbErr;
+        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(m)) = err.sql_err() {
+            return Self::unprocessable(crate::unique_key::field_of(&m), "is already used");
+        }
         match err {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
                 crate::metrics::pool_acquire_failed();
@@ -226,7 +229,8 @@ impl From<sea_orm::DbErr> for AppError {
                 Self::Unavailable
             }
             other if is_transient(&other) => {
-                tracing::info!(error = %other, "transaction lost a concurrency race");
+                crate::metrics::lost_race();
+                tracing::warn!(error = %other, "transaction lost a concurrency race");
                 Self::Busy
             }
             other => {

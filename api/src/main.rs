@@ -208,7 +208,7 @@ async fn export(config: Config, file: std::path::PathBuf) -> Result<(), String> 
 }
 
 async fn import(config: Config, file: std::path::PathBuf) -> Result<(), String> {
-    use api::domain::sync::import::{BATCH, Importer, Outcome};
+    use api::domain::sync::import::{BATCH, Importer};
     use tokio::io::AsyncBufReadExt;
     let state = startup::prepare(config, Clock::system()).await.map_err(|e| e.to_string())?;
     let f = tokio::fs::File::open(&file).await.map_err(|e| format!("cannot open {}: {e}", file.display()))?;
@@ -221,7 +221,6 @@ async fn import(config: Config, file: std::path::PathBuf) -> Result<(), String> 
     let mut reader = tokio::io::BufReader::new(f).lines();
     let mut batch = Vec::with_capacity(BATCH);
     let mut n = 0usize;
-    let mut rejected = Vec::new();
     loop {
         let next = reader.next_line().await.map_err(|e| format!("cannot read {}: {e}", file.display()))?;
         let done = next.is_none();
@@ -233,8 +232,7 @@ async fn import(config: Config, file: std::path::PathBuf) -> Result<(), String> 
             }
         }
         if batch.len() >= BATCH || (done && !batch.is_empty()) {
-            let reports = importer.batch(&state.db, &batch).await.map_err(|e| e.to_string())?;
-            rejected.extend(reports.into_iter().filter(|r| r.outcome == Outcome::Rejected));
+            importer.batch(&state.db, &batch).await.map_err(|e| e.to_string())?;
             batch.clear();
             let t = &importer.totals;
             bar.set_message(format!(
@@ -246,10 +244,14 @@ async fn import(config: Config, file: std::path::PathBuf) -> Result<(), String> 
             break;
         }
     }
-    let problems = importer.finish(&state.db).await.map_err(|e| e.to_string())?;
+    importer.finish(&state.db).await.map_err(|e| e.to_string())?;
     bar.finish_and_clear();
-    for r in rejected.iter().chain(&problems) {
+    let (problems, unlisted) = importer.problems.clone().listed();
+    for r in &problems {
         eprintln!("line {}: {}", r.line, r.reason.as_deref().unwrap_or("rejected"));
+    }
+    if unlisted > 0 {
+        eprintln!("... and {unlisted} more line(s) with problems");
     }
     let t = &importer.totals;
     println!(

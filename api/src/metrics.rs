@@ -27,6 +27,28 @@ pub fn pool_acquire_failed() {
     }
 }
 
+pub static LOST_RACES: LazyLock<Option<IntCounter>> = LazyLock::new(|| {
+    IntCounter::new(
+        "dateline_db_lost_races_total",
+        "Transactions the database rolled back for a deadlock, a serialization failure or a lock timeout",
+    )
+    .ok()
+});
+
+/// Counts a transaction that lost a race (it is retried, or answered 503).
+/// Ordinary writes take their locks in one order and never get here; a
+/// rising count means they do not.
+pub fn lost_race() {
+    if let Some(c) = LOST_RACES.as_ref() {
+        c.inc();
+    }
+}
+
+/// Lost races so far in this process.
+pub fn lost_races() -> u64 {
+    LOST_RACES.as_ref().map_or(0, IntCounter::get)
+}
+
 fn missing(name: &str) -> prometheus::Error {
     prometheus::Error::Msg(format!("metric {name} could not be created"))
 }
@@ -40,6 +62,8 @@ pub fn middleware(
     registry.register(Box::new(state.statements.collector())).map_err(fail)?;
     let failures = POOL_ACQUIRE_FAILURES.clone().ok_or_else(|| missing("pool acquire failures"));
     registry.register(Box::new(failures.map_err(fail)?)).map_err(fail)?;
+    let races = LOST_RACES.clone().ok_or_else(|| missing("lost races"));
+    registry.register(Box::new(races.map_err(fail)?)).map_err(fail)?;
     registry.register(Box::new(PoolCollector::new(&state.db).map_err(fail)?)).map_err(fail)?;
     #[cfg(target_os = "linux")]
     registry.register(Box::new(prometheus::process_collector::ProcessCollector::for_self())).map_err(fail)?;

@@ -28,11 +28,12 @@ pub struct Limiter {
     per_second: u32,
     burst: u32,
     proxies: usize,
+    v6_prefix: u8,
     seen: AtomicU64,
 }
 
 /// The limiter, or `None` when `per_second` is 0 (no limit).
-pub fn limiter(per_second: u64, burst: u32, proxies: usize) -> Option<Arc<Limiter>> {
+pub fn limiter(per_second: u64, burst: u32, proxies: usize, v6_prefix: u8) -> Option<Arc<Limiter>> {
     let rate = NonZeroU32::new(u32::try_from(per_second).unwrap_or(u32::MAX))?;
     let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
     let quota = Quota::per_second(rate).allow_burst(burst);
@@ -42,6 +43,7 @@ pub fn limiter(per_second: u64, burst: u32, proxies: usize) -> Option<Arc<Limite
         per_second: rate.get(),
         burst: burst.get(),
         proxies,
+        v6_prefix,
         seen: AtomicU64::new(0),
     }))
 }
@@ -55,6 +57,16 @@ impl Limiter {
             (HeaderName::from_static("ratelimit-remaining"), HeaderValue::from(remaining)),
             (HeaderName::from_static("ratelimit-reset"), HeaderValue::from(reset)),
         ]
+    }
+
+    /// Spends one request of `client`'s budget, for work that arrives
+    /// other than as an HTTP request (operations over a WebSocket); the
+    /// error says in how many seconds to come back.
+    pub fn spend(&self, client: IpAddr) -> Result<(), u64> {
+        self.buckets
+            .check_key(&client)
+            .map(|_| ())
+            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1))
     }
 
     fn refill_secs(&self, remaining: u32) -> u64 {
@@ -75,14 +87,32 @@ pub fn client_address(forwarded: &[&str], proxies: usize, peer: Option<IpAddr>) 
     entries.len().checked_sub(proxies).and_then(|i| entries[i].parse().ok()).or(peer)
 }
 
-/// The client's address of a request, by the rule above.
-pub fn client_of(req: &ServiceRequest, proxies: usize) -> Option<IpAddr> {
+/// Who counts as one client: an IPv4 address, or the network of the
+/// first `v6_prefix` bits of an IPv6 one (a subscriber usually holds a
+/// whole /64 and could otherwise take a new address per request). An IPv4
+/// address written as IPv6 (`::ffff:a.b.c.d`) is that IPv4 address.
+pub fn client_key(ip: IpAddr, v6_prefix: u8) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let bits = u32::from(v6_prefix.min(128));
+                let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+                IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & mask))
+            }
+        },
+    }
+}
+
+/// The client of a request, by the rules above.
+pub fn client_of(req: &ServiceRequest, proxies: usize, v6_prefix: u8) -> Option<IpAddr> {
     let forwarded: Vec<&str> = if proxies == 0 {
         Vec::new()
     } else {
         req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).collect()
     };
-    client_address(&forwarded, proxies, req.peer_addr().map(|a| a.ip()))
+    client_address(&forwarded, proxies, req.peer_addr().map(|a| a.ip())).map(|ip| client_key(ip, v6_prefix))
 }
 
 const UNLIMITED: [&str; 2] = ["/healthz", "/readyz"];
@@ -95,7 +125,7 @@ pub async fn middleware(
     if let Some(limiter) = limiter
         && !UNLIMITED.contains(&req.path())
     {
-        let client = client_of(&req, limiter.proxies);
+        let client = client_of(&req, limiter.proxies, limiter.v6_prefix);
         if limiter.seen.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
             // Forget idle clients now and then so the table stays small.
             limiter.buckets.retain_recent();
@@ -127,7 +157,7 @@ pub async fn middleware(
 
 #[cfg(test)]
 mod tests {
-    use super::client_address;
+    use super::{client_address, client_key};
     use std::net::IpAddr;
 
     fn ip(s: &str) -> Option<IpAddr> {
@@ -144,5 +174,19 @@ mod tests {
         assert_eq!(client_address(&["203.0.113.7"], 3, peer), peer);
         assert_eq!(client_address(&["not-an-ip"], 1, peer), peer);
         assert_eq!(client_address(&[], 1, peer), peer);
+    }
+
+    #[test]
+    fn an_ipv6_network_is_one_client() {
+        let a = ip("2001:db8:1:2:aaaa::1").unwrap();
+        let b = ip("2001:db8:1:2:ffff:ffff:ffff:ffff").unwrap();
+        let other = ip("2001:db8:1:3::1").unwrap();
+        assert_eq!(client_key(a, 64), client_key(b, 64));
+        assert_eq!(client_key(a, 64), ip("2001:db8:1:2::").unwrap());
+        assert_ne!(client_key(a, 64), client_key(other, 64));
+        assert_ne!(client_key(a, 128), client_key(b, 128));
+        assert_eq!(client_key(a, 48), client_key(other, 48));
+        assert_eq!(client_key(ip("::ffff:203.0.113.7").unwrap(), 64), ip("203.0.113.7").unwrap());
+        assert_eq!(client_key(ip("203.0.113.7").unwrap(), 64), ip("203.0.113.7").unwrap());
     }
 }

@@ -47,8 +47,14 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
     .await
     .map_err(|e| StartError::Connect { url: url.clone(), reason: first_line(&e.to_string()) })?;
     db::migrate(&conn).await.map_err(|e| StartError::Migrate { url, reason: first_line(&e.to_string()) })?;
-    let community =
-        Arc::new(crate::state::Community::from_config(&config, &conn).map_err(StartError::Setup)?);
+    let descriptors = crate::fd_limit::raise();
+    let streams = crate::fd_limit::stream_cap(config.live_max_streams, descriptors.map(|d| d.0));
+    if let Some((soft, hard)) = descriptors {
+        tracing::info!(soft, hard, live_streams = streams, "file descriptor limits");
+    }
+    let community = Arc::new(
+        crate::state::Community::from_config(&config, &conn, streams).map_err(StartError::Setup)?,
+    );
     let webhooks = Arc::new(config.webhook_settings());
     if let Some(t) = &config.public_url_template {
         PublicUrls::check(t).map_err(|e| StartError::Setup(format!("DATELINE_PUBLIC_URL_TEMPLATE {e}")))?;
@@ -128,7 +134,12 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
         let every = std::time::Duration::from_millis(c.related_refresh_ms);
         crate::domain::related::refresh::spawn(state.db.clone(), every);
     }
-    let limiter = crate::rate_limit::limiter(c.rate_limit_per_second, c.rate_limit_burst, c.proxies());
+    let limiter = crate::rate_limit::limiter(
+        c.rate_limit_per_second,
+        c.rate_limit_burst,
+        c.proxies(),
+        c.ipv6_client_prefix,
+    );
     let http_limits = web::Data::new(HttpLimits::from_config(c));
     let max_body = c.max_body_bytes;
     let api = openapi();
@@ -160,7 +171,7 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
             .wrap(from_fn(crate::http::cors::credentials))
             .wrap(metrics.clone())
             .wrap(from_fn(crate::http_guard::security_headers::middleware))
-            .wrap(from_fn(crate::http::methods::head_as_get))
+            .wrap(from_fn(crate::http::methods::normalize))
             .wrap(Compress::default())
             .wrap(from_fn(crate::http::request_log::middleware))
             .app_data(routes.clone())

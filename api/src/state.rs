@@ -6,7 +6,8 @@ use crate::db::StatementCounter;
 use crate::domain::accounts::sso::SsoVerifier;
 use crate::domain::comments::CommentSettings;
 use crate::domain::comments::live::Live;
-use crate::domain::throttle::{StreamSlots, Throttle};
+use crate::domain::stream_slots::StreamSlots;
+use crate::domain::throttle::Throttle;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
@@ -42,7 +43,8 @@ impl Community {
         crate::domain::comments::write::Ctx { settings: &self.comments, throttle: &self.throttle, actor, now }
     }
 
-    pub fn from_config(c: &Config, db: &DatabaseConnection) -> Result<Self, String> {
+    /// `streams`: the most live streams the process may hold.
+    pub fn from_config(c: &Config, db: &DatabaseConnection, streams: usize) -> Result<Self, String> {
         let sso = SsoVerifier::from_config(
             c.sso_secret.as_deref(),
             c.sso_public_key.as_deref(),
@@ -55,7 +57,7 @@ impl Community {
             sso,
             session_ttl: c.session_ttl(),
             live: Live::new(db.clone(), std::time::Duration::from_millis(c.live_poll_ms)),
-            stream_slots: StreamSlots::new(c.live_max_per_client),
+            stream_slots: StreamSlots::capped(c.live_max_per_client, streams),
         })
     }
 }

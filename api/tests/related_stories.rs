@@ -287,7 +287,7 @@ async fn the_refresher_stores_marked_lists_within_its_interval() {
     archive(&app).await;
     let stale = || async {
         use sea_orm::{EntityTrait, PaginatorTrait};
-        entity::related_stale::Entity::find().count(&app.state.db).await.unwrap()
+        entity::related_mark::Entity::find().count(&app.state.db).await.unwrap()
     };
     // Every write marks lists; the running refresher clears the marks.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);

@@ -16,6 +16,7 @@ mod m20261128_000009_article_body;
 mod m20261128_000010_drop_scheduled_at;
 mod m20261128_000011_comment_threads;
 mod m20261128_000012_integrators;
+mod m20261205_000013_related_marks;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000010_drop_scheduled_at::Migration),
             Box::new(m20261128_000011_comment_threads::Migration),
             Box::new(m20261128_000012_integrators::Migration),
+            Box::new(m20261205_000013_related_marks::Migration),
         ]
     }
 }

@@ -14,6 +14,7 @@ pub mod pagination;
 pub mod related;
 pub mod slug;
 pub mod sql;
+pub mod stream_slots;
 pub mod sync;
 pub mod taxonomy;
 pub mod text;

@@ -9,7 +9,7 @@ use crate::domain::articles::ArticleKey;
 use crate::domain::comments::live::{Delivery, Watcher};
 use crate::domain::comments::threads;
 use crate::domain::comments::visibility::Viewer;
-use crate::domain::throttle::StreamSlots;
+use crate::domain::stream_slots::StreamSlots;
 use crate::error::AppError;
 use async_graphql::{Context, ID, Result, Subscription as SubscriptionObject};
 use futures_util::Stream;

@@ -8,8 +8,9 @@
 use super::limits::{self, DocumentLimits};
 use super::subscription::ConnectionSlots;
 use super::{AppSchema, RequestContext};
-use crate::domain::throttle::StreamSlots;
+use crate::domain::stream_slots::StreamSlots;
 use crate::error::AppError;
+use crate::rate_limit::Limiter;
 use crate::state::AppState;
 use actix_web::http::header::{HeaderValue, SEC_WEBSOCKET_PROTOCOL};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -17,6 +18,7 @@ use async_graphql::http::{WebSocketProtocols, WsMessage};
 use async_graphql::{Data, Executor, Request, Response};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
+use std::net::IpAddr;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -31,6 +33,18 @@ const MAX_FRAME: usize = 64 * 1024;
 pub struct Limited {
     schema: AppSchema,
     limits: Arc<DocumentLimits>,
+    /// The client's request budget, which every operation spends as an
+    /// HTTP request would.
+    budget: Option<(Arc<Limiter>, IpAddr)>,
+}
+
+impl Limited {
+    fn admit(&self, request: &mut Request) -> Result<(), AppError> {
+        if let Some((limiter, client)) = &self.budget {
+            limiter.spend(*client).map_err(|wait| AppError::RateLimited { retry_after_secs: wait })?;
+        }
+        limits::check(request, &self.limits)
+    }
 }
 
 fn refused(err: AppError) -> Response {
@@ -43,7 +57,7 @@ fn refused(err: AppError) -> Response {
 
 impl Executor for Limited {
     async fn execute(&self, mut request: Request) -> Response {
-        match limits::check(&mut request, &self.limits) {
+        match self.admit(&mut request) {
             Ok(()) => {
                 let mut resp = self.schema.execute(request).await;
                 super::errors::decorate(&mut resp);
@@ -58,7 +72,7 @@ impl Executor for Limited {
         mut request: Request,
         session: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
-        if let Err(e) = limits::check(&mut request, &self.limits) {
+        if let Err(e) = self.admit(&mut request) {
             return futures_util::stream::once(async move { refused(e) }).boxed();
         }
         self.schema
@@ -95,6 +109,13 @@ pub async fn start(
         .ok_or_else(|| AppError::field("Sec-WebSocket-Protocol", "must offer graphql-transport-ws"))?;
     // The address and any header credentials, as for every request.
     let anonymous = crate::auth::actor_of(&req)?;
+    // The connection itself is a live stream: a client holds only so many,
+    // and the process only so many in all, subscribed or not.
+    let connection_slot = state.community.stream_slots.take(&anonymous)?;
+    let budget = req
+        .app_data::<web::Data<Arc<Limiter>>>()
+        .map(|l| Arc::clone(l.get_ref()))
+        .zip(anonymous.client);
     let (mut response, session, messages) = actix_ws::handle(&req, body)?;
     response
         .headers_mut()
@@ -103,6 +124,7 @@ pub async fn start(
     let executor = Limited {
         schema: schema.get_ref().clone(),
         limits: Arc::new(super::http::document_limits(&state.config)),
+        budget,
     };
     let state = state.into_inner();
     let per_connection = state.config.live_max_per_connection;
@@ -148,6 +170,7 @@ pub async fn start(
         });
     }
     actix_web::rt::spawn(async move {
+        let _held = connection_slot;
         let init_state = Arc::clone(&state);
         let mut out = async_graphql::http::WebSocket::new(executor, incoming, protocol)
             .on_connection_init(move |payload| async move {

@@ -10,15 +10,24 @@ use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
 /// A HEAD request runs as GET before routing; the HTTP layer, which saw
-/// HEAD, sends the headers and drops the body.
-pub async fn head_as_get(
+/// HEAD, sends the headers and drops the body. A method HTTP does not
+/// define runs as one `OTHER`: no route takes it either way, and the
+/// request metrics, labelled by method, stay bounded whatever names
+/// callers invent.
+pub async fn normalize(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     if req.method() == Method::HEAD {
         req.head_mut().method = Method::GET;
+    } else if !HTTP_METHODS.contains(&req.method().as_str()) && req.method() != Method::CONNECT {
+        req.head_mut().method = other();
     }
     next.call(req).await
+}
+
+fn other() -> Method {
+    Method::from_bytes(b"OTHER").unwrap_or(Method::TRACE)
 }
 
 /// The operations an OpenAPI path item may hold; its other keys

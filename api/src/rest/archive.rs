@@ -88,11 +88,15 @@ impl From<LineReport> for ImportLine {
 }
 
 #[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct ImportReport {
+    /// Every non-blank line, counted by what became of it.
     pub totals: ImportTotals,
-    /// One entry per non-blank line, in order, and one more for a line
-    /// whose related stories could not all be found.
-    pub lines: Vec<ImportLine>,
+    /// The rejected lines and those whose related stories could not all be
+    /// found, in line order: the first 100 of them.
+    pub problems: Vec<ImportLine>,
+    /// Problems beyond those listed.
+    pub unlisted_problems: usize,
 }
 
 /// Creates or replaces stories from an NDJSON archive (the format
@@ -116,7 +120,6 @@ pub async fn import(
 ) -> AppResult<HttpResponse> {
     policy::can_write_content(&caller.0)?;
     let mut importer = Importer::new(&caller.0, state.clock.now())?;
-    let mut reports: Vec<LineReport> = Vec::new();
     let mut pending: Vec<u8> = Vec::new();
     let mut batch: Vec<(usize, String)> = Vec::with_capacity(BATCH);
     let mut n = 0usize;
@@ -139,10 +142,10 @@ pub async fn import(
             match String::from_utf8(raw) {
                 Ok(text) if text.trim().is_empty() => {}
                 Ok(text) => batch.push((n, text)),
-                Err(_) => reports.push(importer.reject(n, "is not UTF-8")),
+                Err(_) => importer.reject(n, "is not UTF-8"),
             }
             if batch.len() >= BATCH {
-                reports.extend(importer.batch(&state.db, &batch).await?);
+                importer.batch(&state.db, &batch).await?;
                 batch.clear();
             }
         }
@@ -151,17 +154,18 @@ pub async fn import(
         }
     }
     if !batch.is_empty() {
-        reports.extend(importer.batch(&state.db, &batch).await?);
+        importer.batch(&state.db, &batch).await?;
     }
     // No bytes at all is no archive; blank lines are an empty one.
     if n == 0 {
         return Err(AppError::field("body", "is empty; send one archived story per line"));
     }
-    reports.sort_by_key(|r| r.line);
-    reports.extend(importer.finish(&state.db).await?);
+    importer.finish(&state.db).await?;
     let Totals { created, updated, unchanged, rejected } = importer.totals.clone();
+    let (problems, unlisted_problems) = importer.problems.listed();
     Ok(HttpResponse::Ok().json(ImportReport {
         totals: ImportTotals { created, updated, unchanged, rejected },
-        lines: reports.into_iter().map(ImportLine::from).collect(),
+        problems: problems.into_iter().map(ImportLine::from).collect(),
+        unlisted_problems,
     }))
 }

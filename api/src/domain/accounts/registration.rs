@@ -48,6 +48,8 @@ pub fn check_display_name(v: &mut Validator, name: &str) {
     text::check(v, "displayName", n, text::Lines::Single);
 }
 
+const TAKEN: &str = "an account with this email already exists; sign in instead";
+
 pub async fn register<C: TransactionTrait + ConnectionTrait>(
     db: &C,
     throttle: &Throttle,
@@ -72,7 +74,7 @@ pub async fn register<C: TransactionTrait + ConnectionTrait>(
     let email = users::normalize_email(&input.email);
     let txn = tx::begin(db).await?;
     if users::by_email(&txn, &email).await?.is_some() {
-        return Err(AppError::Conflict("an account with this email already exists; sign in instead".into()));
+        return Err(AppError::Conflict(TAKEN.into()));
     }
     let row = app_user::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -87,7 +89,13 @@ pub async fn register<C: TransactionTrait + ConnectionTrait>(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    let user = app_user::Entity::insert(row).exec_with_returning(&txn).await?;
+    // Two registrations of one email at once both pass the check above;
+    // the one that loses the insert hears what the check would have said.
+    let user =
+        app_user::Entity::insert(row).exec_with_returning(&txn).await.map_err(|e| match e.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(TAKEN.into()),
+            _ => e.into(),
+        })?;
     let token = sessions::issue(&txn, user.id, now, ttl).await?;
     txn.commit().await?;
     Ok(SignedIn { token, user })

@@ -3,10 +3,11 @@
 //! Readers and writers both use these, so they live apart from `write`.
 
 use super::Article;
+use crate::domain::sql;
 use crate::error::{AppError, AppResult};
 use entity::article;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 /// The stored row a writer merges changes into.
@@ -14,10 +15,11 @@ pub type Row = article::Model;
 
 /// A unique index can still catch a race the pre-check missed.
 pub fn unique_violation(err: sea_orm::DbErr) -> AppError {
-    if matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
-        AppError::field("slug", "is already used by another article (or the externalId is)")
-    } else {
-        err.into()
+    match err.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(m)) => {
+            AppError::unprocessable(crate::unique_key::field_of(&m), "is already used by another article")
+        }
+        _ => err.into(),
     }
 }
 
@@ -26,12 +28,15 @@ pub async fn find_any(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Article>
 }
 
 /// The row a write is about to change, locked until the transaction ends
-/// (`FOR UPDATE`; SQLite's write transactions are serial already). A
+/// ([`sql::locked`]). A
 /// concurrent writer waits here and then reads the committed row, so a
 /// write without an expected version always applies instead of losing a
 /// race on the version column.
 pub async fn find_for_update(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Row> {
-    article::Entity::find_by_id(id).lock_exclusive().one(db).await?.ok_or(AppError::NotFound("article"))
+    sql::locked(article::Entity::find_by_id(id), db.get_database_backend())
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("article"))
 }
 
 /// The same, by the integrator's id. A locking read also sees rows that
@@ -41,11 +46,8 @@ pub async fn find_external_for_update(
     db: &impl ConnectionTrait,
     external_id: &str,
 ) -> AppResult<Option<Row>> {
-    Ok(article::Entity::find()
-        .filter(article::Column::ExternalId.eq(external_id))
-        .lock_exclusive()
-        .one(db)
-        .await?)
+    let q = article::Entity::find().filter(article::Column::ExternalId.eq(external_id));
+    Ok(sql::locked(q, db.get_database_backend()).one(db).await?)
 }
 
 /// A conditional write found the row at another version than it read.

@@ -20,11 +20,9 @@ pub async fn on_status_change(
     if delta == 0 {
         return Ok(());
     }
-    article::Entity::update_many()
-        .col_expr(article::Column::CommentCount, Expr::col(article::Column::CommentCount).add(delta))
-        .filter(article::Column::Id.eq(c.article_id))
-        .exec(db)
-        .await?;
+    // Comment rows before the story's row, as every comment write takes
+    // them (its own comment first): one order, so no two writes wait on
+    // each other in a circle.
     if let Some(parent) = c.parent_id {
         comment::Entity::update_many()
             .col_expr(comment::Column::ReplyCount, Expr::col(comment::Column::ReplyCount).add(delta))
@@ -32,5 +30,10 @@ pub async fn on_status_change(
             .exec(db)
             .await?;
     }
+    article::Entity::update_many()
+        .col_expr(article::Column::CommentCount, Expr::col(article::Column::CommentCount).add(delta))
+        .filter(article::Column::Id.eq(c.article_id))
+        .exec(db)
+        .await?;
     Ok(())
 }

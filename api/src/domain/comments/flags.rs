@@ -1,7 +1,7 @@
 //! Readers' reports. One flag per person per comment; enough flags send an
 //! approved comment back to the moderation queue.
 
-use super::write::{Ctx, visible};
+use super::write::{Ctx, locked_visible};
 use super::{Comment, CommentStatus, FlagReason, HoldReason, counts, events};
 use crate::domain::accounts::policy;
 use crate::domain::text::{self, Lines};
@@ -47,7 +47,7 @@ async fn flag_once<C: TransactionTrait + ConnectionTrait>(
     details: Option<&str>,
 ) -> AppResult<Comment> {
     let txn = tx::begin(db).await?;
-    let c = visible(&txn, cx.actor, id).await?;
+    let c = locked_visible(&txn, cx.actor, id).await?;
     if c.user_id == user_id {
         return Err(AppError::unprocessable("id", "you cannot flag your own comment"));
     }

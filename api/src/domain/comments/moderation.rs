@@ -4,7 +4,7 @@
 
 use super::cursor::{Position, Scope};
 use super::read::CommentPage;
-use super::write::visible;
+use super::write::locked_visible;
 use super::{Comment, CommentStatus, Sort, counts, events};
 use crate::domain::accounts::{Actor, policy};
 use crate::domain::text::{self, Lines};
@@ -77,7 +77,7 @@ pub async fn decide<C: TransactionTrait + ConnectionTrait>(
     }
     let reason = check_reason(reason)?;
     let txn = tx::begin(db).await?;
-    let c = visible(&txn, actor, id).await?;
+    let c = locked_visible(&txn, actor, id).await?;
     let from = CommentStatus::of(&c);
     if from == CommentStatus::Deleted {
         return Err(AppError::unprocessable("id", "a deleted comment cannot be moderated"));
@@ -127,7 +127,7 @@ pub async fn feature<C: TransactionTrait + ConnectionTrait>(
 ) -> AppResult<Comment> {
     policy::can_moderate(actor)?;
     let txn = tx::begin(db).await?;
-    let c = visible(&txn, actor, id).await?;
+    let c = locked_visible(&txn, actor, id).await?;
     if on && CommentStatus::of(&c) != CommentStatus::Approved {
         return Err(AppError::unprocessable("id", "only approved comments can be featured"));
     }

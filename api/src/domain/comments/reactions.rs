@@ -2,7 +2,7 @@
 //! primary key settles a double tap from two tabs: only an insert that
 //! happened moves the count.
 
-use super::write::{Ctx, visible};
+use super::write::{Ctx, locked_visible};
 use super::{Comment, CommentStatus, threads};
 use crate::domain::accounts::policy;
 use crate::domain::articles::ArticleKey;
@@ -37,7 +37,7 @@ async fn toggle_once<C: TransactionTrait + ConnectionTrait>(
     user_id: Uuid,
 ) -> AppResult<(Comment, bool)> {
     let txn = tx::begin(db).await?;
-    let c = visible(&txn, cx.actor, id).await?;
+    let c = locked_visible(&txn, cx.actor, id).await?;
     if CommentStatus::of(&c) != CommentStatus::Approved {
         return Err(AppError::unprocessable("id", "only approved comments take reactions"));
     }

@@ -3,17 +3,17 @@
 
 use super::body::{self, Rendered};
 use super::visibility::Viewer;
-use super::{Comment, CommentSettings, CommentStatus, HoldReason, counts, events, read, rules, threads};
+use super::{Comment, CommentSettings, CommentStatus, HoldReason, counts, events, rules, threads};
 use crate::domain::accounts::Actor;
 use crate::domain::accounts::policy;
 use crate::domain::articles::ArticleKey;
 use crate::domain::throttle::{Budget, Throttle};
-use crate::domain::tx;
+use crate::domain::{sql, tx};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
-use entity::{comment, comment_revision};
+use entity::{article, comment, comment_revision};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
     TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
@@ -99,7 +99,9 @@ async fn insert<C: TransactionTrait + ConnectionTrait>(
     let (parent_id, root_id, reply_to_id, depth) = match input.parent_id {
         None => (None, None, None, 0),
         Some(pid) => {
-            let parent = read::by_id(&txn, pid)
+            // Locked, as the reply will change its count.
+            let parent = sql::locked(comment::Entity::find_by_id(pid), txn.get_database_backend())
+                .one(&txn)
                 .await?
                 .filter(|p| super::visibility::is_listed(p, Viewer::of(cx.actor)));
             let Some(parent) = parent else {
@@ -136,6 +138,11 @@ async fn insert<C: TransactionTrait + ConnectionTrait>(
         hold_reason(&txn, cx.settings, threads::pre_moderated(&article, cx.settings), user_id, &rendered.raw)
             .await?;
     let status = if hold.is_some() { CommentStatus::Pending } else { CommentStatus::Approved };
+    // The story's row is locked before the insert, whose foreign key takes
+    // a shared lock on it: on MariaDB two posters holding that shared lock
+    // would each wait for the other to raise it for the count.
+    let story = article::Entity::find_by_id(article.id).select_only().column(article::Column::Id);
+    sql::locked(story, txn.get_database_backend()).into_tuple::<Uuid>().one(&txn).await?;
     let row = comment::ActiveModel {
         id: Set(Uuid::now_v7()),
         article_id: Set(article.id),
@@ -167,9 +174,14 @@ async fn insert<C: TransactionTrait + ConnectionTrait>(
 }
 
 /// A comment that exists and that the actor could see, or NOT_FOUND (so a
-/// hidden comment's existence is not revealed).
-pub async fn visible(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<Comment> {
-    read::by_id(db, id)
+/// hidden comment's existence is not revealed), locked until the write's
+/// transaction ends: a write that changes counts computes them from the
+/// status it read, so that status must still be the stored one when it
+/// commits (two moderators deciding one comment at once take turns, and
+/// the second sees the first one's decision).
+pub async fn locked_visible(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<Comment> {
+    sql::locked(comment::Entity::find_by_id(id), db.get_database_backend())
+        .one(db)
         .await?
         .filter(|c| super::visibility::may_open(c, Viewer::of(actor)))
         .ok_or(AppError::NotFound("comment"))
@@ -185,7 +197,7 @@ pub async fn edit<C: TransactionTrait + ConnectionTrait>(
     policy::can_take_part(cx.actor, cx.now)?;
     let rendered = accept_body(cx.settings, raw)?;
     let txn = tx::begin(db).await?;
-    let c = visible(&txn, cx.actor, id).await?;
+    let c = locked_visible(&txn, cx.actor, id).await?;
     policy::can_edit_comment(cx.actor, &c, cx.settings.edit_window, cx.now)?;
     threads::writable(&txn, &ArticleKey::Id(c.article_id), cx.settings, cx.now).await?;
     let from = CommentStatus::of(&c);
@@ -227,7 +239,7 @@ pub async fn delete<C: TransactionTrait + ConnectionTrait>(
     id: Uuid,
 ) -> AppResult<Comment> {
     let txn = tx::begin(db).await?;
-    let c = visible(&txn, cx.actor, id).await?;
+    let c = locked_visible(&txn, cx.actor, id).await?;
     let by_moderator = policy::can_delete_comment(cx.actor, &c)?;
     let out = remove(&txn, &c, cx.now).await?;
     if by_moderator {

@@ -66,9 +66,9 @@ pub async fn lists(
            SELECT r.src AS src, r.reason AS reason, r.score AS score, r.shared AS shared,
                   ROW_NUMBER() OVER (PARTITION BY r.src ORDER BY r.grp, r.pos) AS rn, {cols}
            FROM (
-             SELECT s.article_id AS src, s.article_id AS rid, 0 AS grp, 0 AS pos, 0.0 AS score,
+             SELECT DISTINCT s.article_id AS src, s.article_id AS rid, 0 AS grp, 0 AS pos, 0.0 AS score,
                     '{STALE}' AS reason, '' AS shared
-             FROM related_stale s WHERE s.article_id IN ({stale_ids})
+             FROM related_mark s WHERE s.article_id IN ({stale_ids})
              UNION ALL
              SELECT c.article_id, c.related_id, 1, c.position, 0.0, 'CURATED', ''
              FROM article_related c WHERE c.article_id IN ({curated_ids})

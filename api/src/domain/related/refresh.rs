@@ -10,13 +10,12 @@ use crate::domain::sql::Params;
 use crate::domain::tx;
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
-use entity::{article_tag, related_pick, related_stale};
-use sea_orm::sea_query::OnConflict;
+use entity::{article_tag, related_mark, related_pick};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
     QueryFilter, QueryOrder, QuerySelect,
 };
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -27,25 +26,20 @@ pub const NEIGHBOURS_PER_TAG: i64 = 50;
 /// Lists re-ranked per refresher step.
 pub const BATCH: u64 = 100;
 
-/// Marks lists as stale. A new token per mark tells the refresher that a
-/// list it ranked was marked again meanwhile and must be ranked again.
+/// Marks lists as stale: one new row per list, never an update, so
+/// writers marking the same lists take no locks on each other's rows.
 pub async fn mark(db: &impl ConnectionTrait, ids: &[Uuid], now: DateTime<Utc>) -> AppResult<()> {
-    if ids.is_empty() {
-        return Ok(());
+    let rows: Vec<related_mark::ActiveModel> = ids
+        .iter()
+        .map(|id| related_mark::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            article_id: Set(*id),
+            marked_at: Set(now),
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        related_mark::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
     }
-    let rows = ids.iter().map(|id| related_stale::ActiveModel {
-        article_id: Set(*id),
-        token: Set(Uuid::new_v4()),
-        marked_at: Set(now),
-    });
-    related_stale::Entity::insert_many(rows)
-        .on_conflict(
-            OnConflict::column(related_stale::Column::ArticleId)
-                .update_columns([related_stale::Column::Token, related_stale::Column::MarkedAt])
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
     Ok(())
 }
 
@@ -82,51 +76,63 @@ pub async fn mark_around(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>
         .map(|r| r.id)
         .collect();
     ids.insert(id);
-    mark(db, &ids.into_iter().collect::<Vec<_>>(), now).await
+    let mut ids: Vec<Uuid> = ids.into_iter().collect();
+    ids.sort_unstable();
+    mark(db, &ids, now).await
 }
 
 /// Re-ranks up to `limit` marked lists, oldest mark first, and stores
 /// them; returns how many were taken. Ranking happens outside the write
-/// transaction; the write then keeps only lists whose mark is unchanged, so
-/// a list marked again meanwhile (or stored by another instance) is left
-/// for the next step.
+/// transaction. The write deletes the marks this step saw, list by list in
+/// one order, and stores a list only if its marks were still there: a list
+/// marked again meanwhile keeps its newer mark for the next step, and of
+/// two instances storing one list the second finds nothing to delete and
+/// leaves it alone.
 pub async fn step(db: &DatabaseConnection, limit: u64) -> AppResult<usize> {
-    let marked: Vec<(Uuid, Uuid)> = related_stale::Entity::find()
+    let lists: Vec<Uuid> = related_mark::Entity::find()
         .select_only()
-        .columns([related_stale::Column::ArticleId, related_stale::Column::Token])
-        .order_by_asc(related_stale::Column::MarkedAt)
+        .column(related_mark::Column::ArticleId)
+        .group_by(related_mark::Column::ArticleId)
+        .order_by_asc(related_mark::Column::MarkedAt.min())
         .limit(limit)
         .into_tuple()
         .all(db)
         .await?;
-    if marked.is_empty() {
+    if lists.is_empty() {
         return Ok(0);
     }
-    let ids: Vec<Uuid> = marked.iter().map(|m| m.0).collect();
-    let ranked = rank::rank(db, &ids).await?;
+    let seen: Vec<(Uuid, Uuid)> = related_mark::Entity::find()
+        .select_only()
+        .columns([related_mark::Column::ArticleId, related_mark::Column::Id])
+        .filter(related_mark::Column::ArticleId.is_in(lists.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut marks: BTreeMap<Uuid, Vec<Uuid>> = BTreeMap::new();
+    for (list, mark) in seen {
+        marks.entry(list).or_default().push(mark);
+    }
+    let ranked = rank::rank(db, &lists).await?;
     tx::retry(|| async {
         let txn = tx::begin(db).await?;
-        // Locks the marks, so two instances storing the same list queue
-        // here and the second finds the mark gone.
-        let current: HashSet<(Uuid, Uuid)> = related_stale::Entity::find()
-            .select_only()
-            .columns([related_stale::Column::ArticleId, related_stale::Column::Token])
-            .filter(related_stale::Column::ArticleId.is_in(ids.iter().copied()))
-            .lock_exclusive()
-            .into_tuple()
-            .all(&txn)
-            .await?
-            .into_iter()
-            .collect();
-        let unchanged: Vec<Uuid> = marked.iter().filter(|m| current.contains(m)).map(|m| m.0).collect();
-        if unchanged.is_empty() {
+        let mut taken = Vec::new();
+        for (list, ids) in &marks {
+            let gone = related_mark::Entity::delete_many()
+                .filter(related_mark::Column::Id.is_in(ids.iter().copied()))
+                .exec(&txn)
+                .await?;
+            if gone.rows_affected > 0 {
+                taken.push(*list);
+            }
+        }
+        if taken.is_empty() {
             return Ok(());
         }
         related_pick::Entity::delete_many()
-            .filter(related_pick::Column::ArticleId.is_in(unchanged.iter().copied()))
+            .filter(related_pick::Column::ArticleId.is_in(taken.iter().copied()))
             .exec(&txn)
             .await?;
-        let rows: Vec<related_pick::ActiveModel> = unchanged
+        let rows: Vec<related_pick::ActiveModel> = taken
             .iter()
             .flat_map(|src| {
                 ranked.get(src).into_iter().flatten().enumerate().map(|(i, p)| related_pick::ActiveModel {
@@ -143,18 +149,11 @@ pub async fn step(db: &DatabaseConnection, limit: u64) -> AppResult<usize> {
         for chunk in rows.chunks(500) {
             related_pick::Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await?;
         }
-        for (id, token) in marked.iter().filter(|m| current.contains(m)) {
-            related_stale::Entity::delete_many()
-                .filter(related_stale::Column::ArticleId.eq(*id))
-                .filter(related_stale::Column::Token.eq(*token))
-                .exec(&txn)
-                .await?;
-        }
         txn.commit().await?;
         Ok(())
     })
     .await?;
-    Ok(marked.len())
+    Ok(lists.len())
 }
 
 /// Steps until nothing is marked.

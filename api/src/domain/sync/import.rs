@@ -66,6 +66,43 @@ impl Totals {
     }
 }
 
+/// Problem lines a report lists; the totals count every line. A body of a
+/// million bad lines gets the same small answer as one of a hundred.
+pub const MAX_LISTED: usize = 100;
+
+/// Lines that were rejected or went in with a problem, the first
+/// [`MAX_LISTED`] by line number, and how many more there were.
+#[derive(Debug, Clone, Default)]
+pub struct Problems {
+    listed: Vec<LineReport>,
+    pub unlisted: usize,
+}
+
+impl Problems {
+    fn push(&mut self, r: LineReport) {
+        self.listed.push(r);
+        // Trimmed now and then rather than on every push: memory stays
+        // within twice the bound.
+        if self.listed.len() >= 2 * MAX_LISTED {
+            self.trim();
+        }
+    }
+
+    fn trim(&mut self) {
+        self.listed.sort_by_key(|r| r.line);
+        if self.listed.len() > MAX_LISTED {
+            self.unlisted += self.listed.len() - MAX_LISTED;
+            self.listed.truncate(MAX_LISTED);
+        }
+    }
+
+    /// The listed problems in line order.
+    pub fn listed(mut self) -> (Vec<LineReport>, usize) {
+        self.trim();
+        (self.listed, self.unlisted)
+    }
+}
+
 /// One import run: batches go in one after another, then `finish` links
 /// curated related stories (a story may name one that comes later).
 pub struct Importer {
@@ -75,6 +112,7 @@ pub struct Importer {
     /// Sections, tags and authors met in committed batches, by slug.
     known: HashMap<(Entity, String), Uuid>,
     pub totals: Totals,
+    pub problems: Problems,
 }
 
 /// The terms of one batch: those met before, and those each line looks up
@@ -113,13 +151,14 @@ impl Importer {
             related: Vec::new(),
             known: HashMap::new(),
             totals: Totals::default(),
+            problems: Problems::default(),
         })
     }
 
     /// A line refused before it could be read (not text, too long).
-    pub fn reject(&mut self, line: usize, why: &str) -> LineReport {
+    pub fn reject(&mut self, line: usize, why: &str) {
         self.totals.count(Outcome::Rejected);
-        rejected(line, None, why.to_owned())
+        self.problems.push(rejected(line, None, why.to_owned()));
     }
 
     /// Imports up to [`BATCH`] numbered lines in one transaction; a lost
@@ -128,14 +167,17 @@ impl Importer {
         &mut self,
         db: &C,
         lines: &[(usize, String)],
-    ) -> AppResult<Vec<LineReport>> {
+    ) -> AppResult<()> {
         let (reports, related, known) = tx::retry(|| self.run(db, lines)).await?;
         self.related.extend(related);
         self.known = known;
-        for r in &reports {
+        for r in reports {
             self.totals.count(r.outcome);
+            if r.outcome == Outcome::Rejected || r.reason.is_some() {
+                self.problems.push(r);
+            }
         }
-        Ok(reports)
+        Ok(())
     }
 
     async fn run<C: ConnectionTrait + TransactionTrait>(
@@ -305,16 +347,14 @@ impl Importer {
     /// Links curated related stories once every line is in. A reference to
     /// a story that is nowhere is reported with its line; the story itself
     /// stays imported.
-    pub async fn finish<C: ConnectionTrait + TransactionTrait>(
-        &mut self,
-        db: &C,
-    ) -> AppResult<Vec<LineReport>> {
-        let mut problems = Vec::new();
+    pub async fn finish<C: ConnectionTrait + TransactionTrait>(&mut self, db: &C) -> AppResult<()> {
         let pending = std::mem::take(&mut self.related);
         for chunk in pending.chunks(BATCH) {
-            problems.extend(tx::retry(|| self.link(db, chunk)).await?);
+            for p in tx::retry(|| self.link(db, chunk)).await? {
+                self.problems.push(p);
+            }
         }
-        Ok(problems)
+        Ok(())
     }
 
     async fn link<C: ConnectionTrait + TransactionTrait>(

@@ -1,0 +1,140 @@
+//! Many clients at once on different rows that share something: comments
+//! of one story, stories of one section with shared tags. Every answer is
+//! a success, the counts read back true, and no transaction lost a race
+//! (ordinary work takes its locks in one order, so the database never has
+//! to pick a deadlock victim). The tests of this binary all hold to that,
+//! so the process-wide count of lost races must stay at zero.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::TimeDelta;
+use common::{Story, TestApp, t0};
+use serde_json::json;
+
+const MODERATE: &str =
+    "mutation($id: ID!, $s: CommentStatus!) { moderateComment(id: $id, status: $s) { comment { status } } }";
+const COUNT: &str = "query($slug: String!) { article(slug: $slug) { commentCount } }";
+
+fn no_lost_races() {
+    assert_eq!(api::metrics::lost_races(), 0, "a transaction lost a deadlock or serialization race");
+}
+
+/// Approved comments of a story, counted from the rows.
+async fn approved(app: &TestApp, article: uuid::Uuid) -> i64 {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    entity::comment::Entity::find()
+        .filter(entity::comment::Column::ArticleId.eq(article))
+        .filter(entity::comment::Column::Status.eq("APPROVED"))
+        .count(&app.state.db)
+        .await
+        .unwrap() as i64
+}
+
+#[actix_web::test]
+async fn moderators_deciding_at_once_leave_every_count_true() {
+    let app = TestApp::spawn_configured(|c| c.db_max_connections = 12).await;
+    let article = app.story("heated", "Heated", Some(t0() - TimeDelta::hours(1)), Story::default()).await;
+    let (reader, _) = app.person("Reader", "READER").await;
+    let mut mods = Vec::new();
+    for i in 0..10 {
+        mods.push(app.person(&format!("Moderator {i}"), "MODERATOR").await.0);
+    }
+    // Ten threads of a top-level comment and two replies.
+    let mut threads = Vec::new();
+    for i in 0..10 {
+        let top = app.comment(&reader, article, None, &format!("top {i}")).await;
+        let a = app.comment(&reader, article, Some(&top), &format!("first reply {i}")).await;
+        let b = app.comment(&reader, article, Some(&top), &format!("second reply {i}")).await;
+        threads.push([top, a, b]);
+    }
+    for (round, thread) in threads.iter().enumerate() {
+        // Ten moderators at once on one thread: each picks a comment of it
+        // (the top-level one and its replies share the parent's and the
+        // story's counts) and a decision, approvals and refusals mixed.
+        let work = mods.iter().enumerate().map(|(i, token)| {
+            let app = &app;
+            let status = ["APPROVED", "REJECTED", "SPAM", "APPROVED", "PENDING"][(i + round) % 5];
+            let id = &thread[i % 3];
+            async move {
+                let r = app.gql_as(Some(token), MODERATE, json!({ "id": id, "s": status })).await;
+                assert!(r["errors"].is_null(), "{r}");
+            }
+        });
+        futures_util::future::join_all(work).await;
+        let r = app.gql(COUNT, json!({ "slug": "heated" })).await;
+        assert_eq!(r["data"]["article"]["commentCount"], approved(&app, article).await, "round {round}: {r}");
+    }
+    let repairs = api::domain::comments::recount::recount(&app.state.db).await.unwrap();
+    assert!(repairs.is_empty(), "counts drifted: {repairs:?}");
+    no_lost_races();
+}
+
+#[actix_web::test]
+async fn editors_saving_different_stories_of_one_section_never_deadlock() {
+    const WRITERS: usize = 10;
+    const SAVES: usize = 20;
+    let app = TestApp::spawn_configured(|c| {
+        c.db_max_connections = 16;
+        // The refresher is stepped by the test, beside the editors.
+        c.related_refresh_ms = 3_600_000;
+    })
+    .await;
+    let key = app.key(&["content:write", "content:read-drafts"]).await;
+    let opts =
+        Story { section: Some("politics"), tags: &["election", "parliament", "budget"], ..Story::default() };
+    let mut stories = Vec::new();
+    for i in 0..WRITERS {
+        let published = Some(t0() - TimeDelta::hours(i as i64 + 1));
+        stories.push(app.story(&format!("story-{i}"), &format!("Story {i}"), published, opts).await);
+    }
+    app.refresh_related().await;
+    let mut versions = Vec::new();
+    for id in &stories {
+        let (_, _, a) = app.call("GET", &format!("/v1/articles/{id}"), Some(&key), None, &[]).await;
+        versions.push(a["version"].as_i64().unwrap());
+    }
+
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let editors = stories.iter().enumerate().map(|(i, id)| {
+        let (app, key) = (&app, &key);
+        async move {
+            let mut statuses = Vec::new();
+            for n in 0..SAVES {
+                let body = json!({ "headline": format!("Story {i}, edit {n}"), "bodyMarkdown": format!("Edit {n} of story {i}.") });
+                let (status, _, answer) =
+                    app.call("PATCH", &format!("/v1/articles/{id}"), Some(key), Some(body), &[]).await;
+                assert_eq!(status, 200, "story {i}, save {n}: {answer}");
+                statuses.push(status);
+            }
+            statuses.len()
+        }
+    });
+    let refresher = async {
+        let mut steps = 0;
+        while !done.load(std::sync::atomic::Ordering::Relaxed) {
+            api::domain::related::refresh::step(&app.state.db, 100).await.unwrap();
+            steps += 1;
+            tokio::task::yield_now().await;
+        }
+        steps
+    };
+    let editing = async {
+        let saves: usize = futures_util::future::join_all(editors).await.into_iter().sum();
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        saves
+    };
+    let (saves, _) = futures_util::join!(editing, refresher);
+    assert_eq!(saves, WRITERS * SAVES);
+
+    // Every save is stored, and the lists the refresher left are current.
+    for (i, id) in stories.iter().enumerate() {
+        let (_, _, a) = app.call("GET", &format!("/v1/articles/{id}"), Some(&key), None, &[]).await;
+        assert_eq!(a["version"], versions[i] + SAVES as i64, "story {i}: {a}");
+        assert_eq!(a["headline"], format!("Story {i}, edit {}", SAVES - 1));
+    }
+    app.refresh_related().await;
+    let (_, related) = app.get_json("/v1/articles/story-0/related").await;
+    assert_eq!(related["items"].as_array().map(Vec::len), Some(5), "{related}");
+    no_lost_races();
+}
