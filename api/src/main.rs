@@ -82,6 +82,15 @@ async fn serve(config: Config) -> Result<(), String> {
             tracing::info!("loaded demo content into the empty database");
         }
     }
+    if let Some((soft, hard)) = api::fd_limit::raise() {
+        let streams = state.community.stream_slots.capacity();
+        tracing::info!(
+            soft,
+            hard,
+            live_streams = streams,
+            "open files: soft and hard limits, and live streams allowed"
+        );
+    }
     let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let server = startup::run(state, listener).map_err(|e| e.to_string())?;

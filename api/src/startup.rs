@@ -50,11 +50,10 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
     let descriptors = crate::fd_limit::raise();
     let streams = crate::fd_limit::stream_cap(config.live_max_streams, descriptors.map(|d| d.0));
     if let Some((soft, hard)) = descriptors {
-        tracing::info!(soft, hard, live_streams = streams, "file descriptor limits");
+        tracing::debug!(soft, hard, live_streams = streams, "file descriptor limits");
     }
-    let community = Arc::new(
-        crate::state::Community::from_config(&config, &conn, streams).map_err(StartError::Setup)?,
-    );
+    let community =
+        Arc::new(crate::state::Community::from_config(&config, &conn, streams).map_err(StartError::Setup)?);
     let webhooks = Arc::new(config.webhook_settings());
     if let Some(t) = &config.public_url_template {
         PublicUrls::check(t).map_err(|e| StartError::Setup(format!("DATELINE_PUBLIC_URL_TEMPLATE {e}")))?;

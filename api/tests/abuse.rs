@@ -755,13 +755,23 @@ async fn hostile_websocket_frames_and_moderation_inputs_are_refused_and_the_proc
         let answer = tokio::time::timeout(Duration::from_secs(5), ws.next()).await;
         assert!(answer.is_ok(), "no answer to a hostile frame");
     }
-    // Many connections at once that never send connection_init.
+    // Many connections at once that never send connection_init: one
+    // address holds at most its allowance of 20, the rest are refused.
     let mut idle = Vec::new();
+    let mut refused = 0;
     for _ in 0..30 {
         let mut req = url.clone().into_client_request().unwrap();
         req.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
-        idle.push(tokio_tungstenite::connect_async(req).await.unwrap().0);
+        match tokio_tungstenite::connect_async(req).await {
+            Ok((ws, _)) => idle.push(ws),
+            Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
+                assert_eq!(resp.status().as_u16(), 429);
+                refused += 1;
+            }
+            Err(e) => panic!("{e}"),
+        }
     }
+    assert!(idle.len() <= 20 && refused >= 10, "{} held, {refused} refused", idle.len());
     still_serving(&app).await;
     drop(idle);
 
@@ -968,4 +978,180 @@ async fn hostile_integrator_inputs_are_refused_and_concurrent_imports_stay_consi
     assert_eq!(entity::author::Entity::find().count(&app.state.db).await.unwrap(), 1);
 
     still_serving(&app).await;
+}
+
+/// Invented methods share one metrics label, as unmatched paths do.
+#[actix_web::test]
+async fn invented_methods_do_not_grow_metrics() {
+    let app = TestApp::spawn().await;
+    app.get("/v1/articles").await;
+    let before = app.get("/metrics").await.text().await.unwrap();
+    for i in 0..300 {
+        let method = reqwest::Method::from_bytes(format!("FOO{i}").as_bytes()).unwrap();
+        let r = app.client.request(method, format!("{}/v1/articles", app.addr)).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 405);
+    }
+    let after = app.get("/metrics").await.text().await.unwrap();
+    assert!(!after.contains("FOO"), "invented methods leaked into labels");
+    assert!(after.len() < before.len() + 4_000, "{} -> {}", before.len(), after.len());
+    still_serving(&app).await;
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A WebSocket upgrade from `client` (behind one trusted proxy): the socket,
+/// or the HTTP status that refused it.
+async fn socket_from(app: &TestApp, client: &str) -> Result<Socket, u16> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let url = format!("{}/graphql/ws", app.addr.replace("http://", "ws://"));
+    let mut req = url.into_client_request().unwrap();
+    req.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+    req.headers_mut().insert("x-forwarded-for", client.parse().unwrap());
+    match tokio_tungstenite::connect_async(req).await {
+        Ok((ws, _)) => Ok(ws),
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => Err(resp.status().as_u16()),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Streams are capped per client and for the whole process, WebSocket
+/// connections count whether or not they subscribe, and every operation
+/// over a socket spends the caller's request budget.
+#[actix_web::test]
+async fn live_streams_and_sockets_are_bounded_and_socket_operations_are_rate_limited() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let app = TestApp::spawn_configured(|c| {
+        c.trusted_proxies = 1;
+        c.live_max_per_client = 2;
+        c.live_max_streams = 5;
+        c.rate_limit_per_second = 1;
+        c.rate_limit_burst = 10;
+    })
+    .await;
+    // Per client: two sockets, the third refused.
+    let mut held = vec![
+        socket_from(&app, "203.0.113.1").await.unwrap(),
+        socket_from(&app, "203.0.113.1").await.unwrap(),
+    ];
+    assert_eq!(socket_from(&app, "203.0.113.1").await.err(), Some(429));
+    // For the process: five in all, from any number of clients.
+    for i in 2..5 {
+        held.push(socket_from(&app, &format!("203.0.113.{i}")).await.unwrap());
+    }
+    assert_eq!(socket_from(&app, "203.0.113.99").await.err(), Some(503));
+    // An event stream is a live stream too.
+    app.story("live", "Live", Some(common::t0() - chrono::TimeDelta::hours(1)), Story::default()).await;
+    let r = app
+        .client
+        .get(format!("{}/v1/articles/live/comments/stream", app.addr))
+        .header("x-forwarded-for", "203.0.113.98")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 503);
+    // A socket closed gives its slot back.
+    let mut closing = held.pop().unwrap();
+    closing.close(None).await.unwrap();
+    while closing.next().await.is_some() {}
+    let mut ws = loop {
+        if let Ok(ws) = socket_from(&app, "203.0.113.50").await {
+            break ws;
+        }
+        tokio::task::yield_now().await;
+    };
+    // Operations over the socket spend the budget of ten.
+    ws.send(Message::text(json!({ "type": "connection_init", "payload": {} }).to_string())).await.unwrap();
+    let mut limited = 0;
+    let mut answered = 0;
+    for i in 0..30 {
+        let msg = json!({ "id": format!("q{i}"), "type": "subscribe", "payload": { "query": "{ articles(first: 1) { edges { cursor } } }" } });
+        ws.send(Message::text(msg.to_string())).await.unwrap();
+    }
+    while answered + limited < 30 {
+        let Some(Ok(Message::Text(t))) = ws.next().await else { panic!("the socket closed") };
+        let v: Value = serde_json::from_str(&t).unwrap();
+        match v["type"].as_str() {
+            Some("next") if v["payload"]["errors"][0]["extensions"]["code"] == "RATE_LIMITED" => limited += 1,
+            Some("next") => answered += 1,
+            _ => {}
+        }
+    }
+    assert!(answered <= 11, "{answered} answered");
+    assert!(limited >= 19, "{limited} refused");
+    drop(held);
+}
+
+/// One IPv6 /64 is one client: addresses within it share a budget.
+#[actix_web::test]
+async fn an_ipv6_network_shares_one_budget() {
+    let app = TestApp::spawn_configured(|c| {
+        c.trusted_proxies = 1;
+        c.rate_limit_per_second = 1;
+        c.rate_limit_burst = 5;
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for i in 0..10 {
+        let from = format!("2001:db8:7:1::{:x}", i + 1);
+        let (status, _, _) = app.call("GET", "/v1/sections", None, None, &[("x-forwarded-for", &from)]).await;
+        statuses.push(status);
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 5, "{statuses:?}");
+    // Another /64 has its own.
+    let (status, _, _) =
+        app.call("GET", "/v1/sections", None, None, &[("x-forwarded-for", "2001:db8:7:2::1")]).await;
+    assert_eq!(status, 200);
+}
+
+/// A noncharacter in a headline is refused in both APIs; one stored before
+/// (an old import) never reaches a feed, which stays well-formed XML. A dek
+/// with markup reaches RSS readers as text.
+#[actix_web::test]
+async fn noncharacters_are_refused_and_feeds_stay_well_formed() {
+    let app = TestApp::spawn().await;
+    let key = app.key(&["content:write"]).await;
+    for bad in ["Storm\u{FFFF}", "Storm\u{FFFE}", "Storm\u{FDD0}", "Storm\u{1FFFF}"] {
+        let (status, _, body) = app
+            .call("POST", "/v1/articles", Some(&key), Some(json!({ "slug": "storm", "headline": bad })), &[])
+            .await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["errors"][0]["path"], "headline", "{body}");
+        let r = app
+            .gql_as(
+                Some(&key),
+                "mutation($i: ArticleInput!) { createArticle(input: $i) { article { id } } }",
+                json!({ "i": { "slug": "storm", "headline": bad } }),
+            )
+            .await;
+        assert_eq!(error_code(&r), "BAD_USER_INPUT", "{r}");
+    }
+    let id =
+        app.story("storm", "Storm", Some(common::t0() - chrono::TimeDelta::hours(1)), Story::default()).await;
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = &app.state.db;
+    let p = if app.backend() == sea_orm::DatabaseBackend::Postgres { "$1" } else { "?" };
+    db.execute_raw(Statement::from_sql_and_values(
+        app.backend(),
+        format!("UPDATE article SET headline = 'Storm \u{FFFF} \u{FFFE} warning', dek = '</title><script>alert(1)</script>' WHERE id = {p}"),
+        [id.into()],
+    ))
+    .await
+    .unwrap();
+    for path in ["/feeds/rss", "/feeds/atom", "/sitemap-news.xml", "/sitemap.xml"] {
+        let r = app.get(path).await;
+        assert_eq!(r.status().as_u16(), 200, "{path}");
+        let body = r.text().await.unwrap();
+        assert!(!body.contains('\u{FFFF}') && !body.contains('\u{FFFE}'), "{path}");
+        roxmltree::Document::parse(&body).unwrap_or_else(|e| panic!("{path} is not well-formed: {e}"));
+    }
+    let rss = app.get("/feeds/rss").await.text().await.unwrap();
+    let doc = roxmltree::Document::parse(&rss).unwrap();
+    let description = doc
+        .descendants()
+        .find(|n| n.has_tag_name("item"))
+        .and_then(|i| i.children().find(|n| n.has_tag_name("description")))
+        .and_then(|d| d.text())
+        .unwrap();
+    assert_eq!(description, "&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;", "{rss}");
 }

@@ -138,3 +138,54 @@ async fn editors_saving_different_stories_of_one_section_never_deadlock() {
     assert_eq!(related["items"].as_array().map(Vec::len), Some(5), "{related}");
     no_lost_races();
 }
+
+#[actix_web::test]
+async fn clients_racing_for_one_slug_hear_422_naming_it() {
+    let app = TestApp::spawn_configured(|c| c.db_max_connections = 12).await;
+    let key = app.key(&["content:write", "content:read-drafts"]).await;
+    // Forty clients create one tag at once over REST, then over GraphQL.
+    let rest = (0..40).map(|i| {
+        let (app, key) = (&app, &key);
+        async move {
+            let body = json!({ "slug": "breaking", "name": format!("Breaking {i}") });
+            let (status, _, answer) = app.call("POST", "/v1/tags", Some(key), Some(body), &[]).await;
+            (status, answer)
+        }
+    });
+    let answers = futures_util::future::join_all(rest).await;
+    assert_eq!(answers.iter().filter(|(s, _)| *s == 201).count(), 1, "{answers:?}");
+    for (status, answer) in answers.iter().filter(|(s, _)| *s != 201) {
+        assert_eq!(*status, 422, "{answer}");
+        assert_eq!(answer["errors"][0]["path"], "slug", "{answer}");
+    }
+    const CREATE: &str = "mutation($i: TagInput!) { createTag(input: $i) { tag { slug } } }";
+    let graphql = (0..20).map(|i| {
+        let (app, key) = (&app, &key);
+        async move {
+            app.gql_as(Some(key), CREATE, json!({ "i": { "slug": "live", "name": format!("Live {i}") } }))
+                .await
+        }
+    });
+    let answers = futures_util::future::join_all(graphql).await;
+    assert_eq!(answers.iter().filter(|r| r["errors"].is_null()).count(), 1, "{answers:?}");
+    for r in answers.iter().filter(|r| !r["errors"].is_null()) {
+        assert_eq!(r["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{r}");
+        assert_eq!(r["errors"][0]["extensions"]["fields"][0]["path"], "input.slug", "{r}");
+    }
+    // Twenty stories with one slug: one is created, every other answer is
+    // the same 422, never a 400 or a 500.
+    let stories = (0..20).map(|i| {
+        let (app, key) = (&app, &key);
+        async move {
+            let body = json!({ "slug": "one-slug", "headline": format!("Story {i}") });
+            let (status, _, answer) = app.call("POST", "/v1/articles", Some(key), Some(body), &[]).await;
+            (status, answer)
+        }
+    });
+    let answers = futures_util::future::join_all(stories).await;
+    assert_eq!(answers.iter().filter(|(s, _)| *s == 201).count(), 1, "{answers:?}");
+    for (status, answer) in answers.iter().filter(|(s, _)| *s != 201) {
+        assert_eq!(*status, 422, "{answer}");
+        assert_eq!(answer["errors"][0]["path"], "slug", "{answer}");
+    }
+}

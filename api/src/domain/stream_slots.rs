@@ -60,6 +60,11 @@ impl StreamSlots {
         Ok(SlotGuard { slots: Arc::clone(self), key })
     }
 
+    /// The most streams the process may hold.
+    pub fn capacity(&self) -> usize {
+        self.total
+    }
+
     /// Streams open now.
     pub fn open(&self) -> usize {
         self.open.lock().unwrap_or_else(PoisonError::into_inner).total

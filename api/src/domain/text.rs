@@ -17,15 +17,39 @@ pub enum Lines {
     Multi,
 }
 
-pub const CONTROL_MESSAGE: &str = "must not contain NUL or other control characters";
+pub const CONTROL_MESSAGE: &str = "must not contain NUL, other control characters or noncharacters";
+
+/// Unicode's noncharacters (U+FDD0..U+FDEF and the last two code points of
+/// every plane) are never text: U+FFFE and U+FFFF are not even allowed in
+/// XML, so one headline holding them broke every feed it appeared in.
+pub fn is_noncharacter(c: char) -> bool {
+    let n = c as u32;
+    (0xFDD0..=0xFDEF).contains(&n) || n & 0xFFFE == 0xFFFE
+}
 
 /// The first character not allowed in text of this kind, if any.
 pub fn forbidden_char(s: &str, lines: Lines) -> Option<char> {
     s.chars().find(|&c| {
         let multiline_ok = lines == Lines::Multi && matches!(c, '\t' | '\n' | '\r');
         let line_separator = matches!(c, '\u{2028}' | '\u{2029}');
-        (c.is_control() && !multiline_ok) || (line_separator && lines == Lines::Single)
+        (c.is_control() && !multiline_ok) || (line_separator && lines == Lines::Single) || is_noncharacter(c)
     })
+}
+
+/// Whether XML 1.0 allows `c` anywhere in a document.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// An XML document with every character XML 1.0 forbids taken out. Such a
+/// character is never markup, so removing it leaves the structure whole;
+/// text refuses them on input, and this keeps anything stored before (an
+/// old archive, a row written by hand) from making a feed unreadable.
+pub fn xml_document(doc: String) -> String {
+    if doc.chars().all(is_xml_char) {
+        return doc;
+    }
+    doc.chars().filter(|&c| is_xml_char(c)).collect()
 }
 
 pub fn is_clean(s: &str, lines: Lines) -> bool {
@@ -57,6 +81,24 @@ mod tests {
             assert!(!is_clean(&format!("a{c}b"), Lines::Single), "{c:?}");
         }
         assert!(is_clean("Élection à Zürich — 2026", Lines::Single));
+    }
+
+    #[test]
+    fn noncharacters_are_refused_everywhere() {
+        for c in ['\u{FFFE}', '\u{FFFF}', '\u{FDD0}', '\u{FDEF}', '\u{1FFFE}', '\u{10FFFF}'] {
+            assert!(!is_clean(&format!("a{c}b"), Lines::Multi), "{c:?}");
+        }
+        for c in ['\u{FDCF}', '\u{FDF0}', '\u{FFFD}', '\u{1F600}'] {
+            assert!(is_clean(&format!("a{c}b"), Lines::Single), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn xml_documents_lose_only_what_xml_forbids() {
+        let doc = "<t>a\u{FFFF}b\u{1}c\u{FFFE}\td\u{1F600}</t>".to_owned();
+        assert_eq!(xml_document(doc), "<t>abc\td\u{1F600}</t>");
+        let clean = "<t>Élection</t>".to_owned();
+        assert_eq!(xml_document(clean.clone()), clean);
     }
 
     #[test]

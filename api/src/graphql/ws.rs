@@ -112,10 +112,8 @@ pub async fn start(
     // The connection itself is a live stream: a client holds only so many,
     // and the process only so many in all, subscribed or not.
     let connection_slot = state.community.stream_slots.take(&anonymous)?;
-    let budget = req
-        .app_data::<web::Data<Arc<Limiter>>>()
-        .map(|l| Arc::clone(l.get_ref()))
-        .zip(anonymous.client);
+    let budget =
+        req.app_data::<web::Data<Arc<Limiter>>>().map(|l| Arc::clone(l.get_ref())).zip(anonymous.client);
     let (mut response, session, messages) = actix_ws::handle(&req, body)?;
     response
         .headers_mut()

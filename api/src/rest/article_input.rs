@@ -84,23 +84,25 @@ pub struct ArticleWrite {
     #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
     pub slug: Option<String>,
     #[serde(default, deserialize_with = "nullable_field")]
-    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$", max_length = 200)]
+    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029][^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$", max_length = 200)]
     pub external_id: Option<Option<String>>,
     #[schema(
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$",
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029][^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$",
         max_length = 300
     )]
     pub headline: Option<String>,
     #[serde(default, deserialize_with = "nullable_field")]
-    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$", max_length = 1000)]
+    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$", max_length = 1000)]
     pub dek: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable_field")]
     /// The place line, e.g. "MEXICO CITY, MEXICO".
-    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$", max_length = 200)]
+    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$", max_length = 200)]
     pub dateline: Option<Option<String>>,
     /// The body as Markdown (at most 512 KiB); raw HTML in it is dropped.
     /// Give this or `bodyBlocks`, not both.
-    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$"
+    )]
     pub body_markdown: Option<String>,
     /// The body as typed blocks, as the read side returns them.
     pub body_blocks: Option<Vec<Block>>,
@@ -119,10 +121,10 @@ pub struct ArticleWrite {
     #[schema(value_type = Option<AudioWrite>)]
     pub audio: Option<Option<AudioWrite>>,
     #[serde(default, deserialize_with = "nullable_field")]
-    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$", max_length = 300)]
+    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$", max_length = 300)]
     pub seo_title: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable_field")]
-    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$", max_length = 1000)]
+    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$", max_length = 1000)]
     pub seo_description: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable_field")]
     /// An http(s) URL.

@@ -139,7 +139,7 @@ async fn update(
         content = Option<ArticleWrite>,
         description = "The fields; left out ones are cleared. Creating needs `slug` and `headline` (422 without)"
     ),
-    params(("externalId" = String, Path, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029/]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029/][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029/]*$", max_length = 200, description = "The integrator's own id"), IfMatch),
+    params(("externalId" = String, Path, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029/]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029/][^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029/]*$", max_length = 200, description = "The integrator's own id"), IfMatch),
     responses(
         (status = 200, description = "Replaced (or unchanged); a receipt when the key may not read drafts and the article is not public", body = ArticleView),
         (status = 201, description = "Created; a receipt when the key may not read drafts", body = ArticleView),
@@ -297,7 +297,7 @@ pub async fn set_related(
 pub struct CorrectionWrite {
     /// What was wrong and what is right now, 1 to 2,000 characters.
     #[schema(
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$",
         max_length = 2000
     )]
     pub text: String,

@@ -38,7 +38,7 @@ pub struct ListParams {
     published_before: Option<String>,
     /// Full-text search; all words must match.
     #[param(
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*[^\\W_][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$",
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*[^\\W_][^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$",
         max_length = 200
     )]
     search: Option<String>,

@@ -9,7 +9,7 @@ use crate::domain::articles::{Article, ArticleBody};
 use crate::domain::media;
 use crate::domain::pagination::Cursor;
 use crate::domain::sync::syndication::{self, Feed, Listed, Scope};
-use crate::domain::token;
+use crate::domain::{text, token};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -148,7 +148,9 @@ pub async fn rss_feed(
         let mut item = rss::Item {
             title: Some(s.article.headline.clone()),
             link: Some(s.url.clone()),
-            description: s.article.dek.clone(),
+            // RSS description is HTML; the dek is plain text, so it is
+            // escaped (as Atom's and JSON Feed's plain summaries are).
+            description: s.article.dek.as_deref().map(|d| escape(d).into_owned()),
             guid: Some(rss::Guid { value: format!("urn:uuid:{}", s.article.id), permalink: false }),
             pub_date: Some(published(s.article).to_rfc2822()),
             content: Some(s.html.clone()),
@@ -208,7 +210,7 @@ pub async fn rss_feed(
     }
     Ok(bytes_with_etag(
         &req,
-        channel.to_string().into_bytes(),
+        text::xml_document(channel.to_string()).into_bytes(),
         "application/rss+xml; charset=utf-8",
         true,
         None,
@@ -297,7 +299,8 @@ pub async fn atom_feed(
             ..Default::default()
         });
     }
-    Ok(bytes_with_etag(&req, out.to_string().into_bytes(), "application/atom+xml; charset=utf-8", true, None))
+    let doc = text::xml_document(out.to_string());
+    Ok(bytes_with_etag(&req, doc.into_bytes(), "application/atom+xml; charset=utf-8", true, None))
 }
 
 /// JSON Feed 1.1 of the latest stories, with full content; corrections
@@ -382,7 +385,13 @@ pub async fn news_sitemap(state: web::Data<AppState>, req: HttpRequest) -> AppRe
         ));
     }
     xml.push_str("</urlset>\n");
-    Ok(bytes_with_etag(&req, xml.into_bytes(), "application/xml; charset=utf-8", true, None))
+    Ok(bytes_with_etag(
+        &req,
+        text::xml_document(xml).into_bytes(),
+        "application/xml; charset=utf-8",
+        true,
+        None,
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -452,5 +461,11 @@ pub async fn sitemap(
             xml.push_str("</urlset>\n");
         }
     }
-    Ok(bytes_with_etag(&req, xml.into_bytes(), "application/xml; charset=utf-8", true, None))
+    Ok(bytes_with_etag(
+        &req,
+        text::xml_document(xml).into_bytes(),
+        "application/xml; charset=utf-8",
+        true,
+        None,
+    ))
 }

@@ -20,24 +20,36 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct EndpointCreate {
     /// Where deliveries are POSTed: http or https, on a public address.
-    #[schema(max_length = 2000, pattern = "^https?://[^\\u0000-\\u001F\\u007F-\\u009F]+$")]
+    #[schema(
+        max_length = 2000,
+        pattern = "^https?://[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]+$"
+    )]
     pub url: String,
     /// Event types, e.g. `article.published`, `comment.created`.
     #[schema(value_type = Vec<WebhookEventName>, min_items = 1, max_items = 8)]
     pub events: Vec<String>,
-    #[schema(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$"
+    )]
     pub description: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EndpointPatch {
-    #[schema(max_length = 2000, pattern = "^https?://[^\\u0000-\\u001F\\u007F-\\u009F]+$")]
+    #[schema(
+        max_length = 2000,
+        pattern = "^https?://[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]+$"
+    )]
     pub url: Option<String>,
     #[schema(value_type = Option<Vec<WebhookEventName>>, min_items = 1, max_items = 8)]
     pub events: Option<Vec<String>>,
     /// An empty string removes the description.
-    #[schema(max_length = 500, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
+    #[schema(
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$"
+    )]
     pub description: Option<String>,
     /// false disables the endpoint; true enables it again and forgets its failures.
     pub enabled: Option<bool>,
