@@ -385,13 +385,7 @@ pub async fn news_sitemap(state: web::Data<AppState>, req: HttpRequest) -> AppRe
         ));
     }
     xml.push_str("</urlset>\n");
-    Ok(bytes_with_etag(
-        &req,
-        text::xml_document(xml).into_bytes(),
-        "application/xml; charset=utf-8",
-        true,
-        None,
-    ))
+    Ok(sitemap_response(&req, xml))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -461,11 +455,10 @@ pub async fn sitemap(
             xml.push_str("</urlset>\n");
         }
     }
-    Ok(bytes_with_etag(
-        &req,
-        text::xml_document(xml).into_bytes(),
-        "application/xml; charset=utf-8",
-        true,
-        None,
-    ))
+    Ok(sitemap_response(&req, xml))
+}
+
+/// A sitemap document, with only characters XML allows.
+fn sitemap_response(req: &HttpRequest, xml: String) -> HttpResponse {
+    bytes_with_etag(req, text::xml_document(xml).into_bytes(), "application/xml; charset=utf-8", true, None)
 }
