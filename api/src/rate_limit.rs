@@ -177,6 +177,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::unwrap_used)]
     fn an_ipv6_network_is_one_client() {
         let a = ip("2001:db8:1:2:aaaa::1").unwrap();
         let b = ip("2001:db8:1:2:ffff:ffff:ffff:ffff").unwrap();

@@ -110,6 +110,20 @@ pub fn position(i: usize) -> i32 {
     i32::try_from(i).unwrap_or(i32::MAX)
 }
 
+/// Locks the rows a write is about to change until its transaction ends.
+/// On PostgreSQL `FOR NO KEY UPDATE`: it keeps other writers of the row
+/// out but not inserts elsewhere whose foreign key points at it (a comment
+/// on a story being edited, a related pick naming it), which `FOR UPDATE`
+/// would make wait behind the whole edit. MySQL knows only `FOR UPDATE`;
+/// SQLite's write transactions are serial and take no row locks.
+pub fn locked<S: QuerySelect>(query: S, backend: DatabaseBackend) -> S {
+    use sea_orm::sea_query::LockType;
+    match backend {
+        DatabaseBackend::Postgres => query.lock(LockType::NoKeyUpdate),
+        _ => query.lock_exclusive(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,19 +159,5 @@ mod tests {
         );
         let out = inline_limit(stmt.clone());
         assert_eq!((out.sql, out.values), (stmt.sql, stmt.values));
-    }
-}
-
-/// Locks the rows a write is about to change until its transaction ends.
-/// On PostgreSQL `FOR NO KEY UPDATE`: it keeps other writers of the row
-/// out but not inserts elsewhere whose foreign key points at it (a comment
-/// on a story being edited, a related pick naming it), which `FOR UPDATE`
-/// would make wait behind the whole edit. MySQL knows only `FOR UPDATE`;
-/// SQLite's write transactions are serial and take no row locks.
-pub fn locked<S: QuerySelect>(query: S, backend: DatabaseBackend) -> S {
-    use sea_orm::sea_query::LockType;
-    match backend {
-        DatabaseBackend::Postgres => query.lock(LockType::NoKeyUpdate),
-        _ => query.lock_exclusive(),
     }
 }
