@@ -4,16 +4,27 @@
 //! live streams is kept well below it, so streams can never take the
 //! descriptors that ordinary requests and the database pool need.
 
-/// The soft and hard limits after raising the soft one as far as allowed.
+/// The soft and hard limits after raising the soft one as far as allowed
+/// (the server does this before it prepares anything).
 pub fn raise() -> Option<(u64, u64)> {
     #[cfg(target_os = "linux")]
     {
-        use nix::sys::resource::{Resource, getrlimit, setrlimit};
-        let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE).ok()?;
+        use nix::sys::resource::{Resource, setrlimit};
+        let (soft, hard) = current()?;
         if soft < hard && setrlimit(Resource::RLIMIT_NOFILE, hard, hard).is_ok() {
             return Some((hard, hard));
         }
         Some((soft, hard))
+    }
+    #[cfg(not(target_os = "linux"))]
+    None
+}
+
+/// The soft and hard limits as they stand.
+pub fn current() -> Option<(u64, u64)> {
+    #[cfg(target_os = "linux")]
+    {
+        nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE).ok()
     }
     #[cfg(not(target_os = "linux"))]
     None

@@ -73,6 +73,7 @@ async fn serve(config: Config) -> Result<(), String> {
     let demo = config.demo;
     let json_logs = config.log_json;
     let bind = config.bind.clone();
+    let open_files = api::fd_limit::raise();
     let state = startup::prepare(config, Clock::system()).await.map_err(|e| e.to_string())?;
     if demo {
         let loaded = fixtures::demo::load_if_empty(&state.db, state.clock.now())
@@ -82,7 +83,7 @@ async fn serve(config: Config) -> Result<(), String> {
             tracing::info!("loaded demo content into the empty database");
         }
     }
-    if let Some((soft, hard)) = api::fd_limit::raise() {
+    if let Some((soft, hard)) = open_files {
         let streams = state.community.stream_slots.capacity();
         tracing::info!(
             soft,
@@ -255,7 +256,7 @@ async fn import(config: Config, file: std::path::PathBuf) -> Result<(), String> 
     }
     importer.finish(&state.db).await.map_err(|e| e.to_string())?;
     bar.finish_and_clear();
-    let (problems, unlisted) = importer.problems.clone().listed();
+    let (problems, unlisted) = std::mem::take(&mut importer.problems).listed();
     for r in &problems {
         eprintln!("line {}: {}", r.line, r.reason.as_deref().unwrap_or("rejected"));
     }

@@ -47,11 +47,8 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
     .await
     .map_err(|e| StartError::Connect { url: url.clone(), reason: first_line(&e.to_string()) })?;
     db::migrate(&conn).await.map_err(|e| StartError::Migrate { url, reason: first_line(&e.to_string()) })?;
-    let descriptors = crate::fd_limit::raise();
-    let streams = crate::fd_limit::stream_cap(config.live_max_streams, descriptors.map(|d| d.0));
-    if let Some((soft, hard)) = descriptors {
-        tracing::debug!(soft, hard, live_streams = streams, "file descriptor limits");
-    }
+    let soft = crate::fd_limit::current().map(|(soft, _)| soft);
+    let streams = crate::fd_limit::stream_cap(config.live_max_streams, soft);
     let community =
         Arc::new(crate::state::Community::from_config(&config, &conn, streams).map_err(StartError::Setup)?);
     let webhooks = Arc::new(config.webhook_settings());

@@ -1054,9 +1054,13 @@ async fn live_streams_and_sockets_are_bounded_and_socket_operations_are_rate_lim
     let mut closing = held.pop().unwrap();
     closing.close(None).await.unwrap();
     while closing.next().await.is_some() {}
+    let deadline = Instant::now() + Duration::from_secs(5);
     let mut ws = loop {
-        if let Ok(ws) = socket_from(&app, "203.0.113.50").await {
-            break ws;
+        match socket_from(&app, "203.0.113.50").await {
+            Ok(ws) => break ws,
+            Err(status) => {
+                assert!(Instant::now() < deadline, "the closed socket's slot was not freed: {status}")
+            }
         }
         tokio::task::yield_now().await;
     };
@@ -1098,10 +1102,29 @@ async fn an_ipv6_network_shares_one_budget() {
         statuses.push(status);
     }
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 5, "{statuses:?}");
-    // Another /64 has its own.
+    // Another /64 has its own, however its address is written.
     let (status, _, _) =
-        app.call("GET", "/v1/sections", None, None, &[("x-forwarded-for", "2001:db8:7:2::1")]).await;
+        app.call("GET", "/v1/sections", None, None, &[("x-forwarded-for", "2001:DB8:7:2:0:0:0:1")]).await;
     assert_eq!(status, 200);
+    // An IPv4 address written as IPv6 is that IPv4 client.
+    for from in ["198.51.100.4", "::ffff:198.51.100.4", "198.51.100.4", "::ffff:198.51.100.4", "198.51.100.4"]
+    {
+        let (status, _, _) = app.call("GET", "/v1/sections", None, None, &[("x-forwarded-for", from)]).await;
+        assert_eq!(status, 200, "{from}");
+    }
+    let (status, _, _) =
+        app.call("GET", "/v1/sections", None, None, &[("x-forwarded-for", "::ffff:198.51.100.4")]).await;
+    assert_eq!(status, 429, "the sixth request of one IPv4 client");
+    // Entries that are not addresses (zones, brackets, ports, garbage)
+    // count against the peer, never as a fresh client per spelling.
+    let mut peer = Vec::new();
+    for from in
+        ["fe80::1%eth0", "[2001:db8::1]:443", "2001:db8::1/64", "not-an-address", "::ffff:999.1.1.1", "x"]
+    {
+        let (status, _, _) = app.call("GET", "/v1/sections", None, None, &[("x-forwarded-for", from)]).await;
+        peer.push(status);
+    }
+    assert_eq!(peer, [200, 200, 200, 200, 200, 429], "one budget for every unparsable entry");
 }
 
 /// A noncharacter in a headline is refused in both APIs; one stored before

@@ -110,7 +110,8 @@ async fn editors_saving_different_stories_of_one_section_never_deadlock() {
             statuses.len()
         }
     });
-    let refresher = async {
+    // Two refreshers, as two instances run them, on the same marked lists.
+    let refresher = || async {
         let mut steps = 0;
         while !done.load(std::sync::atomic::Ordering::Relaxed) {
             api::domain::related::refresh::step(&app.state.db, 100).await.unwrap();
@@ -124,7 +125,7 @@ async fn editors_saving_different_stories_of_one_section_never_deadlock() {
         done.store(true, std::sync::atomic::Ordering::Relaxed);
         saves
     };
-    let (saves, _) = futures_util::join!(editing, refresher);
+    let (saves, _, _) = futures_util::join!(editing, refresher(), refresher());
     assert_eq!(saves, WRITERS * SAVES);
 
     // Every save is stored, and the lists the refresher left are current.

@@ -64,11 +64,6 @@ impl StreamSlots {
     pub fn capacity(&self) -> usize {
         self.total
     }
-
-    /// Streams open now.
-    pub fn open(&self) -> usize {
-        self.open.lock().unwrap_or_else(PoisonError::into_inner).total
-    }
 }
 
 impl Drop for SlotGuard {

@@ -13,16 +13,6 @@ use uuid::Uuid;
 /// The stored row a writer merges changes into.
 pub type Row = article::Model;
 
-/// A unique index can still catch a race the pre-check missed.
-pub fn unique_violation(err: sea_orm::DbErr) -> AppError {
-    match err.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(m)) => {
-            AppError::unprocessable(crate::unique_key::field_of(&m), "is already used by another article")
-        }
-        _ => err.into(),
-    }
-}
-
 pub async fn find_any(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Article> {
     article::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("article"))
 }
@@ -74,8 +64,7 @@ pub async fn bump(db: &impl ConnectionTrait, current: &Row, row: article::Active
         .filter(article::Column::Id.eq(current.id))
         .filter(article::Column::Version.eq(current.version))
         .exec(db)
-        .await
-        .map_err(unique_violation)?;
+        .await?;
     if res.rows_affected == 0 {
         return Err(lost_race());
     }

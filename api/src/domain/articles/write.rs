@@ -4,9 +4,7 @@
 //! nothing and is a CONFLICT.
 
 use super::input::{self, ArticleChanges, AudioInput};
-use super::rows::{
-    Row, bump, check_version, find_any, find_external_for_update, find_for_update, unique_violation,
-};
+use super::rows::{Row, bump, check_version, find_any, find_external_for_update, find_for_update};
 use super::{Article, CommentsStatus, StoredStatus};
 use crate::domain::accounts::{Actor, policy};
 use crate::domain::sync::{self, Action, Change};
@@ -371,7 +369,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     v.finish()?;
     let id = Uuid::now_v7();
     let rows = state.new_rows(id, &rendered, None, now);
-    article::Entity::insert(rows.story).exec_without_returning(&txn).await.map_err(unique_violation)?;
+    article::Entity::insert(rows.story).exec_without_returning(&txn).await?;
     article_body::Entity::insert(rows.body).exec_without_returning(&txn).await?;
     insert_rows(&txn, rows.tags, rows.authors).await?;
     related::refresh::mark(&txn, &[id], now).await?;
@@ -423,10 +421,7 @@ pub async fn import_many(
         authors.extend(rows.authors);
     }
     for c in heads.chunks(200) {
-        article::Entity::insert_many(c.to_vec())
-            .exec_without_returning(db)
-            .await
-            .map_err(unique_violation)?;
+        article::Entity::insert_many(c.to_vec()).exec_without_returning(db).await?;
     }
     // Bodies are large: a few per statement keeps each under any server's
     // packet limit.
@@ -660,7 +655,7 @@ pub async fn restore(
             rows.story.created_at = Set(r.created_at);
             rows.story.updated_at = Set(r.updated_at);
             rows.story.feed_public = Set(public);
-            article::Entity::insert(rows.story).exec_without_returning(db).await.map_err(unique_violation)?;
+            article::Entity::insert(rows.story).exec_without_returning(db).await?;
             article_body::Entity::insert(rows.body).exec_without_returning(db).await?;
             insert_rows(db, rows.tags, rows.authors).await?;
             if !corrections.is_empty() {

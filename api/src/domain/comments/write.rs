@@ -138,11 +138,14 @@ async fn insert<C: TransactionTrait + ConnectionTrait>(
         hold_reason(&txn, cx.settings, threads::pre_moderated(&article, cx.settings), user_id, &rendered.raw)
             .await?;
     let status = if hold.is_some() { CommentStatus::Pending } else { CommentStatus::Approved };
-    // The story's row is locked before the insert, whose foreign key takes
-    // a shared lock on it: on MariaDB two posters holding that shared lock
-    // would each wait for the other to raise it for the count.
-    let story = article::Entity::find_by_id(article.id).select_only().column(article::Column::Id);
-    sql::locked(story, txn.get_database_backend()).into_tuple::<Uuid>().one(&txn).await?;
+    // MariaDB's foreign-key check share-locks the story's row, and two
+    // posters holding that shared lock would each wait for the other to
+    // raise it for the count: there the row is locked first. PostgreSQL's
+    // key-share lock never conflicts with the count's update.
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::MySql {
+        let story = article::Entity::find_by_id(article.id).select_only().column(article::Column::Id);
+        sql::locked(story, txn.get_database_backend()).into_tuple::<Uuid>().one(&txn).await?;
+    }
     let row = comment::ActiveModel {
         id: Set(Uuid::now_v7()),
         article_id: Set(article.id),

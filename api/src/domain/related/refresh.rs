@@ -6,7 +6,7 @@
 
 use super::join_ids;
 use super::rank;
-use crate::domain::sql::Params;
+use crate::domain::sql::{self, Params};
 use crate::domain::tx;
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
@@ -15,7 +15,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
     QueryFilter, QueryOrder, QuerySelect,
 };
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -81,13 +81,18 @@ pub async fn mark_around(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>
     mark(db, &ids, now).await
 }
 
+/// Marks per statement when the refresher takes them: a list edited often
+/// between steps has many, and a statement has a bounded number of
+/// parameters on every backend.
+const MARKS_PER_STATEMENT: usize = 500;
+
 /// Re-ranks up to `limit` marked lists, oldest mark first, and stores
 /// them; returns how many were taken. Ranking happens outside the write
-/// transaction. The write deletes the marks this step saw, list by list in
-/// one order, and stores a list only if its marks were still there: a list
-/// marked again meanwhile keeps its newer mark for the next step, and of
-/// two instances storing one list the second finds nothing to delete and
-/// leaves it alone.
+/// transaction. The write locks and deletes exactly the marks this step
+/// saw, in id order, and stores only the lists whose marks were still
+/// there: a list marked again meanwhile keeps its newer mark for the next
+/// step, and of two instances storing one list the second finds its marks
+/// gone and leaves the list alone.
 pub async fn step(db: &DatabaseConnection, limit: u64) -> AppResult<usize> {
     let lists: Vec<Uuid> = related_mark::Entity::find()
         .select_only()
@@ -101,29 +106,30 @@ pub async fn step(db: &DatabaseConnection, limit: u64) -> AppResult<usize> {
     if lists.is_empty() {
         return Ok(0);
     }
-    let seen: Vec<(Uuid, Uuid)> = related_mark::Entity::find()
+    let mut seen: Vec<Uuid> = related_mark::Entity::find()
         .select_only()
-        .columns([related_mark::Column::ArticleId, related_mark::Column::Id])
+        .column(related_mark::Column::Id)
         .filter(related_mark::Column::ArticleId.is_in(lists.iter().copied()))
         .into_tuple()
         .all(db)
         .await?;
-    let mut marks: BTreeMap<Uuid, Vec<Uuid>> = BTreeMap::new();
-    for (list, mark) in seen {
-        marks.entry(list).or_default().push(mark);
-    }
+    seen.sort_unstable();
     let ranked = rank::rank(db, &lists).await?;
     tx::retry(|| async {
         let txn = tx::begin(db).await?;
-        let mut taken = Vec::new();
-        for (list, ids) in &marks {
-            let gone = related_mark::Entity::delete_many()
-                .filter(related_mark::Column::Id.is_in(ids.iter().copied()))
+        let mut taken: BTreeSet<Uuid> = BTreeSet::new();
+        for chunk in seen.chunks(MARKS_PER_STATEMENT) {
+            let q = related_mark::Entity::find()
+                .select_only()
+                .column(related_mark::Column::ArticleId)
+                .filter(related_mark::Column::Id.is_in(chunk.iter().copied()))
+                .order_by_asc(related_mark::Column::Id);
+            let still: Vec<Uuid> = sql::locked(q, txn.get_database_backend()).into_tuple().all(&txn).await?;
+            taken.extend(still);
+            related_mark::Entity::delete_many()
+                .filter(related_mark::Column::Id.is_in(chunk.iter().copied()))
                 .exec(&txn)
                 .await?;
-            if gone.rows_affected > 0 {
-                taken.push(*list);
-            }
         }
         if taken.is_empty() {
             return Ok(());
