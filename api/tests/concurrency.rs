@@ -190,3 +190,91 @@ async fn clients_racing_for_one_slug_hear_422_naming_it() {
         assert_eq!(answer["errors"][0]["path"], "slug", "{answer}");
     }
 }
+
+/// Four `dateline` processes started at once on an empty database: each
+/// migrates or waits for the one that does, exactly one loads the demo,
+/// and all four serve.
+#[actix_web::test]
+async fn four_instances_started_together_all_serve_one_demo() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    /// Stops the instances however the test ends.
+    struct Instances(Vec<std::process::Child>);
+    impl Drop for Instances {
+        fn drop(&mut self) {
+            for child in &mut self.0 {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+    }
+    let (url, _dir) = common::fresh_database().await;
+    let mut children: Vec<_> = (0..4)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_dateline"))
+                .args(["--database-url", url.as_str(), "--bind", "127.0.0.1:0", "serve"])
+                .env("RUST_LOG", "info")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut children = Instances(std::mem::take(&mut children));
+    // Each prints its banner once it serves (its output is read to the end,
+    // so that it never writes into a closed pipe), or exits.
+    let (tx, rx) = std::sync::mpsc::channel();
+    for child in &mut children.0 {
+        let stdout = child.stdout.take().unwrap();
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if line.contains("loaded demo content") {
+                    let _ = tx.send(None);
+                }
+                if let Some(addr) = line.split("Dateline is serving on http://").nth(1) {
+                    let _ = tx.send(Some(addr.trim().to_owned()));
+                }
+            }
+        });
+    }
+    drop(tx);
+    let (mut loaded, mut addrs) = (0, Vec::new());
+    while addrs.len() < 4 {
+        match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+            Ok(Some(addr)) => addrs.push(addr),
+            Ok(None) => loaded += 1,
+            Err(e) => {
+                let mut err = String::new();
+                for child in &mut children.0 {
+                    if let Ok(Some(_)) = child.try_wait() {
+                        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+                    }
+                }
+                panic!("{} of 4 instances serve ({e}): {err}", addrs.len());
+            }
+        }
+    }
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::new();
+    let mut seen = Vec::new();
+    for addr in &addrs {
+        let list: serde_json::Value = client
+            .get(format!("http://{addr}/v1/articles?limit=100"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        seen.push(list["items"].as_array().map(Vec::len).unwrap_or(0));
+    }
+    assert!(seen.iter().all(|n| *n > 0 && *n == seen[0]), "every instance serves the demo: {seen:?}");
+    let db = sea_orm::Database::connect(url.as_str()).await.unwrap();
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    assert_eq!(entity::article::Entity::find().count(&db).await.unwrap(), 8, "the demo, once");
+    for child in &mut children.0 {
+        assert!(child.try_wait().unwrap().is_none(), "every instance is still running");
+    }
+    assert_eq!(loaded, 1, "exactly one instance loads the demo");
+}
