@@ -105,6 +105,16 @@ pub struct Config {
     #[arg(long, env = "DATELINE_DB_MAX_CONNECTIONS", default_value_t = 0, global = true)]
     pub db_max_connections: u32,
 
+    /// How long opening a database connection may take, in milliseconds.
+    /// Short, so that while the database is away requests fail at once
+    /// (503) rather than hang.
+    #[arg(long, env = "DATELINE_DB_CONNECT_TIMEOUT_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub db_connect_timeout_ms: u64,
+
+    /// How long a request may wait for a pooled connection, in milliseconds.
+    #[arg(long, env = "DATELINE_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub db_acquire_timeout_ms: u64,
+
     /// Address to listen on.
     #[arg(long, env = "DATELINE_BIND", default_value = "127.0.0.1:8080", global = true)]
     pub bind: String,

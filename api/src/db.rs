@@ -55,15 +55,20 @@ impl StatementCounter {
     }
 }
 
-/// Statements slower than `slow` are logged with their SQL (never values).
-pub async fn connect(
-    url: &str,
-    max_connections: u32,
-    slow: Duration,
-) -> Result<(DatabaseConnection, StatementCounter), DbErr> {
+/// How the pool opens and hands out connections.
+pub struct PoolSettings {
+    pub max_connections: u32,
+    /// Statements slower than this are logged with their SQL (never values).
+    pub slow: Duration,
+    pub connect_timeout: Duration,
+    pub acquire_timeout: Duration,
+}
+
+pub async fn connect(url: &str, pool: PoolSettings) -> Result<(DatabaseConnection, StatementCounter), DbErr> {
+    let PoolSettings { max_connections, slow, connect_timeout, acquire_timeout } = pool;
     let mut opt = ConnectOptions::new(url.to_owned());
-    opt.connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(5))
+    opt.connect_timeout(connect_timeout)
+        .acquire_timeout(acquire_timeout)
         .idle_timeout(Duration::from_secs(300))
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {

@@ -228,6 +228,11 @@ impl From<sea_orm::DbErr> for AppError {
                 tracing::warn!(error = %err, "database unavailable");
                 Self::Unavailable
             }
+            other if is_connection_lost(&other) => {
+                crate::metrics::pool_acquire_failed();
+                tracing::warn!(error = %other, "database connection lost");
+                Self::Unavailable
+            }
             other if is_transient(&other) => {
                 crate::metrics::lost_race();
                 tracing::warn!(error = %other, "transaction lost a concurrency race");
@@ -253,6 +258,24 @@ fn is_transient(err: &sea_orm::DbErr) -> bool {
     let code = db.code().unwrap_or_default();
     let mysql = db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>().map(|m| m.number());
     matches!(&*code, "40001" | "40P01" | "5" | "6" | "517") || matches!(mysql, Some(1205 | 1213))
+}
+
+/// A statement that failed because its connection did (the server went
+/// away, restarted or dropped it): the database is unavailable, not wrong.
+fn is_connection_lost(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, sqlx};
+    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = err else {
+        return false;
+    };
+    matches!(
+        &**e,
+        sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+    ) || matches!(&**e, sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("57P01" | "57P02" | "57P03")))
 }
 
 pub type AppResult<T> = Result<T, AppError>;

@@ -17,6 +17,7 @@ use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -39,13 +40,15 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
     // drivers build already; a second call finds it installed.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let url = db::mask_url(&config.database_url);
-    let (conn, statements) = db::connect(
-        &config.database_url,
-        config.pool_size(),
-        std::time::Duration::from_millis(config.slow_sql_ms),
-    )
-    .await
-    .map_err(|e| StartError::Connect { url: url.clone(), reason: first_line(&e.to_string()) })?;
+    let pool = db::PoolSettings {
+        max_connections: config.pool_size(),
+        slow: Duration::from_millis(config.slow_sql_ms),
+        connect_timeout: Duration::from_millis(config.db_connect_timeout_ms),
+        acquire_timeout: Duration::from_millis(config.db_acquire_timeout_ms),
+    };
+    let (conn, statements) = db::connect(&config.database_url, pool)
+        .await
+        .map_err(|e| StartError::Connect { url: url.clone(), reason: first_line(&e.to_string()) })?;
     db::migrate(&conn).await.map_err(|e| StartError::Migrate { url, reason: first_line(&e.to_string()) })?;
     let soft = crate::fd_limit::current().map(|(soft, _)| soft);
     let streams = crate::fd_limit::stream_cap(config.live_max_streams, soft);

@@ -245,3 +245,49 @@ async fn the_client_behind_trusted_proxies_is_the_address_they_appended() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
 }
+
+/// The database drops every connection of this app (a failover, a restart,
+/// an administrator): the next requests are answered 503 at worst, never
+/// 500, and the pool recovers by itself.
+#[actix_web::test]
+async fn connections_the_database_drops_are_503_then_recovered() {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    let app = TestApp::spawn().await;
+    // SQLite has no server to drop a connection.
+    if app.backend() == DatabaseBackend::Sqlite {
+        return;
+    }
+    // Every pooled connection is warm, then the server drops them all.
+    let warm = (0..8).map(|_| app.get_json("/v1/articles"));
+    assert!(futures_util::future::join_all(warm).await.iter().all(|(s, _)| *s == 200));
+    let url = app.state.config.database_url.clone();
+    let admin = sea_orm::Database::connect(url.as_str()).await.unwrap();
+    if app.backend() == DatabaseBackend::Postgres {
+        let kill = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                    WHERE datname = current_database() AND pid <> pg_backend_pid()";
+        admin.execute_raw(Statement::from_string(app.backend(), kill)).await.unwrap();
+    } else {
+        let ids = admin
+            .query_all_raw(Statement::from_string(
+                app.backend(),
+                "SELECT id FROM information_schema.processlist WHERE db = DATABASE() AND id <> CONNECTION_ID()",
+            ))
+            .await
+            .unwrap();
+        for row in ids {
+            let id: i64 = row.try_get("", "id").unwrap();
+            admin.execute_raw(Statement::from_string(app.backend(), format!("KILL {id}"))).await.unwrap();
+        }
+    }
+    admin.close().await.unwrap();
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        let (status, body) = app.get_json("/v1/articles").await;
+        assert!(status == 200 || status == 503, "{status}: {body}");
+        if status == 503 {
+            assert_eq!(body["code"], "SERVICE_UNAVAILABLE", "{body}");
+        }
+        statuses.push(status);
+    }
+    assert_eq!(statuses.last(), Some(&200), "the pool reconnects: {statuses:?}");
+}

@@ -10,6 +10,16 @@ pub fn trimmed(s: Option<String>) -> Option<String> {
     s.map(|x| x.trim().to_owned()).filter(|x| !x.is_empty())
 }
 
+/// Whether `s` shows nothing: only white space and the invisible format
+/// characters (zero-width spaces and joiners, word joiner, byte-order mark,
+/// soft hyphen) that would otherwise pass for content.
+pub fn is_blank(s: &str) -> bool {
+    s.chars().all(|c| {
+        c.is_whitespace()
+            || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}')
+    })
+}
+
 /// Where a string may hold line breaks and tabs.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Lines {

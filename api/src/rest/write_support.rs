@@ -2,6 +2,7 @@
 //! named, `If-Match` preconditions, and `Idempotency-Key` replays.
 
 use crate::domain::accounts::Actor;
+use crate::domain::text::{self, Lines};
 use crate::domain::{idempotency, tx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
@@ -31,10 +32,19 @@ impl FromRequest for JsonBody {
     type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let is_json = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        let declared = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        let is_json = declared.is_some_and(|v| {
             let essence = v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
             essence == "application/json"
                 || (essence.starts_with("application/") && essence.ends_with("+json"))
+        });
+        // JSON is UTF-8 (RFC 8259); a body declared in another charset would
+        // be read as UTF-8 all the same, and wrongly.
+        let foreign_charset = declared.is_some_and(|v| {
+            v.split(';').skip(1).filter_map(|p| p.split_once('=')).any(|(k, val)| {
+                k.trim().eq_ignore_ascii_case("charset")
+                    && !matches!(val.trim().trim_matches('"').to_ascii_lowercase().as_str(), "utf-8" | "utf8")
+            })
         });
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
@@ -42,6 +52,9 @@ impl FromRequest for JsonBody {
             let blank = body.iter().all(u8::is_ascii_whitespace);
             if !is_json && !blank {
                 return Err(AppError::UnsupportedMediaType("send the body as application/json".into()).into());
+            }
+            if foreign_charset {
+                return Err(AppError::UnsupportedMediaType("send the body as UTF-8 JSON".into()).into());
             }
             // Declared JSON, a body must be JSON; only one not sent at all is "no fields".
             if is_json && blank && !body.is_empty() {
@@ -71,7 +84,44 @@ pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
         bad(path, e.inner().to_string())
     })?;
     de.end().map_err(|_| bad("body".into(), "has data after the JSON value".into()))?;
+    // Every string of every body passes the text rule, as every GraphQL
+    // value does: a field the handler never checks (an email at sign-in)
+    // must not carry NUL to the database.
+    let tree: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| bad("body".into(), e.to_string()))?;
+    if let Some(mut segments) = unclean(&tree) {
+        segments.reverse();
+        let path = segments.concat();
+        let path = path.strip_prefix('.').unwrap_or(&path);
+        return Err(bad(
+            if path.is_empty() { "body".into() } else { path.to_owned() },
+            text::CONTROL_MESSAGE.into(),
+        ));
+    }
     Ok(value)
+}
+
+/// Where the first string (or key) the text rule refuses sits, as path
+/// segments innermost first; built only for a failing body.
+fn unclean(v: &serde_json::Value) -> Option<Vec<String>> {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => (!text::is_clean(s, Lines::Multi)).then(Vec::new),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            unclean(item).map(|mut p| {
+                p.push(format!("[{i}]"));
+                p
+            })
+        }),
+        Value::Object(fields) => fields.iter().find_map(|(k, item)| {
+            let inner = if text::is_clean(k, Lines::Single) { unclean(item) } else { Some(Vec::new()) };
+            inner.map(|mut p| {
+                p.push(format!(".{k}"));
+                p
+            })
+        }),
+        _ => None,
+    }
 }
 
 /// The version an `If-Match` header asks for: `"3"`, `W/"3"` or the ETag of

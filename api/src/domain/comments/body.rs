@@ -12,6 +12,11 @@ use std::sync::LazyLock;
 
 pub const MAX_CHARS: usize = 5_000;
 
+/// The most HTML a body may render to. Markdown can multiply a body's
+/// size (each `>` opens a nested quote), and MariaDB's `TEXT` column holds
+/// 65,535 bytes; a body past this is refused rather than failing to store.
+pub const MAX_HTML_BYTES: usize = 60_000;
+
 #[derive(Clone)]
 pub struct Rendered {
     pub raw: String,
@@ -32,8 +37,7 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 /// Checks a body as a reader sent it; `path` names the field.
 pub fn check(path: &str, raw: &str) -> AppResult<()> {
     let mut v = Validator::new();
-    let trimmed = raw.trim();
-    v.check(!trimmed.is_empty(), path, "must not be empty");
+    v.check(!text::is_blank(raw), path, "must not be empty");
     v.check(raw.chars().count() <= MAX_CHARS, path, &format!("must be at most {MAX_CHARS} characters"));
     text::check(&mut v, path, raw, Lines::Multi);
     v.finish()
@@ -66,6 +70,17 @@ pub fn render(raw: &str) -> Rendered {
     let html = SANITIZER.clean(&html).to_string();
     let text = plain.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("\n\n");
     Rendered { raw, html, text }
+}
+
+/// Checks what a body rendered to: it must fit where it is stored.
+pub fn check_rendered(path: &str, r: &Rendered) -> AppResult<()> {
+    if r.html.len() > MAX_HTML_BYTES {
+        return Err(AppError::unprocessable(
+            path,
+            "formats to too much HTML (too deeply nested); simplify it",
+        ));
+    }
+    Ok(())
 }
 
 /// What a removed comment shows in place of its body.
@@ -101,10 +116,25 @@ mod tests {
 
     #[test]
     fn bodies_are_checked() {
-        for bad in ["", "   \n\t ", "a\u{0}b", "a\u{1b}b", &"x".repeat(MAX_CHARS + 1)] {
+        for bad in [
+            "",
+            "   \n\t ",
+            "\u{200B}\u{200B}",
+            " \u{FEFF}\u{2060} ",
+            "a\u{0}b",
+            "a\u{1b}b",
+            &"x".repeat(MAX_CHARS + 1),
+        ] {
             let e = check("body", bad).err().map(|e| e.fields()[0].path.clone());
             assert_eq!(e.as_deref(), Some("body"), "{bad:?}");
         }
         assert!(check("body", "fine\nlines").is_ok());
+    }
+
+    #[test]
+    fn a_body_that_renders_past_its_column_is_refused() {
+        let deep = render(&">".repeat(3_000));
+        assert!(check_rendered("body", &deep).is_err(), "{} bytes", deep.html.len());
+        assert!(check_rendered("body", &render(&"word ".repeat(900))).is_ok());
     }
 }

@@ -68,7 +68,9 @@ fn accept_body(settings: &CommentSettings, raw: &str) -> AppResult<Rendered> {
     if settings.banned_words.find_in(raw).is_some() {
         return Err(body::refused_word());
     }
-    Ok(body::render(raw))
+    let rendered = body::render(raw);
+    body::check_rendered("body", &rendered)?;
+    Ok(rendered)
 }
 
 /// Posts a comment. The allowance is taken once, however often the
