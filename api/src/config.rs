@@ -278,6 +278,17 @@ pub struct Config {
     #[arg(long, env = "DATELINE_RATE_AUTH_PER_MINUTE", default_value_t = 10, global = true)]
     pub rate_auth_per_minute: u32,
 
+    /// Registrations one client address may make per hour; 0 turns this off.
+    /// Registering tells whether an email has an account (no e-mail is sent
+    /// to confirm one), so this bounds how many emails an address can probe.
+    #[arg(long, env = "DATELINE_RATE_REGISTRATIONS_PER_HOUR", default_value_t = 20, global = true)]
+    pub rate_registrations_per_hour: u32,
+
+    /// Failed sign-ins in a row an account allows before each further try
+    /// must wait, doubling from 1 s to at most 5 minutes; 0 turns this off.
+    #[arg(long, env = "DATELINE_SIGN_IN_FREE_FAILURES", default_value_t = 5, global = true)]
+    pub sign_in_free_failures: u32,
+
     /// Levels a comment thread may have (at least 2); a deeper reply joins the deepest level.
     #[arg(long, env = "DATELINE_COMMENTS_MAX_DEPTH", default_value_t = 5, value_parser = clap::value_parser!(i32).range(2..=20), global = true)]
     pub comments_max_depth: i32,
@@ -436,6 +447,8 @@ impl Config {
             "--rate-comments-per-minute",
             "0",
             "--rate-auth-per-minute",
+            "0",
+            "--rate-registrations-per-hour",
             "0",
             // Background work would show in the tests' statement counts;
             // the tests that need it start it themselves.

@@ -110,11 +110,12 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
     {
         // Idle throttle buckets are forgotten now and then.
         let community = Arc::clone(&state.community);
+        let clock = state.clock.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
             loop {
                 every.tick().await;
-                community.throttle.sweep();
+                community.throttle.sweep(clock.now());
             }
         });
     }

@@ -7,7 +7,7 @@ use crate::domain::accounts::sso::SsoVerifier;
 use crate::domain::comments::CommentSettings;
 use crate::domain::comments::live::Live;
 use crate::domain::stream_slots::StreamSlots;
-use crate::domain::throttle::Throttle;
+use crate::domain::throttle::{Allowances, Throttle};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
@@ -53,7 +53,12 @@ impl Community {
         .map_err(|e| e.to_string())?;
         Ok(Self {
             comments: c.comment_settings(),
-            throttle: Throttle::new(c.rate_comments_per_minute, c.rate_auth_per_minute),
+            throttle: Throttle::new(Allowances {
+                comments_per_minute: c.rate_comments_per_minute,
+                auth_per_minute: c.rate_auth_per_minute,
+                registrations_per_hour: c.rate_registrations_per_hour,
+                sign_in_free_failures: c.sign_in_free_failures,
+            }),
             sso,
             session_ttl: c.session_ttl(),
             live: Live::new(db.clone(), std::time::Duration::from_millis(c.live_poll_ms)),

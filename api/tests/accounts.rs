@@ -33,6 +33,8 @@ async fn readers_register_sign_in_and_out_with_hashed_secrets() {
         ("password1234", "common"),
         ("qwertyuiopas", "keyboard walk"),
         ("ada@example.com", "own email"),
+        ("adareader2026", "own name and a year"),
+        ("Dateline2026!", "the site's name and a year"),
     ] {
         let r = register(&app, "ada@example.com", password).await;
         assert_eq!(error_code(&r), "BAD_USER_INPUT", "{why}: {r}");
@@ -311,4 +313,62 @@ async fn without_a_configured_provider_jwt_sign_in_is_refused() {
     let app = TestApp::spawn().await;
     let r = app.gql(SSO, json!({ "t": hs256(&claims("u", json!({})), SECRET.as_bytes()) })).await;
     assert_eq!(error_code(&r), "FORBIDDEN", "{r}");
+}
+
+/// Guesses at one account from many addresses slow down per account, the
+/// owner is let in once the wait has passed, and registration is bounded
+/// per address per hour (it tells whether an email has an account).
+#[actix_web::test]
+async fn guesses_at_one_account_back_off_and_registrations_are_bounded_per_address() {
+    let app = TestApp::spawn_configured(|c| {
+        c.trusted_proxies = 1;
+        c.sign_in_free_failures = 5;
+        c.rate_registrations_per_hour = 2;
+    })
+    .await;
+    let r = register(&app, "owner@example.com", STRONG).await;
+    assert!(r["errors"].is_null(), "{r}");
+    let sign_in = |password: &'static str, from: String| {
+        let app = &app;
+        async move {
+            let body = json!({ "email": "Owner@example.com", "password": password });
+            let (status, headers, _) =
+                app.call("POST", "/v1/auth/sign-in", None, Some(body), &[("x-forwarded-for", &from)]).await;
+            (status, headers.get("retry-after").map(|v| v.to_str().unwrap().to_owned()))
+        }
+    };
+    // Five wrong passwords, each from an address of its own: tried.
+    for i in 0..5 {
+        assert_eq!(sign_in("wrong guess", format!("198.51.100.{i}")).await.0, 401);
+    }
+    // Then the account waits, whoever asks and whatever the password.
+    assert_eq!(sign_in("wrong guess", "198.51.100.77".into()).await, (429, Some("1".into())));
+    assert_eq!(sign_in(STRONG, "203.0.113.9".into()).await.0, 429);
+    let r = app.gql(SIGN_IN, json!({ "i": { "email": "owner@example.com", "password": STRONG } })).await;
+    assert_eq!(error_code(&r), "RATE_LIMITED", "{r}");
+    // Once the wait has passed the owner gets in, and that clears the count.
+    app.clock_tick();
+    assert_eq!(sign_in(STRONG, "203.0.113.9".into()).await.0, 200);
+    assert_eq!(sign_in("wrong guess", "198.51.100.5".into()).await.0, 401);
+    // The next failure after the free ones waits twice as long.
+    for i in 0..4 {
+        assert_eq!(sign_in("wrong guess", format!("198.51.100.{i}")).await.0, 401);
+    }
+    app.clock_tick();
+    assert_eq!(sign_in("wrong guess", "198.51.100.9".into()).await.0, 401);
+    assert_eq!(sign_in("wrong guess", "198.51.100.9".into()).await, (429, Some("2".into())));
+
+    // Registration: two per address per hour, the third refused even for a
+    // new email; another address has its own.
+    let reg = |email: &'static str, from: &'static str| {
+        let app = &app;
+        async move {
+            let body = json!({ "email": email, "password": STRONG, "displayName": "Probe" });
+            app.call("POST", "/v1/auth/register", None, Some(body), &[("x-forwarded-for", from)]).await.0
+        }
+    };
+    assert_eq!(reg("one@example.com", "192.0.2.50").await, 201);
+    assert_eq!(reg("owner@example.com", "192.0.2.50").await, 409);
+    assert_eq!(reg("three@example.com", "192.0.2.50").await, 429);
+    assert_eq!(reg("three@example.com", "192.0.2.51").await, 201);
 }

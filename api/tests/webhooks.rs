@@ -512,6 +512,11 @@ async fn private_targets_are_refused_when_saved_and_when_sent() {
         "http://[::1]/x",
         "http://10.0.0.7/x",
         "http://2130706433/x",
+        // IPv4 loopback and metadata carried in IPv6 forms.
+        "http://[::ffff:0:127.0.0.1]/x",
+        "http://[2002:7f00:1::1]/x",
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/x",
+        "http://[64:ff9b:1::a9fe:a9fe]/x",
     ] {
         let (status, headers, v) = app
             .call(

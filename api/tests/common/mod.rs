@@ -148,10 +148,17 @@ impl TestApp {
         };
         let c = &self.state.community;
         let now = self.state.clock.now();
-        let s =
-            registration::register(&self.state.db, &c.throttle, &Actor::anonymous(), reg, now, c.session_ttl)
-                .await
-                .unwrap();
+        let s = registration::register(
+            &self.state.db,
+            &c.throttle,
+            &Actor::anonymous(),
+            reg,
+            now,
+            c.session_ttl,
+            "Dateline",
+        )
+        .await
+        .unwrap();
         let role = Role::parse(role).unwrap();
         if role != Role::Reader {
             users::set_role(&self.state.db, &Actor::system(), s.user.id, role, now).await.unwrap();

@@ -7,6 +7,7 @@ pub mod policy;
 pub mod registration;
 pub mod roles;
 pub mod sessions;
+pub mod sign_in_backoff;
 pub mod sso;
 pub mod standing;
 pub mod users;

@@ -57,12 +57,16 @@ pub async fn register<C: TransactionTrait + ConnectionTrait>(
     input: Registration,
     now: DateTime<Utc>,
     ttl: TimeDelta,
+    site: &str,
 ) -> AppResult<SignedIn> {
     throttle.take(Budget::Auth, actor)?;
+    throttle.take(Budget::Registration, actor)?;
     let mut v = Validator::new();
     check_email(&mut v, &input.email);
     check_display_name(&mut v, &input.display_name);
-    let strength = passwords::check_strength(&input.password, &[&input.email, &input.display_name]);
+    let hints = passwords::hints(&input.email, &input.display_name, site);
+    let hints: Vec<&str> = hints.iter().map(String::as_str).collect();
+    let strength = passwords::check_strength(&input.password, &hints);
     if let Err(AppError::BadInput(fields)) = &strength {
         for f in fields {
             v.push(f.path.clone(), f.message.clone());
@@ -114,12 +118,20 @@ pub async fn sign_in(
     if input.password.len() > passwords::MAX_BYTES || input.email.len() > 254 {
         return Err(AppError::Unauthenticated);
     }
+    // Counted for the email asked for, whether or not it has an account,
+    // so the answer tells nothing about which emails do.
+    let account = users::normalize_email(&input.email);
+    if let Some(wait) = throttle.accounts.wait(&account, now) {
+        return Err(AppError::RateLimited { retry_after_secs: wait });
+    }
     let user = users::by_email(db, &input.email).await?.filter(|u| u.status != DELETED);
     let ok =
         passwords::verify(&input.password, user.as_ref().and_then(|u| u.password_hash.as_deref())).await?;
     let Some(user) = user.filter(|_| ok) else {
+        throttle.accounts.failed(&account, now);
         return Err(AppError::Unauthenticated);
     };
+    throttle.accounts.succeeded(&account);
     let token = sessions::issue(db, user.id, now, ttl).await?;
     Ok(SignedIn { token, user })
 }

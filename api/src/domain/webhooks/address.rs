@@ -19,11 +19,23 @@ pub fn is_forbidden(ip: IpAddr) -> bool {
                 return forbidden_v4(v4);
             }
             let s = v6.segments();
-            // NAT64 (64:ff9b::/96) carries an IPv4 address in its low bits.
-            if s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0, 0, 0, 0] {
-                return forbidden_v4(Ipv4Addr::from((u128::from(v6) & 0xffff_ffff) as u32));
+            let low_v4 = || Ipv4Addr::from((u128::from(v6) & 0xffff_ffff) as u32);
+            // Forms that carry an IPv4 address: NAT64 (64:ff9b::/96 and the
+            // local-use 64:ff9b:1::/48) and IPv4-translated (::ffff:0:0/96)
+            // in their low bits, 6to4 (2002::/16) right after its prefix.
+            // Each is as forbidden as the address it carries.
+            let nat64 = s[0] == 0x64 && s[1] == 0xff9b && (s[2..6] == [0, 0, 0, 0] || s[2] == 1);
+            let translated = s[0..5] == [0, 0, 0, 0, 0xffff] && s[5] == 0;
+            if nat64 || translated {
+                return forbidden_v4(low_v4());
+            }
+            if s[0] == 0x2002 {
+                return forbidden_v4(Ipv4Addr::from((u32::from(s[1]) << 16) | u32::from(s[2])));
             }
             v6.is_unspecified()
+                // Teredo (2001::/32) tunnels to an address hidden in its bits;
+                // nothing a webhook needs.
+                || (s[0] == 0x2001 && s[1] == 0)
                 || v6.is_loopback()
                 || v6.is_multicast()
                 || (s[0] & 0xfe00) == 0xfc00 // unique local, fd00:ec2::254 among them
@@ -143,6 +155,12 @@ mod tests {
             "http://[fd00:ec2::254]/",
             "http://[fe80::1]/",
             "http://[64:ff9b::a9fe:a9fe]/",
+            "http://[64:ff9b:1::7f00:1]/",
+            "http://[::ffff:0:127.0.0.1]/",
+            "http://[::ffff:0:7f00:1]/",
+            "http://[2002:7f00:1::]/",
+            "http://[2002:a9fe:a9fe::1]/",
+            "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",
             "http://localhost:8080/",
             "http://metadata.google.internal/",
             "http://2130706433/",
@@ -160,9 +178,12 @@ mod tests {
         ] {
             assert!(check_shape(bad, true).is_err(), "{bad}");
         }
-        for good in
-            ["https://hooks.example.com/dateline", "http://93.184.215.14:8080/x", "https://[2606:4700::1]/"]
-        {
+        for good in [
+            "https://hooks.example.com/dateline",
+            "http://93.184.215.14:8080/x",
+            "https://[2606:4700::1]/",
+            "https://[2002:5db8:d70e::1]/",
+        ] {
             assert!(check_shape(good, false).is_ok(), "{good}");
         }
     }
