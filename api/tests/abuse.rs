@@ -645,14 +645,16 @@ async fn hostile_comments_sign_ins_and_live_streams_leave_the_process_serving() 
         .unwrap();
     assert_eq!(resp.status().as_u16(), 400);
     // A flood of posts from one reader: at most five attempts a minute pass
-    // (the refused NUL body above was one), the rest are RATE_LIMITED.
+    // (the bodies refused above spent none: a NUL is refused with the other
+    // malformed values before the allowance, in REST as in GraphQL), the
+    // rest are RATE_LIMITED.
     let bodies: Vec<String> = (0..12).map(|i| format!("flood {i}")).collect();
     let posts = bodies.iter().map(|b| app.post_comment(&token, article, None, b));
     let answers = futures_util::future::join_all(posts).await;
     let limited = answers.iter().filter(|r| error_code(r) == "RATE_LIMITED").count();
     let posted = answers.iter().filter(|r| r["errors"].is_null()).count();
     // Each attempt takes one unit, even one that loses a race and runs again.
-    assert_eq!(limited, 8, "{answers:?}");
+    assert_eq!(limited, 7, "{answers:?}");
     assert!(
         posted >= 1
             && answers
@@ -928,6 +930,9 @@ async fn hostile_integrator_inputs_are_refused_and_concurrent_imports_stay_consi
             "{report}"
         );
         created += t["created"].as_u64().unwrap();
+        // Losing the race for a story is no fault of the line: the import
+        // that finds it created meanwhile updates it or leaves it alone.
+        assert_eq!(t["rejected"], 0, "{report}");
     }
     reader.await.unwrap();
     use sea_orm::{EntityTrait, PaginatorTrait};

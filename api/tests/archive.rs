@@ -285,6 +285,39 @@ async fn export_and_import_need_their_scopes_and_refuse_hostile_bodies() {
 }
 
 #[actix_web::test]
+async fn lines_without_dates_keep_the_stored_ones_when_imported_again() {
+    let app = TestApp::spawn().await;
+    let writer = app.key(&["content:write", "content:read-drafts"]).await;
+    let line = |n: u32, headline: &str| {
+        json!({ "externalId": format!("undated-{n}"), "slug": format!("undated-{n}"), "headline": headline, "status": "DRAFT" })
+            .to_string()
+    };
+    let body = (0..3).map(|n| line(n, "Undated")).collect::<Vec<_>>().join("\n");
+    let (_, report) = import(&app, &writer, body.clone()).await;
+    assert_eq!(report["totals"]["created"], 3, "{report}");
+    // Later, the same lines: nothing changes, not even the dates.
+    app.clock_tick();
+    let (_, report) = import(&app, &writer, body).await;
+    assert_eq!(report["totals"]["unchanged"], 3, "{report}");
+    let dates = || async {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let a = entity::article::Entity::find()
+            .filter(entity::article::Column::Slug.eq("undated-0"))
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap();
+        (a.created_at.to_rfc3339(), a.updated_at.to_rfc3339())
+    };
+    assert_eq!(dates().await.1, "2026-06-01T12:00:00+00:00");
+    // A changed line without dates: updated now, created when it was.
+    app.clock_tick();
+    let (_, report) = import(&app, &writer, line(0, "Undated, revised")).await;
+    assert_eq!(report["totals"]["updated"], 1, "{report}");
+    assert_eq!(dates().await, ("2026-06-01T12:00:00+00:00".into(), "2026-06-01T12:00:02+00:00".into()));
+}
+
+#[actix_web::test]
 async fn a_body_of_bad_lines_gets_a_bounded_report() {
     let app = TestApp::spawn().await;
     let writer = app.key(&["content:write"]).await;

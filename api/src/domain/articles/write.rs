@@ -556,13 +556,18 @@ pub async fn upsert_by_external_id<C: ConnectionTrait + TransactionTrait>(
 
 /// A story as an archive holds it: its own id, state and dates, and every
 /// field (what is not given is cleared).
+#[derive(Clone)]
 pub struct Restore {
     pub id: Uuid,
     pub changes: ArticleChanges,
     pub status: StoredStatus,
     pub published_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    /// None: the stored story's, or for a new one its publish time (never
+    /// later than now), else now.
+    pub created_at: Option<DateTime<Utc>>,
+    /// None: the stored story's while nothing changes, now when something
+    /// does; for a new one its creation time.
+    pub updated_at: Option<DateTime<Utc>>,
     pub corrections: Vec<(String, DateTime<Utc>)>,
 }
 
@@ -574,6 +579,9 @@ pub enum Restored {
     },
     /// The story already was exactly this: nothing written, version kept.
     Unchanged(Article),
+    /// A story with its id, external id or slug was created by another
+    /// writer meanwhile; nothing was written, and a second look finds it.
+    Raced,
 }
 
 /// Creates the story, or replaces `existing` with it in place, keeping the
@@ -581,7 +589,7 @@ pub enum Restored {
 /// records nothing in the change feed: an import records a whole batch at
 /// its end (see `sync::record_many`), so it takes the feed's turn once.
 pub async fn restore(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     r: Restore,
     existing: Option<Row>,
@@ -624,11 +632,12 @@ pub async fn restore(
                 .into_iter()
                 .map(|c| (c.text, c.published_at))
                 .collect();
+            let created_at = r.created_at.unwrap_or(cur.created_at);
             let same = before == after
                 && cur.status == r.status
                 && cur.published_at == r.published_at
-                && cur.created_at == r.created_at
-                && cur.updated_at == r.updated_at
+                && cur.created_at == created_at
+                && cur.updated_at == r.updated_at.unwrap_or(cur.updated_at)
                 && stored == corrections;
             if same {
                 return Ok(Restored::Unchanged(cur));
@@ -637,8 +646,8 @@ pub async fn restore(
             after.write_to(&mut row, Some(&rendered));
             row.status = Set(r.status);
             row.published_at = Set(r.published_at);
-            row.created_at = Set(r.created_at);
-            row.updated_at = Set(r.updated_at);
+            row.created_at = Set(created_at);
+            row.updated_at = Set(r.updated_at.unwrap_or(now));
             row.feed_public = Set(public);
             bump(db, &cur, row).await?;
             after.write_body(db, cur.id, Some(&rendered)).await?;
@@ -651,11 +660,16 @@ pub async fn restore(
         }
         None => {
             let mut rows = after.new_rows(r.id, &rendered, r.published_at, now);
+            let created_at = r.created_at.or(r.published_at.map(|p| p.min(now))).unwrap_or(now);
             rows.story.status = Set(r.status);
-            rows.story.created_at = Set(r.created_at);
-            rows.story.updated_at = Set(r.updated_at);
+            rows.story.created_at = Set(created_at);
+            rows.story.updated_at = Set(r.updated_at.unwrap_or(created_at));
             rows.story.feed_public = Set(public);
-            article::Entity::insert(rows.story).exec_without_returning(db).await?;
+            // Another writer may have created this very story since it was
+            // looked up (two imports of one archive): the caller looks again.
+            if !tx::insert_unless_present(db, rows.story).await? {
+                return Ok(Restored::Raced);
+            }
             article_body::Entity::insert(rows.body).exec_without_returning(db).await?;
             insert_rows(db, rows.tags, rows.authors).await?;
             if !corrections.is_empty() {

@@ -13,7 +13,7 @@ use crate::domain::articles::{Article, rows};
 use crate::domain::media::{self, Media};
 use crate::domain::related::curated;
 use crate::domain::taxonomy::write::{check_ensure, ensure as ensure_term};
-use crate::domain::tx;
+use crate::domain::{sql, tx};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entity::article;
@@ -243,13 +243,7 @@ impl Importer {
         rec: &ArchivedArticle,
         terms: &mut Terms,
     ) -> AppResult<(Outcome, Article, bool)> {
-        let existing = match (&rec.external_id, rec.id) {
-            (Some(e), _) => rows::find_external_for_update(db, e).await?,
-            (None, Some(id)) => article::Entity::find_by_id(id).one(db).await?,
-            (None, None) => {
-                return Err(AppError::field("externalId", "an archived story needs an externalId or an id"));
-            }
-        };
+        let existing = stored(db, rec).await?;
         let id = match (&existing, rec.id) {
             (Some(a), _) => a.id,
             (None, Some(id)) if article::Entity::find_by_id(id).one(db).await?.is_some() => {
@@ -304,22 +298,36 @@ impl Importer {
             comments_status: Some(comments),
         };
         let at = |d: Option<DateTime<Utc>>| d.map(crate::clock::truncate);
-        let published_at = at(rec.published_at);
-        let created_at = at(rec.created_at).or(published_at.map(|p| p.min(self.now))).unwrap_or(self.now);
         let restore = Restore {
             id,
             changes,
             status,
-            published_at,
-            created_at,
-            updated_at: at(rec.updated_at).unwrap_or(created_at),
+            published_at: at(rec.published_at),
+            created_at: at(rec.created_at),
+            updated_at: at(rec.updated_at),
             corrections: rec.corrections.iter().map(|c| (c.text.clone(), c.published_at)).collect(),
         };
-        Ok(match write::restore(db, &self.actor, restore, existing, self.now).await? {
-            Restored::Created(a) => (Outcome::Created, a, false),
-            Restored::Updated { saved, was_public } => (Outcome::Updated, saved, was_public),
-            Restored::Unchanged(a) => (Outcome::Unchanged, a, false),
-        })
+        // Another import of the same archive may create the story after
+        // the look-up: its insert then fails, or the unique checks before it
+        // see the other import's story. Either way one more look finds the
+        // story to update.
+        let (mut existing, mut looked_again) = (existing, false);
+        loop {
+            let result = write::restore(db, &self.actor, restore.clone(), existing.clone(), self.now).await;
+            let raced = matches!(result, Ok(Restored::Raced))
+                || (existing.is_none() && matches!(result, Err(AppError::Unprocessable(_))));
+            if raced && !looked_again {
+                looked_again = true;
+                existing = stored(db, rec).await?;
+                continue;
+            }
+            return Ok(match result? {
+                Restored::Created(a) => (Outcome::Created, a, false),
+                Restored::Updated { saved, was_public } => (Outcome::Updated, saved, was_public),
+                Restored::Unchanged(a) => (Outcome::Unchanged, a, false),
+                Restored::Raced => return Err(AppError::Busy),
+            });
+        }
     }
 
     async fn term(
@@ -424,6 +432,18 @@ impl Importer {
         super::record_many(&txn, &changes, self.now).await?;
         txn.commit().await?;
         Ok(problems)
+    }
+}
+
+/// The stored story a line names: by `externalId`, else by `id` (locked,
+/// so a locking read sees a story another import just committed).
+async fn stored(db: &impl ConnectionTrait, rec: &ArchivedArticle) -> AppResult<Option<rows::Row>> {
+    match (&rec.external_id, rec.id) {
+        (Some(e), _) => rows::find_external_for_update(db, e).await,
+        (None, Some(id)) => {
+            Ok(sql::locked(article::Entity::find_by_id(id), db.get_database_backend()).one(db).await?)
+        }
+        (None, None) => Err(AppError::field("externalId", "an archived story needs an externalId or an id")),
     }
 }
 
