@@ -95,13 +95,25 @@ async fn editors_saving_different_stories_of_one_section_never_deadlock() {
         versions.push(a["version"].as_i64().unwrap());
     }
 
+    // Every other save drops a shared tag and the next puts it back, so
+    // each save rewrites the story's tag links and marks the related lists
+    // of the stories around it, as retagging does in a newsroom.
+    let (_, tags) = app.get_json("/v1/tags?limit=100").await;
+    let tag_ids: Vec<String> = ["election", "parliament", "budget"]
+        .iter()
+        .map(|slug| {
+            let items = tags["items"].as_array().or(tags.as_array()).unwrap();
+            items.iter().find(|t| t["slug"] == *slug).unwrap()["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
     let done = std::sync::atomic::AtomicBool::new(false);
     let editors = stories.iter().enumerate().map(|(i, id)| {
-        let (app, key) = (&app, &key);
+        let (app, key, tag_ids) = (&app, &key, &tag_ids);
         async move {
             let mut statuses = Vec::new();
             for n in 0..SAVES {
-                let body = json!({ "headline": format!("Story {i}, edit {n}"), "bodyMarkdown": format!("Edit {n} of story {i}.") });
+                let tags = if n % 2 == 0 { &tag_ids[..2] } else { &tag_ids[..] };
+                let body = json!({ "headline": format!("Story {i}, edit {n}"), "bodyMarkdown": format!("Edit {n} of story {i}."), "tagIds": tags });
                 let (status, _, answer) =
                     app.call("PATCH", &format!("/v1/articles/{id}"), Some(key), Some(body), &[]).await;
                 assert_eq!(status, 200, "story {i}, save {n}: {answer}");
@@ -145,20 +157,14 @@ async fn clients_racing_for_one_slug_hear_422_naming_it() {
     let app = TestApp::spawn_configured(|c| c.db_max_connections = 12).await;
     let key = app.key(&["content:write", "content:read-drafts"]).await;
     // Forty clients create one tag at once over REST, then over GraphQL.
-    let rest = (0..40).map(|i| {
-        let (app, key) = (&app, &key);
-        async move {
-            let body = json!({ "slug": "breaking", "name": format!("Breaking {i}") });
-            let (status, _, answer) = app.call("POST", "/v1/tags", Some(key), Some(body), &[]).await;
-            (status, answer)
-        }
-    });
-    let answers = futures_util::future::join_all(rest).await;
-    assert_eq!(answers.iter().filter(|(s, _)| *s == 201).count(), 1, "{answers:?}");
-    for (status, answer) in answers.iter().filter(|(s, _)| *s != 201) {
-        assert_eq!(*status, 422, "{answer}");
-        assert_eq!(answer["errors"][0]["path"], "slug", "{answer}");
-    }
+    one_created_rest(
+        &app,
+        &key,
+        "/v1/tags",
+        40,
+        |i| json!({ "slug": "breaking", "name": format!("Breaking {i}") }),
+    )
+    .await;
     const CREATE: &str = "mutation($i: TagInput!) { createTag(input: $i) { tag { slug } } }";
     let graphql = (0..20).map(|i| {
         let (app, key) = (&app, &key);
@@ -175,19 +181,37 @@ async fn clients_racing_for_one_slug_hear_422_naming_it() {
     }
     // Twenty stories with one slug: one is created, every other answer is
     // the same 422, never a 400 or a 500.
-    let stories = (0..20).map(|i| {
-        let (app, key) = (&app, &key);
+    one_created_rest(
+        &app,
+        &key,
+        "/v1/articles",
+        20,
+        |i| json!({ "slug": "one-slug", "headline": format!("Story {i}") }),
+    )
+    .await;
+}
+
+/// `n` clients POST at once bodies with one slug: exactly one is created
+/// (201), every other answer is 422 naming `slug`.
+async fn one_created_rest(
+    app: &TestApp,
+    key: &str,
+    path: &str,
+    n: usize,
+    body: impl Fn(usize) -> serde_json::Value,
+) {
+    let posts = (0..n).map(|i| {
+        let body = body(i);
         async move {
-            let body = json!({ "slug": "one-slug", "headline": format!("Story {i}") });
-            let (status, _, answer) = app.call("POST", "/v1/articles", Some(key), Some(body), &[]).await;
+            let (status, _, answer) = app.call("POST", path, Some(key), Some(body), &[]).await;
             (status, answer)
         }
     });
-    let answers = futures_util::future::join_all(stories).await;
-    assert_eq!(answers.iter().filter(|(s, _)| *s == 201).count(), 1, "{answers:?}");
+    let answers = futures_util::future::join_all(posts).await;
+    assert_eq!(answers.iter().filter(|(s, _)| *s == 201).count(), 1, "{path}: {answers:?}");
     for (status, answer) in answers.iter().filter(|(s, _)| *s != 201) {
-        assert_eq!(*status, 422, "{answer}");
-        assert_eq!(answer["errors"][0]["path"], "slug", "{answer}");
+        assert_eq!(*status, 422, "{path}: {answer}");
+        assert_eq!(answer["errors"][0]["path"], "slug", "{path}: {answer}");
     }
 }
 

@@ -311,3 +311,44 @@ async fn a_scheduled_story_enters_stored_lists_when_its_time_comes() {
     app.state.clock.advance(TimeDelta::hours(2));
     assert_eq!(slugs(&related(&app, "source", 3).await), ["embargoed", "both-same-section", "both"]);
 }
+
+/// Only what ranking reads marks lists: a new headline is read through the
+/// stored list at once and needs no re-ranking; a new tag does.
+#[actix_web::test]
+async fn a_new_headline_marks_no_list_and_a_new_tag_marks_the_lists_around() {
+    let app = TestApp::spawn().await;
+    archive(&app).await;
+    app.refresh_related().await;
+    let key = app.key(&["content:write", "content:read-drafts"]).await;
+    let marks = || async {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        entity::related_mark::Entity::find().count(&app.state.db).await.unwrap()
+    };
+    let (_, both) = app.get_json("/v1/articles/both").await;
+    let id = both["id"].as_str().unwrap().to_owned();
+    let (status, _, _) = app
+        .call(
+            "PATCH",
+            &format!("/v1/articles/{id}"),
+            Some(&key),
+            Some(json!({ "headline": "Both, retitled" })),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(marks().await, 0, "a headline changes no ranking");
+    let listed = related(&app, "source", 20).await;
+    assert!(listed.iter().any(|(slug, _)| slug == "both"));
+    let r = app.gql(RELATED, json!({ "slug": "source", "n": 20 })).await;
+    assert!(r.to_string().contains("Both, retitled"), "the list shows the new headline at once: {r}");
+    // Dropping the rare tag moves it down the source's list.
+    let news = both["tags"].as_array().unwrap().iter().find(|t| t["slug"] == "news").unwrap()["id"].clone();
+    let (status, _, _) = app
+        .call("PATCH", &format!("/v1/articles/{id}"), Some(&key), Some(json!({ "tagIds": [news] })), &[])
+        .await;
+    assert_eq!(status, 200);
+    assert!(marks().await > 0, "a new tag marks the lists around the story");
+    let order = related(&app, "source", 20).await;
+    let pos = |s: &str| order.iter().position(|(slug, _)| slug == s).unwrap();
+    assert!(pos("both") > pos("rare-only"), "{order:?}");
+}

@@ -162,6 +162,15 @@ impl Editable {
         Ok((self, rendered))
     }
 
+    /// Whether related lists could rank this story differently after the
+    /// change: they read its tags and section (and its status and date,
+    /// which other writes change). A new headline or body changes no list,
+    /// and marking the lists around the story costs each save a ranking
+    /// of up to a hundred of them.
+    fn ranks_differently(&self, before: &Self) -> bool {
+        self.tag_ids != before.tag_ids || self.section_id != before.section_id
+    }
+
     /// Checks against the database: unique slug and external id, and that
     /// every referenced row exists.
     async fn check_refs(
@@ -491,7 +500,9 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     if after.tag_ids != before.tag_ids || after.author_ids != before.author_ids {
         after.write_links(&txn, id).await?;
     }
-    related::refresh::mark_around(&txn, id, now).await?;
+    if after.ranks_differently(&before) {
+        related::refresh::mark_around(&txn, id, now).await?;
+    }
     let saved = find_any(&txn, id).await?;
     sync::record(&txn, Change::article(current.feed_public, &saved, Action::Updated), now).await?;
     txn.commit().await?;
@@ -655,7 +666,12 @@ pub async fn restore(
             if stored != corrections {
                 super::corrections::replace(db, cur.id, &corrections, now).await?;
             }
-            related::refresh::mark_around(db, cur.id, now).await?;
+            if after.ranks_differently(&before)
+                || cur.status != r.status
+                || cur.published_at != r.published_at
+            {
+                related::refresh::mark_around(db, cur.id, now).await?;
+            }
             Ok(Restored::Updated { saved: find_any(db, cur.id).await?, was_public: cur.feed_public })
         }
         None => {
