@@ -352,3 +352,24 @@ async fn a_new_headline_marks_no_list_and_a_new_tag_marks_the_lists_around() {
     let pos = |s: &str| order.iter().position(|(slug, _)| slug == s).unwrap();
     assert!(pos("both") > pos("rare-only"), "{order:?}");
 }
+
+/// A list marked by many writes before the refresher came (a bulk
+/// retagging) is taken in one step whatever the number of its marks, past
+/// any backend's limit on parameters per statement.
+#[actix_web::test]
+async fn a_list_with_thousands_of_marks_is_refreshed_in_one_step() {
+    let app = TestApp::spawn().await;
+    archive(&app).await;
+    app.refresh_related().await;
+    let (_, source) = app.get_json("/v1/articles/source").await;
+    let source: uuid::Uuid = source["id"].as_str().unwrap().parse().unwrap();
+    let now = app.state.clock.now();
+    for _ in 0..70 {
+        api::domain::related::refresh::mark(&app.state.db, &vec![source; 500], now).await.unwrap();
+    }
+    let taken = api::domain::related::refresh::step(&app.state.db, 100).await.unwrap();
+    assert_eq!(taken, 1);
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    assert_eq!(entity::related_mark::Entity::find().count(&app.state.db).await.unwrap(), 0);
+    assert_eq!(slugs(&related(&app, "source", 3).await), ["both-same-section", "both", "rare-only"]);
+}

@@ -81,6 +81,9 @@ pub async fn mark_around(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>
     mark(db, &ids, now).await
 }
 
+/// How many of the oldest marks a step reads per list it may take.
+const MARKS_PER_LIST_READ: u64 = 4;
+
 /// Marks per statement when the refresher takes them: a list edited often
 /// between steps has many, and a statement has a bounded number of
 /// parameters on every backend.
@@ -94,15 +97,23 @@ const MARKS_PER_STATEMENT: usize = 500;
 /// step, and of two instances storing one list the second finds its marks
 /// gone and leaves the list alone.
 pub async fn step(db: &DatabaseConnection, limit: u64) -> AppResult<usize> {
-    let lists: Vec<Uuid> = related_mark::Entity::find()
+    // The oldest marks, read along their index: a few per list, so a step
+    // reads a bounded slice however many marks are waiting (a GROUP BY
+    // over the whole table grew with every retagging).
+    let oldest: Vec<Uuid> = related_mark::Entity::find()
         .select_only()
         .column(related_mark::Column::ArticleId)
-        .group_by(related_mark::Column::ArticleId)
-        .order_by_asc(related_mark::Column::MarkedAt.min())
-        .limit(limit)
+        .order_by_asc(related_mark::Column::MarkedAt)
+        .limit(limit.saturating_mul(MARKS_PER_LIST_READ))
         .into_tuple()
         .all(db)
         .await?;
+    let mut lists: Vec<Uuid> = Vec::new();
+    for id in oldest {
+        if !lists.contains(&id) && lists.len() < usize::try_from(limit).unwrap_or(usize::MAX) {
+            lists.push(id);
+        }
+    }
     if lists.is_empty() {
         return Ok(0);
     }
