@@ -1210,8 +1210,9 @@ async fn smaller_refusals_are_clear_answers_never_500() {
         assert_eq!(status, 400, "{blank:?}: {p}");
         assert_eq!(p["errors"][0]["path"], "body", "{p}");
     }
-    // NUL and other control characters in any REST body field, including
-    // fields no rule of their own reads, are 400 naming the field.
+    // NUL and other control characters in credentials, which are checked
+    // against what is stored rather than stored themselves, are 400 naming
+    // the field, before any allowance is spent or row looked up.
     for (route, body, field) in [
         ("/v1/auth/sign-in", json!({ "email": "a\u{0}@example.com", "password": "whatever" }), "email"),
         ("/v1/auth/sign-in", json!({ "email": "a@example.com", "password": "pass\u{0}word" }), "password"),

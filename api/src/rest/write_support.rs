@@ -2,7 +2,6 @@
 //! named, `If-Match` preconditions, and `Idempotency-Key` replays.
 
 use crate::domain::accounts::Actor;
-use crate::domain::text::{self, Lines};
 use crate::domain::{idempotency, tx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
@@ -84,44 +83,7 @@ pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
         bad(path, e.inner().to_string())
     })?;
     de.end().map_err(|_| bad("body".into(), "has data after the JSON value".into()))?;
-    // Every string of every body passes the text rule, as every GraphQL
-    // value does: a field the handler never checks (an email at sign-in)
-    // must not carry NUL to the database.
-    let tree: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| bad("body".into(), e.to_string()))?;
-    if let Some(mut segments) = unclean(&tree) {
-        segments.reverse();
-        let path = segments.concat();
-        let path = path.strip_prefix('.').unwrap_or(&path);
-        return Err(bad(
-            if path.is_empty() { "body".into() } else { path.to_owned() },
-            text::CONTROL_MESSAGE.into(),
-        ));
-    }
     Ok(value)
-}
-
-/// Where the first string (or key) the text rule refuses sits, as path
-/// segments innermost first; built only for a failing body.
-fn unclean(v: &serde_json::Value) -> Option<Vec<String>> {
-    use serde_json::Value;
-    match v {
-        Value::String(s) => (!text::is_clean(s, Lines::Multi)).then(Vec::new),
-        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
-            unclean(item).map(|mut p| {
-                p.push(format!("[{i}]"));
-                p
-            })
-        }),
-        Value::Object(fields) => fields.iter().find_map(|(k, item)| {
-            let inner = if text::is_clean(k, Lines::Single) { unclean(item) } else { Some(Vec::new()) };
-            inner.map(|mut p| {
-                p.push(format!(".{k}"));
-                p
-            })
-        }),
-        _ => None,
-    }
 }
 
 /// The version an `If-Match` header asks for: `"3"`, `W/"3"` or the ETag of

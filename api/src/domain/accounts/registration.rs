@@ -64,6 +64,7 @@ pub async fn register<C: TransactionTrait + ConnectionTrait>(
     let mut v = Validator::new();
     check_email(&mut v, &input.email);
     check_display_name(&mut v, &input.display_name);
+    text::check(&mut v, "password", &input.password, text::Lines::Multi);
     let hints = passwords::hints(&input.email, &input.display_name, site);
     let hints: Vec<&str> = hints.iter().map(String::as_str).collect();
     let strength = passwords::check_strength(&input.password, &hints);
@@ -114,6 +115,12 @@ pub async fn sign_in(
     now: DateTime<Utc>,
     ttl: TimeDelta,
 ) -> AppResult<SignedIn> {
+    // Malformed credentials are refused before anything is spent or
+    // looked up (PostgreSQL cannot even compare text holding NUL).
+    let mut v = Validator::new();
+    text::check(&mut v, "email", &input.email, text::Lines::Multi);
+    text::check(&mut v, "password", &input.password, text::Lines::Multi);
+    v.finish()?;
     throttle.take(Budget::Auth, actor)?;
     if input.password.len() > passwords::MAX_BYTES || input.email.len() > 254 {
         return Err(AppError::Unauthenticated);

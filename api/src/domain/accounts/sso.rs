@@ -130,6 +130,9 @@ pub async fn sign_in<C: TransactionTrait + ConnectionTrait>(
     now: DateTime<Utc>,
     ttl: TimeDelta,
 ) -> AppResult<SignedIn> {
+    let mut v = crate::error::Validator::new();
+    crate::domain::text::check(&mut v, "token", token, crate::domain::text::Lines::Multi);
+    v.finish()?;
     throttle.take(Budget::Auth, actor)?;
     let verifier = verifier.ok_or_else(|| {
         AppError::Forbidden("sign-in with the publisher's identity provider is not configured".into())

@@ -81,6 +81,9 @@ pub async fn post<C: TransactionTrait + ConnectionTrait>(
     input: NewComment,
 ) -> AppResult<Comment> {
     let user_id = policy::can_take_part(cx.actor, cx.now)?;
+    // A malformed body spends no allowance (GraphQL refuses one before any
+    // resolver runs; REST alike); one refused for its words does.
+    body::check("body", &input.body)?;
     cx.throttle.take(Budget::Comments, cx.actor)?;
     let rendered = accept_body(cx.settings, &input.body)?;
     tx::retry(|| insert(db, cx, &input, user_id, &rendered)).await
