@@ -115,6 +115,11 @@ pub struct Config {
     #[arg(long, env = "DATELINE_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..), global = true)]
     pub db_acquire_timeout_ms: u64,
 
+    /// Seconds a shutdown (SIGTERM or SIGINT) waits for requests in flight
+    /// and background steps to finish before the process exits anyway.
+    #[arg(long, env = "DATELINE_SHUTDOWN_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300), global = true)]
+    pub shutdown_timeout_secs: u64,
+
     /// Address to listen on.
     #[arg(long, env = "DATELINE_BIND", default_value = "127.0.0.1:8080", global = true)]
     pub bind: String,

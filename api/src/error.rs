@@ -224,17 +224,17 @@ impl From<sea_orm::DbErr> for AppError {
         }
         match err {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
-                crate::metrics::pool_acquire_failed();
+                crate::db::counters::pool_acquire_failed();
                 tracing::warn!(error = %err, "database unavailable");
                 Self::Unavailable
             }
             other if is_connection_lost(&other) => {
-                crate::metrics::pool_acquire_failed();
+                crate::db::counters::pool_acquire_failed();
                 tracing::warn!(error = %other, "database connection lost");
                 Self::Unavailable
             }
             other if is_transient(&other) => {
-                crate::metrics::lost_race();
+                crate::db::counters::lost_race();
                 tracing::warn!(error = %other, "transaction lost a concurrency race");
                 Self::Busy
             }

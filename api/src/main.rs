@@ -104,7 +104,7 @@ async fn serve(config: Config) -> Result<(), String> {
         println!("  REST:              http://{addr}/v1/articles");
         println!("  API docs:          http://{addr}/docs  (OpenAPI: /openapi.json)");
     }
-    server.await.map_err(|e| e.to_string())
+    server.serve_until(startup::shutdown_signal()).await
 }
 
 async fn seed(config: Config, args: api::config::SeedArgs) -> Result<(), String> {

@@ -3,51 +3,17 @@
 //! operation name. Every label set is bounded: unmatched paths share one
 //! label and operation names beyond the first few hundred share `other`.
 
-use crate::startup::StartError;
+use crate::start_error::StartError;
 use crate::state::AppState;
 use actix_web::dev::Server;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use prometheus::core::{Collector, Desc};
 use prometheus::proto::MetricFamily;
-use prometheus::{HistogramOpts, HistogramVec, IntCounter, IntGauge, IntGaugeVec, Opts, Registry};
+use prometheus::{HistogramOpts, HistogramVec, IntGauge, IntGaugeVec, Opts, Registry};
 use sea_orm::{DatabaseBackend, DatabaseConnection};
 use std::collections::HashSet;
 use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
-
-pub static POOL_ACQUIRE_FAILURES: LazyLock<Option<IntCounter>> = LazyLock::new(|| {
-    IntCounter::new("dateline_db_pool_acquire_failures_total", "Requests that got no database connection")
-        .ok()
-});
-
-/// Counts a request that got no connection (pool exhausted or database down).
-pub fn pool_acquire_failed() {
-    if let Some(c) = POOL_ACQUIRE_FAILURES.as_ref() {
-        c.inc();
-    }
-}
-
-pub static LOST_RACES: LazyLock<Option<IntCounter>> = LazyLock::new(|| {
-    IntCounter::new(
-        "dateline_db_lost_races_total",
-        "Transactions the database rolled back for a deadlock, a serialization failure or a lock timeout",
-    )
-    .ok()
-});
-
-/// Counts a transaction that lost a race (it is retried, or answered 503).
-/// Ordinary writes take their locks in one order and never get here; a
-/// rising count means they do not.
-pub fn lost_race() {
-    if let Some(c) = LOST_RACES.as_ref() {
-        c.inc();
-    }
-}
-
-/// Lost races so far in this process.
-pub fn lost_races() -> u64 {
-    LOST_RACES.as_ref().map_or(0, IntCounter::get)
-}
 
 fn missing(name: &str) -> prometheus::Error {
     prometheus::Error::Msg(format!("metric {name} could not be created"))
@@ -60,9 +26,10 @@ pub fn middleware(
     let fail = |e: prometheus::Error| StartError::Setup(e.to_string());
     let registry = Registry::new();
     registry.register(Box::new(state.statements.collector())).map_err(fail)?;
-    let failures = POOL_ACQUIRE_FAILURES.clone().ok_or_else(|| missing("pool acquire failures"));
+    let failures =
+        crate::db::counters::POOL_ACQUIRE_FAILURES.clone().ok_or_else(|| missing("pool acquire failures"));
     registry.register(Box::new(failures.map_err(fail)?)).map_err(fail)?;
-    let races = LOST_RACES.clone().ok_or_else(|| missing("lost races"));
+    let races = crate::db::counters::LOST_RACES.clone().ok_or_else(|| missing("lost races"));
     registry.register(Box::new(races.map_err(fail)?)).map_err(fail)?;
     registry.register(Box::new(PoolCollector::new(&state.db).map_err(fail)?)).map_err(fail)?;
     #[cfg(target_os = "linux")]
@@ -86,6 +53,7 @@ pub fn server(bind: &str, registry: Registry) -> Result<Server, StartError> {
             .workers(1)
             .bind(bind)
             .map_err(|e| StartError::Bind { addr: bind.to_owned(), reason: e.to_string() })?
+            .disable_signals()
             .shutdown_timeout(2)
             .run();
     Ok(server)

@@ -12,27 +12,20 @@ use crate::http::request_log::AccessLog;
 use crate::http_guard::HttpLimits;
 use crate::rest;
 use crate::state::AppState;
+use crate::workers::Runner;
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
+use std::future::Future;
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error("cannot connect to the database at {url}: {reason}")]
-    Connect { url: String, reason: String },
-    #[error("cannot migrate the database at {url}: {reason}")]
-    Migrate { url: String, reason: String },
-    #[error("cannot set up the server: {0}")]
-    Setup(String),
-    #[error("cannot listen on {addr}: {reason}")]
-    Bind { addr: String, reason: String },
-}
+pub use crate::start_error::StartError;
 
 /// Connects and migrates. The URL in any error has its password masked.
 pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartError> {
@@ -53,13 +46,23 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
     let soft = crate::fd_limit::current().map(|(soft, _)| soft);
     let streams = crate::fd_limit::stream_cap(config.live_max_streams, soft);
     let community =
-        Arc::new(crate::state::Community::from_config(&config, &conn, streams).map_err(StartError::Setup)?);
+        Arc::new(crate::state::Community::from_config(&config, streams).map_err(StartError::Setup)?);
     let webhooks = Arc::new(config.webhook_settings());
     if let Some(t) = &config.public_url_template {
         PublicUrls::check(t).map_err(|e| StartError::Setup(format!("DATELINE_PUBLIC_URL_TEMPLATE {e}")))?;
     }
     let urls = Arc::new(PublicUrls::new(&config.site_url, config.public_url_template.as_deref()));
-    Ok(AppState { db: conn, clock, config: Arc::new(config), statements, community, webhooks, urls })
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    Ok(AppState {
+        db: conn,
+        clock,
+        config: Arc::new(config),
+        statements,
+        community,
+        webhooks,
+        urls,
+        shutdown,
+    })
 }
 
 fn first_line(s: &str) -> String {
@@ -95,45 +98,95 @@ pub fn openapi_pretty() -> Result<String, serde_json::Error> {
     })
 }
 
-/// Starts serving on `listener`; the returned server runs until stopped.
-/// With `metrics_bind` set, `/metrics` is served there instead, by a second
+/// A server listening, with its background workers running.
+pub struct Application {
+    server: Server,
+    metrics: Option<Server>,
+    runner: Runner,
+    stopping: CancellationToken,
+    bound: Duration,
+}
+
+impl Application {
+    /// Serves until `signal` resolves (or the server stops by itself), then
+    /// shuts down: live streams close, the listener stops accepting, the
+    /// requests in flight finish, and each worker ends after its current
+    /// step; all within the configured bound.
+    pub async fn serve_until(self, signal: impl Future<Output = ()>) -> Result<(), String> {
+        let Self { server, metrics, runner, stopping, bound } = self;
+        let handle = server.handle();
+        let metrics_handle = metrics.as_ref().map(Server::handle);
+        if let Some(m) = metrics {
+            actix_web::rt::spawn(m);
+        }
+        let mut server = std::pin::pin!(server);
+        tokio::select! {
+            done = &mut server => {
+                stopping.cancel();
+                runner.stop(bound).await;
+                return done.map_err(|e| e.to_string());
+            }
+            () = signal => {}
+        }
+        tracing::info!(
+            bound_secs = bound.as_secs(),
+            "shutting down: finishing requests in flight and background steps"
+        );
+        let started = std::time::Instant::now();
+        stopping.cancel();
+        let (_, workers_done) = tokio::join!(handle.stop(true), runner.stop(bound));
+        if let Some(m) = metrics_handle {
+            m.stop(true).await;
+        }
+        if !workers_done {
+            tracing::warn!(
+                "a background step was still running at the shutdown bound; its lease will run out"
+            );
+        }
+        tracing::info!(took_ms = started.elapsed().as_millis() as u64, "stopped");
+        Ok(())
+    }
+}
+
+/// Resolves at the first SIGTERM or SIGINT (Ctrl-C).
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+            (Ok(mut term), Ok(mut int)) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = int.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Starts serving on `listener` and starts the background workers. With
+/// `metrics_bind` set, `/metrics` is served there instead, by a second
 /// server that runs beside the first.
-pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError> {
+pub fn run(state: AppState, listener: TcpListener) -> Result<Application, StartError> {
     let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     let schema: AppSchema = graphql::build_schema(state.clone());
     let c = &state.config;
     let metrics = crate::metrics::middleware(&state, c.metrics_bind.is_none())?;
-    if let Some(bind) = &c.metrics_bind {
-        let server = crate::metrics::server(bind, metrics.registry.clone())?;
-        actix_web::rt::spawn(server);
-    }
-    {
-        // Idle throttle buckets are forgotten now and then.
-        let community = Arc::clone(&state.community);
-        let clock = state.clock.clone();
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
-            loop {
-                every.tick().await;
-                community.throttle.sweep(clock.now());
-            }
-        });
-    }
-    if c.scheduler_poll_ms > 0 {
-        let every = std::time::Duration::from_millis(c.scheduler_poll_ms);
-        crate::domain::sync::schedule::spawn(state.db.clone(), state.clock.clone(), every);
-    }
-    crate::domain::webhooks::delivery::Dispatcher::new(
-        state.db.clone(),
-        state.clock.clone(),
-        (*state.webhooks).clone(),
-    )
-    .map_err(|e| StartError::Setup(e.to_string()))?
-    .spawn();
-    if c.related_refresh_ms > 0 {
-        let every = std::time::Duration::from_millis(c.related_refresh_ms);
-        crate::domain::related::refresh::spawn(state.db.clone(), every);
-    }
+    let metrics_server = match &c.metrics_bind {
+        Some(bind) => Some(crate::metrics::server(bind, metrics.registry.clone())?),
+        None => None,
+    };
+    let bound = Duration::from_secs(c.shutdown_timeout_secs);
+    let runner = Runner::new(state.shutdown.clone());
+    let stopping = state.shutdown.clone();
+    let worker_state = state.clone();
     let limiter = crate::rate_limit::limiter(
         c.rate_limit_per_second,
         c.rate_limit_burst,
@@ -213,9 +266,13 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError>
     })
     .listen(listener)
     .map_err(|e| StartError::Bind { addr, reason: e.to_string() })?
-    .shutdown_timeout(10)
+    .disable_signals()
+    .shutdown_timeout(bound.as_secs())
     .run();
-    Ok(server)
+    // After the listener is bound: a worker never runs for a server that
+    // could not start.
+    crate::workers::start_all(&worker_state, &runner)?;
+    Ok(Application { server, metrics: metrics_server, runner, stopping, bound })
 }
 
 async fn openapi_json(doc: web::Data<String>) -> HttpResponse {

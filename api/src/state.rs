@@ -20,6 +20,9 @@ pub struct AppState {
     pub community: Arc<Community>,
     pub webhooks: Arc<crate::domain::webhooks::Settings>,
     pub urls: Arc<crate::domain::articles::urls::PublicUrls>,
+    /// Cancelled when the process shuts down: workers stop after their
+    /// step, live streams close.
+    pub shutdown: tokio_util::sync::CancellationToken,
 }
 
 /// What the discussion features need besides the database, built once from
@@ -44,7 +47,7 @@ impl Community {
     }
 
     /// `streams`: the most live streams the process may hold.
-    pub fn from_config(c: &Config, db: &DatabaseConnection, streams: usize) -> Result<Self, String> {
+    pub fn from_config(c: &Config, streams: usize) -> Result<Self, String> {
         let sso = SsoVerifier::from_config(
             c.sso_secret.as_deref(),
             c.sso_public_key.as_deref(),
@@ -61,7 +64,7 @@ impl Community {
             }),
             sso,
             session_ttl: c.session_ttl(),
-            live: Live::new(db.clone(), std::time::Duration::from_millis(c.live_poll_ms)),
+            live: Live::new(),
             stream_slots: StreamSlots::capped(c.live_max_per_client, streams),
         })
     }

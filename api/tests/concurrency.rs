@@ -17,7 +17,7 @@ const MODERATE: &str =
 const COUNT: &str = "query($slug: String!) { article(slug: $slug) { commentCount } }";
 
 fn no_lost_races() {
-    assert_eq!(api::metrics::lost_races(), 0, "a transaction lost a deadlock or serialization race");
+    assert_eq!(api::db::counters::lost_races(), 0, "a transaction lost a deadlock or serialization race");
 }
 
 /// Approved comments of a story, counted from the rows.

@@ -8,7 +8,7 @@
 mod common;
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
-use api::domain::webhooks::delivery::Dispatcher;
+use api::workers::webhooks::Dispatcher;
 use chrono::TimeDelta;
 use common::{TestApp, error_code};
 use serde_json::{Value, json};
@@ -419,7 +419,7 @@ async fn several_instances_send_each_delivery_once() {
             .iter()
             .map(|w| {
                 let w = w.clone();
-                tokio::spawn(async move { w.tick().await.unwrap() })
+                tokio::spawn(async move { w.step().await.unwrap() })
             })
             .collect();
         for r in rounds {
@@ -466,7 +466,7 @@ async fn an_endpoint_failing_for_days_is_disabled_and_says_why() {
     // Attempt after attempt over three days, each after its wait.
     let mut attempts = 0;
     for _ in 0..40 {
-        attempts += worker.tick().await.unwrap();
+        attempts += worker.step().await.unwrap();
         app.state.clock.advance(TimeDelta::hours(3));
     }
     assert!(attempts >= 4, "{attempts}");
@@ -475,7 +475,7 @@ async fn an_endpoint_failing_for_days_is_disabled_and_says_why() {
     assert!(ep["disabledReason"].as_str().unwrap().contains("every delivery failed since"), "{ep}");
     // A disabled endpoint gets nothing more; enabling it again resumes.
     receiver.status.store(200, Ordering::SeqCst);
-    assert_eq!(worker.tick().await.unwrap(), 0);
+    assert_eq!(worker.step().await.unwrap(), 0);
     let (status, _, ep) = app
         .call(
             "PATCH",
@@ -497,7 +497,7 @@ async fn an_endpoint_failing_for_days_is_disabled_and_says_why() {
         .call("POST", &format!("/v1/webhooks/{endpoint}/deliveries/{d}/retry"), Some(&admin), None, &[])
         .await;
     assert_eq!((status, retried["status"].as_str()), (202, Some("PENDING")), "{retried}");
-    worker.tick().await.unwrap();
+    worker.step().await.unwrap();
     assert!(!receiver.received().is_empty());
 }
 
@@ -552,7 +552,7 @@ async fn private_targets_are_refused_when_saved_and_when_sent() {
     let strict =
         Dispatcher::new(app.state.db.clone(), app.state.clock.clone(), (*app.state.webhooks).clone())
             .unwrap();
-    assert_eq!(strict.tick().await.unwrap(), 1);
+    assert_eq!(strict.step().await.unwrap(), 1);
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(receiver.received().is_empty());
     let d = entity_deliveries(&app).await;

@@ -66,11 +66,13 @@ async fn watch(
     };
     let per_client = c.stream_slots.take(&r.actor)?;
     let watcher = Watcher { viewer: Viewer::of(&r.actor), article_id: id };
-    let mut rx = c.live.subscribe();
+    let sub = c.live.subscribe(&st.db).await?;
+    let (mut rx, from) = (sub.rx, sub.from);
     Ok(async_stream::stream! {
         let _held = (per_client, per_connection);
         loop {
             match rx.recv().await {
+                Ok(ev) if ev.seq <= from => {}
                 Ok(ev) => match (mode, watcher.offer(&ev)) {
                     (Mode::Added, Some(Delivery::Added(c))) => yield Comment(c),
                     (Mode::Updated, Some(Delivery::Updated(c) | Delivery::Removed(c))) => yield Comment(c),

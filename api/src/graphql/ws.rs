@@ -170,6 +170,7 @@ pub async fn start(
     actix_web::rt::spawn(async move {
         let _held = connection_slot;
         let init_state = Arc::clone(&state);
+        let state = Arc::clone(&state);
         let mut out = async_graphql::http::WebSocket::new(executor, incoming, protocol)
             .on_connection_init(move |payload| async move {
                 initialised.store(true, std::sync::atomic::Ordering::Release);
@@ -187,7 +188,20 @@ pub async fn start(
             })
             .keepalive_timeout(std::time::Duration::from_secs(60));
         let mut session = session;
-        while let Some(msg) = out.next().await {
+        let stopping = state.shutdown.clone();
+        loop {
+            let msg = tokio::select! {
+                m = out.next() => m,
+                () = stopping.cancelled() => {
+                    let reason = actix_ws::CloseReason {
+                        code: actix_ws::CloseCode::Away,
+                        description: Some("the server is shutting down".into()),
+                    };
+                    let _ = session.close(Some(reason)).await;
+                    return;
+                }
+            };
+            let Some(msg) = msg else { break };
             match msg {
                 WsMessage::Text(t) => {
                     if session.text(t).await.is_err() {

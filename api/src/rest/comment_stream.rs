@@ -75,7 +75,8 @@ pub async fn comment_stream(
     let viewer = Viewer::of(&caller.0);
     let watcher = Watcher { viewer, article_id: article.id };
     // Subscribe before reading the missed events, so none falls between.
-    let mut rx = c.live.subscribe();
+    let sub = c.live.subscribe(&state.db).await?;
+    let mut rx = sub.rx;
     let missed = match last {
         Some(n) => live::replay(&state.db, article.id, n).await?,
         None => Vec::new(),
@@ -87,7 +88,8 @@ pub async fn comment_stream(
         // A first event says the stream is live, so a client (or a checker
         // that reads a set number of events) need not wait for a comment.
         yield Ok::<_, actix_web::Error>(Bytes::from(format!("retry: 3000\nevent: ready\ndata: {{\"articleId\":\"{}\"}}\n\n", watcher.article_id)));
-        let mut floor = last.unwrap_or(0);
+        // Without Last-Event-ID, the stream starts at the present.
+        let mut floor = last.unwrap_or(sub.from);
         for ev in &missed {
             if let Some(d) = watcher.offer(ev) && let Some(f) = frame(&state, viewer, ev, &d).await {
                 yield Ok(f);
@@ -110,6 +112,9 @@ pub async fn comment_stream(
                     Err(RecvError::Lagged(_) | RecvError::Closed) => break,
                 },
                 _ = keepalive.tick() => yield Ok(Bytes::from_static(b": keep-alive\n\n")),
+                // Ends the response cleanly; the client reconnects elsewhere
+                // with Last-Event-ID.
+                () = state.shutdown.cancelled() => break,
             }
         }
     };

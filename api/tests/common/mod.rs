@@ -99,7 +99,7 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = format!("http://{}", listener.local_addr().unwrap());
         let server = api::startup::run(state.clone(), listener)?;
-        actix_web::rt::spawn(server);
+        actix_web::rt::spawn(server.serve_until(std::future::pending()));
         Ok(Self { addr, state, client: reqwest::Client::new(), _dir: dir })
     }
 

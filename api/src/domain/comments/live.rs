@@ -1,32 +1,22 @@
-//! Live comment updates. One poller per process reads the `comment_event`
-//! log (so instances sharing a database see each other's changes) and fans
-//! events out over a broadcast channel; each subscriber's `Watcher` decides
-//! what its viewer may be shown. The poller starts with the first
-//! subscriber, so a process nobody listens to issues no extra statements.
-//!
-//! Event numbers come from the database; on PostgreSQL a transaction can
-//! commit after a later-numbered one. Numbers skipped by a poll are asked
-//! for again for a while, so a late commit is still delivered.
+//! Live comment updates. One poller per process (`crate::workers::live`)
+//! reads the `comment_event` log (so instances sharing a database see each
+//! other's changes) and fans events out through [`Live`]; each
+//! subscriber's `Watcher` decides what its viewer may be shown. The poller
+//! reads only while someone listens, so a process nobody listens to issues
+//! no extra statements.
 
 use super::events::Kind;
 use super::visibility::{Viewer, is_listed};
 use super::{Comment, CommentStatus, read};
 use crate::error::AppResult;
 use entity::comment_event;
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
-use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-/// How long a skipped event number is waited for.
-const LATE_COMMIT: Duration = Duration::from_secs(10);
-const BATCH: u64 = 1000;
+/// Events read per poll.
+pub const BATCH: u64 = 1000;
 
 #[derive(Debug, Clone)]
 pub struct LiveEvent {
@@ -97,87 +87,86 @@ impl Watcher {
     }
 }
 
+/// The fan-out point: the live poller (`crate::workers::live`) publishes
+/// here, and each stream subscribes.
 pub struct Live {
-    db: DatabaseConnection,
     tx: broadcast::Sender<Arc<LiveEvent>>,
-    started: AtomicBool,
-    every: Duration,
+    /// The lowest start position of a subscriber that arrived while the
+    /// poller had nobody to poll for; the poller resumes from it.
+    resume: Mutex<Option<i64>>,
+}
+
+/// What a subscriber gets: the events from now on, and the last event
+/// number already committed when it subscribed. Events at or below `from`
+/// happened before the subscription and are not for it.
+pub struct Subscription {
+    pub rx: broadcast::Receiver<Arc<LiveEvent>>,
+    pub from: i64,
 }
 
 impl Live {
-    pub fn new(db: DatabaseConnection, every: Duration) -> Arc<Self> {
+    pub fn new() -> Arc<Self> {
         let (tx, _) = broadcast::channel(1024);
-        Arc::new(Self { db, tx, started: AtomicBool::new(false), every })
+        Arc::new(Self { tx, resume: Mutex::new(None) })
     }
 
-    pub fn subscribe(self: &Arc<Self>) -> broadcast::Receiver<Arc<LiveEvent>> {
+    /// Subscribes, then reads where the log stands. In that order, an
+    /// event committed after the read is above `from` and reaches the
+    /// receiver however soon it is posted.
+    pub async fn subscribe(&self, db: &impl ConnectionTrait) -> AppResult<Subscription> {
         let rx = self.tx.subscribe();
-        if !self.started.swap(true, Ordering::AcqRel) {
-            let me = Arc::clone(self);
-            tokio::spawn(async move { me.poll().await });
+        let from = latest(db).await?;
+        if let Ok(mut r) = self.resume.lock() {
+            *r = Some(r.map_or(from, |r| r.min(from)));
         }
-        rx
+        Ok(Subscription { rx, from })
     }
 
-    async fn poll(self: Arc<Self>) {
-        let mut high = loop {
-            match latest(&self.db).await {
-                Ok(h) => break h,
-                Err(e) => {
-                    tracing::warn!(error = %e, "live comments: cannot read the event log yet");
-                    tokio::time::sleep(self.every * 4).await;
-                }
-            }
-        };
-        let mut missing: BTreeMap<i64, Instant> = BTreeMap::new();
-        loop {
-            tokio::time::sleep(self.every).await;
-            let waited: Vec<i64> = missing.keys().copied().collect();
-            let rows = match comment_event::Entity::find()
-                .filter(
-                    Condition::any()
-                        .add(comment_event::Column::Seq.gt(high))
-                        .add(comment_event::Column::Seq.is_in(waited)),
-                )
-                .order_by_asc(comment_event::Column::Seq)
-                .limit(BATCH)
-                .all(&self.db)
-                .await
-            {
-                Ok(r) => r,
-                Err(e) => {
-                    tracing::warn!(error = %e, "live comments: polling the event log failed");
-                    continue;
-                }
-            };
-            let now = Instant::now();
-            for r in &rows {
-                if r.seq > high {
-                    for gap in (high + 1)..r.seq {
-                        if missing.len() < 1000 {
-                            missing.insert(gap, now);
-                        }
-                    }
-                    high = r.seq;
-                } else {
-                    missing.remove(&r.seq);
-                }
-            }
-            missing.retain(|_, since| now.duration_since(*since) < LATE_COMMIT);
-            match load(&self.db, rows).await {
-                Ok(events) => {
-                    for ev in events {
-                        // No receiver is not an error: nobody is listening.
-                        let _ = self.tx.send(Arc::new(ev));
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "live comments: loading changed comments failed"),
-            }
+    /// Whether anyone listens now.
+    pub fn listened(&self) -> bool {
+        self.tx.receiver_count() > 0
+    }
+
+    /// Where a poller that had nobody to poll for starts again: the lowest
+    /// start of the subscribers since; nothing while nobody listens or a
+    /// subscriber has yet to read its start. Under the lock that
+    /// subscribers record their start under, so a start recorded as the
+    /// last listener left is not lost.
+    pub fn start_position(&self) -> Option<i64> {
+        let mut r = self.resume.lock().ok()?;
+        if self.tx.receiver_count() == 0 {
+            *r = None;
+            return None;
         }
+        r.take()
+    }
+
+    pub fn publish(&self, ev: LiveEvent) {
+        // No receiver is not an error: nobody is listening.
+        let _ = self.tx.send(Arc::new(ev));
     }
 }
 
-async fn latest(db: &impl ConnectionTrait) -> AppResult<i64> {
+/// The log after `high`, and the numbers `waited` for (skipped by an
+/// earlier poll, perhaps committed late), oldest first.
+pub async fn after(
+    db: &impl ConnectionTrait,
+    high: i64,
+    waited: Vec<i64>,
+) -> AppResult<Vec<comment_event::Model>> {
+    Ok(comment_event::Entity::find()
+        .filter(
+            Condition::any()
+                .add(comment_event::Column::Seq.gt(high))
+                .add(comment_event::Column::Seq.is_in(waited)),
+        )
+        .order_by_asc(comment_event::Column::Seq)
+        .limit(BATCH)
+        .all(db)
+        .await?)
+}
+
+pub async fn latest(db: &impl ConnectionTrait) -> AppResult<i64> {
     let max: Option<Option<i64>> = comment_event::Entity::find()
         .select_only()
         .column_as(comment_event::Column::Seq.max(), "m")
@@ -189,7 +178,7 @@ async fn latest(db: &impl ConnectionTrait) -> AppResult<i64> {
 
 /// The events with their comments as they are now. A comment deleted
 /// outright (an erased account's) is shown as removed.
-async fn load(db: &impl ConnectionTrait, rows: Vec<comment_event::Model>) -> AppResult<Vec<LiveEvent>> {
+pub async fn load(db: &impl ConnectionTrait, rows: Vec<comment_event::Model>) -> AppResult<Vec<LiveEvent>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.comment_id).collect();
     let comments = read::by_ids(db, &ids).await?;
     let mut author_ids: Vec<Uuid> = comments.values().map(|c| c.user_id).collect();

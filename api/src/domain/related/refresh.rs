@@ -16,7 +16,6 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect,
 };
 use std::collections::{BTreeSet, HashSet};
-use std::time::Duration;
 use uuid::Uuid;
 
 /// How many of the newest stories per tag have their lists re-ranked when
@@ -182,16 +181,4 @@ pub async fn drain(db: &DatabaseConnection) -> AppResult<usize> {
             n => total += n,
         }
     }
-}
-
-/// The refresher: drains marked lists, then waits `every`.
-pub fn spawn(db: DatabaseConnection, every: Duration) {
-    tokio::spawn(async move {
-        loop {
-            if let Err(e) = drain(&db).await {
-                tracing::warn!(error = %e, "related-list refresh failed; retrying later");
-            }
-            tokio::time::sleep(every).await;
-        }
-    });
 }

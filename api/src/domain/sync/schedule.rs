@@ -77,15 +77,3 @@ async fn announce<C: ConnectionTrait + TransactionTrait>(
     txn.commit().await?;
     Ok(true)
 }
-
-/// Announces due stories every `every` until the process ends.
-pub fn spawn(db: sea_orm::DatabaseConnection, clock: crate::clock::Clock, every: std::time::Duration) {
-    tokio::spawn(async move {
-        loop {
-            if let Err(e) = announce_due(&db, clock.now()).await {
-                tracing::warn!(error = %e, "scheduled stories could not be announced");
-            }
-            tokio::time::sleep(every).await;
-        }
-    });
-}

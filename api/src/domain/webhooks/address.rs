@@ -1,8 +1,9 @@
 //! Where webhooks may go. A URL that reaches the machine itself, the
 //! private network or a cloud metadata service would let anyone with
 //! `webhooks:manage` probe the inside (SSRF). Checked when an endpoint is
-//! saved and again at every delivery, after DNS: the sending client resolves
-//! through `GuardedResolver`, so the address checked is the address
+//! saved and again at every delivery, after DNS: the sending client
+//! (`crate::workers::webhooks::outbound`) resolves through a resolver that
+//! applies [`is_forbidden`], so the address checked is the address
 //! connected to (no window for a DNS answer that changes in between).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -111,29 +112,6 @@ pub async fn check(raw: &str, allow_private: bool) -> Result<Url, String> {
         }
     }
     Ok(url)
-}
-
-/// The DNS resolver of the sending client: answers only public addresses
-/// (unless private ones are allowed), so a name that resolves inside is
-/// never connected to.
-pub struct GuardedResolver {
-    pub allow_private: bool,
-}
-
-impl reqwest::dns::Resolve for GuardedResolver {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let allow = self.allow_private;
-        let host = name.as_str().to_owned();
-        Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let allowed: Vec<SocketAddr> =
-                found.into_iter().filter(|a| allow || !is_forbidden(a.ip())).collect();
-            if allowed.is_empty() {
-                return Err(format!("{host} resolves to no address webhooks may reach").into());
-            }
-            Ok(Box::new(allowed.into_iter()) as reqwest::dns::Addrs)
-        })
-    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! Connection pools per backend, migrations at start, and the SQL statement
 //! counter behind `/metrics` and the N+1 tests.
 
+pub mod counters;
+
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DbErr, TransactionTrait};
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,0 +1,49 @@
+//! Background work, outside the domain: each worker is a step function the
+//! runner drives on an interval until shutdown. The domain holds what a
+//! step does to the data; a worker holds only its own position and pace.
+
+pub mod live;
+pub mod publish;
+pub mod related;
+pub mod runner;
+pub mod sweep;
+pub mod webhooks;
+
+pub use runner::{Outcome, Runner, Worker};
+
+use crate::start_error::StartError;
+use crate::state::AppState;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Starts every worker the configuration asks this instance to run.
+pub fn start_all(state: &AppState, runner: &Runner) -> Result<(), StartError> {
+    let c = &state.config;
+    runner
+        .start(sweep::ThrottleSweep { community: Arc::clone(&state.community), clock: state.clock.clone() });
+    runner.start(live::Poller::new(
+        state.db.clone(),
+        Arc::clone(&state.community.live),
+        Duration::from_millis(c.live_poll_ms),
+    ));
+    if c.scheduler_poll_ms > 0 {
+        runner.start(publish::Publisher {
+            db: state.db.clone(),
+            clock: state.clock.clone(),
+            every: Duration::from_millis(c.scheduler_poll_ms),
+        });
+    }
+    if !state.webhooks.poll.is_zero() {
+        let dispatcher =
+            webhooks::Dispatcher::new(state.db.clone(), state.clock.clone(), (*state.webhooks).clone())
+                .map_err(StartError::Setup)?;
+        runner.start(dispatcher);
+    }
+    if c.related_refresh_ms > 0 {
+        runner.start(related::Refresher {
+            db: state.db.clone(),
+            every: Duration::from_millis(c.related_refresh_ms),
+        });
+    }
+    Ok(())
+}
