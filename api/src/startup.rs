@@ -116,15 +116,20 @@ impl Application {
         let Self { server, metrics, runner, stopping, bound } = self;
         let handle = server.handle();
         let metrics_handle = metrics.as_ref().map(Server::handle);
+        // A server's future runs its accept loop, so each is spawned and
+        // keeps running while the shutdown below asks it to stop.
         if let Some(m) = metrics {
-            actix_web::rt::spawn(m);
+            tokio::spawn(m);
         }
-        let mut server = std::pin::pin!(server);
+        let mut serving = tokio::spawn(server);
         tokio::select! {
-            done = &mut server => {
+            done = &mut serving => {
                 stopping.cancel();
                 runner.stop(bound).await;
-                return done.map_err(|e| e.to_string());
+                return match done {
+                    Ok(r) => r.map_err(|e| e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                };
             }
             () = signal => {}
         }
@@ -135,6 +140,7 @@ impl Application {
         let started = std::time::Instant::now();
         stopping.cancel();
         let (_, workers_done) = tokio::join!(handle.stop(true), runner.stop(bound));
+        let _ = serving.await;
         if let Some(m) = metrics_handle {
             m.stop(true).await;
         }

@@ -287,3 +287,29 @@ async fn an_event_stream_delivers_comments_and_resumes_from_the_last_event() {
     let (status, _) = app.get_json("/v1/articles/nope/comments/stream").await;
     assert_eq!(status, 404);
 }
+
+#[actix_web::test]
+async fn a_comment_posted_right_after_subscribing_is_delivered_by_the_next_poll() {
+    use api::domain::comments::live::Live;
+    use api::workers::live::Poller;
+    // A hub and a poller of the test's own, driven step by step.
+    let app = TestApp::spawn().await;
+    let article = app.story("race", "Race", Some(t0() - TimeDelta::hours(1)), Story::default()).await;
+    let (alice, _) = app.person("Alice", "READER").await;
+    let earlier = app.comment(&alice, article, None, "before anyone listened").await;
+    let hub = Live::new();
+    let mut poller = Poller::new(app.state.db.clone(), hub.clone(), Duration::from_secs(3600));
+    assert_eq!(poller.step().await.unwrap(), 0, "nobody listens: no statement, nothing read");
+
+    let mut sub = hub.subscribe(&app.state.db).await.unwrap();
+    // Posted before the poller has run once for this subscriber.
+    let posted = app.comment(&alice, article, None, "right after subscribing").await;
+    assert_eq!(poller.step().await.unwrap(), 1, "the poll starts at the subscriber's start");
+    let ev = sub.rx.try_recv().unwrap();
+    assert!(ev.seq > sub.from);
+    assert_eq!(api::graphql::ids::encode(api::graphql::ids::Kind::Comment, ev.comment.id).0, posted);
+    assert!(sub.rx.try_recv().is_err(), "the comment from before the subscription is not sent: {earlier}");
+
+    drop(sub);
+    assert_eq!(poller.step().await.unwrap(), 0, "the last listener left: polling stops");
+}
