@@ -246,7 +246,8 @@ impl From<sea_orm::DbErr> for AppError {
     }
 }
 
-/// Deadlocks and serialization failures (SQLSTATE 40001/40P01, MySQL 1213
+/// Deadlocks, serialization failures and lock timeouts (SQLSTATE
+/// 40001/40P01/55P03, MySQL 1213
 /// and lock wait timeouts, SQLite busy): the transaction was rolled back and
 /// running it again is safe.
 fn is_transient(err: &sea_orm::DbErr) -> bool {
@@ -257,7 +258,7 @@ fn is_transient(err: &sea_orm::DbErr) -> bool {
     let sqlx::Error::Database(db) = &**e else { return false };
     let code = db.code().unwrap_or_default();
     let mysql = db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>().map(|m| m.number());
-    matches!(&*code, "40001" | "40P01" | "5" | "6" | "517") || matches!(mysql, Some(1205 | 1213))
+    matches!(&*code, "40001" | "40P01" | "55P03" | "5" | "6" | "517") || matches!(mysql, Some(1205 | 1213))
 }
 
 /// A statement that failed because its connection did (the server went
@@ -285,7 +286,7 @@ pub type AppResult<T> = Result<T, AppError>;
 /// that are well formed but refused together or by what is stored
 /// (`refuse`) alone make an `Unprocessable` error; with any malformed field
 /// among them, all are reported as `BadInput`.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Validator {
     fields: Vec<FieldError>,
     malformed: bool,

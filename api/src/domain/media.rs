@@ -8,10 +8,7 @@ use crate::domain::text::{self, Lines};
 use crate::domain::tx;
 use crate::error::{AppError, AppResult, Validator};
 use entity::media;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession,
-    TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -138,7 +135,7 @@ impl MediaInput {
 /// Creates (`id` None) or updates an image, in one transaction with its
 /// change-feed entry.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn save<C: ConnectionTrait + TransactionTrait>(
+pub async fn save<C: tx::Db>(
     db: &C,
     actor: &Actor,
     id: Option<Uuid>,
@@ -149,81 +146,84 @@ pub async fn save<C: ConnectionTrait + TransactionTrait>(
     let mut v = Validator::new();
     input.check(id.is_none(), &mut v);
     v.finish()?;
-    let txn = tx::begin(db).await?;
-    let mut row: media::ActiveModel = match id {
-        Some(id) => media::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound("media"))?.into(),
-        None => media::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            alt_text: Set(None),
-            caption: Set(None),
-            width: Set(None),
-            height: Set(None),
-            mime_type: Set(None),
-            credit_photographer: Set(None),
-            credit_agency: Set(None),
-            credit_rights_holder: Set(None),
-            credit_license: Set(None),
-            credit_license_expires_at: Set(None),
-            created_at: Set(now),
-            ..Default::default()
-        },
-    };
-    if let Some(u) = input.url {
-        row.url = Set(u);
-    }
-    if let Some(x) = input.alt {
-        row.alt_text = Set(text::trimmed(x));
-    }
-    if let Some(x) = input.caption {
-        row.caption = Set(text::trimmed(x));
-    }
-    if let Some(x) = input.width {
-        row.width = Set(x);
-    }
-    if let Some(x) = input.height {
-        row.height = Set(x);
-    }
-    if let Some(x) = input.mime_type {
-        row.mime_type = Set(text::trimmed(x));
-    }
-    if let Some(x) = input.photographer {
-        row.credit_photographer = Set(text::trimmed(x));
-    }
-    if let Some(x) = input.agency {
-        row.credit_agency = Set(text::trimmed(x));
-    }
-    if let Some(x) = input.rights_holder {
-        row.credit_rights_holder = Set(text::trimmed(x));
-    }
-    if let Some(x) = input.license {
-        row.credit_license = Set(text::trimmed(x));
-    }
-    if let Some(x) = input.license_expires_at {
-        row.credit_license_expires_at = Set(x);
-    }
-    row.updated_at = Set(now);
-    let saved = if id.is_some() {
-        media::Entity::update(row).exec(&txn).await?
-    } else {
-        media::Entity::insert(row).exec_with_returning(&txn).await?
-    };
-    let action = if id.is_some() { Action::Updated } else { Action::Created };
-    sync::record(
-        &txn,
-        Change {
-            entity: Kind::Media,
-            id: saved.id,
-            action,
-            feed: None,
-            version: None,
-            slug: None,
-            external_id: None,
-        },
-        now,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(saved)
+    tx::unit!(db, |txn| {
+        let input = input.clone();
+        let mut row: media::ActiveModel = match id {
+            Some(id) => {
+                media::Entity::find_by_id(id).one(txn).await?.ok_or(AppError::NotFound("media"))?.into()
+            }
+            None => media::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                alt_text: Set(None),
+                caption: Set(None),
+                width: Set(None),
+                height: Set(None),
+                mime_type: Set(None),
+                credit_photographer: Set(None),
+                credit_agency: Set(None),
+                credit_rights_holder: Set(None),
+                credit_license: Set(None),
+                credit_license_expires_at: Set(None),
+                created_at: Set(now),
+                ..Default::default()
+            },
+        };
+        if let Some(u) = input.url {
+            row.url = Set(u);
+        }
+        if let Some(x) = input.alt {
+            row.alt_text = Set(text::trimmed(x));
+        }
+        if let Some(x) = input.caption {
+            row.caption = Set(text::trimmed(x));
+        }
+        if let Some(x) = input.width {
+            row.width = Set(x);
+        }
+        if let Some(x) = input.height {
+            row.height = Set(x);
+        }
+        if let Some(x) = input.mime_type {
+            row.mime_type = Set(text::trimmed(x));
+        }
+        if let Some(x) = input.photographer {
+            row.credit_photographer = Set(text::trimmed(x));
+        }
+        if let Some(x) = input.agency {
+            row.credit_agency = Set(text::trimmed(x));
+        }
+        if let Some(x) = input.rights_holder {
+            row.credit_rights_holder = Set(text::trimmed(x));
+        }
+        if let Some(x) = input.license {
+            row.credit_license = Set(text::trimmed(x));
+        }
+        if let Some(x) = input.license_expires_at {
+            row.credit_license_expires_at = Set(x);
+        }
+        row.updated_at = Set(now);
+        let saved = if id.is_some() {
+            media::Entity::update(row).exec(txn).await?
+        } else {
+            media::Entity::insert(row).exec_with_returning(txn).await?
+        };
+        let action = if id.is_some() { Action::Updated } else { Action::Created };
+        sync::record(
+            txn,
+            Change {
+                entity: Kind::Media,
+                id: saved.id,
+                action,
+                feed: None,
+                version: None,
+                slug: None,
+                external_id: None,
+            },
+            now,
+        )
+        .await?;
+        Ok(saved)
+    })
 }
 
 /// A picture exactly like this one (same URL, text and credit), or a new

@@ -8,7 +8,6 @@ pub mod articles;
 pub mod body;
 pub mod comments;
 pub mod count;
-pub mod idempotency;
 pub mod media;
 pub mod pagination;
 pub mod related;

@@ -5,7 +5,10 @@
 //! with more work (an idempotency record) and commit both at once.
 
 use crate::error::{AppError, AppResult};
-use sea_orm::{DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
 
 pub async fn begin<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
     db.begin_with_options(TransactionOptions {
@@ -15,24 +18,89 @@ pub async fn begin<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr>
     .await
 }
 
-/// Runs a whole write again when it lost a deadlock or serialization race
-/// (`AppError::Busy`), a few times with a short growing pause. Only the
-/// database decides a race here; a stale expected version is a CONFLICT and
-/// is never retried.
-pub async fn retry<T, F, Fut>(write: F) -> AppResult<T>
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = AppResult<T>>,
-{
-    let mut attempt: u32 = 0;
-    loop {
-        match write().await {
-            Err(AppError::Busy) if attempt < 6 => {
-                attempt += 1;
-                let jitter = u64::from(rand::random::<u8>() % 20);
-                tokio::time::sleep(std::time::Duration::from_millis(5 * 2u64.pow(attempt) + jitter)).await;
+/// A database handle a domain write may run on: the pool, or a
+/// transaction a caller opened around the write (an adapter that stores
+/// its answer with the write).
+pub trait Db: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction> + Sync {
+    /// Whether this handle is the pool itself, so that a unit of work on it
+    /// is the whole transaction and may be run again.
+    const OUTERMOST: bool;
+}
+
+impl Db for DatabaseConnection {
+    const OUTERMOST: bool = true;
+}
+
+impl Db for DatabaseTransaction {
+    const OUTERMOST: bool = false;
+}
+
+/// Attempts of one unit of work before a lost race is answered BUSY.
+const ATTEMPTS: u32 = 7;
+
+/// The unit of work: `unit!(db, |txn| { … })` begins a write transaction,
+/// runs the block with `txn` (a `&DatabaseTransaction`) and commits what
+/// it returns `Ok`; an `Err` rolls back. On the pool, a transaction that
+/// lost a deadlock or serialization race (`AppError::Busy`, decided by the
+/// database alone) is run again whole, a few times with a short growing
+/// pause. Inside a caller's transaction it is a savepoint and a lost race
+/// goes up to the caller's own unit, which runs everything again (MariaDB
+/// rolls the whole transaction back on a deadlock, so nothing smaller may
+/// be retried). The block is an async block: `?` and `return` leave it,
+/// not the enclosing function. A macro rather than a function taking a
+/// closure, so the block borrows what it likes and its future stays `Send`.
+macro_rules! unit {
+    ($db:expr, |$txn:ident| $body:block) => {{
+        let db = $db;
+        let mut attempts = $crate::domain::tx::Attempts::of(db);
+        loop {
+            let outcome = match $crate::domain::tx::begin(db).await {
+                Ok(txn) => {
+                    let result: $crate::error::AppResult<_> = {
+                        let $txn = &txn;
+                        async $body.await
+                    };
+                    $crate::domain::tx::settle(txn, result).await
+                }
+                Err(e) => Err(e.into()),
+            };
+            if let Some(done) = attempts.done(outcome).await {
+                break done;
             }
-            other => return other,
+        }
+    }};
+}
+pub(crate) use unit;
+
+/// Commits after success; a failure drops (rolls back) the transaction.
+pub async fn settle<T>(txn: DatabaseTransaction, result: AppResult<T>) -> AppResult<T> {
+    match result {
+        Ok(v) => txn.commit().await.map(|()| v).map_err(AppError::from),
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether a unit of work runs again.
+pub struct Attempts {
+    outermost: bool,
+    made: u32,
+}
+
+impl Attempts {
+    pub fn of<C: Db>(_: &C) -> Self {
+        Self { outermost: C::OUTERMOST, made: 0 }
+    }
+
+    /// The answer, or nothing when the unit is to run again (after a pause).
+    pub async fn done<T>(&mut self, outcome: AppResult<T>) -> Option<AppResult<T>> {
+        self.made += 1;
+        match outcome {
+            Err(AppError::Busy) if self.outermost && self.made < ATTEMPTS => {
+                let jitter = u64::from(rand::random::<u8>() % 20);
+                tokio::time::sleep(std::time::Duration::from_millis(5 * 2u64.pow(self.made) + jitter)).await;
+                None
+            }
+            other => Some(other),
         }
     }
 }

@@ -8,7 +8,6 @@ use super::write_support::{JsonBody, parse_body};
 use crate::domain::accounts::registration::{self, Credentials, Registration, SignedIn};
 use crate::domain::accounts::{erasure, sessions, sso, users};
 use crate::domain::comments::visibility::Viewer;
-use crate::domain::tx;
 use crate::error::AppResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, web};
@@ -154,6 +153,6 @@ pub async fn my_comments(state: web::Data<AppState>, caller: Caller) -> AppResul
 #[delete("/me")]
 pub async fn delete_me(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
     let now = state.clock.now();
-    tx::retry(|| erasure::delete_account(&state.db, &caller.0, now)).await?;
+    erasure::delete_account(&state.db, &caller.0, now).await?;
     Ok(HttpResponse::NoContent().finish())
 }

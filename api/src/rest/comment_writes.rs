@@ -11,7 +11,6 @@ use crate::domain::comments::read::COMMENTS;
 use crate::domain::comments::visibility::Viewer;
 use crate::domain::comments::write::{self, Ctx, NewComment};
 use crate::domain::comments::{CommentStatus, FlagReason, flags, moderation, reactions};
-use crate::domain::tx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
@@ -146,7 +145,7 @@ pub async fn edit_comment(
     let id = parse_uuid(&path.into_inner(), "id")?;
     let input: CommentEdit = parse_body(&body)?;
     let cx = cx(&state, &caller);
-    let c = tx::retry(|| write::edit(&state.db, &cx, id, &input.body)).await?;
+    let c = write::edit(&state.db, &cx, id, &input.body).await?;
     Ok(HttpResponse::Ok().json(one(&state, &caller, &c).await?))
 }
 
@@ -165,7 +164,7 @@ pub async fn delete_comment(
 ) -> AppResult<HttpResponse> {
     let id = parse_uuid(&path.into_inner(), "id")?;
     let cx = cx(&state, &caller);
-    let c = tx::retry(|| write::delete(&state.db, &cx, id)).await?;
+    let c = write::delete(&state.db, &cx, id).await?;
     Ok(HttpResponse::Ok().json(one(&state, &caller, &c).await?))
 }
 
@@ -235,8 +234,7 @@ pub async fn moderate(
         .filter(|s| *s != CommentStatus::Deleted)
         .ok_or_else(|| AppError::field("status", "must be PENDING, APPROVED, REJECTED or SPAM"))?;
     let now = state.clock.now();
-    let c = tx::retry(|| moderation::decide(&state.db, &caller.0, id, status, input.reason.as_deref(), now))
-        .await?;
+    let c = moderation::decide(&state.db, &caller.0, id, status, input.reason.as_deref(), now).await?;
     Ok(HttpResponse::Ok().json(one(&state, &caller, &c).await?))
 }
 

@@ -13,6 +13,7 @@ pub mod comments;
 pub mod feeds;
 pub mod headers;
 pub mod health;
+pub mod idempotency;
 pub mod names;
 pub mod problem;
 pub mod related;

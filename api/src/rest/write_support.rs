@@ -1,8 +1,9 @@
 //! What every REST write shares: JSON bodies parsed with the failing field
 //! named, `If-Match` preconditions, and `Idempotency-Key` replays.
 
+use super::idempotency;
 use crate::domain::accounts::Actor;
-use crate::domain::{idempotency, tx};
+use crate::domain::tx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use actix_web::dev::Payload;
@@ -119,9 +120,8 @@ fn respond(status: u16, body: String, replayed: bool) -> HttpResponse {
     r.body(body)
 }
 
-/// Runs a write in one transaction. On POST with an `Idempotency-Key`, the
-/// answer commits with the write, and a retry replays it. A transaction
-/// that loses a deadlock is run again whole (`tx::retry`).
+/// Runs a write as one unit of work. On POST with an `Idempotency-Key`,
+/// the answer commits with the write, and a retry replays it.
 pub async fn run<F>(
     state: &AppState,
     actor: &Actor,
@@ -142,36 +142,34 @@ where
     };
     let keyed = key.zip(actor.idempotency_owner());
     let fp = idempotency::fingerprint(req.method().as_str(), req.path(), body);
-    let (keyed, fp, f) = (&keyed, &fp, &f);
-    tx::retry(|| async move {
-        if let Some((k, owner)) = keyed
-            && let Some(stored) = idempotency::lookup(&state.db, *owner, k, fp).await?
+    if let Some((k, owner)) = &keyed
+        && let Some(stored) = idempotency::lookup(&state.db, *owner, k, &fp).await?
+    {
+        return Ok(respond(stored.status, stored.body, true));
+    }
+    let fresh = tx::unit!(&state.db, |txn| {
+        if let Some((k, owner)) = &keyed
+            && !idempotency::claim(txn, *owner, k, &fp, state.clock.now()).await?
         {
-            return Ok(respond(stored.status, stored.body, true));
+            return Ok(None);
         }
-        let txn = tx::begin(&state.db).await?;
-        if let Some((k, owner)) = keyed
-            && let Err(e) = idempotency::claim(&txn, *owner, k, fp, state.clock.now()).await
-        {
-            txn.rollback().await?;
-            if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
-                // A concurrent request with the same key won; answer as it did.
-                if let Some(stored) = idempotency::lookup(&state.db, *owner, k, fp).await? {
-                    return Ok(respond(stored.status, stored.body, true));
-                }
-            }
-            return Err(e.into());
-        }
-        let (status, value) = f(&txn).await?;
+        let (status, value) = f(txn).await?;
         let text = serde_json::to_string(&value).map_err(AppError::internal)?;
-        if let Some((k, owner)) = keyed {
-            idempotency::complete(&txn, *owner, k, &idempotency::Stored { status, body: text.clone() })
+        if let Some((k, owner)) = &keyed {
+            idempotency::complete(txn, *owner, k, &idempotency::Stored { status, body: text.clone() })
                 .await?;
         }
-        txn.commit().await?;
-        Ok(respond(status, text, false))
-    })
-    .await
+        Ok(Some((status, text)))
+    })?;
+    match (fresh, &keyed) {
+        (Some((status, text)), _) => Ok(respond(status, text, false)),
+        // A concurrent request with the same key won; answer as it did.
+        (None, Some((k, owner))) => match idempotency::lookup(&state.db, *owner, k, &fp).await? {
+            Some(stored) => Ok(respond(stored.status, stored.body, true)),
+            None => Err(AppError::Busy),
+        },
+        (None, None) => Err(AppError::Busy),
+    }
 }
 
 pub fn to_json<T: serde::Serialize>(v: &T) -> AppResult<serde_json::Value> {

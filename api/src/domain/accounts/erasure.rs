@@ -10,10 +10,7 @@ use crate::domain::tx;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entity::{app_user, comment};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
-    TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 fn me(actor: &Actor) -> AppResult<Uuid> {
@@ -25,39 +22,35 @@ pub async fn my_comments(db: &impl ConnectionTrait, actor: &Actor) -> AppResult<
     read::by_author(db, me(actor)?).await
 }
 
-pub async fn delete_account<C: TransactionTrait + ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
+pub async fn delete_account<C: tx::Db>(db: &C, actor: &Actor, now: DateTime<Utc>) -> AppResult<()> {
     let id = me(actor)?;
-    let txn = tx::begin(db).await?;
-    let user: User = app_user::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::Unauthenticated)?;
-    // Deepest first, so a reply removed here no longer keeps its parent.
-    let mine = comment::Entity::find()
-        .filter(comment::Column::UserId.eq(id))
-        .order_by_desc(comment::Column::Depth)
-        .all(&txn)
-        .await?;
-    for c in mine {
-        if read::has_children(&txn, c.id).await? {
-            write::remove(&txn, &c, now).await?;
-        } else {
-            counts::on_status_change(&txn, &c, Some(CommentStatus::of(&c)), None).await?;
-            events::changed(&txn, &c, None, now).await?;
-            comment::Entity::delete_by_id(c.id).exec(&txn).await?;
+    tx::unit!(db, |txn| {
+        let user: User = app_user::Entity::find_by_id(id).one(txn).await?.ok_or(AppError::Unauthenticated)?;
+        // Deepest first, so a reply removed here no longer keeps its parent.
+        let mine = comment::Entity::find()
+            .filter(comment::Column::UserId.eq(id))
+            .order_by_desc(comment::Column::Depth)
+            .all(txn)
+            .await?;
+        for c in mine {
+            if read::has_children(txn, c.id).await? {
+                write::remove(txn, &c, now).await?;
+            } else {
+                counts::on_status_change(txn, &c, Some(CommentStatus::of(&c)), None).await?;
+                events::changed(txn, &c, None, now).await?;
+                comment::Entity::delete_by_id(c.id).exec(txn).await?;
+            }
         }
-    }
-    sessions::revoke_all(&txn, id, now).await?;
-    let mut m: app_user::ActiveModel = user.into();
-    m.email = Set(format!("deleted-{}@users.invalid", id.simple()));
-    m.display_name = Set(DELETED_NAME.to_owned());
-    m.password_hash = Set(None);
-    m.idp_issuer = Set(None);
-    m.idp_subject = Set(None);
-    m.status = Set(DELETED.to_owned());
-    m.updated_at = Set(now);
-    app_user::Entity::update(m).exec(&txn).await?;
-    txn.commit().await?;
-    Ok(())
+        sessions::revoke_all(txn, id, now).await?;
+        let mut m: app_user::ActiveModel = user.into();
+        m.email = Set(format!("deleted-{}@users.invalid", id.simple()));
+        m.display_name = Set(DELETED_NAME.to_owned());
+        m.password_hash = Set(None);
+        m.idp_issuer = Set(None);
+        m.idp_subject = Set(None);
+        m.status = Set(DELETED.to_owned());
+        m.updated_at = Set(now);
+        app_user::Entity::update(m).exec(txn).await?;
+        Ok(())
+    })
 }

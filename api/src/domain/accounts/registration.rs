@@ -9,7 +9,7 @@ use crate::domain::{text, tx};
 use crate::error::{AppError, AppResult, Validator};
 use chrono::{DateTime, TimeDelta, Utc};
 use entity::app_user;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, TransactionSession, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
 pub struct Registration {
@@ -50,7 +50,7 @@ pub fn check_display_name(v: &mut Validator, name: &str) {
 
 const TAKEN: &str = "an account with this email already exists; sign in instead";
 
-pub async fn register<C: TransactionTrait + ConnectionTrait>(
+pub async fn register<C: tx::Db>(
     db: &C,
     throttle: &Throttle,
     actor: &Actor,
@@ -77,33 +77,33 @@ pub async fn register<C: TransactionTrait + ConnectionTrait>(
     strength?;
     let hash = passwords::hash(&input.password).await?;
     let email = users::normalize_email(&input.email);
-    let txn = tx::begin(db).await?;
-    if users::by_email(&txn, &email).await?.is_some() {
-        return Err(AppError::Conflict(TAKEN.into()));
-    }
-    let row = app_user::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        email: Set(email),
-        display_name: Set(input.display_name.trim().to_owned()),
-        password_hash: Set(Some(hash)),
-        role: Set(Role::Reader.as_str().to_owned()),
-        status: Set(ACTIVE.to_owned()),
-        suspended_until: Set(None),
-        idp_issuer: Set(None),
-        idp_subject: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    };
-    // Two registrations of one email at once both pass the check above;
-    // the one that loses the insert hears what the check would have said.
-    let user =
-        app_user::Entity::insert(row).exec_with_returning(&txn).await.map_err(|e| match e.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(TAKEN.into()),
-            _ => e.into(),
-        })?;
-    let token = sessions::issue(&txn, user.id, now, ttl).await?;
-    txn.commit().await?;
-    Ok(SignedIn { token, user })
+    tx::unit!(db, |txn| {
+        if users::by_email(txn, &email).await?.is_some() {
+            return Err(AppError::Conflict(TAKEN.into()));
+        }
+        let row = app_user::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            email: Set(email.clone()),
+            display_name: Set(input.display_name.trim().to_owned()),
+            password_hash: Set(Some(hash.clone())),
+            role: Set(Role::Reader.as_str().to_owned()),
+            status: Set(ACTIVE.to_owned()),
+            suspended_until: Set(None),
+            idp_issuer: Set(None),
+            idp_subject: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        };
+        // Two registrations of one email at once both pass the check above;
+        // the one that loses the insert hears what the check would have said.
+        let user =
+            app_user::Entity::insert(row).exec_with_returning(txn).await.map_err(|e| match e.sql_err() {
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(TAKEN.into()),
+                _ => e.into(),
+            })?;
+        let token = sessions::issue(txn, user.id, now, ttl).await?;
+        Ok(SignedIn { token, user })
+    })
 }
 
 /// Wrong email and wrong password are one error, and take as long.

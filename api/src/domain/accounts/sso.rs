@@ -16,10 +16,7 @@ use crate::error::{AppError, AppResult};
 use chrono::{DateTime, TimeDelta, Utc};
 use entity::app_user;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession,
-    TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -121,7 +118,7 @@ struct Claims {
 }
 
 /// Verifies the token, finds or creates its person, and starts a session.
-pub async fn sign_in<C: TransactionTrait + ConnectionTrait>(
+pub async fn sign_in<C: tx::Db>(
     db: &C,
     throttle: &Throttle,
     actor: &Actor,
@@ -139,22 +136,22 @@ pub async fn sign_in<C: TransactionTrait + ConnectionTrait>(
     })?;
     let claims = verifier.verify(token, now)?;
     let issuer = claims.iss.as_deref().filter(|i| !i.is_empty() && i.len() <= 200).unwrap_or(DEFAULT_ISSUER);
-    let txn = tx::begin(db).await?;
-    let found = app_user::Entity::find()
-        .filter(app_user::Column::IdpIssuer.eq(issuer))
-        .filter(app_user::Column::IdpSubject.eq(claims.sub.as_str()))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .next();
-    let user = match found {
-        Some(u) if u.status == DELETED => return Err(AppError::Unauthenticated),
-        Some(u) => u,
-        None => create(&txn, issuer, &claims, now).await?,
-    };
-    let token = sessions::issue(&txn, user.id, now, ttl).await?;
-    txn.commit().await?;
-    Ok(SignedIn { token, user })
+    tx::unit!(db, |txn| {
+        let found = app_user::Entity::find()
+            .filter(app_user::Column::IdpIssuer.eq(issuer))
+            .filter(app_user::Column::IdpSubject.eq(claims.sub.as_str()))
+            .all(txn)
+            .await?
+            .into_iter()
+            .next();
+        let user = match found {
+            Some(u) if u.status == DELETED => return Err(AppError::Unauthenticated),
+            Some(u) => u,
+            None => create(txn, issuer, &claims, now).await?,
+        };
+        let token = sessions::issue(txn, user.id, now, ttl).await?;
+        Ok(SignedIn { token, user })
+    })
 }
 
 async fn create(db: &impl ConnectionTrait, issuer: &str, c: &Claims, now: DateTime<Utc>) -> AppResult<User> {

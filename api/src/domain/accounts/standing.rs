@@ -9,7 +9,7 @@ use crate::domain::tx;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entity::app_user;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, TransactionSession, TransactionTrait};
+use sea_orm::{ActiveValue::Set, EntityTrait};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,7 +19,7 @@ pub enum Change {
     Reinstate,
 }
 
-pub async fn change<C: TransactionTrait + ConnectionTrait>(
+pub async fn change<C: tx::Db>(
     db: &C,
     actor: &Actor,
     user_id: Uuid,
@@ -37,40 +37,42 @@ pub async fn change<C: TransactionTrait + ConnectionTrait>(
     if actor.user_id() == Some(user_id) {
         return Err(AppError::unprocessable("id", "moderators cannot change their own standing"));
     }
-    let txn = tx::begin(db).await?;
-    let user = users::by_id(&txn, user_id)
-        .await?
-        .filter(|u| u.status != DELETED)
-        .ok_or(AppError::NotFound("user"))?;
-    // Staff answer to admins, not to other moderators.
-    if users::role_of(&user).is_staff() && policy::can_assign_roles(actor).is_err() {
-        return Err(AppError::Forbidden("only an admin may ban or suspend staff".into()));
-    }
-    let mut m: app_user::ActiveModel = user.into();
-    let action = match change {
-        Change::Ban => {
-            m.status = Set(BANNED.to_owned());
-            "BAN"
+    tx::unit!(db, |txn| {
+        let user = users::by_id(txn, user_id)
+            .await?
+            .filter(|u| u.status != DELETED)
+            .ok_or(AppError::NotFound("user"))?;
+        // Staff answer to admins, not to other moderators.
+        if users::role_of(&user).is_staff() && policy::can_assign_roles(actor).is_err() {
+            return Err(AppError::Forbidden("only an admin may ban or suspend staff".into()));
         }
-        Change::Suspend(until) => {
-            m.suspended_until = Set(Some(until));
-            "SUSPEND"
-        }
-        Change::Reinstate => {
-            m.status = Set(ACTIVE.to_owned());
-            m.suspended_until = Set(None);
-            "REINSTATE"
-        }
-    };
-    m.updated_at = Set(now);
-    let updated = app_user::Entity::update(m).exec(&txn).await?;
-    let why = match (change, reason) {
-        (Change::Suspend(until), r) => {
-            Some(format!("until {}{}", until.to_rfc3339(), r.map(|r| format!(": {r}")).unwrap_or_default()))
-        }
-        (_, r) => r,
-    };
-    log(&txn, actor, action, None, Some(user_id), None, why.as_deref(), now).await?;
-    txn.commit().await?;
-    Ok(updated)
+        let mut m: app_user::ActiveModel = user.into();
+        let action = match change {
+            Change::Ban => {
+                m.status = Set(BANNED.to_owned());
+                "BAN"
+            }
+            Change::Suspend(until) => {
+                m.suspended_until = Set(Some(until));
+                "SUSPEND"
+            }
+            Change::Reinstate => {
+                m.status = Set(ACTIVE.to_owned());
+                m.suspended_until = Set(None);
+                "REINSTATE"
+            }
+        };
+        m.updated_at = Set(now);
+        let updated = app_user::Entity::update(m).exec(txn).await?;
+        let why = match (change, reason.clone()) {
+            (Change::Suspend(until), r) => Some(format!(
+                "until {}{}",
+                until.to_rfc3339(),
+                r.map(|r| format!(": {r}")).unwrap_or_default()
+            )),
+            (_, r) => r,
+        };
+        log(txn, actor, action, None, Some(user_id), None, why.as_deref(), now).await?;
+        Ok(updated)
+    })
 }

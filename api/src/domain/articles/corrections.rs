@@ -1,5 +1,6 @@
 //! Published corrections, oldest first, for many articles at once.
 
+use crate::domain::tx;
 use crate::error::AppResult;
 use entity::correction;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -33,7 +34,7 @@ pub const MAX_TEXT: usize = 2000;
 /// (CORRECTED in the feed, `article.corrected` for webhooks) that bumps the
 /// story's version.
 #[tracing::instrument(level = "debug", skip_all, fields(%id))]
-pub async fn add<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
+pub async fn add<C: crate::domain::tx::Db>(
     db: &C,
     actor: &crate::domain::accounts::Actor,
     id: Uuid,
@@ -42,7 +43,7 @@ pub async fn add<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
 ) -> AppResult<(super::Article, Correction)> {
     use super::rows::{bump, find_any, find_for_update};
     use crate::domain::sync::{self, Action, Change};
-    use sea_orm::{ActiveValue::Set, TransactionSession};
+    use sea_orm::ActiveValue::Set;
     crate::domain::accounts::policy::can_write_content(actor)?;
     let mut v = crate::error::Validator::new();
     let trimmed = text.trim();
@@ -50,21 +51,22 @@ pub async fn add<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
     v.check(trimmed.chars().count() <= MAX_TEXT, "text", "must be at most 2000 characters");
     crate::domain::text::check(&mut v, "text", trimmed, crate::domain::text::Lines::Multi);
     v.finish()?;
-    let txn = crate::domain::tx::begin(db).await?;
-    let current = find_for_update(&txn, id).await?;
-    let row = correction::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        article_id: Set(id),
-        text: Set(trimmed.to_owned()),
-        published_at: Set(now),
-        created_at: Set(now),
-    };
-    let added = correction::Entity::insert(row).exec_with_returning(&txn).await?;
-    bump(&txn, &current, entity::article::ActiveModel { updated_at: Set(now), ..Default::default() }).await?;
-    let saved = find_any(&txn, id).await?;
-    sync::record(&txn, Change::article(current.feed_public, &saved, Action::Corrected), now).await?;
-    txn.commit().await?;
-    Ok((saved, added))
+    tx::unit!(db, |txn| {
+        let current = find_for_update(txn, id).await?;
+        let row = correction::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            article_id: Set(id),
+            text: Set(trimmed.to_owned()),
+            published_at: Set(now),
+            created_at: Set(now),
+        };
+        let added = correction::Entity::insert(row).exec_with_returning(txn).await?;
+        bump(txn, &current, entity::article::ActiveModel { updated_at: Set(now), ..Default::default() })
+            .await?;
+        let saved = find_any(txn, id).await?;
+        sync::record(txn, Change::article(current.feed_public, &saved, Action::Corrected), now).await?;
+        Ok((saved, added))
+    })
 }
 
 /// Replaces a story's corrections with these, dated as given (an import).

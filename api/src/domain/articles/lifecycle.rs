@@ -10,15 +10,12 @@ use crate::domain::{related, tx};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entity::article;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession,
-    TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 /// Publishes now, or schedules for `at` (which must be in the future).
 #[tracing::instrument(level = "debug", skip_all, fields(%id))]
-pub async fn publish<C: ConnectionTrait + TransactionTrait>(
+pub async fn publish<C: tx::Db>(
     db: &C,
     actor: &Actor,
     id: Uuid,
@@ -52,7 +49,7 @@ pub async fn publish<C: ConnectionTrait + TransactionTrait>(
 /// brought from another archive keeps (and Dateline's demo and fixtures,
 /// which describe stories published before they are loaded).
 #[tracing::instrument(level = "debug", skip_all, fields(%id))]
-pub async fn publish_dated<C: ConnectionTrait + TransactionTrait>(
+pub async fn publish_dated<C: tx::Db>(
     db: &C,
     actor: &Actor,
     id: Uuid,
@@ -74,12 +71,7 @@ pub async fn publish_dated<C: ConnectionTrait + TransactionTrait>(
 
 /// Back to draft: invisible to readers again.
 #[tracing::instrument(level = "debug", skip_all, fields(%id))]
-pub async fn unpublish<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    actor: &Actor,
-    id: Uuid,
-    now: DateTime<Utc>,
-) -> AppResult<Article> {
+pub async fn unpublish<C: tx::Db>(db: &C, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> AppResult<Article> {
     transition(db, actor, id, now, |current| {
         let row = article::ActiveModel {
             status: Set(StoredStatus::Draft),
@@ -95,12 +87,7 @@ pub async fn unpublish<C: ConnectionTrait + TransactionTrait>(
 
 /// Archived stories leave public lists and lookups but stay in the database.
 #[tracing::instrument(level = "debug", skip_all, fields(%id))]
-pub async fn archive<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    actor: &Actor,
-    id: Uuid,
-    now: DateTime<Utc>,
-) -> AppResult<Article> {
+pub async fn archive<C: tx::Db>(db: &C, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> AppResult<Article> {
     transition(db, actor, id, now, |_| {
         let row = article::ActiveModel {
             status: Set(StoredStatus::Archived),
@@ -115,7 +102,7 @@ pub async fn archive<C: ConnectionTrait + TransactionTrait>(
 /// Deletes for good; the change feed keeps a tombstone with the slug. With
 /// `expected_version`, a concurrent write in between makes this a CONFLICT.
 #[tracing::instrument(level = "debug", skip_all, fields(%id))]
-pub async fn delete<C: ConnectionTrait + TransactionTrait>(
+pub async fn delete<C: tx::Db>(
     db: &C,
     actor: &Actor,
     id: Uuid,
@@ -123,49 +110,49 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<Uuid> {
     policy::can_write_content(actor)?;
-    let txn = tx::begin(db).await?;
-    let current = find_for_update(&txn, id).await?;
-    check_version(&current, expected_version)?;
-    // Before the row goes: which lists show it is read from its picks.
-    related::refresh::mark_around(&txn, id, now).await?;
-    let res = article::Entity::delete_many()
-        .filter(article::Column::Id.eq(id))
-        .filter(article::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(rows::lost_race());
-    }
-    // A story taken back before it is deleted was public once: its
-    // followers hear of the deletion too, so withdrawn and gone stay apart.
-    let announced = current.feed_public || sync::was_announced(&txn, sync::Entity::Article, id).await?;
-    let change = Change {
-        version: Some(current.version + 1),
-        ..Change::article(announced, &current, Action::Deleted)
-    };
-    sync::record(&txn, change, now).await?;
-    txn.commit().await?;
-    Ok(id)
+    tx::unit!(db, |txn| {
+        let current = find_for_update(txn, id).await?;
+        check_version(&current, expected_version)?;
+        // Before the row goes: which lists show it is read from its picks.
+        related::refresh::mark_around(txn, id, now).await?;
+        let res = article::Entity::delete_many()
+            .filter(article::Column::Id.eq(id))
+            .filter(article::Column::Version.eq(current.version))
+            .exec(txn)
+            .await?;
+        if res.rows_affected == 0 {
+            return Err(rows::lost_race());
+        }
+        // A story taken back before it is deleted was public once: its
+        // followers hear of the deletion too, so withdrawn and gone stay apart.
+        let announced = current.feed_public || sync::was_announced(txn, sync::Entity::Article, id).await?;
+        let change = Change {
+            version: Some(current.version + 1),
+            ..Change::article(announced, &current, Action::Deleted)
+        };
+        sync::record(txn, change, now).await?;
+        Ok(id)
+    })
 }
 
 /// One state change: authorize, apply `change` to the current row in one
 /// transaction with a version bump, and record it in the change feed.
-async fn transition<C: ConnectionTrait + TransactionTrait>(
+async fn transition<C: tx::Db>(
     db: &C,
     actor: &Actor,
     id: Uuid,
     now: DateTime<Utc>,
-    change: impl FnOnce(&Row) -> (article::ActiveModel, Action),
+    change: impl Fn(&Row) -> (article::ActiveModel, Action),
 ) -> AppResult<Article> {
     policy::can_write_content(actor)?;
-    let txn = tx::begin(db).await?;
-    let current = find_for_update(&txn, id).await?;
-    let (mut row, action) = change(&current);
-    row.updated_at = Set(now);
-    bump(&txn, &current, row).await?;
-    related::refresh::mark_around(&txn, current.id, now).await?;
-    let saved = find_any(&txn, current.id).await?;
-    sync::record(&txn, Change::article(current.feed_public, &saved, action), now).await?;
-    txn.commit().await?;
-    Ok(saved)
+    tx::unit!(db, |txn| {
+        let current = find_for_update(txn, id).await?;
+        let (mut row, action) = change(&current);
+        row.updated_at = Set(now);
+        bump(txn, &current, row).await?;
+        related::refresh::mark_around(txn, current.id, now).await?;
+        let saved = find_any(txn, current.id).await?;
+        sync::record(txn, Change::article(current.feed_public, &saved, action), now).await?;
+        Ok(saved)
+    })
 }

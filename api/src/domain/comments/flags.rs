@@ -10,15 +10,12 @@ use crate::domain::tx;
 use crate::error::{AppError, AppResult, Validator};
 use entity::{comment, comment_flag};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession,
-    TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 pub const MAX_DETAILS: usize = 500;
 
-pub async fn flag<C: TransactionTrait + ConnectionTrait>(
+pub async fn flag<C: tx::Db>(
     db: &C,
     cx: &Ctx<'_>,
     id: Uuid,
@@ -35,10 +32,10 @@ pub async fn flag<C: TransactionTrait + ConnectionTrait>(
     }
     v.finish()?;
     // The allowance is taken once, however often the transaction runs again.
-    tx::retry(|| flag_once(db, cx, id, user_id, reason, details)).await
+    flag_once(db, cx, id, user_id, reason, details).await
 }
 
-async fn flag_once<C: TransactionTrait + ConnectionTrait>(
+async fn flag_once<C: tx::Db>(
     db: &C,
     cx: &Ctx<'_>,
     id: Uuid,
@@ -46,49 +43,48 @@ async fn flag_once<C: TransactionTrait + ConnectionTrait>(
     reason: FlagReason,
     details: Option<&str>,
 ) -> AppResult<Comment> {
-    let txn = tx::begin(db).await?;
-    let c = locked_visible(&txn, cx.actor, id).await?;
-    if c.user_id == user_id {
-        return Err(AppError::unprocessable("id", "you cannot flag your own comment"));
-    }
-    if CommentStatus::of(&c) == CommentStatus::Deleted {
-        return Err(AppError::unprocessable("id", "a deleted comment cannot be flagged"));
-    }
-    let row = comment_flag::ActiveModel {
-        comment_id: Set(id),
-        user_id: Set(user_id),
-        reason: Set(reason.as_str().to_owned()),
-        details: Set(details.map(str::to_owned)),
-        created_at: Set(cx.now),
-    };
-    let inserted = tx::insert_unless_present(&txn, row).await?;
-    if !inserted {
-        // Flagging twice is not a second flag.
-        txn.commit().await?;
-        return Ok(c);
-    }
-    comment::Entity::update_many()
-        .col_expr(comment::Column::FlagCount, Expr::col(comment::Column::FlagCount).add(1))
-        .filter(comment::Column::Id.eq(id))
-        .exec(&txn)
-        .await?;
-    let flagged = c.flag_count + 1;
-    let mut c = Comment { flag_count: flagged, ..c };
-    if flagged >= cx.settings.flag_threshold && CommentStatus::of(&c) == CommentStatus::Approved {
+    tx::unit!(db, |txn| {
+        let c = locked_visible(txn, cx.actor, id).await?;
+        if c.user_id == user_id {
+            return Err(AppError::unprocessable("id", "you cannot flag your own comment"));
+        }
+        if CommentStatus::of(&c) == CommentStatus::Deleted {
+            return Err(AppError::unprocessable("id", "a deleted comment cannot be flagged"));
+        }
+        let row = comment_flag::ActiveModel {
+            comment_id: Set(id),
+            user_id: Set(user_id),
+            reason: Set(reason.as_str().to_owned()),
+            details: Set(details.map(str::to_owned)),
+            created_at: Set(cx.now),
+        };
+        let inserted = tx::insert_unless_present(txn, row).await?;
+        if !inserted {
+            // Flagging twice is not a second flag.
+            return Ok(c);
+        }
         comment::Entity::update_many()
-            .col_expr(comment::Column::Status, Expr::value(CommentStatus::Pending.as_str()))
-            .col_expr(comment::Column::HoldReason, Expr::value(HoldReason::Flagged.as_str()))
-            .col_expr(comment::Column::UpdatedAt, Expr::value(cx.now))
+            .col_expr(comment::Column::FlagCount, Expr::col(comment::Column::FlagCount).add(1))
             .filter(comment::Column::Id.eq(id))
-            .exec(&txn)
+            .exec(txn)
             .await?;
-        counts::on_status_change(&txn, &c, Some(CommentStatus::Approved), Some(CommentStatus::Pending))
-            .await?;
-        let before = c.clone();
-        c.status = CommentStatus::Pending.as_str().to_owned();
-        c.hold_reason = Some(HoldReason::Flagged.as_str().to_owned());
-        events::changed(&txn, &before, Some(&c), cx.now).await?;
-    }
-    txn.commit().await?;
-    Ok(c)
+        let flagged = c.flag_count + 1;
+        let mut c = Comment { flag_count: flagged, ..c };
+        if flagged >= cx.settings.flag_threshold && CommentStatus::of(&c) == CommentStatus::Approved {
+            comment::Entity::update_many()
+                .col_expr(comment::Column::Status, Expr::value(CommentStatus::Pending.as_str()))
+                .col_expr(comment::Column::HoldReason, Expr::value(HoldReason::Flagged.as_str()))
+                .col_expr(comment::Column::UpdatedAt, Expr::value(cx.now))
+                .filter(comment::Column::Id.eq(id))
+                .exec(txn)
+                .await?;
+            counts::on_status_change(txn, &c, Some(CommentStatus::Approved), Some(CommentStatus::Pending))
+                .await?;
+            let before = c.clone();
+            c.status = CommentStatus::Pending.as_str().to_owned();
+            c.hold_reason = Some(HoldReason::Flagged.as_str().to_owned());
+            events::changed(txn, &before, Some(&c), cx.now).await?;
+        }
+        Ok(c)
+    })
 }

@@ -15,7 +15,7 @@ use entity::{article, comment, moderation_action};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionSession, TransactionTrait,
+    QuerySelect,
 };
 use uuid::Uuid;
 
@@ -63,7 +63,7 @@ pub fn check_reason(reason: Option<&str>) -> AppResult<Option<String>> {
 
 /// Sets a comment's status (approve, reject, mark as spam, send back to the
 /// queue). Deleting has its own action.
-pub async fn decide<C: TransactionTrait + ConnectionTrait>(
+pub async fn decide<C: tx::Db>(
     db: &C,
     actor: &Actor,
     id: Uuid,
@@ -76,21 +76,21 @@ pub async fn decide<C: TransactionTrait + ConnectionTrait>(
         return Err(AppError::field("status", "use deleteComment to delete a comment"));
     }
     let reason = check_reason(reason)?;
-    let txn = tx::begin(db).await?;
-    let c = locked_visible(&txn, actor, id).await?;
-    let from = CommentStatus::of(&c);
-    if from == CommentStatus::Deleted {
-        return Err(AppError::unprocessable("id", "a deleted comment cannot be moderated"));
-    }
-    let mut m: comment::ActiveModel = c.clone().into();
-    m.status = Set(to.as_str().to_owned());
-    m.hold_reason = Set(None);
-    if to != CommentStatus::Approved {
-        m.featured_at = Set(None);
-    }
-    let updated = save(&txn, actor, &c, m, "SET_STATUS", reason.as_deref(), now).await?;
-    txn.commit().await?;
-    Ok(updated)
+    tx::unit!(db, |txn| {
+        let c = locked_visible(txn, actor, id).await?;
+        let from = CommentStatus::of(&c);
+        if from == CommentStatus::Deleted {
+            return Err(AppError::unprocessable("id", "a deleted comment cannot be moderated"));
+        }
+        let mut m: comment::ActiveModel = c.clone().into();
+        m.status = Set(to.as_str().to_owned());
+        m.hold_reason = Set(None);
+        if to != CommentStatus::Approved {
+            m.featured_at = Set(None);
+        }
+        let updated = save(txn, actor, &c, m, "SET_STATUS", reason.as_deref(), now).await?;
+        Ok(updated)
+    })
 }
 
 /// Saves a moderator's change to `before` in the caller's transaction,
@@ -118,7 +118,7 @@ async fn save(
 }
 
 /// Features an approved comment on its article, or (`on` false) stops.
-pub async fn feature<C: TransactionTrait + ConnectionTrait>(
+pub async fn feature<C: tx::Db>(
     db: &C,
     actor: &Actor,
     id: Uuid,
@@ -126,21 +126,21 @@ pub async fn feature<C: TransactionTrait + ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<Comment> {
     policy::can_moderate(actor)?;
-    let txn = tx::begin(db).await?;
-    let c = locked_visible(&txn, actor, id).await?;
-    if on && CommentStatus::of(&c) != CommentStatus::Approved {
-        return Err(AppError::unprocessable("id", "only approved comments can be featured"));
-    }
-    let mut m: comment::ActiveModel = c.clone().into();
-    m.featured_at = Set(on.then_some(now));
-    let updated = save(&txn, actor, &c, m, if on { "FEATURE" } else { "UNFEATURE" }, None, now).await?;
-    txn.commit().await?;
-    Ok(updated)
+    tx::unit!(db, |txn| {
+        let c = locked_visible(txn, actor, id).await?;
+        if on && CommentStatus::of(&c) != CommentStatus::Approved {
+            return Err(AppError::unprocessable("id", "only approved comments can be featured"));
+        }
+        let mut m: comment::ActiveModel = c.clone().into();
+        m.featured_at = Set(on.then_some(now));
+        let updated = save(txn, actor, &c, m, if on { "FEATURE" } else { "UNFEATURE" }, None, now).await?;
+        Ok(updated)
+    })
 }
 
 /// Per-article pre-moderation: Some(true) holds every new comment there,
 /// Some(false) never (unless another rule does), None follows the site.
-pub async fn set_article_moderation<C: TransactionTrait + ConnectionTrait>(
+pub async fn set_article_moderation<C: tx::Db>(
     db: &C,
     actor: &Actor,
     article_id: Uuid,
@@ -148,20 +148,20 @@ pub async fn set_article_moderation<C: TransactionTrait + ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     policy::can_moderate(actor)?;
-    let txn = tx::begin(db).await?;
-    let value = pre.map(|p| if p { "PRE" } else { "POST" });
-    let res = article::Entity::update_many()
-        .col_expr(article::Column::CommentModeration, Expr::value(value))
-        .filter(article::Column::Id.eq(article_id))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(AppError::NotFound("article"));
-    }
-    let action = format!("ARTICLE_MODERATION_{}", value.unwrap_or("DEFAULT"));
-    log(&txn, actor, &action, None, None, None, Some(&format!("article {article_id}")), now).await?;
-    txn.commit().await?;
-    Ok(())
+    tx::unit!(db, |txn| {
+        let value = pre.map(|p| if p { "PRE" } else { "POST" });
+        let res = article::Entity::update_many()
+            .col_expr(article::Column::CommentModeration, Expr::value(value))
+            .filter(article::Column::Id.eq(article_id))
+            .exec(txn)
+            .await?;
+        if res.rows_affected == 0 {
+            return Err(AppError::NotFound("article"));
+        }
+        let action = format!("ARTICLE_MODERATION_{}", value.unwrap_or("DEFAULT"));
+        log(txn, actor, &action, None, None, None, Some(&format!("article {article_id}")), now).await?;
+        Ok(())
+    })
 }
 
 /// Comments in one status, oldest first (the longest waiting on top).

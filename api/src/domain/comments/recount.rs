@@ -5,7 +5,7 @@
 use crate::domain::sql::Params;
 use crate::domain::tx;
 use crate::error::AppResult;
-use sea_orm::{ConnectionTrait, FromQueryResult, TransactionSession, TransactionTrait};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
 /// One count that was wrong, and what it was set to.
@@ -52,30 +52,30 @@ const COUNTS: [(&str, &str, &str, &str); 4] = [
     ),
 ];
 
-pub async fn recount<C: TransactionTrait + ConnectionTrait>(db: &C) -> AppResult<Vec<Repair>> {
-    let txn = tx::begin(db).await?;
-    let backend = txn.get_database_backend();
-    let mut repairs = Vec::new();
-    for (what, table, col, actual) in COUNTS {
-        let sql = format!(
-            "SELECT t.id AS id, CAST(t.{col} AS BIGINT) AS stored, CAST({actual} AS BIGINT) AS actual FROM {table} t WHERE t.{col} <> {actual}"
-        );
-        // MySQL spells the 64-bit cast SIGNED.
-        let sql = if backend == sea_orm::DatabaseBackend::MySql {
-            sql.replace("AS BIGINT)", "AS SIGNED)")
-        } else {
-            sql
-        };
-        let drifted = Drift::find_by_statement(Params::new(backend).statement(sql)).all(&txn).await?;
-        for d in drifted {
-            let mut p = Params::new(backend);
-            let value = p.push(i32::try_from(d.actual).unwrap_or(i32::MAX));
-            let id = p.push(d.id);
-            txn.execute_raw(p.statement(format!("UPDATE {table} SET {col} = {value} WHERE id = {id}")))
-                .await?;
-            repairs.push(Repair { what, id: d.id, stored: d.stored, actual: d.actual });
+pub async fn recount<C: tx::Db>(db: &C) -> AppResult<Vec<Repair>> {
+    tx::unit!(db, |txn| {
+        let backend = txn.get_database_backend();
+        let mut repairs = Vec::new();
+        for (what, table, col, actual) in COUNTS {
+            let sql = format!(
+                "SELECT t.id AS id, CAST(t.{col} AS BIGINT) AS stored, CAST({actual} AS BIGINT) AS actual FROM {table} t WHERE t.{col} <> {actual}"
+            );
+            // MySQL spells the 64-bit cast SIGNED.
+            let sql = if backend == sea_orm::DatabaseBackend::MySql {
+                sql.replace("AS BIGINT)", "AS SIGNED)")
+            } else {
+                sql
+            };
+            let drifted = Drift::find_by_statement(Params::new(backend).statement(sql)).all(txn).await?;
+            for d in drifted {
+                let mut p = Params::new(backend);
+                let value = p.push(i32::try_from(d.actual).unwrap_or(i32::MAX));
+                let id = p.push(d.id);
+                txn.execute_raw(p.statement(format!("UPDATE {table} SET {col} = {value} WHERE id = {id}")))
+                    .await?;
+                repairs.push(Repair { what, id: d.id, stored: d.stored, actual: d.actual });
+            }
         }
-    }
-    txn.commit().await?;
-    Ok(repairs)
+        Ok(repairs)
+    })
 }

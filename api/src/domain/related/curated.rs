@@ -9,10 +9,7 @@ use crate::domain::{sql, tx};
 use crate::error::{AppResult, Validator};
 use chrono::{DateTime, Utc};
 use entity::{article, article_related};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
-    TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
@@ -21,7 +18,7 @@ pub const MAX_CURATED: usize = 20;
 /// Replaces the curated list. Ids must exist, differ from the article and
 /// not repeat; otherwise nothing is saved.
 #[tracing::instrument(level = "debug", skip_all, fields(%id))]
-pub async fn set_curated<C: ConnectionTrait + TransactionTrait>(
+pub async fn set_curated<C: tx::Db>(
     db: &C,
     actor: &Actor,
     id: Uuid,
@@ -29,46 +26,46 @@ pub async fn set_curated<C: ConnectionTrait + TransactionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<Article> {
     policy::can_write_content(actor)?;
-    let txn = tx::begin(db).await?;
-    let current = find_for_update(&txn, id).await?;
-    let known = sql::existing::<article::Entity>(&txn, article::Column::Id, related_ids).await?;
-    let mut v = Validator::new();
-    v.check(
-        related_ids.len() <= MAX_CURATED,
-        "relatedIds",
-        &format!("must have at most {MAX_CURATED} entries"),
-    );
-    let mut seen = HashSet::new();
-    for (i, r) in related_ids.iter().enumerate() {
-        let path = format!("relatedIds[{i}]");
-        if *r == id {
-            v.push(path, "is the article itself");
-        } else if !known.contains(r) {
-            v.refuse(path, format!("no article with id {r}"));
-        } else if !seen.insert(*r) {
-            v.push(path, format!("repeats {r}"));
+    tx::unit!(db, |txn| {
+        let current = find_for_update(txn, id).await?;
+        let known = sql::existing::<article::Entity>(txn, article::Column::Id, related_ids).await?;
+        let mut v = Validator::new();
+        v.check(
+            related_ids.len() <= MAX_CURATED,
+            "relatedIds",
+            &format!("must have at most {MAX_CURATED} entries"),
+        );
+        let mut seen = HashSet::new();
+        for (i, r) in related_ids.iter().enumerate() {
+            let path = format!("relatedIds[{i}]");
+            if *r == id {
+                v.push(path, "is the article itself");
+            } else if !known.contains(r) {
+                v.refuse(path, format!("no article with id {r}"));
+            } else if !seen.insert(*r) {
+                v.push(path, format!("repeats {r}"));
+            }
         }
-    }
-    v.finish()?;
-    article_related::Entity::delete_many()
-        .filter(article_related::Column::ArticleId.eq(id))
-        .exec(&txn)
-        .await?;
-    if !related_ids.is_empty() {
-        let rows = related_ids.iter().enumerate().map(|(i, r)| article_related::ActiveModel {
-            article_id: Set(id),
-            related_id: Set(*r),
-            position: Set(sql::position(i)),
-        });
-        article_related::Entity::insert_many(rows).exec_without_returning(&txn).await?;
-    }
-    bump(&txn, &current, article::ActiveModel { updated_at: Set(now), ..Default::default() }).await?;
-    // Stored picks leave out curated stories, so this list is re-ranked.
-    refresh::mark(&txn, &[id], now).await?;
-    let saved = find_any(&txn, id).await?;
-    sync::record(&txn, Change::article(current.feed_public, &saved, Action::RelatedChanged), now).await?;
-    txn.commit().await?;
-    Ok(saved)
+        v.finish()?;
+        article_related::Entity::delete_many()
+            .filter(article_related::Column::ArticleId.eq(id))
+            .exec(txn)
+            .await?;
+        if !related_ids.is_empty() {
+            let rows = related_ids.iter().enumerate().map(|(i, r)| article_related::ActiveModel {
+                article_id: Set(id),
+                related_id: Set(*r),
+                position: Set(sql::position(i)),
+            });
+            article_related::Entity::insert_many(rows).exec_without_returning(txn).await?;
+        }
+        bump(txn, &current, article::ActiveModel { updated_at: Set(now), ..Default::default() }).await?;
+        // Stored picks leave out curated stories, so this list is re-ranked.
+        refresh::mark(txn, &[id], now).await?;
+        let saved = find_any(txn, id).await?;
+        sync::record(txn, Change::article(current.feed_public, &saved, Action::RelatedChanged), now).await?;
+        Ok(saved)
+    })
 }
 
 /// Curated ids per article, in the editor's order.

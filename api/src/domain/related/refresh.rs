@@ -125,8 +125,7 @@ pub async fn step(db: &DatabaseConnection, limit: u64) -> AppResult<usize> {
         .await?;
     seen.sort_unstable();
     let ranked = rank::rank(db, &lists).await?;
-    tx::retry(|| async {
-        let txn = tx::begin(db).await?;
+    tx::unit!(db, |txn| {
         let mut taken: BTreeSet<Uuid> = BTreeSet::new();
         for chunk in seen.chunks(MARKS_PER_STATEMENT) {
             let q = related_mark::Entity::find()
@@ -134,11 +133,11 @@ pub async fn step(db: &DatabaseConnection, limit: u64) -> AppResult<usize> {
                 .column(related_mark::Column::ArticleId)
                 .filter(related_mark::Column::Id.is_in(chunk.iter().copied()))
                 .order_by_asc(related_mark::Column::Id);
-            let still: Vec<Uuid> = sql::locked(q, txn.get_database_backend()).into_tuple().all(&txn).await?;
+            let still: Vec<Uuid> = sql::locked(q, txn.get_database_backend()).into_tuple().all(txn).await?;
             taken.extend(still);
             related_mark::Entity::delete_many()
                 .filter(related_mark::Column::Id.is_in(chunk.iter().copied()))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
         }
         if taken.is_empty() {
@@ -146,7 +145,7 @@ pub async fn step(db: &DatabaseConnection, limit: u64) -> AppResult<usize> {
         }
         related_pick::Entity::delete_many()
             .filter(related_pick::Column::ArticleId.is_in(taken.iter().copied()))
-            .exec(&txn)
+            .exec(txn)
             .await?;
         let rows: Vec<related_pick::ActiveModel> = taken
             .iter()
@@ -163,12 +162,10 @@ pub async fn step(db: &DatabaseConnection, limit: u64) -> AppResult<usize> {
             })
             .collect();
         for chunk in rows.chunks(500) {
-            related_pick::Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await?;
+            related_pick::Entity::insert_many(chunk.to_vec()).exec_without_returning(txn).await?;
         }
-        txn.commit().await?;
         Ok(())
-    })
-    .await?;
+    })?;
     Ok(lists.len())
 }
 

@@ -17,7 +17,7 @@ use crate::domain::{sql, tx};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entity::article;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -163,12 +163,8 @@ impl Importer {
 
     /// Imports up to [`BATCH`] numbered lines in one transaction; a lost
     /// deadlock runs the batch again.
-    pub async fn batch<C: ConnectionTrait + TransactionTrait>(
-        &mut self,
-        db: &C,
-        lines: &[(usize, String)],
-    ) -> AppResult<()> {
-        let (reports, related, known) = tx::retry(|| self.run(db, lines)).await?;
+    pub async fn batch<C: tx::Db>(&mut self, db: &C, lines: &[(usize, String)]) -> AppResult<()> {
+        let (reports, related, known) = self.run(db, lines).await?;
         self.related.extend(related);
         self.known = known;
         for r in reports {
@@ -180,66 +176,66 @@ impl Importer {
         Ok(())
     }
 
-    async fn run<C: ConnectionTrait + TransactionTrait>(
+    async fn run<C: tx::Db>(
         &self,
         db: &C,
         lines: &[(usize, String)],
     ) -> AppResult<(Vec<LineReport>, Vec<(usize, Uuid, Vec<ArchivedRef>)>, HashMap<(Entity, String), Uuid>)>
     {
-        let txn = tx::begin(db).await?;
-        let mut reports = Vec::with_capacity(lines.len());
-        let mut related = Vec::new();
-        let mut saved: Vec<(Article, bool, Action)> = Vec::new();
-        let mut terms = Terms { known: self.known.clone(), line: Vec::new(), created: Vec::new() };
-        for (n, text) in lines {
-            let rec: ArchivedArticle = match serde_json::from_str(text) {
-                Ok(r) => r,
-                Err(e) => {
-                    reports.push(rejected(*n, None, format!("not an archived story: {e}")));
-                    continue;
-                }
-            };
-            let sp = tx::begin(&txn).await?;
-            match self.one(&sp, &rec, &mut terms).await {
-                Ok((outcome, article, was_public)) => {
-                    sp.commit().await?;
-                    terms.keep_line();
-                    reports.push(LineReport {
-                        line: *n,
-                        outcome,
-                        id: Some(article.id),
-                        external_id: article.external_id.clone(),
-                        reason: None,
-                    });
-                    related.push((*n, article.id, rec.related.clone()));
-                    match outcome {
-                        Outcome::Created => saved.push((article, false, Action::Created)),
-                        Outcome::Updated => saved.push((article, was_public, Action::Updated)),
-                        _ => {}
+        tx::unit!(db, |txn| {
+            let mut reports = Vec::with_capacity(lines.len());
+            let mut related = Vec::new();
+            let mut saved: Vec<(Article, bool, Action)> = Vec::new();
+            let mut terms = Terms { known: self.known.clone(), line: Vec::new(), created: Vec::new() };
+            for (n, text) in lines {
+                let rec: ArchivedArticle = match serde_json::from_str(text) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        reports.push(rejected(*n, None, format!("not an archived story: {e}")));
+                        continue;
                     }
+                };
+                let sp = tx::begin(txn).await?;
+                match self.one(&sp, &rec, &mut terms).await {
+                    Ok((outcome, article, was_public)) => {
+                        sp.commit().await?;
+                        terms.keep_line();
+                        reports.push(LineReport {
+                            line: *n,
+                            outcome,
+                            id: Some(article.id),
+                            external_id: article.external_id.clone(),
+                            reason: None,
+                        });
+                        related.push((*n, article.id, rec.related.clone()));
+                        match outcome {
+                            Outcome::Created => saved.push((article, false, Action::Created)),
+                            Outcome::Updated => saved.push((article, was_public, Action::Updated)),
+                            _ => {}
+                        }
+                    }
+                    // Only the line's own faults are its rejection; anything
+                    // else (a lost deadlock, a dropped connection) fails the
+                    // batch, which is then run again whole or reported.
+                    Err(e @ (AppError::BadInput(_) | AppError::Unprocessable(_) | AppError::NotFound(_))) => {
+                        sp.rollback().await?;
+                        terms.line.clear();
+                        reports.push(rejected(*n, rec.external_id.clone(), reason(&e)));
+                    }
+                    Err(e) => return Err(e),
                 }
-                // Only the line's own faults are its rejection; anything
-                // else (a lost deadlock, a dropped connection) fails the
-                // batch, which is then run again whole or reported.
-                Err(e @ (AppError::BadInput(_) | AppError::Unprocessable(_) | AppError::NotFound(_))) => {
-                    sp.rollback().await?;
-                    terms.line.clear();
-                    reports.push(rejected(*n, rec.external_id.clone(), reason(&e)));
-                }
-                Err(e) => return Err(e),
             }
-        }
-        let mut changes: Vec<Change> =
-            terms.created.iter().map(|(kind, id, slug)| Change::term(*kind, *id, true, slug)).collect();
-        changes.extend(saved.iter().map(|(a, was, action)| Change::article(*was, a, *action)));
-        super::record_many(&txn, &changes, self.now).await?;
-        txn.commit().await?;
-        Ok((reports, related, terms.known))
+            let mut changes: Vec<Change> =
+                terms.created.iter().map(|(kind, id, slug)| Change::term(*kind, *id, true, slug)).collect();
+            changes.extend(saved.iter().map(|(a, was, action)| Change::article(*was, a, *action)));
+            super::record_many(txn, &changes, self.now).await?;
+            Ok((reports, related, terms.known))
+        })
     }
 
     async fn one(
         &self,
-        db: &(impl ConnectionTrait + TransactionTrait),
+        db: &impl tx::Db,
         rec: &ArchivedArticle,
         terms: &mut Terms,
     ) -> AppResult<(Outcome, Article, bool)> {
@@ -332,7 +328,7 @@ impl Importer {
 
     async fn term(
         &self,
-        db: &(impl ConnectionTrait + TransactionTrait),
+        db: &impl tx::Db,
         kind: Entity,
         t: &archive::ArchivedTerm,
         path: &str,
@@ -355,83 +351,83 @@ impl Importer {
     /// Links curated related stories once every line is in. A reference to
     /// a story that is nowhere is reported with its line; the story itself
     /// stays imported.
-    pub async fn finish<C: ConnectionTrait + TransactionTrait>(&mut self, db: &C) -> AppResult<()> {
+    pub async fn finish<C: tx::Db>(&mut self, db: &C) -> AppResult<()> {
         let pending = std::mem::take(&mut self.related);
         for chunk in pending.chunks(BATCH) {
-            for p in tx::retry(|| self.link(db, chunk)).await? {
+            for p in self.link(db, chunk).await? {
                 self.problems.push(p);
             }
         }
         Ok(())
     }
 
-    async fn link<C: ConnectionTrait + TransactionTrait>(
+    async fn link<C: tx::Db>(
         &self,
         db: &C,
         chunk: &[(usize, Uuid, Vec<ArchivedRef>)],
     ) -> AppResult<Vec<LineReport>> {
-        let txn = tx::begin(db).await?;
-        let ids: Vec<Uuid> = chunk.iter().map(|(_, id, _)| *id).collect();
-        let current = curated::curated_ids(&txn, &ids).await?;
-        let externals: Vec<String> =
-            chunk.iter().flat_map(|(_, _, r)| r.iter().filter_map(|x| x.external_id.clone())).collect();
-        let by_external: HashMap<String, Uuid> = if externals.is_empty() {
-            HashMap::new()
-        } else {
-            article::Entity::find()
-                .filter(article::Column::ExternalId.is_in(externals))
-                .all(&txn)
-                .await?
-                .into_iter()
-                .filter_map(|a| a.external_id.map(|e| (e, a.id)))
-                .collect()
-        };
-        let plain: Vec<Uuid> = chunk.iter().flat_map(|(_, _, r)| r.iter().filter_map(|x| x.id)).collect();
-        let known =
-            crate::domain::sql::existing::<article::Entity>(&txn, article::Column::Id, &plain).await?;
-        let mut problems = Vec::new();
-        let mut changed = Vec::new();
-        for (line, id, refs) in chunk {
-            let mut want = Vec::new();
-            let mut missing = Vec::new();
-            for (i, r) in refs.iter().enumerate() {
-                let found = match (&r.external_id, r.id) {
-                    (Some(e), _) => by_external.get(e).copied(),
-                    (None, Some(x)) => known.contains(&x).then_some(x),
-                    (None, None) => None,
-                };
-                match found {
-                    Some(x) if x != *id && !want.contains(&x) && want.len() < curated::MAX_CURATED => {
-                        want.push(x)
+        tx::unit!(db, |txn| {
+            let ids: Vec<Uuid> = chunk.iter().map(|(_, id, _)| *id).collect();
+            let current = curated::curated_ids(txn, &ids).await?;
+            let externals: Vec<String> =
+                chunk.iter().flat_map(|(_, _, r)| r.iter().filter_map(|x| x.external_id.clone())).collect();
+            let by_external: HashMap<String, Uuid> = if externals.is_empty() {
+                HashMap::new()
+            } else {
+                article::Entity::find()
+                    .filter(article::Column::ExternalId.is_in(externals))
+                    .all(txn)
+                    .await?
+                    .into_iter()
+                    .filter_map(|a| a.external_id.map(|e| (e, a.id)))
+                    .collect()
+            };
+            let plain: Vec<Uuid> = chunk.iter().flat_map(|(_, _, r)| r.iter().filter_map(|x| x.id)).collect();
+            let known =
+                crate::domain::sql::existing::<article::Entity>(txn, article::Column::Id, &plain).await?;
+            let mut problems = Vec::new();
+            let mut changed = Vec::new();
+            for (line, id, refs) in chunk {
+                let mut want = Vec::new();
+                let mut missing = Vec::new();
+                for (i, r) in refs.iter().enumerate() {
+                    let found = match (&r.external_id, r.id) {
+                        (Some(e), _) => by_external.get(e).copied(),
+                        (None, Some(x)) => known.contains(&x).then_some(x),
+                        (None, None) => None,
+                    };
+                    match found {
+                        Some(x) if x != *id && !want.contains(&x) && want.len() < curated::MAX_CURATED => {
+                            want.push(x)
+                        }
+                        Some(_) => {}
+                        None => missing.push(format!("related[{i}]")),
                     }
-                    Some(_) => {}
-                    None => missing.push(format!("related[{i}]")),
                 }
+                if !missing.is_empty() {
+                    problems.push(LineReport {
+                        line: *line,
+                        outcome: Outcome::Updated,
+                        id: Some(*id),
+                        external_id: None,
+                        reason: Some(format!(
+                            "{}: no such story; the story went in without these links",
+                            missing.join(", ")
+                        )),
+                    });
+                }
+                if current.get(id).cloned().unwrap_or_default() == want {
+                    continue;
+                }
+                let story = rows::find_for_update(txn, *id).await?;
+                curated::restore(txn, &story, &want, self.now).await?;
+                changed.push(rows::find_any(txn, *id).await?);
             }
-            if !missing.is_empty() {
-                problems.push(LineReport {
-                    line: *line,
-                    outcome: Outcome::Updated,
-                    id: Some(*id),
-                    external_id: None,
-                    reason: Some(format!(
-                        "{}: no such story; the story went in without these links",
-                        missing.join(", ")
-                    )),
-                });
-            }
-            if current.get(id).cloned().unwrap_or_default() == want {
-                continue;
-            }
-            let story = rows::find_for_update(&txn, *id).await?;
-            curated::restore(&txn, &story, &want, self.now).await?;
-            changed.push(rows::find_any(&txn, *id).await?);
-        }
-        let changes: Vec<Change> =
-            changed.iter().map(|a| Change::article(a.feed_public, a, Action::RelatedChanged)).collect();
-        super::record_many(&txn, &changes, self.now).await?;
-        txn.commit().await?;
-        Ok(problems)
+            let changes: Vec<Change> =
+                changed.iter().map(|a| Change::article(a.feed_public, a, Action::RelatedChanged)).collect();
+            super::record_many(txn, &changes, self.now).await?;
+            Ok(problems)
+        })
     }
 }
 

@@ -13,10 +13,7 @@ use crate::domain::tx;
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use entity::article;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
-    TransactionTrait, sea_query::Expr,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
 use uuid::Uuid;
 
 const BATCH: u64 = 100;
@@ -30,10 +27,7 @@ fn due(now: DateTime<Utc>) -> sea_orm::Condition {
 
 /// Announces every story whose time has come; returns how many this call
 /// announced.
-pub async fn announce_due<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    now: DateTime<Utc>,
-) -> AppResult<usize> {
+pub async fn announce_due<C: tx::Db>(db: &C, now: DateTime<Utc>) -> AppResult<usize> {
     let mut announced = 0;
     loop {
         let ids: Vec<Uuid> = article::Entity::find()
@@ -56,24 +50,20 @@ pub async fn announce_due<C: ConnectionTrait + TransactionTrait>(
     }
 }
 
-async fn announce<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    id: Uuid,
-    now: DateTime<Utc>,
-) -> AppResult<bool> {
-    let txn = tx::begin(db).await?;
-    let claimed = article::Entity::update_many()
-        .col_expr(article::Column::FeedPublic, Expr::value(true))
-        .filter(article::Column::Id.eq(id))
-        .filter(due(now))
-        .exec(&txn)
-        .await?;
-    if claimed.rows_affected == 0 {
-        return Ok(false);
-    }
-    let Some(story) = article::Entity::find_by_id(id).one(&txn).await? else { return Ok(false) };
-    let at = story.published_at.unwrap_or(now);
-    super::record(&txn, Change::article(false, &story, Action::Published), at).await?;
-    txn.commit().await?;
-    Ok(true)
+async fn announce<C: tx::Db>(db: &C, id: Uuid, now: DateTime<Utc>) -> AppResult<bool> {
+    tx::unit!(db, |txn| {
+        let claimed = article::Entity::update_many()
+            .col_expr(article::Column::FeedPublic, Expr::value(true))
+            .filter(article::Column::Id.eq(id))
+            .filter(due(now))
+            .exec(txn)
+            .await?;
+        if claimed.rows_affected == 0 {
+            return Ok(false);
+        }
+        let Some(story) = article::Entity::find_by_id(id).one(txn).await? else { return Ok(false) };
+        let at = story.published_at.unwrap_or(now);
+        super::record(txn, Change::article(false, &story, Action::Published), at).await?;
+        Ok(true)
+    })
 }

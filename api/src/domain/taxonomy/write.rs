@@ -13,7 +13,6 @@ use chrono::{DateTime, Utc};
 use entity::{author, media, section, tag};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
-    TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -60,7 +59,7 @@ macro_rules! save_term {
      new: { $($new_field:ident: $new_value:expr),* },
      apply: |$row:ident, $input:ident| $apply:block) => {
         $(#[$doc])*
-        pub async fn $fn<C: ConnectionTrait + TransactionTrait>(
+        pub async fn $fn<C: tx::Db>(
             db: &C,
             actor: &Actor,
             id: Option<Uuid>,
@@ -70,52 +69,54 @@ macro_rules! save_term {
             policy::can_write_content(actor)?;
             let mut v = Validator::new();
             $input.check(id.is_none(), &mut v);
-            let txn = tx::begin(db).await?;
-            let current = match id {
-                Some(id) => Some($entity::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound($what))?),
-                None => None,
-            };
-            // Lookups only with well-formed values (PostgreSQL refuses NUL).
-            if let Some(s) = $input.slug.as_ref().filter(|s| slug::is_valid(s)) {
-                let mut q = $entity::Entity::find().filter($entity::Column::Slug.eq(s.as_str()));
-                if let Some(id) = id {
-                    q = q.filter($entity::Column::Id.ne(id));
+            let v = v;
+            tx::unit!(db, |txn| {
+                let (mut v, $input) = (v.clone(), $input.clone());
+                let current = match id {
+                    Some(id) => Some($entity::Entity::find_by_id(id).one(txn).await?.ok_or(AppError::NotFound($what))?),
+                    None => None,
+                };
+                // Lookups only with well-formed values (PostgreSQL refuses NUL).
+                if let Some(s) = $input.slug.as_ref().filter(|s| slug::is_valid(s)) {
+                    let mut q = $entity::Entity::find().filter($entity::Column::Slug.eq(s.as_str()));
+                    if let Some(id) = id {
+                        q = q.filter($entity::Column::Id.ne(id));
+                    }
+                    if q.count(txn).await? > 0 {
+                        v.refuse("slug", concat!("is already used by another ", $what));
+                    }
                 }
-                if q.count(&txn).await? > 0 {
-                    v.refuse("slug", concat!("is already used by another ", $what));
+                if let Some(Some(m)) = $input.avatar_id
+                    && media::Entity::find_by_id(m).count(txn).await? == 0
+                {
+                    v.refuse("avatarId", "no such media");
                 }
-            }
-            if let Some(Some(m)) = $input.avatar_id
-                && media::Entity::find_by_id(m).count(&txn).await? == 0
-            {
-                v.refuse("avatarId", "no such media");
-            }
-            v.finish()?;
-            let mut $row: $entity::ActiveModel = match current {
-                Some(c) => c.into(),
-                None => $entity::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    created_at: Set(now),
-                    $($new_field: Set($new_value),)*
-                    ..Default::default()
-                },
-            };
-            if let Some(s) = $input.slug.clone() {
-                $row.slug = Set(s);
-            }
-            if let Some(n) = $input.name.clone() {
-                $row.name = Set(n.trim().to_owned());
-            }
-            $apply
-            $row.updated_at = Set(now);
-            let saved = if id.is_some() {
-                $entity::Entity::update($row).exec(&txn).await?
-            } else {
-                $entity::Entity::insert($row).exec_with_returning(&txn).await?
-            };
-            record(&txn, $kind, saved.id, id.is_none(), &saved.slug, now).await?;
-            txn.commit().await?;
-            Ok(saved)
+                v.finish()?;
+                let mut $row: $entity::ActiveModel = match current {
+                    Some(c) => c.into(),
+                    None => $entity::ActiveModel {
+                        id: Set(Uuid::now_v7()),
+                        created_at: Set(now),
+                        $($new_field: Set($new_value),)*
+                        ..Default::default()
+                    },
+                };
+                if let Some(s) = $input.slug.clone() {
+                    $row.slug = Set(s);
+                }
+                if let Some(n) = $input.name.clone() {
+                    $row.name = Set(n.trim().to_owned());
+                }
+                $apply
+                $row.updated_at = Set(now);
+                let saved = if id.is_some() {
+                    $entity::Entity::update($row).exec(txn).await?
+                } else {
+                    $entity::Entity::insert($row).exec_with_returning(txn).await?
+                };
+                record(txn, $kind, saved.id, id.is_none(), &saved.slug, now).await?;
+                Ok(saved)
+            })
         }
     };
 }
@@ -169,7 +170,7 @@ async fn record(
 /// transaction and without a feed entry: an import records its batch at
 /// once. True when created.
 pub async fn ensure(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    db: &impl tx::Db,
     kind: Kind,
     slug_text: &str,
     name: &str,
@@ -255,7 +256,7 @@ pub fn check_ensure(kind: Kind, slug: &str, name: &str, about: Option<&str>, ava
 }
 
 async fn picture(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    db: &impl tx::Db,
     avatar: Option<&crate::domain::media::Media>,
     now: DateTime<Utc>,
 ) -> AppResult<Option<Uuid>> {

@@ -9,13 +9,14 @@
 
 use super::outbox::{DELIVERED, FAILED, PENDING};
 use super::{MAX_ATTEMPTS, RETRY_WAITS_SECS, Settings, address, signing};
+use crate::domain::tx;
 use crate::error::AppResult;
 use chrono::{DateTime, TimeDelta, Utc};
 use entity::{webhook_delivery, webhook_endpoint};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
+    QueryOrder, QuerySelect,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -34,6 +35,7 @@ pub struct Attempt {
 }
 
 /// What one attempt came to.
+#[derive(Clone)]
 pub enum Outcome {
     Delivered(u16),
     Refused(Option<u16>, String),
@@ -146,69 +148,69 @@ fn attempt(
 }
 
 /// Writes what every attempt of a batch came to, in one transaction.
-pub async fn record<C: ConnectionTrait + TransactionTrait>(
+pub async fn record<C: tx::Db>(
     db: &C,
     settings: &Settings,
     batch: Batch,
     sent: Vec<(webhook_delivery::Model, Outcome)>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let mut endpoints = batch.endpoints;
-    let before = endpoints.clone();
-    let txn = crate::domain::tx::begin(db).await?;
-    for (d, outcome) in sent {
-        let attempts = d.attempts + 1;
-        let endpoint_id = d.endpoint_id;
-        let mut row: webhook_delivery::ActiveModel = d.into();
-        row.attempts = Set(attempts);
-        row.lease_until = Set(None);
-        let Some(ep) = endpoints.get_mut(&endpoint_id) else { continue };
-        match outcome {
-            Outcome::Delivered(code) => {
-                row.status = Set(DELIVERED.into());
-                row.last_status_code = Set(Some(i32::from(code)));
-                row.last_error = Set(None);
-                row.delivered_at = Set(Some(now));
-                ep.failing_since = None;
+    let before = batch.endpoints;
+    tx::unit!(db, |txn| {
+        let mut endpoints = before.clone();
+        for (d, outcome) in sent.iter().cloned() {
+            let attempts = d.attempts + 1;
+            let endpoint_id = d.endpoint_id;
+            let mut row: webhook_delivery::ActiveModel = d.into();
+            row.attempts = Set(attempts);
+            row.lease_until = Set(None);
+            let Some(ep) = endpoints.get_mut(&endpoint_id) else { continue };
+            match outcome {
+                Outcome::Delivered(code) => {
+                    row.status = Set(DELIVERED.into());
+                    row.last_status_code = Set(Some(i32::from(code)));
+                    row.last_error = Set(None);
+                    row.delivered_at = Set(Some(now));
+                    ep.failing_since = None;
+                }
+                Outcome::Refused(code, why) => {
+                    row.last_status_code = Set(code.map(i32::from));
+                    row.last_error = Set(Some(why.chars().take(500).collect()));
+                    if attempts >= MAX_ATTEMPTS {
+                        row.status = Set(FAILED.into());
+                    } else {
+                        row.status = Set(PENDING.into());
+                        row.next_attempt_at = Set(now + wait_before(attempts));
+                    }
+                    let since = *ep.failing_since.get_or_insert(now);
+                    if ep.enabled && now - since >= settings.disable_after {
+                        ep.enabled = false;
+                        ep.disabled_reason = Some(format!(
+                            "every delivery failed since {}; last: {}",
+                            since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                            why.chars().take(200).collect::<String>()
+                        ));
+                    }
+                }
             }
-            Outcome::Refused(code, why) => {
-                row.last_status_code = Set(code.map(i32::from));
-                row.last_error = Set(Some(why.chars().take(500).collect()));
-                if attempts >= MAX_ATTEMPTS {
-                    row.status = Set(FAILED.into());
-                } else {
-                    row.status = Set(PENDING.into());
-                    row.next_attempt_at = Set(now + wait_before(attempts));
+            webhook_delivery::Entity::update(row).exec(txn).await?;
+        }
+        for (id, ep) in endpoints {
+            if before.get(&id) != Some(&ep) {
+                let mut row: webhook_endpoint::ActiveModel = ep.into();
+                for c in [
+                    webhook_endpoint::Column::FailingSince,
+                    webhook_endpoint::Column::Enabled,
+                    webhook_endpoint::Column::DisabledReason,
+                ] {
+                    row.reset(c);
                 }
-                let since = *ep.failing_since.get_or_insert(now);
-                if ep.enabled && now - since >= settings.disable_after {
-                    ep.enabled = false;
-                    ep.disabled_reason = Some(format!(
-                        "every delivery failed since {}; last: {}",
-                        since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                        why.chars().take(200).collect::<String>()
-                    ));
-                }
+                row.updated_at = Set(now);
+                webhook_endpoint::Entity::update(row).exec(txn).await?;
             }
         }
-        webhook_delivery::Entity::update(row).exec(&txn).await?;
-    }
-    for (id, ep) in endpoints {
-        if before.get(&id) != Some(&ep) {
-            let mut row: webhook_endpoint::ActiveModel = ep.into();
-            for c in [
-                webhook_endpoint::Column::FailingSince,
-                webhook_endpoint::Column::Enabled,
-                webhook_endpoint::Column::DisabledReason,
-            ] {
-                row.reset(c);
-            }
-            row.updated_at = Set(now);
-            webhook_endpoint::Entity::update(row).exec(&txn).await?;
-        }
-    }
-    txn.commit().await?;
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Pending, due, and not leased to anyone now.

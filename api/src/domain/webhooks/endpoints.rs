@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use entity::{webhook_delivery, webhook_endpoint};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionSession, TransactionTrait,
+    QuerySelect,
 };
 use uuid::Uuid;
 
@@ -95,7 +95,7 @@ pub fn events_of(e: &Endpoint) -> Vec<&str> {
 }
 
 /// Registers an endpoint; the answer holds its secret, shown this once.
-pub async fn create<C: ConnectionTrait + TransactionTrait>(
+pub async fn create<C: tx::Db>(
     db: &C,
     actor: &Actor,
     settings: &Settings,
@@ -104,28 +104,29 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<(Endpoint, String)> {
     policy::require(actor, Scope::WebhooksManage)?;
     let events = input.check(true, settings).await?.unwrap_or_default();
-    let txn = tx::begin(db).await?;
-    if webhook_endpoint::Entity::find().count(&txn).await? >= MAX_ENDPOINTS {
-        return Err(AppError::unprocessable("url", format!("at most {MAX_ENDPOINTS} endpoints")));
-    }
-    let secret = signing::new_secret();
-    let row = webhook_endpoint::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        url: Set(input.url.unwrap_or_default()),
-        description: Set(text::trimmed(input.description.flatten())),
-        secret: Set(secret.clone()),
-        previous_secret: Set(None),
-        previous_secret_until: Set(None),
-        event_types: Set(join(&events)),
-        enabled: Set(input.enabled.unwrap_or(true)),
-        disabled_reason: Set(None),
-        failing_since: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    };
-    let saved = webhook_endpoint::Entity::insert(row).exec_with_returning(&txn).await?;
-    txn.commit().await?;
-    Ok((saved, secret))
+    tx::unit!(db, |txn| {
+        let input = input.clone();
+        if webhook_endpoint::Entity::find().count(txn).await? >= MAX_ENDPOINTS {
+            return Err(AppError::unprocessable("url", format!("at most {MAX_ENDPOINTS} endpoints")));
+        }
+        let secret = signing::new_secret();
+        let row = webhook_endpoint::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            url: Set(input.url.unwrap_or_default()),
+            description: Set(text::trimmed(input.description.flatten())),
+            secret: Set(secret.clone()),
+            previous_secret: Set(None),
+            previous_secret_until: Set(None),
+            event_types: Set(join(&events)),
+            enabled: Set(input.enabled.unwrap_or(true)),
+            disabled_reason: Set(None),
+            failing_since: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        };
+        let saved = webhook_endpoint::Entity::insert(row).exec_with_returning(txn).await?;
+        Ok((saved, secret))
+    })
 }
 
 pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> AppResult<Vec<Endpoint>> {
@@ -142,7 +143,7 @@ async fn find(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Endpoint> {
     webhook_endpoint::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("webhook endpoint"))
 }
 
-pub async fn update<C: ConnectionTrait + TransactionTrait>(
+pub async fn update<C: tx::Db>(
     db: &C,
     actor: &Actor,
     settings: &Settings,
@@ -152,83 +153,79 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<Endpoint> {
     policy::require(actor, Scope::WebhooksManage)?;
     let events = input.check(false, settings).await?;
-    let txn = tx::begin(db).await?;
-    let current = find(&txn, id).await?;
-    let mut row: webhook_endpoint::ActiveModel = current.into();
-    if let Some(url) = input.url {
-        row.url = Set(url);
-    }
-    if let Some(events) = events {
-        row.event_types = Set(join(&events));
-    }
-    if let Some(d) = input.description {
-        row.description = Set(text::trimmed(d));
-    }
-    if let Some(on) = input.enabled {
-        row.enabled = Set(on);
-        if on {
-            row.disabled_reason = Set(None);
-            row.failing_since = Set(None);
-        } else {
-            row.disabled_reason = Set(Some("disabled through the API".into()));
+    tx::unit!(db, |txn| {
+        let (input, events) = (input.clone(), events.clone());
+        let current = find(txn, id).await?;
+        let mut row: webhook_endpoint::ActiveModel = current.into();
+        if let Some(url) = input.url {
+            row.url = Set(url);
         }
-    }
-    row.updated_at = Set(now);
-    let saved = webhook_endpoint::Entity::update(row).exec(&txn).await?;
-    txn.commit().await?;
-    Ok(saved)
+        if let Some(events) = events {
+            row.event_types = Set(join(&events));
+        }
+        if let Some(d) = input.description {
+            row.description = Set(text::trimmed(d));
+        }
+        if let Some(on) = input.enabled {
+            row.enabled = Set(on);
+            if on {
+                row.disabled_reason = Set(None);
+                row.failing_since = Set(None);
+            } else {
+                row.disabled_reason = Set(Some("disabled through the API".into()));
+            }
+        }
+        row.updated_at = Set(now);
+        let saved = webhook_endpoint::Entity::update(row).exec(txn).await?;
+        Ok(saved)
+    })
 }
 
 /// A new secret; the old one still signs for [`ROTATION_GRACE`], so the
 /// receiver can switch without refusing a delivery.
-pub async fn rotate_secret<C: ConnectionTrait + TransactionTrait>(
+pub async fn rotate_secret<C: tx::Db>(
     db: &C,
     actor: &Actor,
     id: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<(Endpoint, String)> {
     policy::require(actor, Scope::WebhooksManage)?;
-    let txn = tx::begin(db).await?;
-    let current = find(&txn, id).await?;
-    let secret = signing::new_secret();
-    let mut row: webhook_endpoint::ActiveModel = current.clone().into();
-    row.previous_secret = Set(Some(current.secret));
-    row.previous_secret_until = Set(Some(now + ROTATION_GRACE));
-    row.secret = Set(secret.clone());
-    row.updated_at = Set(now);
-    let saved = webhook_endpoint::Entity::update(row).exec(&txn).await?;
-    txn.commit().await?;
-    Ok((saved, secret))
+    tx::unit!(db, |txn| {
+        let current = find(txn, id).await?;
+        let secret = signing::new_secret();
+        let mut row: webhook_endpoint::ActiveModel = current.clone().into();
+        row.previous_secret = Set(Some(current.secret));
+        row.previous_secret_until = Set(Some(now + ROTATION_GRACE));
+        row.secret = Set(secret.clone());
+        row.updated_at = Set(now);
+        let saved = webhook_endpoint::Entity::update(row).exec(txn).await?;
+        Ok((saved, secret))
+    })
 }
 
 /// Deletes the endpoint with its deliveries.
-pub async fn delete<C: ConnectionTrait + TransactionTrait>(db: &C, actor: &Actor, id: Uuid) -> AppResult<()> {
+pub async fn delete<C: tx::Db>(db: &C, actor: &Actor, id: Uuid) -> AppResult<()> {
     policy::require(actor, Scope::WebhooksManage)?;
-    let txn = tx::begin(db).await?;
-    find(&txn, id).await?;
-    webhook_delivery::Entity::delete_many()
-        .filter(webhook_delivery::Column::EndpointId.eq(id))
-        .exec(&txn)
-        .await?;
-    webhook_endpoint::Entity::delete_by_id(id).exec(&txn).await?;
-    txn.commit().await?;
-    Ok(())
+    tx::unit!(db, |txn| {
+        find(txn, id).await?;
+        webhook_delivery::Entity::delete_many()
+            .filter(webhook_delivery::Column::EndpointId.eq(id))
+            .exec(txn)
+            .await?;
+        webhook_endpoint::Entity::delete_by_id(id).exec(txn).await?;
+        Ok(())
+    })
 }
 
 /// Queues a `webhook.ping` for the endpoint.
-pub async fn ping<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    actor: &Actor,
-    id: Uuid,
-    now: DateTime<Utc>,
-) -> AppResult<Delivery> {
+pub async fn ping<C: tx::Db>(db: &C, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> AppResult<Delivery> {
     policy::require(actor, Scope::WebhooksManage)?;
-    let txn = tx::begin(db).await?;
-    find(&txn, id).await?;
-    let delivery = outbox::ping(&txn, id, now).await?;
-    let d = find_delivery(&txn, id, delivery).await?;
-    txn.commit().await?;
-    Ok(d)
+    tx::unit!(db, |txn| {
+        find(txn, id).await?;
+        let delivery = outbox::ping(txn, id, now).await?;
+        let d = find_delivery(txn, id, delivery).await?;
+        Ok(d)
+    })
 }
 
 pub struct DeliveryPage {
@@ -284,7 +281,7 @@ async fn find_delivery(db: &impl ConnectionTrait, endpoint_id: Uuid, id: Uuid) -
 }
 
 /// Sends a delivery again now, whatever became of it: one more attempt.
-pub async fn retry<C: ConnectionTrait + TransactionTrait>(
+pub async fn retry<C: tx::Db>(
     db: &C,
     actor: &Actor,
     endpoint_id: Uuid,
@@ -292,13 +289,13 @@ pub async fn retry<C: ConnectionTrait + TransactionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<Delivery> {
     policy::require(actor, Scope::WebhooksManage)?;
-    let txn = tx::begin(db).await?;
-    let d = find_delivery(&txn, endpoint_id, id).await?;
-    let mut row: webhook_delivery::ActiveModel = d.into();
-    row.status = Set(PENDING.to_owned());
-    row.next_attempt_at = Set(now);
-    row.lease_until = Set(None);
-    let saved = webhook_delivery::Entity::update(row).exec(&txn).await?;
-    txn.commit().await?;
-    Ok(saved)
+    tx::unit!(db, |txn| {
+        let d = find_delivery(txn, endpoint_id, id).await?;
+        let mut row: webhook_delivery::ActiveModel = d.into();
+        row.status = Set(PENDING.to_owned());
+        row.next_attempt_at = Set(now);
+        row.lease_until = Set(None);
+        let saved = webhook_delivery::Entity::update(row).exec(txn).await?;
+        Ok(saved)
+    })
 }

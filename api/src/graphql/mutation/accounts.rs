@@ -5,7 +5,6 @@ use super::input_paths;
 use crate::domain::accounts::registration::{self, Credentials, Registration, SignedIn};
 use crate::domain::accounts::standing::{self, Change};
 use crate::domain::accounts::{erasure, sessions, sso, users};
-use crate::domain::tx;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::types::user::{Account, Role};
 use crate::graphql::{request, state};
@@ -100,7 +99,7 @@ impl AccountMutation {
     /// "[deleted]" placeholders; the rest are removed.
     async fn delete_account(&self, ctx: &Context<'_>) -> Result<DoneSimple> {
         let r = request(ctx);
-        tx::retry(|| erasure::delete_account(&state(ctx).db, &r.actor, r.now)).await?;
+        erasure::delete_account(&state(ctx).db, &r.actor, r.now).await?;
         Ok(DoneSimple { ok: true })
     }
 
@@ -142,7 +141,6 @@ async fn standing_change(
 ) -> Result<UserPayload> {
     let r = request(ctx);
     let id = ids::decode_as(&id, Kind::User, "id")?;
-    let u = tx::retry(|| standing::change(&state(ctx).db, &r.actor, id, change, reason.as_deref(), r.now))
-        .await?;
+    let u = standing::change(&state(ctx).db, &r.actor, id, change, reason.as_deref(), r.now).await?;
     Ok(UserPayload { user: Account(u) })
 }

@@ -2,7 +2,7 @@ use super::input_paths;
 use super::inputs::{ArticleInput, id_list};
 use crate::domain::accounts::policy;
 use crate::domain::articles::{lifecycle, present, write};
-use crate::domain::{related, tx};
+use crate::domain::related;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::types::article::{Article, ArticleStatus};
 use crate::graphql::{request, state};
@@ -50,7 +50,7 @@ impl ArticleMutation {
     async fn create_article(&self, ctx: &Context<'_>, input: ArticleInput) -> Result<ArticlePayload> {
         let r = request(ctx);
         let changes = input.into_changes()?;
-        let a = tx::retry(|| write::create(&state(ctx).db, &r.actor, changes.clone(), r.now)).await;
+        let a = write::create(&state(ctx).db, &r.actor, changes.clone(), r.now).await;
         Ok(payload(ctx, a.map_err(input_paths)?))
     }
 
@@ -68,11 +68,9 @@ impl ArticleMutation {
         let changes = input.into_changes()?;
         Ok(payload(
             ctx,
-            tx::retry(|| {
-                write::update(&state(ctx).db, &r.actor, id, Some(expected_version), changes.clone(), r.now)
-            })
-            .await
-            .map_err(input_paths)?,
+            { write::update(&state(ctx).db, &r.actor, id, Some(expected_version), changes.clone(), r.now) }
+                .await
+                .map_err(input_paths)?,
         ))
     }
 
@@ -85,7 +83,7 @@ impl ArticleMutation {
     ) -> Result<ArticlePayload> {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::Article, "id")?;
-        Ok(payload(ctx, tx::retry(|| lifecycle::publish(&state(ctx).db, &r.actor, id, at, r.now)).await?))
+        Ok(payload(ctx, lifecycle::publish(&state(ctx).db, &r.actor, id, at, r.now).await?))
     }
 
     /// Publishes a correction to the story, dated now: an editorial event
@@ -99,8 +97,7 @@ impl ArticleMutation {
         let r = request(ctx);
         let id = ids::decode_as(&article_id, Kind::Article, "articleId")?;
         let db = &state(ctx).db;
-        let (a, _) =
-            tx::retry(|| crate::domain::articles::corrections::add(db, &r.actor, id, &text, r.now)).await?;
+        let (a, _) = crate::domain::articles::corrections::add(db, &r.actor, id, &text, r.now).await?;
         Ok(payload(ctx, a))
     }
 
@@ -108,19 +105,19 @@ impl ArticleMutation {
     async fn unpublish_article(&self, ctx: &Context<'_>, id: ID) -> Result<ArticlePayload> {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::Article, "id")?;
-        Ok(payload(ctx, tx::retry(|| lifecycle::unpublish(&state(ctx).db, &r.actor, id, r.now)).await?))
+        Ok(payload(ctx, lifecycle::unpublish(&state(ctx).db, &r.actor, id, r.now).await?))
     }
 
     async fn archive_article(&self, ctx: &Context<'_>, id: ID) -> Result<ArticlePayload> {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::Article, "id")?;
-        Ok(payload(ctx, tx::retry(|| lifecycle::archive(&state(ctx).db, &r.actor, id, r.now)).await?))
+        Ok(payload(ctx, lifecycle::archive(&state(ctx).db, &r.actor, id, r.now).await?))
     }
 
     async fn delete_article(&self, ctx: &Context<'_>, id: ID) -> Result<DeleteArticlePayload> {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::Article, "id")?;
-        let deleted = tx::retry(|| lifecycle::delete(&state(ctx).db, &r.actor, id, None, r.now)).await?;
+        let deleted = lifecycle::delete(&state(ctx).db, &r.actor, id, None, r.now).await?;
         Ok(DeleteArticlePayload { deleted_id: ids::encode(Kind::Article, deleted) })
     }
 
@@ -134,9 +131,6 @@ impl ArticleMutation {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::Article, "id")?;
         let related = id_list(Some(related_ids), Kind::Article, "relatedIds")?.unwrap_or_default();
-        Ok(payload(
-            ctx,
-            tx::retry(|| related::set_curated(&state(ctx).db, &r.actor, id, &related, r.now)).await?,
-        ))
+        Ok(payload(ctx, related::set_curated(&state(ctx).db, &r.actor, id, &related, r.now).await?))
     }
 }

@@ -5,7 +5,6 @@ use super::input_paths;
 use crate::domain::articles::ArticleKey;
 use crate::domain::comments::write::{self, Ctx, NewComment};
 use crate::domain::comments::{flags, moderation, reactions};
-use crate::domain::tx;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::types::comment::{Comment, CommentStatus, FlagReason};
 use crate::graphql::{request, state};
@@ -74,7 +73,7 @@ impl CommentMutation {
     async fn edit_comment(&self, ctx: &Context<'_>, id: ID, body: String) -> Result<CommentPayload> {
         let id = comment_id(&id)?;
         let cx = cx(ctx);
-        let c = tx::retry(|| write::edit(&state(ctx).db, &cx, id, &body)).await?;
+        let c = write::edit(&state(ctx).db, &cx, id, &body).await?;
         Ok(CommentPayload { comment: Comment(c) })
     }
 
@@ -82,7 +81,7 @@ impl CommentMutation {
     async fn delete_comment(&self, ctx: &Context<'_>, id: ID) -> Result<CommentPayload> {
         let id = comment_id(&id)?;
         let cx = cx(ctx);
-        let c = tx::retry(|| write::delete(&state(ctx).db, &cx, id)).await?;
+        let c = write::delete(&state(ctx).db, &cx, id).await?;
         Ok(CommentPayload { comment: Comment(c) })
     }
 
@@ -119,10 +118,8 @@ impl CommentMutation {
     ) -> Result<CommentPayload> {
         let id = comment_id(&id)?;
         let r = request(ctx);
-        let c = tx::retry(|| {
-            moderation::decide(&state(ctx).db, &r.actor, id, status.into(), reason.as_deref(), r.now)
-        })
-        .await?;
+        let c = { moderation::decide(&state(ctx).db, &r.actor, id, status.into(), reason.as_deref(), r.now) }
+            .await?;
         Ok(CommentPayload { comment: Comment(c) })
     }
 
@@ -150,7 +147,7 @@ impl CommentMutation {
             CommentModeration::Pre => Some(true),
             CommentModeration::Post => Some(false),
         };
-        tx::retry(|| moderation::set_article_moderation(&state(ctx).db, &r.actor, id, pre, r.now)).await?;
+        moderation::set_article_moderation(&state(ctx).db, &r.actor, id, pre, r.now).await?;
         Ok(CommentSettingsPayload { article_id: ids::encode(Kind::Article, id), moderation })
     }
 }
@@ -158,6 +155,6 @@ impl CommentMutation {
 async fn feature(ctx: &Context<'_>, id: ID, on: bool) -> Result<CommentPayload> {
     let id = comment_id(&id)?;
     let r = request(ctx);
-    let c = tx::retry(|| moderation::feature(&state(ctx).db, &r.actor, id, on, r.now)).await?;
+    let c = moderation::feature(&state(ctx).db, &r.actor, id, on, r.now).await?;
     Ok(CommentPayload { comment: Comment(c) })
 }

@@ -1,7 +1,6 @@
 //! Managing webhook endpoints: every mutation here needs `webhooks:manage`.
 
 use super::input_paths;
-use crate::domain::tx;
 use crate::domain::webhooks::endpoints::{self, EndpointInput};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::integrators::{WebhookDelivery, WebhookEndpoint};
@@ -86,7 +85,7 @@ impl IntegratorMutation {
     async fn rotate_webhook_secret(&self, ctx: &Context<'_>, id: ID) -> Result<WebhookEndpointPayload> {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::WebhookEndpoint, "id")?;
-        let (e, secret) = tx::retry(|| endpoints::rotate_secret(&state(ctx).db, &r.actor, id, r.now)).await?;
+        let (e, secret) = endpoints::rotate_secret(&state(ctx).db, &r.actor, id, r.now).await?;
         Ok(WebhookEndpointPayload { endpoint: (&e).into(), secret: Some(secret) })
     }
 
@@ -98,7 +97,7 @@ impl IntegratorMutation {
     ) -> Result<DeleteWebhookEndpointPayload> {
         let r = request(ctx);
         let raw = ids::decode_as(&id, Kind::WebhookEndpoint, "id")?;
-        tx::retry(|| endpoints::delete(&state(ctx).db, &r.actor, raw)).await?;
+        endpoints::delete(&state(ctx).db, &r.actor, raw).await?;
         Ok(DeleteWebhookEndpointPayload { deleted_id: ids::encode(Kind::WebhookEndpoint, raw) })
     }
 
@@ -106,7 +105,7 @@ impl IntegratorMutation {
     async fn ping_webhook_endpoint(&self, ctx: &Context<'_>, id: ID) -> Result<WebhookDeliveryPayload> {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::WebhookEndpoint, "id")?;
-        let d = tx::retry(|| endpoints::ping(&state(ctx).db, &r.actor, id, r.now)).await?;
+        let d = endpoints::ping(&state(ctx).db, &r.actor, id, r.now).await?;
         Ok(WebhookDeliveryPayload { delivery: (&d).into() })
     }
 
@@ -120,7 +119,7 @@ impl IntegratorMutation {
         let r = request(ctx);
         let endpoint = ids::decode_as(&endpoint_id, Kind::WebhookEndpoint, "endpointId")?;
         let id = ids::decode_as(&id, Kind::WebhookDelivery, "id")?;
-        let d = tx::retry(|| endpoints::retry(&state(ctx).db, &r.actor, endpoint, id, r.now)).await?;
+        let d = endpoints::retry(&state(ctx).db, &r.actor, endpoint, id, r.now).await?;
         Ok(WebhookDeliveryPayload { delivery: (&d).into() })
     }
 }

@@ -1,7 +1,7 @@
 use super::input_paths;
 use super::inputs::{AuthorInput, MediaInput, SectionInput, TagInput, author_input};
+use crate::domain::media;
 use crate::domain::taxonomy::write::{self, TermInput};
-use crate::domain::{media, tx};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::types::media::Media;
 use crate::graphql::types::taxonomy::{Author, Section, Tag};
@@ -51,7 +51,7 @@ impl TaxonomyMutation {
     async fn create_section(&self, ctx: &Context<'_>, input: SectionInput) -> Result<SectionPayload> {
         let r = request(ctx);
         let input = section_input(input);
-        let s = tx::retry(|| write::save_section(&state(ctx).db, &r.actor, None, input.clone(), r.now))
+        let s = write::save_section(&state(ctx).db, &r.actor, None, input.clone(), r.now)
             .await
             .map_err(input_paths)?;
         Ok(SectionPayload { section: Section(s) })
@@ -61,7 +61,7 @@ impl TaxonomyMutation {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::Section, "id")?;
         let input = section_input(input);
-        let s = tx::retry(|| write::save_section(&state(ctx).db, &r.actor, Some(id), input.clone(), r.now))
+        let s = write::save_section(&state(ctx).db, &r.actor, Some(id), input.clone(), r.now)
             .await
             .map_err(input_paths)?;
         Ok(SectionPayload { section: Section(s) })
@@ -70,7 +70,7 @@ impl TaxonomyMutation {
     async fn create_tag(&self, ctx: &Context<'_>, input: TagInput) -> Result<TagPayload> {
         let r = request(ctx);
         let input = tag_input(input);
-        let t = tx::retry(|| write::save_tag(&state(ctx).db, &r.actor, None, input.clone(), r.now))
+        let t = write::save_tag(&state(ctx).db, &r.actor, None, input.clone(), r.now)
             .await
             .map_err(input_paths)?;
         Ok(TagPayload { tag: Tag(t) })
@@ -80,7 +80,7 @@ impl TaxonomyMutation {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::Tag, "id")?;
         let input = tag_input(input);
-        let t = tx::retry(|| write::save_tag(&state(ctx).db, &r.actor, Some(id), input.clone(), r.now))
+        let t = write::save_tag(&state(ctx).db, &r.actor, Some(id), input.clone(), r.now)
             .await
             .map_err(input_paths)?;
         Ok(TagPayload { tag: Tag(t) })
@@ -89,7 +89,7 @@ impl TaxonomyMutation {
     async fn create_author(&self, ctx: &Context<'_>, input: AuthorInput) -> Result<AuthorPayload> {
         let r = request(ctx);
         let input = author_input(input)?;
-        let a = tx::retry(|| write::save_author(&state(ctx).db, &r.actor, None, input.clone(), r.now))
+        let a = write::save_author(&state(ctx).db, &r.actor, None, input.clone(), r.now)
             .await
             .map_err(input_paths)?;
         Ok(AuthorPayload { author: Author(a) })
@@ -99,7 +99,7 @@ impl TaxonomyMutation {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::Author, "id")?;
         let input = author_input(input)?;
-        let a = tx::retry(|| write::save_author(&state(ctx).db, &r.actor, Some(id), input.clone(), r.now))
+        let a = write::save_author(&state(ctx).db, &r.actor, Some(id), input.clone(), r.now)
             .await
             .map_err(input_paths)?;
         Ok(AuthorPayload { author: Author(a) })
@@ -108,9 +108,8 @@ impl TaxonomyMutation {
     async fn create_media(&self, ctx: &Context<'_>, input: MediaInput) -> Result<MediaPayload> {
         let r = request(ctx);
         let input = input.into_domain();
-        let m = tx::retry(|| media::save(&state(ctx).db, &r.actor, None, input.clone(), r.now))
-            .await
-            .map_err(input_paths)?;
+        let m =
+            media::save(&state(ctx).db, &r.actor, None, input.clone(), r.now).await.map_err(input_paths)?;
         Ok(MediaPayload { media: Media(m) })
     }
 
@@ -118,7 +117,7 @@ impl TaxonomyMutation {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::Media, "id")?;
         let input = input.into_domain();
-        let m = tx::retry(|| media::save(&state(ctx).db, &r.actor, Some(id), input.clone(), r.now))
+        let m = media::save(&state(ctx).db, &r.actor, Some(id), input.clone(), r.now)
             .await
             .map_err(input_paths)?;
         Ok(MediaPayload { media: Media(m) })

@@ -3,7 +3,7 @@
 //! reports, so a retry gets that answer and nothing is created twice, even
 //! when the retry races the original.
 
-use crate::domain::token;
+use crate::domain::{token, tx};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entity::idempotency_key;
@@ -46,27 +46,28 @@ pub async fn lookup(
     Ok(Some(Stored { status: u16::try_from(row.response_status).unwrap_or(200), body: row.response_body }))
 }
 
-/// Claims the key at the start of the write's transaction. A concurrent
-/// request with the same key waits on this row and then fails with a unique
-/// violation; the caller rolls back and replays the winner's answer.
+/// Claims the key at the start of the write's transaction; false when a
+/// request with the same key holds it (a concurrent one waits on the
+/// winner's row, then finds it taken), whose answer the caller replays.
 pub async fn claim(
-    db: &impl ConnectionTrait,
+    txn: &sea_orm::DatabaseTransaction,
     owner: Uuid,
     key: &str,
     fp: &str,
     now: DateTime<Utc>,
-) -> Result<(), sea_orm::DbErr> {
-    idempotency_key::Entity::insert(idempotency_key::ActiveModel {
-        api_key_id: Set(owner),
-        idem_key: Set(key.to_owned()),
-        request_hash: Set(fp.to_owned()),
-        response_status: Set(0),
-        response_body: Set(String::new()),
-        created_at: Set(now),
-    })
-    .exec_without_returning(db)
+) -> AppResult<bool> {
+    tx::insert_unless_present(
+        txn,
+        idempotency_key::ActiveModel {
+            api_key_id: Set(owner),
+            idem_key: Set(key.to_owned()),
+            request_hash: Set(fp.to_owned()),
+            response_status: Set(0),
+            response_body: Set(String::new()),
+            created_at: Set(now),
+        },
+    )
     .await
-    .map(|_| ())
 }
 
 /// Stores the answer on the claimed key, in the write's transaction.
