@@ -1,6 +1,11 @@
 //! Dateline's configuration: one struct, filled from flags and environment.
 
 use clap::{Args, Parser, Subcommand};
+use secrecy::SecretString;
+
+fn secret(s: &str) -> Result<SecretString, String> {
+    Ok(SecretString::from(s))
+}
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://dateline.db?mode=rwc";
 
@@ -264,8 +269,8 @@ pub struct Config {
     pub session_days: u32,
 
     /// HS256 secret (at least 32 bytes) shared with the publisher's identity provider, for `signInWithJwt`.
-    #[arg(long, env = "DATELINE_SSO_SECRET", hide_env_values = true, global = true)]
-    pub sso_secret: Option<String>,
+    #[arg(long, env = "DATELINE_SSO_SECRET", hide_env_values = true, value_parser = secret, global = true)]
+    pub sso_secret: Option<SecretString>,
 
     /// The identity provider's RS256 or ES256 public key (PEM), instead of a secret.
     #[arg(long, env = "DATELINE_SSO_PUBLIC_KEY", global = true)]
@@ -473,6 +478,15 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::Config;
+
+    #[test]
+    fn secrets_never_print() {
+        let mut c = Config::for_database("sqlite::memory:");
+        c.sso_secret = Some("a-very-secret-value-that-is-32-bytes!".into());
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("a-very-secret"), "{shown}");
+        assert!(shown.contains("REDACTED"));
+    }
 
     #[test]
     fn the_pool_is_sized_for_the_cpus_unless_configured() {

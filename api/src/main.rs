@@ -1,5 +1,6 @@
 //! The `dateline` binary: serve, migrate, print-schema, print-openapi, seed.
 
+use api::cli::CliError;
 use api::clock::Clock;
 use api::config::{Cli, Command, CommentsCommand, Config, KeysCommand, UsersCommand};
 use api::domain::accounts::{Scope, api_keys};
@@ -49,7 +50,7 @@ fn main() -> ExitCode {
         match cli.command {
             None | Some(Command::Serve) => serve(cli.config).await,
             Some(Command::Migrate) => {
-                startup::prepare(cli.config, Clock::system()).await.map(|_| ()).map_err(|e| e.to_string())
+                startup::prepare(cli.config, Clock::system()).await.map(|_| ()).map_err(CliError::from)
             }
             Some(Command::Seed(args)) => seed(cli.config, args).await,
             Some(Command::Keys { command }) => keys(cli.config, command).await,
@@ -62,23 +63,23 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(msg) => {
-            eprintln!("dateline: {msg}");
-            ExitCode::FAILURE
+        Err(e) => {
+            eprintln!("dateline: {e}");
+            ExitCode::from(e.exit_code())
         }
     }
 }
 
-async fn serve(config: Config) -> Result<(), String> {
+async fn serve(config: Config) -> Result<(), CliError> {
     let demo = config.demo;
     let json_logs = config.log_json;
     let bind = config.bind.clone();
     let open_files = api::fd_limit::raise();
-    let state = startup::prepare(config, Clock::system()).await.map_err(|e| e.to_string())?;
+    let state = startup::prepare(config, Clock::system()).await?;
     if demo {
-        let loaded = fixtures::demo::load_if_empty(&state.db, state.clock.now())
-            .await
-            .map_err(|e| format!("cannot load demo content: {e}"))?;
+        let loaded = fixtures::demo::load_if_empty(&state.db, state.clock.now()).await.map_err(|e| {
+            CliError::Start(startup::StartError::Setup(format!("cannot load demo content: {e}")))
+        })?;
         if loaded {
             tracing::info!("loaded demo content into the empty database");
         }
@@ -92,9 +93,11 @@ async fn serve(config: Config) -> Result<(), String> {
             "open files: soft and hard limits, and live streams allowed"
         );
     }
-    let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let server = startup::run(state, listener).map_err(|e| e.to_string())?;
+    let bind_error =
+        |e: std::io::Error| startup::StartError::Bind { addr: bind.clone(), reason: e.to_string() };
+    let listener = TcpListener::bind(&bind).map_err(bind_error)?;
+    let addr = listener.local_addr().map_err(bind_error)?;
+    let server = startup::run(state, listener)?;
     if json_logs {
         // The log stream stays one JSON object per line.
         tracing::info!(address = %format!("http://{addr}"), "Dateline is serving");
@@ -104,27 +107,29 @@ async fn serve(config: Config) -> Result<(), String> {
         println!("  REST:              http://{addr}/v1/articles");
         println!("  API docs:          http://{addr}/docs  (OpenAPI: /openapi.json)");
     }
-    server.serve_until(startup::shutdown_signal()).await
+    server
+        .serve_until(startup::shutdown_signal())
+        .await
+        .map_err(|e| CliError::Start(startup::StartError::Setup(e)))
 }
 
-async fn seed(config: Config, args: api::config::SeedArgs) -> Result<(), String> {
-    let state = startup::prepare(config, Clock::system()).await.map_err(|e| e.to_string())?;
-    let report = fixtures::seed::run(&state.db, &args, state.clock.now()).await.map_err(|e| e.to_string())?;
+async fn seed(config: Config, args: api::config::SeedArgs) -> Result<(), CliError> {
+    let state = startup::prepare(config, Clock::system()).await?;
+    let report = fixtures::seed::run(&state.db, &args, state.clock.now()).await?;
     println!("{report}");
     Ok(())
 }
 
-async fn keys(config: Config, command: KeysCommand) -> Result<(), String> {
-    let state = startup::prepare(config, Clock::system()).await.map_err(|e| e.to_string())?;
+async fn keys(config: Config, command: KeysCommand) -> Result<(), CliError> {
+    let state = startup::prepare(config, Clock::system()).await?;
     let now = state.clock.now();
     match command {
         KeysCommand::Create { name, scopes } => {
             let mut parsed = Vec::new();
             for s in &scopes {
-                parsed.push(Scope::parse(s).ok_or_else(|| format!("unknown scope {s:?}"))?);
+                parsed.push(Scope::parse(s).ok_or_else(|| CliError::Usage(format!("unknown scope {s:?}")))?);
             }
-            let (key, secret) =
-                api_keys::create(&state.db, &name, &parsed, now).await.map_err(|e| e.to_string())?;
+            let (key, secret) = api_keys::create(&state.db, &name, &parsed, now).await?;
             println!("{secret}");
             eprintln!(
                 "created key {} ({}) with scopes: {}; store it now, it is not shown again",
@@ -132,45 +137,42 @@ async fn keys(config: Config, command: KeysCommand) -> Result<(), String> {
             );
         }
         KeysCommand::List => {
-            for k in api_keys::list(&state.db).await.map_err(|e| e.to_string())? {
+            for k in api_keys::list(&state.db).await? {
                 let state = if k.revoked_at.is_some() { "revoked" } else { "active" };
                 println!("{}\t{}\t{}…\t{}\t{}", k.id, state, k.key_prefix, k.name, k.scopes);
             }
         }
         KeysCommand::Revoke { id } => {
-            let id = uuid::Uuid::parse_str(&id).map_err(|_| format!("{id:?} is not a key id"))?;
-            api_keys::revoke(&state.db, id, now).await.map_err(|e| e.to_string())?;
+            let id =
+                uuid::Uuid::parse_str(&id).map_err(|_| CliError::Usage(format!("{id:?} is not a key id")))?;
+            api_keys::revoke(&state.db, id, now).await?;
             println!("revoked {id}");
         }
     }
     Ok(())
 }
 
-async fn users(config: Config, command: UsersCommand) -> Result<(), String> {
+async fn users(config: Config, command: UsersCommand) -> Result<(), CliError> {
     use api::domain::accounts::{Actor, Role, users};
-    let state = startup::prepare(config, Clock::system()).await.map_err(|e| e.to_string())?;
+    let state = startup::prepare(config, Clock::system()).await?;
     match command {
         UsersCommand::SetRole { email, role } => {
-            let role = Role::parse(&role).ok_or_else(|| format!("unknown role {role:?}"))?;
+            let role = Role::parse(&role).ok_or_else(|| CliError::Usage(format!("unknown role {role:?}")))?;
             let user = users::by_email(&state.db, &email)
-                .await
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| format!("no account has the email {email:?}"))?;
-            let u = users::set_role(&state.db, &Actor::system(), user.id, role, state.clock.now())
-                .await
-                .map_err(|e| e.to_string())?;
+                .await?
+                .ok_or_else(|| CliError::Usage(format!("no account has the email {email:?}")))?;
+            let u = users::set_role(&state.db, &Actor::system(), user.id, role, state.clock.now()).await?;
             println!("{} ({}) is now {}", u.email, u.id, u.role);
         }
     }
     Ok(())
 }
 
-async fn comments(config: Config, command: CommentsCommand) -> Result<(), String> {
-    let state = startup::prepare(config, Clock::system()).await.map_err(|e| e.to_string())?;
+async fn comments(config: Config, command: CommentsCommand) -> Result<(), CliError> {
+    let state = startup::prepare(config, Clock::system()).await?;
     match command {
         CommentsCommand::Recount => {
-            let repairs =
-                api::domain::comments::recount::recount(&state.db).await.map_err(|e| e.to_string())?;
+            let repairs = api::domain::comments::recount::recount(&state.db).await?;
             for r in &repairs {
                 println!("repaired {} of {}: {} -> {}", r.what, r.id, r.stored, r.actual);
             }
@@ -186,10 +188,10 @@ fn operator() -> api::domain::accounts::Actor {
     Actor::api_key(uuid::Uuid::nil(), Scope::ALL.to_vec())
 }
 
-async fn export(config: Config, file: std::path::PathBuf) -> Result<(), String> {
+async fn export(config: Config, file: std::path::PathBuf) -> Result<(), CliError> {
     use futures_util::StreamExt;
     use tokio::io::AsyncWriteExt;
-    let state = startup::prepare(config, Clock::system()).await.map_err(|e| e.to_string())?;
+    let state = startup::prepare(config, Clock::system()).await?;
     let to_stdout = file.as_os_str() == "-";
     let mut out: Box<dyn tokio::io::AsyncWrite + Unpin> = if to_stdout {
         Box::new(tokio::io::stdout())
@@ -197,64 +199,62 @@ async fn export(config: Config, file: std::path::PathBuf) -> Result<(), String> 
         Box::new(
             tokio::fs::File::create(&file)
                 .await
-                .map_err(|e| format!("cannot create {}: {e}", file.display()))?,
+                .map_err(|e| CliError::Io(format!("cannot create {}: {e}", file.display())))?,
         )
     };
     let mut out = tokio::io::BufWriter::new(&mut out);
-    let lines =
-        api::domain::sync::archive::export(state.db.clone(), &operator()).map_err(|e| e.to_string())?;
+    let lines = api::domain::sync::archive::export(state.db.clone(), &operator())?;
     let mut lines = std::pin::pin!(lines);
     let mut n = 0u64;
     while let Some(line) = lines.next().await {
-        let line = line.map_err(|e| e.to_string())?;
-        out.write_all(line.as_bytes()).await.map_err(|e| e.to_string())?;
+        let line = line?;
+        out.write_all(line.as_bytes()).await.map_err(write_error(&file))?;
         n += 1;
     }
-    out.flush().await.map_err(|e| e.to_string())?;
+    out.flush().await.map_err(write_error(&file))?;
     if !to_stdout {
         println!("exported {n} stories to {}", file.display());
     }
     Ok(())
 }
 
-async fn import(config: Config, file: std::path::PathBuf) -> Result<(), String> {
-    use api::domain::sync::import::{BATCH, Importer};
+fn write_error(file: &std::path::Path) -> impl Fn(std::io::Error) -> CliError + '_ {
+    move |e| CliError::Io(format!("cannot write {}: {e}", file.display()))
+}
+
+async fn import(config: Config, file: std::path::PathBuf) -> Result<(), CliError> {
+    use api::domain::sync::import::Importer;
     use tokio::io::AsyncBufReadExt;
-    let state = startup::prepare(config, Clock::system()).await.map_err(|e| e.to_string())?;
-    let f = tokio::fs::File::open(&file).await.map_err(|e| format!("cannot open {}: {e}", file.display()))?;
+    let state = startup::prepare(config, Clock::system()).await?;
+    let f = tokio::fs::File::open(&file)
+        .await
+        .map_err(|e| CliError::Io(format!("cannot open {}: {e}", file.display())))?;
     let size = f.metadata().await.map(|m| m.len()).unwrap_or(0);
     let bar = indicatif::ProgressBar::new(size).with_style(
         indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {msg} ({eta})")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let mut importer = Importer::new(&operator(), state.clock.now()).map_err(|e| e.to_string())?;
-    let mut reader = tokio::io::BufReader::new(f).lines();
-    let mut batch = Vec::with_capacity(BATCH);
-    let mut n = 0usize;
+    let mut importer = Importer::new(&operator(), state.clock.now())?;
+    let mut reader = tokio::io::BufReader::with_capacity(256 * 1024, f);
     loop {
-        let next = reader.next_line().await.map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-        let done = next.is_none();
-        if let Some(line) = next {
-            n += 1;
-            bar.inc(line.len() as u64 + 1);
-            if !line.trim().is_empty() {
-                batch.push((n, line));
-            }
-        }
-        if batch.len() >= BATCH || (done && !batch.is_empty()) {
-            importer.batch(&state.db, &batch).await.map_err(|e| e.to_string())?;
-            batch.clear();
-            let t = &importer.totals;
-            bar.set_message(format!(
-                "{} created, {} updated, {} unchanged, {} rejected",
-                t.created, t.updated, t.unchanged, t.rejected
-            ));
-        }
-        if done {
+        let chunk = reader
+            .fill_buf()
+            .await
+            .map_err(|e| CliError::Io(format!("cannot read {}: {e}", file.display())))?;
+        if chunk.is_empty() {
             break;
         }
+        let len = chunk.len();
+        importer.feed(&state.db, chunk).await?;
+        reader.consume(len);
+        bar.inc(len as u64);
+        let t = &importer.totals;
+        bar.set_message(format!(
+            "{} created, {} updated, {} unchanged, {} rejected",
+            t.created, t.updated, t.unchanged, t.rejected
+        ));
     }
-    importer.finish(&state.db).await.map_err(|e| e.to_string())?;
+    importer.end(&state.db).await?;
     bar.finish_and_clear();
     let (problems, unlisted) = std::mem::take(&mut importer.problems).listed();
     for r in &problems {
@@ -273,7 +273,7 @@ async fn import(config: Config, file: std::path::PathBuf) -> Result<(), String> 
         t.rejected
     );
     if t.rejected > 0 {
-        return Err(format!("{} line(s) rejected", t.rejected));
+        return Err(CliError::Rejected(t.rejected as u64));
     }
     Ok(())
 }

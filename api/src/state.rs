@@ -49,7 +49,7 @@ impl Community {
     /// `streams`: the most live streams the process may hold.
     pub fn from_config(c: &Config, streams: usize) -> Result<Self, String> {
         let sso = SsoVerifier::from_config(
-            c.sso_secret.as_deref(),
+            c.sso_secret.as_ref().map(secrecy::ExposeSecret::expose_secret),
             c.sso_public_key.as_deref(),
             c.sso_audience.as_deref(),
         )

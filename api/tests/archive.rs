@@ -391,3 +391,42 @@ async fn the_cli_exports_and_imports_files() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 unchanged, 1 rejected"));
     drop(dir2);
 }
+
+#[actix_web::test]
+async fn the_cli_and_the_api_read_an_archive_by_the_same_rules() {
+    let (app, key) = newsroom().await;
+    let first = export(&app, &key).await.lines().next().unwrap().to_owned();
+    // A good line, a line that is not UTF-8, a blank one, a good one without
+    // a newline at the end.
+    let mut bytes = format!("{first}\n").into_bytes();
+    bytes.extend_from_slice(b"\xff\xfe{}\n\n");
+    bytes.extend_from_slice(first.as_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mixed.ndjson");
+    std::fs::write(&file, &bytes).unwrap();
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dateline"))
+        .args(["import", file.to_str().unwrap()])
+        .env("DATABASE_URL", &app.state.config.database_url)
+        .output()
+        .unwrap();
+    let (said, complained) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!out.status.success(), "a rejected line fails the command");
+    assert!(said.contains("0 created, 0 updated, 2 unchanged, 1 rejected"), "{said}");
+    assert!(complained.contains("line 2: is not UTF-8"), "{complained}");
+
+    let r = app
+        .client
+        .post(format!("{}/v1/import", app.addr))
+        .bearer_auth(&key)
+        .header("content-type", "application/x-ndjson")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let report: Value = r.json().await.unwrap();
+    assert_eq!(report["totals"], json!({ "created": 0, "updated": 0, "unchanged": 2, "rejected": 1 }));
+    assert_eq!(report["problems"][0]["line"], 2);
+    assert_eq!(report["problems"][0]["reason"], "is not UTF-8");
+}

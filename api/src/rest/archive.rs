@@ -7,16 +7,13 @@ use super::Caller;
 use super::responses::{BodyWrite, PreviewRead};
 use crate::domain::accounts::policy;
 use crate::domain::sync::archive;
-use crate::domain::sync::import::{BATCH, Importer, LineReport, Totals};
+use crate::domain::sync::import::{Importer, LineReport, Totals};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use futures_util::StreamExt;
 use serde::Serialize;
 use utoipa::ToSchema;
-
-/// Longest line an import takes; a story is far smaller.
-const MAX_LINE: usize = 8 * 1024 * 1024;
 
 /// Every story, drafts included, one JSON object per line. Needs
 /// `sync:read` and `content:read-drafts`.
@@ -120,47 +117,15 @@ pub async fn import(
 ) -> AppResult<HttpResponse> {
     policy::can_write_content(&caller.0)?;
     let mut importer = Importer::new(&caller.0, state.clock.now())?;
-    let mut pending: Vec<u8> = Vec::new();
-    let mut batch: Vec<(usize, String)> = Vec::with_capacity(BATCH);
-    let mut n = 0usize;
-    let mut done = false;
-    while !done {
-        match body.next().await {
-            Some(chunk) => {
-                pending.extend_from_slice(&chunk.map_err(|_| AppError::field("body", "could not be read"))?)
-            }
-            None => {
-                done = true;
-                if !pending.is_empty() {
-                    pending.push(b'\n');
-                }
-            }
-        }
-        while let Some(end) = pending.iter().position(|b| *b == b'\n') {
-            let raw: Vec<u8> = pending.drain(..=end).collect();
-            n += 1;
-            match String::from_utf8(raw) {
-                Ok(text) if text.trim().is_empty() => {}
-                Ok(text) => batch.push((n, text)),
-                Err(_) => importer.reject(n, "is not UTF-8"),
-            }
-            if batch.len() >= BATCH {
-                importer.batch(&state.db, &batch).await?;
-                batch.clear();
-            }
-        }
-        if pending.len() > MAX_LINE {
-            return Err(AppError::field("body", format!("line {} is longer than {MAX_LINE} bytes", n + 1)));
-        }
-    }
-    if !batch.is_empty() {
-        importer.batch(&state.db, &batch).await?;
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|_| AppError::field("body", "could not be read"))?;
+        importer.feed(&state.db, &chunk).await?;
     }
     // No bytes at all is no archive; blank lines are an empty one.
-    if n == 0 {
+    if !importer.read_anything() {
         return Err(AppError::field("body", "is empty; send one archived story per line"));
     }
-    importer.finish(&state.db).await?;
+    importer.end(&state.db).await?;
     let Totals { created, updated, unchanged, rejected } = importer.totals.clone();
     let (problems, unlisted_problems) = importer.problems.listed();
     Ok(HttpResponse::Ok().json(ImportReport {

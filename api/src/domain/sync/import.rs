@@ -5,6 +5,7 @@
 //! says is left alone, version and all.
 
 use super::archive::{self, ArchivedArticle, ArchivedRef};
+use super::ndjson::{Line, Lines};
 use super::{Action, Change, Entity};
 use crate::domain::accounts::{Actor, policy};
 use crate::domain::articles::input::{ArticleChanges, AudioInput, BodyInput};
@@ -103,9 +104,12 @@ impl Problems {
     }
 }
 
-/// One import run: batches go in one after another, then `finish` links
-/// curated related stories (a story may name one that comes later).
+/// One import run: bytes are fed as they arrive ([`Importer::feed`]),
+/// lines go in a batch at a time, then [`Importer::end`] links curated
+/// related stories (a story may name one that comes later).
 pub struct Importer {
+    lines: Lines,
+    waiting: Vec<(usize, String)>,
     actor: Actor,
     now: DateTime<Utc>,
     related: Vec<(usize, Uuid, Vec<ArchivedRef>)>,
@@ -146,6 +150,8 @@ impl Importer {
     pub fn new(actor: &Actor, now: DateTime<Utc>) -> AppResult<Self> {
         policy::can_write_content(actor)?;
         Ok(Self {
+            lines: Lines::new(),
+            waiting: Vec::with_capacity(BATCH),
             actor: actor.clone(),
             now,
             related: Vec::new(),
@@ -155,15 +161,49 @@ impl Importer {
         })
     }
 
-    /// A line refused before it could be read (not text, too long).
-    pub fn reject(&mut self, line: usize, why: &str) {
-        self.totals.count(Outcome::Rejected);
-        self.problems.push(rejected(line, None, why.to_owned()));
+    /// Reads the lines `chunk` completes, importing each full batch.
+    pub async fn feed<C: tx::Db>(&mut self, db: &C, chunk: &[u8]) -> AppResult<()> {
+        for line in self.lines.feed(chunk) {
+            self.take(db, line).await?;
+        }
+        Ok(())
+    }
+
+    /// The input is over: imports what is left and links related stories.
+    pub async fn end<C: tx::Db>(&mut self, db: &C) -> AppResult<()> {
+        for line in self.lines.end() {
+            self.take(db, line).await?;
+        }
+        let last = std::mem::take(&mut self.waiting);
+        if !last.is_empty() {
+            self.batch(db, &last).await?;
+        }
+        self.finish(db).await
+    }
+
+    /// Whether any byte was fed.
+    pub fn read_anything(&self) -> bool {
+        self.lines.seen_any()
+    }
+
+    async fn take<C: tx::Db>(&mut self, db: &C, line: Line) -> AppResult<()> {
+        match line {
+            Line::Text(n, text) => self.waiting.push((n, text)),
+            Line::Refused(n, why) => {
+                self.totals.count(Outcome::Rejected);
+                self.problems.push(rejected(n, None, why.to_owned()));
+            }
+        }
+        if self.waiting.len() >= BATCH {
+            let full = std::mem::take(&mut self.waiting);
+            self.batch(db, &full).await?;
+        }
+        Ok(())
     }
 
     /// Imports up to [`BATCH`] numbered lines in one transaction; a lost
     /// deadlock runs the batch again.
-    pub async fn batch<C: tx::Db>(&mut self, db: &C, lines: &[(usize, String)]) -> AppResult<()> {
+    async fn batch<C: tx::Db>(&mut self, db: &C, lines: &[(usize, String)]) -> AppResult<()> {
         let (reports, related, known) = self.run(db, lines).await?;
         self.related.extend(related);
         self.known = known;
@@ -351,7 +391,7 @@ impl Importer {
     /// Links curated related stories once every line is in. A reference to
     /// a story that is nowhere is reported with its line; the story itself
     /// stays imported.
-    pub async fn finish<C: tx::Db>(&mut self, db: &C) -> AppResult<()> {
+    async fn finish<C: tx::Db>(&mut self, db: &C) -> AppResult<()> {
         let pending = std::mem::take(&mut self.related);
         for chunk in pending.chunks(BATCH) {
             for p in self.link(db, chunk).await? {

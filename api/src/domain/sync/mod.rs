@@ -6,6 +6,7 @@ pub mod archive;
 pub mod cursor;
 pub mod feed;
 pub mod import;
+pub mod ndjson;
 pub mod schedule;
 pub mod syndication;
 
