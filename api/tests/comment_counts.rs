@@ -92,3 +92,42 @@ async fn the_recount_repairs_and_reports_what_drifted() {
     );
     assert!(api::domain::comments::recount::recount(db).await.unwrap().is_empty());
 }
+
+#[actix_web::test]
+async fn both_apis_tell_the_same_comment_count_of_a_disabled_thread() {
+    let app = TestApp::spawn().await;
+    let id = app.story("quiet", "Quiet", Some(t0() - TimeDelta::hours(1)), Story::default()).await;
+    let (alice, _) = app.person("Alice", "READER").await;
+    app.comment(&alice, id, None, "one").await;
+    app.comment(&alice, id, None, "two").await;
+    let key = app.key(&["content:write"]).await;
+    let read = async || {
+        let g = app.gql("{ article(slug: \"quiet\") { commentCount } }", json!({})).await;
+        let (_, r) = app.get_json("/v1/articles/quiet").await;
+        (g["data"]["article"]["commentCount"].clone(), r["commentCount"].clone())
+    };
+    assert_eq!(read().await, (json!(2), json!(2)));
+    let (s, _, b) = app
+        .call(
+            "PATCH",
+            &format!("/v1/articles/{id}"),
+            Some(&key),
+            Some(json!({ "commentsStatus": "DISABLED" })),
+            &[],
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["commentCount"], 0, "the write's answer agrees: {b}");
+    assert_eq!(read().await, (json!(0), json!(0)), "disabled: none shown, in either API");
+    let (s, _, _) = app
+        .call(
+            "PATCH",
+            &format!("/v1/articles/{id}"),
+            Some(&key),
+            Some(json!({ "commentsStatus": "OPEN" })),
+            &[],
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(read().await, (json!(2), json!(2)), "the stored count comes back with the thread");
+}

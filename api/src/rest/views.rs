@@ -236,7 +236,7 @@ impl ArticleView {
             word_count: a.word_count,
             reading_time_minutes: articles::reading_time_minutes(a),
             comments_status: a.comments_status.into(),
-            comment_count: a.comment_count,
+            comment_count: present::comment_count(a),
             seo: {
                 let s = present::seo(a);
                 SeoView { title: s.title, description: s.description, canonical_url: s.canonical_url }

@@ -32,6 +32,12 @@ pub fn seo(a: &Article) -> Seo {
 
 /// The status a reader sees at `now`: a published story whose time has not
 /// come is SCHEDULED.
+/// Approved comments as readers are told of them: none while comments are
+/// disabled, whatever the stored count (kept for when they come back).
+pub fn comment_count(a: &Article) -> i32 {
+    if a.comments_status == super::CommentsStatus::Disabled { 0 } else { a.comment_count }
+}
+
 pub fn status(a: &Article, now: DateTime<Utc>) -> Status {
     Status::effective(a.status, a.published_at, now)
 }

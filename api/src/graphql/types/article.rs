@@ -157,10 +157,8 @@ impl Article {
     }
     /// Approved comments, kept in step with every comment change; 0 when
     /// comments are disabled.
-    async fn comment_count(&self, ctx: &Context<'_>) -> i32 {
-        let disabled = threads::state(&self.0, &state(ctx).community.comments, request(ctx).now)
-            == ThreadState::Disabled;
-        if disabled { 0 } else { self.0.comment_count }
+    async fn comment_count(&self) -> i32 {
+        crate::domain::articles::present::comment_count(&self.0)
     }
     /// The story's address on the publisher's site (`DATELINE_PUBLIC_URL_TEMPLATE`).
     async fn url(&self, ctx: &Context<'_>) -> Result<String> {
