@@ -12,7 +12,7 @@ use prometheus::proto::MetricFamily;
 use prometheus::{HistogramOpts, HistogramVec, IntGauge, IntGaugeVec, Opts, Registry};
 use sea_orm::{DatabaseBackend, DatabaseConnection};
 use std::collections::HashSet;
-use std::sync::{LazyLock, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 fn missing(name: &str) -> prometheus::Error {
@@ -21,6 +21,7 @@ fn missing(name: &str) -> prometheus::Error {
 
 pub fn middleware(
     state: &AppState,
+    operations: &GraphqlOperations,
     public_endpoint: bool,
 ) -> Result<actix_web_prom::PrometheusMetrics, StartError> {
     let fail = |e: prometheus::Error| StartError::Setup(e.to_string());
@@ -34,7 +35,7 @@ pub fn middleware(
     registry.register(Box::new(PoolCollector::new(&state.db).map_err(fail)?)).map_err(fail)?;
     #[cfg(target_os = "linux")]
     registry.register(Box::new(prometheus::process_collector::ProcessCollector::for_self())).map_err(fail)?;
-    registry.register(Box::new(GraphqlOperations::histogram().map_err(fail)?)).map_err(fail)?;
+    registry.register(Box::new(operations.seconds.clone())).map_err(fail)?;
     let mut builder = actix_web_prom::PrometheusMetricsBuilder::new("dateline")
         .registry(registry)
         .mask_unmatched_patterns("UNMATCHED");
@@ -130,26 +131,20 @@ impl Collector for PoolCollector {
 /// the per-route histogram cannot tell a front page from an article page.
 pub struct GraphqlOperations {
     seen: Mutex<HashSet<String>>,
+    /// The application's own, so the bound on labels holds per registry.
+    seconds: HistogramVec,
 }
 
 const MAX_OPERATION_NAMES: usize = 200;
 
-static GRAPHQL_SECONDS: LazyLock<Option<HistogramVec>> = LazyLock::new(|| {
-    let opts = HistogramOpts::new(
-        "dateline_graphql_operation_duration_seconds",
-        "GraphQL execution time by operation name",
-    )
-    .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]);
-    HistogramVec::new(opts, &["operation"]).ok()
-});
-
 impl GraphqlOperations {
-    fn histogram() -> prometheus::Result<HistogramVec> {
-        GRAPHQL_SECONDS.clone().ok_or_else(|| missing("GraphQL operation duration"))
-    }
-
-    pub fn new() -> Self {
-        Self { seen: Mutex::new(HashSet::new()) }
+    pub fn new() -> prometheus::Result<Self> {
+        let opts = HistogramOpts::new(
+            "dateline_graphql_operation_duration_seconds",
+            "GraphQL execution time by operation name",
+        )
+        .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]);
+        Ok(Self { seen: Mutex::new(HashSet::new()), seconds: HistogramVec::new(opts, &["operation"])? })
     }
 
     pub fn observe(&self, name: Option<&str>, took: Duration) {
@@ -158,9 +153,7 @@ impl GraphqlOperations {
             Some(n) if self.admit(n) => n,
             Some(_) => "other",
         };
-        if let Some(h) = GRAPHQL_SECONDS.as_ref() {
-            h.with_label_values(&[label]).observe(took.as_secs_f64());
-        }
+        self.seconds.with_label_values(&[label]).observe(took.as_secs_f64());
     }
 
     /// A name becomes a label if it is a GraphQL name and the set has room.
@@ -180,11 +173,5 @@ impl GraphqlOperations {
         }
         seen.insert(name.to_owned());
         true
-    }
-}
-
-impl Default for GraphqlOperations {
-    fn default() -> Self {
-        Self::new()
     }
 }

@@ -184,7 +184,9 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Application, StartE
     let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     let schema: AppSchema = graphql::build_schema(state.clone());
     let c = &state.config;
-    let metrics = crate::metrics::middleware(&state, c.metrics_bind.is_none())?;
+    let operations =
+        crate::metrics::GraphqlOperations::new().map_err(|e| StartError::Setup(e.to_string()))?;
+    let metrics = crate::metrics::middleware(&state, &operations, c.metrics_bind.is_none())?;
     let metrics_server = match &c.metrics_bind {
         Some(bind) => Some(crate::metrics::server(bind, metrics.registry.clone())?),
         None => None,
@@ -218,7 +220,7 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Application, StartE
     let routes = web::Data::new(Routes::new(&serde_json::to_value(&api).unwrap_or_default(), &undocumented));
     let credentialed = web::Data::new(CredentialedOrigins::new(&c.cors_credentials_origins));
     let access_log = web::Data::new(AccessLog(c.access_log));
-    let operations = web::Data::new(crate::metrics::GraphqlOperations::new());
+    let operations = web::Data::new(operations);
     let schema = web::Data::new(schema);
     let state_data = web::Data::new(state);
     let server = HttpServer::new(move || {

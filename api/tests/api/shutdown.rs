@@ -4,8 +4,6 @@
 //! within its bound.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -93,7 +91,7 @@ fn wait_exit(child: &mut Child, limit: Duration) -> (Option<i32>, Duration) {
 
 #[actix_web::test]
 async fn sigterm_during_writes_and_deliveries_loses_nothing_and_sends_nothing_twice() {
-    let (url, _dir) = common::fresh_database().await;
+    let (url, _dir) = crate::common::fresh_database().await;
     let out = dateline(&url)
         .args(["keys", "create", "--name", "load", "--scope", "content:write", "--scope", "webhooks:manage"])
         .output()

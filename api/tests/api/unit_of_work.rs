@@ -5,10 +5,8 @@
 //! database), then lets go.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::TestApp;
 use api::graphql::ids::{Kind, encode};
-use common::TestApp;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement, TransactionTrait};
 use serde_json::json;
 use std::time::Duration;
@@ -34,7 +32,7 @@ async fn hold_row(url: &str, table: &str, id: Uuid, hold: Duration) -> tokio::ta
 
 #[actix_web::test]
 async fn a_write_that_loses_a_lock_wait_is_run_again_through_rest_and_graphql_alike() {
-    let (url, dir) = common::fresh_database().await;
+    let (url, dir) = crate::common::fresh_database().await;
     if !url.starts_with("postgres") {
         // A lock wait bounded per database is PostgreSQL's; MariaDB's is
         // server-wide, and SQLite's writer lock is covered by the busy

@@ -3,9 +3,7 @@
 //! number while the good ones go in; the CLI and REST do the same.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use serde_json::{Value, json};
 
 async fn export(app: &TestApp, key: &str) -> String {
@@ -354,7 +352,7 @@ async fn the_cli_exports_and_imports_files() {
             .contains(&format!("exported {} stories", written.lines().count()))
     );
 
-    let (target, dir2) = common::fresh_database().await;
+    let (target, dir2) = crate::common::fresh_database().await;
     let out = std::process::Command::new(bin)
         .args(["import", file.to_str().unwrap()])
         .env("DATABASE_URL", &target)

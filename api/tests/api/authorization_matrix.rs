@@ -3,9 +3,7 @@
 //! succeeds, and the refused ones change nothing in the database.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use serde_json::{Value, json};
 
 enum Op {

@@ -4,10 +4,8 @@
 //! way out; the pages' Content-Security-Policy names no other host.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::TestApp;
 use base64::Engine;
-use common::TestApp;
 use sha2::{Digest, Sha384};
 
 /// Every value of `attr="..."` in the page.

@@ -1,10 +1,8 @@
 //! The GraphQL read API, as a web frontend uses it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{Story, TestApp, error_code, t0};
 use chrono::TimeDelta;
-use common::{Story, TestApp, error_code, t0};
 use serde_json::json;
 
 const FULL: &str = r#"query($slug: String) { article(slug: $slug) {

@@ -3,10 +3,8 @@
 //! URLs from the configured template, ETags and 304s.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{Story, TestApp};
 use chrono::TimeDelta;
-use common::{Story, TestApp};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 

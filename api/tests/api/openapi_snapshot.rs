@@ -5,7 +5,7 @@
 
 #[test]
 fn openapi_json_matches_the_code() {
-    let committed = include_str!("../../openapi.json");
+    let committed = include_str!("../../../openapi.json");
     let current = api::startup::openapi_pretty().unwrap();
     assert!(
         committed == current,

@@ -2,9 +2,7 @@
 //! bodies come out sanitized whatever goes in.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{TestApp, error_code};
+use crate::common::{TestApp, error_code};
 use serde_json::{Value, json};
 
 fn paths(errors: &Value) -> Vec<String> {
@@ -274,7 +272,8 @@ async fn rest_tells_malformed_values_from_refused_ones() {
     // Stale and refused by what is stored: fetch again first (412), since
     // the refusal (a slug taken) may not hold for the current version.
     let taken = json!({ "slug": "not-the-only-story" });
-    app.story("not-the-only-story", "Other", Some(common::t0()), common::Story::default()).await;
+    app.story("not-the-only-story", "Other", Some(crate::common::t0()), crate::common::Story::default())
+        .await;
     let (status, _, p) = app.call("PATCH", &path, k, Some(taken.clone()), &stale).await;
     assert_eq!(status, 412, "{p}");
     let (status, _, p) = app.call("PATCH", &path, k, Some(taken), &[]).await;

@@ -4,9 +4,7 @@
 //! client addresses behave as documented.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{TestApp, error_code};
+use crate::common::{TestApp, error_code};
 use serde_json::json;
 
 #[actix_web::test]

@@ -4,10 +4,8 @@
 //! in GraphQL and in REST.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{Story, TestApp, t0};
 use chrono::TimeDelta;
-use common::{Story, TestApp, t0};
 use serde_json::json;
 
 const PAGE: &str = r#"query($top: Int, $replies: Int) { article(slug: "busy") {

@@ -3,10 +3,8 @@
 //! cannot see; fresh after every write; batched; and good.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{Story, TestApp, error_code, t0};
 use chrono::TimeDelta;
-use common::{Story, TestApp, error_code, t0};
 use serde_json::{Value, json};
 
 const RELATED: &str = r#"query($slug: String, $n: Int) { article(slug: $slug) {

@@ -3,10 +3,8 @@
 //! and the change feed it leaves.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{TestApp, error_code, t0};
 use chrono::TimeDelta;
-use common::{TestApp, error_code, t0};
 use serde_json::json;
 
 const CREATE: &str = r#"mutation($input: ArticleInput!) { createArticle(input: $input) { article { id uuid slug status version } } }"#;

@@ -5,12 +5,10 @@
 //! endpoints disabled, and private targets refused.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{TestApp, error_code};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use api::workers::webhooks::Dispatcher;
 use chrono::TimeDelta;
-use common::{TestApp, error_code};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -335,7 +333,7 @@ async fn a_receiver_that_was_down_gets_every_event_when_it_comes_back() {
 
 #[actix_web::test]
 async fn a_change_made_before_a_crash_is_sent_after_the_restart() {
-    let (url, dir) = common::fresh_database().await;
+    let (url, dir) = crate::common::fresh_database().await;
     let receiver = Receiver::start();
     // The first instance sends nothing: it stops between change and delivery.
     let first = TestApp::spawn_with(url.clone(), dir, |c| {

@@ -3,10 +3,8 @@
 //! counts, through GraphQL and REST against a real database.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{Story, TestApp, error_code, t0};
 use chrono::TimeDelta;
-use common::{Story, TestApp, error_code, t0};
 use serde_json::{Value, json};
 
 async fn story(app: &TestApp, slug: &str) -> uuid::Uuid {

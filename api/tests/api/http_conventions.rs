@@ -4,9 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 
 fn header(h: &reqwest::header::HeaderMap, name: &str) -> String {
     h.get(name).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()

@@ -3,10 +3,8 @@
 //! the recount does repair a count that was broken behind Dateline's back.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{Story, TestApp, t0};
 use chrono::TimeDelta;
-use common::{Story, TestApp, t0};
 use serde_json::json;
 
 const REACT: &str = "mutation($id: ID!) { reactToComment(id: $id) { comment { id } } }";

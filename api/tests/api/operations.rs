@@ -1,9 +1,7 @@
 //! Start-up and readiness as an operator sees them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{TestApp, fresh_database};
+use crate::common::{TestApp, fresh_database};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -89,7 +87,7 @@ fn logs_to_a_file_are_plain_and_json_logs_are_only_json() {
 fn print_schema_writes_the_sdl() {
     let out = Command::new(env!("CARGO_BIN_EXE_dateline")).arg("print-schema").output().unwrap();
     assert!(out.status.success());
-    assert_eq!(String::from_utf8_lossy(&out.stdout), include_str!("../../schema.graphql"));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), include_str!("../../../schema.graphql"));
 }
 
 /// A TCP relay between the app and the database server that the test can

@@ -3,9 +3,11 @@
 //! a success, the counts read back true, and no transaction lost a race
 //! (ordinary work takes its locks in one order, so the database never has
 //! to pick a deadlock victim). The tests of this binary all hold to that,
-//! so the process-wide count of lost races must stay at zero.
+//! so the process-wide count of lost races must stay at zero; they run in a
+//! binary of their own because other tests lose races on purpose.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../api/common/mod.rs"]
 mod common;
 
 use chrono::TimeDelta;

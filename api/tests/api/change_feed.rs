@@ -4,10 +4,8 @@
 //! scheduled stories announced once when their time comes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{TestApp, error_code};
 use chrono::TimeDelta;
-use common::{TestApp, error_code};
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -364,7 +362,7 @@ async fn a_scheduled_story_is_announced_once_when_its_time_comes() {
 
 #[actix_web::test]
 async fn the_scheduler_runs_by_itself_in_two_instances() {
-    let (url, dir) = common::fresh_database().await;
+    let (url, dir) = crate::common::fresh_database().await;
     let first = TestApp::spawn_with(url.clone(), dir, |c| c.scheduler_poll_ms = 20).await;
     let second = TestApp::spawn_with(url, None, |c| c.scheduler_poll_ms = 20).await;
     let desk = Desk::new(&first).await;
@@ -459,7 +457,7 @@ async fn replay_with_concurrent_writers_rebuilds_the_public_state() {
                             mine.retain(|m| *m != pick);
                         } else {
                             // Scheduled a minute ahead: due once the clock moves.
-                            let at = chrono::Utc::now().max(common::t0()) + TimeDelta::days(400);
+                            let at = chrono::Utc::now().max(crate::common::t0()) + TimeDelta::days(400);
                             send(reqwest::Method::POST, format!("/v1/articles/{pick}/publish"), Some(json!({ "at": at }))).await.unwrap();
                         }
                     }
@@ -509,7 +507,8 @@ async fn a_feed_page_costs_a_fixed_number_of_statements() {
     let app = TestApp::spawn().await;
     let desk = Desk::new(&app).await;
     let reader = app.key(&["sync:read"]).await;
-    let story = common::Story { section: Some("world"), tags: &["a", "b"], authors: &["x", "y"], body: None };
+    let story =
+        crate::common::Story { section: Some("world"), tags: &["a", "b"], authors: &["x", "y"], body: None };
     for i in 0..30 {
         app.story(&format!("story-{i}"), "A story", Some(app.state.clock.now()), story).await;
     }

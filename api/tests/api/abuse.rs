@@ -3,10 +3,8 @@
 //! up, and a well-behaved client must still be answered during the attack.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::raw::{self, chunked};
-use common::{Story, TestApp, error_code};
+use crate::common::raw::{self, chunked};
+use crate::common::{Story, TestApp, error_code};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -146,7 +144,7 @@ async fn fragment_fan_out_and_floods_are_refused_in_milliseconds() {
 #[actix_web::test]
 async fn attacks_in_parallel_leave_other_clients_served() {
     let app = TestApp::spawn().await;
-    app.story("calm", "Calm", Some(common::t0()), Story::default()).await;
+    app.story("calm", "Calm", Some(crate::common::t0()), Story::default()).await;
     let bomb =
         format!("{{ articles(after: {}1{}) {{ totalCount }} }}", "[".repeat(50_000), "]".repeat(50_000));
     let fan = fan_out(30);
@@ -235,7 +233,7 @@ async fn oversized_headers_are_refused() {
 #[actix_web::test]
 async fn nul_and_control_characters_get_the_same_answer_on_every_backend() {
     let app = TestApp::spawn().await;
-    app.story("plain", "Plain", Some(common::t0()), Story::default()).await;
+    app.story("plain", "Plain", Some(crate::common::t0()), Story::default()).await;
     let writer = app.key(&["content:write", "content:read-drafts"]).await;
     // Reads: GraphQL arguments and variables, REST path and query.
     for (query, variables) in [
@@ -358,7 +356,7 @@ async fn random_paths_do_not_grow_metrics() {
 #[actix_web::test]
 async fn hostile_page_sizes_and_slugs_get_clear_answers() {
     let app = TestApp::spawn().await;
-    app.story("plain", "Plain", Some(common::t0()), Story { tags: &["t"], ..Story::default() }).await;
+    app.story("plain", "Plain", Some(crate::common::t0()), Story { tags: &["t"], ..Story::default() }).await;
     for field in [
         "articles(first: N) { totalCount }",
         "articles(last: N) { totalCount }",
@@ -607,7 +605,7 @@ async fn hostile_comments_sign_ins_and_live_streams_leave_the_process_serving() 
     })
     .await;
     let article = app
-        .story("target", "Target", Some(common::t0() - chrono::TimeDelta::hours(1)), Story::default())
+        .story("target", "Target", Some(crate::common::t0() - chrono::TimeDelta::hours(1)), Story::default())
         .await;
     let (token, _) = app.person("Hostile", "READER").await;
     let path = "/v1/articles/target/comments";
@@ -732,7 +730,7 @@ async fn hostile_websocket_frames_and_moderation_inputs_are_refused_and_the_proc
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let app = TestApp::spawn().await;
     let article = app
-        .story("target", "Target", Some(common::t0() - chrono::TimeDelta::hours(1)), Story::default())
+        .story("target", "Target", Some(crate::common::t0() - chrono::TimeDelta::hours(1)), Story::default())
         .await;
     let (reader, _) = app.person("Reader", "READER").await;
     let (moderator, _) = app.person("Moderator", "MODERATOR").await;
@@ -1046,7 +1044,8 @@ async fn live_streams_and_sockets_are_bounded_and_socket_operations_are_rate_lim
     }
     assert_eq!(socket_from(&app, "203.0.113.99").await.err(), Some(503));
     // An event stream is a live stream too.
-    app.story("live", "Live", Some(common::t0() - chrono::TimeDelta::hours(1)), Story::default()).await;
+    app.story("live", "Live", Some(crate::common::t0() - chrono::TimeDelta::hours(1)), Story::default())
+        .await;
     let r = app
         .client
         .get(format!("{}/v1/articles/live/comments/stream", app.addr))
@@ -1154,8 +1153,9 @@ async fn noncharacters_are_refused_and_feeds_stay_well_formed() {
             .await;
         assert_eq!(error_code(&r), "BAD_USER_INPUT", "{r}");
     }
-    let id =
-        app.story("storm", "Storm", Some(common::t0() - chrono::TimeDelta::hours(1)), Story::default()).await;
+    let id = app
+        .story("storm", "Storm", Some(crate::common::t0() - chrono::TimeDelta::hours(1)), Story::default())
+        .await;
     use sea_orm::{ConnectionTrait, Statement};
     let db = &app.state.db;
     let p = if app.backend() == sea_orm::DatabaseBackend::Postgres { "$1" } else { "?" };
@@ -1191,7 +1191,7 @@ async fn noncharacters_are_refused_and_feeds_stay_well_formed() {
 async fn smaller_refusals_are_clear_answers_never_500() {
     let app = TestApp::spawn().await;
     let article = app
-        .story("target", "Target", Some(common::t0() - chrono::TimeDelta::hours(1)), Story::default())
+        .story("target", "Target", Some(crate::common::t0() - chrono::TimeDelta::hours(1)), Story::default())
         .await;
     let (token, _) = app.person("Reader", "READER").await;
     let path = "/v1/articles/target/comments";

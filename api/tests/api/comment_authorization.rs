@@ -5,10 +5,8 @@
 //! changes nothing in the database.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{Story, TestApp, error_code, t0};
 use chrono::TimeDelta;
-use common::{Story, TestApp, error_code, t0};
 use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder};
 use serde_json::{Value, json};
 use std::collections::HashMap;

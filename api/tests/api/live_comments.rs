@@ -4,10 +4,8 @@
 //! resumes from Last-Event-ID without gaps or repeats.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{Story, TestApp, t0};
 use chrono::TimeDelta;
-use common::{Story, TestApp, t0};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::time::Duration;

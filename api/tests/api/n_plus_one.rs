@@ -2,10 +2,8 @@
 //! size: relations are batch-loaded, never fetched per article.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{Story, TestApp, t0};
 use chrono::TimeDelta;
-use common::{Story, TestApp, t0};
 use serde_json::json;
 
 async fn seeded(n: i64) -> TestApp {

@@ -1,10 +1,8 @@
 //! The JSON REST API, as a mobile app uses it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{Story, TestApp, t0};
 use chrono::TimeDelta;
-use common::{Story, TestApp, t0};
 
 #[actix_web::test]
 async fn lists_and_fetches_articles_by_id_and_slug() {

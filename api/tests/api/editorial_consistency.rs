@@ -3,9 +3,7 @@
 //! creates twice.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{TestApp, error_code};
+use crate::common::{TestApp, error_code};
 use serde_json::json;
 
 const UPDATE: &str = r#"mutation($id: ID!, $v: Int!, $h: String) {

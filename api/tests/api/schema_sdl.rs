@@ -4,7 +4,7 @@
 
 #[test]
 fn schema_graphql_matches_the_code() {
-    let committed = include_str!("../../schema.graphql");
+    let committed = include_str!("../../../schema.graphql");
     let current = api::graphql::sdl();
     assert!(
         committed == current,

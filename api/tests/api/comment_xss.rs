@@ -3,10 +3,8 @@
 //! survive in the served HTML, and every link is marked as user content.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{Story, TestApp, t0};
 use chrono::TimeDelta;
-use common::{Story, TestApp, t0};
 use serde_json::json;
 
 const PAYLOADS: &[&str] = &[

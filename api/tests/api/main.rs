@@ -1,0 +1,37 @@
+//! Dateline's integration tests, one module per feature: each test starts
+//! the real application on a random port against a fresh database (see
+//! `common`). One binary links the crate once.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+mod abuse;
+mod accounts;
+mod archive;
+mod authorization_matrix;
+mod change_feed;
+mod comment_authorization;
+mod comment_counts;
+mod comment_statements;
+mod comment_xss;
+mod comments;
+mod editorial_consistency;
+mod editorial_lifecycle;
+mod editorial_validation;
+mod fuzz_inputs;
+mod graphql_articles;
+mod graphql_over_http;
+mod hardening;
+mod http_conventions;
+mod live_comments;
+mod n_plus_one;
+mod offline_pages;
+mod openapi_snapshot;
+mod operations;
+mod related_stories;
+mod rest_articles;
+mod schema_sdl;
+mod shutdown;
+mod syndication;
+mod unit_of_work;
+mod webhooks;
