@@ -108,6 +108,11 @@ pub struct Application {
 }
 
 impl Application {
+    /// The runner of this application's background workers.
+    pub fn workers(&self) -> Runner {
+        self.runner.clone()
+    }
+
     /// Serves until `signal` resolves (or the server stops by itself), then
     /// shuts down: live streams close, the listener stops accepting, the
     /// requests in flight finish, and each worker ends after its current

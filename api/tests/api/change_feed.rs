@@ -276,6 +276,48 @@ async fn graphql_changes_match_the_rest_feed() {
 /// last. Here it cannot happen: a second writer waits for the first to
 /// commit before it takes a number, so no reader sees number 2 while
 /// number 1 is still to come.
+/// Returns once a request of `app` waits for a lock another transaction
+/// holds: a lock wait the server shows, or on SQLite (whose writer waits
+/// inside its busy handler, unseen) once the request is past its
+/// authentication read, with nothing left to do but wait for the lock.
+async fn waits_for_a_lock(app: &TestApp) {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let probe = match app.backend() {
+        DbBackend::Postgres => Some(
+            "SELECT count(*) AS n FROM pg_stat_activity \
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        ),
+        // A statement of this database running for a while: in this test,
+        // only one waiting for a row lock does (INNODB_TRX lags behind).
+        DbBackend::MySql => Some(
+            "SELECT count(*) AS n FROM information_schema.PROCESSLIST \
+             WHERE DB = DATABASE() AND ID <> CONNECTION_ID() AND INFO IS NOT NULL AND TIME_MS > 20",
+        ),
+        _ => None,
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let waiting = match probe {
+            Some(sql) => {
+                let row = app
+                    .state
+                    .db
+                    .query_one_raw(Statement::from_string(app.backend(), sql))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                row.try_get::<i64>("", "n").unwrap() > 0
+            }
+            None => app.state.statements.recorded().iter().any(|s| s.contains("api_key")),
+        };
+        if waiting {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "no request came to wait for the lock");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
 #[actix_web::test]
 async fn a_slow_transaction_is_never_skipped() {
     use api::domain::accounts::{Actor, Scope};
@@ -293,6 +335,7 @@ async fn a_slow_transaction_is_never_skipped() {
     let slow_id = save_tag(&slow, &desk_actor, None, input, app.state.clock.now()).await.unwrap().id;
 
     // A fast writer publishes meanwhile; it must wait for the slow one.
+    app.state.statements.record(true);
     let publishing = {
         let addr = app.addr.clone();
         let key = desk.key.clone();
@@ -308,7 +351,7 @@ async fn a_slow_transaction_is_never_skipped() {
                 .as_u16()
         })
     };
-    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    waits_for_a_lock(&app).await;
     let (_, _, page) = app.call("GET", "/v1/sync", Some(&reader), None, &[]).await;
     assert_eq!(page["items"], json!([]), "nothing is readable before the slow transaction commits: {page}");
     assert!(!publishing.is_finished(), "the second writer waits for the first");
@@ -392,7 +435,10 @@ async fn the_scheduler_runs_by_itself_in_two_instances() {
             break;
         }
     }
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // Both schedulers stop after their current step; then nothing else can
+    // be announced, and what is in the feed is all there will be.
+    assert!(first.workers.stop(std::time::Duration::from_secs(10)).await);
+    assert!(second.workers.stop(std::time::Duration::from_secs(10)).await);
     let (_, _, page) = first.call("GET", "/v1/sync?limit=100", Some(&reader), None, &[]).await;
     let all: Vec<String> =
         page["items"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_owned()).collect();

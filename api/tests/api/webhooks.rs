@@ -80,16 +80,6 @@ impl Receiver {
     fn received(&self) -> Vec<Received> {
         self.got.lock().unwrap().clone()
     }
-
-    async fn wait_for(&self, n: usize) -> Vec<Received> {
-        for _ in 0..200 {
-            if self.received().len() >= n {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        self.received()
-    }
 }
 
 fn body_of(r: &Received) -> Value {
@@ -116,12 +106,18 @@ const ALL_EVENTS: [&str; 7] = [
     "comment.moderated",
 ];
 
+/// An app whose deliveries the test sends itself, with [`deliver`].
 async fn delivering_app() -> TestApp {
-    TestApp::spawn_configured(|c| {
-        c.webhooks_allow_private = true;
-        c.webhooks_poll_ms = 20;
-    })
-    .await
+    TestApp::spawn_configured(|c| c.webhooks_allow_private = true).await
+}
+
+/// Runs the dispatcher's step until nothing is due; the attempts made.
+async fn deliver(app: &TestApp) -> usize {
+    Dispatcher::new(app.state.db.clone(), app.state.clock.clone(), (*app.state.webhooks).clone())
+        .unwrap()
+        .drain()
+        .await
+        .unwrap()
 }
 
 async fn register(app: &TestApp, key: &str, url: &str, events: &[&str]) -> (String, String) {
@@ -200,8 +196,7 @@ async fn every_event_arrives_signed_with_its_feed_cursor() {
         app.call("POST", &format!("/v1/webhooks/{endpoint}/ping"), Some(&admin), None, &[]).await;
     assert_eq!(status, 202);
 
-    receiver.wait_for(9).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(deliver(&app).await, 9);
     let got = receiver.received();
     let mut types: Vec<String> =
         got.iter().map(|r| body_of(r)["type"].as_str().unwrap().to_owned()).collect();
@@ -291,15 +286,9 @@ async fn a_receiver_that_was_down_gets_every_event_when_it_comes_back() {
         write(&app, &admin, "POST", &format!("/v1/articles/{id}/publish"), None).await;
     }
     // Every first attempt fails and is scheduled again.
-    let mut list = Value::Null;
-    for _ in 0..100 {
-        tokio::time::sleep(Duration::from_millis(25)).await;
-        list =
-            app.call("GET", &format!("/v1/webhooks/{endpoint}/deliveries"), Some(&admin), None, &[]).await.2;
-        if list["items"].as_array().unwrap().iter().all(|d| d["attempts"] == 1) {
-            break;
-        }
-    }
+    assert_eq!(deliver(&app).await, 3);
+    let list =
+        app.call("GET", &format!("/v1/webhooks/{endpoint}/deliveries"), Some(&admin), None, &[]).await.2;
     let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 3);
     for d in items {
@@ -312,8 +301,10 @@ async fn a_receiver_that_was_down_gets_every_event_when_it_comes_back() {
 
     // The receiver comes back; the retries fall due.
     receiver.status.store(200, Ordering::SeqCst);
+    assert_eq!(deliver(&app).await, 0, "the retries are not due yet");
     app.state.clock.advance(TimeDelta::seconds(10));
-    let got = receiver.wait_for(3).await;
+    assert_eq!(deliver(&app).await, 3);
+    let got = receiver.received();
     assert_eq!(got.len(), 3);
     for r in &got {
         verify(&secret, r).unwrap();
@@ -321,7 +312,6 @@ async fn a_receiver_that_was_down_gets_every_event_when_it_comes_back() {
     let mut ids: Vec<_> = got.iter().map(|r| r.id.clone()).collect();
     ids.dedup();
     assert_eq!(ids.len(), 3);
-    tokio::time::sleep(Duration::from_millis(100)).await;
     let (_, _, list) = app
         .call("GET", &format!("/v1/webhooks/{endpoint}/deliveries?status=DELIVERED"), Some(&admin), None, &[])
         .await;
@@ -355,7 +345,6 @@ async fn a_change_made_before_a_crash_is_sent_after_the_restart() {
         .unwrap()
         .to_owned();
     write(&first, &admin, "POST", &format!("/v1/articles/{id}/publish"), None).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(receiver.received().is_empty());
 
     // A delivery an instance had claimed when it died waits for its lease.
@@ -366,15 +355,12 @@ async fn a_change_made_before_a_crash_is_sent_after_the_restart() {
     leased.lease_until = Set(Some(first.state.clock.now() + TimeDelta::seconds(60)));
     leased.update(&first.state.db).await.unwrap();
 
-    let second = TestApp::spawn_with(url, None, |c| {
-        c.webhooks_allow_private = true;
-        c.webhooks_poll_ms = 20;
-    })
-    .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let second = TestApp::spawn_with(url, None, |c| c.webhooks_allow_private = true).await;
+    assert_eq!(deliver(&second).await, 0);
     assert!(receiver.received().is_empty(), "not while another instance's lease runs");
     second.state.clock.advance(TimeDelta::seconds(61));
-    let got = receiver.wait_for(1).await;
+    assert_eq!(deliver(&second).await, 1);
+    let got = receiver.received();
     assert_eq!(got.len(), 1);
     verify(&secret, &got[0]).unwrap();
     assert_eq!(body_of(&got[0])["data"]["id"], id.as_str());
@@ -551,8 +537,7 @@ async fn private_targets_are_refused_when_saved_and_when_sent() {
         Dispatcher::new(app.state.db.clone(), app.state.clock.clone(), (*app.state.webhooks).clone())
             .unwrap();
     assert_eq!(strict.step().await.unwrap(), 1);
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    assert!(receiver.received().is_empty());
+    assert!(receiver.received().is_empty(), "the attempt was refused before any request");
     let d = entity_deliveries(&app).await;
     assert!(d[0].last_error.as_deref().unwrap_or("").contains("loopback"), "{:?}", d[0].last_error);
 }
@@ -757,8 +742,7 @@ async fn an_import_fires_each_public_story_with_its_own_cursor() {
     assert_eq!(r.status(), 200);
 
     // Three public stories, three deliveries; the draft stays quiet.
-    receiver.wait_for(3).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(deliver(&app).await, 3);
     let got = receiver.received();
     assert_eq!(got.len(), 3);
     let (_, _, feed) = app.call("GET", "/v1/sync?limit=100", Some(&admin), None, &[]).await;

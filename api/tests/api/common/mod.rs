@@ -21,6 +21,9 @@ use uuid::Uuid;
 pub struct TestApp {
     pub addr: String,
     pub state: AppState,
+    /// The background workers, for a test that stops them to read what
+    /// they did once no step is running.
+    pub workers: api::workers::Runner,
     pub client: reqwest::Client,
     _dir: Option<tempfile::TempDir>,
 }
@@ -99,8 +102,9 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = format!("http://{}", listener.local_addr().unwrap());
         let server = api::startup::run(state.clone(), listener)?;
+        let workers = server.workers();
         actix_web::rt::spawn(server.serve_until(std::future::pending()));
-        Ok(Self { addr, state, client: reqwest::Client::new(), _dir: dir })
+        Ok(Self { addr, state, workers, client: reqwest::Client::new(), _dir: dir })
     }
 
     /// A test app with the demo stories loaded.
