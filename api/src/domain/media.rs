@@ -2,8 +2,8 @@
 //! image-CDN template; Dateline itself never processes images.
 
 use crate::domain::accounts::{Actor, policy};
-use crate::domain::articles::input::is_web_url;
-use crate::domain::sync::{self, Action, Change, Entity as Kind};
+use crate::domain::journal::{self, Action, Change, Entity as Kind};
+use crate::domain::text::is_web_url;
 use crate::domain::text::{self, Lines};
 use crate::domain::tx;
 use crate::error::{AppError, AppResult, Validator};
@@ -208,7 +208,7 @@ pub async fn save<C: tx::Db>(
             media::Entity::insert(row).exec_with_returning(txn).await?
         };
         let action = if id.is_some() { Action::Updated } else { Action::Created };
-        sync::record(
+        journal::record(
             txn,
             Change {
                 entity: Kind::Media,

@@ -8,6 +8,7 @@ pub mod articles;
 pub mod body;
 pub mod comments;
 pub mod count;
+pub mod journal;
 pub mod media;
 pub mod pagination;
 pub mod related;

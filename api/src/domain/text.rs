@@ -81,6 +81,23 @@ pub fn check_opt(v: &mut Validator, path: &str, s: Option<&str>, lines: Lines) {
     }
 }
 
+/// The longest web address accepted.
+pub const MAX_URL: usize = 2000;
+
+/// The form of a web address that the OpenAPI document states (a named
+/// host, an optional port, path, query and fragment in URL characters), so
+/// both APIs accept exactly what the schema says.
+pub const WEB_URL_PATTERN: &str = r"^https?://[A-Za-z][A-Za-z0-9-]*(\.[A-Za-z][A-Za-z0-9-]*)*(:[0-9]{1,4})?([/?#][A-Za-z0-9._~!$&'()*+,;=:@/?#%-]*)?$";
+
+static WEB_URL: std::sync::LazyLock<Option<regex::Regex>> =
+    std::sync::LazyLock::new(|| regex::Regex::new(WEB_URL_PATTERN).ok());
+
+pub fn is_web_url(s: &str) -> bool {
+    s.len() <= MAX_URL
+        && WEB_URL.as_ref().is_some_and(|r| r.is_match(s))
+        && url::Url::parse(s).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 use super::cache::json_with_etag;
 use super::views::{ArticleList, ArticleView};
 use super::{Caller, audience, parse_opt};
-use crate::domain::accounts::policy::Audience;
+use crate::domain::articles::Audience;
 use crate::domain::articles::relations::ArticleRelations;
 use crate::domain::articles::{self, ArticleFilter, ArticleKey, ArticleOrder, Status};
 use crate::domain::pagination::{ARTICLES, ArgNames, Direction, PageRequest};

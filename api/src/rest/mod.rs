@@ -27,7 +27,8 @@ pub mod webhooks;
 pub mod write_support;
 
 use crate::domain::accounts::Actor;
-use crate::domain::accounts::policy::{self, Audience};
+use crate::domain::accounts::policy;
+use crate::domain::articles::Audience;
 use crate::error::{AppError, AppResult};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};

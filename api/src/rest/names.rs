@@ -86,9 +86,9 @@ pub enum FeedEventName {
     Upserted,
 }
 
-impl From<crate::domain::sync::FeedEvent> for FeedEventName {
-    fn from(e: crate::domain::sync::FeedEvent) -> Self {
-        use crate::domain::sync::FeedEvent;
+impl From<crate::domain::journal::FeedEvent> for FeedEventName {
+    fn from(e: crate::domain::journal::FeedEvent) -> Self {
+        use crate::domain::journal::FeedEvent;
         match e {
             FeedEvent::Published => Self::Published,
             FeedEvent::Updated => Self::Updated,
@@ -111,9 +111,9 @@ pub enum FeedEntity {
     Media,
 }
 
-impl From<crate::domain::sync::Entity> for FeedEntity {
-    fn from(e: crate::domain::sync::Entity) -> Self {
-        use crate::domain::sync::Entity;
+impl From<crate::domain::journal::Entity> for FeedEntity {
+    fn from(e: crate::domain::journal::Entity) -> Self {
+        use crate::domain::journal::Entity;
         match e {
             Entity::Article => Self::Article,
             Entity::Section => Self::Section,

@@ -3,7 +3,7 @@
 use super::cache::json_with_etag;
 use super::views::{ArticleView, TagView};
 use super::{Caller, audience, parse_opt};
-use crate::domain::accounts::policy::Audience;
+use crate::domain::articles::Audience;
 use crate::domain::articles::relations::ArticleRelations;
 use crate::domain::articles::{self, ArticleKey};
 use crate::domain::pagination::RELATED;

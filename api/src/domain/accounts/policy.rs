@@ -2,7 +2,7 @@
 //! and REST enforce the same rules.
 
 use super::{Actor, Scope};
-use crate::domain::articles::{self, Article};
+use crate::domain::articles::{self, Article, Audience};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 
@@ -21,14 +21,6 @@ pub fn require(actor: &Actor, scope: Scope) -> AppResult<()> {
 /// Writing stories, bylines, sections, tags and media.
 pub fn can_write_content(actor: &Actor) -> AppResult<()> {
     require(actor, Scope::ContentWrite)
-}
-
-/// What a read returns: only what is public, or (for a preview) drafts,
-/// scheduled and archived stories too.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audience {
-    Public,
-    Preview,
 }
 
 /// A preview is asked for explicitly, so an editor's key reading the live

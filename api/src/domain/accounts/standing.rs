@@ -4,7 +4,7 @@
 
 use super::users::{self, ACTIVE, BANNED, DELETED, User};
 use super::{Actor, policy};
-use crate::domain::comments::moderation::{check_reason, log};
+use crate::domain::comments::rows::{check_reason, log};
 use crate::domain::tx;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};

@@ -42,7 +42,7 @@ pub async fn add<C: crate::domain::tx::Db>(
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<(super::Article, Correction)> {
     use super::rows::{bump, find_any, find_for_update};
-    use crate::domain::sync::{self, Action, Change};
+    use crate::domain::journal::{self, Action, Change};
     use sea_orm::ActiveValue::Set;
     crate::domain::accounts::policy::can_write_content(actor)?;
     let mut v = crate::error::Validator::new();
@@ -64,7 +64,7 @@ pub async fn add<C: crate::domain::tx::Db>(
         bump(txn, &current, entity::article::ActiveModel { updated_at: Set(now), ..Default::default() })
             .await?;
         let saved = find_any(txn, id).await?;
-        sync::record(txn, Change::article(current.feed_public, &saved, Action::Corrected), now).await?;
+        journal::record(txn, Change::article(current.feed_public, &saved, Action::Corrected), now).await?;
         Ok((saved, added))
     })
 }

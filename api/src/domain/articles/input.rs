@@ -5,6 +5,7 @@
 use super::CommentsStatus;
 use crate::domain::body::{self, Block};
 use crate::domain::slug;
+use crate::domain::text::is_web_url;
 use crate::domain::text::{self, Lines};
 use crate::error::{AppError, AppResult, Validator};
 use std::collections::HashSet;
@@ -18,7 +19,6 @@ pub const MAX_MARKDOWN_BYTES: usize = 512 * 1024;
 pub const MAX_BLOCKS: usize = 2000;
 pub const MAX_TAGS: usize = 50;
 pub const MAX_AUTHORS: usize = 20;
-pub const MAX_URL: usize = 2000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BodyInput {
@@ -226,18 +226,4 @@ fn ids_unique(v: &mut Validator, path: &str, ids: Option<&[Uuid]>, max: usize) {
             v.push(format!("{path}[{i}]"), "repeats an earlier entry");
         }
     }
-}
-
-/// The form of a web address that the OpenAPI document states (a named
-/// host, an optional port, path, query and fragment in URL characters), so
-/// both APIs accept exactly what the schema says.
-pub const WEB_URL_PATTERN: &str = r"^https?://[A-Za-z][A-Za-z0-9-]*(\.[A-Za-z][A-Za-z0-9-]*)*(:[0-9]{1,4})?([/?#][A-Za-z0-9._~!$&'()*+,;=:@/?#%-]*)?$";
-
-static WEB_URL: std::sync::LazyLock<Option<regex::Regex>> =
-    std::sync::LazyLock::new(|| regex::Regex::new(WEB_URL_PATTERN).ok());
-
-pub fn is_web_url(s: &str) -> bool {
-    s.len() <= MAX_URL
-        && WEB_URL.as_ref().is_some_and(|r| r.is_match(s))
-        && url::Url::parse(s).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
 }

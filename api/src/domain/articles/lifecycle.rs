@@ -5,7 +5,7 @@
 use super::rows::{self, Row, bump, check_version, find_any, find_for_update};
 use super::{Article, Status, StoredStatus};
 use crate::domain::accounts::{Actor, policy};
-use crate::domain::sync::{self, Action, Change};
+use crate::domain::journal::{self, Action, Change};
 use crate::domain::{related, tx};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
@@ -125,12 +125,13 @@ pub async fn delete<C: tx::Db>(
         }
         // A story taken back before it is deleted was public once: its
         // followers hear of the deletion too, so withdrawn and gone stay apart.
-        let announced = current.feed_public || sync::was_announced(txn, sync::Entity::Article, id).await?;
+        let announced =
+            current.feed_public || journal::was_announced(txn, journal::Entity::Article, id).await?;
         let change = Change {
             version: Some(current.version + 1),
             ..Change::article(announced, &current, Action::Deleted)
         };
-        sync::record(txn, change, now).await?;
+        journal::record(txn, change, now).await?;
         Ok(id)
     })
 }
@@ -152,7 +153,7 @@ async fn transition<C: tx::Db>(
         bump(txn, &current, row).await?;
         related::refresh::mark_around(txn, current.id, now).await?;
         let saved = find_any(txn, current.id).await?;
-        sync::record(txn, Change::article(current.feed_public, &saved, action), now).await?;
+        journal::record(txn, Change::article(current.feed_public, &saved, action), now).await?;
         Ok(saved)
     })
 }

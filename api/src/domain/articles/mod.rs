@@ -17,7 +17,6 @@ pub use filter::{ArticleFilter, ArticleOrder};
 pub use model::{Article, ArticleBody, bodies, head_columns};
 pub use status::{CommentsStatus, Status, StoredStatus};
 
-use crate::domain::accounts::policy::Audience;
 use crate::domain::pagination::{Cursor, Direction, Page, PageRequest};
 use crate::domain::slug::Slug;
 use crate::error::AppResult;
@@ -54,6 +53,15 @@ impl ArticleKey {
             Self::Slug(slug) => Condition::all().add(Column::Slug.eq(slug.as_str())),
         }
     }
+}
+
+/// What a read returns: only what is public, or (for a preview) drafts,
+/// scheduled and archived stories too. Who may ask for a preview is the
+/// account policy's to say (`policy::audience`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Public,
+    Preview,
 }
 
 /// What `audience` may see at `now`. A scheduled story is stored as

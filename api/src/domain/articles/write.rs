@@ -7,7 +7,7 @@ use super::input::{self, ArticleChanges, AudioInput};
 use super::rows::{Row, bump, check_version, find_any, find_external_for_update, find_for_update};
 use super::{Article, CommentsStatus, StoredStatus};
 use crate::domain::accounts::{Actor, policy};
-use crate::domain::sync::{self, Action, Change};
+use crate::domain::journal::{self, Action, Change};
 use crate::domain::text::{self, Lines};
 use crate::domain::{body, related, slug, sql, tx};
 use crate::error::{AppError, AppResult, Validator};
@@ -384,7 +384,7 @@ pub async fn create<C: tx::Db>(
         insert_rows(txn, rows.tags, rows.authors).await?;
         related::refresh::mark(txn, &[id], now).await?;
         let saved = find_any(txn, id).await?;
-        sync::record(txn, Change::article(false, &saved, Action::Created), now).await?;
+        journal::record(txn, Change::article(false, &saved, Action::Created), now).await?;
         Ok(saved)
     })
 }
@@ -449,17 +449,17 @@ pub async fn import_many(
                 None => Action::Created,
             };
             Change {
-                entity: sync::Entity::Article,
+                entity: journal::Entity::Article,
                 id: *id,
                 action,
-                feed: public.then_some(sync::FeedEvent::Published),
+                feed: public.then_some(journal::FeedEvent::Published),
                 version: Some(1),
                 slug: Some(slug),
                 external_id: external_id.as_deref(),
             }
         })
         .collect();
-    sync::record_many(db, &changes, now).await
+    journal::record_many(db, &changes, now).await
 }
 
 /// Applies changes to an existing article. With `expected_version`, a
@@ -506,7 +506,7 @@ pub async fn update<C: tx::Db>(
             related::refresh::mark_around(txn, id, now).await?;
         }
         let saved = find_any(txn, id).await?;
-        sync::record(txn, Change::article(current.feed_public, &saved, Action::Updated), now).await?;
+        journal::record(txn, Change::article(current.feed_public, &saved, Action::Updated), now).await?;
         Ok(saved)
     })
 }
@@ -603,7 +603,7 @@ pub enum Restored {
 /// Creates the story, or replaces `existing` with it in place, keeping the
 /// archive's dates rather than now. Runs in the caller's transaction and
 /// records nothing in the change feed: an import records a whole batch at
-/// its end (see `sync::record_many`), so it takes the feed's turn once.
+/// its end (see `journal::record_many`), so it takes the feed's turn once.
 pub async fn restore(
     db: &impl tx::Db,
     actor: &Actor,

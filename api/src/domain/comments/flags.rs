@@ -1,7 +1,8 @@
 //! Readers' reports. One flag per person per comment; enough flags send an
 //! approved comment back to the moderation queue.
 
-use super::write::{Ctx, locked_visible};
+use super::rows::locked_visible;
+use super::write::Ctx;
 use super::{Comment, CommentStatus, FlagReason, HoldReason, counts, events};
 use crate::domain::accounts::policy;
 use crate::domain::text::{self, Lines};

@@ -16,6 +16,7 @@ pub mod moderation;
 pub mod reactions;
 pub mod read;
 pub mod recount;
+pub mod rows;
 pub mod rules;
 pub mod settings;
 pub mod threads;

@@ -4,12 +4,11 @@
 
 use super::cursor::{Position, Scope};
 use super::read::CommentPage;
-use super::write::locked_visible;
+use super::rows::{check_reason, locked_visible, log};
 use super::{Comment, CommentStatus, Sort, counts, events};
 use crate::domain::accounts::{Actor, policy};
-use crate::domain::text::{self, Lines};
 use crate::domain::tx;
-use crate::error::{AppError, AppResult, Validator};
+use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entity::{article, comment, moderation_action};
 use sea_orm::sea_query::Expr;
@@ -19,47 +18,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-pub const MAX_REASON: usize = 500;
-
 pub type Action = moderation_action::Model;
-
-/// Records one action in the caller's transaction.
-#[allow(clippy::too_many_arguments)]
-pub async fn log(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    action: &str,
-    c: Option<&Comment>,
-    target_user: Option<Uuid>,
-    to: Option<CommentStatus>,
-    reason: Option<&str>,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    let row = moderation_action::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        actor: Set(actor.label()),
-        action: Set(action.to_owned()),
-        comment_id: Set(c.map(|c| c.id)),
-        target_user_id: Set(target_user.or(c.map(|c| c.user_id))),
-        from_status: Set(c.map(|c| c.status.clone())),
-        to_status: Set(to.map(|s| s.as_str().to_owned())),
-        reason: Set(reason.map(str::to_owned)),
-        created_at: Set(now),
-    };
-    moderation_action::Entity::insert(row).exec_without_returning(db).await?;
-    Ok(())
-}
-
-pub fn check_reason(reason: Option<&str>) -> AppResult<Option<String>> {
-    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-    let mut v = Validator::new();
-    if let Some(r) = reason {
-        v.check(r.chars().count() <= MAX_REASON, "reason", "must be at most 500 characters");
-        text::check(&mut v, "reason", r, Lines::Multi);
-    }
-    v.finish()?;
-    Ok(reason.map(str::to_owned))
-}
 
 /// Sets a comment's status (approve, reject, mark as spam, send back to the
 /// queue). Deleting has its own action.

@@ -2,7 +2,8 @@
 //! primary key settles a double tap from two tabs: only an insert that
 //! happened moves the count.
 
-use super::write::{Ctx, locked_visible};
+use super::rows::locked_visible;
+use super::write::Ctx;
 use super::{Comment, CommentStatus, threads};
 use crate::domain::accounts::policy;
 use crate::domain::articles::ArticleKey;

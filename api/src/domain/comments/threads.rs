@@ -2,7 +2,7 @@
 //! (nothing shown), and whether new comments there wait for approval.
 
 use super::CommentSettings;
-use crate::domain::accounts::policy::Audience;
+use crate::domain::articles::Audience;
 use crate::domain::articles::{self, Article, ArticleKey};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};

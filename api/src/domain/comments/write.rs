@@ -2,6 +2,7 @@
 //! also moves the counts and records the live-update event.
 
 use super::body::{self, Rendered};
+use super::rows::locked_visible;
 use super::visibility::Viewer;
 use super::{Comment, CommentSettings, CommentStatus, HoldReason, counts, events, rules, threads};
 use crate::domain::accounts::Actor;
@@ -183,20 +184,6 @@ async fn insert<C: tx::Db>(
     })
 }
 
-/// A comment that exists and that the actor could see, or NOT_FOUND (so a
-/// hidden comment's existence is not revealed), locked until the write's
-/// transaction ends: a write that changes counts computes them from the
-/// status it read, so that status must still be the stored one when it
-/// commits (two moderators deciding one comment at once take turns, and
-/// the second sees the first one's decision).
-pub async fn locked_visible(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<Comment> {
-    sql::locked(comment::Entity::find_by_id(id), db.get_database_backend())
-        .one(db)
-        .await?
-        .filter(|c| super::visibility::may_open(c, Viewer::of(actor)))
-        .ok_or(AppError::NotFound("comment"))
-}
-
 /// Replaces the body; the earlier one is kept as a revision.
 pub async fn edit<C: tx::Db>(db: &C, cx: &Ctx<'_>, id: Uuid, raw: &str) -> AppResult<Comment> {
     policy::can_take_part(cx.actor, cx.now)?;
@@ -246,7 +233,7 @@ pub async fn delete<C: tx::Db>(db: &C, cx: &Ctx<'_>, id: Uuid) -> AppResult<Comm
         let by_moderator = policy::can_delete_comment(cx.actor, &c)?;
         let out = remove(txn, &c, cx.now).await?;
         if by_moderator {
-            super::moderation::log(
+            super::rows::log(
                 txn,
                 cx.actor,
                 "DELETE",

@@ -4,7 +4,7 @@ use super::refresh;
 use crate::domain::accounts::{Actor, policy};
 use crate::domain::articles::Article;
 use crate::domain::articles::rows::{bump, find_any, find_for_update};
-use crate::domain::sync::{self, Action, Change};
+use crate::domain::journal::{self, Action, Change};
 use crate::domain::{sql, tx};
 use crate::error::{AppResult, Validator};
 use chrono::{DateTime, Utc};
@@ -63,7 +63,8 @@ pub async fn set_curated<C: tx::Db>(
         // Stored picks leave out curated stories, so this list is re-ranked.
         refresh::mark(txn, &[id], now).await?;
         let saved = find_any(txn, id).await?;
-        sync::record(txn, Change::article(current.feed_public, &saved, Action::RelatedChanged), now).await?;
+        journal::record(txn, Change::article(current.feed_public, &saved, Action::RelatedChanged), now)
+            .await?;
         Ok(saved)
     })
 }

@@ -2,7 +2,7 @@
 
 use super::rank::{self, Pick};
 use super::{Reason, RelatedItem, split_ids};
-use crate::domain::accounts::policy::Audience;
+use crate::domain::articles::Audience;
 use crate::domain::articles::{self, Article, Status, head_columns};
 use crate::domain::sql::{self, Params};
 use crate::error::AppResult;

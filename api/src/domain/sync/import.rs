@@ -6,11 +6,11 @@
 
 use super::archive::{self, ArchivedArticle, ArchivedRef};
 use super::ndjson::{Line, Lines};
-use super::{Action, Change, Entity};
 use crate::domain::accounts::{Actor, policy};
 use crate::domain::articles::input::{ArticleChanges, AudioInput, BodyInput};
 use crate::domain::articles::write::{self, Restore, Restored};
 use crate::domain::articles::{Article, rows};
+use crate::domain::journal::{self, Action, Change, Entity};
 use crate::domain::media::{self, Media};
 use crate::domain::related::curated;
 use crate::domain::taxonomy::write::{check_ensure, ensure as ensure_term};
@@ -268,7 +268,7 @@ impl Importer {
             let mut changes: Vec<Change> =
                 terms.created.iter().map(|(kind, id, slug)| Change::term(*kind, *id, true, slug)).collect();
             changes.extend(saved.iter().map(|(a, was, action)| Change::article(*was, a, *action)));
-            super::record_many(txn, &changes, self.now).await?;
+            journal::record_many(txn, &changes, self.now).await?;
             Ok((reports, related, terms.known))
         })
     }
@@ -465,7 +465,7 @@ impl Importer {
             }
             let changes: Vec<Change> =
                 changed.iter().map(|a| Change::article(a.feed_public, a, Action::RelatedChanged)).collect();
-            super::record_many(txn, &changes, self.now).await?;
+            journal::record_many(txn, &changes, self.now).await?;
             Ok(problems)
         })
     }

@@ -7,8 +7,8 @@
 //! transaction whose update changed the row records the entry. A rival
 //! instance blocks on the row and then finds it already announced.
 
-use super::{Action, Change};
 use crate::domain::articles::StoredStatus;
+use crate::domain::journal::{self, Action, Change};
 use crate::domain::tx;
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
@@ -63,7 +63,7 @@ async fn announce<C: tx::Db>(db: &C, id: Uuid, now: DateTime<Utc>) -> AppResult<
         }
         let Some(story) = article::Entity::find_by_id(id).one(txn).await? else { return Ok(false) };
         let at = story.published_at.unwrap_or(now);
-        super::record(txn, Change::article(false, &story, Action::Published), at).await?;
+        journal::record(txn, Change::article(false, &story, Action::Published), at).await?;
         Ok(true)
     })
 }

@@ -3,7 +3,7 @@
 //! the stories of the sitemaps. Rendering RSS, Atom, JSON Feed and sitemap
 //! XML is the adapter's (`rest::feeds`).
 
-use crate::domain::accounts::policy::Audience;
+use crate::domain::articles::Audience;
 use crate::domain::articles::relations::ArticleRelations;
 use crate::domain::articles::{self, Article, ArticleBody, ArticleFilter, StoredStatus};
 use crate::domain::pagination::{Cursor, PageRequest};

@@ -4,8 +4,8 @@
 
 use super::{Author, Section, Tag};
 use crate::domain::accounts::{Actor, policy};
+use crate::domain::journal::{self, Change, Entity as Kind};
 use crate::domain::slug;
-use crate::domain::sync::{self, Change, Entity as Kind};
 use crate::domain::text::{self, Lines};
 use crate::domain::tx;
 use crate::error::{AppError, AppResult, Validator};
@@ -161,7 +161,7 @@ async fn record(
     slug: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    sync::record(db, Change::term(kind, id, created, slug), now).await?;
+    journal::record(db, Change::term(kind, id, created, slug), now).await?;
     Ok(())
 }
 

@@ -3,10 +3,10 @@
 //! or not at all, and a crash after the commit loses none of them.
 
 use super::EventType;
-use crate::domain::comments::Comment;
-use crate::domain::sync::{Change, Entity, FeedEvent, cursor};
+use crate::domain::journal::{Change, Entity, FeedEvent, cursor};
 use crate::error::AppResult;
 use chrono::{DateTime, SecondsFormat, Utc};
+use entity::comment::Model as Comment;
 use entity::{webhook_delivery, webhook_endpoint};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};

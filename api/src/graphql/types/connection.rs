@@ -1,7 +1,7 @@
 //! Relay cursor connections over the domain's keyset pages.
 
 use super::article::Article;
-use crate::domain::accounts::policy::Audience;
+use crate::domain::articles::Audience;
 use crate::domain::articles::{self, ArticleFilter};
 use crate::domain::pagination::{ARTICLES, ArgNames, Direction, Page, PageRequest, PageSize};
 use crate::error::{AppError, AppResult};

@@ -1,7 +1,7 @@
 use super::connection::{ArticleConnection, RelayArgs, articles_connection};
 use super::media::Media;
-use crate::domain::accounts::policy::Audience;
 use crate::domain::articles::ArticleFilter;
+use crate::domain::articles::Audience;
 use crate::domain::taxonomy;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders;

@@ -9,8 +9,9 @@
 //! reader may see.
 
 use super::{Entity, FeedEvent, cursor};
-use crate::domain::accounts::policy::{self, Audience};
+use crate::domain::accounts::policy;
 use crate::domain::accounts::{Actor, Scope};
+use crate::domain::articles::Audience;
 use crate::domain::articles::{self, Article, ArticleBody};
 use crate::domain::taxonomy::{self, Author, Section, Tag};
 use crate::error::{AppError, AppResult};

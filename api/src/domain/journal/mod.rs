@@ -1,0 +1,249 @@
+//! The change feed: one row per change, written in the same transaction as
+//! the change itself, read by integrators in order (`feed`), with the
+//! webhook outbox filled from the same record.
+
+pub mod cursor;
+pub mod feed;
+
+use crate::domain::webhooks::outbox;
+use crate::error::AppResult;
+use chrono::{DateTime, Utc};
+use entity::change_event;
+use sea_orm::{ActiveValue::NotSet, ActiveValue::Set, ConnectionTrait, EntityTrait, Statement};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Entity {
+    Article,
+    Author,
+    Section,
+    Tag,
+    Media,
+}
+
+impl Entity {
+    pub const ALL: [Entity; 5] = [Self::Article, Self::Author, Self::Section, Self::Tag, Self::Media];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Article => "article",
+            Self::Author => "author",
+            Self::Section => "section",
+            Self::Tag => "tag",
+            Self::Media => "media",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+}
+
+/// What an editor did, as the feed's drafts readers see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Created,
+    Updated,
+    Published,
+    Scheduled,
+    Unpublished,
+    Archived,
+    Deleted,
+    RelatedChanged,
+    Corrected,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Updated => "updated",
+            Self::Published => "published",
+            Self::Scheduled => "scheduled",
+            Self::Unpublished => "unpublished",
+            Self::Archived => "archived",
+            Self::Deleted => "deleted",
+            Self::RelatedChanged => "related_changed",
+            Self::Corrected => "corrected",
+        }
+    }
+}
+
+/// What the public saw change: the editorial event of a feed entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedEvent {
+    Published,
+    Updated,
+    Corrected,
+    Unpublished,
+    Deleted,
+    /// A section, tag or author was created or changed.
+    Upserted,
+}
+
+impl FeedEvent {
+    pub const ALL: [FeedEvent; 6] =
+        [Self::Published, Self::Updated, Self::Corrected, Self::Unpublished, Self::Deleted, Self::Upserted];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Published => "PUBLISHED",
+            Self::Updated => "UPDATED",
+            Self::Corrected => "CORRECTED",
+            Self::Unpublished => "UNPUBLISHED",
+            Self::Deleted => "DELETED",
+            Self::Upserted => "UPSERTED",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+
+    /// The public event of a story's change, from whether the feed had
+    /// announced it before and has after; None when the public saw nothing.
+    pub fn of_article(was_public: bool, is_public: bool, action: Action) -> Option<Self> {
+        match (was_public, is_public) {
+            (true, _) if action == Action::Deleted => Some(Self::Deleted),
+            (false, true) => Some(Self::Published),
+            (true, true) if action == Action::Corrected => Some(Self::Corrected),
+            (true, true) => Some(Self::Updated),
+            (true, false) => Some(Self::Unpublished),
+            (false, false) => None,
+        }
+    }
+
+    /// Entries that carry no document: the story left the public.
+    pub fn is_tombstone(self) -> bool {
+        matches!(self, Self::Deleted | Self::Unpublished)
+    }
+}
+
+pub struct Change<'a> {
+    pub entity: Entity,
+    pub id: Uuid,
+    pub action: Action,
+    pub feed: Option<FeedEvent>,
+    pub version: Option<i32>,
+    pub slug: Option<&'a str>,
+    pub external_id: Option<&'a str>,
+}
+
+impl<'a> Change<'a> {
+    /// A story as it stands after the write; `was_public` is whether the
+    /// feed had announced it before.
+    pub fn article(was_public: bool, a: &'a entity::article::Model, action: Action) -> Self {
+        Self {
+            entity: Entity::Article,
+            id: a.id,
+            action,
+            feed: FeedEvent::of_article(was_public, a.feed_public, action),
+            version: Some(a.version),
+            slug: Some(&a.slug),
+            external_id: a.external_id.as_deref(),
+        }
+    }
+
+    /// A section, tag or author after it was created or changed.
+    pub fn term(entity: Entity, id: Uuid, created: bool, slug: &'a str) -> Self {
+        let action = if created { Action::Created } else { Action::Updated };
+        Self {
+            entity,
+            id,
+            action,
+            feed: Some(FeedEvent::Upserted),
+            version: None,
+            slug: Some(slug),
+            external_id: None,
+        }
+    }
+}
+
+/// Appends `change` to the feed and the webhook outbox; returns its number.
+/// Call it last in the write's transaction: it takes the feed's turn (see
+/// `take_turn`), which the transaction holds until it commits.
+pub async fn record(db: &impl ConnectionTrait, change: Change<'_>, now: DateTime<Utc>) -> AppResult<i64> {
+    take_turn(db).await?;
+    let seq = insert(db, &change, now).await?;
+    if let Some(event) = change.feed.filter(|e| outbox::feed_event_type(&change, *e).is_some()) {
+        let subscribers = outbox::Subscribers::load(db).await?;
+        outbox::feed_change(db, &subscribers, seq, &change, event, now).await?;
+    }
+    Ok(seq)
+}
+
+/// Appends many changes of one transaction (an import batch) at once.
+pub async fn record_many(
+    db: &impl ConnectionTrait,
+    changes: &[Change<'_>],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    take_turn(db).await?;
+    let subscribers = outbox::Subscribers::load(db).await?;
+    let hooked = |c: &Change<'_>| {
+        c.feed.and_then(|e| outbox::feed_event_type(c, e)).is_some_and(|t| subscribers.want(t))
+    };
+    if !changes.iter().any(hooked) {
+        // No delivery needs its entry's number: a few statements per batch.
+        for chunk in changes.chunks(200) {
+            change_event::Entity::insert_many(chunk.iter().map(|c| row(c, now)))
+                .exec_without_returning(db)
+                .await?;
+        }
+        return Ok(());
+    }
+    for change in changes {
+        let seq = insert(db, change, now).await?;
+        if let Some(event) = change.feed {
+            outbox::feed_change(db, &subscribers, seq, change, event, now).await?;
+        }
+    }
+    Ok(())
+}
+
+fn row(change: &Change<'_>, now: DateTime<Utc>) -> change_event::ActiveModel {
+    change_event::ActiveModel {
+        seq: NotSet,
+        entity_type: Set(change.entity.as_str().into()),
+        entity_id: Set(change.id),
+        action: Set(change.action.as_str().into()),
+        feed_event: Set(change.feed.map(|f| f.as_str().to_owned())),
+        version: Set(change.version),
+        slug: Set(change.slug.map(str::to_owned)),
+        external_id: Set(change.external_id.map(str::to_owned)),
+        occurred_at: Set(now),
+    }
+}
+
+async fn insert(db: &impl ConnectionTrait, change: &Change<'_>, now: DateTime<Utc>) -> AppResult<i64> {
+    Ok(change_event::Entity::insert(row(change, now)).exec(db).await?.last_insert_id)
+}
+
+/// Whether the public feed ever had an entry for this entity.
+pub async fn was_announced(db: &impl ConnectionTrait, entity: Entity, id: Uuid) -> AppResult<bool> {
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+    let n = change_event::Entity::find()
+        .filter(change_event::Column::EntityType.eq(entity.as_str()))
+        .filter(change_event::Column::EntityId.eq(id))
+        .filter(change_event::Column::FeedEvent.is_not_null())
+        .count(db)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Serialises the feed's writers from here to their commit. Sequence numbers
+/// are taken in the order transactions start, not commit: without this, a
+/// transaction holding number 9 could commit after one holding 10, and a
+/// reader that had seen 10 would resume past 9 and never see it. Holding the
+/// one `feed_lock` row, the next writer takes its number only after the
+/// previous one committed or rolled back, so numbers become visible in
+/// order and a reader's cursor never passes a number still to come. SQLite
+/// has one writer at a time anyway; there this costs one row write.
+async fn take_turn(db: &impl ConnectionTrait) -> AppResult<()> {
+    let sql = "UPDATE feed_lock SET bumps = bumps + 1 WHERE id = 1";
+    db.execute_raw(Statement::from_string(db.get_database_backend(), sql)).await?;
+    Ok(())
+}
