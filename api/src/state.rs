@@ -3,9 +3,9 @@
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::StatementCounter;
-use crate::domain::accounts::sso::SsoVerifier;
 use crate::domain::comments::CommentSettings;
 use crate::domain::comments::live::Live;
+use crate::domain::people::sso::SsoVerifier;
 use crate::domain::stream_slots::StreamSlots;
 use crate::domain::throttle::{Allowances, Throttle};
 use sea_orm::DatabaseConnection;

@@ -5,12 +5,14 @@
 
 pub mod accounts;
 pub mod articles;
+pub mod audience;
 pub mod body;
 pub mod comments;
 pub mod count;
 pub mod journal;
 pub mod media;
 pub mod pagination;
+pub mod people;
 pub mod related;
 pub mod slug;
 pub mod sql;

@@ -1,12 +1,12 @@
 //! What integrators query: the change feed and webhook endpoints. Thin
-//! resolvers over `domain::journal::feed` and `domain::webhooks::endpoints`.
+//! resolvers over `domain::sync::feed` and `domain::webhooks::endpoints`.
 
 use super::ids::{self, Kind};
 use super::types::article::Article;
 use super::types::taxonomy::{Author, Section, Tag};
 use super::{request, state};
-use crate::domain::journal::feed::{self, Document};
 use crate::domain::journal::{Entity, FeedEvent};
+use crate::domain::sync::feed::{self, Document};
 use crate::domain::webhooks::endpoints::{self, Delivery, Endpoint};
 use async_graphql::{ComplexObject, Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};

@@ -133,7 +133,7 @@ impl Context {
     }
 
     pub fn view(&self, c: &Comment) -> CommentView {
-        let b = users::byline(self.users.get(&c.user_id), CommentStatus::of(c) == CommentStatus::Deleted);
+        let b = users::byline(self.users.get(&c.user_id), c.status == CommentStatus::Deleted);
         let author = CommentAuthorView { id: b.id, display_name: b.display_name, is_staff: b.is_staff };
         CommentView {
             id: c.id,
@@ -141,7 +141,7 @@ impl Context {
             parent_id: c.parent_id,
             reply_to_id: c.reply_to_id,
             depth: c.depth,
-            status: c.status.clone(),
+            status: c.status.as_str().to_owned(),
             body: CommentBodyView { html: c.body_html.clone(), text: c.body_text.clone() },
             author,
             reply_count: c.reply_count,

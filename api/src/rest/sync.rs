@@ -1,12 +1,12 @@
 //! `GET /v1/sync`: the change feed over REST, a thin adapter over
-//! `domain::journal::feed`.
+//! `domain::sync::feed`.
 
 use super::names::{FeedEntity, FeedEventName};
 use super::responses::PreviewRead;
 use super::views::{ArticleView, AuthorView, SectionView, TagView};
 use super::{Caller, parse_opt};
 use crate::domain::articles::relations::ArticleRelations;
-use crate::domain::journal::feed::{self, Document};
+use crate::domain::sync::feed::{self, Document};
 use crate::error::AppResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};

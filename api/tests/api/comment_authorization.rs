@@ -23,7 +23,7 @@ async fn fingerprint(app: &TestApp) -> String {
             format!(
                 "{}:{}:{}:{}:{}:{}:{:?}:{}",
                 c.id,
-                c.status,
+                c.status.as_str(),
                 c.body_raw,
                 c.reply_count,
                 c.reaction_count,
@@ -124,11 +124,11 @@ async fn every_caller_against_every_comment_mutation() {
     // The banned reader's own comment, written before the ban.
     let banned_comment =
         app.comment(tokens[&Who::Banned].as_deref().unwrap(), article, None, "before my ban").await;
-    api::domain::accounts::standing::change(
+    api::domain::people::standing::change(
         &app.state.db,
         &api::domain::accounts::Actor::system(),
         banned_id,
-        api::domain::accounts::standing::Change::Ban,
+        api::domain::people::standing::Change::Ban,
         None,
         t0(),
     )

@@ -1,15 +1,11 @@
 //! Who is calling, and what they may do.
 
 pub mod api_keys;
-pub mod erasure;
 pub mod passwords;
 pub mod policy;
-pub mod registration;
 pub mod roles;
 pub mod sessions;
 pub mod sign_in_backoff;
-pub mod sso;
-pub mod standing;
 pub mod users;
 
 pub use roles::Role;

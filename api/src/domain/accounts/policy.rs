@@ -2,9 +2,10 @@
 //! and REST enforce the same rules.
 
 use super::{Actor, Scope};
-use crate::domain::articles::{self, Article, Audience};
+use crate::domain::audience::Audience;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
+use entity::comment::{CommentStatus, Model as Comment};
 
 /// Anonymous callers are told to authenticate; known callers without the
 /// scope are told they may not.
@@ -37,8 +38,9 @@ pub fn audience(actor: &Actor, preview: bool) -> AppResult<Audience> {
 /// with `content:write` alone gets the whole story back only when the story
 /// is public; otherwise a receipt (id, slug, version, status), so an ingest
 /// tool cannot read an unpublished story by sending an empty PATCH.
-pub fn may_see_written(actor: &Actor, written: &Article, now: DateTime<Utc>) -> bool {
-    articles::is_public(written, now) || actor.has(Scope::ContentReadDrafts)
+/// `public`: whether the written story is public now (`articles::is_public`).
+pub fn may_see_written(actor: &Actor, public: bool) -> bool {
+    public || actor.has(Scope::ContentReadDrafts)
 }
 
 /// The signed-in person behind the actor. Anonymous callers are told to
@@ -87,15 +89,14 @@ pub fn can_moderate(actor: &Actor) -> AppResult<()> {
 /// moderators approve or remove, they do not put words in someone's mouth.
 pub fn can_edit_comment(
     actor: &Actor,
-    c: &crate::domain::comments::Comment,
+    c: &Comment,
     window: chrono::TimeDelta,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    use crate::domain::comments::CommentStatus;
     if actor.user_id() != Some(c.user_id) {
         return Err(AppError::Forbidden("only its author may edit a comment".into()));
     }
-    if CommentStatus::of(c) == CommentStatus::Deleted {
+    if c.status == CommentStatus::Deleted {
         return Err(AppError::Forbidden("a deleted comment cannot be edited".into()));
     }
     if c.created_at + window < now {
@@ -109,7 +110,7 @@ pub fn can_edit_comment(
 
 /// Its author or a moderator may delete a comment. Answers whether the
 /// moderator's power was needed (the action is then logged).
-pub fn can_delete_comment(actor: &Actor, c: &crate::domain::comments::Comment) -> AppResult<bool> {
+pub fn can_delete_comment(actor: &Actor, c: &Comment) -> AppResult<bool> {
     if actor.user_id() == Some(c.user_id) {
         return Ok(false);
     }

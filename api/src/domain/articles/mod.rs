@@ -55,14 +55,7 @@ impl ArticleKey {
     }
 }
 
-/// What a read returns: only what is public, or (for a preview) drafts,
-/// scheduled and archived stories too. Who may ask for a preview is the
-/// account policy's to say (`policy::audience`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audience {
-    Public,
-    Preview,
-}
+pub use crate::domain::audience::Audience;
 
 /// What `audience` may see at `now`. A scheduled story is stored as
 /// PUBLISHED with a future `published_at`, so it becomes visible when its

@@ -49,7 +49,7 @@ async fn flag_once<C: tx::Db>(
         if c.user_id == user_id {
             return Err(AppError::unprocessable("id", "you cannot flag your own comment"));
         }
-        if CommentStatus::of(&c) == CommentStatus::Deleted {
+        if c.status == CommentStatus::Deleted {
             return Err(AppError::unprocessable("id", "a deleted comment cannot be flagged"));
         }
         let row = comment_flag::ActiveModel {
@@ -71,7 +71,7 @@ async fn flag_once<C: tx::Db>(
             .await?;
         let flagged = c.flag_count + 1;
         let mut c = Comment { flag_count: flagged, ..c };
-        if flagged >= cx.settings.flag_threshold && CommentStatus::of(&c) == CommentStatus::Approved {
+        if flagged >= cx.settings.flag_threshold && c.status == CommentStatus::Approved {
             comment::Entity::update_many()
                 .col_expr(comment::Column::Status, Expr::value(CommentStatus::Pending.as_str()))
                 .col_expr(comment::Column::HoldReason, Expr::value(HoldReason::Flagged.as_str()))
@@ -82,8 +82,8 @@ async fn flag_once<C: tx::Db>(
             counts::on_status_change(txn, &c, Some(CommentStatus::Approved), Some(CommentStatus::Pending))
                 .await?;
             let before = c.clone();
-            c.status = CommentStatus::Pending.as_str().to_owned();
-            c.hold_reason = Some(HoldReason::Flagged.as_str().to_owned());
+            c.status = CommentStatus::Pending;
+            c.hold_reason = Some(HoldReason::Flagged);
             events::changed(txn, &before, Some(&c), cx.now).await?;
         }
         Ok(c)

@@ -211,7 +211,7 @@ fn gone(id: Uuid, article_id: Uuid, at: chrono::DateTime<chrono::Utc>) -> Commen
         body_raw: String::new(),
         body_html: String::new(),
         body_text: String::new(),
-        status: CommentStatus::Deleted.as_str().to_owned(),
+        status: CommentStatus::Deleted,
         hold_reason: None,
         revision: 0,
         reply_count: 0,

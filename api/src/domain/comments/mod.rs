@@ -27,36 +27,7 @@ pub use settings::CommentSettings;
 
 pub type Comment = entity::comment::Model;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CommentStatus {
-    Pending,
-    Approved,
-    Rejected,
-    Spam,
-    Deleted,
-}
-
-impl CommentStatus {
-    pub const ALL: [Self; 5] = [Self::Pending, Self::Approved, Self::Rejected, Self::Spam, Self::Deleted];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "PENDING",
-            Self::Approved => "APPROVED",
-            Self::Rejected => "REJECTED",
-            Self::Spam => "SPAM",
-            Self::Deleted => "DELETED",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
-    pub fn of(c: &Comment) -> Self {
-        Self::parse(&c.status).unwrap_or(Self::Pending)
-    }
-}
+pub use entity::comment::{CommentStatus, HoldReason};
 
 /// How top-level comments are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -82,28 +53,6 @@ impl Sort {
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-}
-
-/// Why a new comment waits for a moderator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HoldReason {
-    PreModeration,
-    SuspectWord,
-    Links,
-    FirstComment,
-    Flagged,
-}
-
-impl HoldReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::PreModeration => "PRE_MODERATION",
-            Self::SuspectWord => "SUSPECT_WORD",
-            Self::Links => "LINKS",
-            Self::FirstComment => "FIRST_COMMENT",
-            Self::Flagged => "FLAGGED",
-        }
     }
 }
 

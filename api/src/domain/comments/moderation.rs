@@ -37,12 +37,12 @@ pub async fn decide<C: tx::Db>(
     let reason = check_reason(reason)?;
     tx::unit!(db, |txn| {
         let c = locked_visible(txn, actor, id).await?;
-        let from = CommentStatus::of(&c);
+        let from = c.status;
         if from == CommentStatus::Deleted {
             return Err(AppError::unprocessable("id", "a deleted comment cannot be moderated"));
         }
         let mut m: comment::ActiveModel = c.clone().into();
-        m.status = Set(to.as_str().to_owned());
+        m.status = Set(to);
         m.hold_reason = Set(None);
         if to != CommentStatus::Approved {
             m.featured_at = Set(None);
@@ -66,12 +66,12 @@ async fn save(
 ) -> AppResult<Comment> {
     m.updated_at = Set(now);
     let updated = comment::Entity::update(m).exec(db).await?;
-    let (from, to) = (CommentStatus::of(before), CommentStatus::of(&updated));
+    let (from, to) = (before.status, updated.status);
     counts::on_status_change(db, &updated, Some(from), Some(to)).await?;
     log(db, actor, action, Some(before), None, (from != to).then_some(to), reason, now).await?;
     events::changed(db, before, Some(&updated), now).await?;
     if from != to {
-        crate::domain::webhooks::outbox::comment_moderated(db, &updated, from.as_str(), now).await?;
+        crate::domain::journal::outbox::comment_moderated(db, &updated, from.as_str(), now).await?;
     }
     Ok(updated)
 }
@@ -87,7 +87,7 @@ pub async fn feature<C: tx::Db>(
     policy::can_moderate(actor)?;
     tx::unit!(db, |txn| {
         let c = locked_visible(txn, actor, id).await?;
-        if on && CommentStatus::of(&c) != CommentStatus::Approved {
+        if on && c.status != CommentStatus::Approved {
             return Err(AppError::unprocessable("id", "only approved comments can be featured"));
         }
         let mut m: comment::ActiveModel = c.clone().into();

@@ -27,7 +27,7 @@ pub async fn toggle<C: tx::Db>(db: &C, cx: &Ctx<'_>, id: Uuid) -> AppResult<(Com
 async fn toggle_once<C: tx::Db>(db: &C, cx: &Ctx<'_>, id: Uuid, user_id: Uuid) -> AppResult<(Comment, bool)> {
     tx::unit!(db, |txn| {
         let c = locked_visible(txn, cx.actor, id).await?;
-        if CommentStatus::of(&c) != CommentStatus::Approved {
+        if c.status != CommentStatus::Approved {
             return Err(AppError::unprocessable("id", "only approved comments take reactions"));
         }
         threads::writable(txn, &ArticleKey::Id(c.article_id), cx.settings, cx.now).await?;

@@ -49,7 +49,7 @@ pub async fn log(
         action: Set(action.to_owned()),
         comment_id: Set(c.map(|c| c.id)),
         target_user_id: Set(target_user.or(c.map(|c| c.user_id))),
-        from_status: Set(c.map(|c| c.status.clone())),
+        from_status: Set(c.map(|c| c.status.as_str().to_owned())),
         to_status: Set(to.map(|s| s.as_str().to_owned())),
         reason: Set(reason.map(str::to_owned)),
         created_at: Set(now),

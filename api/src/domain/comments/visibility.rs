@@ -58,7 +58,7 @@ fn listed_case(status: &str, replies: &str, author: &str, user: &str) -> String 
 
 /// The same rule for one comment in hand.
 pub fn is_listed(c: &Comment, viewer: Viewer) -> bool {
-    match CommentStatus::of(c) {
+    match c.status {
         CommentStatus::Approved => true,
         CommentStatus::Deleted => c.reply_count > 0,
         CommentStatus::Pending => viewer.user == Some(c.user_id),

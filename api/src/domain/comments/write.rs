@@ -110,7 +110,7 @@ async fn insert<C: tx::Db>(
                 if parent.article_id != article.id {
                     return Err(AppError::unprocessable("parentId", "belongs to another article"));
                 }
-                if CommentStatus::of(&parent) != CommentStatus::Approved {
+                if parent.status != CommentStatus::Approved {
                     return Err(AppError::unprocessable(
                         "parentId",
                         "cannot be replied to until it is approved",
@@ -165,8 +165,8 @@ async fn insert<C: tx::Db>(
             body_raw: Set(rendered.raw),
             body_html: Set(rendered.html),
             body_text: Set(rendered.text),
-            status: Set(status.as_str().to_owned()),
-            hold_reason: Set(hold.map(|h| h.as_str().to_owned())),
+            status: Set(status),
+            hold_reason: Set(hold),
             revision: Set(1),
             reply_count: Set(0),
             reaction_count: Set(0),
@@ -179,7 +179,7 @@ async fn insert<C: tx::Db>(
         let c = comment::Entity::insert(row).exec_with_returning(txn).await?;
         counts::on_status_change(txn, &c, None, Some(status)).await?;
         events::added(txn, &c, cx.now).await?;
-        crate::domain::webhooks::outbox::comment_created(txn, &c, cx.now).await?;
+        crate::domain::journal::outbox::comment_created(txn, &c, cx.now).await?;
         Ok(c)
     })
 }
@@ -193,7 +193,7 @@ pub async fn edit<C: tx::Db>(db: &C, cx: &Ctx<'_>, id: Uuid, raw: &str) -> AppRe
         let c = locked_visible(txn, cx.actor, id).await?;
         policy::can_edit_comment(cx.actor, &c, cx.settings.edit_window, cx.now)?;
         threads::writable(txn, &ArticleKey::Id(c.article_id), cx.settings, cx.now).await?;
-        let from = CommentStatus::of(&c);
+        let from = c.status;
         let hold = hold_reason(txn, cx.settings, false, c.user_id, &rendered.raw).await?;
         // An edit can bring a held word or link; an approved comment then goes
         // back to the queue. Pre-moderation itself applies to new comments only.
@@ -214,9 +214,9 @@ pub async fn edit<C: tx::Db>(db: &C, cx: &Ctx<'_>, id: Uuid, raw: &str) -> AppRe
         m.revision = Set(c.revision + 1);
         m.edited_at = Set(Some(cx.now));
         m.updated_at = Set(cx.now);
-        m.status = Set(to.as_str().to_owned());
+        m.status = Set(to);
         if to != from {
-            m.hold_reason = Set(hold.map(|h| h.as_str().to_owned()));
+            m.hold_reason = Set(hold);
         }
         let updated = comment::Entity::update(m).exec(txn).await?;
         counts::on_status_change(txn, &updated, Some(from), Some(to)).await?;
@@ -251,7 +251,7 @@ pub async fn delete<C: tx::Db>(db: &C, cx: &Ctx<'_>, id: Uuid) -> AppResult<Comm
 
 /// The deletion itself, inside the caller's transaction.
 pub async fn remove(db: &impl ConnectionTrait, c: &Comment, now: DateTime<Utc>) -> AppResult<Comment> {
-    let from = CommentStatus::of(c);
+    let from = c.status;
     if from == CommentStatus::Deleted {
         return Ok(c.clone());
     }
@@ -260,7 +260,7 @@ pub async fn remove(db: &impl ConnectionTrait, c: &Comment, now: DateTime<Utc>) 
     m.body_raw = Set(gone.raw);
     m.body_html = Set(gone.html);
     m.body_text = Set(gone.text);
-    m.status = Set(CommentStatus::Deleted.as_str().to_owned());
+    m.status = Set(CommentStatus::Deleted);
     m.featured_at = Set(None);
     m.updated_at = Set(now);
     let updated = comment::Entity::update(m).exec(db).await?;

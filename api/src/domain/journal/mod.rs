@@ -1,11 +1,11 @@
-//! The change feed: one row per change, written in the same transaction as
-//! the change itself, read by integrators in order (`feed`), with the
-//! webhook outbox filled from the same record.
+//! The change journal every writer calls: one row per change, written in
+//! the same transaction as the change itself, with the webhook outbox
+//! (`outbox`) filled from the same record. Integrators read it in order
+//! through `sync::feed`.
 
 pub mod cursor;
-pub mod feed;
+pub mod outbox;
 
-use crate::domain::webhooks::outbox;
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use entity::change_event;

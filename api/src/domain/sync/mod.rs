@@ -3,6 +3,7 @@
 //! and sitemaps, and announce scheduled stories when their time comes.
 
 pub mod archive;
+pub mod feed;
 pub mod import;
 pub mod ndjson;
 pub mod schedule;

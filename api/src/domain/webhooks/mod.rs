@@ -16,55 +16,13 @@
 pub mod address;
 pub mod delivery;
 pub mod endpoints;
-pub mod outbox;
 pub mod signing;
+
+/// The outbox is written with each change, so it lives with the journal.
+pub use crate::domain::journal::outbox::{self, EventType};
 
 use chrono::TimeDelta;
 use std::time::Duration;
-
-/// Event types an endpoint may subscribe to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum EventType {
-    ArticlePublished,
-    ArticleUpdated,
-    ArticleCorrected,
-    ArticleUnpublished,
-    ArticleDeleted,
-    CommentCreated,
-    CommentModerated,
-    /// Sent on request only, to check an endpoint.
-    Ping,
-}
-
-impl EventType {
-    pub const ALL: [EventType; 8] = [
-        Self::ArticlePublished,
-        Self::ArticleUpdated,
-        Self::ArticleCorrected,
-        Self::ArticleUnpublished,
-        Self::ArticleDeleted,
-        Self::CommentCreated,
-        Self::CommentModerated,
-        Self::Ping,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ArticlePublished => "article.published",
-            Self::ArticleUpdated => "article.updated",
-            Self::ArticleCorrected => "article.corrected",
-            Self::ArticleUnpublished => "article.unpublished",
-            Self::ArticleDeleted => "article.deleted",
-            Self::CommentCreated => "comment.created",
-            Self::CommentModerated => "comment.moderated",
-            Self::Ping => "webhook.ping",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|e| e.as_str() == s)
-    }
-}
 
 /// Waits before the 2nd, 3rd, ... attempt; the first is immediate.
 pub const RETRY_WAITS_SECS: [i64; 7] = [5, 300, 1_800, 7_200, 18_000, 36_000, 36_000];

@@ -2,9 +2,10 @@
 //! moderators' and admins' powers over people.
 
 use super::input_paths;
-use crate::domain::accounts::registration::{self, Credentials, Registration, SignedIn};
-use crate::domain::accounts::standing::{self, Change};
-use crate::domain::accounts::{erasure, sessions, sso, users};
+use crate::domain::accounts::{sessions, users};
+use crate::domain::people::registration::{self, Credentials, Registration, SignedIn};
+use crate::domain::people::standing::{self, Change};
+use crate::domain::people::{erasure, sso};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::types::user::{Account, Role};
 use crate::graphql::{request, state};

@@ -30,7 +30,7 @@ pub struct DeleteArticlePayload {
 
 fn payload(ctx: &Context<'_>, a: crate::domain::articles::Article) -> ArticlePayload {
     let r = request(ctx);
-    let visible = policy::may_see_written(&r.actor, &a, r.now);
+    let visible = policy::may_see_written(&r.actor, crate::domain::articles::is_public(&a, r.now));
     ArticlePayload {
         id: ids::encode(Kind::Article, a.id),
         slug: a.slug.clone(),

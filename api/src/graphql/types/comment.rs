@@ -132,7 +132,7 @@ impl Comment {
         self.0.depth
     }
     async fn status(&self) -> CommentStatus {
-        Status::of(&self.0).into()
+        self.0.status.into()
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -147,7 +147,7 @@ impl Comment {
     }
     async fn author(&self, ctx: &Context<'_>) -> Result<CommentAuthor> {
         let u = loaders(ctx).users.load_one(self.0.user_id).await?;
-        let b = users::byline(u.as_ref(), Status::of(&self.0) == Status::Deleted);
+        let b = users::byline(u.as_ref(), self.0.status == Status::Deleted);
         Ok(CommentAuthor {
             id: ids::encode(Kind::User, b.id),
             display_name: b.display_name,
@@ -204,7 +204,7 @@ impl Comment {
     }
     /// Why it waits for review (moderators only).
     async fn hold_reason(&self, ctx: &Context<'_>) -> Option<String> {
-        viewer(ctx).moderator.then(|| self.0.hold_reason.clone()).flatten()
+        viewer(ctx).moderator.then(|| self.0.hold_reason.map(|h| h.as_str().to_owned())).flatten()
     }
     /// Readers' flags (moderators only; 0 for others).
     async fn flag_count(&self, ctx: &Context<'_>) -> i32 {

@@ -143,8 +143,8 @@ impl TestApp {
 
     /// A signed-in person with this role: their session token and id.
     pub async fn person(&self, name: &str, role: &str) -> (String, Uuid) {
-        use api::domain::accounts::registration::{self, Registration};
         use api::domain::accounts::{Role, users};
+        use api::domain::people::registration::{self, Registration};
         let reg = Registration {
             email: format!("{}@example.com", name.to_lowercase().replace(' ', ".")),
             password: "correct horse battery staple".into(),

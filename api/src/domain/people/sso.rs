@@ -7,9 +7,9 @@
 //! is ignored: roles are granted in Dateline only.
 
 use super::registration::{MAX_DISPLAY_NAME, SignedIn};
-use super::sessions;
-use super::users::{self, ACTIVE, DELETED, User};
-use super::{Actor, Role};
+use crate::domain::accounts::sessions;
+use crate::domain::accounts::users::{self, ACTIVE, DELETED, User};
+use crate::domain::accounts::{Actor, Role};
 use crate::domain::throttle::{Budget, Throttle};
 use crate::domain::{text, tx};
 use crate::error::{AppError, AppResult};

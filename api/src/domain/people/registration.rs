@@ -1,9 +1,9 @@
 //! Built-in accounts: registering and signing in with email and password.
 
-use super::passwords;
-use super::sessions;
-use super::users::{self, ACTIVE, DELETED, User};
-use super::{Actor, Role};
+use crate::domain::accounts::passwords;
+use crate::domain::accounts::sessions;
+use crate::domain::accounts::users::{self, ACTIVE, DELETED, User};
+use crate::domain::accounts::{Actor, Role};
 use crate::domain::throttle::{Budget, Throttle};
 use crate::domain::{text, tx};
 use crate::error::{AppError, AppResult, Validator};

@@ -3,9 +3,9 @@
 //! placeholders (the thread keeps its shape); the others are removed; the
 //! account keeps no email, name, password or link to an identity provider.
 
-use super::users::{DELETED, DELETED_NAME, User};
-use super::{Actor, sessions};
-use crate::domain::comments::{Comment, CommentStatus, counts, events, read, write};
+use crate::domain::accounts::users::{DELETED, DELETED_NAME, User};
+use crate::domain::accounts::{Actor, sessions};
+use crate::domain::comments::{Comment, counts, events, read, write};
 use crate::domain::tx;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
@@ -14,7 +14,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use uuid::Uuid;
 
 fn me(actor: &Actor) -> AppResult<Uuid> {
-    Ok(super::policy::person(actor)?.id)
+    Ok(crate::domain::accounts::policy::person(actor)?.id)
 }
 
 /// Every comment the person wrote that still has a body.
@@ -36,7 +36,7 @@ pub async fn delete_account<C: tx::Db>(db: &C, actor: &Actor, now: DateTime<Utc>
             if read::has_children(txn, c.id).await? {
                 write::remove(txn, &c, now).await?;
             } else {
-                counts::on_status_change(txn, &c, Some(CommentStatus::of(&c)), None).await?;
+                counts::on_status_change(txn, &c, Some(c.status), None).await?;
                 events::changed(txn, &c, None, now).await?;
                 comment::Entity::delete_by_id(c.id).exec(txn).await?;
             }

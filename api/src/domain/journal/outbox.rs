@@ -2,8 +2,7 @@
 //! the transaction of the change, so a change commits with its deliveries
 //! or not at all, and a crash after the commit loses none of them.
 
-use super::EventType;
-use crate::domain::journal::{Change, Entity, FeedEvent, cursor};
+use super::{Change, Entity, FeedEvent, cursor};
 use crate::error::AppResult;
 use chrono::{DateTime, SecondsFormat, Utc};
 use entity::comment::Model as Comment;
@@ -11,6 +10,50 @@ use entity::{webhook_delivery, webhook_endpoint};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
+
+/// Event types an endpoint may subscribe to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventType {
+    ArticlePublished,
+    ArticleUpdated,
+    ArticleCorrected,
+    ArticleUnpublished,
+    ArticleDeleted,
+    CommentCreated,
+    CommentModerated,
+    /// Sent on request only, to check an endpoint.
+    Ping,
+}
+
+impl EventType {
+    pub const ALL: [EventType; 8] = [
+        Self::ArticlePublished,
+        Self::ArticleUpdated,
+        Self::ArticleCorrected,
+        Self::ArticleUnpublished,
+        Self::ArticleDeleted,
+        Self::CommentCreated,
+        Self::CommentModerated,
+        Self::Ping,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ArticlePublished => "article.published",
+            Self::ArticleUpdated => "article.updated",
+            Self::ArticleCorrected => "article.corrected",
+            Self::ArticleUnpublished => "article.unpublished",
+            Self::ArticleDeleted => "article.deleted",
+            Self::CommentCreated => "comment.created",
+            Self::CommentModerated => "comment.moderated",
+            Self::Ping => "webhook.ping",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+}
 
 pub const PENDING: &str = "PENDING";
 pub const DELIVERED: &str = "DELIVERED";
@@ -78,7 +121,7 @@ fn comment_data(c: &Comment, from: Option<&str>) -> Value {
         "articleId": c.article_id,
         "parentId": c.parent_id,
         "authorId": c.user_id,
-        "status": c.status,
+        "status": c.status.as_str(),
         "createdAt": c.created_at.to_rfc3339_opts(SecondsFormat::Micros, true),
     });
     if let Some(from) = from {

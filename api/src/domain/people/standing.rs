@@ -2,8 +2,8 @@
 //! take part (they may still sign in and read); a suspension lapses by
 //! itself. Every change is in the moderation log.
 
-use super::users::{self, ACTIVE, BANNED, DELETED, User};
-use super::{Actor, policy};
+use crate::domain::accounts::users::{self, ACTIVE, BANNED, DELETED, User};
+use crate::domain::accounts::{Actor, policy};
 use crate::domain::comments::rows::{check_reason, log};
 use crate::domain::tx;
 use crate::error::{AppError, AppResult};

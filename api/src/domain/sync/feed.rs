@@ -8,11 +8,11 @@
 //! documents and removes tombstones in order ends with exactly what the
 //! reader may see.
 
-use super::{Entity, FeedEvent, cursor};
 use crate::domain::accounts::policy;
 use crate::domain::accounts::{Actor, Scope};
 use crate::domain::articles::Audience;
 use crate::domain::articles::{self, Article, ArticleBody};
+use crate::domain::journal::{self, Entity, FeedEvent, cursor};
 use crate::domain::taxonomy::{self, Author, Section, Tag};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
@@ -154,7 +154,7 @@ fn event_for(r: &change_event::Model, drafts: bool) -> Option<FeedEvent> {
     match r.feed_event.as_deref().and_then(FeedEvent::parse) {
         Some(e) => Some(e),
         None if !drafts => None,
-        None if r.action == super::Action::Deleted.as_str() => Some(FeedEvent::Deleted),
+        None if r.action == journal::Action::Deleted.as_str() => Some(FeedEvent::Deleted),
         None => Some(FeedEvent::Updated),
     }
 }
