@@ -1,6 +1,8 @@
 //! Articles: who sees what, and the read queries.
 
+pub mod bulk;
 pub mod corrections;
+mod editable;
 mod filter;
 pub mod input;
 pub mod lifecycle;

@@ -83,11 +83,9 @@ pub fn choose(source: Uuid, curated: &[Uuid], c: Candidates) -> Vec<(Uuid, Reaso
 
 /// Ranks the picks of each source, in a fixed number of statements.
 pub async fn rank(db: &impl ConnectionTrait, sources: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<Pick>>> {
-    let mut out = HashMap::new();
     if sources.is_empty() {
-        return Ok(out);
+        return Ok(HashMap::new());
     }
-    let backend = db.get_database_backend();
     let sections: HashMap<Uuid, Option<Uuid>> = article::Entity::find()
         .select_only()
         .columns([article::Column::Id, article::Column::SectionId])
@@ -101,74 +99,104 @@ pub async fn rank(db: &impl ConnectionTrait, sources: &[Uuid]) -> AppResult<Hash
     let source_tags = tag_ids_by_article(db, sources).await?;
     let tag_ids: Vec<Uuid> =
         source_tags.values().flatten().copied().collect::<HashSet<_>>().into_iter().collect();
-    // Enough per source to survive dropping curated ones and repeats.
-    let pool = i64::try_from(MAX_RELATED + super::MAX_CURATED).unwrap_or(40);
-    let published = Status::Published.as_str();
+    let mut found = by_tags(db, &sections, &weights(db, &tag_ids).await?).await?;
+    fill_from_sections(db, &sections, &curated, &mut found).await?;
+    let chosen: HashMap<Uuid, Vec<(Uuid, Reason, f64)>> = sources
+        .iter()
+        .map(|s| {
+            let c = found.remove(s).unwrap_or_default();
+            (*s, choose(*s, curated.get(s).map_or(&[][..], Vec::as_slice), c))
+        })
+        .collect();
+    describe(db, chosen, &source_tags).await
+}
 
+/// Candidates a source's list may draw from: enough per source to survive
+/// dropping curated ones and repeats.
+fn pool() -> i64 {
+    i64::try_from(MAX_RELATED + super::MAX_CURATED).unwrap_or(40)
+}
+
+/// Each source's best candidates by the weight of the tags they share (and
+/// a bonus for its section), in one statement for all sources.
+async fn by_tags(
+    db: &impl ConnectionTrait,
+    sections: &HashMap<Uuid, Option<Uuid>>,
+    weights: &[(Uuid, f64)],
+) -> AppResult<HashMap<Uuid, Candidates>> {
     let mut found: HashMap<Uuid, Candidates> = HashMap::new();
-    let weights = weights(db, &tag_ids).await?;
-    if !weights.is_empty() {
-        let mut p = Params::new(backend);
-        // Each source's section, by source id, so candidates need no join
-        // back to their source row.
-        let mut source_section = String::from("CASE m.src");
-        for (id, section) in &sections {
-            let (sp, secp) = (p.push(*id), p.push(*section));
-            source_section.push_str(&format!(" WHEN {sp} THEN {secp}"));
-        }
-        source_section.push_str(" END");
-        let bonus = p.push(SECTION_BONUS);
-        let mut case = String::from("CASE c.tag_id");
-        for (t, w) in &weights {
-            let (tp, wp) = (p.push(*t), p.push(*w));
-            case.push_str(&format!(" WHEN {tp} THEN {wp}"));
-        }
-        case.push_str(" ELSE 0.0 END");
-        // Per tag, its newest stories (ids are time-ordered), read backwards
-        // along (tag_id, article_id).
-        let per_tag: Vec<String> = weights
-            .iter()
-            .enumerate()
-            .map(|(i, (t, _))| {
-                let tp = p.push(*t);
-                format!(
-                    "SELECT * FROM (SELECT tag_id, article_id FROM article_tag WHERE tag_id = {tp} \
-                     ORDER BY article_id DESC LIMIT {PER_TAG_POOL}) AS t{i}"
-                )
-            })
-            .collect();
-        let candidates = per_tag.join(" UNION ALL ");
-        let src_list = p.list(&sections.keys().copied().collect::<Vec<_>>());
-        let published_p = p.push(published);
-        let pool_p = p.push(pool);
-        // CROSS JOIN (conditions in WHERE) keeps SQLite's planner from
-        // scanning every published article first: the few hundred
-        // candidates lead and each is looked up by id.
-        let sql = format!(
-            "SELECT src, cand, score FROM (
-               SELECT src, cand, score,
-                      ROW_NUMBER() OVER (PARTITION BY src ORDER BY score DESC, newest DESC, cand DESC) AS rn
-               FROM (
-                 SELECT m.src, m.cand, a.published_at AS newest,
-                        m.tag_score + CASE WHEN a.section_id = {source_section} THEN {bonus} ELSE 0.0 END AS score
-                 FROM (
-                   SELECT st.article_id AS src, c.article_id AS cand, SUM({case}) AS tag_score
-                   FROM article_tag st
-                   JOIN ({candidates}) c ON c.tag_id = st.tag_id AND c.article_id <> st.article_id
-                   WHERE st.article_id IN ({src_list})
-                   GROUP BY st.article_id, c.article_id
-                 ) m
-                 CROSS JOIN article a
-                 WHERE a.id = m.cand AND a.status = {published_p}
-               ) scored
-             ) ranked WHERE rn <= {pool_p} ORDER BY src, rn"
-        );
-        for r in Ranked::find_by_statement(p.statement(sql)).all(db).await? {
-            found.entry(r.src).or_default().by_tags.push((r.cand, r.score));
-        }
+    if weights.is_empty() {
+        return Ok(found);
     }
+    let mut p = Params::new(db.get_database_backend());
+    // Each source's section, by source id, so candidates need no join
+    // back to their source row.
+    let mut source_section = String::from("CASE m.src");
+    for (id, section) in sections {
+        let (sp, secp) = (p.push(*id), p.push(*section));
+        source_section.push_str(&format!(" WHEN {sp} THEN {secp}"));
+    }
+    source_section.push_str(" END");
+    let bonus = p.push(SECTION_BONUS);
+    let mut case = String::from("CASE c.tag_id");
+    for (t, w) in weights {
+        let (tp, wp) = (p.push(*t), p.push(*w));
+        case.push_str(&format!(" WHEN {tp} THEN {wp}"));
+    }
+    case.push_str(" ELSE 0.0 END");
+    // Per tag, its newest stories (ids are time-ordered), read backwards
+    // along (tag_id, article_id).
+    let per_tag: Vec<String> = weights
+        .iter()
+        .enumerate()
+        .map(|(i, (t, _))| {
+            let tp = p.push(*t);
+            format!(
+                "SELECT * FROM (SELECT tag_id, article_id FROM article_tag WHERE tag_id = {tp} \
+                 ORDER BY article_id DESC LIMIT {PER_TAG_POOL}) AS t{i}"
+            )
+        })
+        .collect();
+    let candidates = per_tag.join(" UNION ALL ");
+    let src_list = p.list(&sections.keys().copied().collect::<Vec<_>>());
+    let published_p = p.push(Status::Published.as_str());
+    let pool_p = p.push(pool());
+    // CROSS JOIN (conditions in WHERE) keeps SQLite's planner from
+    // scanning every published article first: the few hundred
+    // candidates lead and each is looked up by id.
+    let sql = format!(
+        "SELECT src, cand, score FROM (
+           SELECT src, cand, score,
+                  ROW_NUMBER() OVER (PARTITION BY src ORDER BY score DESC, newest DESC, cand DESC) AS rn
+           FROM (
+             SELECT m.src, m.cand, a.published_at AS newest,
+                    m.tag_score + CASE WHEN a.section_id = {source_section} THEN {bonus} ELSE 0.0 END AS score
+             FROM (
+               SELECT st.article_id AS src, c.article_id AS cand, SUM({case}) AS tag_score
+               FROM article_tag st
+               JOIN ({candidates}) c ON c.tag_id = st.tag_id AND c.article_id <> st.article_id
+               WHERE st.article_id IN ({src_list})
+               GROUP BY st.article_id, c.article_id
+             ) m
+             CROSS JOIN article a
+             WHERE a.id = m.cand AND a.status = {published_p}
+           ) scored
+         ) ranked WHERE rn <= {pool_p} ORDER BY src, rn"
+    );
+    for r in Ranked::find_by_statement(p.statement(sql)).all(db).await? {
+        found.entry(r.src).or_default().by_tags.push((r.cand, r.score));
+    }
+    Ok(found)
+}
 
-    // Same-section fill for sources still short, newest first.
+/// For sources still short of a full list, the newest stories of their
+/// section.
+async fn fill_from_sections(
+    db: &impl ConnectionTrait,
+    sections: &HashMap<Uuid, Option<Uuid>>,
+    curated: &HashMap<Uuid, Vec<Uuid>>,
+    found: &mut HashMap<Uuid, Candidates>,
+) -> AppResult<()> {
     let short: Vec<(Uuid, Uuid)> = sections
         .iter()
         .filter_map(|(id, sec)| sec.map(|s| (*id, s)))
@@ -178,33 +206,37 @@ pub async fn rank(db: &impl ConnectionTrait, sources: &[Uuid]) -> AppResult<Hash
             have < MAX_RELATED + curated
         })
         .collect();
-    if !short.is_empty() {
-        let mut p = Params::new(backend);
-        let parts: Vec<String> = short
-            .iter()
-            .enumerate()
-            .map(|(i, (src, sec))| {
-                let (src_p, sec_p, own) = (p.push(*src), p.push(*sec), p.push(*src));
-                let published_p = p.push(published);
-                format!(
-                    "SELECT * FROM (SELECT {src_p} AS src, id AS cand FROM article
-                       WHERE section_id = {sec_p} AND id <> {own} AND status = {published_p}
-                       ORDER BY published_at DESC, id DESC LIMIT {pool}) AS s{i}"
-                )
-            })
-            .collect();
-        for r in Filled::find_by_statement(p.statement(parts.join(" UNION ALL "))).all(db).await? {
-            found.entry(r.src).or_default().by_section.push(r.cand);
-        }
+    if short.is_empty() {
+        return Ok(());
     }
-
-    let chosen: HashMap<Uuid, Vec<(Uuid, Reason, f64)>> = sources
+    let mut p = Params::new(db.get_database_backend());
+    let pool = pool();
+    let parts: Vec<String> = short
         .iter()
-        .map(|s| {
-            let c = found.remove(s).unwrap_or_default();
-            (*s, choose(*s, curated.get(s).map_or(&[][..], Vec::as_slice), c))
+        .enumerate()
+        .map(|(i, (src, sec))| {
+            let (src_p, sec_p, own) = (p.push(*src), p.push(*sec), p.push(*src));
+            let published_p = p.push(Status::Published.as_str());
+            format!(
+                "SELECT * FROM (SELECT {src_p} AS src, id AS cand FROM article
+                   WHERE section_id = {sec_p} AND id <> {own} AND status = {published_p}
+                   ORDER BY published_at DESC, id DESC LIMIT {pool}) AS s{i}"
+            )
         })
         .collect();
+    for r in Filled::find_by_statement(p.statement(parts.join(" UNION ALL "))).all(db).await? {
+        found.entry(r.src).or_default().by_section.push(r.cand);
+    }
+    Ok(())
+}
+
+/// The chosen lists as stored picks: with the tags each pick shares with
+/// its source and its publication date.
+async fn describe(
+    db: &impl ConnectionTrait,
+    chosen: HashMap<Uuid, Vec<(Uuid, Reason, f64)>>,
+    source_tags: &HashMap<Uuid, Vec<Uuid>>,
+) -> AppResult<HashMap<Uuid, Vec<Pick>>> {
     let picked: Vec<Uuid> =
         chosen.values().flatten().map(|(c, _, _)| *c).collect::<HashSet<_>>().into_iter().collect();
     let cand_tags = tag_ids_by_article(db, &picked).await?;
@@ -217,6 +249,7 @@ pub async fn rank(db: &impl ConnectionTrait, sources: &[Uuid]) -> AppResult<Hash
         .await?
         .into_iter()
         .collect();
+    let mut out = HashMap::new();
     for (src, list) in chosen {
         let own: HashSet<Uuid> = source_tags.get(&src).into_iter().flatten().copied().collect();
         let picks = list

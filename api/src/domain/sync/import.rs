@@ -7,8 +7,8 @@
 use super::archive::{self, ArchivedArticle, ArchivedRef};
 use super::ndjson::{Line, Lines};
 use crate::domain::accounts::{Actor, policy};
+use crate::domain::articles::bulk::{self as write, Restore, Restored};
 use crate::domain::articles::input::{ArticleChanges, AudioInput, BodyInput};
-use crate::domain::articles::write::{self, Restore, Restored};
 use crate::domain::articles::{Article, rows};
 use crate::domain::journal::{self, Action, Change, Entity};
 use crate::domain::media::{self, Media};
