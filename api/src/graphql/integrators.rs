@@ -8,6 +8,8 @@ use super::{request, state};
 use crate::domain::journal::{Entity, FeedEvent};
 use crate::domain::sync::feed::{self, Document};
 use crate::domain::webhooks::endpoints::{self, Delivery, Endpoint};
+use crate::domain::webhooks::outbox::DeliveryStatus;
+use crate::domain::webhooks::present;
 use async_graphql::{ComplexObject, Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -138,14 +140,14 @@ impl WebhookEndpoint {
         ctx: &Context<'_>,
         #[graphql(default = 20, validator(minimum = 1, maximum = 100))] first: i32,
         after: Option<String>,
-        #[graphql(validator(regex = "^(PENDING|DELIVERED|FAILED)$"))] status: Option<String>,
+        status: Option<WebhookDeliveryStatus>,
     ) -> Result<WebhookDeliveryConnection> {
         let r = request(ctx);
         let page = endpoints::deliveries(
             &state(ctx).db,
             &r.actor,
             self.raw_id,
-            status.as_deref(),
+            status.map(Into::into),
             after.as_deref(),
             u64::try_from(first).unwrap_or(20),
         )
@@ -164,8 +166,7 @@ pub struct WebhookDelivery {
     /// The `webhook-id` header of every attempt.
     pub message_id: String,
     pub event_type: String,
-    /// PENDING, DELIVERED or FAILED.
-    pub status: String,
+    pub status: WebhookDeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub last_status_code: Option<i32>,
@@ -178,18 +179,50 @@ pub struct WebhookDelivery {
 
 impl From<&Delivery> for WebhookDelivery {
     fn from(d: &Delivery) -> Self {
+        let d = present::delivery(d);
         Self {
             id: ids::encode(Kind::WebhookDelivery, d.id),
-            message_id: format!("msg_{}", d.id.simple()),
-            event_type: d.event_type.clone(),
-            status: d.status.clone(),
+            message_id: d.message_id,
+            event_type: d.event_type,
+            status: d.status.into(),
             attempts: d.attempts,
-            next_attempt_at: (d.status == "PENDING").then_some(d.next_attempt_at),
+            next_attempt_at: d.next_attempt_at,
             last_status_code: d.last_status_code,
-            last_error: d.last_error.clone(),
+            last_error: d.last_error,
             created_at: d.created_at,
             delivered_at: d.delivered_at,
-            payload: d.payload.clone(),
+            payload: d.payload,
+        }
+    }
+}
+
+/// Where a delivery stands.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum WebhookDeliveryStatus {
+    /// Waiting for its next attempt.
+    Pending,
+    /// The receiver answered 2xx.
+    Delivered,
+    /// Every attempt failed; `retryWebhookDelivery` tries again.
+    Failed,
+}
+
+impl From<DeliveryStatus> for WebhookDeliveryStatus {
+    fn from(s: DeliveryStatus) -> Self {
+        match s {
+            DeliveryStatus::Pending => Self::Pending,
+            DeliveryStatus::Delivered => Self::Delivered,
+            DeliveryStatus::Failed => Self::Failed,
+        }
+    }
+}
+
+impl From<WebhookDeliveryStatus> for DeliveryStatus {
+    fn from(s: WebhookDeliveryStatus) -> Self {
+        match s {
+            WebhookDeliveryStatus::Pending => Self::Pending,
+            WebhookDeliveryStatus::Delivered => Self::Delivered,
+            WebhookDeliveryStatus::Failed => Self::Failed,
         }
     }
 }

@@ -144,3 +144,23 @@ pub enum WebhookEventName {
     #[serde(rename = "webhook.ping")]
     WebhookPing,
 }
+
+/// Where a webhook delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum DeliveryStatusName {
+    Pending,
+    Delivered,
+    Failed,
+}
+
+impl From<crate::domain::webhooks::outbox::DeliveryStatus> for DeliveryStatusName {
+    fn from(s: crate::domain::webhooks::outbox::DeliveryStatus) -> Self {
+        use crate::domain::webhooks::outbox::DeliveryStatus;
+        match s {
+            DeliveryStatus::Pending => Self::Pending,
+            DeliveryStatus::Delivered => Self::Delivered,
+            DeliveryStatus::Failed => Self::Failed,
+        }
+    }
+}

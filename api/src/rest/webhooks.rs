@@ -2,12 +2,15 @@
 //! over `domain::webhooks::endpoints`. Credentials are checked before the
 //! body is read.
 
+use super::names::DeliveryStatusName;
 use super::names::WebhookEventName;
 use super::responses::{BodyWrite, BodylessWrite, NotFound, PreviewRead, Refused};
 use super::write_support::{JsonBody, parse_body};
 use super::{Caller, parse_opt, parse_uuid};
 use crate::domain::accounts::{Scope, policy};
 use crate::domain::webhooks::endpoints::{self, Delivery, Endpoint, EndpointInput};
+use crate::domain::webhooks::outbox::DeliveryStatus;
+use crate::domain::webhooks::present;
 use crate::error::AppResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
@@ -103,8 +106,7 @@ pub struct DeliveryView {
     /// Also the `webhook-id` header, as `msg_` + this id without dashes.
     pub id: Uuid,
     pub event_type: String,
-    /// PENDING, DELIVERED or FAILED.
-    pub status: String,
+    pub status: DeliveryStatusName,
     pub attempts: i32,
     /// When a pending delivery is next tried.
     pub next_attempt_at: Option<DateTime<Utc>>,
@@ -119,14 +121,15 @@ pub struct DeliveryView {
 
 impl From<&Delivery> for DeliveryView {
     fn from(d: &Delivery) -> Self {
+        let d = present::delivery(d);
         Self {
             id: d.id,
-            event_type: d.event_type.clone(),
-            status: d.status.clone(),
+            event_type: d.event_type,
+            status: d.status.into(),
             attempts: d.attempts,
-            next_attempt_at: (d.status == "PENDING").then_some(d.next_attempt_at),
+            next_attempt_at: d.next_attempt_at,
             last_status_code: d.last_status_code,
-            last_error: d.last_error.clone(),
+            last_error: d.last_error,
             created_at: d.created_at,
             delivered_at: d.delivered_at,
             payload: serde_json::from_str(&d.payload).unwrap_or_default(),
@@ -322,9 +325,15 @@ pub async fn list_deliveries(
         Some(n @ 1..=100) => n as u64,
         Some(_) => return Err(crate::error::AppError::field("limit", "must be between 1 and 100")),
     };
-    let page =
-        endpoints::deliveries(&state.db, &caller.0, id, p.status.as_deref(), p.cursor.as_deref(), limit)
-            .await?;
+    let status = p
+        .status
+        .map(|s| {
+            DeliveryStatus::parse(&s).ok_or_else(|| {
+                crate::error::AppError::field("status", "must be PENDING, DELIVERED or FAILED")
+            })
+        })
+        .transpose()?;
+    let page = endpoints::deliveries(&state.db, &caller.0, id, status, p.cursor.as_deref(), limit).await?;
     Ok(HttpResponse::Ok().json(DeliveryList {
         items: page.items.iter().map(DeliveryView::from).collect(),
         next_cursor: page.next_cursor,

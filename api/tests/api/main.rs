@@ -28,6 +28,7 @@ mod n_plus_one;
 mod offline_pages;
 mod openapi_snapshot;
 mod operations;
+mod parity;
 mod related_stories;
 mod rest_articles;
 mod schema_sdl;

@@ -55,9 +55,7 @@ impl EventType {
     }
 }
 
-pub const PENDING: &str = "PENDING";
-pub const DELIVERED: &str = "DELIVERED";
-pub const FAILED: &str = "FAILED";
+pub use entity::webhook_delivery::DeliveryStatus;
 
 /// The webhook event of a feed entry; taxonomy changes have none.
 pub fn feed_event_type(change: &Change<'_>, event: FeedEvent) -> Option<EventType> {
@@ -203,7 +201,7 @@ fn row(
         event_type: Set(t.as_str().to_owned()),
         payload: Set(payload),
         feed_seq: Set(feed_seq),
-        status: Set(PENDING.to_owned()),
+        status: Set(DeliveryStatus::Pending),
         attempts: Set(0),
         next_attempt_at: Set(now),
         lease_until: Set(None),

@@ -7,7 +7,7 @@
 //! win), so each is sent by one instance at a time, and a lease left by a
 //! crashed instance runs out and the delivery is sent again by another.
 
-use super::outbox::{DELIVERED, FAILED, PENDING};
+use super::outbox::DeliveryStatus;
 use super::{MAX_ATTEMPTS, RETRY_WAITS_SECS, Settings, address, signing};
 use crate::domain::tx;
 use crate::error::AppResult;
@@ -125,7 +125,7 @@ fn attempt(
     // The URL again: an endpoint saved when private targets were allowed
     // stays refused once they are not.
     let refused = address::check_shape(&e.url, allow_private).err();
-    let msg_id = format!("msg_{}", d.id.simple());
+    let msg_id = super::present::message_id(d.id);
     let ts = wall.timestamp();
     let mut secrets = vec![e.secret.as_str()];
     if let (Some(old), Some(until)) = (&e.previous_secret, e.previous_secret_until)
@@ -167,7 +167,7 @@ pub async fn record<C: tx::Db>(
             let Some(ep) = endpoints.get_mut(&endpoint_id) else { continue };
             match outcome {
                 Outcome::Delivered(code) => {
-                    row.status = Set(DELIVERED.into());
+                    row.status = Set(DeliveryStatus::Delivered);
                     row.last_status_code = Set(Some(i32::from(code)));
                     row.last_error = Set(None);
                     row.delivered_at = Set(Some(now));
@@ -177,9 +177,9 @@ pub async fn record<C: tx::Db>(
                     row.last_status_code = Set(code.map(i32::from));
                     row.last_error = Set(Some(why.chars().take(500).collect()));
                     if attempts >= MAX_ATTEMPTS {
-                        row.status = Set(FAILED.into());
+                        row.status = Set(DeliveryStatus::Failed);
                     } else {
-                        row.status = Set(PENDING.into());
+                        row.status = Set(DeliveryStatus::Pending);
                         row.next_attempt_at = Set(now + wait_before(attempts));
                     }
                     let since = *ep.failing_since.get_or_insert(now);
@@ -216,7 +216,7 @@ pub async fn record<C: tx::Db>(
 /// Pending, due, and not leased to anyone now.
 fn claimable(now: DateTime<Utc>) -> Condition {
     Condition::all()
-        .add(webhook_delivery::Column::Status.eq(PENDING))
+        .add(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
         .add(webhook_delivery::Column::NextAttemptAt.lte(now))
         .add(
             Condition::any()

@@ -1,7 +1,7 @@
 //! Managing endpoints and reading their deliveries: everything here needs
 //! `webhooks:manage`.
 
-use super::outbox::{self, FAILED, PENDING};
+use super::outbox::{self, DeliveryStatus};
 use super::{EventType, Settings, address, signing};
 use crate::domain::accounts::{Actor, Scope, policy};
 use crate::domain::{text, token, tx};
@@ -238,7 +238,7 @@ pub async fn deliveries(
     db: &impl ConnectionTrait,
     actor: &Actor,
     endpoint_id: Uuid,
-    status: Option<&str>,
+    status: Option<DeliveryStatus>,
     after: Option<&str>,
     limit: u64,
 ) -> AppResult<DeliveryPage> {
@@ -248,12 +248,6 @@ pub async fn deliveries(
             token::decode(c)
                 .and_then(|raw| raw.strip_prefix("d1:").and_then(|id| Uuid::parse_str(id).ok()))
                 .ok_or_else(|| AppError::field("cursor", "is not a valid cursor"))
-        })
-        .transpose()?;
-    let status = status
-        .map(|s| match s {
-            PENDING | outbox::DELIVERED | FAILED => Ok(s),
-            _ => Err(AppError::field("status", "must be PENDING, DELIVERED or FAILED")),
         })
         .transpose()?;
     find(db, endpoint_id).await?;
@@ -292,7 +286,7 @@ pub async fn retry<C: tx::Db>(
     tx::unit!(db, |txn| {
         let d = find_delivery(txn, endpoint_id, id).await?;
         let mut row: webhook_delivery::ActiveModel = d.into();
-        row.status = Set(PENDING.to_owned());
+        row.status = Set(DeliveryStatus::Pending);
         row.next_attempt_at = Set(now);
         row.lease_until = Set(None);
         let saved = webhook_delivery::Entity::update(row).exec(txn).await?;

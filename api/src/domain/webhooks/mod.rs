@@ -16,6 +16,7 @@
 pub mod address;
 pub mod delivery;
 pub mod endpoints;
+pub mod present;
 pub mod signing;
 
 /// The outbox is written with each change, so it lives with the journal.
