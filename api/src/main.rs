@@ -162,7 +162,7 @@ async fn users(config: Config, command: UsersCommand) -> Result<(), CliError> {
                 .await?
                 .ok_or_else(|| CliError::Usage(format!("no account has the email {email:?}")))?;
             let u = users::set_role(&state.db, &Actor::system(), user.id, role, state.clock.now()).await?;
-            println!("{} ({}) is now {}", u.email, u.id, u.role);
+            println!("{} ({}) is now {}", u.email, u.id, u.role.as_str());
         }
     }
     Ok(())

@@ -84,9 +84,9 @@ impl From<&User> for UserView {
             id: u.id,
             display_name: u.display_name.clone(),
             email: u.email.clone(),
-            role: users::role_of(u).as_str().to_owned(),
+            role: u.role.as_str().to_owned(),
             is_staff: users::is_staff(u),
-            banned: u.status == users::BANNED,
+            banned: u.status == users::UserStatus::Banned,
             suspended_until: u.suspended_until,
             created_at: u.created_at,
         }

@@ -39,7 +39,15 @@ async fn fingerprint(app: &TestApp) -> String {
         .await
         .unwrap()
         .into_iter()
-        .map(|u| format!("{}:{}:{}:{:?}", u.id, u.role, u.status, u.suspended_until))
+        .map(|u| {
+            format!(
+                "{}:{}:{}:{:?}",
+                u.id,
+                u.role.as_str(),
+                sea_orm::ActiveEnum::to_value(&u.status),
+                u.suspended_until
+            )
+        })
         .collect();
     let articles: Vec<String> = entity::article::Entity::find()
         .all(db)

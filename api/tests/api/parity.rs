@@ -146,3 +146,21 @@ async fn a_delivery_and_a_change_read_the_same_through_both_apis() {
         assert!(compared.len() >= 4, "{compared:?}");
     }
 }
+
+#[actix_web::test]
+async fn an_unknown_stored_value_is_an_error_not_a_guess() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let id = app.story("odd", "Odd", Some(t0() - TimeDelta::hours(1)), Story::default()).await;
+    let (alice, _) = app.person("Alice", "READER").await;
+    let cid = app.comment(&alice, id, None, "fine").await;
+    let read =
+        || app.gql_as(Some(&alice), "query($id: ID!) { comment(id: $id) { status } }", json!({ "id": cid }));
+    assert_eq!(read().await["data"]["comment"]["status"], "APPROVED");
+    // A value no version of Dateline writes (say, by hand in the database):
+    // it used to read as PENDING.
+    app.state.db.execute_unprepared("UPDATE comment SET status = 'ODD'").await.unwrap();
+    let r = read().await;
+    assert_eq!(r["errors"][0]["extensions"]["code"], "INTERNAL_SERVER_ERROR", "{r}");
+    assert!(!r.to_string().contains("ODD"), "no stored value in the answer: {r}");
+}

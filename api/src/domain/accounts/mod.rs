@@ -102,7 +102,7 @@ impl Actor {
     pub fn member(member: Member) -> Self {
         Self {
             principal: Principal::User(member.id),
-            scopes: member.role.scopes(),
+            scopes: roles::scopes(member.role),
             member: Some(member),
             client: None,
         }

@@ -3,7 +3,7 @@
 //! and revoked on sign-out.
 
 use super::Actor;
-use super::users::{self, DELETED};
+use super::users::{self, UserStatus};
 use crate::domain::token;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -51,7 +51,7 @@ pub async fn authenticate(db: &impl ConnectionTrait, token: &str, now: DateTime<
         .to_owned();
     let user = app_user::Entity::find()
         .filter(app_user::Column::Id.in_subquery(live))
-        .filter(app_user::Column::Status.ne(DELETED))
+        .filter(app_user::Column::Status.ne(UserStatus::Deleted))
         .all(db)
         .await?
         .into_iter()

@@ -10,28 +10,20 @@ use uuid::Uuid;
 
 pub type User = app_user::Model;
 
-pub const ACTIVE: &str = "ACTIVE";
-pub const BANNED: &str = "BANNED";
-/// An erased account: the row stays so the placeholders of its comments
-/// keep an author, with nothing personal left in it.
-pub const DELETED: &str = "DELETED";
+pub use entity::app_user::UserStatus;
 /// What an erased account is called wherever it still appears.
 pub const DELETED_NAME: &str = "[deleted]";
 
-pub fn role_of(u: &User) -> Role {
-    Role::parse(&u.role).unwrap_or(Role::Reader)
-}
-
 pub fn is_staff(u: &User) -> bool {
-    u.status != DELETED && role_of(u).is_staff()
+    u.status != UserStatus::Deleted && u.role.is_staff()
 }
 
 /// The person behind a session, as a request sees them.
 pub fn member(u: &User, session_hash: String) -> Member {
     Member {
         id: u.id,
-        role: role_of(u),
-        banned: u.status == BANNED,
+        role: u.role,
+        banned: u.status == UserStatus::Banned,
         suspended_until: u.suspended_until,
         session_hash,
     }
@@ -62,7 +54,7 @@ pub struct Byline {
 
 pub fn byline(author: Option<&User>, comment_deleted: bool) -> Byline {
     match author {
-        Some(u) if !comment_deleted && u.status != DELETED => {
+        Some(u) if !comment_deleted && u.status != UserStatus::Deleted => {
             Byline { id: u.id, display_name: u.display_name.clone(), is_staff: is_staff(u) }
         }
         _ => Byline { id: Uuid::nil(), display_name: DELETED_NAME.to_owned(), is_staff: false },
@@ -99,7 +91,7 @@ pub async fn set_role(
         .col_expr(app_user::Column::Role, sea_orm::sea_query::Expr::value(role.as_str()))
         .col_expr(app_user::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
         .filter(app_user::Column::Id.eq(user_id))
-        .filter(app_user::Column::Status.ne(DELETED))
+        .filter(app_user::Column::Status.ne(UserStatus::Deleted))
         .exec(db)
         .await?;
     if res.rows_affected == 0 {

@@ -3,7 +3,7 @@
 //! placeholders (the thread keeps its shape); the others are removed; the
 //! account keeps no email, name, password or link to an identity provider.
 
-use crate::domain::accounts::users::{DELETED, DELETED_NAME, User};
+use crate::domain::accounts::users::{DELETED_NAME, User, UserStatus};
 use crate::domain::accounts::{Actor, sessions};
 use crate::domain::comments::{Comment, counts, events, read, write};
 use crate::domain::tx;
@@ -48,7 +48,7 @@ pub async fn delete_account<C: tx::Db>(db: &C, actor: &Actor, now: DateTime<Utc>
         m.password_hash = Set(None);
         m.idp_issuer = Set(None);
         m.idp_subject = Set(None);
-        m.status = Set(DELETED.to_owned());
+        m.status = Set(UserStatus::Deleted.to_owned());
         m.updated_at = Set(now);
         app_user::Entity::update(m).exec(txn).await?;
         Ok(())

@@ -2,7 +2,7 @@
 
 use crate::domain::accounts::passwords;
 use crate::domain::accounts::sessions;
-use crate::domain::accounts::users::{self, ACTIVE, DELETED, User};
+use crate::domain::accounts::users::{self, User, UserStatus};
 use crate::domain::accounts::{Actor, Role};
 use crate::domain::throttle::{Budget, Throttle};
 use crate::domain::{text, tx};
@@ -86,8 +86,8 @@ pub async fn register<C: tx::Db>(
             email: Set(email.clone()),
             display_name: Set(input.display_name.trim().to_owned()),
             password_hash: Set(Some(hash.clone())),
-            role: Set(Role::Reader.as_str().to_owned()),
-            status: Set(ACTIVE.to_owned()),
+            role: Set(Role::Reader),
+            status: Set(UserStatus::Active),
             suspended_until: Set(None),
             idp_issuer: Set(None),
             idp_subject: Set(None),
@@ -131,7 +131,7 @@ pub async fn sign_in(
     if let Some(wait) = throttle.accounts.wait(&account, now) {
         return Err(AppError::RateLimited { retry_after_secs: wait });
     }
-    let user = users::by_email(db, &input.email).await?.filter(|u| u.status != DELETED);
+    let user = users::by_email(db, &input.email).await?.filter(|u| u.status != UserStatus::Deleted);
     let ok =
         passwords::verify(&input.password, user.as_ref().and_then(|u| u.password_hash.as_deref())).await?;
     let Some(user) = user.filter(|_| ok) else {

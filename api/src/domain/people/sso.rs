@@ -8,7 +8,7 @@
 
 use super::registration::{MAX_DISPLAY_NAME, SignedIn};
 use crate::domain::accounts::sessions;
-use crate::domain::accounts::users::{self, ACTIVE, DELETED, User};
+use crate::domain::accounts::users::{self, User, UserStatus};
 use crate::domain::accounts::{Actor, Role};
 use crate::domain::throttle::{Budget, Throttle};
 use crate::domain::{text, tx};
@@ -145,7 +145,7 @@ pub async fn sign_in<C: tx::Db>(
             .into_iter()
             .next();
         let user = match found {
-            Some(u) if u.status == DELETED => return Err(AppError::Unauthenticated),
+            Some(u) if u.status == UserStatus::Deleted => return Err(AppError::Unauthenticated),
             Some(u) => u,
             None => create(txn, issuer, &claims, now).await?,
         };
@@ -175,8 +175,8 @@ async fn create(db: &impl ConnectionTrait, issuer: &str, c: &Claims, now: DateTi
         email: Set(email),
         display_name: Set(name),
         password_hash: Set(None),
-        role: Set(Role::Reader.as_str().to_owned()),
-        status: Set(ACTIVE.to_owned()),
+        role: Set(Role::Reader),
+        status: Set(UserStatus::Active),
         suspended_until: Set(None),
         idp_issuer: Set(Some(issuer.to_owned())),
         idp_subject: Set(Some(c.sub.clone())),

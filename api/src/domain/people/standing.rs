@@ -2,7 +2,7 @@
 //! take part (they may still sign in and read); a suspension lapses by
 //! itself. Every change is in the moderation log.
 
-use crate::domain::accounts::users::{self, ACTIVE, BANNED, DELETED, User};
+use crate::domain::accounts::users::{self, User, UserStatus};
 use crate::domain::accounts::{Actor, policy};
 use crate::domain::comments::rows::{check_reason, log};
 use crate::domain::tx;
@@ -40,16 +40,16 @@ pub async fn change<C: tx::Db>(
     tx::unit!(db, |txn| {
         let user = users::by_id(txn, user_id)
             .await?
-            .filter(|u| u.status != DELETED)
+            .filter(|u| u.status != UserStatus::Deleted)
             .ok_or(AppError::NotFound("user"))?;
         // Staff answer to admins, not to other moderators.
-        if users::role_of(&user).is_staff() && policy::can_assign_roles(actor).is_err() {
+        if user.role.is_staff() && policy::can_assign_roles(actor).is_err() {
             return Err(AppError::Forbidden("only an admin may ban or suspend staff".into()));
         }
         let mut m: app_user::ActiveModel = user.into();
         let action = match change {
             Change::Ban => {
-                m.status = Set(BANNED.to_owned());
+                m.status = Set(UserStatus::Banned);
                 "BAN"
             }
             Change::Suspend(until) => {
@@ -57,7 +57,7 @@ pub async fn change<C: tx::Db>(
                 "SUSPEND"
             }
             Change::Reinstate => {
-                m.status = Set(ACTIVE.to_owned());
+                m.status = Set(UserStatus::Active);
                 m.suspended_until = Set(None);
                 "REINSTATE"
             }

@@ -54,13 +54,13 @@ impl Account {
         &self.0.email
     }
     async fn role(&self) -> Role {
-        users::role_of(&self.0).into()
+        self.0.role.into()
     }
     async fn is_staff(&self) -> bool {
         users::is_staff(&self.0)
     }
     async fn banned(&self) -> bool {
-        self.0.status == users::BANNED
+        self.0.status == users::UserStatus::Banned
     }
     async fn suspended_until(&self) -> Option<DateTime<Utc>> {
         self.0.suspended_until
