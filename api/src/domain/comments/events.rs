@@ -12,35 +12,13 @@ use chrono::{DateTime, Utc};
 use entity::comment_event;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Added,
-    /// Came into public view (approved from the queue).
-    Approved,
-    Updated,
-    Removed,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Added => "ADDED",
-            Self::Approved => "APPROVED",
-            Self::Updated => "UPDATED",
-            Self::Removed => "REMOVED",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Added, Self::Approved, Self::Updated, Self::Removed].into_iter().find(|k| k.as_str() == s)
-    }
-}
+pub use entity::comment_event::EventKind as Kind;
 
 async fn record(db: &impl ConnectionTrait, c: &Comment, kind: Kind, now: DateTime<Utc>) -> AppResult<()> {
     let row = comment_event::ActiveModel {
         article_id: Set(c.article_id),
         comment_id: Set(c.id),
-        kind: Set(kind.as_str().to_owned()),
+        kind: Set(kind),
         created_at: Set(now),
         ..Default::default()
     };

@@ -187,14 +187,13 @@ pub async fn load(db: &impl ConnectionTrait, rows: Vec<comment_event::Model>) ->
     let authors = crate::domain::accounts::users::by_ids(db, &author_ids).await?;
     Ok(rows
         .into_iter()
-        .filter_map(|r| {
-            let kind = Kind::parse(&r.kind)?;
+        .map(|r| {
             let (kind, comment) = match comments.get(&r.comment_id) {
-                Some(c) => (kind, c.clone()),
+                Some(c) => (r.kind, c.clone()),
                 None => (Kind::Removed, gone(r.comment_id, r.article_id, r.created_at)),
             };
             let author = authors.get(&comment.user_id).cloned();
-            Some(LiveEvent { seq: r.seq, article_id: r.article_id, kind, comment, author })
+            LiveEvent { seq: r.seq, article_id: r.article_id, kind, comment, author }
         })
         .collect())
 }

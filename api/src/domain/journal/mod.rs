@@ -12,112 +12,9 @@ use entity::change_event;
 use sea_orm::{ActiveValue::NotSet, ActiveValue::Set, ConnectionTrait, EntityTrait, Statement};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Entity {
-    Article,
-    Author,
-    Section,
-    Tag,
-    Media,
-}
-
-impl Entity {
-    pub const ALL: [Entity; 5] = [Self::Article, Self::Author, Self::Section, Self::Tag, Self::Media];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Article => "article",
-            Self::Author => "author",
-            Self::Section => "section",
-            Self::Tag => "tag",
-            Self::Media => "media",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|e| e.as_str() == s)
-    }
-}
-
-/// What an editor did, as the feed's drafts readers see it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Created,
-    Updated,
-    Published,
-    Scheduled,
-    Unpublished,
-    Archived,
-    Deleted,
-    RelatedChanged,
-    Corrected,
-}
-
-impl Action {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Created => "created",
-            Self::Updated => "updated",
-            Self::Published => "published",
-            Self::Scheduled => "scheduled",
-            Self::Unpublished => "unpublished",
-            Self::Archived => "archived",
-            Self::Deleted => "deleted",
-            Self::RelatedChanged => "related_changed",
-            Self::Corrected => "corrected",
-        }
-    }
-}
-
-/// What the public saw change: the editorial event of a feed entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FeedEvent {
-    Published,
-    Updated,
-    Corrected,
-    Unpublished,
-    Deleted,
-    /// A section, tag or author was created or changed.
-    Upserted,
-}
-
-impl FeedEvent {
-    pub const ALL: [FeedEvent; 6] =
-        [Self::Published, Self::Updated, Self::Corrected, Self::Unpublished, Self::Deleted, Self::Upserted];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Published => "PUBLISHED",
-            Self::Updated => "UPDATED",
-            Self::Corrected => "CORRECTED",
-            Self::Unpublished => "UNPUBLISHED",
-            Self::Deleted => "DELETED",
-            Self::Upserted => "UPSERTED",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|e| e.as_str() == s)
-    }
-
-    /// The public event of a story's change, from whether the feed had
-    /// announced it before and has after; None when the public saw nothing.
-    pub fn of_article(was_public: bool, is_public: bool, action: Action) -> Option<Self> {
-        match (was_public, is_public) {
-            (true, _) if action == Action::Deleted => Some(Self::Deleted),
-            (false, true) => Some(Self::Published),
-            (true, true) if action == Action::Corrected => Some(Self::Corrected),
-            (true, true) => Some(Self::Updated),
-            (true, false) => Some(Self::Unpublished),
-            (false, false) => None,
-        }
-    }
-
-    /// Entries that carry no document: the story left the public.
-    pub fn is_tombstone(self) -> bool {
-        matches!(self, Self::Deleted | Self::Unpublished)
-    }
-}
+/// What a change is about, what an editor did, and what the public saw:
+/// stored vocabularies, defined with the table.
+pub use entity::change_event::{ChangeAction as Action, EntityType as Entity, FeedEvent};
 
 pub struct Change<'a> {
     pub entity: Entity,
@@ -207,10 +104,10 @@ pub async fn record_many(
 fn row(change: &Change<'_>, now: DateTime<Utc>) -> change_event::ActiveModel {
     change_event::ActiveModel {
         seq: NotSet,
-        entity_type: Set(change.entity.as_str().into()),
+        entity_type: Set(change.entity),
         entity_id: Set(change.id),
-        action: Set(change.action.as_str().into()),
-        feed_event: Set(change.feed.map(|f| f.as_str().to_owned())),
+        action: Set(change.action),
+        feed_event: Set(change.feed),
         version: Set(change.version),
         slug: Set(change.slug.map(str::to_owned)),
         external_id: Set(change.external_id.map(str::to_owned)),
@@ -226,7 +123,7 @@ async fn insert(db: &impl ConnectionTrait, change: &Change<'_>, now: DateTime<Ut
 pub async fn was_announced(db: &impl ConnectionTrait, entity: Entity, id: Uuid) -> AppResult<bool> {
     use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
     let n = change_event::Entity::find()
-        .filter(change_event::Column::EntityType.eq(entity.as_str()))
+        .filter(change_event::Column::EntityType.eq(entity))
         .filter(change_event::Column::EntityId.eq(id))
         .filter(change_event::Column::FeedEvent.is_not_null())
         .count(db)

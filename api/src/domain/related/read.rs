@@ -5,7 +5,7 @@ use super::{Reason, RelatedItem, split_ids};
 use crate::domain::articles::Audience;
 use crate::domain::articles::{self, Article, Status, head_columns};
 use crate::domain::sql::{self, Params};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, QueryResult};
 use std::collections::{HashMap, HashSet};
@@ -93,7 +93,8 @@ pub async fn lists(
             stale.push(r.src);
             continue;
         }
-        let Some(reason) = Reason::parse(&r.reason) else { continue };
+        let reason = Reason::parse(&r.reason)
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("a related pick has no known reason")))?;
         let list = out.entry(r.src).or_default();
         // A stale list keeps its curated stories; its picks are ranked below.
         if reason != Reason::Curated && stale.contains(&r.src) {

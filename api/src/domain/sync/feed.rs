@@ -91,7 +91,7 @@ pub async fn page(
     let mut seen = HashSet::new();
     let mut kept: Vec<(change_event::Model, Entity, FeedEvent)> = Vec::new();
     for r in rows.into_iter().rev() {
-        let Some(entity) = Entity::parse(&r.entity_type) else { continue };
+        let entity = r.entity_type;
         if !seen.insert((entity, r.entity_id)) {
             continue;
         }
@@ -151,10 +151,10 @@ pub async fn page(
 /// The event a reader sees for a change. Drafts readers see every change;
 /// one the public never saw is an UPDATE of a story they hold as a draft.
 fn event_for(r: &change_event::Model, drafts: bool) -> Option<FeedEvent> {
-    match r.feed_event.as_deref().and_then(FeedEvent::parse) {
+    match r.feed_event {
         Some(e) => Some(e),
         None if !drafts => None,
-        None if r.action == journal::Action::Deleted.as_str() => Some(FeedEvent::Deleted),
+        None if r.action == journal::Action::Deleted => Some(FeedEvent::Deleted),
         None => Some(FeedEvent::Updated),
     }
 }

@@ -265,7 +265,9 @@ impl TestApp {
             .await
             .unwrap()
             .into_iter()
-            .map(|e| format!("{} {} {}", e.entity_type, e.action, e.slug.unwrap_or_default()))
+            .map(|e| {
+                format!("{} {} {}", e.entity_type.as_str(), e.action.as_str(), e.slug.unwrap_or_default())
+            })
             .collect()
     }
 
