@@ -99,8 +99,33 @@ pub struct SeedArgs {
     pub seed: u64,
 }
 
+/// Every setting, in groups that match the parts of Dateline they steer.
 #[derive(Debug, Clone, Args)]
 pub struct Config {
+    #[command(flatten, next_help_heading = "Database")]
+    pub db: DatabaseArgs,
+    #[command(flatten, next_help_heading = "Server")]
+    pub server: ServerArgs,
+    #[command(flatten, next_help_heading = "Site")]
+    pub site: SiteArgs,
+    #[command(flatten, next_help_heading = "GraphQL")]
+    pub graphql: GraphqlArgs,
+    #[command(flatten, next_help_heading = "HTTP limits")]
+    pub http: HttpArgs,
+    #[command(flatten, next_help_heading = "Accounts")]
+    pub accounts: AccountArgs,
+    #[command(flatten, next_help_heading = "Comments")]
+    pub comments: CommentArgs,
+    #[command(flatten, next_help_heading = "Live comments")]
+    pub live: LiveArgs,
+    #[command(flatten, next_help_heading = "Background work")]
+    pub workers: WorkerArgs,
+    #[command(flatten, next_help_heading = "Webhooks")]
+    pub webhooks: WebhookArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
     /// Database URL: sqlite://FILE?mode=rwc, postgres://..., or mysql://...
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
@@ -120,23 +145,46 @@ pub struct Config {
     #[arg(long, env = "DATELINE_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..), global = true)]
     pub db_acquire_timeout_ms: u64,
 
+    /// Log SQL statements slower than this many milliseconds.
+    #[arg(long, env = "DATELINE_SLOW_SQL_MS", default_value_t = 250, global = true)]
+    pub slow_sql_ms: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServerArgs {
+    /// Address to listen on.
+    #[arg(long, env = "DATELINE_BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: String,
+
     /// Seconds a shutdown (SIGTERM or SIGINT) waits for requests in flight
     /// and background steps to finish before the process exits anyway.
     #[arg(long, env = "DATELINE_SHUTDOWN_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300), global = true)]
     pub shutdown_timeout_secs: u64,
 
-    /// Address to listen on.
-    #[arg(long, env = "DATELINE_BIND", default_value = "127.0.0.1:8080", global = true)]
-    pub bind: String,
-
     /// Load demo content into an empty database (`--demo false` to start empty).
     #[arg(long, env = "DATELINE_DEMO", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub demo: bool,
 
-    /// Image CDN URL template for renditions; `{url}` and `{width}` are replaced.
-    #[arg(long, env = "DATELINE_IMAGE_CDN_TEMPLATE", global = true)]
-    pub image_cdn_template: Option<String>,
+    /// Serve `/metrics` on this address only, instead of on the public one.
+    #[arg(long, env = "DATELINE_METRICS_BIND", global = true)]
+    pub metrics_bind: Option<String>,
 
+    /// Log as JSON lines instead of human-readable text.
+    #[arg(long, env = "DATELINE_LOG_JSON", default_value_t = false, global = true)]
+    pub log_json: bool,
+
+    /// Log one line per finished request (method, route, status, duration, request id).
+    #[arg(long, env = "DATELINE_ACCESS_LOG", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub access_log: bool,
+
+    /// Browser origins that may make credentialed (cookie) requests, comma-separated.
+    /// Any origin may read without credentials.
+    #[arg(long, env = "DATELINE_CORS_CREDENTIALS_ORIGINS", value_delimiter = ',', global = true)]
+    pub cors_credentials_origins: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SiteArgs {
     /// The publisher's site, where stories are read: the home link of feeds
     /// and sitemaps, and `{site}` in the URL template.
     #[arg(long, env = "DATELINE_SITE_URL", default_value = "http://localhost:8080", global = true)]
@@ -150,16 +198,23 @@ pub struct Config {
     #[arg(long, env = "DATELINE_SITE_LANGUAGE", default_value = "en", global = true)]
     pub site_language: String,
 
-    /// URLs per sitemap page (at most 50,000, the sitemap protocol's limit).
-    #[arg(long, env = "DATELINE_SITEMAP_PAGE_SIZE", default_value_t = 50_000, value_parser = clap::value_parser!(u64).range(1..=50_000), global = true)]
-    pub sitemap_page_size: u64,
-
     /// A story's public address; `{site}`, `{section}`, `{slug}`, `{id}`,
     /// `{externalId}`, `{yyyy}`, `{mm}`, `{dd}` are replaced
     /// (default `{site}/{section}/{slug}`).
     #[arg(long, env = "DATELINE_PUBLIC_URL_TEMPLATE", global = true)]
     pub public_url_template: Option<String>,
 
+    /// Image CDN URL template for renditions; `{url}` and `{width}` are replaced.
+    #[arg(long, env = "DATELINE_IMAGE_CDN_TEMPLATE", global = true)]
+    pub image_cdn_template: Option<String>,
+
+    /// URLs per sitemap page (at most 50,000, the sitemap protocol's limit).
+    #[arg(long, env = "DATELINE_SITEMAP_PAGE_SIZE", default_value_t = 50_000, value_parser = clap::value_parser!(u64).range(1..=50_000), global = true)]
+    pub sitemap_page_size: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GraphqlArgs {
     /// Deepest GraphQL selection accepted (introspection subtrees count as one level).
     #[arg(long, env = "DATELINE_GRAPHQL_MAX_DEPTH", default_value_t = 12, global = true)]
     pub graphql_max_depth: usize,
@@ -195,7 +250,10 @@ pub struct Config {
     /// Most field selections in one GraphQL document with fragments expanded.
     #[arg(long, env = "DATELINE_GRAPHQL_MAX_SELECTIONS", default_value_t = 2_000, global = true)]
     pub graphql_max_selections: usize,
+}
 
+#[derive(Debug, Clone, Args)]
+pub struct HttpArgs {
     /// Largest request body in bytes, counted as it is read (chunked or not).
     #[arg(long, env = "DATELINE_MAX_BODY_BYTES", default_value_t = 1024 * 1024, global = true)]
     pub max_body_bytes: usize,
@@ -220,10 +278,6 @@ pub struct Config {
     #[arg(long, env = "DATELINE_REQUEST_TIMEOUT_SECS", default_value_t = 30, global = true)]
     pub request_timeout_secs: u64,
 
-    /// Serve `/metrics` on this address only, instead of on the public one.
-    #[arg(long, env = "DATELINE_METRICS_BIND", global = true)]
-    pub metrics_bind: Option<String>,
-
     /// Requests per second each client may make (0 turns rate limiting off).
     #[arg(long, env = "DATELINE_RATE_LIMIT_PER_SECOND", default_value_t = 50, global = true)]
     pub rate_limit_per_second: u64,
@@ -237,33 +291,18 @@ pub struct Config {
     #[arg(long, env = "DATELINE_TRUSTED_PROXIES", default_value_t = 0, global = true)]
     pub trusted_proxies: usize,
 
-    /// IPv6 clients are told apart by this many leading bits of their
-    /// address (a /64 is what one subscriber usually gets); IPv4 by all 32.
-    #[arg(long, env = "DATELINE_IPV6_CLIENT_PREFIX", default_value_t = 64, value_parser = clap::value_parser!(u8).range(1..=128), global = true)]
-    pub ipv6_client_prefix: u8,
-
     /// Same as `--trusted-proxies 1` (one load balancer in front).
     #[arg(long, env = "DATELINE_TRUST_FORWARDED_FOR", default_value_t = false, global = true)]
     pub trust_forwarded_for: bool,
 
-    /// How often the refresher re-ranks related lists that writes marked
-    /// stale, in milliseconds; 0 turns it off (reads then rank marked lists
-    /// themselves).
-    #[arg(long, env = "DATELINE_RELATED_REFRESH_MS", default_value_t = 1000, global = true)]
-    pub related_refresh_ms: u64,
+    /// IPv6 clients are told apart by this many leading bits of their
+    /// address (a /64 is what one subscriber usually gets); IPv4 by all 32.
+    #[arg(long, env = "DATELINE_IPV6_CLIENT_PREFIX", default_value_t = 64, value_parser = clap::value_parser!(u8).range(1..=128), global = true)]
+    pub ipv6_client_prefix: u8,
+}
 
-    /// Log SQL statements slower than this many milliseconds.
-    #[arg(long, env = "DATELINE_SLOW_SQL_MS", default_value_t = 250, global = true)]
-    pub slow_sql_ms: u64,
-
-    /// Log as JSON lines instead of human-readable text.
-    #[arg(long, env = "DATELINE_LOG_JSON", default_value_t = false, global = true)]
-    pub log_json: bool,
-
-    /// Log one line per finished request (method, route, status, duration, request id).
-    #[arg(long, env = "DATELINE_ACCESS_LOG", default_value_t = true, action = clap::ArgAction::Set, global = true)]
-    pub access_log: bool,
-
+#[derive(Debug, Clone, Args)]
+pub struct AccountArgs {
     /// Days a reader's session lasts before they must sign in again.
     #[arg(long, env = "DATELINE_SESSION_DAYS", default_value_t = 30, global = true)]
     pub session_days: u32,
@@ -280,10 +319,6 @@ pub struct Config {
     #[arg(long, env = "DATELINE_SSO_AUDIENCE", global = true)]
     pub sso_audience: Option<String>,
 
-    /// Comments, reactions and flags each person and each address may post per minute (0: no limit).
-    #[arg(long, env = "DATELINE_RATE_COMMENTS_PER_MINUTE", default_value_t = 10, global = true)]
-    pub rate_comments_per_minute: u32,
-
     /// Sign-in and registration attempts per address (and person) per minute (0: no limit).
     #[arg(long, env = "DATELINE_RATE_AUTH_PER_MINUTE", default_value_t = 10, global = true)]
     pub rate_auth_per_minute: u32,
@@ -298,7 +333,10 @@ pub struct Config {
     /// must wait, doubling from 1 s to at most 5 minutes; 0 turns this off.
     #[arg(long, env = "DATELINE_SIGN_IN_FREE_FAILURES", default_value_t = 5, global = true)]
     pub sign_in_free_failures: u32,
+}
 
+#[derive(Debug, Clone, Args)]
+pub struct CommentArgs {
     /// Levels a comment thread may have (at least 2); a deeper reply joins the deepest level.
     #[arg(long, env = "DATELINE_COMMENTS_MAX_DEPTH", default_value_t = 5, value_parser = clap::value_parser!(i32).range(2..=20), global = true)]
     pub comments_max_depth: i32,
@@ -335,6 +373,13 @@ pub struct Config {
     #[arg(long, env = "DATELINE_COMMENTS_SUSPECT_WORDS", value_delimiter = ',', global = true)]
     pub comments_suspect_words: Vec<String>,
 
+    /// Comments, reactions and flags each person and each address may post per minute (0: no limit).
+    #[arg(long, env = "DATELINE_RATE_COMMENTS_PER_MINUTE", default_value_t = 10, global = true)]
+    pub rate_comments_per_minute: u32,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LiveArgs {
     /// How often live comment updates are read from the database, in milliseconds.
     #[arg(long, env = "DATELINE_LIVE_POLL_MS", default_value_t = 250, value_parser = clap::value_parser!(u64).range(10..), global = true)]
     pub live_poll_ms: u64,
@@ -357,17 +402,24 @@ pub struct Config {
     /// Subscriptions one WebSocket connection may run at once.
     #[arg(long, env = "DATELINE_LIVE_MAX_PER_CONNECTION", default_value_t = 5, global = true)]
     pub live_max_per_connection: usize,
+}
 
-    /// Browser origins that may make credentialed (cookie) requests, comma-separated.
-    /// Any origin may read without credentials.
-    #[arg(long, env = "DATELINE_CORS_CREDENTIALS_ORIGINS", value_delimiter = ',', global = true)]
-    pub cors_credentials_origins: Vec<String>,
+#[derive(Debug, Clone, Args)]
+pub struct WorkerArgs {
+    /// How often the refresher re-ranks related lists that writes marked
+    /// stale, in milliseconds; 0 turns it off (reads then rank marked lists
+    /// themselves).
+    #[arg(long, env = "DATELINE_RELATED_REFRESH_MS", default_value_t = 1000, global = true)]
+    pub related_refresh_ms: u64,
 
     /// How often scheduled stories whose time has come are announced to the
     /// change feed and webhooks, in milliseconds; 0 runs no scheduler.
     #[arg(long, env = "DATELINE_SCHEDULER_POLL_MS", default_value_t = 1000, global = true)]
     pub scheduler_poll_ms: u64,
+}
 
+#[derive(Debug, Clone, Args)]
+pub struct WebhookArgs {
     /// Allow webhook URLs on loopback, private and link-local addresses (an
     /// intranet receiver, tests). Never needed for receivers on the internet.
     #[arg(long, env = "DATELINE_WEBHOOKS_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set, global = true)]
@@ -390,10 +442,10 @@ pub struct Config {
 impl Config {
     pub fn webhook_settings(&self) -> crate::domain::webhooks::Settings {
         crate::domain::webhooks::Settings {
-            allow_private: self.webhooks_allow_private,
-            timeout: std::time::Duration::from_secs(self.webhooks_timeout_secs),
-            poll: std::time::Duration::from_millis(self.webhooks_poll_ms),
-            disable_after: chrono::TimeDelta::hours(i64::from(self.webhooks_disable_after_hours)),
+            allow_private: self.webhooks.webhooks_allow_private,
+            timeout: std::time::Duration::from_secs(self.webhooks.webhooks_timeout_secs),
+            poll: std::time::Duration::from_millis(self.webhooks.webhooks_poll_ms),
+            disable_after: chrono::TimeDelta::hours(i64::from(self.webhooks.webhooks_disable_after_hours)),
         }
     }
 
@@ -403,11 +455,11 @@ impl Config {
     /// caches. A database server answers from another process, so more
     /// statements in flight overlap: four per CPU.
     pub fn pool_size(&self) -> u32 {
-        if self.db_max_connections > 0 {
-            return self.db_max_connections;
+        if self.db.db_max_connections > 0 {
+            return self.db.db_max_connections;
         }
         let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-        let per_cpu = if self.database_url.starts_with("sqlite:") { 2 } else { 4 };
+        let per_cpu = if self.db.database_url.starts_with("sqlite:") { 2 } else { 4 };
         u32::try_from(cpus * per_cpu).unwrap_or(8).max(2)
     }
 
@@ -415,27 +467,31 @@ impl Config {
         use crate::domain::comments::rules::WordList;
         use chrono::TimeDelta;
         crate::domain::comments::CommentSettings {
-            max_levels: self.comments_max_depth,
-            edit_window: TimeDelta::minutes(i64::from(self.comments_edit_minutes)),
-            auto_close_after: (self.comments_auto_close_days > 0)
-                .then(|| TimeDelta::days(i64::from(self.comments_auto_close_days))),
-            pre_moderation: self.comments_premoderation,
-            flag_threshold: self.comments_flag_threshold,
-            hold_first: self.comments_hold_first,
-            hold_links: self.comments_hold_links,
-            banned_words: WordList::new(&self.comments_banned_words),
-            suspect_words: WordList::new(&self.comments_suspect_words),
+            max_levels: self.comments.comments_max_depth,
+            edit_window: TimeDelta::minutes(i64::from(self.comments.comments_edit_minutes)),
+            auto_close_after: (self.comments.comments_auto_close_days > 0)
+                .then(|| TimeDelta::days(i64::from(self.comments.comments_auto_close_days))),
+            pre_moderation: self.comments.comments_premoderation,
+            flag_threshold: self.comments.comments_flag_threshold,
+            hold_first: self.comments.comments_hold_first,
+            hold_links: self.comments.comments_hold_links,
+            banned_words: WordList::new(&self.comments.comments_banned_words),
+            suspect_words: WordList::new(&self.comments.comments_suspect_words),
             ..Default::default()
         }
     }
 
     pub fn session_ttl(&self) -> chrono::TimeDelta {
-        chrono::TimeDelta::days(i64::from(self.session_days.max(1)))
+        chrono::TimeDelta::days(i64::from(self.accounts.session_days.max(1)))
     }
 
     /// How many proxies' `X-Forwarded-For` entries to trust.
     pub fn proxies(&self) -> usize {
-        if self.trust_forwarded_for { self.trusted_proxies.max(1) } else { self.trusted_proxies }
+        if self.http.trust_forwarded_for {
+            self.http.trusted_proxies.max(1)
+        } else {
+            self.http.trusted_proxies
+        }
     }
 
     /// The defaults the flags declare, on `url`, without demo content, rate
@@ -482,7 +538,7 @@ mod tests {
     #[test]
     fn secrets_never_print() {
         let mut c = Config::for_database("sqlite::memory:");
-        c.sso_secret = Some("a-very-secret-value-that-is-32-bytes!".into());
+        c.accounts.sso_secret = Some("a-very-secret-value-that-is-32-bytes!".into());
         let shown = format!("{c:?}");
         assert!(!shown.contains("a-very-secret"), "{shown}");
         assert!(shown.contains("REDACTED"));
@@ -491,12 +547,12 @@ mod tests {
     #[test]
     fn the_pool_is_sized_for_the_cpus_unless_configured() {
         let mut c = Config::for_database("sqlite::memory:");
-        c.db_max_connections = 0;
+        c.db.db_max_connections = 0;
         let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
         assert_eq!(c.pool_size(), u32::try_from(cpus * 2).unwrap_or(8).max(2));
-        c.database_url = "postgres://localhost/dateline".into();
+        c.db.database_url = "postgres://localhost/dateline".into();
         assert_eq!(c.pool_size(), u32::try_from(cpus * 4).unwrap_or(8).max(2));
-        c.db_max_connections = 3;
+        c.db.db_max_connections = 3;
         assert_eq!(c.pool_size(), 3);
     }
 }

@@ -38,7 +38,7 @@ fn main() -> ExitCode {
             }
         };
     }
-    telemetry::init(cli.config.log_json);
+    telemetry::init(cli.config.server.log_json);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -71,9 +71,9 @@ fn main() -> ExitCode {
 }
 
 async fn serve(config: Config) -> Result<(), CliError> {
-    let demo = config.demo;
-    let json_logs = config.log_json;
-    let bind = config.bind.clone();
+    let demo = config.server.demo;
+    let json_logs = config.server.log_json;
+    let bind = config.server.bind.clone();
     let open_files = api::fd_limit::raise();
     let state = startup::prepare(config, Clock::system()).await?;
     if demo {

@@ -32,26 +32,26 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
     // TLS for outgoing requests (webhooks) uses ring, which the database
     // drivers build already; a second call finds it installed.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let url = db::mask_url(&config.database_url);
+    let url = db::mask_url(&config.db.database_url);
     let pool = db::PoolSettings {
         max_connections: config.pool_size(),
-        slow: Duration::from_millis(config.slow_sql_ms),
-        connect_timeout: Duration::from_millis(config.db_connect_timeout_ms),
-        acquire_timeout: Duration::from_millis(config.db_acquire_timeout_ms),
+        slow: Duration::from_millis(config.db.slow_sql_ms),
+        connect_timeout: Duration::from_millis(config.db.db_connect_timeout_ms),
+        acquire_timeout: Duration::from_millis(config.db.db_acquire_timeout_ms),
     };
-    let (conn, statements) = db::connect(&config.database_url, pool)
+    let (conn, statements) = db::connect(&config.db.database_url, pool)
         .await
         .map_err(|e| StartError::Connect { url: url.clone(), reason: first_line(&e.to_string()) })?;
     db::migrate(&conn).await.map_err(|e| StartError::Migrate { url, reason: first_line(&e.to_string()) })?;
     let soft = crate::fd_limit::current().map(|(soft, _)| soft);
-    let streams = crate::fd_limit::stream_cap(config.live_max_streams, soft);
+    let streams = crate::fd_limit::stream_cap(config.live.live_max_streams, soft);
     let community =
         Arc::new(crate::state::Community::from_config(&config, streams).map_err(StartError::Setup)?);
     let webhooks = Arc::new(config.webhook_settings());
-    if let Some(t) = &config.public_url_template {
+    if let Some(t) = &config.site.public_url_template {
         PublicUrls::check(t).map_err(|e| StartError::Setup(format!("DATELINE_PUBLIC_URL_TEMPLATE {e}")))?;
     }
-    let urls = Arc::new(PublicUrls::new(&config.site_url, config.public_url_template.as_deref()));
+    let urls = Arc::new(PublicUrls::new(&config.site.site_url, config.site.public_url_template.as_deref()));
     let shutdown = tokio_util::sync::CancellationToken::new();
     Ok(AppState {
         db: conn,
@@ -191,23 +191,23 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Application, StartE
     let c = &state.config;
     let operations =
         crate::metrics::GraphqlOperations::new().map_err(|e| StartError::Setup(e.to_string()))?;
-    let metrics = crate::metrics::middleware(&state, &operations, c.metrics_bind.is_none())?;
-    let metrics_server = match &c.metrics_bind {
+    let metrics = crate::metrics::middleware(&state, &operations, c.server.metrics_bind.is_none())?;
+    let metrics_server = match &c.server.metrics_bind {
         Some(bind) => Some(crate::metrics::server(bind, metrics.registry.clone())?),
         None => None,
     };
-    let bound = Duration::from_secs(c.shutdown_timeout_secs);
+    let bound = Duration::from_secs(c.server.shutdown_timeout_secs);
     let runner = Runner::new(state.shutdown.clone());
     let stopping = state.shutdown.clone();
     let worker_state = state.clone();
     let limiter = crate::rate_limit::limiter(
-        c.rate_limit_per_second,
-        c.rate_limit_burst,
+        c.http.rate_limit_per_second,
+        c.http.rate_limit_burst,
         c.proxies(),
-        c.ipv6_client_prefix,
+        c.http.ipv6_client_prefix,
     );
     let http_limits = web::Data::new(HttpLimits::from_config(c));
-    let max_body = c.max_body_bytes;
+    let max_body = c.http.max_body_bytes;
     let api = openapi();
     let api_json = web::Data::new(api.to_json().unwrap_or_default());
     let mut undocumented: Vec<(&str, &[&str])> = vec![
@@ -219,12 +219,12 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Application, StartE
         ("/docs", &["GET"]),
         ("/docs/{tail:.*}", &["GET"]),
     ];
-    if c.metrics_bind.is_none() {
+    if c.server.metrics_bind.is_none() {
         undocumented.push(("/metrics", &["GET"]));
     }
     let routes = web::Data::new(Routes::new(&serde_json::to_value(&api).unwrap_or_default(), &undocumented));
-    let credentialed = web::Data::new(CredentialedOrigins::new(&c.cors_credentials_origins));
-    let access_log = web::Data::new(AccessLog(c.access_log));
+    let credentialed = web::Data::new(CredentialedOrigins::new(&c.server.cors_credentials_origins));
+    let access_log = web::Data::new(AccessLog(c.server.access_log));
     let operations = web::Data::new(operations);
     let schema = web::Data::new(schema);
     let state_data = web::Data::new(state);

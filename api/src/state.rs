@@ -49,23 +49,23 @@ impl Community {
     /// `streams`: the most live streams the process may hold.
     pub fn from_config(c: &Config, streams: usize) -> Result<Self, String> {
         let sso = SsoVerifier::from_config(
-            c.sso_secret.as_ref().map(secrecy::ExposeSecret::expose_secret),
-            c.sso_public_key.as_deref(),
-            c.sso_audience.as_deref(),
+            c.accounts.sso_secret.as_ref().map(secrecy::ExposeSecret::expose_secret),
+            c.accounts.sso_public_key.as_deref(),
+            c.accounts.sso_audience.as_deref(),
         )
         .map_err(|e| e.to_string())?;
         Ok(Self {
             comments: c.comment_settings(),
             throttle: Throttle::new(Allowances {
-                comments_per_minute: c.rate_comments_per_minute,
-                auth_per_minute: c.rate_auth_per_minute,
-                registrations_per_hour: c.rate_registrations_per_hour,
-                sign_in_free_failures: c.sign_in_free_failures,
+                comments_per_minute: c.comments.rate_comments_per_minute,
+                auth_per_minute: c.accounts.rate_auth_per_minute,
+                registrations_per_hour: c.accounts.rate_registrations_per_hour,
+                sign_in_free_failures: c.accounts.sign_in_free_failures,
             }),
             sso,
             session_ttl: c.session_ttl(),
             live: Live::new(),
-            stream_slots: StreamSlots::capped(c.live_max_per_client, streams),
+            stream_slots: StreamSlots::capped(c.live.live_max_per_client, streams),
         })
     }
 }

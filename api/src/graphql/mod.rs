@@ -47,8 +47,8 @@ pub fn sdl() -> String {
 pub fn build_schema(state: AppState) -> AppSchema {
     let loaders = loaders::Loaders::new(&state.db);
     // Depth is limited in `limits`, which can tell introspection apart.
-    let mut builder = schema_shape().limit_complexity(state.config.graphql_max_complexity);
-    if !state.config.graphql_introspection {
+    let mut builder = schema_shape().limit_complexity(state.config.graphql.graphql_max_complexity);
+    if !state.config.graphql.graphql_introspection {
         builder = builder.disable_introspection();
     }
     builder.data(loaders).data(state).finish()

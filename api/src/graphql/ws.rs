@@ -125,7 +125,7 @@ pub async fn start(
         budget,
     };
     let state = state.into_inner();
-    let per_connection = state.config.live_max_per_connection;
+    let per_connection = state.config.live.live_max_per_connection;
     let pong = session.clone();
     let incoming = messages
         .max_frame_size(MAX_FRAME)

@@ -35,12 +35,12 @@ pub const IMPORT_PATH: &str = "/v1/import";
 impl HttpLimits {
     pub fn from_config(c: &crate::config::Config) -> Self {
         Self {
-            max_body_bytes: c.max_body_bytes,
-            max_header_bytes: c.max_header_bytes,
-            body_timeout: Duration::from_secs(c.body_timeout_secs.max(1)),
-            request_timeout: Duration::from_secs(c.request_timeout_secs.max(1)),
-            import_max_bytes: c.import_max_bytes,
-            import_timeout: Duration::from_secs(c.import_timeout_secs.max(1)),
+            max_body_bytes: c.http.max_body_bytes,
+            max_header_bytes: c.http.max_header_bytes,
+            body_timeout: Duration::from_secs(c.http.body_timeout_secs.max(1)),
+            request_timeout: Duration::from_secs(c.http.request_timeout_secs.max(1)),
+            import_max_bytes: c.http.import_max_bytes,
+            import_timeout: Duration::from_secs(c.http.import_timeout_secs.max(1)),
         }
     }
 

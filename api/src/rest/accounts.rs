@@ -88,7 +88,7 @@ pub async fn register(state: web::Data<AppState>, caller: Caller, body: JsonBody
     let b: RegisterBody = parse_body(&body)?;
     let c = &state.community;
     let reg = Registration { email: b.email, password: b.password, display_name: b.display_name };
-    let (now, site) = (state.clock.now(), &state.config.site_title);
+    let (now, site) = (state.clock.now(), &state.config.site.site_title);
     let s = registration::register(&state.db, &c.throttle, &caller.0, reg, now, c.session_ttl, site).await?;
     Ok(HttpResponse::Created().json(session(&state, &s)))
 }

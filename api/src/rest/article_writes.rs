@@ -34,7 +34,7 @@ async fn view(
         a,
         &rel,
         now,
-        state.config.image_cdn_template.as_deref(),
+        state.config.site.image_cdn_template.as_deref(),
         &state.urls,
         body.as_ref(),
     ))

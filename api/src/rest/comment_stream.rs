@@ -82,7 +82,7 @@ pub async fn comment_stream(
         None => Vec::new(),
     };
     let state: Arc<AppState> = state.into_inner();
-    let every = std::time::Duration::from_secs(state.config.live_keepalive_secs);
+    let every = std::time::Duration::from_secs(state.config.live.live_keepalive_secs);
     let body = async_stream::stream! {
         let _slot = slot;
         // A first event says the stream is live, so a client (or a checker

@@ -88,8 +88,8 @@ fn stories<'a>(state: &AppState, feed: &'a Feed) -> Vec<Story<'a>> {
 
 fn title(state: &AppState, feed: &Feed) -> String {
     match &feed.subject {
-        Some(s) => format!("{}: {s}", state.config.site_title),
-        None => state.config.site_title.clone(),
+        Some(s) => format!("{}: {s}", state.config.site.site_title),
+        None => state.config.site.site_title.clone(),
     }
 }
 
@@ -128,7 +128,7 @@ pub async fn rss_feed(
         title: title(&state, &feed),
         link: state.urls.site().to_owned(),
         description: format!("The latest stories from {}", title(&state, &feed)),
-        language: Some(state.config.site_language.clone()),
+        language: Some(state.config.site.site_language.clone()),
         generator: Some("Dateline".into()),
         last_build_date: feed.stories.iter().map(|(a, _)| a.updated_at).max().map(|d| d.to_rfc2822()),
         ..Default::default()
@@ -252,7 +252,7 @@ pub async fn atom_feed(
             },
         ],
         generator: Some(atom::Generator { value: "Dateline".into(), ..Default::default() }),
-        lang: Some(state.config.site_language.clone()),
+        lang: Some(state.config.site.site_language.clone()),
         ..Default::default()
     };
     for s in stories(&state, &feed) {
@@ -331,7 +331,7 @@ pub async fn json_feed(
                 "date_modified": iso(s.article.updated_at),
                 "authors": s.authors.iter().map(|n| json!({ "name": n })).collect::<Vec<_>>(),
                 "tags": s.categories.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>(),
-                "language": state.config.site_language,
+                "language": state.config.site.site_language,
             });
             if let Some(d) = &s.article.dek {
                 item["summary"] = json!(d);
@@ -350,7 +350,7 @@ pub async fn json_feed(
         "title": title(&state, &feed),
         "home_page_url": state.urls.site(),
         "feed_url": self_url(&req),
-        "language": state.config.site_language,
+        "language": state.config.site.site_language,
         "items": items,
     });
     let bytes = serde_json::to_vec(&body).map_err(AppError::internal)?;
@@ -379,8 +379,8 @@ pub async fn news_sitemap(state: web::Data<AppState>, req: HttpRequest) -> AppRe
         xml.push_str(&format!(
             "<url><loc>{}</loc><news:news><news:publication><news:name>{}</news:name><news:language>{}</news:language></news:publication><news:publication_date>{at}</news:publication_date><news:title>{}</news:title></news:news></url>\n",
             escape(url_of(&state, l).as_str()),
-            escape(state.config.site_title.as_str()),
-            escape(state.config.site_language.as_str()),
+            escape(state.config.site.site_title.as_str()),
+            escape(state.config.site.site_language.as_str()),
             escape(l.headline.as_str()),
         ));
     }
@@ -427,7 +427,7 @@ pub async fn sitemap(
     params: web::Query<SitemapParams>,
 ) -> AppResult<HttpResponse> {
     let now = state.clock.now();
-    let size = state.config.sitemap_page_size;
+    let size = state.config.site.sitemap_page_size;
     let mut xml = String::from(XML_HEAD);
     match params.into_inner().page {
         None => {

@@ -72,7 +72,7 @@ pub async fn related_articles(
         related::lists(&state.db, &[source.id], limit, now).await?.remove(&source.id).unwrap_or_default();
     let rows: Vec<_> = items.iter().map(|i| i.article.clone()).collect();
     let rel = ArticleRelations::load(&state.db, &rows).await?;
-    let cdn = state.config.image_cdn_template.as_deref();
+    let cdn = state.config.site.image_cdn_template.as_deref();
     let body = RelatedList {
         items: items
             .iter()

@@ -215,7 +215,7 @@ async fn media_write(
     let w: MediaWrite = parse_body(body)?;
     let input: MediaInput = w.into();
     let now = state.clock.now();
-    let cdn = state.config.image_cdn_template.as_deref();
+    let cdn = state.config.site.image_cdn_template.as_deref();
     run(state, actor, req, body, async |txn| {
         let m = media::save(txn, actor, id, input.clone(), now).await?;
         Ok((if id.is_some() { 200 } else { 201 }, to_json(&MediaView::new(&m, cdn))?))

@@ -24,13 +24,13 @@ pub fn start_all(state: &AppState, runner: &Runner) -> Result<(), StartError> {
     runner.start(live::Poller::new(
         state.db.clone(),
         Arc::clone(&state.community.live),
-        Duration::from_millis(c.live_poll_ms),
+        Duration::from_millis(c.live.live_poll_ms),
     ));
-    if c.scheduler_poll_ms > 0 {
+    if c.workers.scheduler_poll_ms > 0 {
         runner.start(publish::Publisher {
             db: state.db.clone(),
             clock: state.clock.clone(),
-            every: Duration::from_millis(c.scheduler_poll_ms),
+            every: Duration::from_millis(c.workers.scheduler_poll_ms),
         });
     }
     if !state.webhooks.poll.is_zero() {
@@ -39,10 +39,10 @@ pub fn start_all(state: &AppState, runner: &Runner) -> Result<(), StartError> {
                 .map_err(StartError::Setup)?;
         runner.start(dispatcher);
     }
-    if c.related_refresh_ms > 0 {
+    if c.workers.related_refresh_ms > 0 {
         runner.start(related::Refresher {
             db: state.db.clone(),
-            every: Duration::from_millis(c.related_refresh_ms),
+            every: Duration::from_millis(c.workers.related_refresh_ms),
         });
     }
     Ok(())

@@ -196,8 +196,8 @@ async fn chunked_bodies_are_limited_on_the_bytes_read() {
 #[actix_web::test]
 async fn slow_bodies_time_out_and_so_do_slow_requests() {
     let app = TestApp::spawn_configured(|c| {
-        c.body_timeout_secs = 1;
-        c.request_timeout_secs = 30;
+        c.http.body_timeout_secs = 1;
+        c.http.request_timeout_secs = 30;
     })
     .await;
     let head = "POST /graphql HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 100";
@@ -209,8 +209,8 @@ async fn slow_bodies_time_out_and_so_do_slow_requests() {
     assert!(started.elapsed() < Duration::from_secs(8));
 
     let app = TestApp::spawn_configured(|c| {
-        c.body_timeout_secs = 20;
-        c.request_timeout_secs = 1;
+        c.http.body_timeout_secs = 20;
+        c.http.request_timeout_secs = 1;
     })
     .await;
     let resp = raw::send(&app.addr, head, &parts, Duration::from_secs(3), Duration::from_secs(10)).await;
@@ -317,8 +317,8 @@ async fn nul_and_control_characters_get_the_same_answer_on_every_backend() {
 #[actix_web::test]
 async fn a_flood_of_invalid_tokens_is_refused_and_rate_limited_while_health_stays_up() {
     let app = TestApp::spawn_configured(|c| {
-        c.rate_limit_per_second = 1;
-        c.rate_limit_burst = 20;
+        c.http.rate_limit_per_second = 1;
+        c.http.rate_limit_burst = 20;
     })
     .await;
     let mut statuses = Vec::new();
@@ -411,7 +411,7 @@ async fn hostile_page_sizes_and_slugs_get_clear_answers() {
 
 #[actix_web::test]
 async fn hostile_bodies_and_headers_get_clear_refusals() {
-    let app = TestApp::spawn_configured(|c| c.trusted_proxies = 1).await;
+    let app = TestApp::spawn_configured(|c| c.http.trusted_proxies = 1).await;
     // GraphQL bodies Dateline now parses itself.
     let long_name = format!(r#"{{"query":"{{ __typename }}","operationName":"{}"}}"#, "x".repeat(100_000));
     let bodies: Vec<Vec<u8>> = vec![
@@ -598,10 +598,10 @@ async fn hostile_negotiation_and_tracing_headers_get_clear_answers() {
 #[actix_web::test]
 async fn hostile_comments_sign_ins_and_live_streams_leave_the_process_serving() {
     let app = TestApp::spawn_configured(|c| {
-        c.rate_comments_per_minute = 5;
-        c.rate_auth_per_minute = 5;
-        c.live_max_per_client = 3;
-        c.live_keepalive_secs = 1;
+        c.comments.rate_comments_per_minute = 5;
+        c.accounts.rate_auth_per_minute = 5;
+        c.live.live_max_per_client = 3;
+        c.live.live_keepalive_secs = 1;
     })
     .await;
     let article = app
@@ -832,7 +832,7 @@ async fn hostile_websocket_frames_and_moderation_inputs_are_refused_and_the_proc
 
 #[actix_web::test]
 async fn hostile_integrator_inputs_are_refused_and_concurrent_imports_stay_consistent() {
-    let app = TestApp::spawn_configured(|c| c.webhooks_allow_private = false).await;
+    let app = TestApp::spawn_configured(|c| c.webhooks.webhooks_allow_private = false).await;
     let key = app.key(&["sync:read", "webhooks:manage", "content:write", "content:read-drafts"]).await;
     let long = "A".repeat(10_000);
     // The change feed: hostile cursors and page sizes.
@@ -1032,11 +1032,11 @@ async fn live_streams_and_sockets_are_bounded_and_socket_operations_are_rate_lim
     use futures_util::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::Message;
     let app = TestApp::spawn_configured(|c| {
-        c.trusted_proxies = 1;
-        c.live_max_per_client = 2;
-        c.live_max_streams = 5;
-        c.rate_limit_per_second = 1;
-        c.rate_limit_burst = 10;
+        c.http.trusted_proxies = 1;
+        c.live.live_max_per_client = 2;
+        c.live.live_max_streams = 5;
+        c.http.rate_limit_per_second = 1;
+        c.http.rate_limit_burst = 10;
     })
     .await;
     // Per client: two sockets, the third refused.
@@ -1101,9 +1101,9 @@ async fn live_streams_and_sockets_are_bounded_and_socket_operations_are_rate_lim
 #[actix_web::test]
 async fn an_ipv6_network_shares_one_budget() {
     let app = TestApp::spawn_configured(|c| {
-        c.trusted_proxies = 1;
-        c.rate_limit_per_second = 1;
-        c.rate_limit_burst = 5;
+        c.http.trusted_proxies = 1;
+        c.http.rate_limit_per_second = 1;
+        c.http.rate_limit_burst = 5;
     })
     .await;
     let mut statuses = Vec::new();

@@ -119,7 +119,7 @@ async fn only_admins_hand_out_roles() {
 
 #[actix_web::test]
 async fn sign_in_and_registration_are_rate_limited_per_address() {
-    let app = TestApp::spawn_configured(|c| c.rate_auth_per_minute = 3).await;
+    let app = TestApp::spawn_configured(|c| c.accounts.rate_auth_per_minute = 3).await;
     for _ in 0..3 {
         let (status, _, _) = app
             .call(
@@ -176,8 +176,8 @@ fn hs256(c: &Value, secret: &[u8]) -> String {
 #[actix_web::test]
 async fn publisher_tokens_sign_in_and_forged_ones_never_do() {
     let app = TestApp::spawn_configured(|c| {
-        c.sso_secret = Some(SECRET.into());
-        c.sso_audience = Some("dateline-test".into());
+        c.accounts.sso_secret = Some(SECRET.into());
+        c.accounts.sso_audience = Some("dateline-test".into());
     })
     .await;
     // A role claim grants nothing.
@@ -250,8 +250,8 @@ async fn a_public_key_accepts_only_its_own_algorithm() {
     let other =
         p256::SecretKey::from_slice(&[9u8; 32]).unwrap().to_pkcs8_pem(LineEnding::LF).unwrap().to_string();
     let app = TestApp::spawn_configured(|c| {
-        c.sso_public_key = Some(public_pem.clone());
-        c.sso_audience = Some("dateline-test".into());
+        c.accounts.sso_public_key = Some(public_pem.clone());
+        c.accounts.sso_audience = Some("dateline-test".into());
     })
     .await;
     let es256 = |c: &Value, pem: &str| {
@@ -280,8 +280,8 @@ async fn an_rsa_public_key_refuses_hmac_tokens_keyed_with_it() {
     let private_pem = key.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF).unwrap().to_string();
     let public_pem = key.to_public_key().to_public_key_pem(rsa::pkcs8::LineEnding::LF).unwrap();
     let app = TestApp::spawn_configured(|c| {
-        c.sso_public_key = Some(public_pem.clone());
-        c.sso_audience = Some("dateline-test".into());
+        c.accounts.sso_public_key = Some(public_pem.clone());
+        c.accounts.sso_audience = Some("dateline-test".into());
     })
     .await;
     let rs256 = jsonwebtoken::encode(
@@ -319,9 +319,9 @@ async fn without_a_configured_provider_jwt_sign_in_is_refused() {
 #[actix_web::test]
 async fn guesses_at_one_account_back_off_and_registrations_are_bounded_per_address() {
     let app = TestApp::spawn_configured(|c| {
-        c.trusted_proxies = 1;
-        c.sign_in_free_failures = 5;
-        c.rate_registrations_per_hour = 2;
+        c.http.trusted_proxies = 1;
+        c.accounts.sign_in_free_failures = 5;
+        c.accounts.rate_registrations_per_hour = 2;
     })
     .await;
     let r = register(&app, "owner@example.com", STRONG).await;

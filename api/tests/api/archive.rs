@@ -241,7 +241,7 @@ async fn broken_lines_are_reported_by_number_and_the_good_ones_go_in() {
 
 #[actix_web::test]
 async fn export_and_import_need_their_scopes_and_refuse_hostile_bodies() {
-    let app = TestApp::spawn_configured(|c| c.import_max_bytes = 64 * 1024).await;
+    let app = TestApp::spawn_configured(|c| c.http.import_max_bytes = 64 * 1024).await;
     let reader = app.key(&["sync:read"]).await;
     let writer = app.key(&["content:write"]).await;
     for (token, status) in [(None, 401), (Some(reader.as_str()), 403), (Some(writer.as_str()), 403)] {
@@ -339,7 +339,7 @@ async fn the_cli_exports_and_imports_files() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("archive.ndjson");
     let bin = env!("CARGO_BIN_EXE_dateline");
-    let url = app.state.config.database_url.clone();
+    let url = app.state.config.db.database_url.clone();
     let out = std::process::Command::new(bin)
         .args(["export", file.to_str().unwrap()])
         .env("DATABASE_URL", &url)
@@ -405,7 +405,7 @@ async fn the_cli_and_the_api_read_an_archive_by_the_same_rules() {
 
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_dateline"))
         .args(["import", file.to_str().unwrap()])
-        .env("DATABASE_URL", &app.state.config.database_url)
+        .env("DATABASE_URL", &app.state.config.db.database_url)
         .output()
         .unwrap();
     let (said, complained) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));

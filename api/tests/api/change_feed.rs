@@ -406,8 +406,8 @@ async fn a_scheduled_story_is_announced_once_when_its_time_comes() {
 #[actix_web::test]
 async fn the_scheduler_runs_by_itself_in_two_instances() {
     let (url, dir) = crate::common::fresh_database().await;
-    let first = TestApp::spawn_with(url.clone(), dir, |c| c.scheduler_poll_ms = 20).await;
-    let second = TestApp::spawn_with(url, None, |c| c.scheduler_poll_ms = 20).await;
+    let first = TestApp::spawn_with(url.clone(), dir, |c| c.workers.scheduler_poll_ms = 20).await;
+    let second = TestApp::spawn_with(url, None, |c| c.workers.scheduler_poll_ms = 20).await;
     let desk = Desk::new(&first).await;
     let reader = first.key(&["sync:read"]).await;
     let mut ids = Vec::new();

@@ -12,7 +12,7 @@ const DELETE: &str = "mutation($id: ID!) { deleteComment(id: $id) { comment { id
 
 #[actix_web::test]
 async fn fifty_concurrent_clients_leave_no_count_to_repair() {
-    let app = TestApp::spawn_configured(|c| c.db_max_connections = 8).await;
+    let app = TestApp::spawn_configured(|c| c.db.db_max_connections = 8).await;
     let article = app.story("busy", "Busy", Some(t0() - TimeDelta::hours(1)), Story::default()).await;
     let mut people = Vec::new();
     for i in 0..50 {

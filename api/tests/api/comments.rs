@@ -310,7 +310,7 @@ fn ids_uuid(global: &str) -> String {
 
 #[actix_web::test]
 async fn pending_comments_are_seen_by_their_author_alone_until_approved() {
-    let app = TestApp::spawn_configured(|c| c.comments_premoderation = true).await;
+    let app = TestApp::spawn_configured(|c| c.comments.comments_premoderation = true).await;
     let article = story(&app, "premoderated").await;
     let (alice, _) = app.person("Alice", "READER").await;
     let (bob, _) = app.person("Bob", "READER").await;
@@ -367,10 +367,10 @@ async fn pending_comments_are_seen_by_their_author_alone_until_approved() {
 #[actix_web::test]
 async fn flags_send_a_comment_back_to_the_queue_and_word_lists_apply() {
     let app = TestApp::spawn_configured(|c| {
-        c.comments_flag_threshold = 2;
-        c.comments_banned_words = vec!["scoundrel".into()];
-        c.comments_suspect_words = vec!["casino".into()];
-        c.comments_hold_links = true;
+        c.comments.comments_flag_threshold = 2;
+        c.comments.comments_banned_words = vec!["scoundrel".into()];
+        c.comments.comments_suspect_words = vec!["casino".into()];
+        c.comments.comments_hold_links = true;
     })
     .await;
     let article = story(&app, "flags").await;
@@ -406,7 +406,7 @@ async fn flags_send_a_comment_back_to_the_queue_and_word_lists_apply() {
 
 #[actix_web::test]
 async fn closed_disabled_unpublished_and_unknown_stories_take_no_comments() {
-    let app = TestApp::spawn_configured(|c| c.comments_auto_close_days = 7).await;
+    let app = TestApp::spawn_configured(|c| c.comments.comments_auto_close_days = 7).await;
     let (alice, _) = app.person("Alice", "READER").await;
     let open = story(&app, "open").await;
     let id = app.comment(&alice, open, None, "before closing").await;

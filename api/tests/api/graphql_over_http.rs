@@ -208,7 +208,7 @@ async fn the_standard_introspection_query_is_answered() {
 
 #[actix_web::test]
 async fn introspection_can_be_switched_off() {
-    let app = TestApp::spawn_configured(|c| c.graphql_introspection = false).await;
+    let app = TestApp::spawn_configured(|c| c.graphql.graphql_introspection = false).await;
     for query in ["{ __schema { types { name } } }", "{ __type(name: \"Article\") { name } }"] {
         let resp = app.gql(query, json!({})).await;
         assert_eq!(error_code(&resp), "GRAPHQL_VALIDATION_FAILED", "{resp}");

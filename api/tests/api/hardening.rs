@@ -189,7 +189,9 @@ async fn metrics_can_live_on_a_separate_address() {
     let mut attempt = 0;
     let (app, port) = loop {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        match TestApp::try_spawn_configured(|c| c.metrics_bind = Some(format!("127.0.0.1:{port}"))).await {
+        match TestApp::try_spawn_configured(|c| c.server.metrics_bind = Some(format!("127.0.0.1:{port}")))
+            .await
+        {
             Ok(app) => break (app, port),
             Err(e) if attempt < 5 => {
                 attempt += 1;
@@ -215,9 +217,9 @@ async fn metrics_can_live_on_a_separate_address() {
 #[actix_web::test]
 async fn the_client_behind_trusted_proxies_is_the_address_they_appended() {
     let app = TestApp::spawn_configured(|c| {
-        c.rate_limit_per_second = 1;
-        c.rate_limit_burst = 3;
-        c.trusted_proxies = 1;
+        c.http.rate_limit_per_second = 1;
+        c.http.rate_limit_burst = 3;
+        c.http.trusted_proxies = 1;
     })
     .await;
     // A client forging the leftmost entry still lands in its own bucket.
@@ -258,7 +260,7 @@ async fn connections_the_database_drops_are_503_then_recovered() {
     // Every pooled connection is warm, then the server drops them all.
     let warm = (0..8).map(|_| app.get_json("/v1/articles"));
     assert!(futures_util::future::join_all(warm).await.iter().all(|(s, _)| *s == 200));
-    let url = app.state.config.database_url.clone();
+    let url = app.state.config.db.database_url.clone();
     let admin = sea_orm::Database::connect(url.as_str()).await.unwrap();
     if app.backend() == DatabaseBackend::Postgres {
         let kill = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \

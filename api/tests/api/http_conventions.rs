@@ -13,7 +13,8 @@ fn header(h: &reqwest::header::HeaderMap, name: &str) -> String {
 #[actix_web::test]
 async fn any_origin_may_read_and_listed_origins_may_send_credentials() {
     let app = TestApp::spawn_configured(|c| {
-        c.cors_credentials_origins = vec!["https://other.example".into(), " https://desk.example/".into()]
+        c.server.cors_credentials_origins =
+            vec!["https://other.example".into(), " https://desk.example/".into()]
     })
     .await;
     let (status, h, _) =

@@ -15,7 +15,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn live_app() -> TestApp {
-    TestApp::spawn_configured(|c| c.live_poll_ms = 20).await
+    TestApp::spawn_configured(|c| c.live.live_poll_ms = 20).await
 }
 
 async fn connect(app: &TestApp, token: Option<&str>) -> Ws {
@@ -136,8 +136,8 @@ async fn websocket_subscribers_see_what_they_may_see_as_it_happens() {
 #[actix_web::test]
 async fn subscriptions_are_limited_and_refused_cleanly() {
     let app = TestApp::spawn_configured(|c| {
-        c.live_poll_ms = 20;
-        c.live_max_per_connection = 2;
+        c.live.live_poll_ms = 20;
+        c.live.live_max_per_connection = 2;
     })
     .await;
     let article = app.story("limits", "Limits", Some(t0() - TimeDelta::hours(1)), Story::default()).await;

@@ -187,8 +187,8 @@ async fn readyz_turns_503_while_a_database_server_is_down_and_recovers_and_sqlit
 #[actix_web::test]
 async fn clients_over_their_rate_get_429_problems() {
     let app = TestApp::spawn_configured(|c| {
-        c.rate_limit_per_second = 1;
-        c.rate_limit_burst = 3;
+        c.http.rate_limit_per_second = 1;
+        c.http.rate_limit_burst = 3;
     })
     .await;
     let mut statuses = Vec::new();

@@ -64,7 +64,7 @@ async fn a_story_and_a_comment_read_the_same_through_both_apis() {
 
 #[actix_web::test]
 async fn a_delivery_and_a_change_read_the_same_through_both_apis() {
-    let app = TestApp::spawn_configured(|c| c.webhooks_allow_private = true).await;
+    let app = TestApp::spawn_configured(|c| c.webhooks.webhooks_allow_private = true).await;
     let key = app.key(&["webhooks:manage", "content:write", "sync:read"]).await;
     let (s, _, e) = app
         .call(

@@ -281,7 +281,7 @@ async fn stored_lists_are_served_in_one_statement_for_any_number_of_sources() {
 
 #[actix_web::test]
 async fn the_refresher_stores_marked_lists_within_its_interval() {
-    let app = TestApp::spawn_configured(|c| c.related_refresh_ms = 50).await;
+    let app = TestApp::spawn_configured(|c| c.workers.related_refresh_ms = 50).await;
     archive(&app).await;
     let stale = || async {
         use sea_orm::{EntityTrait, PaginatorTrait};

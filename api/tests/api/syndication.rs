@@ -12,10 +12,10 @@ const HOSTILE: &str = "Fish & \"chips\" <script>alert('x')</script> ]]> 🐟";
 
 async fn newsroom() -> TestApp {
     let app = TestApp::spawn_configured(|c| {
-        c.public_url_template = Some("https://news.example/{section}/{yyyy}/{slug}".into());
-        c.site_url = "https://news.example".into();
-        c.site_title = "The Example Times".into();
-        c.sitemap_page_size = 2;
+        c.site.public_url_template = Some("https://news.example/{section}/{yyyy}/{slug}".into());
+        c.site.site_url = "https://news.example".into();
+        c.site.site_title = "The Example Times".into();
+        c.site.sitemap_page_size = 2;
     })
     .await;
     fixtures_with_hero(&app).await;
@@ -308,7 +308,7 @@ async fn sitemaps_follow_the_protocol_and_page_through_the_whole_archive() {
 #[actix_web::test]
 async fn a_bad_url_template_stops_the_server_at_start() {
     for bad in ["https://news.example/{section}/", "not a url {slug}", "ftp://x/{slug}"] {
-        let r = TestApp::try_spawn_configured(|c| c.public_url_template = Some(bad.into())).await;
+        let r = TestApp::try_spawn_configured(|c| c.site.public_url_template = Some(bad.into())).await;
         match r {
             Err(e) => assert!(e.to_string().contains("DATELINE_PUBLIC_URL_TEMPLATE"), "{bad}: {e}"),
             Ok(_) => panic!("{bad} was accepted"),

@@ -43,7 +43,7 @@ async fn a_write_that_loses_a_lock_wait_is_run_again_through_rest_and_graphql_al
     let name = url.rsplit('/').next().unwrap().to_owned();
     admin.execute_unprepared(&format!("ALTER DATABASE {name} SET lock_timeout = '100ms'")).await.unwrap();
     admin.close().await.ok();
-    let app = TestApp::spawn_with(url.clone(), dir, |c| c.webhooks_allow_private = true).await;
+    let app = TestApp::spawn_with(url.clone(), dir, |c| c.webhooks.webhooks_allow_private = true).await;
     let key = app.key(&["content:write", "webhooks:manage"]).await;
     let article = |slug: &str| json!({ "slug": slug, "headline": "Locked", "bodyMarkdown": "x" });
     let mut articles = Vec::new();

@@ -108,7 +108,7 @@ const ALL_EVENTS: [&str; 7] = [
 
 /// An app whose deliveries the test sends itself, with [`deliver`].
 async fn delivering_app() -> TestApp {
-    TestApp::spawn_configured(|c| c.webhooks_allow_private = true).await
+    TestApp::spawn_configured(|c| c.webhooks.webhooks_allow_private = true).await
 }
 
 /// Runs the dispatcher's step until nothing is due; the attempts made.
@@ -327,8 +327,8 @@ async fn a_change_made_before_a_crash_is_sent_after_the_restart() {
     let receiver = Receiver::start();
     // The first instance sends nothing: it stops between change and delivery.
     let first = TestApp::spawn_with(url.clone(), dir, |c| {
-        c.webhooks_allow_private = true;
-        c.webhooks_poll_ms = 0;
+        c.webhooks.webhooks_allow_private = true;
+        c.webhooks.webhooks_poll_ms = 0;
     })
     .await;
     let admin = first.key(&["webhooks:manage", "content:write"]).await;
@@ -355,7 +355,7 @@ async fn a_change_made_before_a_crash_is_sent_after_the_restart() {
     leased.lease_until = Set(Some(first.state.clock.now() + TimeDelta::seconds(60)));
     leased.update(&first.state.db).await.unwrap();
 
-    let second = TestApp::spawn_with(url, None, |c| c.webhooks_allow_private = true).await;
+    let second = TestApp::spawn_with(url, None, |c| c.webhooks.webhooks_allow_private = true).await;
     assert_eq!(deliver(&second).await, 0);
     assert!(receiver.received().is_empty(), "not while another instance's lease runs");
     second.state.clock.advance(TimeDelta::seconds(61));
@@ -369,7 +369,7 @@ async fn a_change_made_before_a_crash_is_sent_after_the_restart() {
 
 #[actix_web::test]
 async fn several_instances_send_each_delivery_once() {
-    let app = TestApp::spawn_configured(|c| c.webhooks_allow_private = true).await;
+    let app = TestApp::spawn_configured(|c| c.webhooks.webhooks_allow_private = true).await;
     let receiver = Receiver::start();
     receiver.delay_ms.store(30, Ordering::SeqCst);
     let admin = app.key(&["webhooks:manage", "content:write"]).await;
@@ -422,8 +422,8 @@ async fn several_instances_send_each_delivery_once() {
 #[actix_web::test]
 async fn an_endpoint_failing_for_days_is_disabled_and_says_why() {
     let app = TestApp::spawn_configured(|c| {
-        c.webhooks_allow_private = true;
-        c.webhooks_disable_after_hours = 24;
+        c.webhooks.webhooks_allow_private = true;
+        c.webhooks.webhooks_disable_after_hours = 24;
     })
     .await;
     let receiver = Receiver::start();
@@ -518,7 +518,8 @@ async fn private_targets_are_refused_when_saved_and_when_sent() {
     // Saved while private targets were allowed (an operator's choice),
     // then refused at delivery once they are not.
     let receiver = Receiver::start();
-    let lenient = TestApp::spawn_with(app_url(&app), None, |c| c.webhooks_allow_private = true).await;
+    let lenient =
+        TestApp::spawn_with(app_url(&app), None, |c| c.webhooks.webhooks_allow_private = true).await;
     let writer = lenient.key(&["content:write"]).await;
     register(&lenient, &admin, &receiver.url, &["article.published"]).await;
     let id = write(
@@ -543,7 +544,7 @@ async fn private_targets_are_refused_when_saved_and_when_sent() {
 }
 
 fn app_url(app: &TestApp) -> String {
-    app.state.config.database_url.clone()
+    app.state.config.db.database_url.clone()
 }
 
 async fn entity_deliveries(app: &TestApp) -> Vec<entity::webhook_delivery::Model> {
@@ -553,7 +554,7 @@ async fn entity_deliveries(app: &TestApp) -> Vec<entity::webhook_delivery::Model
 
 #[actix_web::test]
 async fn endpoints_are_managed_through_both_apis_and_only_with_the_scope() {
-    let app = TestApp::spawn_configured(|c| c.webhooks_allow_private = true).await;
+    let app = TestApp::spawn_configured(|c| c.webhooks.webhooks_allow_private = true).await;
     let admin = app.key(&["webhooks:manage"]).await;
     let writer = app.key(&["content:write", "sync:read", "comments:moderate", "content:read-drafts"]).await;
     let (reader, _) = app.person("Rita Reader", "READER").await;

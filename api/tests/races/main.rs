@@ -35,7 +35,7 @@ async fn approved(app: &TestApp, article: uuid::Uuid) -> i64 {
 
 #[actix_web::test]
 async fn moderators_deciding_at_once_leave_every_count_true() {
-    let app = TestApp::spawn_configured(|c| c.db_max_connections = 12).await;
+    let app = TestApp::spawn_configured(|c| c.db.db_max_connections = 12).await;
     let article = app.story("heated", "Heated", Some(t0() - TimeDelta::hours(1)), Story::default()).await;
     let (reader, _) = app.person("Reader", "READER").await;
     let mut mods = Vec::new();
@@ -77,9 +77,9 @@ async fn editors_saving_different_stories_of_one_section_never_deadlock() {
     const WRITERS: usize = 10;
     const SAVES: usize = 20;
     let app = TestApp::spawn_configured(|c| {
-        c.db_max_connections = 16;
+        c.db.db_max_connections = 16;
         // The refresher is stepped by the test, beside the editors.
-        c.related_refresh_ms = 3_600_000;
+        c.workers.related_refresh_ms = 3_600_000;
     })
     .await;
     let key = app.key(&["content:write", "content:read-drafts"]).await;
@@ -156,7 +156,7 @@ async fn editors_saving_different_stories_of_one_section_never_deadlock() {
 
 #[actix_web::test]
 async fn clients_racing_for_one_slug_hear_422_naming_it() {
-    let app = TestApp::spawn_configured(|c| c.db_max_connections = 12).await;
+    let app = TestApp::spawn_configured(|c| c.db.db_max_connections = 12).await;
     let key = app.key(&["content:write", "content:read-drafts"]).await;
     // Forty clients create one tag at once over REST, then over GraphQL.
     one_created_rest(

@@ -22,14 +22,14 @@ use reply::Failure;
 
 pub fn document_limits(c: &Config) -> DocumentLimits {
     DocumentLimits {
-        max_tokens: c.graphql_max_tokens,
-        max_nesting: c.graphql_max_nesting,
-        max_aliases: c.graphql_max_aliases,
-        max_root_fields: c.graphql_max_root_fields,
-        max_directives: c.graphql_max_directives,
-        max_selections: c.graphql_max_selections,
-        max_depth: c.graphql_max_depth,
-        introspection: c.graphql_introspection,
+        max_tokens: c.graphql.graphql_max_tokens,
+        max_nesting: c.graphql.graphql_max_nesting,
+        max_aliases: c.graphql.graphql_max_aliases,
+        max_root_fields: c.graphql.graphql_max_root_fields,
+        max_directives: c.graphql.graphql_max_directives,
+        max_selections: c.graphql.graphql_max_selections,
+        max_depth: c.graphql.graphql_max_depth,
+        introspection: c.graphql.graphql_introspection,
         ..DocumentLimits::default()
     }
 }

@@ -65,7 +65,7 @@ impl AccountMutation {
         let c = &st.community;
         let reg =
             Registration { email: input.email, password: input.password, display_name: input.display_name };
-        let site = &st.config.site_title;
+        let site = &st.config.site.site_title;
         let s = registration::register(&st.db, &c.throttle, &r.actor, reg, r.now, c.session_ttl, site).await;
         Ok(auth(ctx, s.map_err(input_paths)?))
     }

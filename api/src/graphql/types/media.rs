@@ -61,7 +61,7 @@ impl Media {
     }
     /// Resized copies from the configured image CDN; empty when none is set.
     async fn renditions(&self, ctx: &Context<'_>) -> Vec<Rendition> {
-        let template = state(ctx).config.image_cdn_template.as_deref();
+        let template = state(ctx).config.site.image_cdn_template.as_deref();
         media::renditions(template, &self.0)
             .into_iter()
             .map(|r| Rendition { width: r.width, url: r.url })

@@ -96,7 +96,7 @@ impl TestApp {
             let _ = tracing_subscriber::fmt().with_test_writer().try_init();
         }
         let mut config = Config::for_database(url);
-        config.db_max_connections = 4;
+        config.db.db_max_connections = 4;
         change(&mut config);
         let state = api::startup::prepare(config, Clock::fixed(t0())).await?;
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
