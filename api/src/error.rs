@@ -327,3 +327,42 @@ impl Validator {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_validator_reports_every_field_and_tells_malformed_from_refused() {
+        assert!(Validator::new().finish().is_ok());
+        let mut v = Validator::new();
+        v.check(true, "a", "fine").check(false, "b", "bad").check(false, "c", "worse");
+        let Err(AppError::BadInput(fields)) = v.finish() else { panic!("not a bad input") };
+        assert_eq!(fields.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(), ["b", "c"], "in order found");
+        let mut v = Validator::new();
+        v.refuse("slug", "is taken");
+        assert!(!v.is_malformed());
+        assert!(matches!(v.finish(), Err(AppError::Unprocessable(f)) if f.len() == 1));
+        // One malformed field makes the whole answer a 400.
+        let mut v = Validator::new();
+        v.refuse("slug", "is taken");
+        v.push("headline", "is empty");
+        assert_eq!(v.finish().err().map(|e| e.status()), Some(400));
+    }
+
+    #[test]
+    fn only_lost_races_are_run_again() {
+        use sea_orm::DbErr;
+        // Errors that are not the database's answer are never transient.
+        for e in [
+            DbErr::Custom("x".into()),
+            DbErr::RecordNotFound("x".into()),
+            DbErr::Type("x".into()),
+            DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout),
+        ] {
+            assert!(!is_transient(&e), "{e}");
+        }
+        assert_eq!(AppError::from(DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout)).status(), 503);
+        assert_eq!(AppError::from(DbErr::Custom("x".into())).status(), 500);
+    }
+}

@@ -24,3 +24,6 @@ pub mod throttle;
 pub mod token;
 pub mod tx;
 pub mod webhooks;
+
+#[cfg(test)]
+pub mod samples;

@@ -122,3 +122,75 @@ pub fn can_delete_comment(actor: &Actor, c: &Comment) -> AppResult<bool> {
     }
     Err(AppError::Forbidden("only its author or a moderator may delete a comment".into()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::accounts::Role;
+    use crate::domain::samples::{comment, key, person, t0};
+    use chrono::TimeDelta;
+    use uuid::Uuid;
+
+    fn code<T>(r: AppResult<T>) -> Option<u16> {
+        r.err().map(|e| e.status())
+    }
+
+    #[test]
+    fn who_may_edit_and_delete_a_comment() {
+        let author = person(1, Role::Reader);
+        let c = comment(Uuid::from_u128(1), CommentStatus::Approved);
+        let window = TimeDelta::minutes(15);
+        assert_eq!(code(can_edit_comment(&author, &c, window, t0() + TimeDelta::minutes(10))), None);
+        assert_eq!(code(can_edit_comment(&author, &c, window, t0() + TimeDelta::minutes(16))), Some(403));
+        let deleted = comment(Uuid::from_u128(1), CommentStatus::Deleted);
+        assert_eq!(code(can_edit_comment(&author, &deleted, window, t0())), Some(403));
+        for not_author in [person(2, Role::Reader), person(3, Role::Admin), key(&Scope::ALL)] {
+            assert_eq!(
+                code(can_edit_comment(&not_author, &c, window, t0())),
+                Some(403),
+                "only its author edits"
+            );
+        }
+        assert_eq!(can_delete_comment(&author, &c).ok(), Some(false), "the author needs no power");
+        assert_eq!(can_delete_comment(&person(3, Role::Moderator), &c).ok(), Some(true));
+        assert_eq!(can_delete_comment(&key(&[Scope::CommentsModerate]), &c).ok(), Some(true));
+        assert_eq!(code(can_delete_comment(&person(2, Role::Reader), &c)), Some(403));
+        assert_eq!(code(can_delete_comment(&Actor::anonymous(), &c)), Some(401));
+    }
+
+    #[test]
+    fn who_may_take_part_preview_and_hand_out_roles() {
+        assert_eq!(code(can_take_part(&person(1, Role::Reader), t0())), None);
+        assert_eq!(code(can_take_part(&Actor::anonymous(), t0())), Some(401));
+        assert_eq!(code(can_take_part(&key(&Scope::ALL), t0())), Some(403), "keys are not readers");
+        let mut banned = person(1, Role::Reader);
+        if let Some(m) = banned.member.as_mut() {
+            m.banned = true;
+        }
+        assert_eq!(code(can_take_part(&banned, t0())), Some(403));
+        let mut suspended = person(1, Role::Reader);
+        if let Some(m) = suspended.member.as_mut() {
+            m.suspended_until = Some(t0() + TimeDelta::hours(1));
+        }
+        assert_eq!(code(can_take_part(&suspended, t0())), Some(403));
+        assert_eq!(code(can_take_part(&suspended, t0() + TimeDelta::hours(2))), None, "a suspension ends");
+
+        assert_eq!(audience(&Actor::anonymous(), false).ok(), Some(Audience::Public));
+        assert_eq!(code(audience(&Actor::anonymous(), true)), Some(401));
+        assert_eq!(
+            code(audience(&key(&[Scope::ContentWrite]), true)),
+            Some(403),
+            "writing is not reading drafts"
+        );
+        assert_eq!(audience(&person(1, Role::Editor), true).ok(), Some(Audience::Preview));
+        assert!(may_see_written(&key(&[Scope::ContentWrite]), true));
+        assert!(!may_see_written(&key(&[Scope::ContentWrite]), false));
+        assert!(may_see_written(&key(&[Scope::ContentReadDrafts]), false));
+
+        assert_eq!(code(can_assign_roles(&Actor::system())), None);
+        assert_eq!(code(can_assign_roles(&person(1, Role::Admin))), None);
+        assert_eq!(code(can_assign_roles(&person(1, Role::Editor))), Some(403));
+        assert_eq!(code(can_assign_roles(&key(&Scope::ALL))), Some(403), "roles are for people to give");
+        assert_eq!(code(can_assign_roles(&Actor::anonymous())), Some(401));
+    }
+}

@@ -234,3 +234,54 @@ pub async fn replay(db: &impl ConnectionTrait, article_id: Uuid, after: i64) -> 
         .await?;
     load(db, rows).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::samples::comment;
+
+    fn event(kind: Kind, c: Comment) -> LiveEvent {
+        LiveEvent { seq: 1, article_id: c.article_id, kind, comment: c, author: None }
+    }
+
+    fn shown(w: &Watcher, kind: Kind, c: &Comment) -> Option<&'static str> {
+        w.offer(&event(kind, c.clone())).map(|d| match d {
+            Delivery::Added(_) => "added",
+            Delivery::Updated(_) => "updated",
+            Delivery::Removed(_) => "removed",
+        })
+    }
+
+    #[test]
+    fn what_each_viewer_is_shown_live() {
+        let author = Uuid::from_u128(1);
+        let article = Uuid::nil();
+        let me = Watcher { viewer: Viewer { user: Some(author), moderator: false }, article_id: article };
+        let other = Watcher {
+            viewer: Viewer { user: Some(Uuid::from_u128(2)), moderator: false },
+            article_id: article,
+        };
+        let approved = comment(author, CommentStatus::Approved);
+        let pending = comment(author, CommentStatus::Pending);
+        let rejected = comment(author, CommentStatus::Rejected);
+
+        assert_eq!(shown(&other, Kind::Added, &approved), Some("added"));
+        assert_eq!(shown(&other, Kind::Added, &pending), None, "a held comment is its author's alone");
+        assert_eq!(shown(&me, Kind::Added, &pending), Some("added"));
+        // Approval: new to others, an update to its author who saw it wait.
+        assert_eq!(shown(&other, Kind::Approved, &approved), Some("added"));
+        assert_eq!(shown(&me, Kind::Approved, &approved), Some("updated"));
+        // The author's pending comment rejected: it leaves their view only.
+        assert_eq!(shown(&me, Kind::Updated, &rejected), Some("removed"));
+        assert_eq!(shown(&other, Kind::Updated, &rejected), None);
+        assert_eq!(shown(&other, Kind::Removed, &approved), Some("removed"));
+        // Another article's events are not this stream's.
+        let elsewhere = Comment { article_id: Uuid::from_u128(5), ..approved.clone() };
+        assert_eq!(shown(&other, Kind::Added, &elsewhere), None);
+        // A removal tells nothing of the comment's words or author.
+        let Some(Delivery::Removed(r)) = other.offer(&event(Kind::Removed, approved)) else {
+            panic!("not removed")
+        };
+        assert!(r.body_text.is_empty() && r.user_id.is_nil());
+    }
+}

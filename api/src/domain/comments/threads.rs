@@ -79,3 +79,36 @@ pub async fn writable(
         ThreadState::Disabled => Err(AppError::Forbidden("comments are disabled on this story".into())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::samples::{story, t0};
+    use chrono::TimeDelta;
+
+    #[test]
+    fn a_thread_closes_by_itself_after_the_configured_time() {
+        let settings = CommentSettings { auto_close_after: Some(TimeDelta::days(7)), ..Default::default() };
+        let a = story();
+        assert_eq!(state(&a, &settings, t0() + TimeDelta::days(6)), ThreadState::Open);
+        assert_eq!(state(&a, &settings, t0() + TimeDelta::days(7)), ThreadState::Closed);
+        assert_eq!(state(&a, &CommentSettings::default(), t0() + TimeDelta::days(700)), ThreadState::Open);
+        let closed = Article { comments_status: CommentsStatus::Closed, ..story() };
+        assert_eq!(state(&closed, &settings, t0()), ThreadState::Closed);
+        let disabled = Article { comments_status: CommentsStatus::Disabled, ..story() };
+        assert_eq!(state(&disabled, &settings, t0()), ThreadState::Disabled);
+        let unpublished = Article { published_at: None, ..story() };
+        assert_eq!(state(&unpublished, &settings, t0() + TimeDelta::days(700)), ThreadState::Open);
+    }
+
+    #[test]
+    fn an_article_overrides_the_site_wide_moderation() {
+        let pre = CommentSettings { pre_moderation: true, ..Default::default() };
+        let post = CommentSettings::default();
+        assert!(pre_moderated(&story(), &pre) && !pre_moderated(&story(), &post));
+        let a = Article { comment_moderation: Some("POST".into()), ..story() };
+        assert!(!pre_moderated(&a, &pre));
+        let a = Article { comment_moderation: Some("PRE".into()), ..story() };
+        assert!(pre_moderated(&a, &post));
+    }
+}

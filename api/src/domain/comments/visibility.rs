@@ -76,3 +76,39 @@ pub fn may_open(c: &Comment, viewer: Viewer) -> bool {
 pub fn is_counted(status: CommentStatus) -> bool {
     status == CommentStatus::Approved
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::samples::comment;
+
+    #[test]
+    fn who_sees_a_comment_in_each_state() {
+        let author = Uuid::from_u128(1);
+        let me = Viewer { user: Some(author), moderator: false };
+        let other = Viewer { user: Some(Uuid::from_u128(2)), moderator: false };
+        let nobody = Viewer::default();
+        let moderator = Viewer { user: Some(Uuid::from_u128(3)), moderator: true };
+        use CommentStatus::*;
+        // (status, listed for its author, for another reader, for the anonymous)
+        for (status, mine, theirs, anon) in [
+            (Approved, true, true, true),
+            (Pending, true, false, false),
+            (Rejected, false, false, false),
+            (Spam, false, false, false),
+            (Deleted, false, false, false),
+        ] {
+            let c = comment(author, status);
+            assert_eq!(is_listed(&c, me), mine, "{status:?} for its author");
+            assert_eq!(is_listed(&c, other), theirs, "{status:?} for another reader");
+            assert_eq!(is_listed(&c, nobody), anon, "{status:?} for the anonymous");
+            // A moderator opens any comment by id but is listed only what
+            // readers are.
+            assert!(may_open(&c, moderator));
+            assert_eq!(is_listed(&c, moderator), theirs);
+        }
+        let with_replies = entity::comment::Model { reply_count: 2, ..comment(author, Deleted) };
+        assert!(is_listed(&with_replies, nobody), "a deleted comment with replies stays as a placeholder");
+        assert!(is_counted(Approved) && !is_counted(Pending) && !is_counted(Deleted));
+    }
+}

@@ -144,3 +144,30 @@ async fn take_turn(db: &impl ConnectionTrait) -> AppResult<()> {
     db.execute_raw(Statement::from_string(db.get_database_backend(), sql)).await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Action, FeedEvent};
+
+    #[test]
+    fn which_public_event_a_change_is() {
+        use Action::*;
+        // (was public, is public, action) → what the public feed says
+        for (was, is, action, event) in [
+            (false, false, Updated, None),
+            (false, true, Published, Some(FeedEvent::Published)),
+            (true, true, Updated, Some(FeedEvent::Updated)),
+            (true, true, Corrected, Some(FeedEvent::Corrected)),
+            (true, true, RelatedChanged, Some(FeedEvent::Updated)),
+            (true, false, Unpublished, Some(FeedEvent::Unpublished)),
+            (true, false, Archived, Some(FeedEvent::Unpublished)),
+            (true, false, Deleted, Some(FeedEvent::Deleted)),
+            (false, false, Deleted, None),
+            (false, false, Scheduled, None),
+        ] {
+            assert_eq!(FeedEvent::of_article(was, is, action), event, "{was} {is} {action:?}");
+        }
+        assert!(FeedEvent::Deleted.is_tombstone() && FeedEvent::Unpublished.is_tombstone());
+        assert!(!FeedEvent::Updated.is_tombstone());
+    }
+}
