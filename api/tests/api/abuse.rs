@@ -397,7 +397,8 @@ async fn hostile_page_sizes_and_slugs_get_clear_answers() {
     for slug in ["Plain", "pl--ain", "-plain", "%C3%A9t%C3%A9", "plain%2Fx", long.as_str(), "%F0%9F%98%80"] {
         for path in [format!("/v1/articles/{slug}"), format!("/v1/articles/{slug}/related")] {
             let (status, body) = app.get_json(&path).await;
-            assert!(status == 404 || status == 400, "{path}: {status} {body}");
+            // No story can have such a slug: not found, like any unknown one.
+            assert_eq!(status, 404, "{path}: {status} {body}");
             assert!(body["code"].is_string(), "{path}: {body}");
         }
         let q = "query($s: String!) { article(slug: $s) { id } section(slug: $s) { id } tag(slug: $s) { id } author(slug: $s) { id } }";
@@ -478,7 +479,7 @@ async fn hostile_bodies_and_headers_get_clear_refusals() {
         let (status, _, p) = app
             .call("PATCH", &format!("/v1/articles/{id}"), Some(&key), Some(json!({})), &[("If-Match", im)])
             .await;
-        assert!(status == 400 || status == 412, "{im:.40}: {status} {p}");
+        assert_eq!(status, 400, "not a version: {im:.40}: {p}");
     }
     still_serving(&app).await;
 }
@@ -498,7 +499,12 @@ async fn a_flood_of_distinct_documents_only_churns_the_document_cache() {
             assert_eq!(status, 200, "{body}");
             assert!(body["errors"].is_null(), "{body}");
         }
+        let held = api::graphql::limits::cached_documents();
+        assert!(held <= api::graphql::limits::CACHED_DOCUMENTS, "batch {batch}: {held} documents held");
     }
+    // 320 distinct documents went through a cache of 256: it started over
+    // rather than growing.
+    assert!(api::graphql::limits::cached_documents() < 320);
     still_serving(&app).await;
 }
 
@@ -822,10 +828,8 @@ async fn hostile_websocket_frames_and_moderation_inputs_are_refused_and_the_proc
         "/v1/moderation/queue?limit=1000000".to_owned(),
     ] {
         let (s, h, _) = app.call("GET", &path, Some(&moderator), None, &[]).await;
-        assert!(matches!(s, 400 | 404 | 431 | 414), "{path:.60}: {s}");
-        if s != 414 {
-            assert_eq!(h["content-type"], "application/problem+json", "{path:.60}");
-        }
+        assert_eq!(s, 400, "{path:.60}");
+        assert_eq!(h["content-type"], "application/problem+json", "{path:.60}");
     }
     still_serving(&app).await;
 }
@@ -872,7 +876,7 @@ async fn hostile_integrator_inputs_are_refused_and_concurrent_imports_stay_consi
         ["/v1/webhooks/not-a-uuid", "/v1/webhooks/00000000-0000-0000-0000-000000000000/deliveries?cursor=zzz"]
     {
         let (status, _, _) = app.call("GET", path, Some(&key), None, &[]).await;
-        assert!(status == 400 || status == 404, "{path}: {status}");
+        assert_eq!(status, 400, "{path}");
     }
     // Feeds and sitemaps: hostile parameters.
     for path in [

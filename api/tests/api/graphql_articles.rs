@@ -258,6 +258,14 @@ async fn filters_by_section_tag_author_date_and_search() {
     // Operators and quotes in a search are plain words, never syntax errors.
     let r = app.gql(q, json!({ "f": { "search": "\"desert\" OR (*" } })).await;
     assert!(r["errors"].is_null(), "{r}");
+    assert_eq!(slugs(&r), ["solar"], "the words are `desert` and a stop word: {r}");
+    for s in ["\"desert\"", "-desert", "desert*", "(desert)", "the desert"] {
+        assert_eq!(slugs(&app.gql(q, json!({ "f": { "search": s } })).await), ["solar"], "{s}");
+    }
+    assert_eq!(
+        slugs(&app.gql(q, json!({ "f": { "search": "desert OR wind" } })).await),
+        Vec::<String>::new()
+    );
     // Taxonomy objects list their own stories.
     let r = app.gql("{ section(slug: \"climate\") { name articles(first: 5) { totalCount } } tags { slug } authors { slug } }", json!({})).await;
     assert_eq!(r["data"]["section"]["articles"]["totalCount"], 2, "{r}");

@@ -8,11 +8,158 @@ use sea_orm::sea_query::{Expr, Value};
 
 const MAX_TERMS: usize = 16;
 
+/// The shortest word every backend indexes (InnoDB's default token size).
+const MIN_WORD: usize = 3;
+
+/// Words some index leaves out: PostgreSQL's English stop words and
+/// InnoDB's. Each backend would treat them differently (PostgreSQL ignores
+/// them, MariaDB finds nothing when one is required, SQLite requires it),
+/// so they are dropped before any backend sees them, and a search finds
+/// the same stories everywhere.
+const STOP_WORDS: [&str; 133] = [
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "com",
+    "de",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "don",
+    "down",
+    "during",
+    "each",
+    "en",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "la",
+    "me",
+    "more",
+    "most",
+    "my",
+    "myself",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "on",
+    "once",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "s",
+    "same",
+    "she",
+    "should",
+    "so",
+    "some",
+    "such",
+    "t",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "und",
+    "under",
+    "until",
+    "up",
+    "very",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "www",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+];
+
+/// The words of a search that every backend can match: lowercased, split
+/// on anything not a letter or digit, without stop words or words shorter
+/// than three characters.
 pub fn terms(q: &str) -> Vec<String> {
     q.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(MAX_TERMS)
         .map(str::to_lowercase)
+        .filter(|w| w.chars().count() >= MIN_WORD && !STOP_WORDS.contains(&w.as_str()))
+        .take(MAX_TERMS)
         .collect()
 }
 
@@ -49,9 +196,18 @@ mod tests {
 
     #[test]
     fn search_terms_are_lowercased_words_without_punctuation() {
-        assert_eq!(terms("Mexico's  election, 2026!"), ["mexico", "s", "election", "2026"]);
+        assert_eq!(terms("Mexico's  election, 2026!"), ["mexico", "election", "2026"]);
         assert!(terms(" -- ?? ").is_empty());
-        let many = "w ".repeat(MAX_TERMS + 5);
+        let many = "word ".repeat(MAX_TERMS + 5);
         assert_eq!(terms(&many).len(), MAX_TERMS);
+    }
+
+    #[test]
+    fn words_no_backend_can_match_alike_are_left_out() {
+        assert_eq!(terms("\"desert\" OR (*"), ["desert"]);
+        assert_eq!(terms("The wind AND the sun"), ["wind", "sun"]);
+        assert!(terms("to be or not to be").is_empty());
+        assert!(terms("EU UK").is_empty(), "too short for InnoDB's index");
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]), "sorted, so a new word finds its place");
     }
 }

@@ -76,7 +76,7 @@ pub fn check(req: &mut async_graphql::Request, limits: &DocumentLimits) -> AppRe
 /// by their text and the limits they passed, so a repeat skips the scan and
 /// the parse. Small documents only, and a bounded number of them: a client
 /// sending endless new documents only makes the cache start over.
-const CACHED_DOCUMENTS: usize = 256;
+pub const CACHED_DOCUMENTS: usize = 256;
 const MAX_CACHED_LEN: usize = 8 * 1024;
 
 type Cache = Mutex<HashMap<(DocumentLimits, String), ExecutableDocument>>;
@@ -84,6 +84,11 @@ type Cache = Mutex<HashMap<(DocumentLimits, String), ExecutableDocument>>;
 fn cache() -> &'static Cache {
     static CACHE: OnceLock<Cache> = OnceLock::new();
     CACHE.get_or_init(Cache::default)
+}
+
+/// How many documents the cache holds now.
+pub fn cached_documents() -> usize {
+    cache().lock().map_or(0, |c| c.len())
 }
 
 fn cached(query: &str, limits: &DocumentLimits) -> Option<ExecutableDocument> {
