@@ -234,25 +234,40 @@ impl TestApp {
 
     /// Everything a write could touch, to prove a refused write touched nothing.
     pub async fn fingerprint(&self) -> String {
-        use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder};
+        use sea_orm::{EntityTrait, PaginatorTrait};
         let db = &self.state.db;
-        let articles: Vec<String> = entity::article::Entity::find()
-            .order_by_asc(entity::article::Column::Id)
-            .all(db)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|a| format!("{}:{}:{:?}:{:?}:{}", a.id, a.version, a.status, a.published_at, a.headline))
-            .collect();
+        // Every row of what a refused write could touch, in full; the
+        // append-only logs by their size.
+        async fn rows<E: EntityTrait>(db: &sea_orm::DatabaseConnection) -> String
+        where
+            E::Model: std::fmt::Debug,
+        {
+            let mut all: Vec<String> =
+                E::find().all(db).await.unwrap().into_iter().map(|m| format!("{m:?}")).collect();
+            all.sort();
+            all.join("\n")
+        }
+        let tables = [
+            rows::<entity::article::Entity>(db).await,
+            rows::<entity::article_body::Entity>(db).await,
+            rows::<entity::article_tag::Entity>(db).await,
+            rows::<entity::article_author::Entity>(db).await,
+            rows::<entity::section::Entity>(db).await,
+            rows::<entity::tag::Entity>(db).await,
+            rows::<entity::author::Entity>(db).await,
+            rows::<entity::media::Entity>(db).await,
+            rows::<entity::comment::Entity>(db).await,
+            rows::<entity::webhook_endpoint::Entity>(db).await,
+            rows::<entity::app_user::Entity>(db).await,
+        ];
         format!(
-            "{articles:?} events={} sections={} tags={} authors={} media={} related={} idem={}",
+            "{} events={} related={} idem={} deliveries={} moderation={}",
+            tables.join("\n--\n"),
             entity::change_event::Entity::find().count(db).await.unwrap(),
-            entity::section::Entity::find().count(db).await.unwrap(),
-            entity::tag::Entity::find().count(db).await.unwrap(),
-            entity::author::Entity::find().count(db).await.unwrap(),
-            entity::media::Entity::find().count(db).await.unwrap(),
             entity::article_related::Entity::find().count(db).await.unwrap(),
             entity::idempotency_key::Entity::find().count(db).await.unwrap(),
+            entity::webhook_delivery::Entity::find().count(db).await.unwrap(),
+            entity::moderation_action::Entity::find().count(db).await.unwrap(),
         )
     }
 
