@@ -9,6 +9,7 @@ pub mod audience;
 pub mod body;
 pub mod comments;
 pub mod count;
+pub mod cursor;
 pub mod journal;
 pub mod media;
 pub mod pagination;

@@ -2,7 +2,7 @@
 //! the opaque cursors that carry a position. Never OFFSET: lists grow while
 //! readers page through them.
 
-use crate::domain::token;
+use crate::domain::cursor;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -48,20 +48,22 @@ pub struct Cursor {
 
 impl Cursor {
     pub fn encode(&self) -> String {
-        token::encode(&format!("k1:{}:{}", self.at.timestamp_micros(), self.id))
+        cursor::seal(cursor::STORIES, &[&cursor::instant(self.at), &self.id.to_string()])
     }
 
     pub fn decode(s: &str, arg: &str) -> AppResult<Self> {
-        let bad = || AppError::field(arg, "is not a valid cursor");
-        let raw = token::decode(s).ok_or_else(bad)?;
-        let mut parts = raw.splitn(3, ':');
-        if parts.next() != Some("k1") {
-            return Err(bad());
-        }
-        let micros: i64 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
-        let id = parts.next().and_then(|p| Uuid::parse_str(p).ok()).ok_or_else(bad)?;
-        let at = DateTime::from_timestamp_micros(micros).ok_or_else(bad)?;
-        Ok(Self { at, id })
+        Self::open(s, cursor::STORIES).ok_or_else(|| AppError::field(arg, "is not a valid cursor"))
+    }
+
+    /// A position sealed as `tag` (a list with the same order, such as a
+    /// sitemap's pages).
+    pub fn open(s: &str, tag: &str) -> Option<Self> {
+        let [at, id] = cursor::open::<2>(s, tag)?;
+        Some(Self { at: cursor::read_instant(&at)?, id: cursor::read_id(&id)? })
+    }
+
+    pub fn seal(&self, tag: &str) -> String {
+        cursor::seal(tag, &[&cursor::instant(self.at), &self.id.simple().to_string()])
     }
 }
 

@@ -9,7 +9,7 @@ use crate::domain::articles::{Article, ArticleBody};
 use crate::domain::media;
 use crate::domain::pagination::Cursor;
 use crate::domain::sync::syndication::{self, Feed, Listed, Scope};
-use crate::domain::{text, token};
+use crate::domain::{cursor, text};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -397,20 +397,11 @@ pub struct SitemapParams {
 }
 
 fn page_token(c: &Cursor) -> String {
-    token::encode(&format!("m1:{}:{}", c.at.timestamp_micros(), c.id.simple()))
+    c.seal(cursor::SITEMAP)
 }
 
 fn parse_page(s: &str) -> AppResult<Cursor> {
-    let bad = || AppError::field("page", "is not a sitemap page");
-    let raw = token::decode(s).ok_or_else(bad)?;
-    let mut parts = raw.split(':');
-    let (Some("m1"), Some(micros), Some(id), None) = (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(bad());
-    };
-    let at = micros.parse().ok().and_then(DateTime::from_timestamp_micros).ok_or_else(bad)?;
-    let id = uuid::Uuid::parse_str(id).map_err(|_| bad())?;
-    Ok(Cursor { at, id })
+    Cursor::open(s, cursor::SITEMAP).ok_or_else(|| AppError::field("page", "is not a sitemap page"))
 }
 
 /// The sitemap index of every public story, paged at 50,000 URLs; with

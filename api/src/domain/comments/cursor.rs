@@ -4,7 +4,7 @@
 //! giving a wrong page.
 
 use super::{Comment, Sort};
-use crate::domain::token;
+use crate::domain::cursor;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -49,36 +49,33 @@ impl Position {
     }
 
     pub fn encode(&self, scope: Scope, sort: Sort) -> String {
-        token::encode(&format!(
-            "c1:{}:{}:{}:{}:{}",
-            scope.key(),
-            sort.as_str(),
-            self.n,
-            self.at.timestamp_micros(),
-            self.id.simple()
-        ))
+        cursor::seal(
+            cursor::COMMENTS,
+            &[
+                &scope.key(),
+                sort.as_str(),
+                &self.n.to_string(),
+                &cursor::instant(self.at),
+                &self.id.simple().to_string(),
+            ],
+        )
     }
 
     /// `arg` names the argument for the error.
     pub fn decode(s: &str, scope: Scope, sort: Sort, arg: &str) -> AppResult<Self> {
         let bad = || AppError::field(arg, "is not a valid cursor");
-        let raw = token::decode(s).ok_or_else(bad)?;
-        let parts: Vec<&str> = raw.split(':').collect();
-        let [tag, sc, so, n, micros, id] = parts.as_slice() else { return Err(bad()) };
-        if *tag != "c1" {
-            return Err(bad());
-        }
+        let [sc, so, n, micros, id] = cursor::open::<5>(s, cursor::COMMENTS).ok_or_else(bad)?;
         // Well formed, but for another list: refused by what it names (422
         // over REST), as a malformed one is not.
-        if *sc != scope.key() || *so != sort.as_str() {
+        if sc != scope.key() || so != sort.as_str() {
             return Err(AppError::unprocessable(
                 arg,
                 "belongs to another thread or order; start again without it",
             ));
         }
         let n = n.parse().map_err(|_| bad())?;
-        let at = micros.parse().ok().and_then(DateTime::from_timestamp_micros).ok_or_else(bad)?;
-        let id = Uuid::parse_str(id).map_err(|_| bad())?;
+        let at = cursor::read_instant(&micros).ok_or_else(bad)?;
+        let id = cursor::read_id(&id).ok_or_else(bad)?;
         Ok(Self { n, at, id })
     }
 }

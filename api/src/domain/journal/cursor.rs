@@ -2,17 +2,17 @@
 //! cursor works for any other (the number means the same to all), so there
 //! is nothing to bind it to.
 
-use crate::domain::token;
+use crate::domain::cursor;
 use crate::error::{AppError, AppResult};
 
 pub fn encode(seq: i64) -> String {
-    token::encode(&format!("s1:{seq}"))
+    cursor::seal(cursor::FEED, &[&seq.to_string()])
 }
 
 /// `arg` names the argument for the error.
 pub fn decode(s: &str, arg: &str) -> AppResult<i64> {
-    token::decode(s)
-        .and_then(|raw| raw.strip_prefix("s1:").and_then(|n| n.parse::<i64>().ok()))
+    cursor::open::<1>(s, cursor::FEED)
+        .and_then(|[n]| n.parse::<i64>().ok())
         .filter(|n| *n >= 0)
         .ok_or_else(|| AppError::field(arg, "is not a valid cursor"))
 }
@@ -21,6 +21,7 @@ pub fn decode(s: &str, arg: &str) -> AppResult<i64> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::domain::token;
 
     #[test]
     fn round_trips_and_refuses_junk() {

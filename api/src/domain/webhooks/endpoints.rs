@@ -4,7 +4,7 @@
 use super::outbox::{self, DeliveryStatus};
 use super::{EventType, Settings, address, signing};
 use crate::domain::accounts::{Actor, Scope, policy};
-use crate::domain::{text, token, tx};
+use crate::domain::{cursor, text, tx};
 use crate::error::{AppError, AppResult, Validator};
 use chrono::{DateTime, TimeDelta, Utc};
 use entity::{webhook_delivery, webhook_endpoint};
@@ -245,8 +245,8 @@ pub async fn deliveries(
     policy::require(actor, Scope::WebhooksManage)?;
     let before = after
         .map(|c| {
-            token::decode(c)
-                .and_then(|raw| raw.strip_prefix("d1:").and_then(|id| Uuid::parse_str(id).ok()))
+            cursor::open::<1>(c, cursor::DELIVERIES)
+                .and_then(|[id]| cursor::read_id(&id))
                 .ok_or_else(|| AppError::field("cursor", "is not a valid cursor"))
         })
         .transpose()?;
@@ -262,7 +262,8 @@ pub async fn deliveries(
     let mut items = q.order_by_desc(webhook_delivery::Column::Id).limit(limit + 1).all(db).await?;
     let more = items.len() as u64 > limit;
     items.truncate(limit as usize);
-    let next_cursor = more.then(|| items.last().map(|d| token::encode(&format!("d1:{}", d.id)))).flatten();
+    let next_cursor =
+        more.then(|| items.last().map(|d| cursor::seal(cursor::DELIVERIES, &[&d.id.to_string()]))).flatten();
     Ok(DeliveryPage { items, next_cursor })
 }
 
