@@ -10,6 +10,7 @@ use crate::domain::sync::feed::{self, Document};
 use crate::domain::webhooks::endpoints::{self, Delivery, Endpoint};
 use crate::domain::webhooks::outbox::DeliveryStatus;
 use crate::domain::webhooks::present;
+use crate::graphql::types::connection::PageInfo;
 use async_graphql::{ComplexObject, Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -152,9 +153,20 @@ impl WebhookEndpoint {
             u64::try_from(first).unwrap_or(20),
         )
         .await?;
+        let edges: Vec<WebhookDeliveryEdge> = page
+            .items
+            .iter()
+            .map(|d| WebhookDeliveryEdge { cursor: endpoints::delivery_cursor(d.id), node: d.into() })
+            .collect();
         Ok(WebhookDeliveryConnection {
             nodes: page.items.iter().map(WebhookDelivery::from).collect(),
-            end_cursor: page.next_cursor,
+            page_info: PageInfo {
+                has_next_page: page.next_cursor.is_some(),
+                has_previous_page: after.is_some(),
+                start_cursor: edges.first().map(|e| e.cursor.clone()),
+                end_cursor: edges.last().map(|e| e.cursor.clone()),
+            },
+            edges,
         })
     }
 }
@@ -227,11 +239,20 @@ impl From<WebhookDeliveryStatus> for DeliveryStatus {
     }
 }
 
+/// Deliveries, newest first, as a Relay connection: pass
+/// `pageInfo.endCursor` as `after` for older ones.
 #[derive(SimpleObject)]
 pub struct WebhookDeliveryConnection {
+    pub edges: Vec<WebhookDeliveryEdge>,
+    /// The nodes without their edges, for clients that do not page.
     pub nodes: Vec<WebhookDelivery>,
-    /// Pass as `after` for older deliveries; null at the end.
-    pub end_cursor: Option<String>,
+    pub page_info: PageInfo,
+}
+
+#[derive(SimpleObject)]
+pub struct WebhookDeliveryEdge {
+    pub cursor: String,
+    pub node: WebhookDelivery,
 }
 
 #[derive(Default)]

@@ -657,7 +657,7 @@ async fn endpoints_are_managed_through_both_apis_and_only_with_the_scope() {
     assert_ne!(r1["secret"], r2["secret"]);
 
     // GraphQL: the same endpoints, the same rules.
-    let q = r#"{ webhookEndpoints { id url events enabled deliveries(first: 5) { nodes { eventType status } endCursor } } }"#;
+    let q = r#"{ webhookEndpoints { id url events enabled deliveries(first: 5) { nodes { eventType status } pageInfo { endCursor hasNextPage } } } }"#;
     let r = app.gql_as(Some(&writer), q, json!({})).await;
     assert_eq!(error_code(&r), "FORBIDDEN", "{r}");
     let r = app.gql_as(Some(&admin), q, json!({})).await;
@@ -763,4 +763,54 @@ async fn an_import_fires_each_public_story_with_its_own_cursor() {
     }
     slugs.sort();
     assert_eq!(slugs, ["wire-1", "wire-3", "wire-4"]);
+}
+
+#[actix_web::test]
+async fn graphql_pages_deliveries_as_a_relay_connection() {
+    let app = delivering_app().await;
+    let admin = app.key(&["webhooks:manage", "content:write"]).await;
+    register(&app, &admin, "http://127.0.0.1:9/hook", &["article.published"]).await;
+    for i in 0..3 {
+        let id = write(
+            &app,
+            &admin,
+            "POST",
+            "/v1/articles",
+            Some(json!({ "slug": format!("paged-{i}"), "headline": "Paged", "bodyMarkdown": "x" })),
+        )
+        .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        write(&app, &admin, "POST", &format!("/v1/articles/{id}/publish"), None).await;
+    }
+    let q = r#"query($after: String) { webhookEndpoints { deliveries(first: 2, after: $after) {
+        edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage endCursor } } } }"#;
+    let page = |after: Value| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let r = app.gql_as(Some(admin), q, json!({ "after": after })).await;
+            r["data"]["webhookEndpoints"][0]["deliveries"].clone()
+        }
+    };
+    let first = page(Value::Null).await;
+    assert_eq!(first["edges"].as_array().unwrap().len(), 2, "{first}");
+    assert_eq!(first["pageInfo"]["hasNextPage"], true);
+    assert_eq!(first["pageInfo"]["endCursor"], first["edges"][1]["cursor"]);
+    let second = page(first["pageInfo"]["endCursor"].clone()).await;
+    assert_eq!(second["edges"].as_array().unwrap().len(), 1, "{second}");
+    assert_eq!(
+        second["pageInfo"],
+        json!({ "hasNextPage": false, "hasPreviousPage": true, "endCursor": second["edges"][0]["cursor"] })
+    );
+    let mut ids: Vec<&Value> = first["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(second["edges"].as_array().unwrap())
+        .map(|e| &e["node"]["id"])
+        .collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "no delivery twice, none left out");
 }

@@ -262,9 +262,13 @@ pub async fn deliveries(
     let mut items = q.order_by_desc(webhook_delivery::Column::Id).limit(limit + 1).all(db).await?;
     let more = items.len() as u64 > limit;
     items.truncate(limit as usize);
-    let next_cursor =
-        more.then(|| items.last().map(|d| cursor::seal(cursor::DELIVERIES, &[&d.id.to_string()]))).flatten();
+    let next_cursor = more.then(|| items.last().map(|d| delivery_cursor(d.id))).flatten();
     Ok(DeliveryPage { items, next_cursor })
+}
+
+/// Where a page of deliveries resumes after delivery `id` (newest first).
+pub fn delivery_cursor(id: Uuid) -> String {
+    cursor::seal(cursor::DELIVERIES, &[&id.to_string()])
 }
 
 async fn find_delivery(db: &impl ConnectionTrait, endpoint_id: Uuid, id: Uuid) -> AppResult<Delivery> {
