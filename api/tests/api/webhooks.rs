@@ -127,6 +127,23 @@ async fn register(app: &TestApp, key: &str, url: &str, events: &[&str]) -> (Stri
     (v["id"].as_str().unwrap().to_owned(), v["secret"].as_str().unwrap().to_owned())
 }
 
+/// Creates a story and publishes it; its id.
+async fn publish(app: &TestApp, key: &str, slug: &str) -> String {
+    let id = write(
+        app,
+        key,
+        "POST",
+        "/v1/articles",
+        Some(json!({ "slug": slug, "headline": "Story", "bodyMarkdown": "x" })),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    write(app, key, "POST", &format!("/v1/articles/{id}/publish"), None).await;
+    id
+}
+
 async fn write(app: &TestApp, key: &str, method: &str, path: &str, body: Option<Value>) -> Value {
     let (status, _, v) = app.call(method, path, Some(key), body, &[]).await;
     assert!(status < 300, "{method} {path}: {status} {v}");
@@ -272,18 +289,7 @@ async fn a_receiver_that_was_down_gets_every_event_when_it_comes_back() {
     let admin = app.key(&["webhooks:manage", "content:write"]).await;
     let (endpoint, secret) = register(&app, &admin, &receiver.url, &["article.published"]).await;
     for i in 0..3 {
-        let id = write(
-            &app,
-            &admin,
-            "POST",
-            "/v1/articles",
-            Some(json!({ "slug": format!("outage-{i}"), "headline": "Outage", "bodyMarkdown": "x" })),
-        )
-        .await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        write(&app, &admin, "POST", &format!("/v1/articles/{id}/publish"), None).await;
+        publish(&app, &admin, &format!("outage-{i}")).await;
     }
     // Every first attempt fails and is scheduled again.
     assert_eq!(deliver(&app).await, 3);
@@ -771,18 +777,7 @@ async fn graphql_pages_deliveries_as_a_relay_connection() {
     let admin = app.key(&["webhooks:manage", "content:write"]).await;
     register(&app, &admin, "http://127.0.0.1:9/hook", &["article.published"]).await;
     for i in 0..3 {
-        let id = write(
-            &app,
-            &admin,
-            "POST",
-            "/v1/articles",
-            Some(json!({ "slug": format!("paged-{i}"), "headline": "Paged", "bodyMarkdown": "x" })),
-        )
-        .await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        write(&app, &admin, "POST", &format!("/v1/articles/{id}/publish"), None).await;
+        publish(&app, &admin, &format!("paged-{i}")).await;
     }
     let q = r#"query($after: String) { webhookEndpoints { deliveries(first: 2, after: $after) {
         edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage endCursor } } } }"#;

@@ -62,33 +62,7 @@ mod tests {
     use chrono::TimeZone;
 
     fn story() -> Article {
-        let t = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).single().unwrap_or_default();
-        Article {
-            id: uuid::Uuid::nil(),
-            slug: "s".into(),
-            external_id: None,
-            headline: "Headline".into(),
-            dek: Some("Dek".into()),
-            dateline: None,
-            status: StoredStatus::Published,
-            published_at: Some(t),
-            section_id: None,
-            hero_image_id: None,
-            seo_title: None,
-            seo_description: None,
-            canonical_url: None,
-            audio_url: None,
-            audio_duration_seconds: None,
-            audio_mime_type: None,
-            comments_status: CommentsStatus::Open,
-            comment_count: 0,
-            comment_moderation: None,
-            word_count: 0,
-            version: 1,
-            feed_public: true,
-            created_at: t,
-            updated_at: t,
-        }
+        crate::domain::samples::story()
     }
 
     #[test]
