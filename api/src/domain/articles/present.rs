@@ -58,8 +58,7 @@ pub fn audio(a: &Article) -> Option<Audio> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::articles::{CommentsStatus, StoredStatus};
-    use chrono::TimeZone;
+    use crate::domain::articles::StoredStatus;
 
     fn story() -> Article {
         crate::domain::samples::story()
