@@ -27,7 +27,8 @@ pub struct ArticleFilterInput {
     pub published_after: Option<DateTime<Utc>>,
     /// Published before this instant.
     pub published_before: Option<DateTime<Utc>>,
-    /// Full-text search over headline, dek and body; all words must match.
+    /// Full-text search over headline, dek and body; all words must match
+    /// (stop words such as "the" and words of one or two letters are left out).
     pub search: Option<String>,
     /// Only stories in this state; states other than PUBLISHED need `preview: true`.
     pub status: Option<ArticleStatus>,

@@ -36,7 +36,8 @@ pub struct ListParams {
     /// Published before this instant; not earlier than `publishedAfter`.
     #[param(value_type = Option<DateTime<Utc>>)]
     published_before: Option<String>,
-    /// Full-text search; all words must match.
+    /// Full-text search; all words must match (stop words such as "the" and
+    /// words of one or two letters are left out).
     #[param(
         pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*[^\\W_][^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$",
         max_length = 200

@@ -64,8 +64,8 @@ impl ArticleFilter {
             let path = "search";
             if q.chars().count() > MAX_SEARCH_LEN {
                 v.push(path, format!("must be at most {MAX_SEARCH_LEN} characters"));
-            } else if search::terms(q).is_empty() {
-                v.push(path, "must contain a word to search for: three letters or more, not one such as \"the\" or \"and\"");
+            } else if !search::has_words(q) {
+                v.push(path, "must contain at least one word");
             }
         }
         v.finish()

@@ -152,6 +152,11 @@ const STOP_WORDS: [&str; 133] = [
     "yourselves",
 ];
 
+/// Whether the text has a word at all (a letter or digit).
+pub fn has_words(q: &str) -> bool {
+    q.chars().any(char::is_alphanumeric)
+}
+
 /// The words of a search that every backend can match: lowercased, split
 /// on anything not a letter or digit, without stop words or words shorter
 /// than three characters.
@@ -163,9 +168,13 @@ pub fn terms(q: &str) -> Vec<String> {
         .collect()
 }
 
-/// All words must match.
+/// All words must match. A search of only stop words and short words
+/// matches nothing, on every backend alike.
 pub fn matches(backend: DatabaseBackend, q: &str) -> Expr {
     let words = terms(q);
+    if words.is_empty() {
+        return Expr::cust("1 = 0");
+    }
     match backend {
         DatabaseBackend::Postgres => Expr::cust_with_values(
             "article.id IN (SELECT article_id FROM article_body WHERE search_vector @@ plainto_tsquery('english', $1))",
@@ -207,6 +216,7 @@ mod tests {
         assert_eq!(terms("\"desert\" OR (*"), ["desert"]);
         assert_eq!(terms("The wind AND the sun"), ["wind", "sun"]);
         assert!(terms("to be or not to be").is_empty());
+        assert!(has_words("0") && !has_words(" -- "));
         assert!(terms("EU UK").is_empty(), "too short for InnoDB's index");
         assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]), "sorted, so a new word finds its place");
     }
