@@ -14,13 +14,56 @@ use crate::domain::comments::visibility::Viewer;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
+/// What a moderator did.
+#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq)]
+pub enum ModerationActionKind {
+    /// Set a comment's status (approved, rejected, spam, back to the queue).
+    SetStatus,
+    /// Featured a comment.
+    Feature,
+    /// Stopped featuring a comment.
+    Unfeature,
+    /// Deleted someone else's comment.
+    Delete,
+    /// Banned a person from discussions.
+    Ban,
+    /// Suspended a person for a while.
+    Suspend,
+    /// Lifted a ban or suspension.
+    Reinstate,
+    /// Held every new comment on an article for approval.
+    ArticleModerationPre,
+    /// Let new comments on an article through unheld.
+    ArticleModerationPost,
+    /// Returned an article to the site-wide moderation.
+    ArticleModerationDefault,
+}
+
+impl From<crate::domain::comments::moderation::ActionKind> for ModerationActionKind {
+    fn from(a: crate::domain::comments::moderation::ActionKind) -> Self {
+        use crate::domain::comments::moderation::ActionKind as A;
+        match a {
+            A::SetStatus => Self::SetStatus,
+            A::Feature => Self::Feature,
+            A::Unfeature => Self::Unfeature,
+            A::Delete => Self::Delete,
+            A::Ban => Self::Ban,
+            A::Suspend => Self::Suspend,
+            A::Reinstate => Self::Reinstate,
+            A::ArticleModerationPre => Self::ArticleModerationPre,
+            A::ArticleModerationPost => Self::ArticleModerationPost,
+            A::ArticleModerationDefault => Self::ArticleModerationDefault,
+        }
+    }
+}
+
 /// One entry of the moderation log.
 #[derive(SimpleObject)]
 pub struct ModerationAction {
     pub id: ID,
     /// `user:UUID` or `key:UUID`.
     pub actor: String,
-    pub action: String,
+    pub action: ModerationActionKind,
     pub comment_id: Option<ID>,
     pub user_id: Option<ID>,
     pub from_status: Option<String>,
@@ -113,7 +156,7 @@ impl CommunityQuery {
                 node: ModerationAction {
                     id: ID(a.id.to_string()),
                     actor: a.actor,
-                    action: a.action,
+                    action: a.action.into(),
                     comment_id: a.comment_id.map(|c| ids::encode(Kind::Comment, c)),
                     user_id: a.target_user_id.map(|u| ids::encode(Kind::User, u)),
                     from_status: a.from_status,

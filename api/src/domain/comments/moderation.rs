@@ -10,6 +10,7 @@ use crate::domain::accounts::{Actor, policy};
 use crate::domain::tx;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
+pub use entity::moderation_action::ActionKind;
 use entity::{article, comment, moderation_action};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -47,7 +48,7 @@ pub async fn decide<C: tx::Db>(
         if to != CommentStatus::Approved {
             m.featured_at = Set(None);
         }
-        let updated = save(txn, actor, &c, m, "SET_STATUS", reason.as_deref(), now).await?;
+        let updated = save(txn, actor, &c, m, ActionKind::SetStatus, reason.as_deref(), now).await?;
         Ok(updated)
     })
 }
@@ -60,7 +61,7 @@ async fn save(
     actor: &Actor,
     before: &Comment,
     mut m: comment::ActiveModel,
-    action: &str,
+    action: ActionKind,
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<Comment> {
@@ -92,7 +93,9 @@ pub async fn feature<C: tx::Db>(
         }
         let mut m: comment::ActiveModel = c.clone().into();
         m.featured_at = Set(on.then_some(now));
-        let updated = save(txn, actor, &c, m, if on { "FEATURE" } else { "UNFEATURE" }, None, now).await?;
+        let updated =
+            save(txn, actor, &c, m, if on { ActionKind::Feature } else { ActionKind::Unfeature }, None, now)
+                .await?;
         Ok(updated)
     })
 }
@@ -117,8 +120,12 @@ pub async fn set_article_moderation<C: tx::Db>(
         if res.rows_affected == 0 {
             return Err(AppError::NotFound("article"));
         }
-        let action = format!("ARTICLE_MODERATION_{}", value.unwrap_or("DEFAULT"));
-        log(txn, actor, &action, None, None, None, Some(&format!("article {article_id}")), now).await?;
+        let action = match pre {
+            Some(true) => ActionKind::ArticleModerationPre,
+            Some(false) => ActionKind::ArticleModerationPost,
+            None => ActionKind::ArticleModerationDefault,
+        };
+        log(txn, actor, action, None, None, None, Some(&format!("article {article_id}")), now).await?;
         Ok(())
     })
 }

@@ -10,6 +10,7 @@ use crate::domain::sql;
 use crate::domain::text::{self, Lines};
 use crate::error::{AppError, AppResult, Validator};
 use chrono::{DateTime, Utc};
+use entity::moderation_action::ActionKind;
 use entity::{comment, moderation_action};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use uuid::Uuid;
@@ -36,7 +37,7 @@ pub async fn locked_visible(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) 
 pub async fn log(
     db: &impl ConnectionTrait,
     actor: &Actor,
-    action: &str,
+    action: ActionKind,
     c: Option<&Comment>,
     target_user: Option<Uuid>,
     to: Option<CommentStatus>,
@@ -46,7 +47,7 @@ pub async fn log(
     let row = moderation_action::ActiveModel {
         id: Set(Uuid::now_v7()),
         actor: Set(actor.label()),
-        action: Set(action.to_owned()),
+        action: Set(action),
         comment_id: Set(c.map(|c| c.id)),
         target_user_id: Set(target_user.or(c.map(|c| c.user_id))),
         from_status: Set(c.map(|c| c.status.as_str().to_owned())),

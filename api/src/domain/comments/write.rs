@@ -236,7 +236,7 @@ pub async fn delete<C: tx::Db>(db: &C, cx: &Ctx<'_>, id: Uuid) -> AppResult<Comm
             super::rows::log(
                 txn,
                 cx.actor,
-                "DELETE",
+                entity::moderation_action::ActionKind::Delete,
                 Some(&c),
                 None,
                 Some(CommentStatus::Deleted),

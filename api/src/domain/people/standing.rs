@@ -9,6 +9,7 @@ use crate::domain::tx;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entity::app_user;
+use entity::moderation_action::ActionKind;
 use sea_orm::{ActiveValue::Set, EntityTrait};
 use uuid::Uuid;
 
@@ -50,16 +51,16 @@ pub async fn change<C: tx::Db>(
         let action = match change {
             Change::Ban => {
                 m.status = Set(UserStatus::Banned);
-                "BAN"
+                ActionKind::Ban
             }
             Change::Suspend(until) => {
                 m.suspended_until = Set(Some(until));
-                "SUSPEND"
+                ActionKind::Suspend
             }
             Change::Reinstate => {
                 m.status = Set(UserStatus::Active);
                 m.suspended_until = Set(None);
-                "REINSTATE"
+                ActionKind::Reinstate
             }
         };
         m.updated_at = Set(now);
