@@ -27,7 +27,7 @@ pub struct Model {
     pub comments_status: CommentsStatus,
     pub comment_count: i32,
     /// PRE or POST overrides the site's comment moderation; null follows it.
-    pub comment_moderation: Option<String>,
+    pub comment_moderation: Option<CommentModeration>,
     pub version: i32,
     /// The change feed has announced the story as public. Set by the write
     /// that publishes it, or by the scheduler when its time comes.
@@ -47,6 +47,17 @@ pub enum StoredStatus {
     Published,
     #[sea_orm(string_value = "ARCHIVED")]
     Archived,
+}
+
+/// An article's own moderation of new comments: all held (PRE) or none
+/// held unless another rule holds one (POST); none set follows the site.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
+pub enum CommentModeration {
+    #[sea_orm(string_value = "PRE")]
+    Pre,
+    #[sea_orm(string_value = "POST")]
+    Post,
 }
 
 /// Whether readers may comment (OPEN), only read comments (CLOSED), or see

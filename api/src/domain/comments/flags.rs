@@ -55,7 +55,7 @@ async fn flag_once<C: tx::Db>(
         let row = comment_flag::ActiveModel {
             comment_id: Set(id),
             user_id: Set(user_id),
-            reason: Set(reason.as_str().to_owned()),
+            reason: Set(reason),
             details: Set(details.map(str::to_owned)),
             created_at: Set(cx.now),
         };

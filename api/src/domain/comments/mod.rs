@@ -56,28 +56,4 @@ impl Sort {
     }
 }
 
-/// The reasons a reader may give when flagging.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FlagReason {
-    Spam,
-    Abusive,
-    OffTopic,
-    Other,
-}
-
-impl FlagReason {
-    pub const ALL: [Self; 4] = [Self::Spam, Self::Abusive, Self::OffTopic, Self::Other];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Spam => "SPAM",
-            Self::Abusive => "ABUSIVE",
-            Self::OffTopic => "OFF_TOPIC",
-            Self::Other => "OTHER",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-}
+pub use entity::comment_flag::FlagReason;

@@ -111,7 +111,8 @@ pub async fn set_article_moderation<C: tx::Db>(
 ) -> AppResult<()> {
     policy::can_moderate(actor)?;
     tx::unit!(db, |txn| {
-        let value = pre.map(|p| if p { "PRE" } else { "POST" });
+        use entity::article::CommentModeration;
+        let value = pre.map(|p| if p { CommentModeration::Pre } else { CommentModeration::Post });
         let res = article::Entity::update_many()
             .col_expr(article::Column::CommentModeration, Expr::value(value))
             .filter(article::Column::Id.eq(article_id))

@@ -6,7 +6,7 @@ use crate::domain::articles::Audience;
 use crate::domain::articles::{self, Article, ArticleKey};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
-use entity::article::CommentsStatus;
+use entity::article::{CommentModeration, CommentsStatus};
 use sea_orm::ConnectionTrait;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,10 +34,10 @@ pub fn state(a: &Article, settings: &CommentSettings, now: DateTime<Utc>) -> Thr
 
 /// Whether new comments on `a` wait for approval.
 pub fn pre_moderated(a: &Article, settings: &CommentSettings) -> bool {
-    match a.comment_moderation.as_deref() {
-        Some("PRE") => true,
-        Some("POST") => false,
-        _ => settings.pre_moderation,
+    match a.comment_moderation {
+        Some(CommentModeration::Pre) => true,
+        Some(CommentModeration::Post) => false,
+        None => settings.pre_moderation,
     }
 }
 
@@ -106,9 +106,9 @@ mod tests {
         let pre = CommentSettings { pre_moderation: true, ..Default::default() };
         let post = CommentSettings::default();
         assert!(pre_moderated(&story(), &pre) && !pre_moderated(&story(), &post));
-        let a = Article { comment_moderation: Some("POST".into()), ..story() };
+        let a = Article { comment_moderation: Some(CommentModeration::Post), ..story() };
         assert!(!pre_moderated(&a, &pre));
-        let a = Article { comment_moderation: Some("PRE".into()), ..story() };
+        let a = Article { comment_moderation: Some(CommentModeration::Pre), ..story() };
         assert!(pre_moderated(&a, &post));
     }
 }
