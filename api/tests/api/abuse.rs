@@ -872,12 +872,29 @@ async fn hostile_integrator_inputs_are_refused_and_concurrent_imports_stay_consi
         assert_eq!(got, status, "{}: {v}", body.to_string().chars().take(120).collect::<String>());
         assert_eq!(headers["content-type"], "application/problem+json");
     }
-    for path in
-        ["/v1/webhooks/not-a-uuid", "/v1/webhooks/00000000-0000-0000-0000-000000000000/deliveries?cursor=zzz"]
-    {
-        let (status, _, _) = app.call("GET", path, Some(&key), None, &[]).await;
-        assert_eq!(status, 400, "{path}");
+    let zero = "/v1/webhooks/00000000-0000-0000-0000-000000000000/deliveries";
+    let long_status = format!("{zero}?status={}", "P".repeat(5_000));
+    for path in [
+        "/v1/webhooks/not-a-uuid",
+        &format!("{zero}?cursor=zzz"),
+        // The delivery status is one of three names, exactly.
+        &format!("{zero}?status=pending"),
+        &format!("{zero}?status=DELIVERED%00"),
+        &format!("{zero}?status=%F0%9F%92%A5"),
+        &long_status,
+    ] {
+        let (status, _, p) = app.call("GET", path, Some(&key), None, &[]).await;
+        assert_eq!(status, 400, "{path:.80}: {p}");
     }
+    // GraphQL takes it as an enum: anything else is bad input.
+    let r = app
+        .gql_as(
+            Some(&key),
+            "{ webhookEndpoints { deliveries(status: pending) { nodes { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&r), "BAD_USER_INPUT", "{r}");
     // Feeds and sitemaps: hostile parameters.
     for path in [
         format!("/feeds/rss?section={long}"),

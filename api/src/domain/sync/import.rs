@@ -7,7 +7,7 @@
 use super::archive::{self, ArchivedArticle, ArchivedRef};
 use super::ndjson::{Line, Lines};
 use crate::domain::accounts::{Actor, policy};
-use crate::domain::articles::bulk::{self as write, Restore, Restored};
+use crate::domain::articles::bulk::{self, Restore, Restored};
 use crate::domain::articles::input::{ArticleChanges, AudioInput, BodyInput};
 use crate::domain::articles::{Article, rows};
 use crate::domain::journal::{self, Action, Change, Entity};
@@ -349,7 +349,7 @@ impl Importer {
         // story to update.
         let (mut existing, mut looked_again) = (existing, false);
         loop {
-            let result = write::restore(db, &self.actor, restore.clone(), existing.clone(), self.now).await;
+            let result = bulk::restore(db, &self.actor, restore.clone(), existing.clone(), self.now).await;
             let raced = matches!(result, Ok(Restored::Raced))
                 || (existing.is_none() && matches!(result, Err(AppError::Unprocessable(_))));
             if raced && !looked_again {
