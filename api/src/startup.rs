@@ -84,6 +84,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .service(rest::v1())
         .split_for_parts();
     let mut api = api;
+    // First: the marks are filled in through JSON, which keeps only what
+    // utoipa's own types hold.
+    rest::patterns::fill_in(&mut api);
     rest::article_input::one_body_form(&mut api);
     rest::required::optional_bodies_are_not_null(&mut api);
     api

@@ -14,6 +14,10 @@ pub const FEED: &str = "s1";
 pub const DELIVERIES: &str = "d1";
 pub const SITEMAP: &str = "m1";
 
+/// What any cursor looks like from outside (URL-safe base64), as the
+/// OpenAPI document states it.
+pub const PATTERN: &str = "^[A-Za-z0-9_-]+={0,2}$";
+
 pub fn seal(tag: &str, fields: &[&str]) -> String {
     let mut text = tag.to_owned();
     for f in fields {

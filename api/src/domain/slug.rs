@@ -4,6 +4,9 @@ use crate::error::Validator;
 
 pub const MAX_LEN: usize = 120;
 
+/// [`is_valid`] as the OpenAPI document states it (the length apart).
+pub const PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
+
 /// A slug that is known to be well formed: made only by [`Slug::parse`], so
 /// a look-up by slug never sends the database a string no slug can equal.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -64,6 +67,10 @@ mod tests {
         let long = "a".repeat(MAX_LEN + 1);
         for bad in ["", "-a", "a-", "a--b", "A", "a b", "á", "a_b", long.as_str()] {
             assert!(!is_valid(bad), "{bad}");
+        }
+        let stated = regex::Regex::new(PATTERN).unwrap_or_else(|e| panic!("{e}"));
+        for s in ["a", "climate-2026", "x-y-z", "", "-a", "a-", "a--b", "A", "a b", "á", "a_b"] {
+            assert_eq!(stated.is_match(s), is_valid(s), "{s}");
         }
     }
 

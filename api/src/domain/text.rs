@@ -81,6 +81,28 @@ pub fn check_opt(v: &mut Validator, path: &str, s: Option<&str>, lines: Lines) {
     }
 }
 
+/// The rules above as the patterns the OpenAPI document states (JSON
+/// Schema regular expressions), named once so that every field of a kind
+/// says the same and a client validating against the schema accepts what
+/// Dateline accepts. The REST document names them `@line`, `@name`, … and
+/// `rest::patterns` puts these in.
+pub mod pattern {
+    /// One line ([`Lines::Single`](super::Lines)), possibly empty.
+    pub const LINE: &str = r"^[^\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF\u2028\u2029]*$";
+    /// One line with something visible in it: names, headlines.
+    pub const NAME: &str = r"^[^\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF\u2028\u2029]*[^\s\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF\u2028\u2029][^\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF\u2028\u2029]*$";
+    /// Multi-line text ([`Lines::Multi`](super::Lines)): tab and line breaks allowed.
+    pub const TEXT: &str =
+        r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF]*$";
+    /// Multi-line text with something visible in it: bodies.
+    pub const PROSE: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF]*[^\s\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF]*$";
+    /// A story's address on the web: see [`super::WEB_URL_PATTERN`].
+    pub const WEB_URL: &str = super::WEB_URL_PATTERN;
+    /// A webhook's address: any http(s) URL without control characters;
+    /// where it may point is checked when it is resolved.
+    pub const ENDPOINT_URL: &str = r"^https?://[^\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF]+$";
+}
+
 /// The longest web address accepted.
 pub const MAX_URL: usize = 2000;
 
@@ -101,6 +123,23 @@ pub fn is_web_url(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The patterns the schema states agree with the rules, character by
+    /// character, over the whole Basic Multilingual Plane.
+    #[test]
+    fn the_stated_patterns_are_the_rules() {
+        let re = |p: &str| regex::Regex::new(p).unwrap_or_else(|e| panic!("{p}: {e}"));
+        let (line, text, name, prose) =
+            (re(pattern::LINE), re(pattern::TEXT), re(pattern::NAME), re(pattern::PROSE));
+        for c in (0u32..0x1_0000).filter_map(char::from_u32) {
+            let s = format!("a{c}b");
+            assert_eq!(line.is_match(&s), is_clean(&s, Lines::Single), "line {c:?}");
+            assert_eq!(text.is_match(&s), is_clean(&s, Lines::Multi), "text {c:?}");
+        }
+        assert!(name.is_match("Élection") && !name.is_match("  ") && !name.is_match("a\nb"));
+        assert!(prose.is_match("a\nb") && !prose.is_match(" \n\t"));
+        re(pattern::ENDPOINT_URL);
+    }
 
     #[test]
     fn single_line_text_refuses_every_control_character() {

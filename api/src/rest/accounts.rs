@@ -23,29 +23,18 @@ pub struct RegisterBody {
     pub email: String,
     /// At least 10 characters, and not a common or easily guessed password
     /// (422 when it is).
-    #[schema(
-        min_length = 10,
-        max_length = 64,
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$"
-    )]
+    #[schema(min_length = 10, max_length = 64, pattern = "@text")]
     pub password: String,
-    #[schema(
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029][^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$",
-        max_length = 50
-    )]
+    #[schema(pattern = "@name", max_length = 50)]
     pub display_name: String,
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignInBody {
-    #[schema(
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$"
-    )]
+    #[schema(pattern = "@text")]
     pub email: String,
-    #[schema(
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$"
-    )]
+    #[schema(pattern = "@text")]
     pub password: String,
 }
 
@@ -53,9 +42,7 @@ pub struct SignInBody {
 #[serde(deny_unknown_fields)]
 pub struct SsoBody {
     /// A JWT from the publisher's identity provider.
-    #[schema(
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$"
-    )]
+    #[schema(pattern = "@text")]
     pub token: String,
 }
 

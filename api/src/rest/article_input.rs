@@ -64,10 +64,7 @@ pub fn nullable_field<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AudioWrite {
     /// An http(s) URL.
-    #[schema(
-        pattern = "^https?://[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z][A-Za-z0-9-]*)*(:[0-9]{1,4})?([/?#][A-Za-z0-9._~!$&'()*+,;=:@/?#%-]*)?$",
-        max_length = 2000
-    )]
+    #[schema(pattern = "@web-url", max_length = 2000)]
     pub url: String,
     #[serde(default, deserialize_with = "whole_number")]
     #[schema(minimum = 0, maximum = 86400)]
@@ -81,28 +78,23 @@ pub struct AudioWrite {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ArticleWrite {
     /// Lowercase letters, digits and single hyphens.
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(pattern = "@slug", max_length = 120)]
     pub slug: Option<String>,
     #[serde(default, deserialize_with = "nullable_field")]
-    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029][^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$", max_length = 200)]
+    #[schema(value_type = Option<String>, pattern = "@name", max_length = 200)]
     pub external_id: Option<Option<String>>,
-    #[schema(
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029][^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$",
-        max_length = 300
-    )]
+    #[schema(pattern = "@name", max_length = 300)]
     pub headline: Option<String>,
     #[serde(default, deserialize_with = "nullable_field")]
-    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$", max_length = 1000)]
+    #[schema(value_type = Option<String>, pattern = "@line", max_length = 1000)]
     pub dek: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable_field")]
     /// The place line, e.g. "MEXICO CITY, MEXICO".
-    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$", max_length = 200)]
+    #[schema(value_type = Option<String>, pattern = "@line", max_length = 200)]
     pub dateline: Option<Option<String>>,
     /// The body as Markdown (at most 512 KiB); raw HTML in it is dropped.
     /// Give this or `bodyBlocks`, not both.
-    #[schema(
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$"
-    )]
+    #[schema(pattern = "@text")]
     pub body_markdown: Option<String>,
     /// The body as typed blocks, as the read side returns them.
     pub body_blocks: Option<Vec<Block>>,
@@ -121,14 +113,14 @@ pub struct ArticleWrite {
     #[schema(value_type = Option<AudioWrite>)]
     pub audio: Option<Option<AudioWrite>>,
     #[serde(default, deserialize_with = "nullable_field")]
-    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$", max_length = 300)]
+    #[schema(value_type = Option<String>, pattern = "@line", max_length = 300)]
     pub seo_title: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable_field")]
-    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$", max_length = 1000)]
+    #[schema(value_type = Option<String>, pattern = "@line", max_length = 1000)]
     pub seo_description: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable_field")]
     /// An http(s) URL.
-    #[schema(value_type = Option<String>, pattern = "^https?://[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z][A-Za-z0-9-]*)*(:[0-9]{1,4})?([/?#][A-Za-z0-9._~!$&'()*+,;=:@/?#%-]*)?$", max_length = 2000)]
+    #[schema(value_type = Option<String>, pattern = "@web-url", max_length = 2000)]
     pub canonical_url: Option<Option<String>>,
     #[schema(value_type = Option<CommentsStatusName>)]
     pub comments_status: Option<String>,

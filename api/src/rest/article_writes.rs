@@ -296,10 +296,7 @@ pub async fn set_related(
 #[serde(deny_unknown_fields)]
 pub struct CorrectionWrite {
     /// What was wrong and what is right now, 1 to 2,000 characters.
-    #[schema(
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$",
-        max_length = 2000
-    )]
+    #[schema(pattern = "@prose", max_length = 2000)]
     pub text: String,
 }
 

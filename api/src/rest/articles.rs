@@ -22,13 +22,13 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Section slug.
-    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[param(pattern = "@slug", max_length = 120)]
     section: Option<String>,
     /// Tag slug.
-    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[param(pattern = "@slug", max_length = 120)]
     tag: Option<String>,
     /// Author slug.
-    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[param(pattern = "@slug", max_length = 120)]
     author: Option<String>,
     /// Published at or after this instant.
     #[param(value_type = Option<DateTime<Utc>>)]
@@ -50,7 +50,7 @@ pub struct ListParams {
     #[param(value_type = Option<i32>, minimum = 0, maximum = 100)]
     limit: Option<String>,
     /// `nextCursor` from the previous page.
-    #[param(pattern = "^[A-Za-z0-9_-]+={0,2}$")]
+    #[param(pattern = "@cursor")]
     cursor: Option<String>,
     /// Other than PUBLISHED needs `preview=true`.
     #[param(value_type = Option<ArticleStatus>, inline)]
@@ -134,7 +134,7 @@ pub struct PreviewParam {
 /// One article by UUID or slug, with its body.
 #[utoipa::path(
     tag = "articles",
-    params(("idOrSlug" = String, Path, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$", description = "Article UUID or slug"), PreviewParam),
+    params(("idOrSlug" = String, Path, pattern = "@id-or-slug", description = "Article UUID or slug"), PreviewParam),
     responses(
         (status = 200, description = "The article", body = ArticleView),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),

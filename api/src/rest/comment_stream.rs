@@ -40,7 +40,7 @@ async fn frame(state: &AppState, viewer: Viewer, ev: &LiveEvent, d: &Delivery) -
 #[utoipa::path(
     tag = "comments",
     params(
-        ("idOrSlug" = String, Path, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$", description = "Article UUID or slug"),
+        ("idOrSlug" = String, Path, pattern = "@id-or-slug", description = "Article UUID or slug"),
         ("Last-Event-ID" = Option<i64>, Header, description = "The id of the last event received, to resume after it"),
     ),
     responses(

@@ -24,20 +24,14 @@ pub struct CommentCreate {
     /// The comment replied to; absent for a top-level comment.
     pub parent_id: Option<Uuid>,
     /// Plain text with light Markdown, 1 to 5,000 characters.
-    #[schema(
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$",
-        max_length = 5000
-    )]
+    #[schema(pattern = "@prose", max_length = 5000)]
     pub body: String,
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommentEdit {
-    #[schema(
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$",
-        max_length = 5000
-    )]
+    #[schema(pattern = "@prose", max_length = 5000)]
     pub body: String,
 }
 
@@ -47,10 +41,7 @@ pub struct FlagCreate {
     /// SPAM, ABUSIVE, OFF_TOPIC or OTHER.
     #[schema(pattern = "^(SPAM|ABUSIVE|OFF_TOPIC|OTHER)$")]
     pub reason: String,
-    #[schema(
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$",
-        max_length = 500
-    )]
+    #[schema(pattern = "@text", max_length = 500)]
     pub details: Option<String>,
 }
 
@@ -60,10 +51,7 @@ pub struct Decision {
     /// APPROVED, REJECTED, SPAM or PENDING.
     #[schema(pattern = "^(PENDING|APPROVED|REJECTED|SPAM)$")]
     pub status: String,
-    #[schema(
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$",
-        max_length = 500
-    )]
+    #[schema(pattern = "@text", max_length = 500)]
     pub reason: Option<String>,
 }
 
@@ -104,7 +92,7 @@ async fn one(
 /// Post a comment or a reply, as the signed-in person (session token).
 #[utoipa::path(
     tag = "comments",
-    params(("idOrSlug" = String, Path, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$", description = "Article UUID or slug")),
+    params(("idOrSlug" = String, Path, pattern = "@id-or-slug", description = "Article UUID or slug")),
     request_body = CommentCreate,
     responses((status = 201, description = "The new comment (PENDING when held for review)", body = CommentView), BodyWrite, NotFound, Refused),
     security(("bearer" = []))

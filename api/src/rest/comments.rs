@@ -46,7 +46,7 @@ const ID_OR_SLUG: &str = "Article UUID or slug";
 /// Top-level comments of a story, each with its first replies.
 #[utoipa::path(
     tag = "comments",
-    params(("idOrSlug" = String, Path, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$", description = ID_OR_SLUG), ThreadParams),
+    params(("idOrSlug" = String, Path, pattern = "@id-or-slug", description = ID_OR_SLUG), ThreadParams),
     responses(
         (status = 200, description = "A page of top-level comments; empty when comments are disabled", body = CommentList),
         PublicQuery,

@@ -24,13 +24,13 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct FeedParams {
     /// Only stories of this section (slug).
-    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[param(pattern = "@slug", max_length = 120)]
     section: Option<String>,
     /// Only stories with this tag (slug).
-    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[param(pattern = "@slug", max_length = 120)]
     tag: Option<String>,
     /// Only stories by this author (slug).
-    #[param(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[param(pattern = "@slug", max_length = 120)]
     author: Option<String>,
 }
 
@@ -392,7 +392,7 @@ pub async fn news_sitemap(state: web::Data<AppState>, req: HttpRequest) -> AppRe
 #[into_params(parameter_in = Query)]
 pub struct SitemapParams {
     /// A page of the index; without it, the index itself.
-    #[param(pattern = "^[A-Za-z0-9_-]+={0,2}$", max_length = 100)]
+    #[param(pattern = "@cursor", max_length = 100)]
     page: Option<String>,
 }
 

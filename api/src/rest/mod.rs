@@ -15,6 +15,7 @@ pub mod headers;
 pub mod health;
 pub mod idempotency;
 pub mod names;
+pub mod patterns;
 pub mod problem;
 pub mod related;
 pub mod required;

@@ -45,7 +45,7 @@ pub struct RelatedList {
 /// The editor's curated stories, then automatic picks, each saying why.
 #[utoipa::path(
     tag = "articles",
-    params(("idOrSlug" = String, Path, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$", description = "Article UUID or slug"), RelatedParams),
+    params(("idOrSlug" = String, Path, pattern = "@id-or-slug", description = "Article UUID or slug"), RelatedParams),
     responses(
         (status = 200, description = "The related stories, curated first", body = RelatedList),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),

@@ -20,7 +20,7 @@ pub struct SlugPage {
     #[param(value_type = Option<i32>, minimum = 0, maximum = 500)]
     limit: Option<String>,
     /// The last slug of the previous page.
-    #[param(pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$")]
+    #[param(pattern = "@line")]
     after: Option<String>,
 }
 

@@ -22,15 +22,12 @@ use uuid::Uuid;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SectionWrite {
     /// Lowercase letters, digits and single hyphens.
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(pattern = "@slug", max_length = 120)]
     pub slug: Option<String>,
-    #[schema(
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029][^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$",
-        max_length = 200
-    )]
+    #[schema(pattern = "@name", max_length = 200)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$", max_length = 5000)]
+    #[schema(value_type = Option<String>, pattern = "@text", max_length = 5000)]
     pub description: Option<Option<String>>,
 }
 
@@ -38,12 +35,9 @@ pub struct SectionWrite {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TagWrite {
     /// Lowercase letters, digits and single hyphens.
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(pattern = "@slug", max_length = 120)]
     pub slug: Option<String>,
-    #[schema(
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029][^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$",
-        max_length = 200
-    )]
+    #[schema(pattern = "@name", max_length = 200)]
     pub name: Option<String>,
 }
 
@@ -51,15 +45,12 @@ pub struct TagWrite {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuthorWrite {
     /// Lowercase letters, digits and single hyphens.
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(pattern = "@slug", max_length = 120)]
     pub slug: Option<String>,
-    #[schema(
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029][^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$",
-        max_length = 200
-    )]
+    #[schema(pattern = "@name", max_length = 200)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$", max_length = 5000)]
+    #[schema(value_type = Option<String>, pattern = "@text", max_length = 5000)]
     pub bio: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>)]
@@ -70,16 +61,16 @@ pub struct AuthorWrite {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreditWrite {
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$", max_length = 200)]
+    #[schema(value_type = Option<String>, pattern = "@line", max_length = 200)]
     pub photographer: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$", max_length = 200)]
+    #[schema(value_type = Option<String>, pattern = "@line", max_length = 200)]
     pub agency: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$", max_length = 200)]
+    #[schema(value_type = Option<String>, pattern = "@line", max_length = 200)]
     pub rights_holder: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$", max_length = 200)]
+    #[schema(value_type = Option<String>, pattern = "@line", max_length = 200)]
     pub license: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<DateTime<Utc>>)]
@@ -90,16 +81,13 @@ pub struct CreditWrite {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MediaWrite {
     /// An http(s) URL.
-    #[schema(
-        pattern = "^https?://[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z][A-Za-z0-9-]*)*(:[0-9]{1,4})?([/?#][A-Za-z0-9._~!$&'()*+,;=:@/?#%-]*)?$",
-        max_length = 2000
-    )]
+    #[schema(pattern = "@web-url", max_length = 2000)]
     pub url: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$", max_length = 2000)]
+    #[schema(value_type = Option<String>, pattern = "@text", max_length = 2000)]
     pub alt: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$", max_length = 2000)]
+    #[schema(value_type = Option<String>, pattern = "@text", max_length = 2000)]
     pub caption: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable_whole_number")]
     #[schema(value_type = Option<i32>, minimum = 1, maximum = 100000)]
@@ -108,7 +96,7 @@ pub struct MediaWrite {
     #[schema(value_type = Option<i32>, minimum = 1, maximum = 100000)]
     pub height: Option<Option<i32>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$", max_length = 100)]
+    #[schema(value_type = Option<String>, pattern = "@line", max_length = 100)]
     pub mime_type: Option<Option<String>>,
     #[serde(default, deserialize_with = "object")]
     pub credit: Option<CreditWrite>,

@@ -23,36 +23,24 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct EndpointCreate {
     /// Where deliveries are POSTed: http or https, on a public address.
-    #[schema(
-        max_length = 2000,
-        pattern = "^https?://[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]+$"
-    )]
+    #[schema(max_length = 2000, pattern = "@endpoint-url")]
     pub url: String,
     /// Event types, e.g. `article.published`, `comment.created`.
     #[schema(value_type = Vec<WebhookEventName>, min_items = 1, max_items = 8)]
     pub events: Vec<String>,
-    #[schema(
-        max_length = 500,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$"
-    )]
+    #[schema(max_length = 500, pattern = "@line")]
     pub description: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EndpointPatch {
-    #[schema(
-        max_length = 2000,
-        pattern = "^https?://[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]+$"
-    )]
+    #[schema(max_length = 2000, pattern = "@endpoint-url")]
     pub url: Option<String>,
     #[schema(value_type = Option<Vec<WebhookEventName>>, min_items = 1, max_items = 8)]
     pub events: Option<Vec<String>>,
     /// An empty string removes the description.
-    #[schema(
-        max_length = 500,
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$"
-    )]
+    #[schema(max_length = 500, pattern = "@line")]
     pub description: Option<String>,
     /// false disables the endpoint; true enables it again and forgets its failures.
     pub enabled: Option<bool>,
@@ -147,11 +135,11 @@ pub struct DeliveryList {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DeliveryParams {
-    #[param(value_type = Option<String>, pattern = "^(PENDING|DELIVERED|FAILED)$")]
+    #[param(value_type = Option<super::names::DeliveryStatusName>)]
     status: Option<String>,
     #[param(value_type = Option<i32>, minimum = 1, maximum = 100)]
     limit: Option<String>,
-    #[param(pattern = "^[A-Za-z0-9_-]+={0,2}$", max_length = 100)]
+    #[param(pattern = "@cursor", max_length = 100)]
     cursor: Option<String>,
 }
 

@@ -18,9 +18,7 @@ pub enum Block {
     Quote {
         spans: Vec<Span>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        #[schema(
-            pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$"
-        )]
+        #[schema(pattern = "@text")]
         attribution: Option<String>,
     },
     List {
@@ -29,44 +27,28 @@ pub enum Block {
     },
     #[serde(rename_all = "camelCase")]
     Image {
-        #[schema(
-            pattern = "^https?://[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z][A-Za-z0-9-]*)*(:[0-9]{1,4})?([/?#][A-Za-z0-9._~!$&'()*+,;=:@/?#%-]*)?$",
-            max_length = 2000
-        )]
+        #[schema(pattern = "@web-url", max_length = 2000)]
         url: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        #[schema(
-            pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$"
-        )]
+        #[schema(pattern = "@text")]
         alt: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        #[schema(
-            pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$"
-        )]
+        #[schema(pattern = "@text")]
         caption: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        #[schema(
-            pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$"
-        )]
+        #[schema(pattern = "@text")]
         credit: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         media_id: Option<Uuid>,
     },
     Embed {
-        #[schema(
-            pattern = "^https?://[A-Za-z][A-Za-z0-9-]*(\\.[A-Za-z][A-Za-z0-9-]*)*(:[0-9]{1,4})?([/?#][A-Za-z0-9._~!$&'()*+,;=:@/?#%-]*)?$",
-            max_length = 2000
-        )]
+        #[schema(pattern = "@web-url", max_length = 2000)]
         url: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        #[schema(
-            pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$"
-        )]
+        #[schema(pattern = "@text")]
         provider: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        #[schema(
-            pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$"
-        )]
+        #[schema(pattern = "@text")]
         title: Option<String>,
     },
 }
@@ -84,16 +66,12 @@ fn whole_level<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
 /// A run of text with the same marks and at most one link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Span {
-    #[schema(
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$"
-    )]
+    #[schema(pattern = "@text")]
     pub text: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub marks: Vec<Mark>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF]*$"
-    )]
+    #[schema(pattern = "@text")]
     pub href: Option<String>,
 }
 

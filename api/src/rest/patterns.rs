@@ -1,0 +1,64 @@
+//! The OpenAPI document names each kind of text by a mark (`pattern =
+//! "@line"`) and this puts in the one pattern of that kind, taken from the
+//! rule that checks it. A mark no kind answers to is left for the
+//! document's test to find.
+
+use crate::domain::{cursor, slug, text};
+use serde_json::Value;
+use utoipa::openapi::OpenApi;
+
+/// A story's id or slug in a path.
+const ID_OR_SLUG: &str =
+    "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$";
+
+fn pattern(mark: &str) -> Option<&'static str> {
+    Some(match mark {
+        "@line" => text::pattern::LINE,
+        "@name" => text::pattern::NAME,
+        "@text" => text::pattern::TEXT,
+        "@prose" => text::pattern::PROSE,
+        "@web-url" => text::pattern::WEB_URL,
+        "@endpoint-url" => text::pattern::ENDPOINT_URL,
+        "@slug" => slug::PATTERN,
+        "@cursor" => cursor::PATTERN,
+        "@id-or-slug" => ID_OR_SLUG,
+        _ => return None,
+    })
+}
+
+fn fill(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map.iter_mut() {
+                if k == "pattern"
+                    && let Some(p) = child.as_str().and_then(pattern)
+                {
+                    *child = Value::String(p.to_owned());
+                } else {
+                    fill(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(fill),
+        _ => {}
+    }
+}
+
+/// Puts the patterns in, once every handler's paths are in the document.
+pub fn fill_in(api: &mut OpenApi) {
+    let Ok(mut doc) = serde_json::to_value(&*api) else { return };
+    fill(&mut doc);
+    if let Ok(filled) = serde_json::from_value(doc) {
+        *api = filled;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_mark_is_filled_in() {
+        let doc = serde_json::to_string(&crate::startup::openapi()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!doc.contains("\"pattern\":\"@"), "a text mark no kind answers to");
+        assert!(doc.contains(super::text::pattern::NAME.replace('\\', "\\\\").as_str()));
+    }
+}
