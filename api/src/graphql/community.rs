@@ -93,7 +93,7 @@ impl CommunityQuery {
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<Account>> {
         // Null rather than an error: a page asks `me` whether or not anyone is signed in.
         let Ok(u) = users::me(&state(ctx).db, &request(ctx).actor).await else { return Ok(None) };
-        Ok(Some(Account(u)))
+        Ok(Some(Account::new(&u)))
     }
 
     /// One comment by id, for permalinks; null when it does not exist or

@@ -9,7 +9,8 @@ use crate::domain::journal::{Entity, FeedEvent};
 use crate::domain::sync::feed::{self, Document};
 use crate::domain::webhooks::endpoints::{self, Delivery, Endpoint};
 use crate::domain::webhooks::outbox::DeliveryStatus;
-use crate::domain::webhooks::present;
+use crate::domain::webhooks::{EventType, present};
+use crate::error::AppError;
 use crate::graphql::types::connection::PageInfo;
 use async_graphql::{ComplexObject, Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -105,7 +106,7 @@ pub struct WebhookEndpoint {
     pub id: ID,
     pub url: String,
     pub description: Option<String>,
-    pub events: Vec<String>,
+    pub events: Vec<WebhookEventType>,
     pub enabled: bool,
     pub disabled_reason: Option<String>,
     pub failing_since: Option<DateTime<Utc>>,
@@ -115,19 +116,65 @@ pub struct WebhookEndpoint {
     pub raw_id: uuid::Uuid,
 }
 
-impl From<&Endpoint> for WebhookEndpoint {
-    fn from(e: &Endpoint) -> Self {
-        Self {
+impl WebhookEndpoint {
+    pub fn new(e: &Endpoint) -> Result<Self, AppError> {
+        let e = present::endpoint(e)?;
+        Ok(Self {
             id: ids::encode(Kind::WebhookEndpoint, e.id),
-            url: e.url.clone(),
-            description: e.description.clone(),
-            events: endpoints::events_of(e).into_iter().map(str::to_owned).collect(),
+            url: e.url,
+            description: e.description,
+            events: e.events.into_iter().map(Into::into).collect(),
             enabled: e.enabled,
-            disabled_reason: e.disabled_reason.clone(),
+            disabled_reason: e.disabled_reason,
             failing_since: e.failing_since,
             created_at: e.created_at,
             updated_at: e.updated_at,
             raw_id: e.id,
+        })
+    }
+}
+
+/// What a webhook endpoint subscribes to; each is sent as the event name
+/// in lower case with a dot (`ARTICLE_PUBLISHED` is `article.published`).
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum WebhookEventType {
+    ArticlePublished,
+    ArticleUpdated,
+    ArticleCorrected,
+    ArticleUnpublished,
+    ArticleDeleted,
+    CommentCreated,
+    CommentModerated,
+    /// Sent on request only (`pingWebhookEndpoint`), to check an endpoint.
+    WebhookPing,
+}
+
+impl From<EventType> for WebhookEventType {
+    fn from(e: EventType) -> Self {
+        match e {
+            EventType::ArticlePublished => Self::ArticlePublished,
+            EventType::ArticleUpdated => Self::ArticleUpdated,
+            EventType::ArticleCorrected => Self::ArticleCorrected,
+            EventType::ArticleUnpublished => Self::ArticleUnpublished,
+            EventType::ArticleDeleted => Self::ArticleDeleted,
+            EventType::CommentCreated => Self::CommentCreated,
+            EventType::CommentModerated => Self::CommentModerated,
+            EventType::Ping => Self::WebhookPing,
+        }
+    }
+}
+
+impl From<WebhookEventType> for EventType {
+    fn from(e: WebhookEventType) -> Self {
+        match e {
+            WebhookEventType::ArticlePublished => Self::ArticlePublished,
+            WebhookEventType::ArticleUpdated => Self::ArticleUpdated,
+            WebhookEventType::ArticleCorrected => Self::ArticleCorrected,
+            WebhookEventType::ArticleUnpublished => Self::ArticleUnpublished,
+            WebhookEventType::ArticleDeleted => Self::ArticleDeleted,
+            WebhookEventType::CommentCreated => Self::CommentCreated,
+            WebhookEventType::CommentModerated => Self::CommentModerated,
+            WebhookEventType::WebhookPing => Self::Ping,
         }
     }
 }
@@ -156,10 +203,15 @@ impl WebhookEndpoint {
         let edges: Vec<WebhookDeliveryEdge> = page
             .items
             .iter()
-            .map(|d| WebhookDeliveryEdge { cursor: endpoints::delivery_cursor(d.id), node: d.into() })
-            .collect();
+            .map(|d| {
+                Ok(WebhookDeliveryEdge {
+                    cursor: endpoints::delivery_cursor(d.id),
+                    node: WebhookDelivery::new(d)?,
+                })
+            })
+            .collect::<Result<_, AppError>>()?;
         Ok(WebhookDeliveryConnection {
-            nodes: page.items.iter().map(WebhookDelivery::from).collect(),
+            nodes: page.items.iter().map(WebhookDelivery::new).collect::<Result<_, AppError>>()?,
             page_info: PageInfo {
                 has_next_page: page.next_cursor.is_some(),
                 has_previous_page: after.is_some(),
@@ -177,7 +229,7 @@ pub struct WebhookDelivery {
     pub id: ID,
     /// The `webhook-id` header of every attempt.
     pub message_id: String,
-    pub event_type: String,
+    pub event_type: WebhookEventType,
     pub status: WebhookDeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: Option<DateTime<Utc>>,
@@ -189,13 +241,13 @@ pub struct WebhookDelivery {
     pub payload: String,
 }
 
-impl From<&Delivery> for WebhookDelivery {
-    fn from(d: &Delivery) -> Self {
-        let d = present::delivery(d);
-        Self {
+impl WebhookDelivery {
+    pub fn new(d: &Delivery) -> Result<Self, AppError> {
+        let d = present::delivery(d)?;
+        Ok(Self {
             id: ids::encode(Kind::WebhookDelivery, d.id),
             message_id: d.message_id,
-            event_type: d.event_type,
+            event_type: d.event_type.into(),
             status: d.status.into(),
             attempts: d.attempts,
             next_attempt_at: d.next_attempt_at,
@@ -204,7 +256,7 @@ impl From<&Delivery> for WebhookDelivery {
             created_at: d.created_at,
             delivered_at: d.delivered_at,
             payload: d.payload,
-        }
+        })
     }
 }
 
@@ -318,14 +370,18 @@ impl IntegratorQuery {
     /// Every webhook endpoint. Needs `webhooks:manage`.
     async fn webhook_endpoints(&self, ctx: &Context<'_>) -> Result<Vec<WebhookEndpoint>> {
         let r = request(ctx);
-        Ok(endpoints::list(&state(ctx).db, &r.actor).await?.iter().map(WebhookEndpoint::from).collect())
+        Ok(endpoints::list(&state(ctx).db, &r.actor)
+            .await?
+            .iter()
+            .map(WebhookEndpoint::new)
+            .collect::<Result<_, AppError>>()?)
     }
 
     async fn webhook_endpoint(&self, ctx: &Context<'_>, id: ID) -> Result<Option<WebhookEndpoint>> {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::WebhookEndpoint, "id")?;
         match endpoints::get(&state(ctx).db, &r.actor, id).await {
-            Ok(e) => Ok(Some(WebhookEndpoint::from(&e))),
+            Ok(e) => Ok(Some(WebhookEndpoint::new(&e)?)),
             Err(crate::error::AppError::NotFound(_)) => Ok(None),
             Err(e) => Err(e.into()),
         }

@@ -1,10 +1,13 @@
 //! Comments and people as REST shows them, built from domain rows with
 //! their authors and the viewer's reactions loaded in one statement each.
 
-use crate::domain::accounts::users::{self, User};
+use crate::domain::accounts::{
+    self,
+    users::{self, User},
+};
 use crate::domain::comments::read::{self, CommentPage};
 use crate::domain::comments::visibility::Viewer;
-use crate::domain::comments::{Comment, CommentStatus};
+use crate::domain::comments::{Comment, present};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
@@ -47,6 +50,13 @@ pub struct CommentView {
     pub created_at: DateTime<Utc>,
     pub edited_at: Option<DateTime<Utc>>,
     pub featured_at: Option<DateTime<Utc>>,
+    /// Why it waits for review: PRE_MODERATION, SUSPECT_WORD, LINKS,
+    /// FIRST_COMMENT or FLAGGED (moderators only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hold_reason: Option<String>,
+    /// Readers' flags (moderators only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flag_count: Option<i32>,
     /// The first replies, when asked for with `replies=N`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(no_recursion)]
@@ -80,21 +90,23 @@ pub struct UserView {
 
 impl From<&User> for UserView {
     fn from(u: &User) -> Self {
+        let a = accounts::present::account(u);
         Self {
-            id: u.id,
-            display_name: u.display_name.clone(),
-            email: u.email.clone(),
-            role: u.role.as_str().to_owned(),
-            is_staff: users::is_staff(u),
-            banned: u.status == users::UserStatus::Banned,
-            suspended_until: u.suspended_until,
-            created_at: u.created_at,
+            id: a.id,
+            display_name: a.display_name,
+            email: a.email,
+            role: a.role.as_str().to_owned(),
+            is_staff: a.is_staff,
+            banned: a.banned,
+            suspended_until: a.suspended_until,
+            created_at: a.created_at,
         }
     }
 }
 
 /// Authors and reactions for a set of comments.
 pub struct Context {
+    viewer: Viewer,
     users: HashMap<Uuid, User>,
     reacted: HashSet<Uuid>,
 }
@@ -114,7 +126,7 @@ impl Context {
             Some(u) => read::reacted(db, u, &ids).await?,
             None => HashSet::new(),
         };
-        Ok(Self { users: users::by_ids(db, &user_ids).await?, reacted })
+        Ok(Self { viewer, users: users::by_ids(db, &user_ids).await?, reacted })
     }
 
     /// One live comment, whose author came with its event: only a signed-in
@@ -129,12 +141,14 @@ impl Context {
             Some(u) if c.reaction_count > 0 => read::reacted(db, u, &[c.id]).await?,
             _ => HashSet::new(),
         };
-        Ok(Self { users: author.map(|a| (a.id, a.clone())).into_iter().collect(), reacted })
+        Ok(Self { viewer, users: author.map(|a| (a.id, a.clone())).into_iter().collect(), reacted })
     }
 
     pub fn view(&self, c: &Comment) -> CommentView {
-        let b = users::byline(self.users.get(&c.user_id), c.status == CommentStatus::Deleted);
+        let b = present::author(c, self.users.get(&c.user_id));
         let author = CommentAuthorView { id: b.id, display_name: b.display_name, is_staff: b.is_staff };
+        let body = present::body(c);
+        let moderators = present::for_moderators(c, self.viewer);
         CommentView {
             id: c.id,
             article_id: c.article_id,
@@ -142,7 +156,9 @@ impl Context {
             reply_to_id: c.reply_to_id,
             depth: c.depth,
             status: c.status.as_str().to_owned(),
-            body: CommentBodyView { html: c.body_html.clone(), text: c.body_text.clone() },
+            body: CommentBodyView { html: body.html, text: body.text },
+            hold_reason: moderators.as_ref().and_then(|m| m.hold_reason).map(|h| h.as_str().to_owned()),
+            flag_count: moderators.map(|m| m.flag_count),
             author,
             reply_count: c.reply_count,
             reaction_count: c.reaction_count,

@@ -145,6 +145,22 @@ pub enum WebhookEventName {
     WebhookPing,
 }
 
+impl From<crate::domain::webhooks::EventType> for WebhookEventName {
+    fn from(e: crate::domain::webhooks::EventType) -> Self {
+        use crate::domain::webhooks::EventType as E;
+        match e {
+            E::ArticlePublished => Self::ArticlePublished,
+            E::ArticleUpdated => Self::ArticleUpdated,
+            E::ArticleCorrected => Self::ArticleCorrected,
+            E::ArticleUnpublished => Self::ArticleUnpublished,
+            E::ArticleDeleted => Self::ArticleDeleted,
+            E::CommentCreated => Self::CommentCreated,
+            E::CommentModerated => Self::CommentModerated,
+            E::Ping => Self::WebhookPing,
+        }
+    }
+}
+
 /// Where a webhook delivery stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "UPPERCASE")]

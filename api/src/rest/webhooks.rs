@@ -52,7 +52,7 @@ pub struct EndpointView {
     pub id: Uuid,
     pub url: String,
     pub description: Option<String>,
-    pub events: Vec<String>,
+    pub events: Vec<WebhookEventName>,
     pub enabled: bool,
     /// Why the endpoint was disabled, by an operator or after days of failures.
     pub disabled_reason: Option<String>,
@@ -67,19 +67,20 @@ pub struct EndpointView {
 }
 
 impl EndpointView {
-    fn new(e: &Endpoint, secret: Option<String>) -> Self {
-        Self {
+    fn new(e: &Endpoint, secret: Option<String>) -> AppResult<Self> {
+        let e = present::endpoint(e)?;
+        Ok(Self {
             id: e.id,
-            url: e.url.clone(),
-            description: e.description.clone(),
-            events: endpoints::events_of(e).into_iter().map(str::to_owned).collect(),
+            url: e.url,
+            description: e.description,
+            events: e.events.into_iter().map(Into::into).collect(),
             enabled: e.enabled,
-            disabled_reason: e.disabled_reason.clone(),
+            disabled_reason: e.disabled_reason,
             failing_since: e.failing_since,
             created_at: e.created_at,
             updated_at: e.updated_at,
             secret,
-        }
+        })
     }
 }
 
@@ -93,7 +94,7 @@ pub struct EndpointList {
 pub struct DeliveryView {
     /// Also the `webhook-id` header, as `msg_` + this id without dashes.
     pub id: Uuid,
-    pub event_type: String,
+    pub event_type: WebhookEventName,
     pub status: DeliveryStatusName,
     pub attempts: i32,
     /// When a pending delivery is next tried.
@@ -107,12 +108,12 @@ pub struct DeliveryView {
     pub payload: serde_json::Value,
 }
 
-impl From<&Delivery> for DeliveryView {
-    fn from(d: &Delivery) -> Self {
-        let d = present::delivery(d);
-        Self {
+impl DeliveryView {
+    fn new(d: &Delivery) -> AppResult<Self> {
+        let d = present::delivery(d)?;
+        Ok(Self {
             id: d.id,
-            event_type: d.event_type,
+            event_type: d.event_type.into(),
             status: d.status.into(),
             attempts: d.attempts,
             next_attempt_at: d.next_attempt_at,
@@ -121,7 +122,7 @@ impl From<&Delivery> for DeliveryView {
             created_at: d.created_at,
             delivered_at: d.delivered_at,
             payload: serde_json::from_str(&d.payload).unwrap_or_default(),
-        }
+        })
     }
 }
 
@@ -170,7 +171,7 @@ pub async fn create_webhook(
     };
     let (e, secret) =
         endpoints::create(&state.db, &caller.0, &state.webhooks, input, state.clock.now()).await?;
-    Ok(HttpResponse::Created().json(EndpointView::new(&e, Some(secret))))
+    Ok(HttpResponse::Created().json(EndpointView::new(&e, Some(secret))?))
 }
 
 /// Every endpoint (secrets are not shown).
@@ -182,8 +183,9 @@ pub async fn create_webhook(
 #[get("/webhooks")]
 pub async fn list_webhooks(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
     let all = endpoints::list(&state.db, &caller.0).await?;
-    Ok(HttpResponse::Ok()
-        .json(EndpointList { items: all.iter().map(|e| EndpointView::new(e, None)).collect() }))
+    Ok(HttpResponse::Ok().json(EndpointList {
+        items: all.iter().map(|e| EndpointView::new(e, None)).collect::<AppResult<_>>()?,
+    }))
 }
 
 /// One endpoint.
@@ -202,7 +204,7 @@ pub async fn get_webhook(
     manager(&caller)?;
     let id = parse_uuid(&path.into_inner(), "id")?;
     let e = endpoints::get(&state.db, &caller.0, id).await?;
-    Ok(HttpResponse::Ok().json(EndpointView::new(&e, None)))
+    Ok(HttpResponse::Ok().json(EndpointView::new(&e, None)?))
 }
 
 /// Change an endpoint's URL, events or description, or disable or enable it.
@@ -230,7 +232,7 @@ pub async fn update_webhook(
         enabled: p.enabled,
     };
     let e = endpoints::update(&state.db, &caller.0, &state.webhooks, id, input, state.clock.now()).await?;
-    Ok(HttpResponse::Ok().json(EndpointView::new(&e, None)))
+    Ok(HttpResponse::Ok().json(EndpointView::new(&e, None)?))
 }
 
 /// Delete an endpoint and its deliveries.
@@ -268,7 +270,7 @@ pub async fn rotate_webhook_secret(
     manager(&caller)?;
     let id = parse_uuid(&path.into_inner(), "id")?;
     let (e, secret) = endpoints::rotate_secret(&state.db, &caller.0, id, state.clock.now()).await?;
-    Ok(HttpResponse::Ok().json(EndpointView::new(&e, Some(secret))))
+    Ok(HttpResponse::Ok().json(EndpointView::new(&e, Some(secret))?))
 }
 
 /// Send a `webhook.ping` to the endpoint.
@@ -287,7 +289,7 @@ pub async fn ping_webhook(
     manager(&caller)?;
     let id = parse_uuid(&path.into_inner(), "id")?;
     let d = endpoints::ping(&state.db, &caller.0, id, state.clock.now()).await?;
-    Ok(HttpResponse::Accepted().json(DeliveryView::from(&d)))
+    Ok(HttpResponse::Accepted().json(DeliveryView::new(&d)?))
 }
 
 /// The endpoint's deliveries, newest first.
@@ -323,7 +325,7 @@ pub async fn list_deliveries(
         .transpose()?;
     let page = endpoints::deliveries(&state.db, &caller.0, id, status, p.cursor.as_deref(), limit).await?;
     Ok(HttpResponse::Ok().json(DeliveryList {
-        items: page.items.iter().map(DeliveryView::from).collect(),
+        items: page.items.iter().map(DeliveryView::new).collect::<AppResult<_>>()?,
         next_cursor: page.next_cursor,
     }))
 }
@@ -346,5 +348,5 @@ pub async fn retry_delivery(
     let id = parse_uuid(&id, "id")?;
     let delivery = parse_uuid(&delivery, "deliveryId")?;
     let d = endpoints::retry(&state.db, &caller.0, id, delivery, state.clock.now()).await?;
-    Ok(HttpResponse::Accepted().json(DeliveryView::from(&d)))
+    Ok(HttpResponse::Accepted().json(DeliveryView::new(&d)?))
 }

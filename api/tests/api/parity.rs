@@ -56,9 +56,85 @@ async fn a_story_and_a_comment_read_the_same_through_both_apis() {
         .await;
     let (_, r) = app.get_json(&format!("/v1/articles/{id}/comments")).await;
     let rest = r["items"][0].clone();
+    let uuid = rest["id"].as_str().unwrap().to_owned();
     let mut g = g["data"]["comment"].clone();
     g["id"] = g["uuid"].take();
     let compared = same_shared_fields("comment", &g, &rest, &["uuid"]);
+    assert!(compared.len() >= 7, "{compared:?} / {rest}");
+
+    // As a moderator sees a flagged comment, and as its author sees themself.
+    let (moderator, _) = app.person("Mo", "MODERATOR").await;
+    let (s, _, _) = app
+        .call(
+            "POST",
+            &format!("/v1/comments/{uuid}/flags"),
+            Some(&moderator),
+            Some(json!({ "reason": "SPAM" })),
+            &[],
+        )
+        .await;
+    assert_eq!(s, 200);
+    let g = app
+        .gql_as(
+            Some(&moderator),
+            "query($id: ID!) { comment(id: $id) { status holdReason flagCount body { html text } author { displayName isStaff } } }",
+            json!({ "id": comment }),
+        )
+        .await;
+    let (_, _, r) = app
+        .call(
+            "GET",
+            &format!("/v1/moderation/queue?status={}", g["data"]["comment"]["status"].as_str().unwrap()),
+            Some(&moderator),
+            None,
+            &[],
+        )
+        .await;
+    let rest = r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == uuid.as_str())
+        .cloned()
+        .unwrap_or_else(|| panic!("{r}"));
+    let compared = same_shared_fields("moderated comment", &g["data"]["comment"], &rest, &["author"]);
+    assert!(compared.contains(&"flagCount".to_owned()), "{compared:?} / {rest}");
+    same_shared_fields("byline", &g["data"]["comment"]["author"], &rest["author"], &[]);
+
+    // A held comment: why it waits is shown alike.
+    let gid = app.gql("{ article(slug: \"twin\") { id } }", json!({})).await["data"]["article"]["id"].clone();
+    let r = app
+        .gql_as(
+            Some(&moderator),
+            "mutation($a: ID!) { setCommentModeration(articleId: $a, moderation: PRE) { __typename } }",
+            json!({ "a": gid }),
+        )
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+    let held = app.comment(&alice, id, None, "Wait for me").await;
+    let g = app
+        .gql_as(
+            Some(&moderator),
+            "query($id: ID!) { comment(id: $id) { status holdReason flagCount } }",
+            json!({ "id": held }),
+        )
+        .await;
+    assert_eq!(g["data"]["comment"]["holdReason"], "PRE_MODERATION", "{g}");
+    let (_, _, r) = app.call("GET", "/v1/moderation/queue", Some(&moderator), None, &[]).await;
+    let compared = same_shared_fields("held comment", &g["data"]["comment"], &r["items"][0], &[]);
+    assert_eq!(compared, ["flagCount", "holdReason", "status"], "{r}");
+
+    let g = app
+        .gql_as(
+            Some(&alice),
+            "{ me { uuid displayName email role isStaff banned suspendedUntil createdAt } }",
+            json!({}),
+        )
+        .await;
+    let (_, _, rest) = app.call("GET", "/v1/me", Some(&alice), None, &[]).await;
+    let mut g = g["data"]["me"].clone();
+    g["id"] = g["uuid"].take();
+    let compared = same_shared_fields("account", &g, &rest, &["uuid"]);
     assert!(compared.len() >= 7, "{compared:?} / {rest}");
 }
 
@@ -101,6 +177,26 @@ async fn a_delivery_and_a_change_read_the_same_through_both_apis() {
     .unwrap();
 
     let eid = e["id"].as_str().unwrap();
+    let (_, _, rest) = app.call("GET", &format!("/v1/webhooks/{eid}"), Some(&key), None, &[]).await;
+    let g = app
+        .gql_as(
+            Some(&key),
+            "{ webhookEndpoints { url description events enabled disabledReason failingSince createdAt updatedAt } }",
+            json!({}),
+        )
+        .await;
+    let mut g = g["data"]["webhookEndpoints"][0].clone();
+    // GraphQL's enum ARTICLE_PUBLISHED is REST's article.published.
+    let dotted: Vec<String> = g["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap().to_lowercase().replacen('_', ".", 1))
+        .collect();
+    g["events"] = json!(dotted);
+    assert_eq!(rest["events"], json!(["article.published"]));
+    let compared = same_shared_fields("endpoint", &g, &rest, &[]);
+    assert!(compared.len() >= 8, "{compared:?} / {rest}");
     let (_, _, list) =
         app.call("GET", &format!("/v1/webhooks/{eid}/deliveries"), Some(&key), None, &[]).await;
     let rest = list["items"][0].clone();
@@ -113,6 +209,8 @@ async fn a_delivery_and_a_change_read_the_same_through_both_apis() {
         )
         .await;
     let mut g = g["data"]["webhookEndpoints"][0]["deliveries"]["nodes"][0].clone();
+    // GraphQL's enum ARTICLE_PUBLISHED is REST's article.published.
+    g["eventType"] = json!(g["eventType"].as_str().unwrap().to_lowercase().replacen('_', ".", 1));
     assert_eq!(g["messageId"], format!("msg_{}", rest["id"].as_str().unwrap().replace('-', "")));
     // REST gives the payload as JSON, GraphQL as the text sent.
     g["payload"] = serde_json::from_str(g["payload"].as_str().unwrap()).unwrap();

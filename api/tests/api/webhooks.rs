@@ -669,7 +669,7 @@ async fn endpoints_are_managed_through_both_apis_and_only_with_the_scope() {
     let r = app.gql_as(Some(&admin), q, json!({})).await;
     assert_eq!(
         r["data"]["webhookEndpoints"][0]["events"],
-        json!(["article.deleted", "comment.created"]),
+        json!(["ARTICLE_DELETED", "COMMENT_CREATED"]),
         "{r}"
     );
     let gid = r["data"]["webhookEndpoints"][0]["id"].as_str().unwrap().to_owned();
@@ -678,12 +678,25 @@ async fn endpoints_are_managed_through_both_apis_and_only_with_the_scope() {
         .gql_as(
             Some(&admin),
             create,
-            json!({ "i": { "url": "http://127.0.0.1:9/g", "events": ["comment.moderated"] } }),
+            json!({ "i": { "url": "http://127.0.0.1:9/g", "events": ["COMMENT_MODERATED"] } }),
         )
         .await;
     assert!(r["data"]["createWebhookEndpoint"]["secret"].as_str().unwrap().starts_with("whsec_"), "{r}");
+    assert_eq!(r["data"]["createWebhookEndpoint"]["endpoint"]["events"], json!(["COMMENT_MODERATED"]));
+    // Event types are an enum: REST's dotted names are not GraphQL values.
     let r = app
-        .gql_as(Some(&admin), create, json!({ "i": { "url": "nope", "events": ["comment.moderated"] } }))
+        .gql_as(
+            Some(&admin),
+            create,
+            json!({ "i": { "url": "http://127.0.0.1:9/g", "events": ["comment.moderated"] } }),
+        )
+        .await;
+    assert!(
+        r["data"].is_null() && r["errors"][0]["message"].as_str().unwrap().contains("WebhookEventType"),
+        "{r}"
+    );
+    let r = app
+        .gql_as(Some(&admin), create, json!({ "i": { "url": "nope", "events": ["COMMENT_MODERATED"] } }))
         .await;
     assert_eq!(error_code(&r), "BAD_USER_INPUT", "{r}");
     assert_eq!(r["errors"][0]["extensions"]["fields"][0]["path"], "input.url", "{r}");
@@ -696,7 +709,7 @@ async fn endpoints_are_managed_through_both_apis_and_only_with_the_scope() {
             .gql_as(
                 token,
                 create,
-                json!({ "i": { "url": "http://127.0.0.1:9/h", "events": ["comment.moderated"] } }),
+                json!({ "i": { "url": "http://127.0.0.1:9/h", "events": ["COMMENT_MODERATED"] } }),
             )
             .await;
         assert_eq!(error_code(&r), code, "{r}");
@@ -713,7 +726,7 @@ async fn endpoints_are_managed_through_both_apis_and_only_with_the_scope() {
         }
     }
     let r = app.gql_as(Some(&admin), &format!(r#"mutation {{ pingWebhookEndpoint(id: "{gid}") {{ delivery {{ id eventType status messageId }} }} }}"#), json!({})).await;
-    assert_eq!(r["data"]["pingWebhookEndpoint"]["delivery"]["eventType"], "webhook.ping", "{r}");
+    assert_eq!(r["data"]["pingWebhookEndpoint"]["delivery"]["eventType"], "WEBHOOK_PING", "{r}");
     let r = app
         .gql_as(
             Some(&admin),

@@ -3,6 +3,7 @@
 pub mod api_keys;
 pub mod passwords;
 pub mod policy;
+pub mod present;
 pub mod roles;
 pub mod sessions;
 pub mod sign_in_backoff;

@@ -13,6 +13,7 @@ pub mod events;
 pub mod flags;
 pub mod live;
 pub mod moderation;
+pub mod present;
 pub mod reactions;
 pub mod read;
 pub mod recount;

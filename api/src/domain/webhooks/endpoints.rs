@@ -90,10 +90,6 @@ fn join(events: &[EventType]) -> String {
     events.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(" ")
 }
 
-pub fn events_of(e: &Endpoint) -> Vec<&str> {
-    e.event_types.split(' ').filter(|s| !s.is_empty()).collect()
-}
-
 /// Registers an endpoint; the answer holds its secret, shown this once.
 pub async fn create<C: tx::Db>(
     db: &C,

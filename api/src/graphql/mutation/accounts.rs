@@ -48,7 +48,7 @@ fn auth(ctx: &Context<'_>, s: SignedIn) -> AuthPayload {
     let r = request(ctx);
     AuthPayload {
         token: s.token,
-        user: Account(s.user),
+        user: Account::new(&s.user),
         expires_at: r.now + state(ctx).community.session_ttl,
     }
 }
@@ -109,7 +109,7 @@ impl AccountMutation {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::User, "id")?;
         let u = users::set_role(&state(ctx).db, &r.actor, id, role.into(), r.now).await?;
-        Ok(UserPayload { user: Account(u) })
+        Ok(UserPayload { user: Account::new(&u) })
     }
 
     /// Bans a person from taking part in discussions (moderators).
@@ -143,5 +143,5 @@ async fn standing_change(
     let r = request(ctx);
     let id = ids::decode_as(&id, Kind::User, "id")?;
     let u = standing::change(&state(ctx).db, &r.actor, id, change, reason.as_deref(), r.now).await?;
-    Ok(UserPayload { user: Account(u) })
+    Ok(UserPayload { user: Account::new(&u) })
 }

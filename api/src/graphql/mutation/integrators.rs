@@ -1,9 +1,10 @@
 //! Managing webhook endpoints: every mutation here needs `webhooks:manage`.
 
 use super::input_paths;
+use crate::domain::webhooks::EventType;
 use crate::domain::webhooks::endpoints::{self, EndpointInput};
 use crate::graphql::ids::{self, Kind};
-use crate::graphql::integrators::{WebhookDelivery, WebhookEndpoint};
+use crate::graphql::integrators::{WebhookDelivery, WebhookEndpoint, WebhookEventType};
 use crate::graphql::{request, state};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 
@@ -11,8 +12,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, Si
 pub struct WebhookEndpointInput {
     /// http or https, on a public address.
     pub url: Option<String>,
-    /// Event types, e.g. `article.published`, `comment.created`.
-    pub events: Option<Vec<String>>,
+    pub events: Option<Vec<WebhookEventType>>,
     pub description: MaybeUndefined<String>,
     /// false disables the endpoint; true enables it and forgets its failures.
     pub enabled: Option<bool>,
@@ -25,7 +25,9 @@ impl From<WebhookEndpointInput> for EndpointInput {
             MaybeUndefined::Null => Some(None),
             MaybeUndefined::Value(v) => Some(Some(v)),
         };
-        Self { url: i.url, events: i.events, description, enabled: i.enabled }
+        let events =
+            i.events.map(|es| es.into_iter().map(|e| EventType::from(e).as_str().to_owned()).collect());
+        Self { url: i.url, events, description, enabled: i.enabled }
     }
 }
 
@@ -63,7 +65,7 @@ impl IntegratorMutation {
         let (e, secret) = endpoints::create(&s.db, &r.actor, &s.webhooks, input.into(), r.now)
             .await
             .map_err(input_paths)?;
-        Ok(WebhookEndpointPayload { endpoint: (&e).into(), secret: Some(secret) })
+        Ok(WebhookEndpointPayload { endpoint: WebhookEndpoint::new(&e)?, secret: Some(secret) })
     }
 
     async fn update_webhook_endpoint(
@@ -78,7 +80,7 @@ impl IntegratorMutation {
         let e = endpoints::update(&s.db, &r.actor, &s.webhooks, id, input.into(), r.now)
             .await
             .map_err(input_paths)?;
-        Ok(WebhookEndpointPayload { endpoint: (&e).into(), secret: None })
+        Ok(WebhookEndpointPayload { endpoint: WebhookEndpoint::new(&e)?, secret: None })
     }
 
     /// A new secret; the old one keeps signing beside it for 24 hours.
@@ -86,7 +88,7 @@ impl IntegratorMutation {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::WebhookEndpoint, "id")?;
         let (e, secret) = endpoints::rotate_secret(&state(ctx).db, &r.actor, id, r.now).await?;
-        Ok(WebhookEndpointPayload { endpoint: (&e).into(), secret: Some(secret) })
+        Ok(WebhookEndpointPayload { endpoint: WebhookEndpoint::new(&e)?, secret: Some(secret) })
     }
 
     /// Deletes the endpoint and its deliveries.
@@ -106,7 +108,7 @@ impl IntegratorMutation {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::WebhookEndpoint, "id")?;
         let d = endpoints::ping(&state(ctx).db, &r.actor, id, r.now).await?;
-        Ok(WebhookDeliveryPayload { delivery: (&d).into() })
+        Ok(WebhookDeliveryPayload { delivery: WebhookDelivery::new(&d)? })
     }
 
     /// Tries a delivery again now.
@@ -120,6 +122,6 @@ impl IntegratorMutation {
         let endpoint = ids::decode_as(&endpoint_id, Kind::WebhookEndpoint, "endpointId")?;
         let id = ids::decode_as(&id, Kind::WebhookDelivery, "id")?;
         let d = endpoints::retry(&state(ctx).db, &r.actor, endpoint, id, r.now).await?;
-        Ok(WebhookDeliveryPayload { delivery: (&d).into() })
+        Ok(WebhookDeliveryPayload { delivery: WebhookDelivery::new(&d)? })
     }
 }

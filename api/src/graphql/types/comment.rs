@@ -3,10 +3,11 @@
 //! the same few statements whatever its size.
 
 use super::connection::PageInfo;
-use crate::domain::accounts::users;
 use crate::domain::comments::read::{CommentPage, REPLIES};
 use crate::domain::comments::visibility::{self, Viewer};
-use crate::domain::comments::{self, CommentStatus as Status, cursor::Position, cursor::Scope, moderation};
+use crate::domain::comments::{
+    self, CommentStatus as Status, cursor::Position, cursor::Scope, moderation, present,
+};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{Reacted, RepliesKey};
 use crate::graphql::{loaders, request, state};
@@ -125,7 +126,8 @@ impl Comment {
         self.0.id.to_string()
     }
     async fn body(&self) -> CommentBody {
-        CommentBody { html: self.0.body_html.clone(), text: self.0.body_text.clone() }
+        let b = present::body(&self.0);
+        CommentBody { html: b.html, text: b.text }
     }
     /// 0 for top-level comments.
     async fn depth(&self) -> i32 {
@@ -147,7 +149,7 @@ impl Comment {
     }
     async fn author(&self, ctx: &Context<'_>) -> Result<CommentAuthor> {
         let u = loaders(ctx).users.load_one(self.0.user_id).await?;
-        let b = users::byline(u.as_ref(), self.0.status == Status::Deleted);
+        let b = present::author(&self.0, u.as_ref());
         Ok(CommentAuthor {
             id: ids::encode(Kind::User, b.id),
             display_name: b.display_name,
@@ -204,11 +206,13 @@ impl Comment {
     }
     /// Why it waits for review (moderators only).
     async fn hold_reason(&self, ctx: &Context<'_>) -> Option<String> {
-        viewer(ctx).moderator.then(|| self.0.hold_reason.map(|h| h.as_str().to_owned())).flatten()
+        present::for_moderators(&self.0, viewer(ctx))
+            .and_then(|m| m.hold_reason)
+            .map(|h| h.as_str().to_owned())
     }
     /// Readers' flags (moderators only; 0 for others).
     async fn flag_count(&self, ctx: &Context<'_>) -> i32 {
-        if viewer(ctx).moderator { self.0.flag_count } else { 0 }
+        present::for_moderators(&self.0, viewer(ctx)).map_or(0, |m| m.flag_count)
     }
     /// Earlier bodies, oldest first (moderators only).
     async fn revisions(&self, ctx: &Context<'_>) -> Result<Vec<CommentRevision>> {

@@ -1,6 +1,7 @@
 //! A person as they see themselves (`me`) and as moderators see them.
 
-use crate::domain::accounts::users::{self, User};
+use crate::domain::accounts::present::{self, AccountShown};
+use crate::domain::accounts::users::User;
 use crate::graphql::ids::{self, Kind};
 use async_graphql::{Enum, ID, Object};
 use chrono::{DateTime, Utc};
@@ -36,7 +37,13 @@ impl From<Role> for crate::domain::accounts::Role {
     }
 }
 
-pub struct Account(pub User);
+pub struct Account(AccountShown);
+
+impl Account {
+    pub fn new(u: &User) -> Self {
+        Self(present::account(u))
+    }
+}
 
 #[Object(name = "User")]
 impl Account {
@@ -57,10 +64,10 @@ impl Account {
         self.0.role.into()
     }
     async fn is_staff(&self) -> bool {
-        users::is_staff(&self.0)
+        self.0.is_staff
     }
     async fn banned(&self) -> bool {
-        self.0.status == users::UserStatus::Banned
+        self.0.banned
     }
     async fn suspended_until(&self) -> Option<DateTime<Utc>> {
         self.0.suspended_until
