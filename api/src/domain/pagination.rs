@@ -11,24 +11,44 @@ use uuid::Uuid;
 /// its limits from here; the names of the arguments are the adapter's own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageSize {
+    /// 0 where an empty page is a legal question (a count-only query), 1
+    /// where a client asking for nothing is a mistake.
+    pub min: i32,
     pub default: i32,
     pub max: i32,
 }
 
+impl PageSize {
+    pub const fn new(default: i32, max: i32) -> Self {
+        Self { min: 0, default, max }
+    }
+}
+
 /// Stories in a listing (section, tag, author, search).
-pub const ARTICLES: PageSize = PageSize { default: 20, max: 100 };
+pub const ARTICLES: PageSize = PageSize::new(20, 100);
 /// Tags or authors in slug order.
-pub const TERMS: PageSize = PageSize { default: 100, max: 500 };
+pub const TERMS: PageSize = PageSize::new(100, 500);
 /// A related-stories list.
-pub const RELATED: PageSize = PageSize { default: 5, max: 20 };
+pub const RELATED: PageSize = PageSize::new(5, 20);
+/// Entries of the change feed: large pages, since integrators sync in bulk.
+pub const FEED: PageSize = PageSize { min: 1, default: 100, max: 1000 };
+/// Deliveries of a webhook endpoint.
+pub const DELIVERIES: PageSize = PageSize { min: 1, default: 20, max: 100 };
+/// Entries of the moderation log.
+pub const MODERATION_LOG: PageSize = PageSize::new(20, 100);
 
 impl PageSize {
     /// The requested size, or the default; 0 is a legal (empty) page.
     /// `arg` is the adapter's name for the argument, for the error.
     pub fn check(self, requested: Option<i32>, arg: &str) -> AppResult<u64> {
-        let n = requested.unwrap_or(self.default);
-        if !(0..=self.max).contains(&n) {
-            return Err(AppError::field(arg, format!("must be between 0 and {}", self.max)));
+        self.check_wide(requested.map(i64::from), arg)
+    }
+
+    /// The same for a size read as a wider number (a query string).
+    pub fn check_wide(self, requested: Option<i64>, arg: &str) -> AppResult<u64> {
+        let n = requested.unwrap_or(i64::from(self.default));
+        if !(i64::from(self.min)..=i64::from(self.max)).contains(&n) {
+            return Err(AppError::field(arg, format!("must be between {} and {}", self.min, self.max)));
         }
         Ok(u64::try_from(n).unwrap_or(0))
     }
@@ -103,20 +123,53 @@ impl PageRequest {
     }
 }
 
-/// One page, in list order, with each item's cursor.
+/// Rows a keyset query fetched with `limit + 1`: the page's rows, and
+/// whether more follow. Every list asks for one row more than it shows, so
+/// it knows there is a next page without counting.
+pub fn one_more<T>(mut rows: Vec<T>, limit: u64) -> (Vec<T>, bool) {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    (rows, more)
+}
+
+/// One page, in list order, with each item's cursor: a [`Cursor`] for the
+/// lists ordered by (time, id), an opaque string for the others.
 #[derive(Debug, Clone)]
-pub struct Page<T> {
-    pub items: Vec<(Cursor, T)>,
+pub struct Page<T, K = Cursor> {
+    pub items: Vec<(K, T)>,
     pub has_next_page: bool,
     pub has_previous_page: bool,
 }
 
+impl<T, K> Default for Page<T, K> {
+    fn default() -> Self {
+        Self { items: Vec::new(), has_next_page: false, has_previous_page: false }
+    }
+}
+
+impl<T, K> Page<T, K> {
+    /// A page read forwards from rows fetched with `limit + 1`; `after`
+    /// says whether it started after a cursor.
+    pub fn forward(rows: Vec<T>, limit: u64, after: bool, key: impl Fn(&T) -> K) -> Self {
+        let (rows, more) = one_more(rows, limit);
+        let items = rows.into_iter().map(|r| (key(&r), r)).collect();
+        Self { items, has_next_page: more, has_previous_page: after }
+    }
+
+    pub fn end_cursor(&self) -> Option<&K> {
+        self.items.last().map(|(c, _)| c)
+    }
+
+    pub fn start_cursor(&self) -> Option<&K> {
+        self.items.first().map(|(c, _)| c)
+    }
+}
+
 impl<T> Page<T> {
     /// Builds a page from rows fetched with `limit + 1` in query order.
-    pub fn from_rows(mut rows: Vec<T>, req: &PageRequest, key: impl Fn(&T) -> Cursor) -> Self {
-        let limit = usize::try_from(req.limit).unwrap_or(usize::MAX);
-        let more = rows.len() > limit;
-        rows.truncate(limit);
+    pub fn from_rows(rows: Vec<T>, req: &PageRequest, key: impl Fn(&T) -> Cursor) -> Self {
+        let (mut rows, more) = one_more(rows, req.limit);
         if req.direction == Direction::Backward {
             rows.reverse();
         }
@@ -129,14 +182,6 @@ impl<T> Page<T> {
                 Page { items, has_next_page: req.cursor.is_some(), has_previous_page: more }
             }
         }
-    }
-
-    pub fn end_cursor(&self) -> Option<Cursor> {
-        self.items.last().map(|(c, _)| *c)
-    }
-
-    pub fn start_cursor(&self) -> Option<Cursor> {
-        self.items.first().map(|(c, _)| *c)
     }
 }
 
@@ -164,6 +209,17 @@ mod tests {
     }
 
     #[test]
+    fn one_row_more_than_the_page_says_more_follow() {
+        assert_eq!(one_more(vec![1, 2, 3], 2), (vec![1, 2], true));
+        assert_eq!(one_more(vec![1, 2], 2), (vec![1, 2], false));
+        assert_eq!(one_more(Vec::<i32>::new(), 0), (vec![], false));
+        let page = Page::forward(vec![10, 20, 30], 2, true, |n| format!("c{n}"));
+        assert_eq!(page.items, [("c10".to_owned(), 10), ("c20".to_owned(), 20)]);
+        assert!(page.has_next_page && page.has_previous_page);
+        assert_eq!(page.end_cursor().map(String::as_str), Some("c20"));
+    }
+
+    #[test]
     fn page_sizes_default_and_stay_within_their_bounds() {
         assert_eq!(ARTICLES.check(None, "first").ok(), Some(20));
         assert_eq!(ARTICLES.check(Some(0), "first").ok(), Some(0));
@@ -176,6 +232,13 @@ mod tests {
             );
         }
         assert_eq!(TERMS.expected(Some(10_000)), 500);
+        // Where asking for nothing is a mistake, 0 is refused like 1001.
+        for n in [0, 1001] {
+            let e = FEED.check_wide(Some(n), "limit").err().map(|e| e.fields()[0].message.clone());
+            assert_eq!(e.as_deref(), Some("must be between 1 and 1000"));
+        }
+        assert_eq!(FEED.check_wide(None, "limit").ok(), Some(100));
+        assert_eq!(DELIVERIES.check(Some(i32::MAX), "first").ok(), None);
         assert_eq!(RELATED.expected(None), 5);
     }
 
@@ -188,7 +251,7 @@ mod tests {
         let page = Page::from_rows(vec![3, 2, 1], &first, key);
         assert_eq!(page.items.iter().map(|(_, n)| *n).collect::<Vec<_>>(), [3, 2]);
         assert!(page.has_next_page && !page.has_previous_page);
-        assert_eq!(page.end_cursor(), Some(key(&2)));
+        assert_eq!(page.end_cursor().copied(), Some(key(&2)));
 
         let after = Some(key(&9).encode());
         let back = PageRequest::new(ARTICLES, Some(2), after.as_deref(), Direction::Backward, names()).ok();

@@ -11,6 +11,7 @@ use crate::domain::comments::moderation;
 use crate::domain::comments::read;
 use crate::domain::comments::read::COMMENTS;
 use crate::domain::comments::visibility::Viewer;
+use crate::domain::pagination::MODERATION_LOG;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
@@ -138,18 +139,14 @@ impl CommunityQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<ModerationActionConnection> {
-        let limit = COMMENTS.check(first, "first")?;
+        let limit = MODERATION_LOG.check(first, "first")?;
         let comment_id = comment_id.map(|c| ids::decode_as(&c, Kind::Comment, "commentId")).transpose()?;
-        let (items, more) =
+        let page =
             moderation::history(&state(ctx).db, &request(ctx).actor, comment_id, limit, after.as_deref())
                 .await?;
-        let page_info = PageInfo {
-            has_next_page: more,
-            has_previous_page: after.is_some(),
-            start_cursor: items.first().map(|(c, _)| c.clone()),
-            end_cursor: items.last().map(|(c, _)| c.clone()),
-        };
-        let edges = items
+        let page_info = PageInfo::of_keyed(&page);
+        let edges = page
+            .items
             .into_iter()
             .map(|(cursor, a)| ModerationActionEdge {
                 cursor,

@@ -6,6 +6,7 @@ use super::types::article::Article;
 use super::types::taxonomy::{Author, Section, Tag};
 use super::{request, state};
 use crate::domain::journal::{Entity, FeedEvent};
+use crate::domain::pagination::{DELIVERIES, FEED};
 use crate::domain::sync::feed::{self, Document};
 use crate::domain::webhooks::endpoints::{self, Delivery, Endpoint};
 use crate::domain::webhooks::outbox::DeliveryStatus;
@@ -181,43 +182,40 @@ impl From<WebhookEventType> for EventType {
 
 #[ComplexObject]
 impl WebhookEndpoint {
-    /// Deliveries, newest first.
-    #[graphql(complexity = "first.max(1) as usize * child_complexity + 1")]
+    /// Deliveries, newest first (20 unless `first` says otherwise, at most 100).
+    #[graphql(complexity = "DELIVERIES.expected(first).max(1) * child_complexity + 1")]
     async fn deliveries(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20, validator(minimum = 1, maximum = 100))] first: i32,
+        first: Option<i32>,
         after: Option<String>,
         status: Option<WebhookDeliveryStatus>,
     ) -> Result<WebhookDeliveryConnection> {
         let r = request(ctx);
+        let limit = DELIVERIES.check(first, "first")?;
         let page = endpoints::deliveries(
             &state(ctx).db,
             &r.actor,
             self.raw_id,
             status.map(Into::into),
             after.as_deref(),
-            u64::try_from(first).unwrap_or(20),
+            limit,
         )
         .await?;
         let edges: Vec<WebhookDeliveryEdge> = page
             .items
             .iter()
-            .map(|d| {
-                Ok(WebhookDeliveryEdge {
-                    cursor: endpoints::delivery_cursor(d.id),
-                    node: WebhookDelivery::new(d)?,
-                })
+            .map(|(cursor, d)| {
+                Ok(WebhookDeliveryEdge { cursor: cursor.clone(), node: WebhookDelivery::new(d)? })
             })
             .collect::<Result<_, AppError>>()?;
         Ok(WebhookDeliveryConnection {
-            nodes: page.items.iter().map(WebhookDelivery::new).collect::<Result<_, AppError>>()?,
-            page_info: PageInfo {
-                has_next_page: page.next_cursor.is_some(),
-                has_previous_page: after.is_some(),
-                start_cursor: edges.first().map(|e| e.cursor.clone()),
-                end_cursor: edges.last().map(|e| e.cursor.clone()),
-            },
+            nodes: page
+                .items
+                .iter()
+                .map(|(_, d)| WebhookDelivery::new(d))
+                .collect::<Result<_, AppError>>()?,
+            page_info: PageInfo::of_keyed(&page),
             edges,
         })
     }
@@ -323,7 +321,7 @@ impl IntegratorQuery {
         #[graphql(validator(minimum = 1, maximum = 1000))] first: Option<i32>,
     ) -> Result<ChangeConnection> {
         let r = request(ctx);
-        let limit = feed::limit(first.map(i64::from), "first")?;
+        let limit = FEED.check(first, "first")?;
         let page = feed::page(&state(ctx).db, &r.actor, after.as_deref(), limit, r.now).await?;
         let edges = page
             .entries

@@ -173,7 +173,7 @@ impl Context {
     pub fn list(&self, page: &CommentPage) -> CommentList {
         CommentList {
             items: page.items.iter().map(|(_, c)| self.view(c)).collect(),
-            next_cursor: page.has_next_page.then(|| page.end_cursor().map(str::to_owned)).flatten(),
+            next_cursor: page.has_next_page.then(|| page.end_cursor().cloned()).flatten(),
             has_more: page.has_next_page,
         }
     }

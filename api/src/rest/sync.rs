@@ -6,6 +6,7 @@ use super::responses::PreviewRead;
 use super::views::{ArticleView, AuthorView, SectionView, TagView};
 use super::{Caller, parse_opt};
 use crate::domain::articles::relations::ArticleRelations;
+use crate::domain::pagination::FEED;
 use crate::domain::sync::feed::{self, Document};
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -75,7 +76,7 @@ pub async fn sync(
     params: web::Query<SyncParams>,
 ) -> AppResult<HttpResponse> {
     let p = params.into_inner();
-    let limit = feed::limit(parse_opt(p.limit, "limit")?, "limit")?;
+    let limit = FEED.check_wide(parse_opt(p.limit, "limit")?, "limit")?;
     let now = state.clock.now();
     let page = feed::page(&state.db, &caller.0, p.cursor.as_deref(), limit, now).await?;
     let stories: Vec<_> = page

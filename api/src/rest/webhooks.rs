@@ -8,6 +8,7 @@ use super::responses::{BodyWrite, BodylessWrite, NotFound, PreviewRead, Refused}
 use super::write_support::{JsonBody, parse_body};
 use super::{Caller, parse_opt, parse_uuid};
 use crate::domain::accounts::{Scope, policy};
+use crate::domain::pagination::DELIVERIES;
 use crate::domain::webhooks::endpoints::{self, Delivery, Endpoint, EndpointInput};
 use crate::domain::webhooks::outbox::DeliveryStatus;
 use crate::domain::webhooks::present;
@@ -309,12 +310,7 @@ pub async fn list_deliveries(
     manager(&caller)?;
     let id = parse_uuid(&path.into_inner(), "id")?;
     let p = params.into_inner();
-    let limit: Option<i64> = parse_opt(p.limit, "limit")?;
-    let limit = match limit {
-        None => 20,
-        Some(n @ 1..=100) => n as u64,
-        Some(_) => return Err(crate::error::AppError::field("limit", "must be between 1 and 100")),
-    };
+    let limit = DELIVERIES.check_wide(parse_opt(p.limit, "limit")?, "limit")?;
     let status = p
         .status
         .map(|s| {
@@ -325,8 +321,8 @@ pub async fn list_deliveries(
         .transpose()?;
     let page = endpoints::deliveries(&state.db, &caller.0, id, status, p.cursor.as_deref(), limit).await?;
     Ok(HttpResponse::Ok().json(DeliveryList {
-        items: page.items.iter().map(DeliveryView::new).collect::<AppResult<_>>()?,
-        next_cursor: page.next_cursor,
+        items: page.items.iter().map(|(_, d)| DeliveryView::new(d)).collect::<AppResult<_>>()?,
+        next_cursor: page.has_next_page.then(|| page.end_cursor().cloned()).flatten(),
     }))
 }
 

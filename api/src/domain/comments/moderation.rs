@@ -7,6 +7,7 @@ use super::read::CommentPage;
 use super::rows::{check_reason, locked_visible, log};
 use super::{Comment, CommentStatus, Sort, counts, events};
 use crate::domain::accounts::{Actor, policy};
+use crate::domain::pagination::Page;
 use crate::domain::tx;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
@@ -158,7 +159,7 @@ pub async fn history(
     comment_id: Option<Uuid>,
     limit: u64,
     after: Option<&str>,
-) -> AppResult<(Vec<(String, Action)>, bool)> {
+) -> AppResult<Page<Action, String>> {
     policy::can_moderate(actor)?;
     let after = after.map(|a| Position::decode(a, Scope::Log, Sort::Newest, "after")).transpose()?;
     let mut q = moderation_action::Entity::find();
@@ -174,20 +175,15 @@ pub async fn history(
             ),
         );
     }
-    let mut rows = q
+    let rows = q
         .order_by_desc(moderation_action::Column::CreatedAt)
         .order_by_desc(moderation_action::Column::Id)
         .limit(limit + 1)
         .all(db)
         .await?;
-    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    let items = rows
-        .into_iter()
-        .map(|a| (Position { n: 0, at: a.created_at, id: a.id }.encode(Scope::Log, Sort::Newest), a))
-        .collect();
-    Ok((items, more))
+    Ok(Page::forward(rows, limit, after.is_some(), |a| {
+        Position { n: 0, at: a.created_at, id: a.id }.encode(Scope::Log, Sort::Newest)
+    }))
 }
 
 /// Earlier bodies of a comment, for moderators.

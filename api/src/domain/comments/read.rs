@@ -5,7 +5,7 @@
 use super::cursor::{Position, Scope};
 use super::visibility::{self, Viewer, listed};
 use super::{Comment, CommentStatus, Sort};
-use crate::domain::pagination::PageSize;
+use crate::domain::pagination::{Page, PageSize};
 use crate::domain::sql::{self, Params};
 use crate::error::AppResult;
 use entity::comment::{self, Column};
@@ -18,38 +18,16 @@ use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// Top-level comments on one page.
-pub const COMMENTS: PageSize = PageSize { default: 20, max: 100 };
+pub const COMMENTS: PageSize = PageSize::new(20, 100);
 /// Replies of one comment on one page.
-pub const REPLIES: PageSize = PageSize { default: 10, max: 50 };
+pub const REPLIES: PageSize = PageSize::new(10, 50);
 /// Replies shown inline under each top-level comment of a REST page.
-pub const INLINE_REPLIES: PageSize = PageSize { default: 3, max: 10 };
+pub const INLINE_REPLIES: PageSize = PageSize::new(3, 10);
 /// Featured comments of an article.
-pub const FEATURED: PageSize = PageSize { default: 10, max: 50 };
+pub const FEATURED: PageSize = PageSize::new(10, 50);
 
-/// One page, each item with its cursor.
-#[derive(Debug, Clone, Default)]
-pub struct CommentPage {
-    pub items: Vec<(String, Comment)>,
-    pub has_next_page: bool,
-    pub has_previous_page: bool,
-}
-
-impl CommentPage {
-    pub fn end_cursor(&self) -> Option<&str> {
-        self.items.last().map(|(c, _)| c.as_str())
-    }
-    pub fn start_cursor(&self) -> Option<&str> {
-        self.items.first().map(|(c, _)| c.as_str())
-    }
-
-    fn from_rows(mut rows: Vec<Comment>, limit: u64, after: bool, scope: Scope, sort: Sort) -> Self {
-        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-        let more = rows.len() > limit;
-        rows.truncate(limit);
-        let items = rows.into_iter().map(|c| (Position::of(&c, sort).encode(scope, sort), c)).collect();
-        Self { items, has_next_page: more, has_previous_page: after }
-    }
-}
+/// One page of comments, each with its cursor.
+pub type CommentPage = Page<Comment, String>;
 
 /// The keyset condition "after `p`" and the order for `sort`.
 fn keyset(sort: Sort, p: Option<Position>) -> (Vec<(Column, Order)>, Option<Condition>) {
@@ -103,7 +81,7 @@ pub(super) async fn page(
         q = q.order_by(col, o);
     }
     let rows = q.limit(limit + 1).all(db).await?;
-    Ok(CommentPage::from_rows(rows, limit, after.is_some(), scope, sort))
+    Ok(Page::forward(rows, limit, after.is_some(), |c| Position::of(c, sort).encode(scope, sort)))
 }
 
 /// Top-level comments of an article.
@@ -162,7 +140,12 @@ pub async fn first_replies(
     Ok(grouped
         .into_iter()
         .map(|(parent, rows)| {
-            (parent, CommentPage::from_rows(rows, limit, false, Scope::Replies(parent), Sort::Oldest))
+            (
+                parent,
+                Page::forward(rows, limit, false, |c| {
+                    Position::of(c, Sort::Oldest).encode(Scope::Replies(parent), Sort::Oldest)
+                }),
+            )
         })
         .collect())
 }

@@ -13,16 +13,14 @@ use crate::domain::accounts::{Actor, Scope};
 use crate::domain::articles::Audience;
 use crate::domain::articles::{self, Article, ArticleBody};
 use crate::domain::journal::{self, Entity, FeedEvent, cursor};
+use crate::domain::pagination;
 use crate::domain::taxonomy::{self, Author, Section, Tag};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use entity::change_event;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
-
-pub const DEFAULT_LIMIT: u64 = 100;
-pub const MAX_LIMIT: u64 = 1000;
 
 pub enum Document {
     Article(Box<(Article, ArticleBody)>),
@@ -56,15 +54,6 @@ pub struct Page {
     pub has_more: bool,
 }
 
-/// Checks a page size from a client.
-pub fn limit(requested: Option<i64>, arg: &str) -> AppResult<u64> {
-    match requested {
-        None => Ok(DEFAULT_LIMIT),
-        Some(n) if (1..=MAX_LIMIT as i64).contains(&n) => Ok(n as u64),
-        Some(_) => Err(AppError::field(arg, format!("must be between 1 and {MAX_LIMIT}"))),
-    }
-}
-
 /// The changes after `after` (a cursor; None starts from the beginning).
 /// Readers without `content:read-drafts` see only what the public saw.
 #[tracing::instrument(level = "debug", skip_all)]
@@ -82,9 +71,8 @@ pub async fn page(
     if !drafts {
         q = q.filter(change_event::Column::FeedEvent.is_not_null());
     }
-    let mut rows = q.order_by_asc(change_event::Column::Seq).limit(limit + 1).all(db).await?;
-    let has_more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
+    let rows = q.order_by_asc(change_event::Column::Seq).limit(limit + 1).all(db).await?;
+    let (rows, has_more) = pagination::one_more(rows, limit);
     let next = rows.last().map_or(from, |r| r.seq);
 
     // The last entry of each entity in the page stands for all of them.

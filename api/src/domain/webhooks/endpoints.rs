@@ -4,6 +4,7 @@
 use super::outbox::{self, DeliveryStatus};
 use super::{EventType, Settings, address, signing};
 use crate::domain::accounts::{Actor, Scope, policy};
+use crate::domain::pagination::Page;
 use crate::domain::{cursor, text, tx};
 use crate::error::{AppError, AppResult, Validator};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -224,11 +225,6 @@ pub async fn ping<C: tx::Db>(db: &C, actor: &Actor, id: Uuid, now: DateTime<Utc>
     })
 }
 
-pub struct DeliveryPage {
-    pub items: Vec<Delivery>,
-    pub next_cursor: Option<String>,
-}
-
 /// Deliveries of one endpoint, newest first.
 pub async fn deliveries(
     db: &impl ConnectionTrait,
@@ -237,7 +233,7 @@ pub async fn deliveries(
     status: Option<DeliveryStatus>,
     after: Option<&str>,
     limit: u64,
-) -> AppResult<DeliveryPage> {
+) -> AppResult<Page<Delivery, String>> {
     policy::require(actor, Scope::WebhooksManage)?;
     let before = after
         .map(|c| {
@@ -255,11 +251,8 @@ pub async fn deliveries(
     if let Some(s) = status {
         q = q.filter(webhook_delivery::Column::Status.eq(s));
     }
-    let mut items = q.order_by_desc(webhook_delivery::Column::Id).limit(limit + 1).all(db).await?;
-    let more = items.len() as u64 > limit;
-    items.truncate(limit as usize);
-    let next_cursor = more.then(|| items.last().map(|d| delivery_cursor(d.id))).flatten();
-    Ok(DeliveryPage { items, next_cursor })
+    let rows = q.order_by_desc(webhook_delivery::Column::Id).limit(limit + 1).all(db).await?;
+    Ok(Page::forward(rows, limit, after.is_some(), |d| delivery_cursor(d.id)))
 }
 
 /// Where a page of deliveries resumes after delivery `id` (newest first).

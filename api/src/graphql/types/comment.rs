@@ -253,11 +253,6 @@ impl CommentConnection {
         self.0.items.iter().map(|(_, n)| Comment(n.clone())).collect()
     }
     async fn page_info(&self) -> PageInfo {
-        PageInfo {
-            has_next_page: self.0.has_next_page,
-            has_previous_page: self.0.has_previous_page,
-            start_cursor: self.0.start_cursor().map(str::to_owned),
-            end_cursor: self.0.end_cursor().map(str::to_owned),
-        }
+        PageInfo::of_keyed(&self.0)
     }
 }

@@ -25,6 +25,16 @@ impl PageInfo {
             end_cursor: page.end_cursor().map(|c| c.encode()),
         }
     }
+
+    /// The same for a page whose cursors are already opaque strings.
+    pub fn of_keyed<T>(page: &Page<T, String>) -> Self {
+        Self {
+            has_next_page: page.has_next_page,
+            has_previous_page: page.has_previous_page,
+            start_cursor: page.start_cursor().cloned(),
+            end_cursor: page.end_cursor().cloned(),
+        }
+    }
 }
 
 /// Query cost of a page: the children's cost once per requested item, so a
