@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 
 /// What a moderator did.
 #[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::comments::moderation::ActionKind")]
 pub enum ModerationActionKind {
     /// Set a comment's status (approved, rejected, spam, back to the queue).
     SetStatus,
@@ -38,24 +39,6 @@ pub enum ModerationActionKind {
     ArticleModerationPost,
     /// Returned an article to the site-wide moderation.
     ArticleModerationDefault,
-}
-
-impl From<crate::domain::comments::moderation::ActionKind> for ModerationActionKind {
-    fn from(a: crate::domain::comments::moderation::ActionKind) -> Self {
-        use crate::domain::comments::moderation::ActionKind as A;
-        match a {
-            A::SetStatus => Self::SetStatus,
-            A::Feature => Self::Feature,
-            A::Unfeature => Self::Unfeature,
-            A::Delete => Self::Delete,
-            A::Ban => Self::Ban,
-            A::Suspend => Self::Suspend,
-            A::Reinstate => Self::Reinstate,
-            A::ArticleModerationPre => Self::ArticleModerationPre,
-            A::ArticleModerationPost => Self::ArticleModerationPost,
-            A::ArticleModerationDefault => Self::ArticleModerationDefault,
-        }
-    }
 }
 
 /// One entry of the moderation log.

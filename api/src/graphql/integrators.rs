@@ -5,20 +5,20 @@ use super::ids::{self, Kind};
 use super::types::article::Article;
 use super::types::taxonomy::{Author, Section, Tag};
 use super::{request, state};
-use crate::domain::journal::{Entity, FeedEvent};
+use crate::domain::journal::Entity;
 use crate::domain::pagination::{DELIVERIES, FEED};
 use crate::domain::sync::feed::{self, Document};
 use crate::domain::webhooks::endpoints::{self, Delivery, Endpoint};
-use crate::domain::webhooks::outbox::DeliveryStatus;
-use crate::domain::webhooks::{EventType, present};
+use crate::domain::webhooks::present::{self, DeliveryShown, EndpointShown};
 use crate::error::AppError;
 use crate::graphql::types::connection::PageInfo;
-use async_graphql::{ComplexObject, Context, Enum, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(name = "ChangeEvent")]
+#[graphql(remote = "crate::domain::journal::FeedEvent")]
 pub enum ChangeEventName {
     Published,
     Updated,
@@ -28,38 +28,14 @@ pub enum ChangeEventName {
     Upserted,
 }
 
-impl From<FeedEvent> for ChangeEventName {
-    fn from(e: FeedEvent) -> Self {
-        match e {
-            FeedEvent::Published => Self::Published,
-            FeedEvent::Updated => Self::Updated,
-            FeedEvent::Corrected => Self::Corrected,
-            FeedEvent::Unpublished => Self::Unpublished,
-            FeedEvent::Deleted => Self::Deleted,
-            FeedEvent::Upserted => Self::Upserted,
-        }
-    }
-}
-
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::journal::Entity")]
 pub enum ChangeEntity {
     Article,
     Section,
     Tag,
     Author,
     Media,
-}
-
-impl From<Entity> for ChangeEntity {
-    fn from(e: Entity) -> Self {
-        match e {
-            Entity::Article => Self::Article,
-            Entity::Section => Self::Section,
-            Entity::Tag => Self::Tag,
-            Entity::Author => Self::Author,
-            Entity::Media => Self::Media,
-        }
-    }
 }
 
 /// One entry of the change feed.
@@ -101,43 +77,18 @@ pub struct ChangeConnection {
 }
 
 /// A registered webhook receiver.
-#[derive(SimpleObject)]
-#[graphql(complex)]
-pub struct WebhookEndpoint {
-    pub id: ID,
-    pub url: String,
-    pub description: Option<String>,
-    pub events: Vec<WebhookEventType>,
-    pub enabled: bool,
-    pub disabled_reason: Option<String>,
-    pub failing_since: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    #[graphql(skip)]
-    pub raw_id: uuid::Uuid,
-}
+pub struct WebhookEndpoint(EndpointShown);
 
 impl WebhookEndpoint {
     pub fn new(e: &Endpoint) -> Result<Self, AppError> {
-        let e = present::endpoint(e)?;
-        Ok(Self {
-            id: ids::encode(Kind::WebhookEndpoint, e.id),
-            url: e.url,
-            description: e.description,
-            events: e.events.into_iter().map(Into::into).collect(),
-            enabled: e.enabled,
-            disabled_reason: e.disabled_reason,
-            failing_since: e.failing_since,
-            created_at: e.created_at,
-            updated_at: e.updated_at,
-            raw_id: e.id,
-        })
+        Ok(Self(present::endpoint(e)?))
     }
 }
 
 /// What a webhook endpoint subscribes to; each is sent as the event name
 /// in lower case with a dot (`ARTICLE_PUBLISHED` is `article.published`).
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::webhooks::EventType")]
 pub enum WebhookEventType {
     ArticlePublished,
     ArticleUpdated,
@@ -147,41 +98,40 @@ pub enum WebhookEventType {
     CommentCreated,
     CommentModerated,
     /// Sent on request only (`pingWebhookEndpoint`), to check an endpoint.
-    WebhookPing,
+    #[graphql(name = "WEBHOOK_PING")]
+    Ping,
 }
 
-impl From<EventType> for WebhookEventType {
-    fn from(e: EventType) -> Self {
-        match e {
-            EventType::ArticlePublished => Self::ArticlePublished,
-            EventType::ArticleUpdated => Self::ArticleUpdated,
-            EventType::ArticleCorrected => Self::ArticleCorrected,
-            EventType::ArticleUnpublished => Self::ArticleUnpublished,
-            EventType::ArticleDeleted => Self::ArticleDeleted,
-            EventType::CommentCreated => Self::CommentCreated,
-            EventType::CommentModerated => Self::CommentModerated,
-            EventType::Ping => Self::WebhookPing,
-        }
-    }
-}
-
-impl From<WebhookEventType> for EventType {
-    fn from(e: WebhookEventType) -> Self {
-        match e {
-            WebhookEventType::ArticlePublished => Self::ArticlePublished,
-            WebhookEventType::ArticleUpdated => Self::ArticleUpdated,
-            WebhookEventType::ArticleCorrected => Self::ArticleCorrected,
-            WebhookEventType::ArticleUnpublished => Self::ArticleUnpublished,
-            WebhookEventType::ArticleDeleted => Self::ArticleDeleted,
-            WebhookEventType::CommentCreated => Self::CommentCreated,
-            WebhookEventType::CommentModerated => Self::CommentModerated,
-            WebhookEventType::WebhookPing => Self::Ping,
-        }
-    }
-}
-
-#[ComplexObject]
+/// A registered webhook receiver.
+#[Object]
 impl WebhookEndpoint {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::WebhookEndpoint, self.0.id)
+    }
+    async fn url(&self) -> &str {
+        &self.0.url
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    async fn events(&self) -> Vec<WebhookEventType> {
+        self.0.events.iter().copied().map(Into::into).collect()
+    }
+    async fn enabled(&self) -> bool {
+        self.0.enabled
+    }
+    async fn disabled_reason(&self) -> Option<&str> {
+        self.0.disabled_reason.as_deref()
+    }
+    async fn failing_since(&self) -> Option<DateTime<Utc>> {
+        self.0.failing_since
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
     /// Deliveries, newest first (20 unless `first` says otherwise, at most 100).
     #[graphql(complexity = "DELIVERIES.expected(first).max(1) * child_complexity + 1")]
     async fn deliveries(
@@ -196,7 +146,7 @@ impl WebhookEndpoint {
         let page = endpoints::deliveries(
             &state(ctx).db,
             &r.actor,
-            self.raw_id,
+            self.0.id,
             status.map(Into::into),
             after.as_deref(),
             limit,
@@ -222,44 +172,57 @@ impl WebhookEndpoint {
 }
 
 /// One event for one endpoint, and how sending it went.
-#[derive(SimpleObject)]
-pub struct WebhookDelivery {
-    pub id: ID,
-    /// The `webhook-id` header of every attempt.
-    pub message_id: String,
-    pub event_type: WebhookEventType,
-    pub status: WebhookDeliveryStatus,
-    pub attempts: i32,
-    pub next_attempt_at: Option<DateTime<Utc>>,
-    pub last_status_code: Option<i32>,
-    pub last_error: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub delivered_at: Option<DateTime<Utc>>,
-    /// The JSON body sent.
-    pub payload: String,
-}
+pub struct WebhookDelivery(DeliveryShown);
 
 impl WebhookDelivery {
     pub fn new(d: &Delivery) -> Result<Self, AppError> {
-        let d = present::delivery(d)?;
-        Ok(Self {
-            id: ids::encode(Kind::WebhookDelivery, d.id),
-            message_id: d.message_id,
-            event_type: d.event_type.into(),
-            status: d.status.into(),
-            attempts: d.attempts,
-            next_attempt_at: d.next_attempt_at,
-            last_status_code: d.last_status_code,
-            last_error: d.last_error,
-            created_at: d.created_at,
-            delivered_at: d.delivered_at,
-            payload: d.payload,
-        })
+        Ok(Self(present::delivery(d)?))
+    }
+}
+
+/// One event for one endpoint, and how sending it went.
+#[Object]
+impl WebhookDelivery {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::WebhookDelivery, self.0.id)
+    }
+    /// The `webhook-id` header of every attempt.
+    async fn message_id(&self) -> &str {
+        &self.0.message_id
+    }
+    async fn event_type(&self) -> WebhookEventType {
+        self.0.event_type.into()
+    }
+    async fn status(&self) -> WebhookDeliveryStatus {
+        self.0.status.into()
+    }
+    async fn attempts(&self) -> i32 {
+        self.0.attempts
+    }
+    async fn next_attempt_at(&self) -> Option<DateTime<Utc>> {
+        self.0.next_attempt_at
+    }
+    async fn last_status_code(&self) -> Option<i32> {
+        self.0.last_status_code
+    }
+    async fn last_error(&self) -> Option<&str> {
+        self.0.last_error.as_deref()
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn delivered_at(&self) -> Option<DateTime<Utc>> {
+        self.0.delivered_at
+    }
+    /// The JSON body sent.
+    async fn payload(&self) -> &str {
+        &self.0.payload
     }
 }
 
 /// Where a delivery stands.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::webhooks::outbox::DeliveryStatus")]
 pub enum WebhookDeliveryStatus {
     /// Waiting for its next attempt.
     Pending,
@@ -267,26 +230,6 @@ pub enum WebhookDeliveryStatus {
     Delivered,
     /// Every attempt failed; `retryWebhookDelivery` tries again.
     Failed,
-}
-
-impl From<DeliveryStatus> for WebhookDeliveryStatus {
-    fn from(s: DeliveryStatus) -> Self {
-        match s {
-            DeliveryStatus::Pending => Self::Pending,
-            DeliveryStatus::Delivered => Self::Delivered,
-            DeliveryStatus::Failed => Self::Failed,
-        }
-    }
-}
-
-impl From<WebhookDeliveryStatus> for DeliveryStatus {
-    fn from(s: WebhookDeliveryStatus) -> Self {
-        match s {
-            WebhookDeliveryStatus::Pending => Self::Pending,
-            WebhookDeliveryStatus::Delivered => Self::Delivered,
-            WebhookDeliveryStatus::Failed => Self::Failed,
-        }
-    }
 }
 
 /// Deliveries, newest first, as a Relay connection: pass

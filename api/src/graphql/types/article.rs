@@ -3,7 +3,7 @@ use super::comment::{Comment, CommentConnection, CommentOrder};
 use super::media::Media;
 use super::related::RelatedStory;
 use super::taxonomy::{Author, Section, Tag};
-use crate::domain::articles::{self, CommentsStatus as DomainComments, Status, present};
+use crate::domain::articles::{self, present};
 use crate::domain::comments;
 use crate::domain::comments::cursor::{Position, Scope};
 use crate::domain::comments::read::{COMMENTS, FEATURED};
@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::articles::Status")]
 pub enum ArticleStatus {
     Draft,
     Scheduled,
@@ -27,43 +28,12 @@ pub enum ArticleStatus {
     Archived,
 }
 
-impl From<ArticleStatus> for Status {
-    fn from(s: ArticleStatus) -> Self {
-        match s {
-            ArticleStatus::Draft => Self::Draft,
-            ArticleStatus::Scheduled => Self::Scheduled,
-            ArticleStatus::Published => Self::Published,
-            ArticleStatus::Archived => Self::Archived,
-        }
-    }
-}
-
-impl From<Status> for ArticleStatus {
-    fn from(s: Status) -> Self {
-        match s {
-            Status::Draft => Self::Draft,
-            Status::Scheduled => Self::Scheduled,
-            Status::Published => Self::Published,
-            Status::Archived => Self::Archived,
-        }
-    }
-}
-
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::articles::CommentsStatus")]
 pub enum CommentsStatus {
     Open,
     Closed,
     Disabled,
-}
-
-impl From<DomainComments> for CommentsStatus {
-    fn from(s: DomainComments) -> Self {
-        match s {
-            DomainComments::Open => Self::Open,
-            DomainComments::Closed => Self::Closed,
-            DomainComments::Disabled => Self::Disabled,
-        }
-    }
 }
 
 /// Search-engine fields; empty ones fall back to headline and dek.

@@ -5,9 +5,7 @@
 use super::connection::PageInfo;
 use crate::domain::comments::read::{CommentPage, REPLIES};
 use crate::domain::comments::visibility::{self, Viewer};
-use crate::domain::comments::{
-    self, CommentStatus as Status, cursor::Position, cursor::Scope, moderation, present,
-};
+use crate::domain::comments::{self, cursor::Position, cursor::Scope, moderation, present};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{Reacted, RepliesKey};
 use crate::graphql::{loaders, request, state};
@@ -15,6 +13,7 @@ use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::comments::CommentStatus")]
 pub enum CommentStatus {
     Pending,
     Approved,
@@ -23,31 +22,8 @@ pub enum CommentStatus {
     Deleted,
 }
 
-impl From<Status> for CommentStatus {
-    fn from(s: Status) -> Self {
-        match s {
-            Status::Pending => Self::Pending,
-            Status::Approved => Self::Approved,
-            Status::Rejected => Self::Rejected,
-            Status::Spam => Self::Spam,
-            Status::Deleted => Self::Deleted,
-        }
-    }
-}
-
-impl From<CommentStatus> for Status {
-    fn from(s: CommentStatus) -> Self {
-        match s {
-            CommentStatus::Pending => Self::Pending,
-            CommentStatus::Approved => Self::Approved,
-            CommentStatus::Rejected => Self::Rejected,
-            CommentStatus::Spam => Self::Spam,
-            CommentStatus::Deleted => Self::Deleted,
-        }
-    }
-}
-
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
+#[graphql(remote = "crate::domain::comments::Sort")]
 pub enum CommentOrder {
     #[default]
     Newest,
@@ -56,34 +32,13 @@ pub enum CommentOrder {
     MostReactions,
 }
 
-impl From<CommentOrder> for comments::Sort {
-    fn from(o: CommentOrder) -> Self {
-        match o {
-            CommentOrder::Newest => Self::Newest,
-            CommentOrder::Oldest => Self::Oldest,
-            CommentOrder::MostReplies => Self::MostReplies,
-            CommentOrder::MostReactions => Self::MostReactions,
-        }
-    }
-}
-
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::comments::FlagReason")]
 pub enum FlagReason {
     Spam,
     Abusive,
     OffTopic,
     Other,
-}
-
-impl From<FlagReason> for comments::FlagReason {
-    fn from(r: FlagReason) -> Self {
-        match r {
-            FlagReason::Spam => Self::Spam,
-            FlagReason::Abusive => Self::Abusive,
-            FlagReason::OffTopic => Self::OffTopic,
-            FlagReason::Other => Self::Other,
-        }
-    }
 }
 
 /// The body as served: sanitized HTML and plain text. Empty once deleted.

@@ -7,34 +7,12 @@ use async_graphql::{Enum, ID, Object};
 use chrono::{DateTime, Utc};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::accounts::Role")]
 pub enum Role {
     Reader,
     Moderator,
     Editor,
     Admin,
-}
-
-impl From<crate::domain::accounts::Role> for Role {
-    fn from(r: crate::domain::accounts::Role) -> Self {
-        use crate::domain::accounts::Role as R;
-        match r {
-            R::Reader => Self::Reader,
-            R::Moderator => Self::Moderator,
-            R::Editor => Self::Editor,
-            R::Admin => Self::Admin,
-        }
-    }
-}
-
-impl From<Role> for crate::domain::accounts::Role {
-    fn from(r: Role) -> Self {
-        match r {
-            Role::Reader => Self::Reader,
-            Role::Moderator => Self::Moderator,
-            Role::Editor => Self::Editor,
-            Role::Admin => Self::Admin,
-        }
-    }
 }
 
 pub struct Account(AccountShown);
