@@ -66,12 +66,13 @@ async fn watch(
     };
     let per_client = c.stream_slots.take(&r.actor)?;
     let watcher = Watcher { viewer: Viewer::of(&r.actor), article_id: id };
-    let sub = c.live.subscribe(&st.db).await?;
-    let (mut rx, from) = (sub.rx, sub.from);
+    // The stream owns the subscription: it counts as started while it lives.
+    let mut sub = c.live.subscribe(&st.db).await?;
+    let from = sub.from();
     Ok(async_stream::stream! {
         let _held = (per_client, per_connection);
         loop {
-            match rx.recv().await {
+            match sub.recv().await {
                 Ok(ev) if ev.seq <= from => {}
                 Ok(ev) => match (mode, watcher.offer(&ev)) {
                     (Mode::Added, Some(Delivery::Added(c))) => yield Comment(c),

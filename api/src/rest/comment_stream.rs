@@ -75,8 +75,7 @@ pub async fn comment_stream(
     let viewer = Viewer::of(&caller.0);
     let watcher = Watcher { viewer, article_id: article.id };
     // Subscribe before reading the missed events, so none falls between.
-    let sub = c.live.subscribe(&state.db).await?;
-    let mut rx = sub.rx;
+    let mut sub = c.live.subscribe(&state.db).await?;
     let missed = match last {
         Some(n) => live::replay(&state.db, article.id, n).await?,
         None => Vec::new(),
@@ -89,7 +88,7 @@ pub async fn comment_stream(
         // that reads a set number of events) need not wait for a comment.
         yield Ok::<_, actix_web::Error>(Bytes::from(format!("retry: 3000\nevent: ready\ndata: {{\"articleId\":\"{}\"}}\n\n", watcher.article_id)));
         // Without Last-Event-ID, the stream starts at the present.
-        let mut floor = last.unwrap_or(sub.from);
+        let mut floor = last.unwrap_or(sub.from());
         for ev in &missed {
             if let Some(d) = watcher.offer(ev) && let Some(f) = frame(&state, viewer, ev, &d).await {
                 yield Ok(f);
@@ -100,7 +99,7 @@ pub async fn comment_stream(
         keepalive.tick().await;
         loop {
             tokio::select! {
-                got = rx.recv() => match got {
+                got = sub.recv() => match got {
                     Ok(ev) if ev.seq > floor => {
                         floor = ev.seq;
                         if let Some(d) = watcher.offer(&ev) && let Some(f) = frame(&state, viewer, &ev, &d).await {

@@ -53,14 +53,25 @@ async fn within(ws: &mut Ws, wait: Duration) -> Option<Value> {
     }
 }
 
-async fn subscribe(ws: &mut Ws, id: &str, field: &str, article: uuid::Uuid) {
+async fn send_subscribe(ws: &mut Ws, id: &str, field: &str, article: uuid::Uuid) {
     let query = format!(
         "subscription($a: ID!) {{ {field}(articleId: $a) {{ id status body {{ text }} author {{ displayName }} }} }}"
     );
     let msg = json!({ "id": id, "type": "subscribe", "payload": { "query": query, "variables": { "a": article.to_string() } } });
     ws.send(Message::text(msg.to_string())).await.unwrap();
-    // Give the server a moment to start the stream before anything is posted.
-    tokio::time::sleep(Duration::from_millis(100)).await;
+}
+
+/// Subscribes and returns once the stream has read its start, so that
+/// whatever is posted next reaches it (the protocol has no acknowledgement).
+async fn subscribe(app: &TestApp, ws: &mut Ws, id: &str, field: &str, article: uuid::Uuid) {
+    let live = &app.state.community.live;
+    let before = live.started();
+    send_subscribe(ws, id, field, article).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while live.started() <= before {
+        assert!(std::time::Instant::now() < deadline, "subscription {id} never started");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
 }
 
 #[actix_web::test]
@@ -82,13 +93,13 @@ async fn websocket_subscribers_see_what_they_may_see_as_it_happens() {
     assert_eq!(r["data"]["setCommentModeration"]["moderation"], "PRE", "{r}");
 
     let mut bob_ws = connect(&app, Some(&bob)).await;
-    subscribe(&mut bob_ws, "open", "commentAdded", open).await;
-    subscribe(&mut bob_ws, "held", "commentAdded", held).await;
+    subscribe(&app, &mut bob_ws, "open", "commentAdded", open).await;
+    subscribe(&app, &mut bob_ws, "held", "commentAdded", held).await;
     let mut alice_ws = connect(&app, Some(&alice)).await;
-    subscribe(&mut alice_ws, "mine", "commentAdded", held).await;
+    subscribe(&app, &mut alice_ws, "mine", "commentAdded", held).await;
     let mut anon_ws = connect(&app, None).await;
-    subscribe(&mut anon_ws, "updates", "commentUpdated", held).await;
-    subscribe(&mut anon_ws, "added", "commentAdded", held).await;
+    subscribe(&app, &mut anon_ws, "updates", "commentUpdated", held).await;
+    subscribe(&app, &mut anon_ws, "added", "commentAdded", held).await;
 
     app.comment(&alice, open, None, "hello, live readers").await;
     let got = next_json(&mut bob_ws).await.unwrap();
@@ -142,9 +153,9 @@ async fn subscriptions_are_limited_and_refused_cleanly() {
     .await;
     let article = app.story("limits", "Limits", Some(t0() - TimeDelta::hours(1)), Story::default()).await;
     let mut ws = connect(&app, None).await;
-    subscribe(&mut ws, "1", "commentAdded", article).await;
-    subscribe(&mut ws, "2", "commentUpdated", article).await;
-    subscribe(&mut ws, "3", "commentAdded", article).await;
+    subscribe(&app, &mut ws, "1", "commentAdded", article).await;
+    subscribe(&app, &mut ws, "2", "commentUpdated", article).await;
+    send_subscribe(&mut ws, "3", "commentAdded", article).await;
     let third = next_json(&mut ws).await.unwrap();
     assert_eq!(third["id"], "3", "{third}");
     assert_eq!(third["payload"]["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{third}");
@@ -164,7 +175,7 @@ async fn subscriptions_are_limited_and_refused_cleanly() {
     assert_eq!(refused["payload"]["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX", "{refused}");
     assert_eq!(next_json(&mut ws).await.unwrap()["type"], "complete");
     // An unknown story and bad credentials.
-    subscribe(&mut ws, "5", "commentAdded", uuid::Uuid::now_v7()).await;
+    send_subscribe(&mut ws, "5", "commentAdded", uuid::Uuid::now_v7()).await;
     let unknown = next_json(&mut ws).await.unwrap();
     assert_eq!(unknown["payload"]["errors"][0]["extensions"]["code"], "NOT_FOUND", "{unknown}");
     let url = format!("{}/graphql/ws", app.addr.replace("http://", "ws://"));
@@ -303,10 +314,10 @@ async fn a_comment_posted_right_after_subscribing_is_delivered_by_the_next_poll(
     // Posted before the poller has run once for this subscriber.
     let posted = app.comment(&alice, article, None, "right after subscribing").await;
     assert_eq!(poller.step().await.unwrap(), 1, "the poll starts at the subscriber's start");
-    let ev = sub.rx.try_recv().unwrap();
-    assert!(ev.seq > sub.from);
+    let ev = sub.try_recv().unwrap();
+    assert!(ev.seq > sub.from());
     assert_eq!(api::graphql::ids::encode(api::graphql::ids::Kind::Comment, ev.comment.id).0, posted);
-    assert!(sub.rx.try_recv().is_err(), "the comment from before the subscription is not sent: {earlier}");
+    assert!(sub.try_recv().is_err(), "the comment from before the subscription is not sent: {earlier}");
 
     drop(sub);
     assert_eq!(poller.step().await.unwrap(), 0, "the last listener left: polling stops");

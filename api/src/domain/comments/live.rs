@@ -11,6 +11,7 @@ use super::{Comment, CommentStatus, read};
 use crate::error::AppResult;
 use entity::comment_event;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 use uuid::Uuid;
@@ -91,6 +92,9 @@ impl Watcher {
 /// here, and each stream subscribes.
 pub struct Live {
     tx: broadcast::Sender<Arc<LiveEvent>>,
+    /// Subscribers that have read their start: from then on nothing
+    /// committed is missed by them.
+    started: Arc<AtomicUsize>,
     /// The lowest start position of a subscriber that arrived while the
     /// poller had nobody to poll for; the poller resumes from it.
     resume: Mutex<Option<i64>>,
@@ -100,14 +104,41 @@ pub struct Live {
 /// number already committed when it subscribed. Events at or below `from`
 /// happened before the subscription and are not for it.
 pub struct Subscription {
-    pub rx: broadcast::Receiver<Arc<LiveEvent>>,
-    pub from: i64,
+    rx: broadcast::Receiver<Arc<LiveEvent>>,
+    from: i64,
+    _started: Started,
+}
+
+impl Subscription {
+    /// The next event (it may be at or below [`Self::from`]).
+    pub async fn recv(&mut self) -> Result<Arc<LiveEvent>, broadcast::error::RecvError> {
+        self.rx.recv().await
+    }
+
+    /// The next event if one is waiting.
+    pub fn try_recv(&mut self) -> Result<Arc<LiveEvent>, broadcast::error::TryRecvError> {
+        self.rx.try_recv()
+    }
+
+    /// The last event already committed when it subscribed.
+    pub fn from(&self) -> i64 {
+        self.from
+    }
+}
+
+/// Counts a subscription among the started ones while it lives.
+struct Started(Arc<AtomicUsize>);
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Live {
     pub fn new() -> Arc<Self> {
         let (tx, _) = broadcast::channel(1024);
-        Arc::new(Self { tx, resume: Mutex::new(None) })
+        Arc::new(Self { tx, started: Arc::new(AtomicUsize::new(0)), resume: Mutex::new(None) })
     }
 
     /// Subscribes, then reads where the log stands. In that order, an
@@ -119,7 +150,14 @@ impl Live {
         if let Ok(mut r) = self.resume.lock() {
             *r = Some(r.map_or(from, |r| r.min(from)));
         }
-        Ok(Subscription { rx, from })
+        self.started.fetch_add(1, Ordering::SeqCst);
+        Ok(Subscription { rx, from, _started: Started(Arc::clone(&self.started)) })
+    }
+
+    /// How many subscriptions are open and will see every event committed
+    /// from now on: a client that subscribed is listening once this counts it.
+    pub fn started(&self) -> usize {
+        self.started.load(Ordering::SeqCst)
     }
 
     /// Whether anyone listens now.
