@@ -1,6 +1,7 @@
-//! DataLoaders: thin wrappers that batch the domain's batch queries. Built
-//! once with the schema; they batch across concurrent resolvers and cache
-//! nothing, so no request ever sees another's stale rows.
+//! Loaders: thin wrappers that batch the domain's batch queries through
+//! [`Batcher`]. Built once with the schema; they batch across concurrent
+//! resolvers and cache nothing, so no request ever sees another's stale
+//! rows.
 
 use crate::domain::accounts::users::{self, User};
 use crate::domain::articles::corrections::{self, Correction};
@@ -12,7 +13,8 @@ use crate::domain::media::{self, Media};
 use crate::domain::related;
 use crate::domain::taxonomy::links::{self, LinkKinds, Links};
 use crate::error::AppError;
-use async_graphql::dataloader::{DataLoader, Loader};
+use super::batch::Batcher;
+use async_graphql::dataloader::Loader;
 use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -171,29 +173,29 @@ impl Loader<RelatedKey> for RelatedLists {
 }
 
 pub struct Loaders {
-    pub related: DataLoader<RelatedLists>,
-    pub links: DataLoader<LinksByArticle>,
-    pub body: DataLoader<BodyByArticle>,
-    pub corrections_by_article: DataLoader<CorrectionsByArticle>,
-    pub media: DataLoader<MediaById>,
-    pub users: DataLoader<UsersById>,
-    pub comments: DataLoader<CommentsById>,
-    pub reacted: DataLoader<ReactionsOf>,
-    pub replies: DataLoader<FirstReplies>,
+    pub related: Batcher<RelatedKey, RelatedLists>,
+    pub links: Batcher<LinkKey, LinksByArticle>,
+    pub body: Batcher<Uuid, BodyByArticle>,
+    pub corrections_by_article: Batcher<Uuid, CorrectionsByArticle>,
+    pub media: Batcher<Uuid, MediaById>,
+    pub users: Batcher<Uuid, UsersById>,
+    pub comments: Batcher<Uuid, CommentsById>,
+    pub reacted: Batcher<Reacted, ReactionsOf>,
+    pub replies: Batcher<RepliesKey, FirstReplies>,
 }
 
 impl Loaders {
     pub fn new(db: &DatabaseConnection) -> Self {
         Self {
-            related: DataLoader::new(RelatedLists(db.clone()), tokio::spawn),
-            links: DataLoader::new(LinksByArticle(db.clone()), tokio::spawn),
-            body: DataLoader::new(BodyByArticle(db.clone()), tokio::spawn),
-            corrections_by_article: DataLoader::new(CorrectionsByArticle(db.clone()), tokio::spawn),
-            media: DataLoader::new(MediaById(db.clone()), tokio::spawn),
-            users: DataLoader::new(UsersById(db.clone()), tokio::spawn),
-            comments: DataLoader::new(CommentsById(db.clone()), tokio::spawn),
-            reacted: DataLoader::new(ReactionsOf(db.clone()), tokio::spawn),
-            replies: DataLoader::new(FirstReplies(db.clone()), tokio::spawn),
+            related: Batcher::new(RelatedLists(db.clone())),
+            links: Batcher::new(LinksByArticle(db.clone())),
+            body: Batcher::new(BodyByArticle(db.clone())),
+            corrections_by_article: Batcher::new(CorrectionsByArticle(db.clone())),
+            media: Batcher::new(MediaById(db.clone())),
+            users: Batcher::new(UsersById(db.clone())),
+            comments: Batcher::new(CommentsById(db.clone())),
+            reacted: Batcher::new(ReactionsOf(db.clone())),
+            replies: Batcher::new(FirstReplies(db.clone())),
         }
     }
 }

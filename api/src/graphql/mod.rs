@@ -8,6 +8,7 @@ pub mod http;
 pub mod ids;
 pub mod integrators;
 pub mod limits;
+mod batch;
 pub mod loaders;
 pub mod mutation;
 mod query;
