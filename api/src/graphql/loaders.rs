@@ -3,6 +3,7 @@
 //! resolvers and cache nothing, so no request ever sees another's stale
 //! rows.
 
+use super::batch::Batcher;
 use crate::domain::accounts::users::{self, User};
 use crate::domain::articles::corrections::{self, Correction};
 use crate::domain::articles::{self, ArticleBody};
@@ -13,7 +14,6 @@ use crate::domain::media::{self, Media};
 use crate::domain::related;
 use crate::domain::taxonomy::links::{self, LinkKinds, Links};
 use crate::error::AppError;
-use super::batch::Batcher;
 use async_graphql::dataloader::Loader;
 use sea_orm::DatabaseConnection;
 use std::collections::HashMap;

@@ -1,6 +1,7 @@
 //! The GraphQL adapter: schema wiring, per-request context and error codes.
 //! Types under `types/` are views over domain rows, never entity derives.
 
+mod batch;
 pub mod community;
 pub mod errors;
 pub mod graphiql;
@@ -8,7 +9,6 @@ pub mod http;
 pub mod ids;
 pub mod integrators;
 pub mod limits;
-mod batch;
 pub mod loaders;
 pub mod mutation;
 mod query;
