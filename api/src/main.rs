@@ -256,6 +256,10 @@ async fn import(config: Config, file: std::path::PathBuf) -> Result<(), CliError
     }
     importer.end(&state.db).await?;
     bar.finish_and_clear();
+    let t = &importer.totals;
+    if t.created + t.updated > 0 {
+        api::db::statistics::refresh(&state.db).await.map_err(api::error::AppError::from)?;
+    }
     let (problems, unlisted) = std::mem::take(&mut importer.problems).listed();
     for r in &problems {
         eprintln!("line {}: {}", r.line, r.reason.as_deref().unwrap_or("rejected"));

@@ -2,6 +2,7 @@
 //! counter behind `/metrics` and the N+1 tests.
 
 pub mod counters;
+pub mod statistics;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DbErr, TransactionTrait};

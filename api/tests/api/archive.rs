@@ -364,6 +364,22 @@ async fn the_cli_exports_and_imports_files() {
         said.contains(&format!("{} created, 0 updated, 0 unchanged, 0 rejected", written.lines().count())),
         "{said}"
     );
+    // The import leaves planner statistics behind it, as the seed does.
+    if target.starts_with("postgres") {
+        use sea_orm::{ConnectionTrait, Statement};
+        let db = sea_orm::Database::connect(&target).await.unwrap();
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM pg_stat_user_tables \
+                 WHERE relname IN ('article', 'article_body', 'comment') AND last_analyze IS NOT NULL",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.try_get::<i64>("", "n").unwrap(), 3, "tables analysed after the import");
+        db.close().await.unwrap();
+    }
     let again = dir.path().join("again.ndjson");
     let out = std::process::Command::new(bin)
         .args(["export", again.to_str().unwrap()])
