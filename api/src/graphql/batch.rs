@@ -13,6 +13,7 @@ use async_graphql::dataloader::Loader;
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::ThreadId;
 use tokio::sync::oneshot;
 
 type Answer<K, V, E> = Result<Arc<HashMap<K, V>>, E>;
@@ -21,8 +22,11 @@ type Answer<K, V, E> = Result<Arc<HashMap<K, V>>, E>;
 /// the benchmark at 32 connections lost most batching across requests with
 /// one (5.5 statements per page instead of 3.7), so a few more.
 const YIELDS: usize = 4;
-/// The keys of the batch still gathering, and who waits for it.
-type Shared<K, L> = Arc<Mutex<Pending<K, <L as Loader<K>>::Value, <L as Loader<K>>::Error>>>;
+/// The keys of the batch still gathering on each worker thread, and who
+/// waits for it. Per thread: a batch taken by another worker while this
+/// one was still asking would split a request's keys over two statements.
+type Shared<K, L> =
+    Arc<Mutex<HashMap<ThreadId, Pending<K, <L as Loader<K>>::Value, <L as Loader<K>>::Error>>>>;
 
 struct Pending<K, V, E> {
     keys: HashSet<K>,
@@ -49,20 +53,22 @@ where
     L: Loader<K>,
 {
     pub fn new(loader: L) -> Self {
-        Self { loader: Arc::new(loader), pending: Arc::new(Mutex::new(Pending::default())) }
+        Self { loader: Arc::new(loader), pending: Arc::new(Mutex::new(HashMap::new())) }
     }
 
     /// The value for `key`, loaded together with every key asked for
     /// before the batch goes out.
     pub async fn load_one(&self, key: K) -> Result<Option<L::Value>, L::Error> {
         let answer = {
-            let mut p = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            let thread = std::thread::current().id();
+            let mut all = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            let p = all.entry(thread).or_default();
             let first = p.waiting.is_empty();
             p.keys.insert(key.clone());
             let (tx, rx) = oneshot::channel();
             p.waiting.push(tx);
             if first {
-                tokio::spawn(run(Arc::clone(&self.loader), Arc::clone(&self.pending)));
+                tokio::spawn(run(Arc::clone(&self.loader), Arc::clone(&self.pending), thread));
             }
             rx
         };
@@ -75,7 +81,7 @@ where
     }
 }
 
-async fn run<K, L>(loader: Arc<L>, pending: Shared<K, L>)
+async fn run<K, L>(loader: Arc<L>, pending: Shared<K, L>, thread: ThreadId)
 where
     K: Send + Sync + Hash + Eq + Clone + 'static,
     L: Loader<K>,
@@ -83,7 +89,9 @@ where
     for _ in 0..YIELDS {
         tokio::task::yield_now().await;
     }
-    let batch = std::mem::take(&mut *pending.lock().unwrap_or_else(PoisonError::into_inner));
+    let Some(batch) = pending.lock().unwrap_or_else(PoisonError::into_inner).remove(&thread) else {
+        return;
+    };
     let keys: Vec<K> = batch.keys.into_iter().collect();
     let answer = loader.load(&keys).await.map(Arc::new);
     for w in batch.waiting {
