@@ -895,6 +895,41 @@ async fn hostile_integrator_inputs_are_refused_and_concurrent_imports_stay_consi
         )
         .await;
     assert_eq!(error_code(&r), "BAD_USER_INPUT", "{r}");
+    // Page sizes of deliveries: REST `limit` and GraphQL `first`, 1 to 100.
+    for l in ["0", "101", "-1", "1000000000000", "abc", "1.5", "%00"] {
+        let (status, _, p) = app.call("GET", &format!("{zero}?limit={l}"), Some(&key), None, &[]).await;
+        assert_eq!(status, 400, "limit={l}: {p}");
+    }
+    let made = app
+        .gql_as(
+            Some(&key),
+            r#"mutation { createWebhookEndpoint(input: { url: "https://93.184.215.14/sized", events: [ARTICLE_PUBLISHED] }) { endpoint { id } } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(made["errors"].is_null(), "{made}");
+    for first in ["0", "-1", "101", "2147483647"] {
+        let r = app
+            .gql_as(
+                Some(&key),
+                &format!("{{ webhookEndpoints {{ deliveries(first: {first}) {{ nodes {{ id }} }} }} }}"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(error_code(&r), "BAD_USER_INPUT", "first: {first}: {r}");
+    }
+    // Event types are an enum in GraphQL: REST's dotted names, unknown
+    // names and an empty list are bad input.
+    for events in [r#"["article.published"]"#, "[ARTICLE_EXPLODED]", "[]", "[article_published]"] {
+        let r = app
+            .gql_as(
+                Some(&key),
+                &format!(r#"mutation {{ createWebhookEndpoint(input: {{ url: "https://93.184.215.14/e", events: {events} }}) {{ endpoint {{ id }} }} }}"#),
+                json!({}),
+            )
+            .await;
+        assert_eq!(error_code(&r), "BAD_USER_INPUT", "events {events}: {r}");
+    }
     // Feeds and sitemaps: hostile parameters.
     for path in [
         format!("/feeds/rss?section={long}"),
