@@ -9,6 +9,7 @@
 //! for I/O); then it runs. Alone, a yield costs microseconds, not a timer
 //! tick. The loaders keep async-graphql's `Loader` trait.
 
+use crate::error::AppError;
 use async_graphql::dataloader::Loader;
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
@@ -50,7 +51,7 @@ where
 impl<K, L> Batcher<K, L>
 where
     K: Send + Sync + Hash + Eq + Clone + 'static,
-    L: Loader<K>,
+    L: Loader<K, Error = AppError>,
 {
     pub fn new(loader: L) -> Self {
         Self { loader: Arc::new(loader), pending: Arc::new(Mutex::new(HashMap::new())) }
@@ -75,8 +76,8 @@ where
         match answer.await {
             Ok(Ok(values)) => Ok(values.get(&key).cloned()),
             Ok(Err(e)) => Err(e),
-            // The batch task died (a panic in a loader): nothing was loaded.
-            Err(_) => Ok(None),
+            // The batch task died (a panic in a loader): an error, not "none".
+            Err(_) => Err(AppError::internal(anyhow::anyhow!("a batched load stopped before it answered"))),
         }
     }
 }
@@ -109,12 +110,12 @@ mod tests {
 
     impl Loader<u32> for Squares {
         type Value = u32;
-        type Error = String;
+        type Error = AppError;
 
-        async fn load(&self, keys: &[u32]) -> Result<HashMap<u32, u32>, String> {
+        async fn load(&self, keys: &[u32]) -> Result<HashMap<u32, u32>, AppError> {
             self.0.fetch_add(1, Ordering::SeqCst);
             if keys.contains(&13) {
-                return Err("unlucky".into());
+                return Err(AppError::field("key", "unlucky"));
             }
             Ok(keys.iter().filter(|k| **k != 0).map(|k| (*k, k * k)).collect())
         }
@@ -126,11 +127,11 @@ mod tests {
         let b = Batcher::new(Squares(Arc::clone(&calls)));
         let started = tokio::time::Instant::now();
         let (a, c, z) = tokio::join!(b.load_one(2), b.load_one(3), b.load_one(0));
-        assert_eq!((a, c, z), (Ok(Some(4)), Ok(Some(9)), Ok(None)));
+        assert_eq!((a.ok(), c.ok(), z.ok()), (Some(Some(4)), Some(Some(9)), Some(None)));
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         // With the clock paused, any timer would have moved it on.
         assert_eq!(tokio::time::Instant::now(), started);
-        assert_eq!(b.load_one(5).await, Ok(Some(25)));
+        assert_eq!(b.load_one(5).await.ok(), Some(Some(25)));
         assert_eq!(calls.load(Ordering::SeqCst), 2, "a later key is a batch of its own");
     }
 
@@ -138,6 +139,7 @@ mod tests {
     async fn an_error_reaches_every_key_of_its_batch() {
         let b = Batcher::new(Squares(Arc::new(AtomicUsize::new(0))));
         let (a, c) = tokio::join!(b.load_one(13), b.load_one(2));
-        assert_eq!((a, c), (Err("unlucky".into()), Err("unlucky".into())));
+        let field = |r: Result<Option<u32>, AppError>| r.err().map(|e| e.fields()[0].message.clone());
+        assert_eq!((field(a), field(c)), (Some("unlucky".into()), Some("unlucky".into())));
     }
 }
