@@ -412,6 +412,12 @@ pub struct WorkerArgs {
     #[arg(long, env = "DATELINE_RELATED_REFRESH_MS", default_value_t = 1000, global = true)]
     pub related_refresh_ms: u64,
 
+    /// How often sections, tags and authors are read again, in
+    /// milliseconds, so renames made through another instance on the same
+    /// database show here; 0 never (renames through this instance show at once).
+    #[arg(long, env = "DATELINE_TAXONOMY_RELOAD_MS", default_value_t = 30000, global = true)]
+    pub taxonomy_reload_ms: u64,
+
     /// How often scheduled stories whose time has come are announced to the
     /// change feed and webhooks, in milliseconds; 0 runs no scheduler.
     #[arg(long, env = "DATELINE_SCHEDULER_POLL_MS", default_value_t = 1000, global = true)]
@@ -521,6 +527,8 @@ impl Config {
             "--scheduler-poll-ms",
             "0",
             "--webhooks-poll-ms",
+            "0",
+            "--taxonomy-reload-ms",
             "0",
         ];
         match Cli::try_parse_from(args) {

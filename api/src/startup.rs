@@ -53,6 +53,11 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
     }
     let urls = Arc::new(PublicUrls::new(&config.site.site_url, config.site.public_url_template.as_deref()));
     let shutdown = tokio_util::sync::CancellationToken::new();
+    let catalog = Arc::new(crate::domain::taxonomy::catalog::Catalog::default());
+    catalog
+        .reload(&conn)
+        .await
+        .map_err(|e| StartError::Setup(format!("reading sections, tags and authors: {e}")))?;
     Ok(AppState {
         db: conn,
         clock,
@@ -61,6 +66,7 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
         community,
         webhooks,
         urls,
+        catalog,
         shutdown,
     })
 }

@@ -20,6 +20,8 @@ pub struct AppState {
     pub community: Arc<Community>,
     pub webhooks: Arc<crate::domain::webhooks::Settings>,
     pub urls: Arc<crate::domain::articles::urls::PublicUrls>,
+    /// Sections, tags and authors, held in memory for every read.
+    pub catalog: Arc<crate::domain::taxonomy::catalog::Catalog>,
     /// Cancelled when the process shuts down: workers stop after their
     /// step, live streams close.
     pub shutdown: tokio_util::sync::CancellationToken,

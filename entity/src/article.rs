@@ -32,6 +32,12 @@ pub struct Model {
     /// The change feed has announced the story as public. Set by the write
     /// that publishes it, or by the scheduler when its time comes.
     pub feed_public: bool,
+    /// The byline's author ids in order, comma-separated: a copy of the
+    /// story's `article_author` rows written by the same write, so a story
+    /// and its links are one row to read.
+    pub author_ids: String,
+    /// The tag ids in order, as `author_ids`.
+    pub tag_ids: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

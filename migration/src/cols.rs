@@ -128,3 +128,15 @@ pub async fn create_indexes(
     }
     Ok(())
 }
+
+/// Ids kept as comma-separated text, empty by default. MySQL allows a
+/// default on `TEXT` only as an expression.
+pub fn id_list(backend: DatabaseBackend, name: &'static str) -> ColumnDef {
+    let mut col = ColumnDef::new(name);
+    col.text().not_null();
+    match backend {
+        DatabaseBackend::MySql => col.extra("DEFAULT ('')"),
+        _ => col.default(""),
+    };
+    col
+}

@@ -34,6 +34,8 @@ pub fn story() -> entity::article::Model {
         word_count: 0,
         version: 1,
         feed_public: true,
+        author_ids: String::new(),
+        tag_ids: String::new(),
         created_at: t0(),
         updated_at: t0(),
     }

@@ -37,6 +37,35 @@ impl Params {
         padded(items).into_iter().map(|i| self.push(i)).collect::<Vec<_>>().join(", ")
     }
 
+    /// The text of a statement built elsewhere (by sea-query), its values
+    /// taken over here, for use as a part of a larger statement. On
+    /// PostgreSQL its placeholders are renumbered after the ones before it.
+    pub fn embed(&mut self, stmt: Statement) -> String {
+        let offset = self.values.len();
+        self.values.extend(stmt.values.map(|Values(v)| v).unwrap_or_default());
+        if self.backend != DatabaseBackend::Postgres || offset == 0 {
+            return stmt.sql;
+        }
+        let mut out = String::with_capacity(stmt.sql.len());
+        let mut chars = stmt.sql.chars().peekable();
+        while let Some(c) = chars.next() {
+            out.push(c);
+            if c != '$' {
+                continue;
+            }
+            let mut n = String::new();
+            while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                n.push(*d);
+                chars.next();
+            }
+            match n.parse::<usize>() {
+                Ok(n) => out.push_str(&(n + offset).to_string()),
+                Err(_) => out.push_str(&n),
+            }
+        }
+        out
+    }
+
     pub fn statement(self, sql: String) -> Statement {
         Statement::from_sql_and_values(self.backend, sql, self.values)
     }
@@ -105,6 +134,17 @@ pub async fn existing<E: EntityTrait>(
     Ok(rows.into_iter().collect())
 }
 
+/// Ids stored as one text column (a story's byline and tags, the tags
+/// behind a related pick), in their order.
+pub fn join_ids(ids: &[Uuid]) -> String {
+    ids.iter().map(Uuid::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// The ids of a [`join_ids`] text; anything else in it is skipped.
+pub fn split_ids(s: &str) -> Vec<Uuid> {
+    s.split(',').filter_map(|t| Uuid::parse_str(t).ok()).collect()
+}
+
 /// An item's place in an ordered list (bylines, tags, curated links), as stored.
 pub fn position(i: usize) -> i32 {
     i32::try_from(i).unwrap_or(i32::MAX)
@@ -127,6 +167,31 @@ pub fn locked<S: QuerySelect>(query: S, backend: DatabaseBackend) -> S {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_embedded_statement_is_renumbered_after_the_values_before_it() {
+        let mut p = Params::new(DatabaseBackend::Postgres);
+        assert_eq!(p.push(1), "$1");
+        let inner = Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT a FROM t WHERE b = $1 AND c IN ($2, $10)",
+            (0..10).map(Value::from).collect::<Vec<_>>(),
+        );
+        assert_eq!(p.embed(inner), "SELECT a FROM t WHERE b = $2 AND c IN ($3, $11)");
+        assert_eq!(p.push(2), "$12");
+        let mut q = Params::new(DatabaseBackend::Sqlite);
+        q.push(1);
+        let inner = Statement::from_sql_and_values(DatabaseBackend::Sqlite, "b = ?", [Value::from(2)]);
+        assert_eq!(q.embed(inner), "b = ?");
+        assert_eq!(q.statement(String::new()).values.map(|v| v.0.len()), Some(2));
+    }
+
+    #[test]
+    fn stored_ids_round_trip() {
+        let ids = vec![Uuid::now_v7(), Uuid::now_v7()];
+        assert_eq!(split_ids(&join_ids(&ids)), ids);
+        assert!(split_ids("").is_empty());
+    }
 
     #[test]
     fn in_lists_come_in_a_few_lengths() {

@@ -87,7 +87,7 @@ impl CommunityQuery {
         let r = request(ctx);
         let st = state(ctx);
         let c = read::open(&st.db, &st.community.comments, Viewer::of(&r.actor), id, r.now).await?;
-        Ok(c.map(Comment))
+        Ok(c.map(Comment::from))
     }
 
     /// Comments waiting for (or given) a decision, oldest first. `reported`
@@ -110,7 +110,7 @@ impl CommunityQuery {
             after.as_deref(),
         )
         .await?;
-        Ok(CommentConnection(page))
+        Ok(CommentConnection(page, None))
     }
 
     /// Every moderator action, newest first; `commentId` narrows to one

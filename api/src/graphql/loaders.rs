@@ -12,7 +12,6 @@ use crate::domain::comments::visibility::Viewer;
 use crate::domain::comments::{self, Comment};
 use crate::domain::media::{self, Media};
 use crate::domain::related;
-use crate::domain::taxonomy::links::{self, LinkKinds, Links};
 use crate::error::AppError;
 use async_graphql::dataloader::Loader;
 use sea_orm::DatabaseConnection;
@@ -97,41 +96,6 @@ impl Loader<RepliesKey> for FirstReplies {
     }
 }
 
-/// The links of one kind (or several) of one story. Every kind asked for
-/// within a batch comes in one statement, and no kind that was not.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct LinkKey {
-    pub article_id: Uuid,
-    pub kinds: LinkKinds,
-}
-
-pub struct LinksByArticle(DatabaseConnection);
-
-impl Loader<LinkKey> for LinksByArticle {
-    type Value = Links;
-    type Error = AppError;
-
-    async fn load(&self, keys: &[LinkKey]) -> Result<HashMap<LinkKey, Self::Value>, Self::Error> {
-        let kinds = keys.iter().fold(LinkKinds::default(), |k, key| k.union(key.kinds));
-        let mut ids: Vec<Uuid> = keys.iter().map(|k| k.article_id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let links = links::by_article(&self.0, &ids, kinds).await?;
-        Ok(keys
-            .iter()
-            .filter_map(|k| {
-                let l = links.get(&k.article_id)?;
-                let mine = Links {
-                    authors: if k.kinds.authors { l.authors.clone() } else { Vec::new() },
-                    tags: if k.kinds.tags { l.tags.clone() } else { Vec::new() },
-                    section: if k.kinds.section { l.section.clone() } else { None },
-                };
-                Some((*k, mine))
-            })
-            .collect())
-    }
-}
-
 /// One related list: the source article, how many items, and the instant
 /// visibility is judged at (so a batch never mixes two "nows").
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -174,7 +138,6 @@ impl Loader<RelatedKey> for RelatedLists {
 
 pub struct Loaders {
     pub related: Batcher<RelatedKey, RelatedLists>,
-    pub links: Batcher<LinkKey, LinksByArticle>,
     pub body: Batcher<Uuid, BodyByArticle>,
     pub corrections_by_article: Batcher<Uuid, CorrectionsByArticle>,
     pub media: Batcher<Uuid, MediaById>,
@@ -188,7 +151,6 @@ impl Loaders {
     pub fn new(db: &DatabaseConnection) -> Self {
         Self {
             related: Batcher::new(RelatedLists(db.clone())),
-            links: Batcher::new(LinksByArticle(db.clone())),
             body: Batcher::new(BodyByArticle(db.clone())),
             corrections_by_article: Batcher::new(CorrectionsByArticle(db.clone())),
             media: Batcher::new(MediaById(db.clone())),

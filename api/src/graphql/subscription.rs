@@ -75,8 +75,8 @@ async fn watch(
             match sub.recv().await {
                 Ok(ev) if ev.seq <= from => {}
                 Ok(ev) => match (mode, watcher.offer(&ev)) {
-                    (Mode::Added, Some(Delivery::Added(c))) => yield Comment(c),
-                    (Mode::Updated, Some(Delivery::Updated(c) | Delivery::Removed(c))) => yield Comment(c),
+                    (Mode::Added, Some(Delivery::Added(c))) => yield Comment::from(c),
+                    (Mode::Updated, Some(Delivery::Updated(c) | Delivery::Removed(c))) => yield Comment::from(c),
                     _ => {}
                 },
                 Err(RecvError::Lagged(n)) => tracing::info!(skipped = n, "a live comment stream fell behind"),

@@ -28,7 +28,7 @@ async fn view(
     if !policy::may_see_written(actor, crate::domain::articles::is_public(a, now)) {
         return to_json(&WriteReceiptView::new(a, now));
     }
-    let rel = ArticleRelations::load(db, std::slice::from_ref(a)).await?;
+    let rel = ArticleRelations::load(db, &state.catalog, std::slice::from_ref(a)).await?;
     let body = articles::bodies(db, &[a.id]).await?.remove(&a.id);
     to_json(&ArticleView::new(
         a,

@@ -114,7 +114,7 @@ pub async fn list_articles(
     let now = state.clock.now();
     let page = articles::list(&state.db, audience, now, &filter, &page_req).await?;
     let rows: Vec<_> = page.items.iter().map(|(_, a)| a.clone()).collect();
-    let rel = ArticleRelations::load(&state.db, &rows).await?;
+    let rel = ArticleRelations::load(&state.db, &state.catalog, &rows).await?;
     let cdn = state.config.site.image_cdn_template.as_deref();
     let body = ArticleList {
         items: rows.iter().map(|a| ArticleView::new(a, &rel, now, cdn, &state.urls, None)).collect(),
@@ -156,7 +156,7 @@ pub async fn get_article(
     let (article, body) = articles::find_with_body(&state.db, audience, now, &key)
         .await?
         .ok_or(AppError::NotFound("article"))?;
-    let rel = ArticleRelations::load(&state.db, std::slice::from_ref(&article)).await?;
+    let rel = ArticleRelations::load(&state.db, &state.catalog, std::slice::from_ref(&article)).await?;
     let cdn = state.config.site.image_cdn_template.as_deref();
     let view = ArticleView::new(&article, &rel, now, cdn, &state.urls, Some(&body));
     Ok(json_with_etag(&req, &view, audience == Audience::Public, Some(article.version)))

@@ -1,18 +1,20 @@
 //! Comments and people as REST shows them, built from domain rows with
 //! their authors and the viewer's reactions loaded in one statement each.
 
+use crate::domain::accounts::users::Poster;
 use crate::domain::accounts::{
     self,
     users::{self, User},
 };
 use crate::domain::comments::read::{self, CommentPage};
+use crate::domain::comments::thread_page::Shown;
 use crate::domain::comments::visibility::Viewer;
 use crate::domain::comments::{Comment, present};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -107,11 +109,15 @@ impl From<&User> for UserView {
 /// Authors and reactions for a set of comments.
 pub struct Context {
     viewer: Viewer,
-    users: HashMap<Uuid, User>,
-    reacted: HashSet<Uuid>,
+    shown: Shown,
 }
 
 impl Context {
+    /// What a thread page read beside its comments.
+    pub fn of(viewer: Viewer, shown: Shown) -> Self {
+        Self { viewer, shown }
+    }
+
     pub async fn load<'a>(
         db: &impl ConnectionTrait,
         viewer: Viewer,
@@ -126,7 +132,9 @@ impl Context {
             Some(u) => read::reacted(db, u, &ids).await?,
             None => HashSet::new(),
         };
-        Ok(Self { viewer, users: users::by_ids(db, &user_ids).await?, reacted })
+        let posters =
+            users::by_ids(db, &user_ids).await?.iter().map(|(id, u)| (*id, Poster::from(u))).collect();
+        Ok(Self { viewer, shown: Shown { posters, reacted } })
     }
 
     /// One live comment, whose author came with its event: only a signed-in
@@ -141,11 +149,12 @@ impl Context {
             Some(u) if c.reaction_count > 0 => read::reacted(db, u, &[c.id]).await?,
             _ => HashSet::new(),
         };
-        Ok(Self { viewer, users: author.map(|a| (a.id, a.clone())).into_iter().collect(), reacted })
+        let posters = author.map(|a| (a.id, Poster::from(a))).into_iter().collect();
+        Ok(Self { viewer, shown: Shown { posters, reacted } })
     }
 
     pub fn view(&self, c: &Comment) -> CommentView {
-        let b = present::author(c, self.users.get(&c.user_id));
+        let b = present::author(c, self.shown.posters.get(&c.user_id));
         let author = CommentAuthorView { id: b.id, display_name: b.display_name, is_staff: b.is_staff };
         let body = present::body(c);
         let moderators = present::for_moderators(c, self.viewer);
@@ -162,7 +171,7 @@ impl Context {
             author,
             reply_count: c.reply_count,
             reaction_count: c.reaction_count,
-            viewer_has_reacted: self.reacted.contains(&c.id),
+            viewer_has_reacted: self.shown.reacted.contains(&c.id),
             created_at: c.created_at,
             edited_at: c.edited_at,
             featured_at: c.featured_at,

@@ -7,6 +7,7 @@ use super::{Caller, parse_opt, parse_uuid};
 use crate::domain::articles::ArticleKey;
 use crate::domain::comments::cursor::{Position, Scope};
 use crate::domain::comments::read::{self, COMMENTS, INLINE_REPLIES, REPLIES};
+use crate::domain::comments::thread_page::{self, ThreadAsk, ThreadPage};
 use crate::domain::comments::visibility::Viewer;
 use crate::domain::comments::{Sort, threads};
 use crate::error::{AppError, AppResult};
@@ -82,15 +83,9 @@ pub async fn list_comments(
     let after =
         q.cursor.map(|s| Position::decode(&s, Scope::Article(article.id), sort, "cursor")).transpose()?;
     let viewer = Viewer::of(&caller.0);
-    let page = read::top_level(&state.db, article.id, viewer, sort, limit, after).await?;
-    let parents: Vec<_> = page.items.iter().map(|(_, c)| c.id).collect();
-    let replies = read::first_replies(&state.db, &parents, viewer, inline).await?;
-    let everyone = page
-        .items
-        .iter()
-        .map(|(_, c)| c)
-        .chain(replies.values().flat_map(|p| p.items.iter().map(|(_, c)| c)));
-    let cx = Context::load(&state.db, viewer, everyone).await?;
+    let ask = ThreadAsk { viewer, sort, limit, after, replies: inline };
+    let ThreadPage { top: page, replies, shown } = thread_page::read(&state.db, article.id, ask).await?;
+    let cx = Context::of(viewer, shown);
     let mut list = cx.list(&page);
     if inline > 0 {
         for item in &mut list.items {

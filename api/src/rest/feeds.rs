@@ -108,7 +108,7 @@ fn image_type(m: &media::Media) -> String {
 
 async fn load(state: &AppState, params: FeedParams) -> AppResult<Feed> {
     let scope = Scope::parse(params.section, params.tag, params.author)?;
-    syndication::latest(&state.db, &scope, state.clock.now()).await
+    syndication::latest(&state.db, &state.catalog, &scope, state.clock.now()).await
 }
 
 /// RSS 2.0 of the latest stories, with full content.

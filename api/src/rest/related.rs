@@ -71,7 +71,7 @@ pub async fn related_articles(
     let items =
         related::lists(&state.db, &[source.id], limit, now).await?.remove(&source.id).unwrap_or_default();
     let rows: Vec<_> = items.iter().map(|i| i.article.clone()).collect();
-    let rel = ArticleRelations::load(&state.db, &rows).await?;
+    let rel = ArticleRelations::load(&state.db, &state.catalog, &rows).await?;
     let cdn = state.config.site.image_cdn_template.as_deref();
     let body = RelatedList {
         items: items

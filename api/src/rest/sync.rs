@@ -87,7 +87,7 @@ pub async fn sync(
             _ => None,
         })
         .collect();
-    let rel = ArticleRelations::load(&state.db, &stories).await?;
+    let rel = ArticleRelations::load(&state.db, &state.catalog, &stories).await?;
     let cdn = state.config.site.image_cdn_template.as_deref();
     let items = page
         .entries

@@ -153,7 +153,7 @@ async fn section(
     let input = TermInput { slug: w.slug, name: w.name, about: w.description, avatar_id: None };
     let now = state.clock.now();
     run(state, actor, req, body, async |txn| {
-        let s = write::save_section(txn, actor, id, input.clone(), now).await?;
+        let s = write::save_section(txn, &state.catalog, actor, id, input.clone(), now).await?;
         Ok((if id.is_some() { 200 } else { 201 }, to_json(&SectionView::from(&s))?))
     })
     .await
@@ -170,7 +170,7 @@ async fn tag(
     let input = TermInput { slug: w.slug, name: w.name, ..Default::default() };
     let now = state.clock.now();
     run(state, actor, req, body, async |txn| {
-        let t = write::save_tag(txn, actor, id, input.clone(), now).await?;
+        let t = write::save_tag(txn, &state.catalog, actor, id, input.clone(), now).await?;
         Ok((if id.is_some() { 200 } else { 201 }, to_json(&TagView::from(&t))?))
     })
     .await
@@ -187,7 +187,7 @@ async fn author(
     let input = TermInput { slug: w.slug, name: w.name, about: w.bio, avatar_id: w.avatar_id };
     let now = state.clock.now();
     run(state, actor, req, body, async |txn| {
-        let a = write::save_author(txn, actor, id, input.clone(), now).await?;
+        let a = write::save_author(txn, &state.catalog, actor, id, input.clone(), now).await?;
         Ok((if id.is_some() { 200 } else { 201 }, to_json(&AuthorView::bare(&a))?))
     })
     .await

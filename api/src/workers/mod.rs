@@ -7,6 +7,7 @@ pub mod publish;
 pub mod related;
 pub mod runner;
 pub mod sweep;
+pub mod taxonomy;
 pub mod webhooks;
 
 pub use runner::{Outcome, Runner, Worker};
@@ -38,6 +39,13 @@ pub fn start_all(state: &AppState, runner: &Runner) -> Result<(), StartError> {
             webhooks::Dispatcher::new(state.db.clone(), state.clock.clone(), (*state.webhooks).clone())
                 .map_err(StartError::Setup)?;
         runner.start(dispatcher);
+    }
+    if c.workers.taxonomy_reload_ms > 0 {
+        runner.start(taxonomy::CatalogReload {
+            db: state.db.clone(),
+            catalog: Arc::clone(&state.catalog),
+            every: Duration::from_millis(c.workers.taxonomy_reload_ms),
+        });
     }
     if c.workers.related_refresh_ms > 0 {
         runner.start(related::Refresher {

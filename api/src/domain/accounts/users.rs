@@ -52,10 +52,26 @@ pub struct Byline {
     pub is_staff: bool,
 }
 
-pub fn byline(author: Option<&User>, comment_deleted: bool) -> Byline {
+/// What a byline needs of an account: read beside comments, never the
+/// whole row (no email, no password hash).
+#[derive(Debug, Clone, PartialEq, Eq, sea_orm::FromQueryResult)]
+pub struct Poster {
+    pub id: Uuid,
+    pub display_name: String,
+    pub role: Role,
+    pub status: UserStatus,
+}
+
+impl From<&User> for Poster {
+    fn from(u: &User) -> Self {
+        Self { id: u.id, display_name: u.display_name.clone(), role: u.role, status: u.status }
+    }
+}
+
+pub fn byline(author: Option<&Poster>, comment_deleted: bool) -> Byline {
     match author {
         Some(u) if !comment_deleted && u.status != UserStatus::Deleted => {
-            Byline { id: u.id, display_name: u.display_name.clone(), is_staff: is_staff(u) }
+            Byline { id: u.id, display_name: u.display_name.clone(), is_staff: u.role.is_staff() }
         }
         _ => Byline { id: Uuid::nil(), display_name: DELETED_NAME.to_owned(), is_staff: false },
     }

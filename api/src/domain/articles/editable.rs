@@ -239,6 +239,8 @@ impl Editable {
         row.seo_description = Set(self.seo_description.clone());
         row.canonical_url = Set(self.canonical_url.clone());
         row.comments_status = Set(self.comments_status);
+        row.author_ids = Set(sql::join_ids(&self.author_ids));
+        row.tag_ids = Set(sql::join_ids(&self.tag_ids));
     }
 
     /// Every row of a new story: the story, its body, its bylines and tags.

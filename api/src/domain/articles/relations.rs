@@ -1,11 +1,13 @@
 //! Everything shown beside a page of articles, loaded in a fixed number of
 //! statements (the REST path; GraphQL batches the same queries through its
-//! DataLoaders): links in one, pictures in one, corrections in one.
+//! DataLoaders): links from the catalog in memory, pictures in one,
+//! corrections in one.
 
 use super::Article;
 use super::corrections::{self, Correction};
 use crate::domain::media::{self, Media};
-use crate::domain::taxonomy::links::{self, LinkKinds, Links};
+use crate::domain::taxonomy::catalog::Catalog;
+use crate::domain::taxonomy::links::{LinkKinds, Links};
 use crate::error::AppResult;
 use sea_orm::ConnectionTrait;
 use std::collections::HashMap;
@@ -19,12 +21,12 @@ pub struct ArticleRelations {
 }
 
 impl ArticleRelations {
-    pub async fn load(db: &impl ConnectionTrait, articles: &[Article]) -> AppResult<Self> {
+    pub async fn load(db: &impl ConnectionTrait, catalog: &Catalog, articles: &[Article]) -> AppResult<Self> {
         if articles.is_empty() {
             return Ok(Self::default());
         }
         let ids: Vec<Uuid> = articles.iter().map(|a| a.id).collect();
-        let links = links::by_article(db, &ids, LinkKinds::ALL).await?;
+        let links = catalog.links(db, articles, LinkKinds::ALL).await?;
         let mut media_ids: Vec<Uuid> = articles.iter().filter_map(|a| a.hero_image_id).collect();
         media_ids.extend(links.values().flat_map(|l| &l.authors).filter_map(|a| a.avatar_id));
         media_ids.sort_unstable();

@@ -20,6 +20,7 @@ pub mod recount;
 pub mod rows;
 pub mod rules;
 pub mod settings;
+pub mod thread_page;
 pub mod threads;
 pub mod visibility;
 pub mod write;

@@ -5,7 +5,7 @@
 
 use super::visibility::Viewer;
 use super::{Comment, CommentStatus, HoldReason};
-use crate::domain::accounts::users::{self, Byline, User};
+use crate::domain::accounts::users::{self, Byline, Poster};
 
 /// Sanitized HTML and plain text; empty once deleted.
 pub struct Body {
@@ -25,7 +25,7 @@ pub fn body(c: &Comment) -> Body {
 
 /// The byline under a comment: "[deleted]" once the comment or its
 /// author's account is gone, so an erased person leaves no name behind.
-pub fn author(c: &Comment, user: Option<&User>) -> Byline {
+pub fn author(c: &Comment, user: Option<&Poster>) -> Byline {
     users::byline(user, c.status == CommentStatus::Deleted)
 }
 

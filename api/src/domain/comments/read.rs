@@ -30,7 +30,7 @@ pub const FEATURED: PageSize = PageSize::new(10, 50);
 pub type CommentPage = Page<Comment, String>;
 
 /// The keyset condition "after `p`" and the order for `sort`.
-fn keyset(sort: Sort, p: Option<Position>) -> (Vec<(Column, Order)>, Option<Condition>) {
+pub(super) fn keyset(sort: Sort, p: Option<Position>) -> (Vec<(Column, Order)>, Option<Condition>) {
     let (count, desc) = match sort {
         Sort::Newest => (None, true),
         Sort::Oldest => (None, false),

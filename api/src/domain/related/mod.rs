@@ -68,25 +68,9 @@ impl RelatedItem {
 /// The longest list a client may ask for, and how many picks are stored.
 pub const MAX_RELATED: usize = RELATED.max as usize;
 
-/// Tag ids as stored beside a pick.
-fn join_ids(ids: &[Uuid]) -> String {
-    ids.iter().map(Uuid::to_string).collect::<Vec<_>>().join(",")
-}
-
-fn split_ids(s: &str) -> Vec<Uuid> {
-    s.split(',').filter_map(|t| Uuid::parse_str(t).ok()).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn stored_tag_ids_round_trip() {
-        let ids = vec![Uuid::now_v7(), Uuid::now_v7()];
-        assert_eq!(split_ids(&join_ids(&ids)), ids);
-        assert!(split_ids("").is_empty());
-    }
 
     #[test]
     fn reasons_round_trip_and_refuse_unknown_names() {

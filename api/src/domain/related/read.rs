@@ -1,7 +1,7 @@
 //! Serving related lists: one statement for any number of sources.
 
 use super::rank::{self, Pick};
-use super::{Reason, RelatedItem, split_ids};
+use super::{Reason, RelatedItem};
 use crate::domain::articles::Audience;
 use crate::domain::articles::{self, Article, Status, head_columns};
 use crate::domain::sql::{self, Params};
@@ -104,7 +104,7 @@ pub async fn lists(
             article: r.article,
             reason,
             score: r.score,
-            shared_tag_ids: split_ids(&r.shared),
+            shared_tag_ids: sql::split_ids(&r.shared),
         });
     }
     if !stale.is_empty() {

@@ -4,8 +4,8 @@
 //! themselves, so staleness never shows: the refresher's interval bounds
 //! only how long those lists cost a ranking per read.
 
-use super::join_ids;
 use super::rank;
+use crate::domain::sql::join_ids;
 use crate::domain::sql::{self, Params};
 use crate::domain::tx;
 use crate::error::AppResult;

@@ -11,6 +11,7 @@ use crate::domain::articles::{self, Article, CommentsStatus, StoredStatus};
 use crate::domain::body::Block;
 use crate::domain::media::Media;
 use crate::domain::related::curated;
+use crate::domain::taxonomy::catalog::Catalog;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entity::article;
@@ -191,9 +192,13 @@ fn media(m: &Media) -> ArchivedMedia {
 
 /// The archive records of `stories`, in their order, in a fixed number of
 /// statements.
-pub async fn records(db: &impl ConnectionTrait, stories: &[Article]) -> AppResult<Vec<ArchivedArticle>> {
+pub async fn records(
+    db: &impl ConnectionTrait,
+    catalog: &Catalog,
+    stories: &[Article],
+) -> AppResult<Vec<ArchivedArticle>> {
     let ids: Vec<Uuid> = stories.iter().map(|a| a.id).collect();
-    let rel = ArticleRelations::load(db, stories).await?;
+    let rel = ArticleRelations::load(db, catalog, stories).await?;
     let mut bodies = articles::bodies(db, &ids).await?;
     let curated = curated::curated_ids(db, &ids).await?;
     let mut targets: Vec<Uuid> = curated.values().flatten().copied().collect();
@@ -307,6 +312,8 @@ pub fn export<C: ConnectionTrait + Clone + Send + 'static>(
     policy::require(actor, Scope::SyncRead)?;
     policy::require(actor, Scope::ContentReadDrafts)?;
     Ok(async_stream::try_stream! {
+        // The export's own: its terms are read once, on first sight.
+        let catalog = Catalog::default();
         let mut after: Option<Uuid> = None;
         loop {
             let mut q = article::Entity::find();
@@ -316,7 +323,7 @@ pub fn export<C: ConnectionTrait + Clone + Send + 'static>(
             let page = q.order_by_asc(article::Column::Id).limit(PAGE).all(&db).await?;
             let Some(last) = page.last() else { break };
             after = Some(last.id);
-            for r in records(&db, &page).await? {
+            for r in records(&db, &catalog, &page).await? {
                 let mut line = serde_json::to_string(&r).map_err(AppError::internal)?;
                 line.push('\n');
                 yield line;

@@ -9,6 +9,7 @@ use crate::domain::articles::{self, Article, ArticleBody, ArticleFilter, StoredS
 use crate::domain::pagination::{Cursor, PageRequest};
 use crate::domain::slug::Slug;
 use crate::domain::taxonomy;
+use crate::domain::taxonomy::catalog::Catalog;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, TimeDelta, Utc};
 use entity::{article, section};
@@ -59,7 +60,12 @@ pub struct Feed {
 
 /// The latest public stories of `scope`, newest first; NOT_FOUND for a
 /// section, tag or author that does not exist.
-pub async fn latest(db: &impl ConnectionTrait, scope: &Scope, now: DateTime<Utc>) -> AppResult<Feed> {
+pub async fn latest(
+    db: &impl ConnectionTrait,
+    catalog: &Catalog,
+    scope: &Scope,
+    now: DateTime<Utc>,
+) -> AppResult<Feed> {
     let mut names = Vec::new();
     if let Some(s) = &scope.section {
         names
@@ -86,7 +92,7 @@ pub async fn latest(db: &impl ConnectionTrait, scope: &Scope, now: DateTime<Utc>
     let list = articles::list(db, Audience::Public, now, &filter, &page).await?;
     let rows: Vec<Article> = list.items.into_iter().map(|(_, a)| a).collect();
     let ids: Vec<Uuid> = rows.iter().map(|a| a.id).collect();
-    let rel = ArticleRelations::load(db, &rows).await?;
+    let rel = ArticleRelations::load(db, catalog, &rows).await?;
     let mut bodies = articles::bodies(db, &ids).await?;
     let stories = rows.into_iter().filter_map(|a| bodies.remove(&a.id).map(|b| (a, b))).collect();
     Ok(Feed { subject, stories, rel })
@@ -135,6 +141,8 @@ impl Listed {
             comment_moderation: None,
             version: 0,
             feed_public: true,
+            author_ids: String::new(),
+            tag_ids: String::new(),
             created_at: self.created_at,
             updated_at: self.updated_at,
         }

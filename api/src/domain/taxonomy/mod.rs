@@ -1,6 +1,7 @@
-//! Authors, sections and tags. `links` attaches them to a page of articles
-//! in one statement.
+//! Authors, sections and tags. Reads of stories take their names from the
+//! `catalog` held in memory.
 
+pub mod catalog;
 pub mod links;
 pub mod write;
 

@@ -66,7 +66,7 @@ impl CommentMutation {
         let new = || NewComment { article: ArticleKey::Id(article), parent_id, body: input.body.clone() };
         let cx = cx(ctx);
         let c = write::post(&state(ctx).db, &cx, new()).await.map_err(input_paths)?;
-        Ok(CommentPayload { comment: Comment(c) })
+        Ok(CommentPayload { comment: Comment::from(c) })
     }
 
     /// Changes the body of one's own comment, within the edit window.
@@ -74,7 +74,7 @@ impl CommentMutation {
         let id = comment_id(&id)?;
         let cx = cx(ctx);
         let c = write::edit(&state(ctx).db, &cx, id, &body).await?;
-        Ok(CommentPayload { comment: Comment(c) })
+        Ok(CommentPayload { comment: Comment::from(c) })
     }
 
     /// Deletes one's own comment, or any comment as a moderator.
@@ -82,7 +82,7 @@ impl CommentMutation {
         let id = comment_id(&id)?;
         let cx = cx(ctx);
         let c = write::delete(&state(ctx).db, &cx, id).await?;
-        Ok(CommentPayload { comment: Comment(c) })
+        Ok(CommentPayload { comment: Comment::from(c) })
     }
 
     /// Reacts to a comment, or takes the reaction back.
@@ -90,7 +90,7 @@ impl CommentMutation {
         let id = comment_id(&id)?;
         let cx = cx(ctx);
         let (c, _) = reactions::toggle(&state(ctx).db, &cx, id).await?;
-        Ok(CommentPayload { comment: Comment(c) })
+        Ok(CommentPayload { comment: Comment::from(c) })
     }
 
     /// Reports a comment to the moderators.
@@ -104,7 +104,7 @@ impl CommentMutation {
         let id = comment_id(&id)?;
         let cx = cx(ctx);
         let c = flags::flag(&state(ctx).db, &cx, id, reason.into(), details.as_deref()).await?;
-        Ok(CommentPayload { comment: Comment(c) })
+        Ok(CommentPayload { comment: Comment::from(c) })
     }
 
     /// Approves, rejects, marks as spam or sends back to the queue
@@ -120,7 +120,7 @@ impl CommentMutation {
         let r = request(ctx);
         let c = { moderation::decide(&state(ctx).db, &r.actor, id, status.into(), reason.as_deref(), r.now) }
             .await?;
-        Ok(CommentPayload { comment: Comment(c) })
+        Ok(CommentPayload { comment: Comment::from(c) })
     }
 
     /// Features an approved comment on its story (moderators).
@@ -156,5 +156,5 @@ async fn feature(ctx: &Context<'_>, id: ID, on: bool) -> Result<CommentPayload> 
     let id = comment_id(&id)?;
     let r = request(ctx);
     let c = moderation::feature(&state(ctx).db, &r.actor, id, on, r.now).await?;
-    Ok(CommentPayload { comment: Comment(c) })
+    Ok(CommentPayload { comment: Comment::from(c) })
 }

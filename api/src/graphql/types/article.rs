@@ -1,19 +1,20 @@
 use super::body::Body;
-use super::comment::{Comment, CommentConnection, CommentOrder};
+use super::comment::{Comment, CommentConnection, CommentOrder, Read};
 use super::media::Media;
 use super::related::RelatedStory;
 use super::taxonomy::{Author, Section, Tag};
 use crate::domain::articles::{self, present};
 use crate::domain::comments;
 use crate::domain::comments::cursor::{Position, Scope};
-use crate::domain::comments::read::{COMMENTS, FEATURED};
+use crate::domain::comments::read::{COMMENTS, FEATURED, REPLIES};
+use crate::domain::comments::thread_page::{self, ThreadAsk};
 use crate::domain::comments::threads::{self, ThreadState};
 use crate::domain::comments::visibility::Viewer;
 use crate::domain::pagination::RELATED;
-use crate::domain::taxonomy::links::LinkKinds;
+use crate::domain::taxonomy::links::{LinkKinds, Links};
 use crate::error::AppError;
 use crate::graphql::ids::{self, Kind};
-use crate::graphql::loaders::{LinkKey, RelatedKey};
+use crate::graphql::loaders::RelatedKey;
 use crate::graphql::{loaders, request, state};
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -65,6 +66,38 @@ pub struct Article(pub articles::Article, pub Option<Arc<articles::ArticleBody>>
 impl From<articles::Article> for Article {
     fn from(a: articles::Article) -> Self {
         Self(a, None)
+    }
+}
+
+/// How many first replies the selection under `comments` shows of each
+/// comment, so the thread page reads them in its own statement: the size
+/// every `replies` without `after` asks for, when they all agree and the
+/// size is valid (a field that differs, or errs, reads its own).
+fn inline_replies(ctx: &Context<'_>) -> u64 {
+    let here = ctx.look_ahead();
+    let fields = [here.field("edges").field("node").field("replies"), here.field("nodes").field("replies")];
+    let mut sizes = fields.iter().flat_map(|f| f.selection_fields()).map(|f| {
+        let args = f.arguments().ok()?;
+        let arg = |name: &str| args.iter().find(|(n, _)| n.as_str() == name).map(|(_, v)| v);
+        if arg("after").is_some_and(|v| *v != async_graphql::Value::Null) {
+            return None;
+        }
+        let first = match arg("first") {
+            None | Some(async_graphql::Value::Null) => None,
+            Some(async_graphql::Value::Number(n)) => Some(i32::try_from(n.as_i64()?).ok()?),
+            Some(_) => return None,
+        };
+        REPLIES.check(first, "first").ok()
+    });
+    let Some(Some(first)) = sizes.next() else { return 0 };
+    if sizes.all(|s| s == Some(first)) { first } else { 0 }
+}
+
+impl Article {
+    /// Names come from the catalog in memory; the ids are on the row.
+    async fn links(&self, ctx: &Context<'_>, kinds: LinkKinds) -> Result<Links> {
+        let st = state(ctx);
+        Ok(st.catalog.links(&st.db, [&self.0], kinds).await?.remove(&self.0.id).unwrap_or_default())
     }
 }
 
@@ -132,14 +165,7 @@ impl Article {
     }
     /// The story's address on the publisher's site (`DATELINE_PUBLIC_URL_TEMPLATE`).
     async fn url(&self, ctx: &Context<'_>) -> Result<String> {
-        let section = match self.0.section_id {
-            Some(_) => loaders(ctx)
-                .links
-                .load_one(LinkKey { article_id: self.0.id, kinds: LinkKinds::SECTION })
-                .await?
-                .and_then(|l| l.section),
-            None => None,
-        };
+        let section = self.links(ctx, LinkKinds::SECTION).await?.section;
         Ok(crate::graphql::state(ctx).urls.of(&self.0, section.as_ref().map(|s| s.slug.as_str())))
     }
     async fn seo(&self) -> Seo {
@@ -168,22 +194,13 @@ impl Article {
     }
     /// The byline, in order.
     async fn authors(&self, ctx: &Context<'_>) -> Result<Vec<Author>> {
-        let links =
-            loaders(ctx).links.load_one(LinkKey { article_id: self.0.id, kinds: LinkKinds::AUTHORS }).await?;
-        Ok(links.map(|l| l.authors).unwrap_or_default().into_iter().map(Author).collect())
+        Ok(self.links(ctx, LinkKinds::AUTHORS).await?.authors.into_iter().map(Author).collect())
     }
     async fn section(&self, ctx: &Context<'_>) -> Result<Option<Section>> {
-        if self.0.section_id.is_none() {
-            return Ok(None);
-        }
-        let links =
-            loaders(ctx).links.load_one(LinkKey { article_id: self.0.id, kinds: LinkKinds::SECTION }).await?;
-        Ok(links.and_then(|l| l.section).map(Section))
+        Ok(self.links(ctx, LinkKinds::SECTION).await?.section.map(Section))
     }
     async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<Tag>> {
-        let links =
-            loaders(ctx).links.load_one(LinkKey { article_id: self.0.id, kinds: LinkKinds::TAGS }).await?;
-        Ok(links.map(|l| l.tags).unwrap_or_default().into_iter().map(Tag).collect())
+        Ok(self.links(ctx, LinkKinds::TAGS).await?.tags.into_iter().map(Tag).collect())
     }
     /// The editor's curated stories, then automatic picks, each saying why
     /// it was chosen. At most 20.
@@ -218,10 +235,12 @@ impl Article {
         let r = request(ctx);
         let st = state(ctx);
         if threads::state(&self.0, &st.community.comments, r.now) == ThreadState::Disabled {
-            return Ok(CommentConnection(Default::default()));
+            return Ok(CommentConnection(Default::default(), None));
         }
-        let viewer = Viewer::of(&r.actor);
-        Ok(CommentConnection(comments::read::top_level(&st.db, self.0.id, viewer, sort, limit, after).await?))
+        let replies = inline_replies(ctx);
+        let ask = ThreadAsk { viewer: Viewer::of(&r.actor), sort, limit, after, replies };
+        let (page, read) = Read::of(thread_page::read(&st.db, self.0.id, ask).await?, replies);
+        Ok(CommentConnection(page, Some(read)))
     }
     /// Comments the moderators picked, most recently featured first.
     #[graphql(complexity = "FEATURED.expected(first).max(1) * child_complexity + 1")]
@@ -232,7 +251,7 @@ impl Article {
         if threads::state(&self.0, &st.community.comments, r.now) == ThreadState::Disabled {
             return Ok(Vec::new());
         }
-        Ok(comments::read::featured(&st.db, self.0.id, limit).await?.into_iter().map(Comment).collect())
+        Ok(comments::read::featured(&st.db, self.0.id, limit).await?.into_iter().map(Comment::from).collect())
     }
     /// Whether readers may comment now (OPEN), only read (CLOSED, also once
     /// the auto-close time has passed), or see nothing (DISABLED).

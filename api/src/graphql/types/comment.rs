@@ -1,9 +1,12 @@
-//! Comments as GraphQL shows them. Authors, parents, reply previews and the
-//! viewer's reactions come through DataLoaders, so a page of comments costs
-//! the same few statements whatever its size.
+//! Comments as GraphQL shows them. A thread page comes with its authors,
+//! first replies and the viewer's reactions (`Read`); comments reached
+//! another way load those through batch loaders, so a page of comments
+//! costs the same few statements whatever its size.
 
 use super::connection::PageInfo;
+use crate::domain::accounts::users::Poster;
 use crate::domain::comments::read::{CommentPage, REPLIES};
+use crate::domain::comments::thread_page::{Shown, ThreadPage};
 use crate::domain::comments::visibility::{self, Viewer};
 use crate::domain::comments::{self, cursor::Position, cursor::Scope, moderation, present};
 use crate::graphql::ids::{self, Kind};
@@ -11,6 +14,9 @@ use crate::graphql::loaders::{Reacted, RepliesKey};
 use crate::graphql::{loaders, request, state};
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::Arc;
+use uuid::Uuid;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::comments::CommentStatus")]
@@ -65,7 +71,32 @@ pub struct CommentRevision {
     pub created_at: DateTime<Utc>,
 }
 
-pub struct Comment(pub comments::Comment);
+/// A comment, with what the thread page it came in read beside it (when it
+/// came in one): then its author, the viewer's reaction and its first
+/// replies need no statement of their own.
+pub struct Comment(pub comments::Comment, pub Option<Arc<Read>>);
+
+impl From<comments::Comment> for Comment {
+    fn from(c: comments::Comment) -> Self {
+        Self(c, None)
+    }
+}
+
+/// What a thread page read beside its comments.
+#[derive(Default)]
+pub struct Read {
+    pub shown: Shown,
+    /// The first replies of each top-level comment, and how many were asked.
+    pub replies: HashMap<Uuid, CommentPage>,
+    pub replies_limit: u64,
+}
+
+impl Read {
+    pub fn of(page: ThreadPage, replies_limit: u64) -> (CommentPage, Arc<Self>) {
+        let read = Self { shown: page.shown, replies: page.replies, replies_limit };
+        (page.top, Arc::new(read))
+    }
+}
 
 fn viewer(ctx: &Context<'_>) -> Viewer {
     Viewer::of(&request(ctx).actor)
@@ -103,8 +134,13 @@ impl Comment {
         self.0.featured_at
     }
     async fn author(&self, ctx: &Context<'_>) -> Result<CommentAuthor> {
-        let u = loaders(ctx).users.load_one(self.0.user_id).await?;
-        let b = present::author(&self.0, u.as_ref());
+        let b = match &self.1 {
+            Some(read) => present::author(&self.0, read.shown.posters.get(&self.0.user_id)),
+            None => {
+                let u = loaders(ctx).users.load_one(self.0.user_id).await?;
+                present::author(&self.0, u.as_ref().map(Poster::from).as_ref())
+            }
+        };
         Ok(CommentAuthor {
             id: ids::encode(Kind::User, b.id),
             display_name: b.display_name,
@@ -121,13 +157,16 @@ impl Comment {
     /// Whether the signed-in viewer has reacted; false for anonymous viewers.
     async fn viewer_has_reacted(&self, ctx: &Context<'_>) -> Result<bool> {
         let Some(user) = request(ctx).actor.user_id() else { return Ok(false) };
+        if let Some(read) = &self.1 {
+            return Ok(read.shown.reacted.contains(&self.0.id));
+        }
         Ok(loaders(ctx).reacted.load_one(Reacted { user, comment: self.0.id }).await?.unwrap_or(false))
     }
     /// The comment this one replies to, when the viewer may see it.
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Comment>> {
         let Some(pid) = self.0.parent_id else { return Ok(None) };
         let p = loaders(ctx).comments.load_one(pid).await?;
-        Ok(p.filter(|p| visibility::may_open(p, viewer(ctx))).map(Comment))
+        Ok(p.filter(|p| visibility::may_open(p, viewer(ctx))).map(Comment::from))
     }
     /// The comment a reply answered when the thread was too deep to nest it
     /// under that comment (it is then nested beside it).
@@ -139,7 +178,7 @@ impl Comment {
     async fn ancestors(&self, ctx: &Context<'_>) -> Result<Vec<Comment>> {
         let v = viewer(ctx);
         let all = comments::read::ancestors(&state(ctx).db, &self.0).await?;
-        Ok(all.into_iter().filter(|c| visibility::may_open(c, v)).map(Comment).collect())
+        Ok(all.into_iter().filter(|c| visibility::may_open(c, v)).map(Comment::from).collect())
     }
     /// Direct replies, oldest first.
     #[graphql(complexity = "REPLIES.expected(first).max(1) * child_complexity + 1")]
@@ -154,10 +193,15 @@ impl Comment {
         if let Some(after) = after {
             let p = Position::decode(&after, Scope::Replies(self.0.id), comments::Sort::Oldest, "after")?;
             let page = comments::read::replies(&state(ctx).db, self.0.id, v, limit, Some(p)).await?;
-            return Ok(CommentConnection(page));
+            return Ok(CommentConnection(page, None));
+        }
+        if let Some(read) = self.1.as_ref().filter(|r| r.replies_limit == limit)
+            && let Some(page) = read.replies.get(&self.0.id)
+        {
+            return Ok(CommentConnection(page.clone(), Some(Arc::clone(read))));
         }
         let key = RepliesKey { parent: self.0.id, limit, viewer: v };
-        Ok(CommentConnection(loaders(ctx).replies.load_one(key).await?.unwrap_or_default()))
+        Ok(CommentConnection(loaders(ctx).replies.load_one(key).await?.unwrap_or_default(), None))
     }
     /// Why it waits for review (moderators only).
     async fn hold_reason(&self, ctx: &Context<'_>) -> Option<String> {
@@ -185,6 +229,7 @@ impl Comment {
 pub struct CommentEdge {
     cursor: String,
     node: comments::Comment,
+    read: Option<Arc<Read>>,
 }
 
 #[Object]
@@ -193,19 +238,24 @@ impl CommentEdge {
         &self.cursor
     }
     async fn node(&self) -> Comment {
-        Comment(self.node.clone())
+        Comment(self.node.clone(), self.read.clone())
     }
 }
 
-pub struct CommentConnection(pub CommentPage);
+pub struct CommentConnection(pub CommentPage, pub Option<Arc<Read>>);
 
 #[Object]
 impl CommentConnection {
     async fn edges(&self) -> Vec<CommentEdge> {
-        self.0.items.iter().map(|(c, n)| CommentEdge { cursor: c.clone(), node: n.clone() }).collect()
+        let read = || self.1.clone();
+        self.0
+            .items
+            .iter()
+            .map(|(c, n)| CommentEdge { cursor: c.clone(), node: n.clone(), read: read() })
+            .collect()
     }
     async fn nodes(&self) -> Vec<Comment> {
-        self.0.items.iter().map(|(_, n)| Comment(n.clone())).collect()
+        self.0.items.iter().map(|(_, n)| Comment(n.clone(), self.1.clone())).collect()
     }
     async fn page_info(&self) -> PageInfo {
         PageInfo::of_keyed(&self.0)

@@ -2,8 +2,7 @@ use super::article::Article;
 use super::taxonomy::Tag;
 use crate::domain::related::{self, Reason};
 use crate::domain::taxonomy::links::LinkKinds;
-use crate::graphql::loaders;
-use crate::graphql::loaders::LinkKey;
+use crate::graphql::state;
 use async_graphql::{Context, Enum, Object, Result};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -40,12 +39,15 @@ impl RelatedStory {
         if self.0.shared_tag_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let tags = loaders(ctx)
-            .links
-            .load_one(LinkKey { article_id: self.0.article.id, kinds: LinkKinds::TAGS })
+        let st = state(ctx);
+        let article = &self.0.article;
+        let tags = st
+            .catalog
+            .links(&st.db, [article], LinkKinds::TAGS)
             .await?
-            .map(|l| l.tags)
-            .unwrap_or_default();
+            .remove(&article.id)
+            .unwrap_or_default()
+            .tags;
         Ok(self.0.shared_tags(&tags).cloned().map(Tag).collect())
     }
 }

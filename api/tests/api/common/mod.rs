@@ -326,16 +326,16 @@ impl TestApp {
         let db = &self.state.db;
         let now = self.state.clock.now();
         let section_id = match opts.section {
-            Some(s) => Some(ensure(db, Term::Section, s, now).await),
+            Some(s) => Some(ensure(db, &self.state.catalog, Term::Section, s, now).await),
             None => None,
         };
         let mut tag_ids = Vec::new();
         for t in opts.tags {
-            tag_ids.push(ensure(db, Term::Tag, t, now).await);
+            tag_ids.push(ensure(db, &self.state.catalog, Term::Tag, t, now).await);
         }
         let mut author_ids = Vec::new();
         for a in opts.authors {
-            author_ids.push(ensure(db, Term::Author, a, now).await);
+            author_ids.push(ensure(db, &self.state.catalog, Term::Author, a, now).await);
         }
         let a = NewArticle {
             slug: slug.into(),
@@ -371,7 +371,13 @@ enum Term {
 
 /// The id of the section, tag or author with this slug, created through the
 /// domain's own writes when missing.
-async fn ensure(db: &sea_orm::DatabaseConnection, term: Term, slug: &str, now: DateTime<Utc>) -> Uuid {
+async fn ensure(
+    db: &sea_orm::DatabaseConnection,
+    catalog: &api::domain::taxonomy::catalog::Catalog,
+    term: Term,
+    slug: &str,
+    now: DateTime<Utc>,
+) -> Uuid {
     use api::domain::taxonomy::{self, write::TermInput};
     let key = api::domain::slug::Slug::parse(slug).expect("a test slug");
     let desk = Actor::api_key(Uuid::nil(), vec![Scope::ContentWrite]);
@@ -380,15 +386,15 @@ async fn ensure(db: &sea_orm::DatabaseConnection, term: Term, slug: &str, now: D
     match term {
         Term::Section => match taxonomy::section_by_slug(db, &key).await.unwrap() {
             Some(s) => s.id,
-            None => taxonomy::write::save_section(db, &desk, None, input(), now).await.unwrap().id,
+            None => taxonomy::write::save_section(db, catalog, &desk, None, input(), now).await.unwrap().id,
         },
         Term::Tag => match taxonomy::tag_by_slug(db, &key).await.unwrap() {
             Some(t) => t.id,
-            None => taxonomy::write::save_tag(db, &desk, None, input(), now).await.unwrap().id,
+            None => taxonomy::write::save_tag(db, catalog, &desk, None, input(), now).await.unwrap().id,
         },
         Term::Author => match taxonomy::author_by_slug(db, &key).await.unwrap() {
             Some(a) => a.id,
-            None => taxonomy::write::save_author(db, &desk, None, input(), now).await.unwrap().id,
+            None => taxonomy::write::save_author(db, catalog, &desk, None, input(), now).await.unwrap().id,
         },
     }
 }

@@ -1,0 +1,174 @@
+//! A page of a thread as a reader sees it, in one statement: the top-level
+//! comments, the first replies of each, every author's byline and, for a
+//! signed-in reader, which of them they reacted to. Both APIs read a
+//! thread page through here; the separate reads in `read` serve the pages
+//! a client walks to afterwards (more replies, a permalink).
+
+use super::cursor::{Position, Scope};
+use super::read::{CommentPage, keyset};
+use super::visibility::{self, Viewer, listed};
+use super::{Comment, Sort};
+use crate::domain::accounts::users::Poster;
+use crate::domain::pagination::Page;
+use crate::domain::sql::{self, Params};
+use crate::error::AppResult;
+use entity::comment::{self, Column};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder};
+use sea_orm::{QuerySelect, QueryTrait};
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+/// Which page of a thread, for whom.
+#[derive(Debug, Clone, Copy)]
+pub struct ThreadAsk {
+    pub viewer: Viewer,
+    pub sort: Sort,
+    pub limit: u64,
+    pub after: Option<Position>,
+    /// Replies shown under each top-level comment; 0 reads none.
+    pub replies: u64,
+}
+
+/// What a page shows beside its comments.
+#[derive(Debug, Default)]
+pub struct Shown {
+    /// The authors of the comments read, by person.
+    pub posters: HashMap<Uuid, Poster>,
+    /// The comments read that the viewer reacted to; empty when anonymous.
+    pub reacted: HashSet<Uuid>,
+}
+
+#[derive(Debug, Default)]
+pub struct ThreadPage {
+    pub top: CommentPage,
+    /// The first replies of every top-level comment on the page.
+    pub replies: HashMap<Uuid, CommentPage>,
+    pub shown: Shown,
+}
+
+/// The order of top-level comments, as `read::keyset` sorts them in SQL.
+fn order(sort: Sort, a: &Comment, b: &Comment) -> Ordering {
+    let by_time = (a.created_at, a.id).cmp(&(b.created_at, b.id));
+    match sort {
+        Sort::Oldest => by_time,
+        Sort::Newest => by_time.reverse(),
+        Sort::MostReplies => b.reply_count.cmp(&a.reply_count).then(by_time.reverse()),
+        Sort::MostReactions => b.reaction_count.cmp(&a.reaction_count).then(by_time.reverse()),
+    }
+}
+
+pub async fn read(db: &impl ConnectionTrait, article_id: Uuid, ask: ThreadAsk) -> AppResult<ThreadPage> {
+    if ask.limit == 0 {
+        let top = CommentPage { has_previous_page: ask.after.is_some(), ..Default::default() };
+        return Ok(ThreadPage { top, ..Default::default() });
+    }
+    let backend = db.get_database_backend();
+    let (keys, after) = keyset(ask.sort, ask.after);
+    let mut top = comment::Entity::find()
+        .filter(Column::ArticleId.eq(article_id))
+        .filter(Column::Depth.eq(0))
+        .filter(listed(ask.viewer));
+    if let Some(c) = after {
+        top = top.filter(c);
+    }
+    for (col, o) in keys {
+        top = top.order_by(col, o);
+    }
+    let top = sql::inline_limit(top.limit(ask.limit + 1).build(backend));
+
+    let mut p = Params::new(backend);
+    let top = p.embed(top);
+    let replies = if ask.replies > 0 {
+        let user = p.push(ask.viewer.user.unwrap_or(Uuid::nil()));
+        let vis = visibility::listed_sql(&user);
+        let n = i64::try_from(ask.replies).unwrap_or(i64::MAX).saturating_add(1);
+        format!(
+            " UNION ALL SELECT r.* FROM (
+                SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.parent_id ORDER BY c.created_at, c.id) AS rn
+                FROM comment c JOIN page_top p ON p.id = c.parent_id WHERE {vis}) r
+              WHERE r.rn <= {n}"
+        )
+    } else {
+        String::new()
+    };
+    let reacted = match ask.viewer.user {
+        Some(me) => format!(
+            ", (SELECT COUNT(*) FROM comment_reaction x WHERE x.comment_id = s.id AND x.user_id = {}) AS reacted",
+            p.push(me)
+        ),
+        None => String::new(),
+    };
+    let text = format!(
+        "WITH page_top AS ({top}),
+         shown AS (SELECT t.*, 0 AS rn FROM page_top t{replies})
+         SELECT s.*, u.id AS poster_id, u.display_name AS poster_display_name, u.role AS poster_role,
+                u.status AS poster_status{reacted}
+         FROM shown s LEFT JOIN app_user u ON u.id = s.user_id"
+    );
+    let rows = db.query_all_raw(p.statement(text)).await?;
+
+    let mut shown = Shown::default();
+    let (mut tops, mut answers): (Vec<Comment>, HashMap<Uuid, Vec<Comment>>) = (Vec::new(), HashMap::new());
+    for r in rows {
+        let c = Comment::from_query_result(&r, "")?;
+        if let Some(poster) = Poster::from_query_result_optional(&r, "poster_")? {
+            shown.posters.insert(poster.id, poster);
+        }
+        if ask.viewer.user.is_some() && r.try_get::<i64>("", "reacted")? > 0 {
+            shown.reacted.insert(c.id);
+        }
+        match c.parent_id {
+            Some(parent) => answers.entry(parent).or_default().push(c),
+            None => tops.push(c),
+        }
+    }
+    tops.sort_by(|a, b| order(ask.sort, a, b));
+    let (sort, scope) = (ask.sort, Scope::Article(article_id));
+    let top =
+        Page::forward(tops, ask.limit, ask.after.is_some(), |c| Position::of(c, sort).encode(scope, sort));
+    let replies = if ask.replies == 0 {
+        HashMap::new()
+    } else {
+        top.items
+            .iter()
+            .map(|(_, t)| {
+                let mut rows = answers.remove(&t.id).unwrap_or_default();
+                rows.sort_by_key(|c| (c.created_at, c.id));
+                let page = Page::forward(rows, ask.replies, false, |c| {
+                    Position::of(c, Sort::Oldest).encode(Scope::Replies(t.id), Sort::Oldest)
+                });
+                (t.id, page)
+            })
+            .collect()
+    };
+    Ok(ThreadPage { top, replies, shown })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::comments::CommentStatus;
+    use crate::domain::samples::{comment, t0};
+    use chrono::TimeDelta;
+
+    #[test]
+    fn the_page_is_put_back_in_the_order_the_statement_chose_it_in() {
+        let at = |n: i64, id: u128, replies: i32| Comment {
+            id: Uuid::from_u128(id),
+            created_at: t0() + TimeDelta::seconds(n),
+            reply_count: replies,
+            ..comment(Uuid::nil(), CommentStatus::Approved)
+        };
+        let rows = [at(1, 1, 5), at(2, 2, 0), at(2, 3, 5)];
+        let ids = |sort: Sort| {
+            let mut v = rows.to_vec();
+            v.sort_by(|a, b| order(sort, a, b));
+            v.iter().map(|c| c.id.as_u128()).collect::<Vec<_>>()
+        };
+        assert_eq!(ids(Sort::Newest), [3, 2, 1]);
+        assert_eq!(ids(Sort::Oldest), [1, 2, 3]);
+        assert_eq!(ids(Sort::MostReplies), [3, 1, 2]);
+        assert_eq!(ids(Sort::MostReactions), [3, 2, 1]);
+    }
+}
