@@ -88,6 +88,12 @@ pub fn columns(alias: &str, cols: &[&str]) -> String {
     cols.iter().map(|c| format!("{alias}.{c} AS {c}")).collect::<Vec<_>>().join(", ")
 }
 
+/// `alias.col AS {prefix}col, ...`: another table's columns beside a
+/// model's, read back with `from_query_result_optional(res, prefix)`.
+pub fn prefixed(alias: &str, prefix: &str, cols: &[&str]) -> String {
+    cols.iter().map(|c| format!("{alias}.{c} AS {prefix}{c}")).collect::<Vec<_>>().join(", ")
+}
+
 /// Writes a statement's trailing `LIMIT` parameter into its text. SQLite
 /// re-plans a prepared statement whenever a parameter that its planner read
 /// is bound again, and it reads a `LIMIT` parameter: a bound limit makes

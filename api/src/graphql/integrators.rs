@@ -292,7 +292,7 @@ impl IntegratorQuery {
                 match e.document {
                     Some(Document::Article(d)) => {
                         let (a, b) = *d;
-                        node.article = Some(Article(a, Some(Arc::new(b))));
+                        node.article = Some(Article(a, Some(Arc::new(b)), None));
                     }
                     Some(Document::Section(s)) => node.section = Some(Section(s)),
                     Some(Document::Tag(t)) => node.tag = Some(Tag(t)),

@@ -1,5 +1,5 @@
 use super::ids::{self, Kind};
-use super::types::article::{Article, ArticleStatus};
+use super::types::article::{Article, ArticleStatus, Prefetched, related_size};
 use super::types::connection::{ArticleConnection, RelayArgs, articles_connection};
 use super::types::media::Media;
 use super::types::node::Node;
@@ -9,11 +9,13 @@ use crate::domain::accounts::policy;
 use crate::domain::articles::Audience;
 use crate::domain::articles::{self, ArticleFilter, ArticleKey, ArticleOrder};
 use crate::domain::pagination::TERMS;
+use crate::domain::related;
 use crate::domain::slug::Slug;
 use crate::domain::{media, taxonomy};
 use crate::error::AppError;
 use async_graphql::{Context, Enum, ID, InputObject, MergedObject, Object, Result};
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
 
 #[derive(InputObject, Default)]
 pub struct ArticleFilterInput {
@@ -82,10 +84,18 @@ impl ContentQuery {
         let r = request(ctx);
         let audience = policy::audience(&r.actor, preview)?;
         let db = &state(ctx).db;
-        // A page that shows the body gets it in the same statement.
-        if ctx.look_ahead().field("body").exists() {
+        // A page that shows the body, the related list or both gets them
+        // in the same statement as the story.
+        let body = ctx.look_ahead().field("body").exists();
+        if let Some(size) = related_size(ctx) {
+            let found = related::with_story(db, &key, audience, body, size, r.now).await?;
+            return Ok(found.map(|(a, b, items)| {
+                Article(a, b.map(Arc::new), Some(Arc::new(Prefetched { size, items })))
+            }));
+        }
+        if body {
             let found = articles::find_with_body(db, audience, r.now, &key).await?;
-            return Ok(found.map(|(a, b)| Article(a, Some(std::sync::Arc::new(b)))));
+            return Ok(found.map(|(a, b)| Article(a, Some(Arc::new(b)), None)));
         }
         Ok(articles::find(db, audience, r.now, &key).await?.map(Article::from))
     }

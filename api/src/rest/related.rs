@@ -5,7 +5,7 @@ use super::views::{ArticleView, TagView};
 use super::{Caller, audience, parse_opt};
 use crate::domain::articles::Audience;
 use crate::domain::articles::relations::ArticleRelations;
-use crate::domain::articles::{self, ArticleKey};
+use crate::domain::articles::ArticleKey;
 use crate::domain::pagination::RELATED;
 use crate::domain::related;
 use crate::error::{AppError, AppResult};
@@ -66,10 +66,9 @@ pub async fn related_articles(
     let audience = audience(&caller, q.preview)?;
     let now = state.clock.now();
     let key = ArticleKey::parse(&path.into_inner()).ok_or(AppError::NotFound("article"))?;
-    let source =
-        articles::find(&state.db, audience, now, &key).await?.ok_or(AppError::NotFound("article"))?;
-    let items =
-        related::lists(&state.db, &[source.id], limit, now).await?.remove(&source.id).unwrap_or_default();
+    let (_, _, items) = related::with_story(&state.db, &key, audience, false, limit, now)
+        .await?
+        .ok_or(AppError::NotFound("article"))?;
     let rows: Vec<_> = items.iter().map(|i| i.article.clone()).collect();
     let rel = ArticleRelations::load(&state.db, &state.catalog, &rows).await?;
     let cdn = state.config.site.image_cdn_template.as_deref();

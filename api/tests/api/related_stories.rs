@@ -371,3 +371,51 @@ async fn a_list_with_thousands_of_marks_is_refreshed_in_one_step() {
     assert_eq!(entity::related_mark::Entity::find().count(&app.state.db).await.unwrap(), 0);
     assert_eq!(slugs(&related(&app, "source", 3).await), ["both-same-section", "both", "rare-only"]);
 }
+
+/// The story page reads a story and its list in one statement: it shows
+/// what the list read on its own shows, in every size asked for at once,
+/// and never a story the reader may not see.
+#[actix_web::test]
+async fn a_story_read_with_its_list_shows_what_the_list_alone_does() {
+    let app = TestApp::spawn().await;
+    archive(&app).await;
+    app.story(
+        "draft",
+        "Draft",
+        None,
+        Story { section: Some("world"), tags: &["lithium"], ..Default::default() },
+    )
+    .await;
+    app.refresh_related().await;
+    let page = r#"query($slug: String, $preview: Boolean! = false) { article(slug: $slug, preview: $preview) { slug
+        two: related(first: 2) { article { slug } } five: related(first: 5) { article { slug } } } }"#;
+    let (r, sql) = app.statements_of(app.gql(page, json!({ "slug": "source" }))).await;
+    assert_eq!(sql.len(), 1, "{sql:#?}");
+    let list = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array().unwrap().iter().map(|i| i["article"]["slug"].as_str().unwrap().to_owned()).collect()
+    };
+    let five = list(&r["data"]["article"]["five"]);
+    assert_eq!(five.len(), 5, "{r}");
+    assert_eq!(list(&r["data"]["article"]["two"]), five[..2]);
+    assert!(!five.contains(&"draft".to_owned()), "{five:?}");
+    // The same list read for a page of stories, through the list read alone.
+    let q = "{ articles(first: 50) { edges { node { slug related(first: 5) { article { slug } } } } } }";
+    let r = app.gql(q, json!({})).await;
+    let alone = r["data"]["articles"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["slug"] == "source")
+        .unwrap();
+    assert_eq!(list(&alone["node"]["related"]), five);
+
+    // A draft is nobody's page but an editor's preview; its list still
+    // shows only published stories.
+    let r = app.gql(page, json!({ "slug": "draft" })).await;
+    assert_eq!(r["data"]["article"], json!(null), "{r}");
+    let key = app.key(&["content:read-drafts"]).await;
+    let r = app.gql_as(Some(&key), page, json!({ "slug": "draft", "preview": true })).await;
+    assert_eq!(r["data"]["article"]["slug"], "draft", "{r}");
+    let drafts = list(&r["data"]["article"]["five"]);
+    assert!(!drafts.is_empty() && !drafts.contains(&"draft".to_owned()), "{r}");
+}

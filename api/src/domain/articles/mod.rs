@@ -16,7 +16,7 @@ pub mod urls;
 pub mod write;
 
 pub use filter::{ArticleFilter, ArticleOrder};
-pub use model::{Article, ArticleBody, bodies, head_columns};
+pub use model::{Article, ArticleBody, bodies, body_columns, head_columns};
 pub use status::{CommentsStatus, Status, StoredStatus};
 
 use crate::domain::pagination::{Cursor, Direction, Page, PageRequest};

@@ -20,6 +20,11 @@ pub fn head_columns() -> Vec<&'static str> {
     article::Column::iter().map(|c| sea_orm::IdenStatic::as_str(&c)).collect()
 }
 
+/// The columns of [`ArticleBody`], for statements written by hand.
+pub fn body_columns() -> Vec<&'static str> {
+    article_body::Column::iter().map(|c| sea_orm::IdenStatic::as_str(&c)).collect()
+}
+
 /// Bodies by article id, in one statement.
 pub async fn bodies(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, ArticleBody>> {
     if ids.is_empty() {

@@ -17,7 +17,7 @@ pub mod refresh;
 
 pub use curated::{MAX_CURATED, curated_ids, set_curated};
 pub use rank::{PER_TAG_POOL, SECTION_BONUS, tag_weight};
-pub use read::lists;
+pub use read::{lists, with_story};
 
 use crate::domain::articles::Article;
 use crate::domain::pagination::RELATED;

@@ -11,6 +11,7 @@ use crate::domain::comments::thread_page::{self, ThreadAsk};
 use crate::domain::comments::threads::{self, ThreadState};
 use crate::domain::comments::visibility::Viewer;
 use crate::domain::pagination::RELATED;
+use crate::domain::related;
 use crate::domain::taxonomy::links::{LinkKinds, Links};
 use crate::error::AppError;
 use crate::graphql::ids::{self, Kind};
@@ -58,15 +59,44 @@ pub struct Correction {
     pub published_at: DateTime<Utc>,
 }
 
-/// A story. The body comes along when the query that loaded the story
-/// asked for it; otherwise it is loaded (batched) only if a body field is
-/// selected.
-pub struct Article(pub articles::Article, pub Option<Arc<articles::ArticleBody>>);
+/// A story. The body and the first related stories come along when the
+/// query that loaded the story asked for them; otherwise each is loaded
+/// (batched) only if selected.
+pub struct Article(
+    pub articles::Article,
+    pub Option<Arc<articles::ArticleBody>>,
+    pub Option<Arc<Prefetched>>,
+);
+
+/// A related list read with its story: the first `size` items.
+pub struct Prefetched {
+    pub size: usize,
+    pub items: Vec<related::RelatedItem>,
+}
 
 impl From<articles::Article> for Article {
     fn from(a: articles::Article) -> Self {
-        Self(a, None)
+        Self(a, None, None)
     }
+}
+
+/// The longest related list the selection asks for, so that the story and
+/// its list are read together; None when no valid `related` is selected.
+pub fn related_size(ctx: &Context<'_>) -> Option<usize> {
+    ctx.look_ahead()
+        .field("related")
+        .selection_fields()
+        .iter()
+        .filter_map(|f| {
+            let args = f.arguments().ok()?;
+            let first = match args.iter().find(|(n, _)| n.as_str() == "first").map(|(_, v)| v) {
+                None => None,
+                Some(async_graphql::Value::Number(n)) => Some(i32::try_from(n.as_i64()?).ok()?),
+                Some(_) => return None,
+            };
+            usize::try_from(RELATED.check(first, "first").ok()?).ok()
+        })
+        .max()
 }
 
 /// How many first replies the selection under `comments` shows of each
@@ -215,6 +245,10 @@ impl Article {
             first: usize::try_from(RELATED.check(Some(first), "first")?).unwrap_or(0),
             at_micros: request(ctx).now.timestamp_micros(),
         };
+        // The list read with the story starts with every shorter one.
+        if let Some(read) = self.2.as_ref().filter(|r| r.size >= key.first) {
+            return Ok(read.items.iter().take(key.first).cloned().map(RelatedStory).collect());
+        }
         let items = loaders(ctx).related.load_one(key).await?.unwrap_or_default();
         Ok(items.into_iter().map(RelatedStory).collect())
     }
