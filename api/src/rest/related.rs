@@ -3,9 +3,9 @@
 use super::cache::json_with_etag;
 use super::views::{ArticleView, TagView};
 use super::{Caller, audience, parse_opt};
+use crate::domain::articles::ArticleKey;
 use crate::domain::articles::Audience;
 use crate::domain::articles::relations::ArticleRelations;
-use crate::domain::articles::ArticleKey;
 use crate::domain::pagination::RELATED;
 use crate::domain::related;
 use crate::error::{AppError, AppResult};

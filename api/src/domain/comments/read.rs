@@ -93,8 +93,10 @@ pub async fn top_level(
     limit: u64,
     after: Option<Position>,
 ) -> AppResult<CommentPage> {
-    let base =
-        Condition::all().add(Column::ArticleId.eq(article_id)).add(Column::Depth.eq(0)).add(listed(viewer));
+    let base = Condition::all()
+        .add(Column::ArticleId.eq(article_id))
+        .add(Column::Depth.eq(0))
+        .add(listed(viewer, db.get_database_backend()));
     page(db, base, Scope::Article(article_id), sort, limit, after).await
 }
 
@@ -106,7 +108,8 @@ pub async fn replies(
     limit: u64,
     after: Option<Position>,
 ) -> AppResult<CommentPage> {
-    let base = Condition::all().add(Column::ParentId.eq(parent_id)).add(listed(viewer));
+    let base =
+        Condition::all().add(Column::ParentId.eq(parent_id)).add(listed(viewer, db.get_database_backend()));
     page(db, base, Scope::Replies(parent_id), Sort::Oldest, limit, after).await
 }
 

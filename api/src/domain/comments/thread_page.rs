@@ -68,7 +68,7 @@ pub async fn read(db: &impl ConnectionTrait, article_id: Uuid, ask: ThreadAsk) -
     let mut top = comment::Entity::find()
         .filter(Column::ArticleId.eq(article_id))
         .filter(Column::Depth.eq(0))
-        .filter(listed(ask.viewer));
+        .filter(listed(ask.viewer, backend));
     if let Some(c) = after {
         top = top.filter(c);
     }
@@ -83,10 +83,13 @@ pub async fn read(db: &impl ConnectionTrait, article_id: Uuid, ask: ThreadAsk) -
         let user = p.push(ask.viewer.user.unwrap_or(Uuid::nil()));
         let vis = visibility::listed_sql(&user);
         let n = i64::try_from(ask.replies).unwrap_or(i64::MAX).saturating_add(1);
+        // CROSS JOIN keeps SQLite walking the page's comments and seeking
+        // each one's replies; given a plain join it scans every reply on
+        // the site and probes the page (PostgreSQL and MySQL plan both alike).
         format!(
             " UNION ALL SELECT r.* FROM (
                 SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.parent_id ORDER BY c.created_at, c.id) AS rn
-                FROM comment c JOIN page_top p ON p.id = c.parent_id WHERE {vis}) r
+                FROM page_top p CROSS JOIN comment c WHERE c.parent_id = p.id AND {vis}) r
               WHERE r.rn <= {n}"
         )
     } else {
