@@ -5,6 +5,11 @@
 //! The write that changes the links now writes their ids onto the row as
 //! well (the link tables stay for filtering and ranking), and the names come
 //! from the taxonomy held in memory, so a story with its links is one row.
+//!
+//! Upgrading: stop every older instance before this runs. An older
+//! instance writing afterwards would leave the copies empty or stale (it
+//! knows nothing of them), and a story's links would read wrong until its
+//! next save.
 
 use crate::cols::*;
 use sea_orm_migration::prelude::*;
@@ -20,6 +25,11 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let b = manager.get_database_backend();
         for col in ["author_ids", "tag_ids"] {
+            // MySQL commits DDL as it goes: a run cut short after adding a
+            // column is run again whole.
+            if manager.has_column("article", col).await? {
+                continue;
+            }
             manager
                 .alter_table(Table::alter().table("article").add_column(id_list(b, col)).to_owned())
                 .await?;

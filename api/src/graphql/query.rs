@@ -1,5 +1,5 @@
 use super::ids::{self, Kind};
-use super::types::article::{Article, ArticleStatus, Prefetched, related_size};
+use super::types::article::{Article, ArticleStatus, PrefetchedRelated, related_size};
 use super::types::connection::{ArticleConnection, RelayArgs, articles_connection};
 use super::types::media::Media;
 use super::types::node::Node;
@@ -90,7 +90,7 @@ impl ContentQuery {
         if let Some(size) = related_size(ctx) {
             let found = related::with_story(db, &key, audience, body, size, r.now).await?;
             return Ok(found.map(|(a, b, items)| {
-                Article(a, b.map(Arc::new), Some(Arc::new(Prefetched { size, items })))
+                Article(a, b.map(Arc::new), Some(Arc::new(PrefetchedRelated { size, items })))
             }));
         }
         if body {

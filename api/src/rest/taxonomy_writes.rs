@@ -152,11 +152,13 @@ async fn section(
     let w: SectionWrite = parse_body(body)?;
     let input = TermInput { slug: w.slug, name: w.name, about: w.description, avatar_id: None };
     let now = state.clock.now();
-    run(state, actor, req, body, async |txn| {
-        let s = write::save_section(txn, &state.catalog, actor, id, input.clone(), now).await?;
+    let answer = run(state, actor, req, body, async |txn| {
+        let s = write::save_section(txn, actor, id, input.clone(), now).await?;
         Ok((if id.is_some() { 200 } else { 201 }, to_json(&SectionView::from(&s))?))
     })
-    .await
+    .await?;
+    state.catalog.written(&state.db).await;
+    Ok(answer)
 }
 
 async fn tag(
@@ -169,11 +171,13 @@ async fn tag(
     let w: TagWrite = parse_body(body)?;
     let input = TermInput { slug: w.slug, name: w.name, ..Default::default() };
     let now = state.clock.now();
-    run(state, actor, req, body, async |txn| {
-        let t = write::save_tag(txn, &state.catalog, actor, id, input.clone(), now).await?;
+    let answer = run(state, actor, req, body, async |txn| {
+        let t = write::save_tag(txn, actor, id, input.clone(), now).await?;
         Ok((if id.is_some() { 200 } else { 201 }, to_json(&TagView::from(&t))?))
     })
-    .await
+    .await?;
+    state.catalog.written(&state.db).await;
+    Ok(answer)
 }
 
 async fn author(
@@ -186,11 +190,13 @@ async fn author(
     let w: AuthorWrite = parse_body(body)?;
     let input = TermInput { slug: w.slug, name: w.name, about: w.bio, avatar_id: w.avatar_id };
     let now = state.clock.now();
-    run(state, actor, req, body, async |txn| {
-        let a = write::save_author(txn, &state.catalog, actor, id, input.clone(), now).await?;
+    let answer = run(state, actor, req, body, async |txn| {
+        let a = write::save_author(txn, actor, id, input.clone(), now).await?;
         Ok((if id.is_some() { 200 } else { 201 }, to_json(&AuthorView::bare(&a))?))
     })
-    .await
+    .await?;
+    state.catalog.written(&state.db).await;
+    Ok(answer)
 }
 
 async fn media_write(

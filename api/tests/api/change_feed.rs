@@ -332,10 +332,7 @@ async fn a_slow_transaction_is_never_skipped() {
     let slow = app.state.db.begin().await.unwrap();
     let desk_actor = Actor::api_key(uuid::Uuid::nil(), vec![Scope::ContentWrite]);
     let input = TermInput { slug: Some("slow".into()), name: Some("Slow".into()), ..Default::default() };
-    let slow_id = save_tag(&slow, &app.state.catalog, &desk_actor, None, input, app.state.clock.now())
-        .await
-        .unwrap()
-        .id;
+    let slow_id = save_tag(&slow, &desk_actor, None, input, app.state.clock.now()).await.unwrap().id;
 
     // A fast writer publishes meanwhile; it must wait for the slow one.
     app.state.statements.record(true);

@@ -6,7 +6,6 @@
 
 use crate::common::{Story, TestApp, t0};
 use api::domain::accounts::{Actor, Scope};
-use api::domain::taxonomy::catalog::Catalog;
 use api::domain::taxonomy::write::{TermInput, save_tag};
 use api::workers::Worker;
 use api::workers::taxonomy::CatalogReload;
@@ -76,16 +75,16 @@ async fn terms_made_elsewhere_show_on_first_sight_and_renames_after_the_reload_s
     let db = &app.state.db;
     let now = app.state.clock.now();
     let desk = Actor::api_key(uuid::Uuid::nil(), vec![Scope::ContentWrite]);
-    // Another instance on the same database: its own catalog.
-    let elsewhere = Catalog::default();
+    // Another instance on the same database: writes this one's catalog
+    // does not hear of.
     let input =
         |name: &str| TermInput { slug: Some("storms".into()), name: Some(name.into()), ..Default::default() };
-    let made = save_tag(db, &elsewhere, &desk, None, input("Storms"), now).await.unwrap();
+    let made = save_tag(db, &desk, None, input("Storms"), now).await.unwrap();
     let opts = Story { section: None, tags: &["storms"], authors: &[], body: None };
     app.story("storm-story", "Storm", Some(t0() - TimeDelta::hours(1)), opts).await;
     assert_eq!(tag_names(&app, "storm-story").await, (vec!["Storms".to_owned()], vec!["Storms".to_owned()]));
 
-    save_tag(db, &elsewhere, &desk, Some(made.id), input("Winter storms"), now).await.unwrap();
+    save_tag(db, &desk, Some(made.id), input("Winter storms"), now).await.unwrap();
     // Until this instance reads its terms again, the name it has is shown.
     assert_eq!(tag_names(&app, "storm-story").await.0, ["Storms"]);
     let mut reload = CatalogReload {

@@ -84,22 +84,6 @@ pub(super) async fn page(
     Ok(Page::forward(rows, limit, after.is_some(), |c| Position::of(c, sort).encode(scope, sort)))
 }
 
-/// Top-level comments of an article.
-pub async fn top_level(
-    db: &impl ConnectionTrait,
-    article_id: Uuid,
-    viewer: Viewer,
-    sort: Sort,
-    limit: u64,
-    after: Option<Position>,
-) -> AppResult<CommentPage> {
-    let base = Condition::all()
-        .add(Column::ArticleId.eq(article_id))
-        .add(Column::Depth.eq(0))
-        .add(listed(viewer, db.get_database_backend()));
-    page(db, base, Scope::Article(article_id), sort, limit, after).await
-}
-
 /// Direct replies of one comment, oldest first.
 pub async fn replies(
     db: &impl ConnectionTrait,

@@ -14,7 +14,7 @@ use crate::domain::sql::{self, Params};
 use crate::error::AppResult;
 use entity::comment::{self, Column};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder};
-use sea_orm::{QuerySelect, QueryTrait};
+use sea_orm::{Iterable, QuerySelect, QueryTrait};
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -77,18 +77,22 @@ pub async fn read(db: &impl ConnectionTrait, article_id: Uuid, ask: ThreadAsk) -
     }
     let top = sql::inline_limit(top.limit(ask.limit + 1).build(backend));
 
+    // Both halves of the union name their columns: they pair by position.
+    let names: Vec<&str> = comment::Column::iter().map(|c| sea_orm::IdenStatic::as_str(&c)).collect();
+    let top_cols = sql::columns("t", &names);
     let mut p = Params::new(backend);
     let top = p.embed(top);
     let replies = if ask.replies > 0 {
         let user = p.push(ask.viewer.user.unwrap_or(Uuid::nil()));
         let vis = visibility::listed_sql(&user);
         let n = i64::try_from(ask.replies).unwrap_or(i64::MAX).saturating_add(1);
+        let (cols, reply_cols) = (sql::columns("c", &names), sql::columns("r", &names));
         // CROSS JOIN keeps SQLite walking the page's comments and seeking
         // each one's replies; given a plain join it scans every reply on
         // the site and probes the page (PostgreSQL and MySQL plan both alike).
         format!(
-            " UNION ALL SELECT r.* FROM (
-                SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.parent_id ORDER BY c.created_at, c.id) AS rn
+            " UNION ALL SELECT {reply_cols} FROM (
+                SELECT {cols}, ROW_NUMBER() OVER (PARTITION BY c.parent_id ORDER BY c.created_at, c.id) AS rn
                 FROM page_top p CROSS JOIN comment c WHERE c.parent_id = p.id AND {vis}) r
               WHERE r.rn <= {n}"
         )
@@ -104,7 +108,7 @@ pub async fn read(db: &impl ConnectionTrait, article_id: Uuid, ask: ThreadAsk) -
     };
     let text = format!(
         "WITH page_top AS ({top}),
-         shown AS (SELECT t.*, 0 AS rn FROM page_top t{replies})
+         shown AS (SELECT {top_cols} FROM page_top t{replies})
          SELECT s.*, u.id AS poster_id, u.display_name AS poster_display_name, u.role AS poster_role,
                 u.status AS poster_status{reacted}
          FROM shown s LEFT JOIN app_user u ON u.id = s.user_id"
@@ -115,7 +119,10 @@ pub async fn read(db: &impl ConnectionTrait, article_id: Uuid, ask: ThreadAsk) -
     let (mut tops, mut answers): (Vec<Comment>, HashMap<Uuid, Vec<Comment>>) = (Vec::new(), HashMap::new());
     for r in rows {
         let c = Comment::from_query_result(&r, "")?;
-        if let Some(poster) = Poster::from_query_result_optional(&r, "poster_")? {
+        // No account row (a LEFT JOIN miss) is a byline of its own; a row
+        // that fails to decode is an error, not a deleted author.
+        if r.try_get::<Option<uuid::Uuid>>("", "poster_id")?.is_some() {
+            let poster = Poster::from_query_result(&r, "poster_")?;
             shown.posters.insert(poster.id, poster);
         }
         if ask.viewer.user.is_some() && r.try_get::<i64>("", "reacted")? > 0 {

@@ -3,13 +3,18 @@
 //! some: the story's row carries its link ids (`author_ids`, `tag_ids`,
 //! `section_id`) and the names come from here, so links cost no statement.
 //!
-//! Freshness: a write through this process puts the saved term here before
-//! it returns, so the writer's instance never shows the old name. A term
+//! Freshness: a write of a term through this process reloads the catalog
+//! once its transaction has committed (the adapters call [`Catalog::reload`]
+//! after the write returns), so the writer's instance never shows the old
+//! name after the write's answer, nor a name whose write failed. A term
 //! this process has not seen (made by an import, or by another instance)
 //! is read from the database the first time a story names it; terms are
 //! never deleted, so a miss is always new. Renames made by another
-//! instance arrive with the next full reload (`reload`, run by the
-//! taxonomy worker).
+//! instance arrive with the next reload by the taxonomy worker.
+//!
+//! Reloads read three tables with awaits between them, so two may overlap:
+//! each takes a number when it starts, and a reload that started before
+//! the one last installed is dropped rather than bring back older names.
 
 use super::links::{LinkKinds, Links};
 use super::{Author, Section, Tag, authors_by_id, sections_by_id, tags_by_id};
@@ -19,6 +24,7 @@ use crate::error::AppResult;
 use entity::{author, section, tag};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use uuid::Uuid;
 
@@ -32,7 +38,16 @@ struct Terms {
 /// The terms of one process; see the module's notes on freshness.
 #[derive(Default)]
 pub struct Catalog {
-    terms: RwLock<Arc<Terms>>,
+    terms: RwLock<Installed>,
+    /// Numbers the reloads in the order they start.
+    started: AtomicU64,
+}
+
+#[derive(Default)]
+struct Installed {
+    terms: Arc<Terms>,
+    /// The number of the reload these terms came from.
+    reload: u64,
 }
 
 /// Which ids of a set of stories the catalog lacks.
@@ -50,50 +65,57 @@ impl Missing {
 }
 
 impl Catalog {
-    /// Every term, read in three statements.
+    /// Reads every term again. Called at start, by the taxonomy worker, and
+    /// by the adapters after a term's write has committed.
     pub async fn reload(&self, db: &impl ConnectionTrait) -> AppResult<()> {
+        let number = self.started.fetch_add(1, Ordering::SeqCst) + 1;
         let terms = Terms {
             sections: section::Entity::find().all(db).await?.into_iter().map(|s| (s.id, s)).collect(),
             tags: tag::Entity::find().all(db).await?.into_iter().map(|t| (t.id, t)).collect(),
             authors: author::Entity::find().all(db).await?.into_iter().map(|a| (a.id, a)).collect(),
         };
-        *self.write() = Arc::new(terms);
+        let mut installed = self.write();
+        if number > installed.reload {
+            *installed = Installed { terms: Arc::new(terms), reload: number };
+        }
         Ok(())
+    }
+
+    /// After a write of a term has committed: its new name shows at once.
+    /// A failed reload fails no write (the write has committed); the
+    /// worker's next reload brings the name.
+    pub async fn written(&self, db: &impl ConnectionTrait) {
+        if let Err(e) = self.reload(db).await {
+            tracing::warn!(error = %e, "could not read sections, tags and authors again after a write");
+        }
     }
 
     fn read(&self) -> Arc<Terms> {
         match self.terms.read() {
-            Ok(t) => t.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
+            Ok(t) => Arc::clone(&t.terms),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner().terms),
         }
     }
 
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Arc<Terms>> {
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Installed> {
         self.terms.write().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn change(&self, f: impl FnOnce(&mut Terms)) {
-        let mut guard = self.write();
-        f(Arc::make_mut(&mut guard));
-    }
-
-    /// A section saved by this process.
-    pub fn put_section(&self, s: &Section) {
-        self.change(|t| {
-            t.sections.insert(s.id, s.clone());
-        });
-    }
-
-    pub fn put_tag(&self, tag: &Tag) {
-        self.change(|t| {
-            t.tags.insert(tag.id, tag.clone());
-        });
-    }
-
-    pub fn put_author(&self, a: &Author) {
-        self.change(|t| {
-            t.authors.insert(a.id, a.clone());
-        });
+    /// Adds terms read on first sight, keeping any already held (a reload
+    /// may have installed a newer row meanwhile); returns what is now held.
+    fn add(&self, sections: Vec<Section>, tags: Vec<Tag>, authors: Vec<Author>) -> Arc<Terms> {
+        let mut installed = self.write();
+        let t = Arc::make_mut(&mut installed.terms);
+        for s in sections {
+            t.sections.entry(s.id).or_insert(s);
+        }
+        for tag in tags {
+            t.tags.entry(tag.id).or_insert(tag);
+        }
+        for a in authors {
+            t.authors.entry(a.id).or_insert(a);
+        }
+        Arc::clone(&installed.terms)
     }
 
     fn missing<'a>(&self, stories: impl Iterator<Item = &'a Article>, kinds: LinkKinds) -> Missing {
@@ -135,17 +157,20 @@ impl Catalog {
         kinds: LinkKinds,
     ) -> AppResult<HashMap<Uuid, Links>> {
         let missing = self.missing(stories.clone().into_iter(), kinds);
-        if !missing.is_empty() {
-            let sections = sections_by_id(db, &missing.sections).await?;
-            let tags = tags_by_id(db, &missing.tags).await?;
-            let authors = authors_by_id(db, &missing.authors).await?;
-            self.change(|t| {
-                t.sections.extend(sections);
-                t.tags.extend(tags);
-                t.authors.extend(authors);
-            });
-        }
-        let terms = self.read();
+        let terms = if missing.is_empty() {
+            self.read()
+        } else {
+            async fn of<T>(
+                ids: &[Uuid],
+                read: impl Future<Output = AppResult<HashMap<Uuid, T>>>,
+            ) -> AppResult<Vec<T>> {
+                if ids.is_empty() { Ok(Vec::new()) } else { Ok(read.await?.into_values().collect()) }
+            }
+            let sections = of(&missing.sections, sections_by_id(db, &missing.sections)).await?;
+            let tags = of(&missing.tags, tags_by_id(db, &missing.tags)).await?;
+            let authors = of(&missing.authors, authors_by_id(db, &missing.authors)).await?;
+            self.add(sections, tags, authors)
+        };
         Ok(stories.into_iter().map(|a| (a.id, terms.links_of(a, kinds))).collect())
     }
 }
@@ -182,8 +207,7 @@ mod tests {
     #[test]
     fn links_follow_the_stored_order_and_only_the_kinds_asked_for() {
         let c = Catalog::default();
-        c.put_tag(&tag(1, "One"));
-        c.put_tag(&tag(2, "Two"));
+        c.add(Vec::new(), vec![tag(1, "One"), tag(2, "Two")], Vec::new());
         let mut a = samples::story();
         a.tag_ids = format!("{},{}", Uuid::from_u128(2), Uuid::from_u128(1));
         let links = c.read().links_of(&a, LinkKinds::TAGS);
@@ -192,13 +216,13 @@ mod tests {
     }
 
     #[test]
-    fn a_rename_through_this_process_is_seen_at_once_and_unknown_ids_are_missing() {
+    fn a_term_read_on_first_sight_never_replaces_one_held_and_unknown_ids_are_missing() {
         let c = Catalog::default();
-        c.put_tag(&tag(1, "Old"));
-        c.put_tag(&tag(1, "New"));
+        c.add(Vec::new(), vec![tag(1, "Newer")], Vec::new());
+        let held = c.add(Vec::new(), vec![tag(1, "Older")], Vec::new());
+        assert_eq!(held.tags[&Uuid::from_u128(1)].name, "Newer");
         let mut a = samples::story();
         a.tag_ids = format!("{},{}", Uuid::from_u128(1), Uuid::from_u128(3));
-        assert_eq!(c.read().links_of(&a, LinkKinds::TAGS).tags[0].name, "New");
         let m = c.missing(std::iter::once(&a), LinkKinds::ALL);
         assert_eq!(m.tags, [Uuid::from_u128(3)]);
     }

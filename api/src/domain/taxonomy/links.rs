@@ -12,7 +12,7 @@ pub struct Links {
 }
 
 /// Which links a caller wants; a list that shows only bylines reads no tags.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct LinkKinds {
     pub authors: bool,
     pub tags: bool,
@@ -24,12 +24,4 @@ impl LinkKinds {
     pub const AUTHORS: Self = Self { authors: true, tags: false, section: false };
     pub const TAGS: Self = Self { authors: false, tags: true, section: false };
     pub const SECTION: Self = Self { authors: false, tags: false, section: true };
-
-    pub fn union(self, other: Self) -> Self {
-        Self {
-            authors: self.authors || other.authors,
-            tags: self.tags || other.tags,
-            section: self.section || other.section,
-        }
-    }
 }

@@ -2,7 +2,6 @@
 //! transaction with its change-feed entry; slugs are checked for format and
 //! uniqueness with every failing field named.
 
-use super::catalog::Catalog;
 use super::{Author, Section, Tag};
 use crate::domain::accounts::{Actor, policy};
 use crate::domain::journal::{self, Change, Entity as Kind};
@@ -56,13 +55,12 @@ impl TermInput {
 /// Writes one kind of term: the same checks, transaction and change-feed
 /// entry for sections, tags and authors; only the fields differ.
 macro_rules! save_term {
-    ($(#[$doc:meta])* $fn:ident, $entity:ident, $model:ty, $what:literal, $kind:expr, $put:ident,
+    ($(#[$doc:meta])* $fn:ident, $entity:ident, $model:ty, $what:literal, $kind:expr,
      new: { $($new_field:ident: $new_value:expr),* },
      apply: |$row:ident, $input:ident| $apply:block) => {
         $(#[$doc])*
         pub async fn $fn<C: tx::Db>(
             db: &C,
-            catalog: &Catalog,
             actor: &Actor,
             id: Option<Uuid>,
             $input: TermInput,
@@ -72,7 +70,7 @@ macro_rules! save_term {
             let mut v = Validator::new();
             $input.check(id.is_none(), &mut v);
             let v = v;
-            let saved = tx::unit!(db, |txn| {
+            tx::unit!(db, |txn| {
                 let (mut v, $input) = (v.clone(), $input.clone());
                 let current = match id {
                     Some(id) => Some($entity::Entity::find_by_id(id).one(txn).await?.ok_or(AppError::NotFound($what))?),
@@ -118,17 +116,14 @@ macro_rules! save_term {
                 };
                 record(txn, $kind, saved.id, id.is_none(), &saved.slug, now).await?;
                 Ok(saved)
-            })?;
-            // Readers in this process see the new name once this returns.
-            catalog.$put(&saved);
-            Ok(saved)
+            })
         }
     };
 }
 
 save_term!(
     /// Creates (`id` None) or updates a section.
-    save_section, section, Section, "section", Kind::Section, put_section,
+    save_section, section, Section, "section", Kind::Section,
     new: { description: None },
     apply: |row, input| {
         if let Some(a) = input.about {
@@ -139,14 +134,14 @@ save_term!(
 
 save_term!(
     /// Creates (`id` None) or updates a tag.
-    save_tag, tag, Tag, "tag", Kind::Tag, put_tag,
+    save_tag, tag, Tag, "tag", Kind::Tag,
     new: {},
     apply: |row, input| {}
 );
 
 save_term!(
     /// Creates (`id` None) or updates an author.
-    save_author, author, Author, "author", Kind::Author, put_author,
+    save_author, author, Author, "author", Kind::Author,
     new: { bio: None, avatar_id: None },
     apply: |row, input| {
         if let Some(a) = input.about {

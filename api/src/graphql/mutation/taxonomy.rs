@@ -51,10 +51,10 @@ impl TaxonomyMutation {
     async fn create_section(&self, ctx: &Context<'_>, input: SectionInput) -> Result<SectionPayload> {
         let r = request(ctx);
         let input = section_input(input);
-        let s =
-            write::save_section(&state(ctx).db, &state(ctx).catalog, &r.actor, None, input.clone(), r.now)
-                .await
-                .map_err(input_paths)?;
+        let s = write::save_section(&state(ctx).db, &r.actor, None, input.clone(), r.now)
+            .await
+            .map_err(input_paths)?;
+        state(ctx).catalog.written(&state(ctx).db).await;
         Ok(SectionPayload { section: Section(s) })
     }
 
@@ -62,25 +62,20 @@ impl TaxonomyMutation {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::Section, "id")?;
         let input = section_input(input);
-        let s = write::save_section(
-            &state(ctx).db,
-            &state(ctx).catalog,
-            &r.actor,
-            Some(id),
-            input.clone(),
-            r.now,
-        )
-        .await
-        .map_err(input_paths)?;
+        let s = write::save_section(&state(ctx).db, &r.actor, Some(id), input.clone(), r.now)
+            .await
+            .map_err(input_paths)?;
+        state(ctx).catalog.written(&state(ctx).db).await;
         Ok(SectionPayload { section: Section(s) })
     }
 
     async fn create_tag(&self, ctx: &Context<'_>, input: TagInput) -> Result<TagPayload> {
         let r = request(ctx);
         let input = tag_input(input);
-        let t = write::save_tag(&state(ctx).db, &state(ctx).catalog, &r.actor, None, input.clone(), r.now)
+        let t = write::save_tag(&state(ctx).db, &r.actor, None, input.clone(), r.now)
             .await
             .map_err(input_paths)?;
+        state(ctx).catalog.written(&state(ctx).db).await;
         Ok(TagPayload { tag: Tag(t) })
     }
 
@@ -88,19 +83,20 @@ impl TaxonomyMutation {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::Tag, "id")?;
         let input = tag_input(input);
-        let t =
-            write::save_tag(&state(ctx).db, &state(ctx).catalog, &r.actor, Some(id), input.clone(), r.now)
-                .await
-                .map_err(input_paths)?;
+        let t = write::save_tag(&state(ctx).db, &r.actor, Some(id), input.clone(), r.now)
+            .await
+            .map_err(input_paths)?;
+        state(ctx).catalog.written(&state(ctx).db).await;
         Ok(TagPayload { tag: Tag(t) })
     }
 
     async fn create_author(&self, ctx: &Context<'_>, input: AuthorInput) -> Result<AuthorPayload> {
         let r = request(ctx);
         let input = author_input(input)?;
-        let a = write::save_author(&state(ctx).db, &state(ctx).catalog, &r.actor, None, input.clone(), r.now)
+        let a = write::save_author(&state(ctx).db, &r.actor, None, input.clone(), r.now)
             .await
             .map_err(input_paths)?;
+        state(ctx).catalog.written(&state(ctx).db).await;
         Ok(AuthorPayload { author: Author(a) })
     }
 
@@ -108,10 +104,10 @@ impl TaxonomyMutation {
         let r = request(ctx);
         let id = ids::decode_as(&id, Kind::Author, "id")?;
         let input = author_input(input)?;
-        let a =
-            write::save_author(&state(ctx).db, &state(ctx).catalog, &r.actor, Some(id), input.clone(), r.now)
-                .await
-                .map_err(input_paths)?;
+        let a = write::save_author(&state(ctx).db, &r.actor, Some(id), input.clone(), r.now)
+            .await
+            .map_err(input_paths)?;
+        state(ctx).catalog.written(&state(ctx).db).await;
         Ok(AuthorPayload { author: Author(a) })
     }
 

@@ -1,5 +1,5 @@
 use super::body::Body;
-use super::comment::{Comment, CommentConnection, CommentOrder, Read};
+use super::comment::{Comment, CommentConnection, CommentOrder, ThreadRead};
 use super::media::Media;
 use super::related::RelatedStory;
 use super::taxonomy::{Author, Section, Tag};
@@ -65,11 +65,11 @@ pub struct Correction {
 pub struct Article(
     pub articles::Article,
     pub Option<Arc<articles::ArticleBody>>,
-    pub Option<Arc<Prefetched>>,
+    pub Option<Arc<PrefetchedRelated>>,
 );
 
 /// A related list read with its story: the first `size` items.
-pub struct Prefetched {
+pub struct PrefetchedRelated {
     pub size: usize,
     pub items: Vec<related::RelatedItem>,
 }
@@ -273,7 +273,7 @@ impl Article {
         }
         let replies = inline_replies(ctx);
         let ask = ThreadAsk { viewer: Viewer::of(&r.actor), sort, limit, after, replies };
-        let (page, read) = Read::of(thread_page::read(&st.db, self.0.id, ask).await?, replies);
+        let (page, read) = ThreadRead::of(thread_page::read(&st.db, self.0.id, ask).await?, replies);
         Ok(CommentConnection(page, Some(read)))
     }
     /// Comments the moderators picked, most recently featured first.

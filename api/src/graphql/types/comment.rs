@@ -1,5 +1,5 @@
 //! Comments as GraphQL shows them. A thread page comes with its authors,
-//! first replies and the viewer's reactions (`Read`); comments reached
+//! first replies and the viewer's reactions (`ThreadRead`); comments reached
 //! another way load those through batch loaders, so a page of comments
 //! costs the same few statements whatever its size.
 
@@ -74,7 +74,7 @@ pub struct CommentRevision {
 /// A comment, with what the thread page it came in read beside it (when it
 /// came in one): then its author, the viewer's reaction and its first
 /// replies need no statement of their own.
-pub struct Comment(pub comments::Comment, pub Option<Arc<Read>>);
+pub struct Comment(pub comments::Comment, pub Option<Arc<ThreadRead>>);
 
 impl From<comments::Comment> for Comment {
     fn from(c: comments::Comment) -> Self {
@@ -84,14 +84,14 @@ impl From<comments::Comment> for Comment {
 
 /// What a thread page read beside its comments.
 #[derive(Default)]
-pub struct Read {
+pub struct ThreadRead {
     pub shown: Shown,
     /// The first replies of each top-level comment, and how many were asked.
     pub replies: HashMap<Uuid, CommentPage>,
     pub replies_limit: u64,
 }
 
-impl Read {
+impl ThreadRead {
     pub fn of(page: ThreadPage, replies_limit: u64) -> (CommentPage, Arc<Self>) {
         let read = Self { shown: page.shown, replies: page.replies, replies_limit };
         (page.top, Arc::new(read))
@@ -229,7 +229,7 @@ impl Comment {
 pub struct CommentEdge {
     cursor: String,
     node: comments::Comment,
-    read: Option<Arc<Read>>,
+    read: Option<Arc<ThreadRead>>,
 }
 
 #[Object]
@@ -242,7 +242,7 @@ impl CommentEdge {
     }
 }
 
-pub struct CommentConnection(pub CommentPage, pub Option<Arc<Read>>);
+pub struct CommentConnection(pub CommentPage, pub Option<Arc<ThreadRead>>);
 
 #[Object]
 impl CommentConnection {

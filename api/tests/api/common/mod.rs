@@ -383,20 +383,22 @@ async fn ensure(
     let desk = Actor::api_key(Uuid::nil(), vec![Scope::ContentWrite]);
     let input =
         || TermInput { slug: Some(slug.into()), name: Some(slug.to_uppercase()), ..Default::default() };
-    match term {
-        Term::Section => match taxonomy::section_by_slug(db, &key).await.unwrap() {
-            Some(s) => s.id,
-            None => taxonomy::write::save_section(db, catalog, &desk, None, input(), now).await.unwrap().id,
-        },
-        Term::Tag => match taxonomy::tag_by_slug(db, &key).await.unwrap() {
-            Some(t) => t.id,
-            None => taxonomy::write::save_tag(db, catalog, &desk, None, input(), now).await.unwrap().id,
-        },
-        Term::Author => match taxonomy::author_by_slug(db, &key).await.unwrap() {
-            Some(a) => a.id,
-            None => taxonomy::write::save_author(db, catalog, &desk, None, input(), now).await.unwrap().id,
-        },
+    let found = match term {
+        Term::Section => taxonomy::section_by_slug(db, &key).await.unwrap().map(|s| s.id),
+        Term::Tag => taxonomy::tag_by_slug(db, &key).await.unwrap().map(|t| t.id),
+        Term::Author => taxonomy::author_by_slug(db, &key).await.unwrap().map(|a| a.id),
+    };
+    if let Some(id) = found {
+        return id;
     }
+    let id = match term {
+        Term::Section => taxonomy::write::save_section(db, &desk, None, input(), now).await.unwrap().id,
+        Term::Tag => taxonomy::write::save_tag(db, &desk, None, input(), now).await.unwrap().id,
+        Term::Author => taxonomy::write::save_author(db, &desk, None, input(), now).await.unwrap().id,
+    };
+    // As the API's own writes do once committed.
+    catalog.written(db).await;
+    id
 }
 
 /// The `extensions.code` of the first GraphQL error.
