@@ -1,7 +1,10 @@
 //! Passwords: argon2id hashes (the RustCrypto `argon2` crate with its
 //! OWASP-level defaults), a minimum length, and a guessability check
 //! (`zxcvbn`, whose dictionaries hold the commonly breached passwords).
-//! Hashing runs on the blocking pool: it is meant to be slow.
+//! Hashing runs on the blocking pool: it is meant to be slow. Each hash
+//! holds 19 MiB while it runs, so only as many run at once as there are
+//! CPUs (more would not finish sooner): 32 sign-ins at once took the
+//! process to 660 MB before; the rest now wait their turn.
 
 use crate::error::{AppError, AppResult};
 use argon2::Argon2;
@@ -46,17 +49,32 @@ pub fn check_strength(password: &str, hints: &[&str]) -> AppResult<()> {
     Ok(())
 }
 
+static HASHING: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get))
+});
+
+/// Runs one hash or check on the blocking pool, once a turn is free.
+async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    let _turn = HASHING.acquire().await.map_err(AppError::internal)?;
+    tokio::task::spawn_blocking(move || {
+        #[cfg(test)]
+        let _counted = tests::Running::start();
+        work()
+    })
+    .await
+    .map_err(AppError::internal)
+}
+
 pub async fn hash(password: &str) -> AppResult<String> {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
             .map_err(|e| AppError::internal(anyhow::anyhow!("hashing a password: {e}")))
     })
-    .await
-    .map_err(AppError::internal)?
+    .await?
 }
 
 /// Whether `password` matches `stored`. With no stored hash (an unknown
@@ -66,14 +84,13 @@ pub async fn verify(password: &str, stored: Option<&str>) -> AppResult<bool> {
     let password = password.to_owned();
     let known = stored.is_some();
     let stored = stored.map_or_else(|| DUMMY.clone(), str::to_owned);
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         let ok = PasswordHash::new(&stored)
             .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
             .unwrap_or(false);
         ok && known
     })
     .await
-    .map_err(AppError::internal)
 }
 
 static DUMMY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
@@ -83,7 +100,46 @@ static DUMMY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    static RUNNING: AtomicUsize = AtomicUsize::new(0);
+    static MOST: AtomicUsize = AtomicUsize::new(0);
+
+    /// Counts the hashes running at once while it lives.
+    pub(super) struct Running;
+
+    impl Running {
+        pub(super) fn start() -> Self {
+            let now = RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
+            MOST.fetch_max(now, Ordering::SeqCst);
+            Self
+        }
+    }
+
+    impl Drop for Running {
+        fn drop(&mut self) {
+            RUNNING.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn no_more_hashes_run_at_once_than_there_are_cpus() {
+        let stored = hash("maple lantern gravel orbit").await.unwrap();
+        let checks: Vec<_> = (0..12)
+            .map(|i| {
+                let stored = stored.clone();
+                tokio::spawn(async move { verify(&format!("guess {i}"), Some(&stored)).await })
+            })
+            .collect();
+        for c in checks {
+            assert!(!c.await.unwrap().unwrap());
+        }
+        let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let most = MOST.load(Ordering::SeqCst);
+        assert!(most >= 1 && most <= cpus, "{most} hashes ran at once on {cpus} CPUs");
+    }
 
     #[test]
     fn short_and_common_passwords_are_refused() {
