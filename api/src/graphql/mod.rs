@@ -12,6 +12,7 @@ pub mod limits;
 pub mod loaders;
 pub mod mutation;
 mod query;
+mod selection;
 pub mod subscription;
 pub mod types;
 pub mod ws;

@@ -350,6 +350,40 @@ async fn random_paths_do_not_grow_metrics() {
     assert!(after.contains("UNMATCHED"));
 }
 
+/// Sizes read ahead of their fields (the story page reads `related` and
+/// the first `replies` with the story and its thread): hostile values, as
+/// literals or variables, and beside valid aliases, get the field's own
+/// refusal and never spoil a valid field of the same page.
+#[actix_web::test]
+async fn hostile_sizes_read_ahead_get_the_fields_own_answer() {
+    let app = TestApp::spawn().await;
+    let opts = Story { tags: &["t"], ..Story::default() };
+    let id = app.story("plain", "Plain", Some(crate::common::t0()), opts).await;
+    app.story("other", "Other", Some(crate::common::t0() - chrono::TimeDelta::hours(1)), opts).await;
+    app.refresh_related().await;
+    let (person, _) = app.person("Reader One", "READER").await;
+    let parent = app.comment(&person, id, None, "a comment").await;
+    app.comment(&person, id, Some(&parent), "a reply").await;
+    let q = "query($n: Int!, $m: Int) { article(slug: \"plain\") {
+        ok: related(first: 1) { article { slug } } bad: related(first: $n) { score }
+        comments(first: 5) { nodes { ok: replies(first: 1) { nodes { uuid } } bad: replies(first: $m) { nodes { uuid } } } } } }";
+    for n in [-1, i64::from(i32::MIN), i64::from(i32::MAX), 21, 501] {
+        for m in [json!(-1), json!(51), json!(i32::MAX), json!(null)] {
+            let (status, body, _) = post_query(&app, q, json!({ "n": n, "m": m })).await;
+            assert_eq!(status, 200, "{n} {m}: {body}");
+            assert_eq!(error_code(&body), "BAD_USER_INPUT", "{n} {m}: {body}");
+            let a = &body["data"]["article"];
+            assert_eq!(a["ok"][0]["article"]["slug"], "other", "{n} {m}: {body}");
+            assert_eq!(a["comments"]["nodes"][0]["ok"]["nodes"].as_array().map(Vec::len), Some(1), "{body}");
+        }
+    }
+    for bad in [json!("5"), json!(1.5), json!(2_147_483_648_i64)] {
+        let (_, body, _) = post_query(&app, q, json!({ "n": bad, "m": 1 })).await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{bad}: {body}");
+    }
+    still_serving(&app).await;
+}
+
 /// Page sizes and slugs, in every place a client sends them: out-of-range,
 /// overflowing and oddly written numbers are field errors; anything that is
 /// not a slug names nothing and is not found. The process keeps serving.

@@ -13,6 +13,7 @@ use crate::domain::pagination::Page;
 use crate::domain::sql::{self, Params};
 use crate::error::AppResult;
 use entity::comment::{self, Column};
+use sea_orm::sea_query::Order as SeaOrder;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder};
 use sea_orm::{Iterable, QuerySelect, QueryTrait};
 use std::cmp::Ordering;
@@ -47,15 +48,23 @@ pub struct ThreadPage {
     pub shown: Shown,
 }
 
-/// The order of top-level comments, as `read::keyset` sorts them in SQL.
-fn order(sort: Sort, a: &Comment, b: &Comment) -> Ordering {
-    let by_time = (a.created_at, a.id).cmp(&(b.created_at, b.id));
-    match sort {
-        Sort::Oldest => by_time,
-        Sort::Newest => by_time.reverse(),
-        Sort::MostReplies => b.reply_count.cmp(&a.reply_count).then(by_time.reverse()),
-        Sort::MostReactions => b.reaction_count.cmp(&a.reaction_count).then(by_time.reverse()),
-    }
+/// Puts rows back in the order the statement chose them in: the key
+/// columns `read::keyset` orders by, compared here the same way.
+fn order(keys: &[(Column, SeaOrder)], a: &Comment, b: &Comment) -> Ordering {
+    keys.iter()
+        .map(|(col, dir)| {
+            let o = match col {
+                Column::ReplyCount => a.reply_count.cmp(&b.reply_count),
+                Column::ReactionCount => a.reaction_count.cmp(&b.reaction_count),
+                Column::CreatedAt => a.created_at.cmp(&b.created_at),
+                Column::Id => a.id.cmp(&b.id),
+                // `keyset` orders by no other column (the test below holds it to that).
+                _ => Ordering::Equal,
+            };
+            if matches!(dir, SeaOrder::Desc) { o.reverse() } else { o }
+        })
+        .find(|o| o.is_ne())
+        .unwrap_or(Ordering::Equal)
 }
 
 pub async fn read(db: &impl ConnectionTrait, article_id: Uuid, ask: ThreadAsk) -> AppResult<ThreadPage> {
@@ -72,7 +81,7 @@ pub async fn read(db: &impl ConnectionTrait, article_id: Uuid, ask: ThreadAsk) -
     if let Some(c) = after {
         top = top.filter(c);
     }
-    for (col, o) in keys {
+    for (col, o) in keys.iter().cloned() {
         top = top.order_by(col, o);
     }
     let top = sql::inline_limit(top.limit(ask.limit + 1).build(backend));
@@ -133,7 +142,7 @@ pub async fn read(db: &impl ConnectionTrait, article_id: Uuid, ask: ThreadAsk) -
             None => tops.push(c),
         }
     }
-    tops.sort_by(|a, b| order(ask.sort, a, b));
+    tops.sort_by(|a, b| order(&keys, a, b));
     let (sort, scope) = (ask.sort, Scope::Article(article_id));
     let top =
         Page::forward(tops, ask.limit, ask.after.is_some(), |c| Position::of(c, sort).encode(scope, sort));
@@ -173,12 +182,19 @@ mod tests {
         let rows = [at(1, 1, 5), at(2, 2, 0), at(2, 3, 5)];
         let ids = |sort: Sort| {
             let mut v = rows.to_vec();
-            v.sort_by(|a, b| order(sort, a, b));
+            let (keys, _) = keyset(sort, None);
+            v.sort_by(|a, b| order(&keys, a, b));
             v.iter().map(|c| c.id.as_u128()).collect::<Vec<_>>()
         };
         assert_eq!(ids(Sort::Newest), [3, 2, 1]);
         assert_eq!(ids(Sort::Oldest), [1, 2, 3]);
         assert_eq!(ids(Sort::MostReplies), [3, 1, 2]);
         assert_eq!(ids(Sort::MostReactions), [3, 2, 1]);
+        for sort in Sort::ALL {
+            let compared = |c: &Column| {
+                matches!(c, Column::ReplyCount | Column::ReactionCount | Column::CreatedAt | Column::Id)
+            };
+            assert!(keyset(sort, None).0.iter().all(|(c, _)| compared(c)), "{sort:?}");
+        }
     }
 }

@@ -16,6 +16,7 @@ use crate::domain::taxonomy::links::{LinkKinds, Links};
 use crate::error::AppError;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::RelatedKey;
+use crate::graphql::selection::size_asked;
 use crate::graphql::{loaders, request, state};
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -83,20 +84,9 @@ impl From<articles::Article> for Article {
 /// The longest related list the selection asks for, so that the story and
 /// its list are read together; None when no valid `related` is selected.
 pub fn related_size(ctx: &Context<'_>) -> Option<usize> {
-    ctx.look_ahead()
-        .field("related")
-        .selection_fields()
-        .iter()
-        .filter_map(|f| {
-            let args = f.arguments().ok()?;
-            let first = match args.iter().find(|(n, _)| n.as_str() == "first").map(|(_, v)| v) {
-                None => None,
-                Some(async_graphql::Value::Number(n)) => Some(i32::try_from(n.as_i64()?).ok()?),
-                Some(_) => return None,
-            };
-            usize::try_from(RELATED.check(first, "first").ok()?).ok()
-        })
-        .max()
+    let fields = ctx.look_ahead().field("related").selection_fields();
+    let sizes = fields.iter().filter_map(|f| size_asked(f, RELATED, None));
+    sizes.max().and_then(|n| usize::try_from(n).ok())
 }
 
 /// How many first replies the selection under `comments` shows of each
@@ -106,19 +96,8 @@ pub fn related_size(ctx: &Context<'_>) -> Option<usize> {
 fn inline_replies(ctx: &Context<'_>) -> u64 {
     let here = ctx.look_ahead();
     let fields = [here.field("edges").field("node").field("replies"), here.field("nodes").field("replies")];
-    let mut sizes = fields.iter().flat_map(|f| f.selection_fields()).map(|f| {
-        let args = f.arguments().ok()?;
-        let arg = |name: &str| args.iter().find(|(n, _)| n.as_str() == name).map(|(_, v)| v);
-        if arg("after").is_some_and(|v| *v != async_graphql::Value::Null) {
-            return None;
-        }
-        let first = match arg("first") {
-            None | Some(async_graphql::Value::Null) => None,
-            Some(async_graphql::Value::Number(n)) => Some(i32::try_from(n.as_i64()?).ok()?),
-            Some(_) => return None,
-        };
-        REPLIES.check(first, "first").ok()
-    });
+    let mut sizes =
+        fields.iter().flat_map(|f| f.selection_fields()).map(|f| size_asked(&f, REPLIES, Some("after")));
     let Some(Some(first)) = sizes.next() else { return 0 };
     if sizes.all(|s| s == Some(first)) { first } else { 0 }
 }
