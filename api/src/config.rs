@@ -118,6 +118,8 @@ pub struct Config {
     pub comments: CommentArgs,
     #[command(flatten, next_help_heading = "Live comments")]
     pub live: LiveArgs,
+    #[command(flatten, next_help_heading = "Read cache")]
+    pub read_cache: ReadCacheArgs,
     #[command(flatten, next_help_heading = "Background work")]
     pub workers: WorkerArgs,
     #[command(flatten, next_help_heading = "Webhooks")]
@@ -402,6 +404,21 @@ pub struct LiveArgs {
     /// Subscriptions one WebSocket connection may run at once.
     #[arg(long, env = "DATELINE_LIVE_MAX_PER_CONNECTION", default_value_t = 5, global = true)]
     pub live_max_per_connection: usize,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReadCacheArgs {
+    /// Memory for public answers (requests without credentials) kept
+    /// between writes, in MiB; 0 turns the cache off.
+    #[arg(long, env = "DATELINE_READ_CACHE_MB", default_value_t = 16, global = true)]
+    pub read_cache_mb: u64,
+
+    /// Longest a kept answer is served, in milliseconds. Writes through
+    /// this process replace answers at once; this bounds how late a write
+    /// made by another process on the same database (another instance, a
+    /// `dateline` command) is seen.
+    #[arg(long, env = "DATELINE_READ_CACHE_TTL_MS", default_value_t = 5000, global = true)]
+    pub read_cache_ttl_ms: u64,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -14,6 +14,7 @@ pub mod http;
 pub mod http_guard;
 pub mod metrics;
 pub mod rate_limit;
+pub mod read_cache;
 pub mod rest;
 pub mod start_error;
 pub mod startup;

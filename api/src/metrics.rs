@@ -36,6 +36,9 @@ pub fn middleware(
     #[cfg(target_os = "linux")]
     registry.register(Box::new(prometheus::process_collector::ProcessCollector::for_self())).map_err(fail)?;
     registry.register(Box::new(operations.seconds.clone())).map_err(fail)?;
+    if let Some(cache) = &state.read_cache {
+        registry.register(Box::new(cache.collector())).map_err(fail)?;
+    }
     let mut builder = actix_web_prom::PrometheusMetricsBuilder::new("dateline")
         .registry(registry)
         .mask_unmatched_patterns("UNMATCHED");

@@ -5,6 +5,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db;
 use crate::domain::articles::urls::PublicUrls;
+use crate::domain::freshness::{self, Versions};
 use crate::graphql::{self, AppSchema};
 use crate::http::cors::CredentialedOrigins;
 use crate::http::methods::Routes;
@@ -33,7 +34,12 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
     // drivers build already; a second call finds it installed.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let url = db::mask_url(&config.db.database_url);
+    // What the pool's writes change is published to the read cache's
+    // versions (see `domain::freshness`).
+    let versions = Arc::new(Versions::default());
+    let hook_versions = Arc::clone(&versions);
     let pool = db::PoolSettings {
+        on_statement: Some(Arc::new(move || freshness::ran_statement(&hook_versions))),
         max_connections: config.pool_size(),
         slow: Duration::from_millis(config.db.slow_sql_ms),
         connect_timeout: Duration::from_millis(config.db.db_connect_timeout_ms),
@@ -53,13 +59,24 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
     }
     let urls = Arc::new(PublicUrls::new(&config.site.site_url, config.site.public_url_template.as_deref()));
     let shutdown = tokio_util::sync::CancellationToken::new();
-    let catalog = Arc::new(crate::domain::taxonomy::catalog::Catalog::default());
+    let catalog = Arc::new(crate::domain::taxonomy::catalog::Catalog::new(Arc::clone(&versions)));
     catalog
         .reload(&conn)
         .await
         .map_err(|e| StartError::Setup(format!("reading sections, tags and authors: {e}")))?;
+    let read_cache = crate::read_cache::ReadCache::new(
+        config.read_cache.read_cache_mb.saturating_mul(1 << 20),
+        chrono::TimeDelta::milliseconds(
+            i64::try_from(config.read_cache.read_cache_ttl_ms).unwrap_or(i64::MAX),
+        ),
+        community.comments.auto_close_after,
+        versions,
+    )
+    .map_err(|e| StartError::Setup(e.to_string()))?
+    .map(Arc::new);
     Ok(AppState {
         db: conn,
+        read_cache,
         clock,
         config: Arc::new(config),
         statements,

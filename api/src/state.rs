@@ -22,6 +22,8 @@ pub struct AppState {
     pub urls: Arc<crate::domain::articles::urls::PublicUrls>,
     /// Sections, tags and authors, held in memory for every read.
     pub catalog: Arc<crate::domain::taxonomy::catalog::Catalog>,
+    /// Public answers kept between writes; None when turned off.
+    pub read_cache: Option<Arc<crate::read_cache::ReadCache>>,
     /// Cancelled when the process shuts down: workers stop after their
     /// step, live streams close.
     pub shutdown: tokio_util::sync::CancellationToken,

@@ -65,10 +65,12 @@ pub struct PoolSettings {
     pub slow: Duration,
     pub connect_timeout: Duration,
     pub acquire_timeout: Duration,
+    /// Called with every statement, in the task that runs it.
+    pub on_statement: Option<Arc<dyn Fn() + Send + Sync>>,
 }
 
 pub async fn connect(url: &str, pool: PoolSettings) -> Result<(DatabaseConnection, StatementCounter), DbErr> {
-    let PoolSettings { max_connections, slow, connect_timeout, acquire_timeout } = pool;
+    let PoolSettings { max_connections, slow, connect_timeout, acquire_timeout, on_statement } = pool;
     let mut opt = ConnectOptions::new(url.to_owned());
     opt.connect_timeout(connect_timeout)
         .acquire_timeout(acquire_timeout)
@@ -133,6 +135,9 @@ pub async fn connect(url: &str, pool: PoolSettings) -> Result<(DatabaseConnectio
     let c = counter.clone();
     db.set_metric_callback(move |info| {
         c.saw(&info.statement.sql);
+        if let Some(hook) = &on_statement {
+            hook();
+        }
         if info.elapsed > slow {
             tracing::warn!(elapsed_ms = info.elapsed.as_millis(), sql = %info.statement.sql, "slow SQL statement");
         }

@@ -10,6 +10,7 @@ pub mod body;
 pub mod comments;
 pub mod count;
 pub mod cursor;
+pub mod freshness;
 pub mod journal;
 pub mod media;
 pub mod pagination;

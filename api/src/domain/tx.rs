@@ -47,27 +47,31 @@ const ATTEMPTS: u32 = 7;
 /// goes up to the caller's own unit, which runs everything again (MariaDB
 /// rolls the whole transaction back on a deadlock, so nothing smaller may
 /// be retried). The block is an async block: `?` and `return` leave it,
-/// not the enclosing function. A macro rather than a function taking a
+/// not the enclosing function. What the block names with
+/// `freshness::changed` is published once the outermost unit commits. A macro rather than a function taking a
 /// closure, so the block borrows what it likes and its future stays `Send`.
 macro_rules! unit {
     ($db:expr, |$txn:ident| $body:block) => {{
         let db = $db;
         let mut attempts = $crate::domain::tx::Attempts::of(db);
-        loop {
-            let outcome = match $crate::domain::tx::begin(db).await {
-                Ok(txn) => {
-                    let result: $crate::error::AppResult<_> = {
-                        let $txn = &txn;
-                        async $body.await
-                    };
-                    $crate::domain::tx::settle(txn, result).await
+        $crate::domain::freshness::committing(attempts.outermost(), async {
+            loop {
+                let outcome = match $crate::domain::tx::begin(db).await {
+                    Ok(txn) => {
+                        let result: $crate::error::AppResult<_> = {
+                            let $txn = &txn;
+                            async $body.await
+                        };
+                        $crate::domain::tx::settle(txn, result).await
+                    }
+                    Err(e) => Err(e.into()),
+                };
+                if let Some(done) = attempts.done(outcome).await {
+                    break done;
                 }
-                Err(e) => Err(e.into()),
-            };
-            if let Some(done) = attempts.done(outcome).await {
-                break done;
             }
-        }
+        })
+        .await
     }};
 }
 pub(crate) use unit;
@@ -89,6 +93,12 @@ pub struct Attempts {
 impl Attempts {
     pub fn of<C: Db>(_: &C) -> Self {
         Self { outermost: C::OUTERMOST, made: 0 }
+    }
+
+    /// Whether the unit is the whole transaction: what it changed is
+    /// published when it commits (`freshness::committing`).
+    pub fn outermost(&self) -> bool {
+        self.outermost
     }
 
     /// The answer, or nothing when the unit is to run again (after a pause).

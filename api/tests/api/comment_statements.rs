@@ -18,7 +18,7 @@ const PAGE: &str = r#"query($top: Int, $replies: Int) { article(slug: "busy") {
     pageInfo { hasNextPage endCursor } } } }"#;
 
 async fn seeded() -> (TestApp, String) {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_configured(crate::common::uncached).await;
     let opts = Story { section: Some("city"), tags: &["council", "budget"], authors: &["ana"], body: None };
     let article = app.story("busy", "A busy thread", Some(t0() - TimeDelta::hours(2)), opts).await;
     for i in 0..6 {

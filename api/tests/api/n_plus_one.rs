@@ -7,7 +7,7 @@ use chrono::TimeDelta;
 use serde_json::json;
 
 async fn seeded(n: i64) -> TestApp {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_configured(crate::common::uncached).await;
     for i in 0..n {
         let tags =
             [["energy", "grid"], ["courts", "juries"], ["energy", "courts"]][usize::try_from(i % 3).unwrap()];

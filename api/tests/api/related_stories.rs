@@ -176,7 +176,7 @@ async fn bad_sizes_are_refused() {
 
 #[actix_web::test]
 async fn related_lists_for_a_page_cost_a_constant_number_of_statements() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_configured(crate::common::uncached).await;
     archive(&app).await;
     for i in 0..20 {
         app.story(
@@ -259,7 +259,7 @@ async fn moving_a_story_to_the_source_section_reorders_the_list_at_once() {
 
 #[actix_web::test]
 async fn stored_lists_are_served_in_one_statement_for_any_number_of_sources() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_configured(crate::common::uncached).await;
     archive(&app).await;
     let key = app.key(&["content:write"]).await;
     let id = app.get_json("/v1/articles/source").await.1["id"].as_str().unwrap().to_owned();
@@ -377,7 +377,7 @@ async fn a_list_with_thousands_of_marks_is_refreshed_in_one_step() {
 /// and never a story the reader may not see.
 #[actix_web::test]
 async fn a_story_read_with_its_list_shows_what_the_list_alone_does() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_configured(crate::common::uncached).await;
     archive(&app).await;
     app.story(
         "draft",

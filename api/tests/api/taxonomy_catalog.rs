@@ -28,7 +28,7 @@ async fn tag_names(app: &TestApp, slug: &str) -> (Vec<String>, Vec<String>) {
 
 #[actix_web::test]
 async fn links_cost_no_statement_and_renames_here_show_at_once() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_configured(crate::common::uncached).await;
     let opts = Story { section: Some("city"), tags: &["budget", "council"], authors: &["ana"], body: None };
     app.story("story", "A story", Some(t0() - TimeDelta::hours(1)), opts).await;
 

@@ -95,23 +95,27 @@ pub async fn by_email(db: &impl ConnectionTrait, email: &str) -> AppResult<Optio
 }
 
 /// Gives a person a role. Only admins (and the CLI) may.
-pub async fn set_role(
-    db: &impl ConnectionTrait,
+pub async fn set_role<C: crate::domain::tx::Db>(
+    db: &C,
     actor: &Actor,
     user_id: Uuid,
     role: Role,
     now: DateTime<Utc>,
 ) -> AppResult<User> {
     super::policy::can_assign_roles(actor)?;
-    let res = app_user::Entity::update_many()
-        .col_expr(app_user::Column::Role, sea_orm::sea_query::Expr::value(role.as_str()))
-        .col_expr(app_user::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
-        .filter(app_user::Column::Id.eq(user_id))
-        .filter(app_user::Column::Status.ne(UserStatus::Deleted))
-        .exec(db)
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(AppError::NotFound("user"));
-    }
-    by_id(db, user_id).await?.ok_or(AppError::NotFound("user"))
+    crate::domain::tx::unit!(db, |txn| {
+        let res = app_user::Entity::update_many()
+            .col_expr(app_user::Column::Role, sea_orm::sea_query::Expr::value(role.as_str()))
+            .col_expr(app_user::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+            .filter(app_user::Column::Id.eq(user_id))
+            .filter(app_user::Column::Status.ne(UserStatus::Deleted))
+            .exec(txn)
+            .await?;
+        if res.rows_affected == 0 {
+            return Err(AppError::NotFound("user"));
+        }
+        // A role shows on bylines (staff).
+        crate::domain::freshness::changed(crate::domain::freshness::Changed::Content);
+        by_id(txn, user_id).await?.ok_or(AppError::NotFound("user"))
+    })
 }

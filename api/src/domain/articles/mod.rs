@@ -1,6 +1,7 @@
 //! Articles: who sees what, and the read queries.
 
 pub mod bulk;
+pub mod clock_edges;
 pub mod corrections;
 mod editable;
 mod filter;

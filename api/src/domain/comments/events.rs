@@ -7,6 +7,7 @@
 
 use super::Comment;
 use super::visibility::{Viewer, is_listed};
+use crate::domain::freshness::{self, Changed};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use entity::comment_event;
@@ -15,6 +16,7 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 pub use entity::comment_event::EventKind as Kind;
 
 async fn record(db: &impl ConnectionTrait, c: &Comment, kind: Kind, now: DateTime<Utc>) -> AppResult<()> {
+    freshness::changed(Changed::Thread(c.article_id));
     let row = comment_event::ActiveModel {
         article_id: Set(c.article_id),
         comment_id: Set(c.id),

@@ -122,6 +122,7 @@ pub async fn set_article_moderation<C: tx::Db>(
         if res.rows_affected == 0 {
             return Err(AppError::NotFound("article"));
         }
+        crate::domain::freshness::changed(crate::domain::freshness::Changed::Thread(article_id));
         let action = match pre {
             Some(true) => ActionKind::ArticleModerationPre,
             Some(false) => ActionKind::ArticleModerationPost,

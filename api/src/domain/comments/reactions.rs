@@ -37,6 +37,7 @@ async fn toggle_once<C: tx::Db>(db: &C, cx: &Ctx<'_>, id: Uuid, user_id: Uuid) -
             .exec(txn)
             .await?
             .rows_affected;
+        crate::domain::freshness::changed(crate::domain::freshness::Changed::Thread(c.article_id));
         let (delta, now_reacting) = if removed > 0 {
             (-1, false)
         } else {

@@ -58,6 +58,7 @@ const COUNTS: [(&str, &str, &str, &str); 4] = [
 
 pub async fn recount<C: tx::Db>(db: &C) -> AppResult<Vec<Repair>> {
     tx::unit!(db, |txn| {
+        crate::domain::freshness::changed(crate::domain::freshness::Changed::Content);
         let backend = txn.get_database_backend();
         let mut repairs = Vec::new();
         for (what, table, col, counted) in COUNTS {

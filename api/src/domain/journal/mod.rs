@@ -60,6 +60,7 @@ impl<'a> Change<'a> {
 /// Call it last in the write's transaction: it takes the feed's turn (see
 /// `take_turn`), which the transaction holds until it commits.
 pub async fn record(db: &impl ConnectionTrait, change: Change<'_>, now: DateTime<Utc>) -> AppResult<i64> {
+    crate::domain::freshness::changed(crate::domain::freshness::Changed::Content);
     take_turn(db).await?;
     let seq = insert(db, &change, now).await?;
     if let Some(event) = change.feed.filter(|e| outbox::feed_event_type(&change, *e).is_some()) {
@@ -78,6 +79,7 @@ pub async fn record_many(
     if changes.is_empty() {
         return Ok(());
     }
+    crate::domain::freshness::changed(crate::domain::freshness::Changed::Content);
     take_turn(db).await?;
     let subscribers = outbox::Subscribers::load(db).await?;
     let hooked = |c: &Change<'_>| {

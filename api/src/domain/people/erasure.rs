@@ -25,6 +25,8 @@ pub async fn my_comments(db: &impl ConnectionTrait, actor: &Actor) -> AppResult<
 pub async fn delete_account<C: tx::Db>(db: &C, actor: &Actor, now: DateTime<Utc>) -> AppResult<()> {
     let id = me(actor)?;
     tx::unit!(db, |txn| {
+        // The name goes from every byline.
+        crate::domain::freshness::changed(crate::domain::freshness::Changed::Content);
         let user: User = app_user::Entity::find_by_id(id).one(txn).await?.ok_or(AppError::Unauthenticated)?;
         // Deepest first, so a reply removed here no longer keeps its parent.
         let mine = comment::Entity::find()

@@ -39,6 +39,8 @@ pub async fn change<C: tx::Db>(
         return Err(AppError::unprocessable("id", "moderators cannot change their own standing"));
     }
     tx::unit!(db, |txn| {
+        // A ban or a role shows on every byline.
+        crate::domain::freshness::changed(crate::domain::freshness::Changed::Content);
         let user = users::by_id(txn, user_id)
             .await?
             .filter(|u| u.status != UserStatus::Deleted)

@@ -126,6 +126,7 @@ pub async fn step(db: &DatabaseConnection, limit: u64) -> AppResult<usize> {
     seen.sort_unstable();
     let ranked = rank::rank(db, &lists).await?;
     tx::unit!(db, |txn| {
+        crate::domain::freshness::changed(crate::domain::freshness::Changed::Content);
         let mut taken: BTreeSet<Uuid> = BTreeSet::new();
         for chunk in seen.chunks(MARKS_PER_STATEMENT) {
             let q = related_mark::Entity::find()

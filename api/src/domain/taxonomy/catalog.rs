@@ -19,6 +19,7 @@
 use super::links::{LinkKinds, Links};
 use super::{Author, Section, Tag, authors_by_id, sections_by_id, tags_by_id};
 use crate::domain::articles::Article;
+use crate::domain::freshness::{Changed, Versions};
 use crate::domain::sql::split_ids;
 use crate::error::AppResult;
 use entity::{author, section, tag};
@@ -28,7 +29,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use uuid::Uuid;
 
-#[derive(Default, Clone)]
+#[derive(Default, Clone, PartialEq)]
 struct Terms {
     sections: HashMap<Uuid, Section>,
     tags: HashMap<Uuid, Tag>,
@@ -41,6 +42,8 @@ pub struct Catalog {
     terms: RwLock<Installed>,
     /// Numbers the reloads in the order they start.
     started: AtomicU64,
+    /// Told when a reload brings other names than those held.
+    versions: Arc<Versions>,
 }
 
 #[derive(Default)]
@@ -65,6 +68,10 @@ impl Missing {
 }
 
 impl Catalog {
+    pub fn new(versions: Arc<Versions>) -> Self {
+        Self { versions, ..Self::default() }
+    }
+
     /// Reads every term again. Called at start, by the taxonomy worker, and
     /// by the adapters after a term's write has committed.
     pub async fn reload(&self, db: &impl ConnectionTrait) -> AppResult<()> {
@@ -74,9 +81,19 @@ impl Catalog {
             tags: tag::Entity::find().all(db).await?.into_iter().map(|t| (t.id, t)).collect(),
             authors: author::Entity::find().all(db).await?.into_iter().map(|a| (a.id, a)).collect(),
         };
-        let mut installed = self.write();
-        if number > installed.reload {
+        let differs = {
+            let mut installed = self.write();
+            if number <= installed.reload {
+                return Ok(());
+            }
+            let differs = *installed.terms != terms;
             *installed = Installed { terms: Arc::new(terms), reload: number };
+            differs
+        };
+        if differs {
+            // Answers read with the names held until now are out of date,
+            // even those read after the write that changed them committed.
+            self.versions.publish(&[Changed::Content]);
         }
         Ok(())
     }

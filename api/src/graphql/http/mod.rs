@@ -5,6 +5,7 @@
 //! read apply) and checked against the document limits before the engine
 //! sees them.
 
+mod kept;
 mod media;
 mod params;
 mod reply;
@@ -16,7 +17,9 @@ use crate::error::AppError;
 use crate::metrics::GraphqlOperations;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::parser::types::OperationType;
+use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, OperationType};
+use async_graphql::{Name, Positioned};
+use kept::{Kept, Method};
 use media::Media;
 use reply::Failure;
 
@@ -54,31 +57,56 @@ pub async fn post(
     body: web::Bytes,
 ) -> HttpResponse {
     let media = Media::of(&http);
-    let req = params::check_content_type(&http)
-        .and_then(|()| params::from_body(&body))
-        .map_err(Failure::Http)
-        .and_then(|req| prepare(&state, &http, req));
+    if let Err(e) = params::check_content_type(&http) {
+        return reply::refused(media, Failure::Http(e));
+    }
+    let kept = Kept::of(&state, &http, media, Method::Post, &body);
+    if let Some(answer) = kept.as_ref().and_then(|k| k.answer(&state)) {
+        return answer;
+    }
+    let req = params::from_body(&body).map_err(Failure::Http).and_then(|req| prepare(&state, &http, req));
     match req {
-        Ok(req) => execute(&schema, &http, media, req).await,
+        Ok(req) => execute(&schema, &state, &http, media, req, kept).await,
         Err(failure) => reply::refused(media, failure),
     }
 }
 
-/// Runs the operation, timed by its name for `/metrics`.
+/// Runs the operation, timed by its name for `/metrics`; keeps a public
+/// answer when `kept` says where.
 async fn execute(
     schema: &AppSchema,
+    state: &AppState,
     http: &HttpRequest,
     media: Media,
     mut req: async_graphql::Request,
+    kept: Option<Kept>,
 ) -> HttpResponse {
     // A name the document does not hold never becomes a metrics label.
     let name = selected_operation(&mut req).and_then(|(name, _)| name);
+    let kept = kept.filter(|_| kept::public_query(&mut req));
+    let since = kept.as_ref().map_or(0, Kept::snapshot);
     let started = std::time::Instant::now();
-    let resp = schema.execute(req).await;
+    let (resp, shown) = crate::domain::freshness::watching(schema.execute(req)).await;
     if let Some(ops) = http.app_data::<web::Data<GraphqlOperations>>() {
         ops.observe(name.as_deref(), started.elapsed());
     }
-    reply::executed(media, resp)
+    match kept {
+        Some(kept)
+            if resp.errors.is_empty()
+                && resp.http_headers.is_empty()
+                && resp.cache_control.value().is_none() =>
+        {
+            match reply::plain(&resp) {
+                Some(body) => {
+                    let body = web::Bytes::from(body);
+                    kept.keep(state, crate::read_cache::Read { since, shown }, body.clone()).await;
+                    HttpResponse::Ok().content_type(media.content_type()).body(body)
+                }
+                None => reply::executed(media, resp),
+            }
+        }
+        _ => reply::executed(media, resp),
+    }
 }
 
 pub async fn get(
@@ -87,6 +115,10 @@ pub async fn get(
     http: HttpRequest,
 ) -> HttpResponse {
     let media = Media::of(&http);
+    let kept = Kept::of(&state, &http, media, Method::Get, http.query_string().as_bytes());
+    if let Some(answer) = kept.as_ref().and_then(|k| k.answer(&state)) {
+        return answer;
+    }
     let req = match params::from_query_string(http.query_string()) {
         Ok(req) => req,
         Err(_) if media::wants_html(&http) && !has_query(&http) => return graphiql(),
@@ -100,7 +132,7 @@ pub async fn get(
         // Mutations over GET would let a link or an image tag write.
         return reply::refused(media, Failure::Http(AppError::MethodNotAllowed { allow: "POST".into() }));
     }
-    execute(&schema, &http, media, req).await
+    execute(&schema, &state, &http, media, req, kept).await
 }
 
 /// The operation that runs: the one `operationName` names, or the only
@@ -108,16 +140,23 @@ pub async fn get(
 /// unknown choice is `None`, for the engine to refuse.
 fn selected_operation(req: &mut async_graphql::Request) -> Option<(Option<String>, OperationType)> {
     let wanted = req.operation_name.clone();
-    let doc = req.parsed_query().ok()?;
-    let mut ops = doc.operations.iter();
-    let (name, op) = match wanted {
-        Some(w) => ops.find(|(n, _)| n.is_some_and(|n| n.as_str() == w))?,
-        None => match (ops.next(), ops.next()) {
-            (Some(only), None) => only,
-            _ => return None,
-        },
-    };
+    let (name, op) = chosen(req.parsed_query().ok()?, wanted.as_deref())?;
     Some((name.map(|n| n.to_string()), op.node.ty))
+}
+
+/// The operation `wanted` names, or the only one.
+fn chosen<'a>(
+    doc: &'a ExecutableDocument,
+    wanted: Option<&str>,
+) -> Option<(Option<&'a Name>, &'a Positioned<OperationDefinition>)> {
+    let mut ops = doc.operations.iter();
+    match wanted {
+        Some(w) => ops.find(|(n, _)| n.is_some_and(|n| n.as_str() == w)),
+        None => match (ops.next(), ops.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        },
+    }
 }
 
 fn has_query(http: &HttpRequest) -> bool {

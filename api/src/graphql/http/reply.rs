@@ -66,6 +66,13 @@ pub fn executed(media: Media, resp: async_graphql::Response) -> HttpResponse {
     body(builder, media, resp, !not_run)
 }
 
+/// The wire form of an answer without errors, for keeping; None when it
+/// does not serialize (`executed` then reports it).
+pub fn plain(resp: &async_graphql::Response) -> Option<Vec<u8>> {
+    let wire = Body { data: Some(&resp.data), errors: &resp.errors, extensions: &resp.extensions };
+    serde_json::to_vec(&wire).ok()
+}
+
 /// The wire form. Serialized straight from the engine's ordered values:
 /// a GraphQL answer lists fields in the order the query asked for them.
 #[derive(serde::Serialize)]

@@ -28,6 +28,12 @@ pub struct TestApp {
     _dir: Option<tempfile::TempDir>,
 }
 
+/// For tests that count what a read costs the database: no answer is
+/// served from memory (`read_cache` counts what the cache saves).
+pub fn uncached(c: &mut Config) {
+    c.read_cache.read_cache_mb = 0;
+}
+
 /// Tests start at a known instant and move the clock by hand.
 pub fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap()

@@ -1,0 +1,260 @@
+//! What a committed write changed, for answers kept in memory.
+//!
+//! A write names what it changes ([`changed`]) inside its unit of work; the
+//! names are published only once the outermost transaction has committed
+//! (a reader that saw them earlier could still read the old rows and keep
+//! them). Publishing bumps the [`Versions`] of the database the unit wrote
+//! to: a comment thread's counter, or the content's as a whole (stories,
+//! terms, people, media: rare writes that may show anywhere). An answer
+//! read after [`Versions::snapshot`] is still current while
+//! [`Versions::current`] says no counter it depends on has moved past it.
+//!
+//! Which `Versions` a unit publishes to is learnt from its statements: the
+//! pool's statement hook calls [`ran_statement`] with its own, so domain
+//! writes need no handle on the cache and several apps in one process
+//! (the tests) never touch each other's.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use uuid::Uuid;
+
+/// What a write changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changed {
+    /// One story's comments, their reactions or its comment count.
+    Thread(Uuid),
+    /// Anything else a reader is shown: stories, their links and related
+    /// lists, sections, tags, authors, people's names and standing, media.
+    Content,
+}
+
+/// Thread counters, by a hash of the story id: a collision only makes an
+/// answer look older than it is.
+const SLOTS: usize = 4096;
+
+/// The version counters of one database's public content.
+pub struct Versions {
+    seq: AtomicU64,
+    content: AtomicU64,
+    threads: Box<[AtomicU64]>,
+}
+
+impl Default for Versions {
+    fn default() -> Self {
+        Self {
+            seq: AtomicU64::new(0),
+            content: AtomicU64::new(0),
+            threads: (0..SLOTS).map(|_| AtomicU64::new(0)).collect(),
+        }
+    }
+}
+
+impl Versions {
+    fn slot(&self, story: Uuid) -> &AtomicU64 {
+        let v = story.as_u128();
+        let folded = (v as u64) ^ ((v >> 64) as u64);
+        &self.threads[(folded % SLOTS as u64) as usize]
+    }
+
+    /// Makes answers that depend on `changes` out of date. Also what a
+    /// notice of another instance's writes calls.
+    pub fn publish(&self, changes: &[Changed]) {
+        if changes.is_empty() {
+            return;
+        }
+        let at = self.seq.fetch_add(1, Ordering::SeqCst) + 1;
+        for c in changes {
+            match c {
+                Changed::Thread(id) => self.slot(*id).fetch_max(at, Ordering::SeqCst),
+                Changed::Content => self.content.fetch_max(at, Ordering::SeqCst),
+            };
+        }
+    }
+
+    /// Taken before an answer's first read.
+    pub fn snapshot(&self) -> u64 {
+        self.seq.load(Ordering::SeqCst)
+    }
+
+    /// Whether an answer read after `since`, showing content and the
+    /// threads of `stories`, is unchanged by every write published so far.
+    pub fn current(&self, since: u64, stories: &[Uuid]) -> bool {
+        self.content.load(Ordering::SeqCst) <= since
+            && stories.iter().all(|s| self.slot(*s).load(Ordering::SeqCst) <= since)
+    }
+}
+
+#[derive(Default)]
+struct Pending {
+    changes: Vec<Changed>,
+    to: Option<Arc<Versions>>,
+}
+
+tokio::task_local! {
+    static PENDING: RefCell<Pending>;
+}
+
+/// Records that the running unit of work changes `what`. Every write runs
+/// in a unit; outside one there is nothing to publish to.
+pub fn changed(what: Changed) {
+    let _ = PENDING.try_with(|p| p.borrow_mut().changes.push(what));
+}
+
+/// Called by a pool for each statement it runs: a unit of work running
+/// in this task writes to `versions`' database.
+pub fn ran_statement(versions: &Arc<Versions>) {
+    let _ = PENDING.try_with(|p| {
+        let mut p = p.borrow_mut();
+        if p.to.is_none() {
+            p.to = Some(Arc::clone(versions));
+        }
+    });
+}
+
+/// Runs an outermost unit of work, publishing what it changed once it has
+/// committed. A failed unit rolled back and changed nothing.
+pub async fn committing<T, E, F>(outermost: bool, unit: F) -> Result<T, E>
+where
+    F: Future<Output = Result<T, E>>,
+{
+    // On the heap: a unit's future is large, and this one runs inside
+    // request handlers that are already deep.
+    let unit = Box::pin(unit);
+    if !outermost {
+        return unit.await;
+    }
+    let (result, pending) = PENDING
+        .scope(RefCell::new(Pending::default()), async {
+            let result = unit.await;
+            (result, PENDING.with(|p| std::mem::take(&mut *p.borrow_mut())))
+        })
+        .await;
+    if result.is_ok()
+        && let Some(to) = pending.to
+    {
+        to.publish(&pending.changes);
+    }
+    result
+}
+
+/// What one answer showed, gathered while it is computed.
+#[derive(Debug, Default)]
+pub struct Shown {
+    /// Stories whose comments (or comment counts) the answer shows.
+    pub threads: Vec<Uuid>,
+    /// Something was shown that no counter stands for.
+    pub untracked: bool,
+}
+
+tokio::task_local! {
+    static SHOWN: RefCell<Shown>;
+}
+
+/// Runs `answer`, gathering what it shows. Readers note what they show
+/// from the request's own task (resolvers, handlers), never from a batch
+/// loader's, which serves several requests.
+pub async fn watching<F: Future>(answer: F) -> (F::Output, Shown) {
+    SHOWN
+        .scope(RefCell::new(Shown::default()), async {
+            let out = answer.await;
+            (out, SHOWN.with(|s| std::mem::take(&mut *s.borrow_mut())))
+        })
+        .await
+}
+
+/// The answer being computed shows `story`'s thread.
+pub fn shows_thread(story: Uuid) {
+    let _ = SHOWN.try_with(|s| s.borrow_mut().threads.push(story));
+}
+
+/// The answer being computed shows something no counter stands for, so it
+/// must not be kept.
+pub fn shows_untracked() {
+    let _ = SHOWN.try_with(|s| s.borrow_mut().untracked = true);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A unit of work's first statement, as a pool's hook reports it.
+    fn statement(v: &Arc<Versions>) {
+        ran_statement(v);
+    }
+
+    #[tokio::test]
+    async fn a_write_is_published_only_when_its_unit_commits() {
+        let v = Arc::new(Versions::default());
+        let story = Uuid::new_v4();
+        let before = v.snapshot();
+        let seen_inside = committing(true, async {
+            statement(&v);
+            changed(Changed::Thread(story));
+            Ok::<_, ()>(v.current(before, &[story]))
+        })
+        .await;
+        assert_eq!(seen_inside, Ok(true), "not published before the commit");
+        assert!(!v.current(before, &[story]), "published after it");
+        assert!(v.current(v.snapshot(), &[story]));
+    }
+
+    #[tokio::test]
+    async fn a_unit_that_rolled_back_publishes_nothing() {
+        let v = Arc::new(Versions::default());
+        let story = Uuid::new_v4();
+        let before = v.snapshot();
+        let failed = committing(true, async {
+            statement(&v);
+            changed(Changed::Content);
+            Err::<(), _>("rolled back")
+        })
+        .await;
+        assert!(failed.is_err());
+        assert!(v.current(before, &[story]));
+    }
+
+    #[tokio::test]
+    async fn an_inner_unit_publishes_with_the_outer_one() {
+        let v = Arc::new(Versions::default());
+        let story = Uuid::new_v4();
+        let before = v.snapshot();
+        let r = committing(true, async {
+            let inner = committing(false, async {
+                statement(&v);
+                changed(Changed::Thread(story));
+                Ok::<_, ()>(())
+            })
+            .await;
+            Ok::<_, ()>((inner, v.current(before, &[story])))
+        })
+        .await;
+        assert_eq!(r, Ok((Ok(()), true)));
+        assert!(!v.current(before, &[story]));
+    }
+
+    #[tokio::test]
+    async fn a_unit_publishes_only_to_the_database_it_wrote_to() {
+        let (mine, other) = (Arc::new(Versions::default()), Arc::new(Versions::default()));
+        let before = other.snapshot();
+        let r = committing(true, async {
+            statement(&mine);
+            changed(Changed::Content);
+            Ok::<_, ()>(())
+        })
+        .await;
+        assert_eq!(r, Ok(()));
+        assert!(!mine.current(0, &[]));
+        assert!(other.current(before, &[]));
+    }
+
+    #[test]
+    fn content_outdates_every_answer() {
+        let v = Versions::default();
+        let before = v.snapshot();
+        v.publish(&[Changed::Content]);
+        assert!(!v.current(before, &[]));
+        assert!(v.current(v.snapshot(), &[]));
+    }
+}

@@ -1,0 +1,216 @@
+//! Public answers kept in memory, bounded in bytes.
+//!
+//! Only requests without credentials are answered from here, so nothing
+//! that depends on a viewer is ever kept. An answer is kept with the
+//! freshness snapshot taken before it was read and the threads it showed
+//! (`domain::freshness`); it is served while no write published since has
+//! touched what it shows, and never past the next instant at which the
+//! clock alone changes what readers see (a scheduled story's time, a
+//! thread closing by itself), nor past its time to live, which bounds how
+//! late a write made by another process is seen.
+
+use crate::domain::articles::clock_edges;
+use crate::domain::freshness::{Shown, Versions};
+use crate::error::AppResult;
+use actix_web::web::Bytes;
+use chrono::{DateTime, TimeDelta, Utc};
+use prometheus::core::{Collector, Desc};
+use prometheus::proto::MetricFamily;
+use prometheus::{IntCounter, IntGauge};
+use sea_orm::ConnectionTrait;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// One kept answer.
+pub struct Entry {
+    pub body: Bytes,
+    pub content_type: &'static str,
+    since: u64,
+    threads: Box<[Uuid]>,
+    until: DateTime<Utc>,
+}
+
+/// How an answer was read: after which snapshot, showing what.
+pub struct Read {
+    pub since: u64,
+    pub shown: Shown,
+}
+
+/// When the clock next changes what readers see, as last read.
+struct Horizon {
+    next: Option<DateTime<Utc>>,
+    /// The freshness snapshot taken before it was read: a content write
+    /// since may have scheduled something sooner.
+    since: u64,
+}
+
+pub struct ReadCache {
+    entries: moka::sync::Cache<Box<[u8]>, Arc<Entry>>,
+    ttl: TimeDelta,
+    auto_close_after: Option<TimeDelta>,
+    horizon: tokio::sync::Mutex<Option<Horizon>>,
+    versions: Arc<Versions>,
+    metrics: Metrics,
+}
+
+impl ReadCache {
+    /// None when `max_bytes` is 0 (the cache is off).
+    pub fn new(
+        max_bytes: u64,
+        ttl: TimeDelta,
+        auto_close_after: Option<TimeDelta>,
+        versions: Arc<Versions>,
+    ) -> prometheus::Result<Option<Self>> {
+        if max_bytes == 0 || ttl <= TimeDelta::zero() {
+            return Ok(None);
+        }
+        let metrics = Metrics::new()?;
+        let evicted = metrics.evictions.clone();
+        let entries = moka::sync::Cache::<Box<[u8]>, Arc<Entry>>::builder()
+            .max_capacity(max_bytes)
+            .weigher(|k, e| {
+                u32::try_from(k.len() + e.body.len() + e.threads.len() * 16 + 128).unwrap_or(u32::MAX)
+            })
+            .eviction_listener(move |_, _, cause| {
+                if cause == moka::notification::RemovalCause::Size {
+                    evicted.inc();
+                }
+            })
+            .build();
+        Ok(Some(Self {
+            entries,
+            ttl,
+            auto_close_after,
+            horizon: tokio::sync::Mutex::new(None),
+            versions,
+            metrics,
+        }))
+    }
+
+    /// The kept answer for `key`, if it is still what a read would answer.
+    pub fn get(&self, key: &[u8], now: DateTime<Utc>) -> Option<Arc<Entry>> {
+        match self.entries.get(key) {
+            Some(e) if now < e.until && self.versions.current(e.since, &e.threads) => {
+                self.metrics.hits.inc();
+                Some(e)
+            }
+            Some(_) => {
+                self.entries.invalidate(key);
+                self.metrics.misses.inc();
+                None
+            }
+            None => {
+                self.metrics.misses.inc();
+                None
+            }
+        }
+    }
+
+    /// Keeps an answer, unless a write published since it was read
+    /// touches what it shows.
+    pub async fn keep(
+        &self,
+        db: &impl ConnectionTrait,
+        key: Box<[u8]>,
+        read: Read,
+        body: Bytes,
+        content_type: &'static str,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        let Read { since, shown } = read;
+        if shown.untracked || !self.versions.current(since, &shown.threads) {
+            return Ok(());
+        }
+        let mut until = now + self.ttl;
+        if let Some(next) = self.clock_horizon(db, now).await? {
+            until = until.min(next);
+        }
+        if until <= now {
+            return Ok(());
+        }
+        let mut threads = shown.threads;
+        threads.sort_unstable();
+        threads.dedup();
+        let entry = Entry { body, content_type, since, threads: threads.into_boxed_slice(), until };
+        self.entries.insert(key, Arc::new(entry));
+        Ok(())
+    }
+
+    /// The next instant the clock alone changes what readers see, read
+    /// again once it has passed or a content write may have moved it.
+    async fn clock_horizon(
+        &self,
+        db: &impl ConnectionTrait,
+        now: DateTime<Utc>,
+    ) -> AppResult<Option<DateTime<Utc>>> {
+        let mut held = self.horizon.lock().await;
+        if let Some(h) = held.as_ref()
+            && self.versions.current(h.since, &[])
+            && h.next.is_none_or(|n| now < n)
+        {
+            return Ok(h.next);
+        }
+        let since = self.versions.snapshot();
+        let next = clock_edges::next(db, now, self.auto_close_after).await?;
+        *held = Some(Horizon { next, since });
+        Ok(next)
+    }
+
+    /// Taken before an answer that may be kept is read.
+    pub fn snapshot(&self) -> u64 {
+        self.versions.snapshot()
+    }
+
+    pub fn collector(&self) -> CacheCollector {
+        CacheCollector { entries: self.entries.clone(), metrics: self.metrics.clone() }
+    }
+}
+
+#[derive(Clone)]
+struct Metrics {
+    hits: IntCounter,
+    misses: IntCounter,
+    evictions: IntCounter,
+    bytes: IntGauge,
+    count: IntGauge,
+}
+
+impl Metrics {
+    fn new() -> prometheus::Result<Self> {
+        Ok(Self {
+            hits: IntCounter::new("dateline_read_cache_hits_total", "Public answers served from memory")?,
+            misses: IntCounter::new(
+                "dateline_read_cache_misses_total",
+                "Public answers looked for in memory and read instead",
+            )?,
+            evictions: IntCounter::new(
+                "dateline_read_cache_evictions_total",
+                "Answers dropped to stay within the byte bound",
+            )?,
+            bytes: IntGauge::new("dateline_read_cache_bytes", "What the kept answers weigh, in bytes")?,
+            count: IntGauge::new("dateline_read_cache_entries", "Answers kept")?,
+        })
+    }
+}
+
+/// The cache's figures for `/metrics`, read when scraped.
+pub struct CacheCollector {
+    entries: moka::sync::Cache<Box<[u8]>, Arc<Entry>>,
+    metrics: Metrics,
+}
+
+impl Collector for CacheCollector {
+    fn desc(&self) -> Vec<&Desc> {
+        let m = &self.metrics;
+        [m.hits.desc(), m.misses.desc(), m.evictions.desc(), m.bytes.desc(), m.count.desc()].concat()
+    }
+
+    fn collect(&self) -> Vec<MetricFamily> {
+        self.entries.run_pending_tasks();
+        let m = &self.metrics;
+        m.bytes.set(i64::try_from(self.entries.weighted_size()).unwrap_or(i64::MAX));
+        m.count.set(i64::try_from(self.entries.entry_count()).unwrap_or(i64::MAX));
+        [m.hits.collect(), m.misses.collect(), m.evictions.collect(), m.bytes.collect(), m.count.collect()]
+            .concat()
+    }
+}

@@ -1,0 +1,261 @@
+//! Public GraphQL answers kept in memory: a repeated read costs no
+//! statement, a write replaces exactly what it changed before its answer
+//! returns, the clock's own changes (a scheduled story's time) show on
+//! time, and nothing read with credentials is ever kept.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::common::{Story, TestApp, t0};
+use chrono::TimeDelta;
+use serde_json::{Value, json};
+
+const PAGE: &str = "query($slug: String!) { article(slug: $slug) { headline commentCount \
+    comments(first: 5) { nodes { body { text } reactionCount viewerHasReacted replies(first: 2) { nodes { body { text } } } } } \
+    related(first: 3) { article { headline } } } }";
+
+const LIST: &str = "{ articles(first: 10) { nodes { slug headline } } }";
+
+async fn page(app: &TestApp, slug: &str) -> (Value, usize) {
+    let (r, sql) = app.statements_of(app.gql(PAGE, json!({ "slug": slug }))).await;
+    assert!(r.get("errors").is_none(), "{r}");
+    (r["data"]["article"].clone(), sql.len())
+}
+
+fn texts(article: &Value) -> Vec<String> {
+    article["comments"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["body"]["text"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn version(app: &TestApp, id: uuid::Uuid) -> i64 {
+    let (status, body) = app.get_json(&format!("/v1/articles/{id}")).await;
+    assert_eq!(status, 200, "{body}");
+    body["version"].as_i64().unwrap_or_else(|| panic!("{body}"))
+}
+
+async fn metric(app: &TestApp, name: &str) -> f64 {
+    let text = app.get("/metrics").await.text().await.unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok()))
+        .unwrap_or_else(|| panic!("{name} is not in /metrics"))
+}
+
+#[actix_web::test]
+async fn a_repeated_public_read_costs_nothing_until_a_write_changes_it() {
+    let app = TestApp::spawn().await;
+    let a = app.story("a", "Story A", Some(t0() - TimeDelta::hours(2)), Story::default()).await;
+    let b = app.story("b", "Story B", Some(t0() - TimeDelta::hours(1)), Story::default()).await;
+    let (reader, _) = app.person("Reader", "reader").await;
+    let first = app.comment(&reader, a, None, "First on A").await;
+
+    let (cold, n) = page(&app, "a").await;
+    assert!(n > 0);
+    let (warm, n) = page(&app, "a").await;
+    assert_eq!(n, 0, "served from memory");
+    assert_eq!(warm, cold);
+    let hits = metric(&app, "dateline_read_cache_hits_total").await;
+    assert!(hits >= 1.0, "{hits}");
+
+    // A comment on another story leaves A's answer kept.
+    app.comment(&reader, b, None, "First on B").await;
+    assert_eq!(page(&app, "a").await.1, 0);
+
+    // A reply on A: the very next read shows it, and its count.
+    app.comment(&reader, a, Some(&first), "A reply").await;
+    let (after, n) = page(&app, "a").await;
+    assert!(n > 0);
+    assert_eq!(after["commentCount"], 2);
+    assert_eq!(after["comments"]["nodes"][0]["replies"]["nodes"][0]["body"]["text"], "A reply");
+
+    // A reaction changes the count shown.
+    let r = app
+        .gql_as(
+            Some(&reader),
+            "mutation($id: ID!) { reactToComment(id: $id) { comment { reactionCount } } }",
+            json!({ "id": first }),
+        )
+        .await;
+    assert!(r.get("errors").is_none(), "{r}");
+    let (after, _) = page(&app, "a").await;
+    assert_eq!(after["comments"]["nodes"][0]["reactionCount"], 1);
+    assert_eq!(after["comments"]["nodes"][0]["viewerHasReacted"], false, "the anonymous answer");
+
+    // An edit of the story, through REST.
+    let key = app.key(&["content:write"]).await;
+    let (status, _, body) = app
+        .call(
+            "PATCH",
+            &format!("/v1/articles/{a}"),
+            Some(&key),
+            Some(json!({ "headline": "Story A, updated" })),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(page(&app, "a").await.0["headline"], "Story A, updated");
+
+    // B's headline shows in lists kept before B changed.
+    let list = app.gql(LIST, json!({})).await;
+    assert_eq!(list["data"]["articles"]["nodes"][0]["headline"], "Story B");
+    let r = app
+        .gql_as(
+            Some(&key),
+            "mutation($id: ID!, $v: Int!) { updateArticle(id: $id, expectedVersion: $v, input: { headline: \"Story B, updated\" }) { article { headline } } }",
+            json!({ "id": b.to_string(), "v": version(&app, b).await }),
+        )
+        .await;
+    assert!(r.get("errors").is_none(), "{r}");
+    let list = app.gql(LIST, json!({})).await;
+    assert_eq!(list["data"]["articles"]["nodes"][0]["headline"], "Story B, updated");
+}
+
+#[actix_web::test]
+async fn moderation_and_unpublishing_take_answers_out_of_memory() {
+    let app = TestApp::spawn().await;
+    let a = app.story("a", "Story A", Some(t0() - TimeDelta::hours(2)), Story::default()).await;
+    let (reader, _) = app.person("Reader", "reader").await;
+    let (moderator, _) = app.person("Mod", "moderator").await;
+    let spam = app.comment(&reader, a, None, "Buy things").await;
+    app.comment(&reader, a, None, "A fair point").await;
+    assert_eq!(texts(&page(&app, "a").await.0), ["A fair point", "Buy things"]);
+    assert_eq!(page(&app, "a").await.1, 0);
+
+    let r = app
+        .gql_as(
+            Some(&moderator),
+            "mutation($id: ID!) { moderateComment(id: $id, status: REJECTED) { comment { status } } }",
+            json!({ "id": spam }),
+        )
+        .await;
+    assert!(r.get("errors").is_none(), "{r}");
+    let (after, _) = page(&app, "a").await;
+    assert_eq!(texts(&after), ["A fair point"]);
+    assert_eq!(after["commentCount"], 1);
+
+    let key = app.key(&["content:write"]).await;
+    let (status, _, body) =
+        app.call("POST", &format!("/v1/articles/{a}/unpublish"), Some(&key), None, &[]).await;
+    assert!(status < 300, "{status} {body}");
+    let r = app.gql(PAGE, json!({ "slug": "a" })).await;
+    assert_eq!(r["data"]["article"], Value::Null, "{r}");
+}
+
+#[actix_web::test]
+async fn a_scheduled_story_shows_when_its_time_comes_with_no_write() {
+    let app = TestApp::spawn().await;
+    app.story("now", "Out now", Some(t0() - TimeDelta::hours(1)), Story::default()).await;
+    app.story("later", "Out at one", Some(t0() + TimeDelta::hours(1)), Story::default()).await;
+    let slugs = |r: &Value| {
+        r["data"]["articles"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["slug"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(slugs(&app.gql(LIST, json!({})).await), ["now"]);
+    let (r, sql) = app.statements_of(app.gql(LIST, json!({}))).await;
+    assert_eq!((slugs(&r), sql.len()), (vec!["now".to_owned()], 0));
+
+    app.state.clock.advance(TimeDelta::hours(1));
+    assert_eq!(slugs(&app.gql(LIST, json!({})).await), ["later", "now"]);
+}
+
+#[actix_web::test]
+async fn answers_read_with_credentials_are_never_kept() {
+    let app = TestApp::spawn().await;
+    let a = app.story("a", "Story A", Some(t0() - TimeDelta::hours(2)), Story::default()).await;
+    let (reader, _) = app.person("Reader", "reader").await;
+    let first = app.comment(&reader, a, None, "First").await;
+    let key = app.key(&["content:read-drafts"]).await;
+    for token in [&reader, &key] {
+        for _ in 0..2 {
+            let (r, sql) = app.statements_of(app.gql_as(Some(token), PAGE, json!({ "slug": "a" }))).await;
+            assert!(r.get("errors").is_none(), "{r}");
+            assert!(!sql.is_empty(), "read again for every caller with credentials");
+        }
+    }
+    app.gql_as(
+        Some(&reader),
+        "mutation($id: ID!) { reactToComment(id: $id) { comment { reactionCount } } }",
+        json!({ "id": first }),
+    )
+    .await;
+    let mine = app.gql_as(Some(&reader), PAGE, json!({ "slug": "a" })).await;
+    assert_eq!(mine["data"]["article"]["comments"]["nodes"][0]["viewerHasReacted"], true);
+    let anonymous = app.gql(PAGE, json!({ "slug": "a" })).await;
+    assert_eq!(anonymous["data"]["article"]["comments"]["nodes"][0]["viewerHasReacted"], false);
+
+    // Over GET too, and a document with an error is read every time.
+    let bad = "{ article(slug: \"a\") { headline } moderationQueue { nodes { id } } }";
+    for _ in 0..2 {
+        let (resp, sql) = app
+            .statements_of(async {
+                let url = format!(
+                    "{}/graphql?query={}",
+                    app.addr,
+                    url::form_urlencoded::byte_serialize(bad.as_bytes()).collect::<String>()
+                );
+                app.client.get(url).send().await.unwrap().json::<Value>().await.unwrap()
+            })
+            .await;
+        assert!(resp.get("errors").is_some(), "{resp}");
+        assert!(!sql.is_empty());
+    }
+}
+
+#[actix_web::test]
+async fn the_cache_can_be_turned_off() {
+    let app = TestApp::spawn_configured(|c| c.read_cache.read_cache_mb = 0).await;
+    app.story("a", "Story A", Some(t0() - TimeDelta::hours(2)), Story::default()).await;
+    page(&app, "a").await;
+    assert!(page(&app, "a").await.1 > 0);
+    let text = app.get("/metrics").await.text().await.unwrap();
+    assert!(!text.contains("dateline_read_cache_hits_total"));
+}
+
+/// Readers race a writer: once a comment's answer has returned, no read
+/// that starts afterwards shows the thread without it, whatever the
+/// readers were keeping while it was written.
+#[actix_web::test]
+async fn no_read_after_a_write_returns_shows_what_it_replaced() {
+    let app = TestApp::spawn_configured(|c| c.db.db_max_connections = 8).await;
+    let a = app.story("a", "Story A", Some(t0() - TimeDelta::hours(2)), Story::default()).await;
+    let (reader, _) = app.person("Reader", "reader").await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut readers = Vec::new();
+    for _ in 0..6 {
+        let (client, addr, stop) = (app.client.clone(), app.addr.clone(), stop.clone());
+        readers.push(actix_web::rt::spawn(async move {
+            let mut reads = 0;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let r: Value = client
+                    .post(format!("{addr}/graphql"))
+                    .json(&json!({ "query": PAGE, "variables": { "slug": "a" } }))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                assert!(r.get("errors").is_none(), "{r}");
+                reads += 1;
+            }
+            reads
+        }));
+    }
+    for i in 1..=15 {
+        app.comment(&reader, a, None, &format!("Comment {i}")).await;
+        let (now, _) = page(&app, "a").await;
+        assert_eq!(now["commentCount"], i, "after comment {i}: {now}");
+        assert_eq!(texts(&now)[0], format!("Comment {i}"));
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut reads = 0;
+    for r in readers {
+        reads += r.await.unwrap();
+    }
+    assert!(reads > 0);
+}
