@@ -12,6 +12,7 @@
 use crate::domain::articles::clock_edges;
 use crate::domain::freshness::{Shown, Versions};
 use crate::error::AppResult;
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::web::Bytes;
 use chrono::{DateTime, TimeDelta, Utc};
 use prometheus::core::{Collector, Desc};
@@ -21,10 +22,10 @@ use sea_orm::ConnectionTrait;
 use std::sync::Arc;
 use uuid::Uuid;
 
-/// One kept answer.
+/// One kept answer: a 200 with these headers and body.
 pub struct Entry {
+    pub headers: Box<[(HeaderName, HeaderValue)]>,
     pub body: Bytes,
-    pub content_type: &'static str,
     since: u64,
     threads: Box<[Uuid]>,
     until: DateTime<Utc>,
@@ -69,7 +70,9 @@ impl ReadCache {
         let entries = moka::sync::Cache::<Box<[u8]>, Arc<Entry>>::builder()
             .max_capacity(max_bytes)
             .weigher(|k, e| {
-                u32::try_from(k.len() + e.body.len() + e.threads.len() * 16 + 128).unwrap_or(u32::MAX)
+                let headers: usize = e.headers.iter().map(|(n, v)| n.as_str().len() + v.len() + 32).sum();
+                u32::try_from(k.len() + headers + e.body.len() + e.threads.len() * 16 + 128)
+                    .unwrap_or(u32::MAX)
             })
             .eviction_listener(move |_, _, cause| {
                 if cause == moka::notification::RemovalCause::Size {
@@ -113,8 +116,8 @@ impl ReadCache {
         db: &impl ConnectionTrait,
         key: Box<[u8]>,
         read: Read,
+        headers: Vec<(HeaderName, HeaderValue)>,
         body: Bytes,
-        content_type: &'static str,
         now: DateTime<Utc>,
     ) -> AppResult<()> {
         let Read { since, shown } = read;
@@ -131,7 +134,13 @@ impl ReadCache {
         let mut threads = shown.threads;
         threads.sort_unstable();
         threads.dedup();
-        let entry = Entry { body, content_type, since, threads: threads.into_boxed_slice(), until };
+        let entry = Entry {
+            headers: headers.into_boxed_slice(),
+            body,
+            since,
+            threads: threads.into_boxed_slice(),
+            until,
+        };
         self.entries.insert(key, Arc::new(entry));
         Ok(())
     }

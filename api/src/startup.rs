@@ -256,6 +256,8 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Application, StartE
     let state_data = web::Data::new(state);
     let server = HttpServer::new(move || {
         let mut app = App::new()
+            // Innermost: it needs to know who asks.
+            .wrap(from_fn(crate::rest::kept::middleware))
             .wrap(from_fn(crate::auth::middleware))
             .wrap(from_fn(crate::http_guard::middleware))
             .wrap(from_fn(crate::rate_limit::middleware))

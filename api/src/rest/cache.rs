@@ -23,6 +23,18 @@ pub fn json_with_etag<T: Serialize>(
     bytes_with_etag(req, body, "application/json", public, version)
 }
 
+/// The opaque part of a tag: `If-None-Match` compares weakly (RFC 9110),
+/// and a proxy that compresses marks the tags it passes on as weak.
+fn weakly(tag: &str) -> &str {
+    let t = tag.trim();
+    t.strip_prefix("W/").unwrap_or(t)
+}
+
+/// Whether an `If-None-Match` value names `etag`.
+pub fn none_match(held: &str, etag: &str) -> bool {
+    held.split(',').any(|t| t.trim() == "*" || weakly(t) == weakly(etag))
+}
+
 /// Any body with a strong ETag of its bytes, answered 304 when the client
 /// has it already.
 pub fn bytes_with_etag(
@@ -43,7 +55,7 @@ pub fn bytes_with_etag(
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+        .is_some_and(|v| none_match(v, &etag));
     if matches {
         return HttpResponse::NotModified()
             .insert_header((header::ETAG, etag))

@@ -10,6 +10,7 @@ use crate::domain::comments::read::{self, COMMENTS, INLINE_REPLIES, REPLIES};
 use crate::domain::comments::thread_page::{self, ThreadAsk, ThreadPage};
 use crate::domain::comments::visibility::Viewer;
 use crate::domain::comments::{Sort, threads};
+use crate::domain::freshness;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
@@ -74,12 +75,14 @@ pub async fn list_comments(
     let now = state.clock.now();
     let key = ArticleKey::parse(&path.into_inner()).ok_or(AppError::NotFound("article"))?;
     let Some(article) = threads::listing(&state.db, &key, &state.community.comments, now).await? else {
+        // Disabled: the story's own state (content) says so.
         return Ok(HttpResponse::Ok().json(CommentList {
             items: Vec::new(),
             next_cursor: None,
             has_more: false,
         }));
     };
+    freshness::shows_thread(article.id);
     let after =
         q.cursor.map(|s| Position::decode(&s, Scope::Article(article.id), sort, "cursor")).transpose()?;
     let viewer = Viewer::of(&caller.0);
@@ -112,6 +115,7 @@ pub async fn get_comment(
     let c = read::open(&state.db, &state.community.comments, viewer, id, state.clock.now())
         .await?
         .ok_or(AppError::NotFound("comment"))?;
+    freshness::shows_thread(c.article_id);
     let cx = Context::load(&state.db, viewer, [&c]).await?;
     Ok(HttpResponse::Ok().json(cx.view(&c)))
 }
@@ -133,9 +137,10 @@ pub async fn list_replies(
     let q = query.into_inner();
     let limit = REPLIES.check(parse_opt(q.limit, "limit")?, "limit")?;
     let viewer = Viewer::of(&caller.0);
-    read::open(&state.db, &state.community.comments, viewer, id, state.clock.now())
+    let parent = read::open(&state.db, &state.community.comments, viewer, id, state.clock.now())
         .await?
         .ok_or(AppError::NotFound("comment"))?;
+    freshness::shows_thread(parent.article_id);
     let after =
         q.cursor.map(|s| Position::decode(&s, Scope::Replies(id), Sort::Oldest, "cursor")).transpose()?;
     let page = read::replies(&state.db, id, viewer, limit, after).await?;

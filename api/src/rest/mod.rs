@@ -14,6 +14,7 @@ pub mod feeds;
 pub mod headers;
 pub mod health;
 pub mod idempotency;
+pub mod kept;
 pub mod names;
 pub mod patterns;
 pub mod problem;

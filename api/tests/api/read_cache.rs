@@ -259,3 +259,63 @@ async fn no_read_after_a_write_returns_shows_what_it_replaced() {
     }
     assert!(reads > 0);
 }
+
+#[actix_web::test]
+async fn rest_reads_are_kept_with_their_tags_and_replaced_by_writes() {
+    let app = TestApp::spawn().await;
+    let a = app.story("a", "Story A", Some(t0() - TimeDelta::hours(2)), Story::default()).await;
+    let (reader, _) = app.person("Reader", "reader").await;
+    app.comment(&reader, a, None, "First").await;
+
+    let read = |path: &'static str| {
+        let app = &app;
+        async move {
+            let (resp, sql) = app.statements_of(app.get(path)).await;
+            let etag = resp.headers().get("etag").map(|v| v.to_str().unwrap().to_owned());
+            let status = resp.status().as_u16();
+            let body: Value = resp.json().await.unwrap();
+            (status, body, etag, sql.len())
+        }
+    };
+    let (status, cold, etag, n) = read("/v1/articles/a").await;
+    assert_eq!((status, n > 0), (200, true), "{cold}");
+    let (_, warm, warm_etag, n) = read("/v1/articles/a").await;
+    assert_eq!((warm, warm_etag.clone(), n), (cold.clone(), etag.clone(), 0));
+
+    // Revalidation from memory, with the tag as a compressing proxy sends it.
+    let etag = etag.unwrap();
+    let (resp, sql) = app
+        .statements_of(
+            app.client
+                .get(format!("{}/v1/articles/a", app.addr))
+                .header("If-None-Match", format!("W/{etag}"))
+                .send(),
+        )
+        .await;
+    let resp = resp.unwrap();
+    assert_eq!((resp.status().as_u16(), sql.len()), (304, 0));
+    assert_eq!(resp.headers()["etag"].to_str().unwrap(), etag);
+
+    let (_, comments, _, _) = read("/v1/articles/a/comments").await;
+    assert_eq!(comments["items"].as_array().unwrap().len(), 1, "{comments}");
+    assert_eq!(read("/v1/articles/a/comments").await.3, 0);
+
+    app.comment(&reader, a, None, "Second").await;
+    let (_, comments, _, n) = read("/v1/articles/a/comments").await;
+    assert!(n > 0);
+    assert_eq!(comments["items"][0]["body"]["text"], "Second", "{comments}");
+    let (_, article, new_etag, _) = read("/v1/articles/a").await;
+    assert_eq!(article["commentCount"], 2);
+    assert_ne!(new_etag.unwrap(), etag);
+
+    // Credentials are never answered from memory.
+    for _ in 0..2 {
+        let (resp, sql) = app
+            .statements_of(
+                app.client.get(format!("{}/v1/articles/a/comments", app.addr)).bearer_auth(&reader).send(),
+            )
+            .await;
+        assert_eq!(resp.unwrap().status().as_u16(), 200);
+        assert!(!sql.is_empty());
+    }
+}

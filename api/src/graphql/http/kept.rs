@@ -73,12 +73,13 @@ impl Kept {
 
     pub fn answer(&self, state: &AppState) -> Option<HttpResponse> {
         let e = self.cache.get(&self.key, state.clock.now())?;
-        Some(HttpResponse::Ok().content_type(e.content_type).body(e.body.clone()))
+        Some(HttpResponse::Ok().content_type(self.media.content_type()).body(e.body.clone()))
     }
 
     pub async fn keep(self, state: &AppState, read: Read, body: Bytes) {
         let now = state.clock.now();
-        let kept = self.cache.keep(&state.db, self.key, read, body, self.media.content_type(), now).await;
+        // The media type is part of the key, so the entry needs no headers.
+        let kept = self.cache.keep(&state.db, self.key, read, Vec::new(), body, now).await;
         if let Err(e) = kept {
             // The answer itself was sent; only keeping it failed.
             tracing::warn!(error = %e, "a GraphQL answer could not be kept");

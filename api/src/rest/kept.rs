@@ -1,0 +1,134 @@
+//! REST reads from the read cache: a GET without credentials of a public
+//! read (stories, their related lists and threads, comments, terms) is
+//! answered from memory when an answer is kept, and a 200 is kept with its
+//! headers (ETag, Cache-Control). What the handler showed is noted while it
+//! runs (`domain::freshness`), so a write replaces it.
+
+use crate::domain::freshness;
+use crate::read_cache::{Entry, Read};
+use crate::state::AppState;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::middleware::Next;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+/// Whether `path` is a public read whose handler notes every thread it
+/// shows. Live streams, the caller's own pages and integrator reads are
+/// not.
+fn kept_route(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix("/v1/") else { return false };
+    let parts: Vec<&str> = rest.split('/').collect();
+    matches!(
+        parts.as_slice(),
+        ["articles" | "sections" | "tags" | "authors"]
+            | ["articles" | "comments", _]
+            | ["articles", _, "related" | "comments"]
+            | ["comments", _, "replies"]
+    ) && parts.iter().all(|p| !p.is_empty())
+}
+
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let cache =
+        req.app_data::<web::Data<AppState>>().and_then(|s| s.read_cache.clone().map(|c| (s.clone(), c)));
+    let Some((state, cache)) = cache.filter(|_| {
+        req.method() == Method::GET
+            && kept_route(req.path())
+            && crate::auth::actor_of(req.request()).is_ok_and(|a| a.is_anonymous())
+    }) else {
+        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+    };
+    let key = [b"R".as_slice(), req.path().as_bytes(), b"?", req.query_string().as_bytes()].concat();
+    if let Some(e) = cache.get(&key, state.clock.now()) {
+        let resp = answer(req.request(), &e);
+        return Ok(req.into_response(resp));
+    }
+    let since = cache.snapshot();
+    let (res, shown) = freshness::watching(next.call(req)).await;
+    let res = res?;
+    if res.status() != StatusCode::OK {
+        return Ok(res.map_into_boxed_body());
+    }
+    let (http, resp) = res.into_parts();
+    let (head, body) = resp.into_parts();
+    let body = match actix_web::body::to_bytes(body).await {
+        Ok(b) => b,
+        Err(_) => return Err(actix_web::error::ErrorInternalServerError("the answer could not be read")),
+    };
+    let headers: Vec<_> = head.headers().iter().map(|(n, v)| (n.clone(), v.clone())).collect();
+    if let Err(e) = cache
+        .keep(
+            &state.db,
+            key.into_boxed_slice(),
+            Read { since, shown },
+            headers,
+            body.clone(),
+            state.clock.now(),
+        )
+        .await
+    {
+        tracing::warn!(error = %e, "a REST answer could not be kept");
+    }
+    Ok(ServiceResponse::new(http, head.set_body(body).map_into_boxed_body()))
+}
+
+/// The kept answer, or a 304 when the client holds it already (weak
+/// comparison, as a compressing proxy marks the tag weak).
+fn answer(req: &HttpRequest, e: &Entry) -> HttpResponse {
+    let etag = e.headers.iter().find(|(n, _)| n == header::ETAG).and_then(|(_, v)| v.to_str().ok());
+    let held = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok());
+    if let (Some(etag), Some(held)) = (etag, held)
+        && super::cache::none_match(held, etag)
+    {
+        let mut resp = HttpResponse::NotModified();
+        for (n, v) in e.headers.iter().filter(|(n, _)| n == header::ETAG || n == header::CACHE_CONTROL) {
+            resp.insert_header((n.clone(), v.clone()));
+        }
+        return resp.finish();
+    }
+    let mut resp = HttpResponse::Ok();
+    for (n, v) in e.headers.iter() {
+        resp.append_header((n.clone(), v.clone()));
+    }
+    resp.body(e.body.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kept_route;
+
+    #[test]
+    fn only_public_reads_are_kept() {
+        for p in [
+            "/v1/articles",
+            "/v1/articles/a-slug",
+            "/v1/articles/a-slug/related",
+            "/v1/articles/a-slug/comments",
+            "/v1/comments/0190",
+            "/v1/comments/0190/replies",
+            "/v1/sections",
+            "/v1/tags",
+            "/v1/authors",
+        ] {
+            assert!(kept_route(p), "{p}");
+        }
+        for p in [
+            "/v1/articles/a-slug/comments/stream",
+            "/v1/me",
+            "/v1/me/comments",
+            "/v1/sync",
+            "/v1/export",
+            "/v1/moderation/queue",
+            "/v1/webhooks",
+            "/v1/articles/",
+            "/v1/articles//comments",
+            "/graphql",
+            "/feeds/rss",
+        ] {
+            assert!(!kept_route(p), "{p}");
+        }
+    }
+}
