@@ -31,6 +31,31 @@ pub struct Entry {
     until: DateTime<Utc>,
 }
 
+/// Longest a request waits for the same request's read in flight.
+pub const FOLLOW_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+pub enum Found {
+    Kept(Arc<Entry>),
+    /// To be read; with the flight when this request leads the reading.
+    Missing(Option<Flight>),
+}
+
+type Flights = Arc<std::sync::Mutex<std::collections::HashMap<Box<[u8]>, tokio::sync::watch::Sender<()>>>>;
+
+/// Held while a request reads an answer others wait for; dropping it
+/// (after keeping the answer, or failing) lets them go on.
+pub struct Flight {
+    flights: Flights,
+    key: Box<[u8]>,
+}
+
+impl Drop for Flight {
+    fn drop(&mut self) {
+        let mut flights = self.flights.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        flights.remove(&self.key);
+    }
+}
+
 /// How an answer was read: after which snapshot, showing what.
 pub struct Read {
     pub since: u64,
@@ -50,6 +75,7 @@ pub struct ReadCache {
     ttl: TimeDelta,
     auto_close_after: Option<TimeDelta>,
     horizon: tokio::sync::Mutex<Option<Horizon>>,
+    flights: Flights,
     versions: Arc<Versions>,
     metrics: Metrics,
 }
@@ -85,26 +111,58 @@ impl ReadCache {
             ttl,
             auto_close_after,
             horizon: tokio::sync::Mutex::new(None),
+            flights: Flights::default(),
             versions,
             metrics,
         }))
     }
 
     /// The kept answer for `key`, if it is still what a read would answer.
-    pub fn get(&self, key: &[u8], now: DateTime<Utc>) -> Option<Arc<Entry>> {
+    fn current(&self, key: &[u8], now: DateTime<Utc>) -> Option<Arc<Entry>> {
         match self.entries.get(key) {
-            Some(e) if now < e.until && self.versions.current(e.since, &e.threads) => {
-                self.metrics.hits.inc();
-                Some(e)
-            }
+            Some(e) if now < e.until && self.versions.current(e.since, &e.threads) => Some(e),
             Some(_) => {
                 self.entries.invalidate(key);
-                self.metrics.misses.inc();
                 None
+            }
+            None => None,
+        }
+    }
+
+    /// The kept answer for `key`; else, when the same request is being
+    /// read already, that read's answer once it is kept (waiting at most
+    /// [`FOLLOW_WAIT`]), so a breaking story's readers arriving together
+    /// after a write cost one read, not one each; else a [`Flight`] that
+    /// marks this request as the one reading.
+    pub async fn find(&self, key: &[u8], now: DateTime<Utc>) -> Found {
+        if let Some(e) = self.current(key, now) {
+            self.metrics.hits.inc();
+            return Found::Kept(e);
+        }
+        let follow = {
+            let mut flights = self.flights.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match flights.get(key) {
+                Some(leader) => Some(leader.subscribe()),
+                None => {
+                    flights.insert(key.into(), tokio::sync::watch::channel(()).0);
+                    None
+                }
+            }
+        };
+        let Some(mut done) = follow else {
+            self.metrics.misses.inc();
+            return Found::Missing(Some(Flight { flights: Arc::clone(&self.flights), key: key.into() }));
+        };
+        // Ends when the leader's flight is dropped, kept or not.
+        let _ = tokio::time::timeout(FOLLOW_WAIT, done.changed()).await;
+        match self.current(key, now) {
+            Some(e) => {
+                self.metrics.hits.inc();
+                Found::Kept(e)
             }
             None => {
                 self.metrics.misses.inc();
-                None
+                Found::Missing(None)
             }
         }
     }

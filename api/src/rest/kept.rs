@@ -5,7 +5,7 @@
 //! runs (`domain::freshness`), so a write replaces it.
 
 use crate::domain::freshness;
-use crate::read_cache::{Entry, Read};
+use crate::read_cache::{Entry, Found, Read};
 use crate::state::AppState;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -42,10 +42,13 @@ pub async fn middleware(
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     };
     let key = [b"R".as_slice(), req.path().as_bytes(), b"?", req.query_string().as_bytes()].concat();
-    if let Some(e) = cache.get(&key, state.clock.now()) {
-        let resp = answer(req.request(), &e);
-        return Ok(req.into_response(resp));
-    }
+    let flight = match cache.find(&key, state.clock.now()).await {
+        Found::Kept(e) => {
+            let resp = answer(req.request(), &e);
+            return Ok(req.into_response(resp));
+        }
+        Found::Missing(flight) => flight,
+    };
     let since = cache.snapshot();
     let (res, shown) = freshness::watching(next.call(req)).await;
     let res = res?;
@@ -72,6 +75,7 @@ pub async fn middleware(
     {
         tracing::warn!(error = %e, "a REST answer could not be kept");
     }
+    drop(flight);
     Ok(ServiceResponse::new(http, head.set_body(body).map_into_boxed_body()))
 }
 

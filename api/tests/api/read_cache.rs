@@ -319,3 +319,27 @@ async fn rest_reads_are_kept_with_their_tags_and_replaced_by_writes() {
         assert!(!sql.is_empty());
     }
 }
+
+/// Readers arriving together for an answer nobody holds cost one read:
+/// the first reads, the others wait for what it keeps.
+#[actix_web::test]
+async fn readers_arriving_together_cost_one_read() {
+    let app = TestApp::spawn_configured(|c| c.db.db_max_connections = 8).await;
+    let (reader, _) = app.person("Reader", "reader").await;
+    for slug in ["a", "b", "c"] {
+        let id = app.story(slug, &format!("Story {slug}"), Some(t0() - TimeDelta::hours(2)), Story::default()).await;
+        app.comment(&reader, id, None, &format!("On {slug}")).await;
+    }
+    // One story read alone (after the first keep has read the clock's horizon).
+    page(&app, "a").await;
+    let (_, alone) = page(&app, "b").await;
+    assert!(alone > 0);
+
+    let (answers, sql) = app
+        .statements_of(futures_util::future::join_all((0..12).map(|_| app.gql(PAGE, json!({ "slug": "c" })))))
+        .await;
+    for r in &answers {
+        assert_eq!(r["data"]["article"]["headline"], "Story c", "{r}");
+    }
+    assert_eq!(sql.len(), alone, "twelve readers, one read: {sql:#?}");
+}

@@ -4,7 +4,7 @@
 //! while it runs (`domain::freshness`), so a write replaces it.
 
 use super::media::Media;
-use crate::read_cache::{Read, ReadCache};
+use crate::read_cache::{Flight, Found, Read, ReadCache};
 use crate::state::AppState;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
@@ -38,6 +38,8 @@ pub struct Kept {
     cache: Arc<ReadCache>,
     key: Box<[u8]>,
     media: Media,
+    /// Held while this request reads for others waiting on the same one.
+    _flight: Option<Flight>,
 }
 
 impl Kept {
@@ -64,16 +66,24 @@ impl Kept {
             Media::Json => b'j',
         });
         key.extend_from_slice(request);
-        Some(Self { cache: cache.clone(), key: key.into_boxed_slice(), media })
+        Some(Self { cache: cache.clone(), key: key.into_boxed_slice(), media, _flight: None })
     }
 
     pub fn snapshot(&self) -> u64 {
         self.cache.snapshot()
     }
 
-    pub fn answer(&self, state: &AppState) -> Option<HttpResponse> {
-        let e = self.cache.get(&self.key, state.clock.now())?;
-        Some(HttpResponse::Ok().content_type(self.media.content_type()).body(e.body.clone()))
+    /// The kept answer, or None when this request is to be read.
+    pub async fn answer(&mut self, state: &AppState) -> Option<HttpResponse> {
+        match self.cache.find(&self.key, state.clock.now()).await {
+            Found::Kept(e) => {
+                Some(HttpResponse::Ok().content_type(self.media.content_type()).body(e.body.clone()))
+            }
+            Found::Missing(flight) => {
+                self._flight = flight;
+                None
+            }
+        }
     }
 
     pub async fn keep(self, state: &AppState, read: Read, body: Bytes) {

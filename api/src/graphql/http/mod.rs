@@ -60,8 +60,10 @@ pub async fn post(
     if let Err(e) = params::check_content_type(&http) {
         return reply::refused(media, Failure::Http(e));
     }
-    let kept = Kept::of(&state, &http, media, Method::Post, &body);
-    if let Some(answer) = kept.as_ref().and_then(|k| k.answer(&state)) {
+    let mut kept = Kept::of(&state, &http, media, Method::Post, &body);
+    if let Some(k) = kept.as_mut()
+        && let Some(answer) = k.answer(&state).await
+    {
         return answer;
     }
     let req = params::from_body(&body).map_err(Failure::Http).and_then(|req| prepare(&state, &http, req));
@@ -115,8 +117,10 @@ pub async fn get(
     http: HttpRequest,
 ) -> HttpResponse {
     let media = Media::of(&http);
-    let kept = Kept::of(&state, &http, media, Method::Get, http.query_string().as_bytes());
-    if let Some(answer) = kept.as_ref().and_then(|k| k.answer(&state)) {
+    let mut kept = Kept::of(&state, &http, media, Method::Get, http.query_string().as_bytes());
+    if let Some(k) = kept.as_mut()
+        && let Some(answer) = k.answer(&state).await
+    {
         return answer;
     }
     let req = match params::from_query_string(http.query_string()) {
