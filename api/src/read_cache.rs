@@ -9,6 +9,7 @@
 //! thread closing by itself), nor past its time to live, which bounds how
 //! late a write made by another process is seen.
 
+use crate::clock::Clock;
 use crate::domain::articles::clock_edges;
 use crate::domain::freshness::{Shown, Versions};
 use crate::error::AppResult;
@@ -28,6 +29,8 @@ pub struct Entry {
     pub body: Bytes,
     since: u64,
     threads: Box<[Uuid]>,
+    /// Served from the instant it was read until this one.
+    read_at: DateTime<Utc>,
     until: DateTime<Utc>,
 }
 
@@ -56,15 +59,19 @@ impl Drop for Flight {
     }
 }
 
-/// How an answer was read: after which snapshot, showing what.
+/// How an answer was read: after which snapshot, at an instant no later
+/// than any the read itself took, showing what.
 pub struct Read {
     pub since: u64,
+    pub at: DateTime<Utc>,
     pub shown: Shown,
 }
 
 /// When the clock next changes what readers see, as last read.
 struct Horizon {
+    /// The first edge after `from`.
     next: Option<DateTime<Utc>>,
+    from: DateTime<Utc>,
     /// The freshness snapshot taken before it was read: a content write
     /// since may have scheduled something sooner.
     since: u64,
@@ -120,7 +127,10 @@ impl ReadCache {
     /// The kept answer for `key`, if it is still what a read would answer.
     fn current(&self, key: &[u8], now: DateTime<Utc>) -> Option<Arc<Entry>> {
         match self.entries.get(key) {
-            Some(e) if now < e.until && self.versions.current(e.since, &e.threads) => Some(e),
+            // A clock set back never serves an answer read "later".
+            Some(e) if e.read_at <= now && now < e.until && self.versions.current(e.since, &e.threads) => {
+                Some(e)
+            }
             Some(_) => {
                 self.entries.invalidate(key);
                 None
@@ -134,8 +144,8 @@ impl ReadCache {
     /// [`FOLLOW_WAIT`]), so a breaking story's readers arriving together
     /// after a write cost one read, not one each; else a [`Flight`] that
     /// marks this request as the one reading.
-    pub async fn find(&self, key: &[u8], now: DateTime<Utc>) -> Found {
-        if let Some(e) = self.current(key, now) {
+    pub async fn find(&self, key: &[u8], clock: &Clock) -> Found {
+        if let Some(e) = self.current(key, clock.now()) {
             self.metrics.hits.inc();
             return Found::Kept(e);
         }
@@ -155,7 +165,7 @@ impl ReadCache {
         };
         // Ends when the leader's flight is dropped, kept or not.
         let _ = tokio::time::timeout(FOLLOW_WAIT, done.changed()).await;
-        match self.current(key, now) {
+        match self.current(key, clock.now()) {
             Some(e) => {
                 self.metrics.hits.inc();
                 Found::Kept(e)
@@ -178,12 +188,14 @@ impl ReadCache {
         body: Bytes,
         now: DateTime<Utc>,
     ) -> AppResult<()> {
-        let Read { since, shown } = read;
+        let Read { since, at, shown } = read;
         if shown.untracked || !self.versions.current(since, &shown.threads) {
             return Ok(());
         }
-        let mut until = now + self.ttl;
-        if let Some(next) = self.clock_horizon(db, now).await? {
+        // From the read's instant: an edge passed while it was read makes
+        // it out of date already.
+        let mut until = at + self.ttl;
+        if let Some(next) = self.clock_horizon(db, at).await? {
             until = until.min(next);
         }
         if until <= now {
@@ -197,29 +209,34 @@ impl ReadCache {
             body,
             since,
             threads: threads.into_boxed_slice(),
+            read_at: at,
             until,
         };
         self.entries.insert(key, Arc::new(entry));
         Ok(())
     }
 
-    /// The next instant the clock alone changes what readers see, read
-    /// again once it has passed or a content write may have moved it.
+    /// The first instant after `at` at which the clock alone changes what
+    /// readers see. Read again when `at` is outside the span last read for,
+    /// a content write may have moved it, or a time to live has passed
+    /// (another process may have scheduled something sooner).
     async fn clock_horizon(
         &self,
         db: &impl ConnectionTrait,
-        now: DateTime<Utc>,
+        at: DateTime<Utc>,
     ) -> AppResult<Option<DateTime<Utc>>> {
         let mut held = self.horizon.lock().await;
         if let Some(h) = held.as_ref()
             && self.versions.current(h.since, &[])
-            && h.next.is_none_or(|n| now < n)
+            && h.from <= at
+            && at < h.from + self.ttl
+            && h.next.is_none_or(|n| at < n)
         {
             return Ok(h.next);
         }
         let since = self.versions.snapshot();
-        let next = clock_edges::next(db, now, self.auto_close_after).await?;
-        *held = Some(Horizon { next, since });
+        let next = clock_edges::next(db, at, self.auto_close_after).await?;
+        *held = Some(Horizon { next, from: at, since });
         Ok(next)
     }
 

@@ -42,14 +42,14 @@ pub async fn middleware(
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     };
     let key = [b"R".as_slice(), req.path().as_bytes(), b"?", req.query_string().as_bytes()].concat();
-    let flight = match cache.find(&key, state.clock.now()).await {
+    let flight = match cache.find(&key, &state.clock).await {
         Found::Kept(e) => {
             let resp = answer(req.request(), &e);
             return Ok(req.into_response(resp));
         }
         Found::Missing(flight) => flight,
     };
-    let since = cache.snapshot();
+    let (since, at) = (cache.snapshot(), state.clock.now());
     let (res, shown) = freshness::watching(next.call(req)).await;
     let res = res?;
     if res.status() != StatusCode::OK {
@@ -66,7 +66,7 @@ pub async fn middleware(
         .keep(
             &state.db,
             key.into_boxed_slice(),
-            Read { since, shown },
+            Read { since, at, shown },
             headers,
             body.clone(),
             state.clock.now(),

@@ -126,7 +126,6 @@ pub async fn step(db: &DatabaseConnection, limit: u64) -> AppResult<usize> {
     seen.sort_unstable();
     let ranked = rank::rank(db, &lists).await?;
     tx::unit!(db, |txn| {
-        crate::domain::freshness::changed(crate::domain::freshness::Changed::Content);
         let mut taken: BTreeSet<Uuid> = BTreeSet::new();
         for chunk in seen.chunks(MARKS_PER_STATEMENT) {
             let q = related_mark::Entity::find()
@@ -144,6 +143,7 @@ pub async fn step(db: &DatabaseConnection, limit: u64) -> AppResult<usize> {
         if taken.is_empty() {
             return Ok(());
         }
+        crate::domain::freshness::changed(crate::domain::freshness::Changed::Content);
         related_pick::Entity::delete_many()
             .filter(related_pick::Column::ArticleId.is_in(taken.iter().copied()))
             .exec(txn)

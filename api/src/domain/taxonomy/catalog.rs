@@ -81,18 +81,17 @@ impl Catalog {
             tags: tag::Entity::find().all(db).await?.into_iter().map(|t| (t.id, t)).collect(),
             authors: author::Entity::find().all(db).await?.into_iter().map(|a| (a.id, a)).collect(),
         };
-        let differs = {
-            let mut installed = self.write();
-            if number <= installed.reload {
-                return Ok(());
-            }
-            let differs = *installed.terms != terms;
-            *installed = Installed { terms: Arc::new(terms), reload: number };
-            differs
-        };
+        let mut installed = self.write();
+        if number <= installed.reload {
+            return Ok(());
+        }
+        let differs = *installed.terms != terms;
+        *installed = Installed { terms: Arc::new(terms), reload: number };
         if differs {
             // Answers read with the names held until now are out of date,
             // even those read after the write that changed them committed.
+            // Published before the lock is let go: a reload that compares
+            // next finds nothing new, and its caller must not return first.
             self.versions.publish(&[Changed::Content]);
         }
         Ok(())

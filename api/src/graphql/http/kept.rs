@@ -4,11 +4,13 @@
 //! while it runs (`domain::freshness`), so a write replaces it.
 
 use super::media::Media;
+use crate::domain::freshness::Shown;
 use crate::read_cache::{Flight, Found, Read, ReadCache};
 use crate::state::AppState;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use async_graphql::parser::types::{OperationType, Selection};
+use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 /// Root fields whose answers depend on public content alone (for a caller
@@ -38,6 +40,8 @@ pub struct Kept {
     cache: Arc<ReadCache>,
     key: Box<[u8]>,
     media: Media,
+    /// Taken before anything is read (the engine's own "now" comes later).
+    at: DateTime<Utc>,
     /// Held while this request reads for others waiting on the same one.
     _flight: Option<Flight>,
 }
@@ -66,7 +70,8 @@ impl Kept {
             Media::Json => b'j',
         });
         key.extend_from_slice(request);
-        Some(Self { cache: cache.clone(), key: key.into_boxed_slice(), media, _flight: None })
+        let at = state.clock.now();
+        Some(Self { cache: cache.clone(), key: key.into_boxed_slice(), media, at, _flight: None })
     }
 
     pub fn snapshot(&self) -> u64 {
@@ -75,7 +80,7 @@ impl Kept {
 
     /// The kept answer, or None when this request is to be read.
     pub async fn answer(&mut self, state: &AppState) -> Option<HttpResponse> {
-        match self.cache.find(&self.key, state.clock.now()).await {
+        match self.cache.find(&self.key, &state.clock).await {
             Found::Kept(e) => {
                 Some(HttpResponse::Ok().content_type(self.media.content_type()).body(e.body.clone()))
             }
@@ -86,8 +91,10 @@ impl Kept {
         }
     }
 
-    pub async fn keep(self, state: &AppState, read: Read, body: Bytes) {
+    /// Keeps the answer read after `since` that showed `shown`.
+    pub async fn keep(self, state: &AppState, since: u64, shown: Shown, body: Bytes) {
         let now = state.clock.now();
+        let read = Read { since, at: self.at, shown };
         // The media type is part of the key, so the entry needs no headers.
         let kept = self.cache.keep(&state.db, self.key, read, Vec::new(), body, now).await;
         if let Err(e) = kept {

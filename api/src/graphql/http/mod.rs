@@ -101,7 +101,7 @@ async fn execute(
             match reply::plain(&resp) {
                 Some(body) => {
                     let body = web::Bytes::from(body);
-                    kept.keep(state, crate::read_cache::Read { since, shown }, body.clone()).await;
+                    kept.keep(state, since, shown, body.clone()).await;
                     HttpResponse::Ok().content_type(media.content_type()).body(body)
                 }
                 None => reply::executed(media, resp),
