@@ -123,22 +123,50 @@ fn check_head(req: &ServiceRequest, limits: &HttpLimits) -> Option<AppError> {
     if has_encoded_control(req.path()) {
         return Some(AppError::field("path", text::CONTROL_MESSAGE));
     }
-    if has_encoded_control(req.query_string()) {
+    if query_has_control(req.path(), req.query_string()) {
         return Some(AppError::field("query", text::CONTROL_MESSAGE));
     }
     None
 }
 
+/// Parameters of `GET /graphql` that hold a GraphQL document or JSON,
+/// which clients send over several lines (Apollo's and urql's GET modes).
+const MULTILINE_GRAPHQL_PARAMETERS: [&[u8]; 3] = [b"query", b"variables", b"extensions"];
+
+/// Whether a query string decodes to a control character. The GraphQL
+/// document and JSON parameters of `/graphql` may hold the whitespace
+/// both languages allow (tab, line feed, carriage return); nothing else
+/// may, and every other parameter stays on one line.
+fn query_has_control(path: &str, qs: &str) -> bool {
+    if path != "/graphql" {
+        return has_encoded_control(qs);
+    }
+    qs.split('&').any(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let lines = if MULTILINE_GRAPHQL_PARAMETERS.contains(&percent_decode(key.as_bytes()).as_slice()) {
+            Lines::Multi
+        } else {
+            Lines::Single
+        };
+        has_encoded_control(key) || encoded_control(value, lines)
+    })
+}
+
 /// Whether a URL part decodes to a control character (`%00`, `%0A`, ...).
 /// Raw control bytes cannot reach here: the HTTP parser refuses them.
 pub fn has_encoded_control(s: &str) -> bool {
+    encoded_control(s, Lines::Single)
+}
+
+fn encoded_control(s: &str, lines: Lines) -> bool {
     if !s.contains('%') {
         return false;
     }
     let decoded: Vec<u8> = percent_decode(s.as_bytes());
+    let allowed = |b: u8| lines == Lines::Multi && matches!(b, b'\t' | b'\n' | b'\r');
     match std::str::from_utf8(&decoded) {
-        Ok(text) => !text::is_clean(text, Lines::Single),
-        Err(_) => decoded.iter().any(|b| b.is_ascii_control()),
+        Ok(text) => !text::is_clean(text, lines),
+        Err(_) => decoded.iter().any(|&b| b.is_ascii_control() && !allowed(b)),
     }
 }
 
@@ -163,7 +191,19 @@ fn percent_decode(b: &[u8]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
-    use super::has_encoded_control;
+    use super::{has_encoded_control, query_has_control};
+
+    #[test]
+    fn graphql_documents_and_json_may_span_lines_and_nothing_else_may() {
+        let multi = "query=query%20Q%20%7B%0A%09a%0D%0A%7D&variables=%7B%0A%20%20%22n%22%3A1%0A%7D";
+        assert!(!query_has_control("/graphql", multi));
+        assert!(query_has_control("/v1/articles", multi), "other paths stay on one line");
+        assert!(query_has_control("/graphql", "query=%7B%01a%7D"), "other controls stay refused");
+        assert!(query_has_control("/graphql", "query=%7B%00a%7D"));
+        assert!(query_has_control("/graphql", "query=%7Ba%7D&operationName=Q%0A"));
+        assert!(query_has_control("/graphql", "que%0Ary=%7Ba%7D"));
+        assert!(!query_has_control("/graphql", "q%75ery=%7B%0Aa%7D"), "a key is read decoded");
+    }
 
     #[test]
     fn encoded_controls_are_found_in_any_case() {

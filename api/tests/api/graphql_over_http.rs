@@ -216,3 +216,34 @@ async fn introspection_can_be_switched_off() {
     let resp = app.gql("{ __typename }", json!({})).await;
     assert_eq!(resp["data"]["__typename"], "Query");
 }
+
+/// Apollo Client's `useGETForQueries` and urql's `preferGetMethod` send the
+/// document as written, over several lines, with fragments and variables.
+#[actix_web::test]
+async fn documents_sent_by_get_may_span_lines_as_clients_write_them() {
+    let app = TestApp::spawn().await;
+    app.story(
+        "a-story",
+        "A story",
+        Some(crate::common::t0() - chrono::TimeDelta::hours(1)),
+        Default::default(),
+    )
+    .await;
+    let doc = "query Story($slug: String!) {\r\n\tarticle(slug: $slug) {\n    ...Head\n  }\n}\n\nfragment Head on Article {\n  headline\n}\n";
+    let vars = "{\n  \"slug\": \"a-story\"\n}";
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let qs = format!("query={}&operationName=Story&variables={}", enc(doc), enc(vars));
+    let (status, _, body) = get(&app, "application/graphql-response+json", &qs).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["article"]["headline"], "A story");
+
+    // Other control characters stay refused, and other parameters stay on one line.
+    let (status, _, body) =
+        get(&app, "application/json", &format!("query={}", enc("{ __typename \u{1} }"))).await;
+    assert_eq!(status, 400, "{body}");
+    let (status, _, body) =
+        get(&app, "application/json", &format!("query={}&operationName=Story%0A", enc(doc))).await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = app.get_json("/v1/articles?section=a%0Ab").await;
+    assert_eq!(status, 400, "{body}");
+}
