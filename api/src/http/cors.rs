@@ -1,8 +1,10 @@
 //! Cross-origin access. Published content is public, so any origin may
 //! read it and send an API key in `Authorization` (a header, not a
-//! credential in the CORS sense). Credentialed requests (cookies, which
-//! reader sign-in may use) are allowed only for the origins configured in
-//! `--cors-credentials-origins`.
+//! credential in the CORS sense): answered `Access-Control-Allow-Origin: *`
+//! without `Vary: Origin`, so a shared cache keeps one copy for every site
+//! that embeds Dateline. Credentialed requests (cookies, which reader
+//! sign-in may use) are allowed only for the origins configured in
+//! `--cors-credentials-origins`, which get their own origin back.
 
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
@@ -55,9 +57,10 @@ pub fn cors() -> Cors {
         .max_age(600)
 }
 
-/// Runs outside `cors()`: for a configured origin, the answer (preflight
-/// or not) also allows credentials. `cors()` echoes the origin rather than
-/// `*`, which credentialed requests require.
+/// Runs outside `cors()`, which echoes any origin and varies on it: a
+/// configured origin keeps the echo (credentialed requests require it) and
+/// is allowed credentials; every other origin gets `*`, and the answer no
+/// longer varies by origin.
 pub async fn credentials(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -66,8 +69,28 @@ pub async fn credentials(
         req.app_data::<web::Data<CredentialedOrigins>>().is_some_and(|l| l.0.iter().any(|o| o == origin))
     });
     let mut resp = next.call(req).await?;
-    if listed && resp.headers().contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN) {
-        resp.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
+    let headers = resp.headers_mut();
+    if !headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN) {
+        return Ok(resp);
+    }
+    if listed {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
+        return Ok(resp);
+    }
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    let rest: Vec<String> = headers
+        .get_all(header::VARY)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && !v.eq_ignore_ascii_case("origin"))
+        .map(str::to_owned)
+        .collect();
+    headers.remove(header::VARY);
+    if let Ok(v) = HeaderValue::from_str(&rest.join(", "))
+        && !rest.is_empty()
+    {
+        headers.insert(header::VARY, v);
     }
     Ok(resp)
 }
