@@ -316,8 +316,8 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Application, StartE
     Ok(Application { server, metrics: metrics_server, runner, stopping, bound })
 }
 
-async fn openapi_json(doc: web::Data<String>) -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(doc.get_ref().clone())
+async fn openapi_json(req: actix_web::HttpRequest, doc: web::Data<String>) -> HttpResponse {
+    rest::cache::bytes_with_etag(&req, doc.get_ref().clone().into_bytes(), "application/json", true, None)
 }
 
 /// Swagger UI at `/docs/`, from the bundle compiled into the binary, reading

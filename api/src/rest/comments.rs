@@ -1,6 +1,7 @@
 //! Reading threads over REST: an article's top-level comments with their
 //! first replies inline, one comment, and the replies of one comment.
 
+use super::cache::json_with_etag;
 use super::comment_views::{CommentList, CommentView, Context};
 use super::responses::{NotFound, PublicQuery, Refused};
 use super::{Caller, parse_opt, parse_uuid};
@@ -13,6 +14,7 @@ use crate::domain::comments::{Sort, threads};
 use crate::domain::freshness;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use actix_web::HttpRequest;
 use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -58,6 +60,7 @@ const ID_OR_SLUG: &str = "Article UUID or slug";
 )]
 #[get("/articles/{idOrSlug}/comments")]
 pub async fn list_comments(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
@@ -76,11 +79,8 @@ pub async fn list_comments(
     let key = ArticleKey::parse(&path.into_inner()).ok_or(AppError::NotFound("article"))?;
     let Some(article) = threads::listing(&state.db, &key, &state.community.comments, now).await? else {
         // Disabled: the story's own state (content) says so.
-        return Ok(HttpResponse::Ok().json(CommentList {
-            items: Vec::new(),
-            next_cursor: None,
-            has_more: false,
-        }));
+        let empty = CommentList { items: Vec::new(), next_cursor: None, has_more: false };
+        return Ok(json_with_etag(&req, &empty, caller.0.is_anonymous(), None));
     };
     freshness::shows_thread(article.id);
     let after =
@@ -95,7 +95,9 @@ pub async fn list_comments(
             item.replies = replies.get(&item.id).map(|p| cx.list(p));
         }
     }
-    Ok(HttpResponse::Ok().json(list))
+    // Shared caches may keep what anyone would be shown; a signed-in
+    // reader's page holds their own pending comments and reactions.
+    Ok(json_with_etag(&req, &list, caller.0.is_anonymous(), None))
 }
 
 /// One comment, for permalinks.
@@ -106,6 +108,7 @@ pub async fn list_comments(
 )]
 #[get("/comments/{id}")]
 pub async fn get_comment(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
@@ -117,7 +120,7 @@ pub async fn get_comment(
         .ok_or(AppError::NotFound("comment"))?;
     freshness::shows_thread(c.article_id);
     let cx = Context::load(&state.db, viewer, [&c]).await?;
-    Ok(HttpResponse::Ok().json(cx.view(&c)))
+    Ok(json_with_etag(&req, &cx.view(&c), caller.0.is_anonymous(), None))
 }
 
 /// Direct replies of one comment, oldest first.
@@ -128,6 +131,7 @@ pub async fn get_comment(
 )]
 #[get("/comments/{id}/replies")]
 pub async fn list_replies(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
@@ -145,5 +149,5 @@ pub async fn list_replies(
         q.cursor.map(|s| Position::decode(&s, Scope::Replies(id), Sort::Oldest, "cursor")).transpose()?;
     let page = read::replies(&state.db, id, viewer, limit, after).await?;
     let cx = Context::load(&state.db, viewer, page.items.iter().map(|(_, c)| c)).await?;
-    Ok(HttpResponse::Ok().json(cx.list(&page)))
+    Ok(json_with_etag(&req, &cx.list(&page), caller.0.is_anonymous(), None))
 }

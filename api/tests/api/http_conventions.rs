@@ -141,3 +141,35 @@ async fn metrics_cover_the_pool_the_process_and_graphql_operations() {
         text.lines().filter(|l| l.starts_with("dateline_graphql_operation_duration_seconds_count")).count();
     assert!(labels <= 202, "{labels} operation labels");
 }
+
+/// Comment lists and the OpenAPI document revalidate like stories do; a
+/// signed-in reader's thread (their own pending comments, their reactions)
+/// is never for a shared cache.
+#[actix_web::test]
+async fn comment_lists_and_the_openapi_document_have_etags() {
+    let app = TestApp::spawn().await;
+    let a = app
+        .story("a", "A story", Some(crate::common::t0() - chrono::TimeDelta::hours(1)), Default::default())
+        .await;
+    let (reader, _) = app.person("Reader", "reader").await;
+    let posted = app.post_comment(&reader, a, None, "A comment").await;
+    let uuid = posted["data"]["postComment"]["comment"]["uuid"].as_str().unwrap().to_owned();
+    for path in [
+        "/v1/articles/a/comments",
+        &format!("/v1/comments/{uuid}"),
+        &format!("/v1/comments/{uuid}/replies"),
+        "/openapi.json",
+    ] {
+        let (status, h, _) = app.call("GET", path, None, None, &[]).await;
+        assert_eq!(status, 200, "{path}");
+        let etag = header(&h, "etag");
+        assert!(etag.starts_with('"'), "{path}: {h:?}");
+        assert!(header(&h, "cache-control").starts_with("public"), "{path}");
+        let (status, _, _) =
+            app.call("GET", path, None, None, &[("if-none-match", &format!("W/{etag}"))]).await;
+        assert_eq!(status, 304, "{path}");
+    }
+    let (status, h, _) = app.call("GET", "/v1/articles/a/comments", Some(&reader), None, &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(header(&h, "cache-control"), "private, no-store");
+}
