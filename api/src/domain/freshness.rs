@@ -152,9 +152,10 @@ tokio::task_local! {
     static SHOWN: RefCell<Shown>;
 }
 
-/// Runs `answer`, gathering what it shows. Readers note what they show
-/// from the request's own task (resolvers, handlers), never from a batch
-/// loader's, which serves several requests.
+/// Runs `answer`, gathering what it shows. The domain's reads of comment
+/// data note their thread (`thread_page::read`, `read::open`,
+/// `read::featured`, `present::comment_count`); they run in the request's
+/// own task, never in a batch loader's, which serves several requests.
 pub async fn watching<F: Future>(answer: F) -> (F::Output, Shown) {
     SHOWN
         .scope(RefCell::new(Shown::default()), async {

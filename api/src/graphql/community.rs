@@ -87,11 +87,6 @@ impl CommunityQuery {
         let r = request(ctx);
         let st = state(ctx);
         let c = read::open(&st.db, &st.community.comments, Viewer::of(&r.actor), id, r.now).await?;
-        match &c {
-            Some(c) => crate::domain::freshness::shows_thread(c.article_id),
-            // Which thread a comment that may appear later belongs to is unknown.
-            None => crate::domain::freshness::shows_untracked(),
-        }
         Ok(c.map(Comment::from))
     }
 

@@ -11,7 +11,6 @@ use crate::domain::comments::read::{self, COMMENTS, INLINE_REPLIES, REPLIES};
 use crate::domain::comments::thread_page::{self, ThreadAsk, ThreadPage};
 use crate::domain::comments::visibility::Viewer;
 use crate::domain::comments::{Sort, threads};
-use crate::domain::freshness;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use actix_web::HttpRequest;
@@ -82,7 +81,6 @@ pub async fn list_comments(
         let empty = CommentList { items: Vec::new(), next_cursor: None, has_more: false };
         return Ok(json_with_etag(&req, &empty, caller.0.is_anonymous(), None));
     };
-    freshness::shows_thread(article.id);
     let after =
         q.cursor.map(|s| Position::decode(&s, Scope::Article(article.id), sort, "cursor")).transpose()?;
     let viewer = Viewer::of(&caller.0);
@@ -118,7 +116,6 @@ pub async fn get_comment(
     let c = read::open(&state.db, &state.community.comments, viewer, id, state.clock.now())
         .await?
         .ok_or(AppError::NotFound("comment"))?;
-    freshness::shows_thread(c.article_id);
     let cx = Context::load(&state.db, viewer, [&c]).await?;
     Ok(json_with_etag(&req, &cx.view(&c), caller.0.is_anonymous(), None))
 }
@@ -141,10 +138,9 @@ pub async fn list_replies(
     let q = query.into_inner();
     let limit = REPLIES.check(parse_opt(q.limit, "limit")?, "limit")?;
     let viewer = Viewer::of(&caller.0);
-    let parent = read::open(&state.db, &state.community.comments, viewer, id, state.clock.now())
+    read::open(&state.db, &state.community.comments, viewer, id, state.clock.now())
         .await?
         .ok_or(AppError::NotFound("comment"))?;
-    freshness::shows_thread(parent.article_id);
     let after =
         q.cursor.map(|s| Position::decode(&s, Scope::Replies(id), Sort::Oldest, "cursor")).transpose()?;
     let page = read::replies(&state.db, id, viewer, limit, after).await?;

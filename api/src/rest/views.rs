@@ -220,8 +220,6 @@ impl ArticleView {
         body: Option<&ArticleBody>,
     ) -> Self {
         let links = rel.links(a);
-        // The comment count.
-        crate::domain::freshness::shows_thread(a.id);
         Self {
             id: a.id,
             slug: a.slug.clone(),

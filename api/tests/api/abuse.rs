@@ -252,6 +252,14 @@ async fn nul_and_control_characters_get_the_same_answer_on_every_backend() {
         "/v1/articles?after=%00",
         "/v1/articles?search=a%00",
         "/v1/articles/by%01x/related",
+        // GET /graphql: documents and JSON may span lines, and hold nothing else.
+        "/graphql?query=%7B%0A__typename%00%7D",
+        "/graphql?query=%7B__typename%7D&variables=%7B%0A%1B%7D",
+        "/graphql?query=%7B__typename%7D&extensions=%7B%7F%7D",
+        "/graphql?query=%7B__typename%7D&operationName=Q%09",
+        "/graphql?query=%7B__typename%7D&qu%00ery=x",
+        // A newline is whitespace only where GraphQL reads it.
+        "/v1/articles?section=a%0Ab",
     ] {
         let (status, body) = app.get_json(path).await;
         assert_eq!((status, body["code"].as_str()), (400, Some("BAD_USER_INPUT")), "{path}: {body}");

@@ -349,3 +349,62 @@ async fn readers_arriving_together_cost_one_read() {
     }
     assert_eq!(sql.len(), alone, "twelve readers, one read: {sql:#?}");
 }
+
+/// Writers on different stories of one section race readers of both pages
+/// and of the section's list, which shows both counts: after each round
+/// every answer read shows every comment written.
+#[actix_web::test]
+async fn writers_on_stories_of_one_section_never_leave_a_count_behind() {
+    let app = TestApp::spawn_configured(|c| c.db.db_max_connections = 8).await;
+    let city = Story { section: Some("city"), ..Story::default() };
+    let a = app.story("a", "Story A", Some(t0() - TimeDelta::hours(2)), city).await;
+    let b = app.story("b", "Story B", Some(t0() - TimeDelta::hours(1)), city).await;
+    let (one, _) = app.person("One", "reader").await;
+    let (two, _) = app.person("Two", "reader").await;
+    const SECTION: &str =
+        "{ articles(first: 10, filter: { section: \"city\" }) { nodes { slug commentCount } } }";
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut readers = Vec::new();
+    for n in 0..6 {
+        let (client, addr, stop) = (app.client.clone(), app.addr.clone(), stop.clone());
+        readers.push(actix_web::rt::spawn(async move {
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let body = match n % 3 {
+                    0 => json!({ "query": SECTION }),
+                    1 => json!({ "query": PAGE, "variables": { "slug": "a" } }),
+                    _ => json!({ "query": PAGE, "variables": { "slug": "b" } }),
+                };
+                let r: Value = client
+                    .post(format!("{addr}/graphql"))
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                assert!(r.get("errors").is_none(), "{r}");
+            }
+        }));
+    }
+    for i in 1..=10 {
+        let (on_a, on_b) = (format!("A {i}"), format!("B {i}"));
+        let (x, y) =
+            futures_util::join!(app.comment(&one, a, None, &on_a), app.comment(&two, b, None, &on_b));
+        assert!(!x.is_empty() && !y.is_empty());
+        assert_eq!(page(&app, "a").await.0["commentCount"], i);
+        assert_eq!(page(&app, "b").await.0["commentCount"], i);
+        let list = app.gql(SECTION, json!({})).await;
+        let counts: Vec<_> = list["data"]["articles"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["commentCount"].clone())
+            .collect();
+        assert_eq!(counts, [json!(i), json!(i)], "round {i}: {list}");
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    for r in readers {
+        r.await.unwrap();
+    }
+}

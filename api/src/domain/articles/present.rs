@@ -35,6 +35,8 @@ pub fn seo(a: &Article) -> Seo {
 /// Approved comments as readers are told of them: none while comments are
 /// disabled, whatever the stored count (kept for when they come back).
 pub fn comment_count(a: &Article) -> i32 {
+    // Whoever shows the count shows the thread's state.
+    crate::domain::freshness::shows_thread(a.id);
     if a.comments_status == super::CommentsStatus::Disabled { 0 } else { a.comment_count }
 }
 

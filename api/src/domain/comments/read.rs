@@ -152,7 +152,14 @@ pub async fn open(
     id: Uuid,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<Option<Comment>> {
-    let Some(c) = by_id(db, id).await?.filter(|c| visibility::may_open(c, viewer)) else {
+    let found = by_id(db, id).await?;
+    match &found {
+        // Hidden or not, its thread decides what the answer will be.
+        Some(c) => crate::domain::freshness::shows_thread(c.article_id),
+        // A comment that may appear later could be in any thread.
+        None => crate::domain::freshness::shows_untracked(),
+    }
+    let Some(c) = found.filter(|c| visibility::may_open(c, viewer)) else {
         return Ok(None);
     };
     if viewer.moderator {
@@ -189,6 +196,7 @@ pub async fn ancestors(db: &impl ConnectionTrait, c: &Comment) -> AppResult<Vec<
 
 /// Moderators' picks on an article, most recently featured first.
 pub async fn featured(db: &impl ConnectionTrait, article_id: Uuid, limit: u64) -> AppResult<Vec<Comment>> {
+    crate::domain::freshness::shows_thread(article_id);
     Ok(comment::Entity::find()
         .filter(Column::ArticleId.eq(article_id))
         .filter(Column::FeaturedAt.is_not_null())

@@ -68,6 +68,7 @@ fn order(keys: &[(Column, SeaOrder)], a: &Comment, b: &Comment) -> Ordering {
 }
 
 pub async fn read(db: &impl ConnectionTrait, article_id: Uuid, ask: ThreadAsk) -> AppResult<ThreadPage> {
+    crate::domain::freshness::shows_thread(article_id);
     if ask.limit == 0 {
         let top = CommentPage { has_previous_page: ask.after.is_some(), ..Default::default() };
         return Ok(ThreadPage { top, ..Default::default() });

@@ -69,8 +69,13 @@ pub fn executed(media: Media, resp: async_graphql::Response) -> HttpResponse {
 /// The wire form of an answer without errors, for keeping; None when it
 /// does not serialize (`executed` then reports it).
 pub fn plain(resp: &async_graphql::Response) -> Option<Vec<u8>> {
-    let wire = Body { data: Some(&resp.data), errors: &resp.errors, extensions: &resp.extensions };
-    serde_json::to_vec(&wire).ok()
+    wire(resp, true).ok()
+}
+
+fn wire(resp: &async_graphql::Response, with_data: bool) -> serde_json::Result<Vec<u8>> {
+    let wire =
+        Body { data: with_data.then_some(&resp.data), errors: &resp.errors, extensions: &resp.extensions };
+    serde_json::to_vec(&wire)
 }
 
 /// The wire form. Serialized straight from the engine's ordered values:
@@ -92,9 +97,7 @@ fn body(
     with_data: bool,
 ) -> HttpResponse {
     errors::decorate(&mut resp);
-    let wire =
-        Body { data: with_data.then_some(&resp.data), errors: &resp.errors, extensions: &resp.extensions };
-    match serde_json::to_vec(&wire) {
+    match wire(&resp, with_data) {
         Ok(json) => builder.content_type(media.content_type()).body(json),
         Err(e) => {
             tracing::error!(error = %e, "a GraphQL response did not serialize");

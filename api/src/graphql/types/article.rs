@@ -10,7 +10,6 @@ use crate::domain::comments::read::{COMMENTS, FEATURED, REPLIES};
 use crate::domain::comments::thread_page::{self, ThreadAsk};
 use crate::domain::comments::threads::{self, ThreadState};
 use crate::domain::comments::visibility::Viewer;
-use crate::domain::freshness;
 use crate::domain::pagination::RELATED;
 use crate::domain::related;
 use crate::domain::taxonomy::links::{LinkKinds, Links};
@@ -171,7 +170,6 @@ impl Article {
     /// Approved comments, kept in step with every comment change; 0 when
     /// comments are disabled.
     async fn comment_count(&self) -> i32 {
-        freshness::shows_thread(self.0.id);
         crate::domain::articles::present::comment_count(&self.0)
     }
     /// The story's address on the publisher's site (`DATELINE_PUBLIC_URL_TEMPLATE`).
@@ -243,7 +241,6 @@ impl Article {
         after: Option<String>,
         order_by: Option<CommentOrder>,
     ) -> Result<CommentConnection> {
-        freshness::shows_thread(self.0.id);
         let limit = COMMENTS.check(first, "first")?;
         let sort = order_by.unwrap_or_default().into();
         let after =
@@ -261,7 +258,6 @@ impl Article {
     /// Comments the moderators picked, most recently featured first.
     #[graphql(complexity = "FEATURED.expected(first).max(1) * child_complexity + 1")]
     async fn featured_comments(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<Comment>> {
-        freshness::shows_thread(self.0.id);
         let limit = FEATURED.check(first, "first")?;
         let r = request(ctx);
         let st = state(ctx);
