@@ -72,7 +72,6 @@ fn main() -> ExitCode {
 
 async fn serve(config: Config) -> Result<(), CliError> {
     let demo = config.server.demo;
-    let json_logs = config.server.log_json;
     let bind = config.server.bind.clone();
     let open_files = api::fd_limit::raise();
     let state = startup::prepare(config, Clock::system()).await?;
@@ -98,15 +97,12 @@ async fn serve(config: Config) -> Result<(), CliError> {
     let listener = TcpListener::bind(&bind).map_err(bind_error)?;
     let addr = listener.local_addr().map_err(bind_error)?;
     let server = startup::run(state, listener)?;
-    if json_logs {
-        // The log stream stays one JSON object per line.
-        tracing::info!(address = %format!("http://{addr}"), "Dateline is serving");
-    } else {
-        println!("Dateline is serving on http://{addr}");
-        println!("  GraphiQL explorer: http://{addr}/graphql");
-        println!("  REST:              http://{addr}/v1/articles");
-        println!("  API docs:          http://{addr}/docs  (OpenAPI: /openapi.json)");
-    }
+    // The log stream says it too, for whoever reads only stderr.
+    tracing::info!(address = %format!("http://{addr}"), "Dateline is serving");
+    println!("Dateline is serving on http://{addr}");
+    println!("  GraphiQL explorer: http://{addr}/graphql");
+    println!("  REST:              http://{addr}/v1/articles");
+    println!("  API docs:          http://{addr}/docs  (OpenAPI: /openapi.json)");
     server
         .serve_until(startup::shutdown_signal())
         .await

@@ -188,10 +188,16 @@ fn keys_are_managed_from_the_command_line() {
             "--scope",
             "sync:read",
         ])
+        // Whatever is logged meanwhile (a slow statement on a busy machine)
+        // stays out of the answer a script reads.
+        .env("RUST_LOG", "debug")
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let secret = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(!out.stderr.is_empty(), "the debug log is written");
+    let secret = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(secret.lines().count(), 1, "stdout holds the key alone: {secret}");
+    let secret = secret.trim().to_owned();
     assert!(secret.starts_with("dl_") && secret.len() > 30);
     let out = Command::new(bin).args(["--database-url", &url, "keys", "list"]).output().unwrap();
     let list = String::from_utf8(out.stdout).unwrap();

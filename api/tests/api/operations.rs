@@ -23,7 +23,8 @@ fn an_unreachable_database_stops_start_with_one_masked_line() {
 }
 
 /// Logs written to a file or a shipper: no colour codes, and with
-/// `--log-json` nothing but JSON lines, the start banner included.
+/// `--log-json` nothing but JSON lines on stderr, the start banner's
+/// address included.
 #[test]
 fn logs_to_a_file_are_plain_and_json_logs_are_only_json() {
     use std::io::{BufRead, BufReader};
@@ -38,10 +39,12 @@ fn logs_to_a_file_are_plain_and_json_logs_are_only_json() {
             .args(&args)
             .arg("serve")
             .env("RUST_LOG", "info")
-            .stdout(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        let mut reader = BufReader::new(child.stdout.take().unwrap()).lines();
+        // Logs are on stderr, apart from what commands print as answers.
+        let mut reader = BufReader::new(child.stderr.take().unwrap()).lines();
         let mut lines = Vec::new();
         for line in reader.by_ref() {
             let line = line.unwrap();

@@ -249,18 +249,26 @@ async fn four_instances_started_together_all_serve_one_demo() {
     let mut children = Instances(std::mem::take(&mut children));
     // Each prints its banner once it serves (its output is read to the end,
     // so that it never writes into a closed pipe), or exits.
+    // The log on stderr says who loaded the demo before it says where the
+    // instance serves, so every load is counted once four addresses are
+    // known. Both pipes are read to the end, so that no instance ever writes
+    // into a closed pipe; the log is kept to explain a failure.
     let (tx, rx) = std::sync::mpsc::channel();
+    let logs: std::sync::Arc<std::sync::Mutex<String>> = std::sync::Arc::default();
     for child in &mut children.0 {
         let stdout = child.stdout.take().unwrap();
-        let tx = tx.clone();
+        std::thread::spawn(move || for _ in BufReader::new(stdout).lines().map_while(Result::ok) {});
+        let (stderr, tx, logs) = (child.stderr.take().unwrap(), tx.clone(), logs.clone());
         std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if line.contains("loaded demo content") {
                     let _ = tx.send(None);
                 }
-                if let Some(addr) = line.split("Dateline is serving on http://").nth(1) {
+                if let Some(addr) = line.split("address=http://").nth(1) {
                     let _ = tx.send(Some(addr.trim().to_owned()));
                 }
+                logs.lock().unwrap().push_str(&line);
+                logs.lock().unwrap().push('\n');
             }
         });
     }
@@ -270,15 +278,7 @@ async fn four_instances_started_together_all_serve_one_demo() {
         match rx.recv_timeout(std::time::Duration::from_secs(60)) {
             Ok(Some(addr)) => addrs.push(addr),
             Ok(None) => loaded += 1,
-            Err(e) => {
-                let mut err = String::new();
-                for child in &mut children.0 {
-                    if let Ok(Some(_)) = child.try_wait() {
-                        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
-                    }
-                }
-                panic!("{} of 4 instances serve ({e}): {err}", addrs.len());
-            }
+            Err(e) => panic!("{} of 4 instances serve ({e}): {}", addrs.len(), logs.lock().unwrap()),
         }
     }
     let _ = rustls::crypto::ring::default_provider().install_default();
