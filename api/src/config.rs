@@ -49,6 +49,23 @@ pub enum Command {
     Export { file: std::path::PathBuf },
     /// Create or replace stories from an NDJSON archive, by externalId (or id).
     Import { file: std::path::PathBuf },
+    /// Manage the GraphQL documents clients may send by id.
+    Operations {
+        #[command(subcommand)]
+        command: OperationsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OperationsCommand {
+    /// Add the operations of a manifest as trusted documents: Relay's
+    /// persisted_queries.json, GraphQL Code Generator's persisted documents
+    /// or Apollo's persisted query manifest.
+    Add { file: std::path::PathBuf },
+    /// List the documents held: id, origin, operation name.
+    List,
+    /// Forget a document by its id (running instances within a minute).
+    Remove { id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -252,6 +269,16 @@ pub struct GraphqlArgs {
     /// Most field selections in one GraphQL document with fragments expanded.
     #[arg(long, env = "DATELINE_GRAPHQL_MAX_SELECTIONS", default_value_t = 2_000, global = true)]
     pub graphql_max_selections: usize,
+
+    /// Most documents clients may register as automatic persisted queries;
+    /// past it the oldest are forgotten (clients then send them again).
+    #[arg(long, env = "DATELINE_GRAPHQL_PERSISTED_MAX", default_value_t = 10_000, global = true)]
+    pub graphql_persisted_max: u64,
+
+    /// Run only trusted documents (`dateline operations add`) for callers
+    /// without an API key; callers with a key run any document.
+    #[arg(long, env = "DATELINE_GRAPHQL_TRUSTED_DOCUMENTS_ONLY", default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, require_equals = true, default_missing_value = "true", global = true)]
+    pub graphql_trusted_documents_only: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -28,6 +28,10 @@ pub enum Code {
     GraphqlParseFailed,
     /// A document the engine refused (no `AppError` behind it).
     GraphqlValidationFailed,
+    /// The codes Apollo's persisted-queries link and router use.
+    PersistedQueryNotFound,
+    PersistedQueryHashMismatch,
+    PersistedQueryNotInList,
     MethodNotAllowed,
     RequestTimeout,
     Timeout,
@@ -51,6 +55,9 @@ impl Code {
             Self::HeaderTooLarge => "HEADER_TOO_LARGE",
             Self::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
             Self::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Self::PersistedQueryHashMismatch => "PERSISTED_QUERY_HASH_MISMATCH",
+            Self::PersistedQueryNotInList => "PERSISTED_QUERY_NOT_IN_LIST",
             Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Self::RequestTimeout => "REQUEST_TIMEOUT",
             Self::Timeout => "TIMEOUT",
@@ -98,6 +105,15 @@ pub enum AppError {
     /// A document that parses but that this server does not run.
     #[error("{0}")]
     GraphqlValidation(String),
+    /// A persisted document's id nobody registered. The message is the
+    /// one Apollo's persisted-queries link looks for before it sends the
+    /// document.
+    #[error("PersistedQueryNotFound")]
+    PersistedQueryNotFound,
+    #[error("the document's SHA-256 is not the sha256Hash sent with it")]
+    PersistedQueryMismatch,
+    #[error("only trusted documents are run for callers without an API key; send a registered documentId")]
+    NotTrustedDocument,
     #[error("this method is not allowed here; use {allow}")]
     MethodNotAllowed { allow: String },
     /// The client did not send its request in time.
@@ -141,6 +157,9 @@ impl AppError {
             Self::HeaderTooLarge(_) => Code::HeaderTooLarge,
             Self::GraphqlParse(_) => Code::GraphqlParseFailed,
             Self::GraphqlValidation(_) => Code::GraphqlValidationFailed,
+            Self::PersistedQueryNotFound => Code::PersistedQueryNotFound,
+            Self::PersistedQueryMismatch => Code::PersistedQueryHashMismatch,
+            Self::NotTrustedDocument => Code::PersistedQueryNotInList,
             Self::MethodNotAllowed { .. } => Code::MethodNotAllowed,
             Self::RequestTimeout => Code::RequestTimeout,
             Self::TimedOut => Code::Timeout,
@@ -165,6 +184,9 @@ impl AppError {
             Self::UnsupportedMediaType(_) => 415,
             Self::HeaderTooLarge(_) => 431,
             Self::GraphqlParse(_) | Self::GraphqlValidation(_) => 400,
+            Self::PersistedQueryNotFound => 404,
+            Self::PersistedQueryMismatch => 400,
+            Self::NotTrustedDocument => 403,
             Self::MethodNotAllowed { .. } => 405,
             Self::RequestTimeout => 408,
             Self::TimedOut => 503,

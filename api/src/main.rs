@@ -2,7 +2,7 @@
 
 use api::cli::CliError;
 use api::clock::Clock;
-use api::config::{Cli, Command, CommentsCommand, Config, KeysCommand, UsersCommand};
+use api::config::{Cli, Command, CommentsCommand, Config, KeysCommand, OperationsCommand, UsersCommand};
 use api::domain::accounts::{Scope, api_keys};
 use api::{fixtures, graphql, startup, telemetry};
 use clap::Parser;
@@ -58,6 +58,7 @@ fn main() -> ExitCode {
             Some(Command::Comments { command }) => comments(cli.config, command).await,
             Some(Command::Export { file }) => export(cli.config, file).await,
             Some(Command::Import { file }) => import(cli.config, file).await,
+            Some(Command::Operations { command }) => operations(cli.config, command).await,
             Some(Command::PrintSchema | Command::PrintOpenapi) => Ok(()),
         }
     });
@@ -143,6 +144,34 @@ async fn keys(config: Config, command: KeysCommand) -> Result<(), CliError> {
                 uuid::Uuid::parse_str(&id).map_err(|_| CliError::Usage(format!("{id:?} is not a key id")))?;
             api_keys::revoke(&state.db, id, now).await?;
             println!("revoked {id}");
+        }
+    }
+    Ok(())
+}
+
+async fn operations(config: Config, command: OperationsCommand) -> Result<(), CliError> {
+    use api::domain::persisted::{manifest, store};
+    let state = startup::prepare(config, Clock::system()).await?;
+    match command {
+        OperationsCommand::Add { file } => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| CliError::Io(format!("cannot read {}: {e}", file.display())))?;
+            let entries = manifest::parse(&bytes)?;
+            let done = store::add_trusted(&state.db, &entries, state.clock.now()).await?;
+            println!("{} trusted operation(s) added, {} already held", done.added, done.unchanged);
+        }
+        OperationsCommand::List => {
+            for op in store::list(&state.db).await? {
+                let origin = match op.origin {
+                    store::Origin::Trusted => "trusted",
+                    store::Origin::Automatic => "automatic",
+                };
+                println!("{}\t{origin}\t{}", op.id, op.name.as_deref().unwrap_or("-"));
+            }
+        }
+        OperationsCommand::Remove { id } => {
+            store::remove(&state.db, &id).await?;
+            println!("removed {id}");
         }
     }
     Ok(())

@@ -74,9 +74,14 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
     )
     .map_err(|e| StartError::Setup(e.to_string()))?
     .map(Arc::new);
+    let persisted = Arc::new(crate::domain::persisted::Registry::new(crate::domain::persisted::Settings {
+        max_automatic: config.graphql.graphql_persisted_max,
+        trusted_only: config.graphql.graphql_trusted_documents_only,
+    }));
     Ok(AppState {
         db: conn,
         read_cache,
+        persisted,
         clock,
         config: Arc::new(config),
         statements,

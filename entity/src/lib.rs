@@ -19,6 +19,7 @@ pub mod correction;
 pub mod idempotency_key;
 pub mod media;
 pub mod moderation_action;
+pub mod persisted_operation;
 pub mod related_mark;
 pub mod related_pick;
 pub mod section;
@@ -46,6 +47,7 @@ pub mod prelude {
     pub use super::idempotency_key::Entity as IdempotencyKey;
     pub use super::media::Entity as Media;
     pub use super::moderation_action::Entity as ModerationAction;
+    pub use super::persisted_operation::Entity as PersistedOperation;
     pub use super::related_mark::Entity as RelatedMark;
     pub use super::related_pick::Entity as RelatedPick;
     pub use super::section::Entity as Section;

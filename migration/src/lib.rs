@@ -18,6 +18,7 @@ mod m20261128_000011_comment_threads;
 mod m20261128_000012_integrators;
 mod m20261205_000013_related_marks;
 mod m20261206_000014_article_link_ids;
+mod m20261206_000015_persisted_operations;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000012_integrators::Migration),
             Box::new(m20261205_000013_related_marks::Migration),
             Box::new(m20261206_000014_article_link_ids::Migration),
+            Box::new(m20261206_000015_persisted_operations::Migration),
         ]
     }
 }

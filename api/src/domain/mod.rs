@@ -15,6 +15,7 @@ pub mod journal;
 pub mod media;
 pub mod pagination;
 pub mod people;
+pub mod persisted;
 pub mod related;
 pub mod slug;
 pub mod sql;

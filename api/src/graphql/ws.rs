@@ -2,12 +2,16 @@
 //! graphql-transport-ws protocol (and the older graphql-ws). The protocol
 //! itself is async-graphql's; actix-ws carries the frames. Credentials come
 //! in `connection_init` (`{"Authorization": "Bearer TOKEN"}` or
-//! `{"token": "TOKEN"}`), and every document passes the same limits as over
-//! HTTP before it runs.
+//! `{"token": "TOKEN"}`), and every document passes the same limits (and,
+//! named by a persisted query's hash, the same lookup) as over HTTP before
+//! it runs.
 
+use super::http::params;
 use super::limits::{self, DocumentLimits};
 use super::subscription::ConnectionSlots;
 use super::{AppSchema, RequestContext};
+use crate::domain::accounts::Principal;
+use crate::domain::persisted::Registry;
 use crate::domain::stream_slots::StreamSlots;
 use crate::error::AppError;
 use crate::rate_limit::Limiter;
@@ -18,6 +22,7 @@ use async_graphql::http::{WebSocketProtocols, WsMessage};
 use async_graphql::{Data, Executor, Request, Response};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
+use sea_orm::DatabaseConnection;
 use std::net::IpAddr;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -36,15 +41,34 @@ pub struct Limited {
     /// The client's request budget, which every operation spends as an
     /// HTTP request would.
     budget: Option<(Arc<Limiter>, IpAddr)>,
+    /// Persisted documents, named by `extensions.persistedQuery` as over
+    /// HTTP; trusted ones only, when required, for a connection without a key.
+    persisted: Arc<Registry>,
+    db: DatabaseConnection,
 }
 
 impl Limited {
-    fn admit(&self, request: &mut Request) -> Result<(), AppError> {
+    async fn admit(&self, mut request: Request, keyed: bool) -> Result<Request, AppError> {
         if let Some((limiter, client)) = &self.budget {
             limiter.spend(*client).map_err(|wait| AppError::RateLimited { retry_after_secs: wait })?;
         }
-        limits::check(request, &self.limits)
+        let persisted = request.extensions.remove("persistedQuery").map(|v| v.into_json()).transpose();
+        let persisted = persisted.map_err(|_| AppError::field("extensions.persistedQuery", "is not JSON"))?;
+        let query = Some(std::mem::take(&mut request.query)).filter(|q| !q.is_empty());
+        let asked = params::asked(None, params::persisted_query(persisted)?, query)?;
+        // Registering is for cacheable GET; a socket runs what it is sent.
+        request.query = self.persisted.resolve(&self.db, keyed, asked).await?.text;
+        limits::check(&mut request, &self.limits)?;
+        Ok(request)
     }
+}
+
+/// Whether the connection signed in with an API key.
+fn keyed(session: &Data) -> bool {
+    session
+        .get(&std::any::TypeId::of::<RequestContext>())
+        .and_then(|d| d.downcast_ref::<RequestContext>())
+        .is_some_and(|c| matches!(c.actor.principal, Principal::ApiKey(_)))
 }
 
 fn refused(err: AppError) -> Response {
@@ -56,9 +80,11 @@ fn refused(err: AppError) -> Response {
 }
 
 impl Executor for Limited {
-    async fn execute(&self, mut request: Request) -> Response {
-        match self.admit(&mut request) {
-            Ok(()) => {
+    /// Not how the protocol runs operations (`execute_stream` is); with no
+    /// connection to ask, the caller counts as one without a key.
+    async fn execute(&self, request: Request) -> Response {
+        match self.admit(request, false).await {
+            Ok(request) => {
                 let mut resp = self.schema.execute(request).await;
                 super::errors::decorate(&mut resp);
                 resp
@@ -67,21 +93,22 @@ impl Executor for Limited {
         }
     }
 
-    fn execute_stream(
-        &self,
-        mut request: Request,
-        session: Option<Arc<Data>>,
-    ) -> BoxStream<'static, Response> {
-        if let Err(e) = self.admit(&mut request) {
-            return futures_util::stream::once(async move { refused(e) }).boxed();
-        }
-        self.schema
-            .execute_stream_with_session_data(request, session.unwrap_or_default())
-            .map(|mut r| {
-                super::errors::decorate(&mut r);
-                r
-            })
-            .boxed()
+    fn execute_stream(&self, request: Request, session: Option<Arc<Data>>) -> BoxStream<'static, Response> {
+        let this = self.clone();
+        let session = session.unwrap_or_default();
+        let keyed = keyed(&session);
+        Box::pin(async_stream::stream! {
+            match this.admit(request, keyed).await {
+                Err(e) => yield refused(e),
+                Ok(request) => {
+                    let mut answers = this.schema.execute_stream_with_session_data(request, session);
+                    while let Some(mut r) = answers.next().await {
+                        super::errors::decorate(&mut r);
+                        yield r;
+                    }
+                }
+            }
+        })
     }
 }
 
@@ -123,6 +150,8 @@ pub async fn start(
         schema: schema.get_ref().clone(),
         limits: Arc::new(super::http::document_limits(&state.config)),
         budget,
+        persisted: Arc::clone(&state.persisted),
+        db: state.db.clone(),
     };
     let state = state.into_inner();
     let per_connection = state.config.live.live_max_per_connection;

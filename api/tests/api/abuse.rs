@@ -526,6 +526,59 @@ async fn hostile_bodies_and_headers_get_clear_refusals() {
     still_serving(&app).await;
 }
 
+/// Persisted-operation parameters at hostile sizes and shapes, and a flood
+/// of registrations racing each other past the bound: every answer is a
+/// clear refusal or a result, and the store ends at its bound.
+#[actix_web::test]
+async fn hostile_persisted_operations_are_refused_and_registrations_stay_bounded() {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let app = TestApp::spawn_configured(|c| c.graphql.graphql_persisted_max = 10).await;
+    let huge = "f".repeat(100_000);
+    let bodies = [
+        json!({ "documentId": huge }),
+        json!({ "doc_id": "a\u{0}b" }),
+        json!({ "documentId": {} }),
+        json!({ "documentId": "sha256:" }),
+        json!({ "documentId": format!("sha256:{}", "é".repeat(32)) }),
+        json!({ "extensions": { "persistedQuery": [] } }),
+        json!({ "extensions": { "persistedQuery": { "version": "1", "sha256Hash": "0".repeat(64) } } }),
+        json!({ "extensions": { "persistedQuery": { "version": 1, "sha256Hash": huge } } }),
+        json!({ "extensions": { "persistedQuery": { "version": 1, "sha256Hash": 7 } } }),
+        json!({ "query": "{ __typename }", "documentId": "x" }),
+    ];
+    for body in bodies {
+        let shown = body.to_string().chars().take(80).collect::<String>();
+        let (status, v, _) = post_raw(&app, body.to_string()).await;
+        assert!(status < 500, "{shown}");
+        assert!(v["data"].is_null(), "{shown}: {v}");
+        let code = error_code(&v);
+        assert!(["BAD_USER_INPUT", "PERSISTED_QUERY_NOT_FOUND"].contains(&code.as_str()), "{shown}: {v}");
+    }
+    // Sixty documents registered eight at a time by clients racing each
+    // other's evictions: every one answered, none twice stored.
+    let sha = |d: &str| api::domain::token::sha256_hex(&[d.as_bytes()]);
+    for batch in 0..8 {
+        let sends = (0..8).map(|i| {
+            let doc = format!("query R{batch}x{i} {{ __typename }}");
+            let body = json!({ "query": doc, "extensions": { "persistedQuery": { "version": 1, "sha256Hash": sha(&doc) } } });
+            let app = &app;
+            async move { post_raw(app, body.to_string()).await }
+        });
+        for (status, body, _) in futures_util::future::join_all(sends).await {
+            assert_eq!((status, &body["data"]["__typename"]), (200, &json!("Query")), "{body}");
+        }
+    }
+    // The bound may be passed by the registrations in flight together; the
+    // next one alone brings the store back to it.
+    let held = entity::persisted_operation::Entity::find().count(&app.state.db).await.unwrap();
+    assert!((10..=18).contains(&held), "{held} held");
+    let last = "query Last { __typename }";
+    let body = json!({ "query": last, "extensions": { "persistedQuery": { "version": 1, "sha256Hash": sha(last) } } });
+    assert_eq!(post_raw(&app, body.to_string()).await.0, 200);
+    assert_eq!(entity::persisted_operation::Entity::find().count(&app.state.db).await.unwrap(), 10);
+    still_serving(&app).await;
+}
+
 #[actix_web::test]
 async fn a_flood_of_distinct_documents_only_churns_the_document_cache() {
     let app = TestApp::with_demo().await;

@@ -30,6 +30,7 @@ mod offline_pages;
 mod openapi_snapshot;
 mod operations;
 mod parity;
+mod persisted_operations;
 mod read_cache;
 mod related_stories;
 mod rest_articles;

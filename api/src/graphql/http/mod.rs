@@ -1,18 +1,22 @@
 //! `/graphql` over HTTP, as the GraphQL-over-HTTP spec has it: POST
 //! executes, GET runs queries from the query string (cacheable by CDNs;
 //! mutations are refused over GET) or, for a browser, serves GraphiQL.
+//! Either may name a persisted document instead of sending it
+//! (`domain::persisted`).
 //! Bodies are read by actix (so the size and time limits on bytes actually
 //! read apply) and checked against the document limits before the engine
 //! sees them.
 
 mod kept;
 mod media;
-mod params;
+pub(crate) mod params;
 mod reply;
 
 use super::limits::{self, DocumentLimits};
 use super::{AppSchema, RequestContext};
 use crate::config::Config;
+use crate::domain::accounts::Principal;
+use crate::domain::persisted;
 use crate::error::AppError;
 use crate::metrics::GraphqlOperations;
 use crate::state::AppState;
@@ -21,6 +25,7 @@ use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, Oper
 use async_graphql::{Name, Positioned};
 use kept::{Kept, Method};
 use media::Media;
+use params::Params;
 use reply::Failure;
 
 pub fn document_limits(c: &Config) -> DocumentLimits {
@@ -37,17 +42,21 @@ pub fn document_limits(c: &Config) -> DocumentLimits {
     }
 }
 
-/// Attaches who is asking (a refused credential is an HTTP 401), then checks
-/// the document against its limits, which parses it once.
-fn prepare(
+/// Attaches who is asking (a refused credential is an HTTP 401), finds the
+/// document the request names, then checks it against its limits, which
+/// parses it once. Answers what to register once the document ran.
+async fn prepare(
     state: &AppState,
     http: &HttpRequest,
-    mut req: async_graphql::Request,
-) -> Result<async_graphql::Request, Failure> {
+    params: Params,
+) -> Result<(async_graphql::Request, Option<persisted::New>), Failure> {
     let actor = crate::auth::actor_of(http).map_err(Failure::Http)?;
+    let keyed = matches!(actor.principal, Principal::ApiKey(_));
+    let found = state.persisted.resolve(&state.db, keyed, params.asked).await.map_err(reply::unresolved)?;
+    let mut req = params.rest.request(found.text);
     limits::check(&mut req, &document_limits(&state.config)).map_err(Failure::Document)?;
     let ctx = RequestContext { actor, now: state.clock.now() };
-    Ok(req.data(ctx))
+    Ok((req.data(ctx), found.register))
 }
 
 pub async fn post(
@@ -66,15 +75,19 @@ pub async fn post(
     {
         return answer;
     }
-    let req = params::from_body(&body).map_err(Failure::Http).and_then(|req| prepare(&state, &http, req));
-    match req {
-        Ok(req) => execute(&schema, &state, &http, media, req, kept).await,
+    let params = match params::from_body(&body) {
+        Ok(params) => params,
+        Err(e) => return reply::refused(media, Failure::Http(e)),
+    };
+    match prepare(&state, &http, params).await {
+        Ok((req, register)) => execute(&schema, &state, &http, media, req, kept, register).await,
         Err(failure) => reply::refused(media, failure),
     }
 }
 
 /// Runs the operation, timed by its name for `/metrics`; keeps a public
-/// answer when `kept` says where.
+/// answer when `kept` says where, and registers a new persisted document
+/// that ran.
 async fn execute(
     schema: &AppSchema,
     state: &AppState,
@@ -82,6 +95,7 @@ async fn execute(
     media: Media,
     mut req: async_graphql::Request,
     kept: Option<Kept>,
+    register: Option<persisted::New>,
 ) -> HttpResponse {
     // A name the document does not hold never becomes a metrics label.
     let name = selected_operation(&mut req).and_then(|(name, _)| name);
@@ -91,6 +105,13 @@ async fn execute(
     let (resp, shown) = crate::domain::freshness::watching(schema.execute(req)).await;
     if let Some(ops) = http.app_data::<web::Data<GraphqlOperations>>() {
         ops.observe(name.as_deref(), started.elapsed());
+    }
+    if let Some(new) = register.filter(|_| reply::ran(&resp)) {
+        // The answer stands either way; the client sends the document
+        // again next time.
+        if let Err(e) = state.persisted.register(&state.db, new, state.clock.now()).await {
+            tracing::warn!(error = %e, "a persisted query could not be registered");
+        }
     }
     match kept {
         Some(kept)
@@ -123,20 +144,20 @@ pub async fn get(
     {
         return answer;
     }
-    let req = match params::from_query_string(http.query_string()) {
-        Ok(req) => req,
+    let params = match params::from_query_string(http.query_string()) {
+        Ok(params) => params,
         Err(_) if media::wants_html(&http) && !has_query(&http) => return graphiql(),
         Err(err) => return reply::refused(media, Failure::Http(err)),
     };
-    let mut req = match prepare(&state, &http, req) {
-        Ok(req) => req,
+    let (mut req, register) = match prepare(&state, &http, params).await {
+        Ok(prepared) => prepared,
         Err(failure) => return reply::refused(media, failure),
     };
     if selected_operation(&mut req).is_some_and(|(_, ty)| ty != OperationType::Query) {
         // Mutations over GET would let a link or an image tag write.
         return reply::refused(media, Failure::Http(AppError::MethodNotAllowed { allow: "POST".into() }));
     }
-    execute(&schema, &state, &http, media, req, kept).await
+    execute(&schema, &state, &http, media, req, kept, register).await
 }
 
 /// The operation that runs: the one `operationName` names, or the only

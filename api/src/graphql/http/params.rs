@@ -1,13 +1,41 @@
 //! The GraphQL-over-HTTP request parameters (`query`, `operationName`,
-//! `variables`, `extensions`) from a POST body or a GET query string. A
-//! request whose parameters are malformed was never a GraphQL request: it is
+//! `variables`, `extensions`, and a persisted document's `documentId` or
+//! Relay's `doc_id`) from a POST body or a GET query string. A request
+//! whose parameters are malformed was never a GraphQL request: it is
 //! refused with 400 whatever media type the client accepts.
 
+use crate::domain::persisted::Asked;
 use crate::error::AppError;
 use actix_web::HttpRequest;
 use actix_web::http::header::CONTENT_TYPE;
 use async_graphql::{Request, Variables};
 use serde_json::{Map, Value};
+
+/// A request's parameters: how it names its document, and the rest.
+pub struct Params {
+    pub asked: Asked,
+    pub rest: Rest,
+}
+
+/// Everything but the document.
+pub struct Rest {
+    operation_name: Option<String>,
+    variables: Option<Variables>,
+}
+
+impl Rest {
+    /// The request that runs `document`.
+    pub fn request(self, document: String) -> Request {
+        let mut req = Request::new(document);
+        if let Some(name) = self.operation_name {
+            req = req.operation_name(name);
+        }
+        if let Some(v) = self.variables {
+            req = req.variables(v);
+        }
+        req
+    }
+}
 
 /// POST bodies must say they are JSON; without a content type a body could
 /// be a form that a browser sends cross-origin without a preflight.
@@ -31,7 +59,7 @@ pub fn check_content_type(req: &HttpRequest) -> Result<(), AppError> {
 /// A JSON body `{ query, operationName, variables, extensions }`. A batch
 /// (a JSON array) is refused: one operation per request keeps the cost
 /// limits per request meaningful.
-pub fn from_body(body: &[u8]) -> Result<Request, AppError> {
+pub fn from_body(body: &[u8]) -> Result<Params, AppError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(AppError::field("body", "is empty; send { \"query\": \"...\" }"));
     }
@@ -51,7 +79,7 @@ pub fn from_body(body: &[u8]) -> Result<Request, AppError> {
 
 /// `?query=...&operationName=...&variables={json}&extensions={json}`; a
 /// parameter given twice is ambiguous and refused.
-pub fn from_query_string(qs: &str) -> Result<Request, AppError> {
+pub fn from_query_string(qs: &str) -> Result<Params, AppError> {
     let mut map = Map::new();
     for (key, value) in url::form_urlencoded::parse(qs.as_bytes()) {
         let value = match &*key {
@@ -66,30 +94,75 @@ pub fn from_query_string(qs: &str) -> Result<Request, AppError> {
     from_map(map)
 }
 
-fn from_map(mut map: Map<String, Value>) -> Result<Request, AppError> {
+fn from_map(mut map: Map<String, Value>) -> Result<Params, AppError> {
     let query = match map.remove("query") {
-        Some(Value::String(q)) => q,
-        None | Some(Value::Null) => return Err(AppError::field("query", "is required")),
+        Some(Value::String(q)) => Some(q),
+        None | Some(Value::Null) => None,
         Some(_) => return Err(AppError::field("query", "must be a string")),
     };
-    let mut req = Request::new(query);
-    match map.remove("operationName") {
-        None | Some(Value::Null) => {}
-        Some(Value::String(name)) if name.is_empty() => {}
-        Some(Value::String(name)) => req = req.operation_name(name),
+    let operation_name = match map.remove("operationName") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(name)) if name.is_empty() => None,
+        Some(Value::String(name)) => Some(name),
         Some(_) => return Err(AppError::field("operationName", "must be a string")),
-    }
-    match map.remove("variables") {
-        None | Some(Value::Null) => {}
-        Some(v @ Value::Object(_)) => req = req.variables(Variables::from_json(v)),
+    };
+    let variables = match map.remove("variables") {
+        None | Some(Value::Null) => None,
+        Some(v @ Value::Object(_)) => Some(Variables::from_json(v)),
         Some(_) => return Err(AppError::field("variables", "must be a JSON object")),
-    }
-    // Extensions are accepted and not interpreted; they must still be a map.
-    match map.remove("extensions") {
-        None | Some(Value::Null | Value::Object(_)) => {}
+    };
+    // Extensions other than a persisted query are accepted and not
+    // interpreted; they must still be a map.
+    let persisted = match map.remove("extensions") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(mut ext)) => persisted_query(ext.remove("persistedQuery"))?,
         Some(_) => return Err(AppError::field("extensions", "must be a JSON object")),
+    };
+    let document_id = ["documentId", "doc_id"]
+        .into_iter()
+        .filter_map(|k| map.remove(k).map(|v| (k, v)))
+        .try_fold(None, |found: Option<String>, (k, v)| match (found, v) {
+            (_, Value::Null) => Ok(None),
+            (None, Value::String(id)) => Ok(Some(id)),
+            (Some(_), _) => Err(AppError::field(k, "give documentId or doc_id, not both")),
+            (None, _) => Err(AppError::field(k, "must be a string")),
+        })?;
+    let asked = asked(document_id, persisted, query)?;
+    Ok(Params { asked, rest: Rest { operation_name, variables } })
+}
+
+/// How a request names its document: by a persisted document's id, by the
+/// hash of `extensions.persistedQuery` (with the document to register it),
+/// or by the document alone.
+pub fn asked(
+    document_id: Option<String>,
+    persisted: Option<String>,
+    query: Option<String>,
+) -> Result<Asked, AppError> {
+    match (document_id, persisted, query) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            Err(AppError::field("documentId", "names the document; send no query or persistedQuery with it"))
+        }
+        (Some(id), None, None) => Asked::document_id(&id),
+        (None, Some(sha256), text) => Asked::hash(&sha256, text),
+        (None, None, Some(text)) => Ok(Asked::Text(text)),
+        (None, None, None) => Err(AppError::field("query", "is required (or a persisted document's id)")),
     }
-    Ok(req)
+}
+
+/// The hash of `extensions.persistedQuery` (version 1, as Apollo sends it).
+pub fn persisted_query(value: Option<Value>) -> Result<Option<String>, AppError> {
+    let Some(value) = value else { return Ok(None) };
+    let Value::Object(pq) = value else {
+        return Err(AppError::field("extensions.persistedQuery", "must be a JSON object"));
+    };
+    if pq.get("version").and_then(Value::as_u64) != Some(1) {
+        return Err(AppError::field("extensions.persistedQuery.version", "must be 1"));
+    }
+    match pq.get("sha256Hash") {
+        Some(Value::String(h)) => Ok(Some(h.clone())),
+        _ => Err(AppError::field("extensions.persistedQuery.sha256Hash", "must be a string")),
+    }
 }
 
 #[cfg(test)]
@@ -130,10 +203,36 @@ mod tests {
         let req = from_query_string(
             "query=query%20Q(%24n%3A%20String!)%20%7B%20a%20%7D&operationName=Q&variables=%7B%22n%22%3A%22x%22%7D",
         );
-        let req = req.map_err(|e| e.to_string());
-        assert!(req.as_ref().is_ok_and(|r| r.operation_name.as_deref() == Some("Q")), "{req:?}");
+        let req = req.map(|p| p.rest.operation_name).map_err(|e| e.to_string());
+        assert_eq!(req, Ok(Some("Q".to_owned())));
         assert!(from_query_string("query=%7Ba%7D&query=%7Bb%7D").is_err());
         assert!(from_query_string("query=%7Ba%7D&variables=nope").is_err());
         assert!(from_query_string("operationName=Q").is_err());
+    }
+
+    #[test]
+    fn persisted_documents_are_named_one_way_at_a_time() {
+        let sha = "ab".repeat(32);
+        let apq =
+            format!("{{\"extensions\":{{\"persistedQuery\":{{\"version\":1,\"sha256Hash\":\"{sha}\"}}}}}}");
+        assert!(matches!(from_body(apq.as_bytes()).map(|p| p.asked), Ok(Asked::Hash { text: None, .. })));
+        let with_query = apq.replacen('{', "{\"query\":\"{ a }\",", 1);
+        assert!(matches!(
+            from_body(with_query.as_bytes()).map(|p| p.asked),
+            Ok(Asked::Hash { text: Some(_), .. })
+        ));
+        assert!(matches!(from_body(b"{\"doc_id\":\"7f\"}").map(|p| p.asked), Ok(Asked::Id(_))));
+        assert_eq!(
+            refused(&apq.replace("\"version\":1", "\"version\":2")),
+            "extensions.persistedQuery.version"
+        );
+        assert_eq!(refused(&apq.replace(&sha, "xyz")), "extensions.persistedQuery.sha256Hash");
+        assert_eq!(refused("{\"documentId\":\"a\",\"query\":\"{ a }\"}"), "documentId");
+        assert_eq!(refused("{\"documentId\":\"a\",\"doc_id\":\"a\"}"), "doc_id");
+        assert_eq!(refused("{\"documentId\":5}"), "documentId");
+        let qs = format!(
+            "extensions=%7B%22persistedQuery%22%3A%7B%22version%22%3A1%2C%22sha256Hash%22%3A%22{sha}%22%7D%7D"
+        );
+        assert!(matches!(from_query_string(&qs).map(|p| p.asked), Ok(Asked::Hash { text: None, .. })));
     }
 }

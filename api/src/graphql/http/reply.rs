@@ -17,6 +17,19 @@ pub enum Failure {
     Document(AppError),
 }
 
+/// Why a persisted document could not be run: its own refusals are
+/// document errors (200 under `application/json`, which Apollo's link reads
+/// either way); the database failing is the server's.
+pub fn unresolved(err: AppError) -> Failure {
+    use crate::error::Code;
+    match err.code() {
+        Code::PersistedQueryNotFound | Code::PersistedQueryHashMismatch | Code::PersistedQueryNotInList => {
+            Failure::Document(err)
+        }
+        _ => Failure::Http(err),
+    }
+}
+
 /// A request that was not executed has no `data` entry. Under
 /// `application/json` document errors are 200, for the clients that predate
 /// `application/graphql-response+json`.
@@ -32,6 +45,9 @@ pub fn refused(media: Media, failure: Failure) -> HttpResponse {
         }
     };
     let mut builder = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST));
+    // A refusal is never kept by a cache in front: an unknown persisted
+    // query is known a moment later.
+    builder.insert_header((CACHE_CONTROL, HeaderValue::from_static("no-store")));
     for (name, value) in err.headers() {
         builder.insert_header((name, value));
     }
@@ -44,9 +60,7 @@ pub fn refused(media: Media, failure: Failure) -> HttpResponse {
 /// validation or variable coercion: the operation never ran, so they are
 /// answered like any other document error.
 pub fn executed(media: Media, resp: async_graphql::Response) -> HttpResponse {
-    let not_run = resp.data == async_graphql::Value::Null
-        && !resp.errors.is_empty()
-        && resp.errors.iter().all(|e| e.path.is_empty());
+    let not_run = !ran(&resp);
     let status =
         if not_run && media == Media::GraphqlResponseJson { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     let mut builder = HttpResponse::build(status);
@@ -64,6 +78,14 @@ pub fn executed(media: Media, resp: async_graphql::Response) -> HttpResponse {
         }
     }
     body(builder, media, resp, !not_run)
+}
+
+/// Whether the operation ran: errors without a path and no data mean it
+/// failed validation or variable coercion.
+pub fn ran(resp: &async_graphql::Response) -> bool {
+    !(resp.data == async_graphql::Value::Null
+        && !resp.errors.is_empty()
+        && resp.errors.iter().all(|e| e.path.is_empty()))
 }
 
 /// The wire form of an answer without errors, for keeping; None when it
