@@ -137,6 +137,8 @@ pub struct Config {
     pub live: LiveArgs,
     #[command(flatten, next_help_heading = "Read cache")]
     pub read_cache: ReadCacheArgs,
+    #[command(flatten, next_help_heading = "HTTP caching")]
+    pub caching: CacheArgs,
     #[command(flatten, next_help_heading = "Background work")]
     pub workers: WorkerArgs,
     #[command(flatten, next_help_heading = "Webhooks")]
@@ -446,6 +448,25 @@ pub struct ReadCacheArgs {
     /// `dateline` command) is seen.
     #[arg(long, env = "DATELINE_READ_CACHE_TTL_MS", default_value_t = 5000, global = true)]
     pub read_cache_ttl_ms: u64,
+}
+
+/// What public answers tell caches in front (browsers, CDNs, Varnish).
+#[derive(Debug, Clone, Args)]
+pub struct CacheArgs {
+    /// Seconds a browser may reuse a public answer (`max-age`).
+    #[arg(long, env = "DATELINE_CACHE_MAX_AGE", default_value_t = 60, global = true)]
+    pub cache_max_age: u32,
+
+    /// Seconds a shared cache may reuse a public answer (`s-maxage`); with
+    /// purges configured it can be long, as each write purges what it
+    /// changed.
+    #[arg(long, env = "DATELINE_CACHE_S_MAXAGE", default_value_t = 60, global = true)]
+    pub cache_s_maxage: u32,
+
+    /// Seconds past that a cache may serve the old answer while it fetches
+    /// a new one (`stale-while-revalidate`).
+    #[arg(long, env = "DATELINE_CACHE_STALE_WHILE_REVALIDATE", default_value_t = 300, global = true)]
+    pub cache_stale_while_revalidate: u32,
 }
 
 #[derive(Debug, Clone, Args)]

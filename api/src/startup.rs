@@ -78,9 +78,11 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
         max_automatic: config.graphql.graphql_persisted_max,
         trusted_only: config.graphql.graphql_trusted_documents_only,
     }));
+    let caching = crate::http::caching::Policy::from_config(&config.caching);
     Ok(AppState {
         db: conn,
         read_cache,
+        caching,
         persisted,
         clock,
         config: Arc::new(config),

@@ -24,6 +24,8 @@ pub struct AppState {
     pub catalog: Arc<crate::domain::taxonomy::catalog::Catalog>,
     /// Public answers kept between writes; None when turned off.
     pub read_cache: Option<Arc<crate::read_cache::ReadCache>>,
+    /// What public answers tell caches in front.
+    pub caching: crate::http::caching::Policy,
     /// The GraphQL documents clients may send by id.
     pub persisted: Arc<crate::domain::persisted::Registry>,
     /// Cancelled when the process shuts down: workers stop after their

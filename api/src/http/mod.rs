@@ -4,6 +4,7 @@
 //! response. Limits and refusals live in `http_guard`, rate limits in
 //! `rate_limit`.
 
+pub mod caching;
 pub mod cors;
 pub mod methods;
 pub mod request_log;

@@ -1,6 +1,6 @@
 //! `/v1/articles`: thin handlers over `domain::articles`.
 
-use super::cache::json_with_etag;
+use super::cache::{Conditional, json_with_etag};
 use super::views::{ArticleList, ArticleView};
 use super::{Caller, audience, parse_opt};
 use crate::domain::articles::Audience;
@@ -159,5 +159,8 @@ pub async fn get_article(
     let rel = ArticleRelations::load(&state.db, &state.catalog, std::slice::from_ref(&article)).await?;
     let cdn = state.config.site.image_cdn_template.as_deref();
     let view = ArticleView::new(&article, &rel, now, cdn, &state.urls, Some(&body));
-    Ok(json_with_etag(&req, &view, audience == Audience::Public, Some(article.version)))
+    Ok(Conditional::new(audience == Audience::Public)
+        .version(Some(article.version))
+        .modified(article.updated_at)
+        .json(&req, &view))
 }

@@ -1,9 +1,12 @@
-//! Conditional GET: strong ETags over the exact JSON bytes, so a mobile
-//! client on a flaky network revalidates with a 304 and no body.
+//! Conditional GET for REST: strong ETags over the exact JSON bytes, so a
+//! mobile client on a flaky network revalidates with a 304 and no body.
 
-use crate::domain::token;
-use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
+use crate::error::AppError;
+use crate::http::caching::{self, PRIVATE};
+use crate::state::AppState;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 /// `version`, when given, leads the tag (`"3-…"`), so the ETag of a GET can
@@ -14,25 +17,7 @@ pub fn json_with_etag<T: Serialize>(
     public: bool,
     version: Option<i32>,
 ) -> HttpResponse {
-    let body = match serde_json::to_vec(value) {
-        Ok(b) => b,
-        Err(e) => {
-            return actix_web::ResponseError::error_response(&crate::error::AppError::internal(e));
-        }
-    };
-    bytes_with_etag(req, body, "application/json", public, version)
-}
-
-/// The opaque part of a tag: `If-None-Match` compares weakly (RFC 9110),
-/// and a proxy that compresses marks the tags it passes on as weak.
-fn weakly(tag: &str) -> &str {
-    let t = tag.trim();
-    t.strip_prefix("W/").unwrap_or(t)
-}
-
-/// Whether an `If-None-Match` value names `etag`.
-pub fn none_match(held: &str, etag: &str) -> bool {
-    held.split(',').any(|t| t.trim() == "*" || weakly(t) == weakly(etag))
+    Conditional::new(public).version(version).json(req, value)
 }
 
 /// Any body with a strong ETag of its bytes, answered 304 when the client
@@ -44,27 +29,54 @@ pub fn bytes_with_etag(
     public: bool,
     version: Option<i32>,
 ) -> HttpResponse {
-    let digest = token::sha256_hex(&[&body]);
-    let hash = digest.get(..24).unwrap_or(&digest);
-    let etag = match version {
-        Some(v) => format!("\"{v}-{hash}\""),
-        None => format!("\"{hash}\""),
-    };
-    let cache = if public { "public, max-age=60, stale-while-revalidate=300" } else { "private, no-store" };
-    let matches = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| none_match(v, &etag));
-    if matches {
-        return HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag))
-            .insert_header((header::CACHE_CONTROL, cache))
-            .finish();
+    Conditional::new(public).version(version).bytes(req, body, content_type)
+}
+
+/// How an answer is validated and who may keep it.
+pub struct Conditional {
+    public: bool,
+    version: Option<i32>,
+    modified: Option<DateTime<Utc>>,
+}
+
+impl Conditional {
+    pub fn new(public: bool) -> Self {
+        Self { public, version: None, modified: None }
     }
-    HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, cache))
-        .body(body)
+
+    pub fn version(mut self, version: Option<i32>) -> Self {
+        self.version = version;
+        self
+    }
+
+    /// When the resource last changed, sent as `Last-Modified`.
+    pub fn modified(mut self, at: DateTime<Utc>) -> Self {
+        self.modified = Some(at);
+        self
+    }
+
+    pub fn json<T: Serialize>(self, req: &HttpRequest, value: &T) -> HttpResponse {
+        match serde_json::to_vec(value) {
+            Ok(body) => self.bytes(req, body, "application/json"),
+            Err(e) => actix_web::ResponseError::error_response(&AppError::internal(e)),
+        }
+    }
+
+    pub fn bytes(self, req: &HttpRequest, body: Vec<u8>, content_type: &str) -> HttpResponse {
+        let cache = match req.app_data::<web::Data<AppState>>() {
+            Some(state) => state.caching.for_answer(self.public),
+            None => PRIVATE,
+        };
+        let mut headers = vec![
+            (header::ETAG, HeaderValue::from_str(&caching::etag_of(&body, self.version))),
+            (header::CACHE_CONTROL, Ok(cache)),
+            (header::CONTENT_TYPE, HeaderValue::from_str(content_type)),
+        ];
+        if let Some(at) = self.modified {
+            let http_date = at.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+            headers.push((header::LAST_MODIFIED, HeaderValue::from_str(&http_date)));
+        }
+        let headers: Vec<_> = headers.into_iter().filter_map(|(n, v)| v.ok().map(|v| (n, v))).collect();
+        caching::answer(req, &headers, body.into())
+    }
 }

@@ -1,7 +1,7 @@
 //! Reading threads over REST: an article's top-level comments with their
 //! first replies inline, one comment, and the replies of one comment.
 
-use super::cache::json_with_etag;
+use super::cache::{Conditional, json_with_etag};
 use super::comment_views::{CommentList, CommentView, Context};
 use super::responses::{NotFound, PublicQuery, Refused};
 use super::{Caller, parse_opt, parse_uuid};
@@ -117,7 +117,7 @@ pub async fn get_comment(
         .await?
         .ok_or(AppError::NotFound("comment"))?;
     let cx = Context::load(&state.db, viewer, [&c]).await?;
-    Ok(json_with_etag(&req, &cx.view(&c), caller.0.is_anonymous(), None))
+    Ok(Conditional::new(caller.0.is_anonymous()).modified(c.updated_at).json(&req, &cx.view(&c)))
 }
 
 /// Direct replies of one comment, oldest first.

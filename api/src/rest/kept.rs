@@ -9,7 +9,7 @@ use crate::read_cache::{Entry, Found, Read};
 use crate::state::AppState;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::{Method, StatusCode, header};
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -79,25 +79,9 @@ pub async fn middleware(
     Ok(ServiceResponse::new(http, head.set_body(body).map_into_boxed_body()))
 }
 
-/// The kept answer, or a 304 when the client holds it already (weak
-/// comparison, as a compressing proxy marks the tag weak).
+/// The kept answer, or a 304 when the client holds it already.
 fn answer(req: &HttpRequest, e: &Entry) -> HttpResponse {
-    let etag = e.headers.iter().find(|(n, _)| n == header::ETAG).and_then(|(_, v)| v.to_str().ok());
-    let held = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok());
-    if let (Some(etag), Some(held)) = (etag, held)
-        && super::cache::none_match(held, etag)
-    {
-        let mut resp = HttpResponse::NotModified();
-        for (n, v) in e.headers.iter().filter(|(n, _)| n == header::ETAG || n == header::CACHE_CONTROL) {
-            resp.insert_header((n.clone(), v.clone()));
-        }
-        return resp.finish();
-    }
-    let mut resp = HttpResponse::Ok();
-    for (n, v) in e.headers.iter() {
-        resp.append_header((n.clone(), v.clone()));
-    }
-    resp.body(e.body.clone())
+    crate::http::caching::answer(req, &e.headers, e.body.clone())
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ mod fuzz_inputs;
 mod graphql_articles;
 mod graphql_over_http;
 mod hardening;
+mod http_caching;
 mod http_conventions;
 mod live_comments;
 mod migrations;

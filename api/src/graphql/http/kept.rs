@@ -7,6 +7,7 @@ use super::media::Media;
 use crate::domain::freshness::Shown;
 use crate::read_cache::{Flight, Found, Read, ReadCache};
 use crate::state::AppState;
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use async_graphql::parser::types::{OperationType, Selection};
@@ -29,7 +30,9 @@ const PUBLIC_ROOTS: &[&str] = &[
     "__typename",
 ];
 
-#[derive(Clone, Copy)]
+type Headers = Vec<(HeaderName, HeaderValue)>;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     Get,
     Post,
@@ -39,7 +42,6 @@ pub enum Method {
 pub struct Kept {
     cache: Arc<ReadCache>,
     key: Box<[u8]>,
-    media: Media,
     /// Taken before anything is read (the engine's own "now" comes later).
     at: DateTime<Utc>,
     /// Held while this request reads for others waiting on the same one.
@@ -71,19 +73,18 @@ impl Kept {
         });
         key.extend_from_slice(request);
         let at = state.clock.now();
-        Some(Self { cache: cache.clone(), key: key.into_boxed_slice(), media, at, _flight: None })
+        Some(Self { cache: cache.clone(), key: key.into_boxed_slice(), at, _flight: None })
     }
 
     pub fn snapshot(&self) -> u64 {
         self.cache.snapshot()
     }
 
-    /// The kept answer, or None when this request is to be read.
-    pub async fn answer(&mut self, state: &AppState) -> Option<HttpResponse> {
+    /// The kept answer (a 304 when the client holds it), or None when this
+    /// request is to be read.
+    pub async fn answer(&mut self, state: &AppState, http: &HttpRequest) -> Option<HttpResponse> {
         match self.cache.find(&self.key, &state.clock).await {
-            Found::Kept(e) => {
-                Some(HttpResponse::Ok().content_type(self.media.content_type()).body(e.body.clone()))
-            }
+            Found::Kept(e) => Some(crate::http::caching::answer(http, &e.headers, e.body.clone())),
             Found::Missing(flight) => {
                 self._flight = flight;
                 None
@@ -91,12 +92,12 @@ impl Kept {
         }
     }
 
-    /// Keeps the answer read after `since` that showed `shown`.
-    pub async fn keep(self, state: &AppState, since: u64, shown: Shown, body: Bytes) {
+    /// Keeps the answer read after `since` that showed `shown`, with the
+    /// headers it was sent with.
+    pub async fn keep(self, state: &AppState, since: u64, shown: Shown, headers: Headers, body: Bytes) {
         let now = state.clock.now();
         let read = Read { since, at: self.at, shown };
-        // The media type is part of the key, so the entry needs no headers.
-        let kept = self.cache.keep(&state.db, self.key, read, Vec::new(), body, now).await;
+        let kept = self.cache.keep(&state.db, self.key, read, headers, body, now).await;
         if let Err(e) = kept {
             // The answer itself was sent; only keeping it failed.
             tracing::warn!(error = %e, "a GraphQL answer could not be kept");

@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::domain::accounts::Principal;
 use crate::domain::persisted;
 use crate::error::AppError;
+use crate::http::caching;
 use crate::metrics::GraphqlOperations;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -71,7 +72,7 @@ pub async fn post(
     }
     let mut kept = Kept::of(&state, &http, media, Method::Post, &body);
     if let Some(k) = kept.as_mut()
-        && let Some(answer) = k.answer(&state).await
+        && let Some(answer) = k.answer(&state, &http).await
     {
         return answer;
     }
@@ -80,27 +81,42 @@ pub async fn post(
         Err(e) => return reply::refused(media, Failure::Http(e)),
     };
     match prepare(&state, &http, params).await {
-        Ok((req, register)) => execute(&schema, &state, &http, media, req, kept, register).await,
+        Ok((req, register)) => {
+            let how = Answering { media, method: Method::Post, kept, register };
+            execute(&schema, &state, &http, req, how).await
+        }
         Err(failure) => reply::refused(media, failure),
     }
 }
 
-/// Runs the operation, timed by its name for `/metrics`; keeps a public
-/// answer when `kept` says where, and registers a new persisted document
-/// that ran.
+/// How a prepared request is answered.
+struct Answering {
+    media: Media,
+    method: Method,
+    /// Where a public answer is kept in memory, when it may be.
+    kept: Option<Kept>,
+    /// A persisted document to register once it ran.
+    register: Option<persisted::New>,
+}
+
+/// Runs the operation, timed by its name for `/metrics`, and registers a
+/// new persisted document that ran. An answer sent by GET without
+/// credentials that showed only public content, without errors, is public
+/// for every cache (and kept in memory when `kept` says where); any other
+/// answer is private.
 async fn execute(
     schema: &AppSchema,
     state: &AppState,
     http: &HttpRequest,
-    media: Media,
     mut req: async_graphql::Request,
-    kept: Option<Kept>,
-    register: Option<persisted::New>,
+    how: Answering,
 ) -> HttpResponse {
+    let Answering { media, method, kept, register } = how;
     // A name the document does not hold never becomes a metrics label.
     let name = selected_operation(&mut req).and_then(|(name, _)| name);
     let kept = kept.filter(|_| kept::public_query(&mut req));
     let since = kept.as_ref().map_or(0, Kept::snapshot);
+    let anonymous = crate::auth::actor_of(http).is_ok_and(|a| a.is_anonymous());
     let started = std::time::Instant::now();
     let (resp, shown) = crate::domain::freshness::watching(schema.execute(req)).await;
     if let Some(ops) = http.app_data::<web::Data<GraphqlOperations>>() {
@@ -113,23 +129,20 @@ async fn execute(
             tracing::warn!(error = %e, "a persisted query could not be registered");
         }
     }
-    match kept {
-        Some(kept)
-            if resp.errors.is_empty()
-                && resp.http_headers.is_empty()
-                && resp.cache_control.value().is_none() =>
-        {
-            match reply::plain(&resp) {
-                Some(body) => {
-                    let body = web::Bytes::from(body);
-                    kept.keep(state, since, shown, body.clone()).await;
-                    HttpResponse::Ok().content_type(media.content_type()).body(body)
-                }
-                None => reply::executed(media, resp),
-            }
-        }
-        _ => reply::executed(media, resp),
+    let clean = anonymous
+        && resp.errors.is_empty()
+        && resp.http_headers.is_empty()
+        && resp.cache_control.value().is_none();
+    let public = clean && method == Method::Get && !shown.untracked;
+    let body = match (clean, reply::plain(&resp)) {
+        (true, Some(body)) => web::Bytes::from(body),
+        _ => return reply::private(reply::executed(media, resp)),
+    };
+    let headers = reply::headers(&state.caching, media, public, &body);
+    if let Some(kept) = kept {
+        kept.keep(state, since, shown, headers.clone(), body.clone()).await;
     }
+    caching::answer(http, &headers, body)
 }
 
 pub async fn get(
@@ -140,7 +153,7 @@ pub async fn get(
     let media = Media::of(&http);
     let mut kept = Kept::of(&state, &http, media, Method::Get, http.query_string().as_bytes());
     if let Some(k) = kept.as_mut()
-        && let Some(answer) = k.answer(&state).await
+        && let Some(answer) = k.answer(&state, &http).await
     {
         return answer;
     }
@@ -157,7 +170,7 @@ pub async fn get(
         // Mutations over GET would let a link or an image tag write.
         return reply::refused(media, Failure::Http(AppError::MethodNotAllowed { allow: "POST".into() }));
     }
-    execute(&schema, &state, &http, media, req, kept, register).await
+    execute(&schema, &state, &http, req, Answering { media, method: Method::Get, kept, register }).await
 }
 
 /// The operation that runs: the one `operationName` names, or the only

@@ -3,8 +3,9 @@
 use super::media::Media;
 use crate::error::AppError;
 use crate::graphql::errors;
+use crate::http::caching::Policy;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CACHE_CONTROL, HeaderName, HeaderValue};
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, HeaderName, HeaderValue, VARY};
 use actix_web::{HttpResponse, HttpResponseBuilder};
 use std::collections::BTreeMap;
 
@@ -78,6 +79,29 @@ pub fn executed(media: Media, resp: async_graphql::Response) -> HttpResponse {
         }
     }
     body(builder, media, resp, !not_run)
+}
+
+/// An answer no cache may keep: it depends on who asked, or holds errors.
+pub fn private(mut resp: HttpResponse) -> HttpResponse {
+    if !resp.headers().contains_key(CACHE_CONTROL) {
+        resp.headers_mut().insert(CACHE_CONTROL, crate::http::caching::PRIVATE);
+    }
+    resp
+}
+
+/// The headers of an answer without errors: public ones carry a strong
+/// ETag over the bytes and vary with what changes them (the media type;
+/// credentials, which make an answer private).
+pub fn headers(policy: &Policy, media: Media, public: bool, body: &[u8]) -> Vec<(HeaderName, HeaderValue)> {
+    let mut headers = vec![
+        (CONTENT_TYPE, HeaderValue::from_static(media.content_type())),
+        (CACHE_CONTROL, policy.for_answer(public)),
+    ];
+    if public && let Ok(etag) = HeaderValue::from_str(&crate::http::caching::etag_of(body, None)) {
+        headers.push((ETAG, etag));
+        headers.push((VARY, HeaderValue::from_static("Accept, Authorization")));
+    }
+    headers
 }
 
 /// Whether the operation ran: errors without a path and no data mean it

@@ -1,0 +1,107 @@
+//! What caches in front (browsers, CDNs, Varnish) may do with an answer:
+//! `Cache-Control` for public and private answers, strong ETags over the
+//! exact bytes, and `If-None-Match` compared weakly (RFC 9110: a proxy that
+//! compresses marks the tags it passes on as weak).
+
+use crate::config::CacheArgs;
+use crate::domain::token;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse};
+
+/// For answers that depend on who asks, or that no cache may keep.
+pub const PRIVATE: HeaderValue = HeaderValue::from_static("private, no-store");
+
+/// The `Cache-Control` of public answers, built once from the settings.
+#[derive(Clone)]
+pub struct Policy {
+    public: HeaderValue,
+}
+
+impl Policy {
+    pub fn from_config(c: &CacheArgs) -> Self {
+        let value = format!(
+            "public, max-age={}, s-maxage={}, stale-while-revalidate={}",
+            c.cache_max_age, c.cache_s_maxage, c.cache_stale_while_revalidate
+        );
+        // Digits and ASCII only: always a valid header value.
+        let public = HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("public, max-age=60"));
+        Self { public }
+    }
+
+    pub fn public(&self) -> HeaderValue {
+        self.public.clone()
+    }
+
+    /// `public` or `PRIVATE`.
+    pub fn for_answer(&self, public: bool) -> HeaderValue {
+        if public { self.public() } else { PRIVATE }
+    }
+}
+
+/// A strong tag over the bytes; `version`, when given, leads it (`"3-…"`),
+/// so the ETag of a GET can be sent back as `If-Match` on a write.
+pub fn etag_of(body: &[u8], version: Option<i32>) -> String {
+    let digest = token::sha256_hex(&[body]);
+    let hash = digest.get(..24).unwrap_or(&digest);
+    match version {
+        Some(v) => format!("\"{v}-{hash}\""),
+        None => format!("\"{hash}\""),
+    }
+}
+
+/// The opaque part of a tag.
+fn weakly(tag: &str) -> &str {
+    let t = tag.trim();
+    t.strip_prefix("W/").unwrap_or(t)
+}
+
+/// Whether an `If-None-Match` value names `etag`.
+pub fn none_match(held: &str, etag: &str) -> bool {
+    held.split(',').any(|t| t.trim() == "*" || weakly(t) == weakly(etag))
+}
+
+/// Whether the request's `If-None-Match` names `etag`: the client has it.
+pub fn client_has(req: &HttpRequest, etag: &str) -> bool {
+    req.headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| none_match(v, etag))
+}
+
+/// An answer with its headers, or a 304 with its validators when the
+/// client holds it already (the same for an answer just made and one kept).
+pub fn answer(req: &HttpRequest, headers: &[(HeaderName, HeaderValue)], body: Bytes) -> HttpResponse {
+    let etag = headers.iter().find(|(n, _)| n == header::ETAG).and_then(|(_, v)| v.to_str().ok());
+    if etag.is_some_and(|etag| client_has(req, etag)) {
+        let mut resp = HttpResponse::NotModified();
+        // Everything but the body's own metadata: the validators and
+        // Cache-Control a 304 must repeat (RFC 9110 15.4.5), and the
+        // surrogate keys a cache refreshes its copy's with.
+        for (n, v) in headers.iter().filter(|(n, _)| n != header::CONTENT_TYPE) {
+            resp.append_header((n.clone(), v.clone()));
+        }
+        return resp.finish();
+    }
+    let mut resp = HttpResponse::Ok();
+    for (n, v) in headers {
+        resp.append_header((n.clone(), v.clone()));
+    }
+    resp.body(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_compare_weakly_and_lists_and_stars_match() {
+        let tag = etag_of(b"{}", None);
+        assert!(none_match(&tag, &tag));
+        assert!(none_match(&format!("W/{tag}"), &tag));
+        assert!(none_match(&format!("\"other\", {tag}"), &tag));
+        assert!(none_match("*", &tag));
+        assert!(!none_match("\"other\"", &tag));
+        assert_eq!(etag_of(b"{}", Some(3)).get(..3), Some("\"3-"));
+    }
+}
