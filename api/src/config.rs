@@ -139,6 +139,8 @@ pub struct Config {
     pub read_cache: ReadCacheArgs,
     #[command(flatten, next_help_heading = "HTTP caching")]
     pub caching: CacheArgs,
+    #[command(flatten, next_help_heading = "Purges")]
+    pub purges: PurgeArgs,
     #[command(flatten, next_help_heading = "Background work")]
     pub workers: WorkerArgs,
     #[command(flatten, next_help_heading = "Webhooks")]
@@ -467,6 +469,39 @@ pub struct CacheArgs {
     /// a new one (`stale-while-revalidate`).
     #[arg(long, env = "DATELINE_CACHE_STALE_WHILE_REVALIDATE", default_value_t = 300, global = true)]
     pub cache_stale_while_revalidate: u32,
+}
+
+/// Telling a cache in front what changed: surrogate keys on answers, and
+/// a purge request per write.
+#[derive(Debug, Clone, Args)]
+pub struct PurgeArgs {
+    /// The response header listing an answer's surrogate keys: Surrogate-Key
+    /// (Fastly, Varnish with xkey) or Cache-Tag (Cloudflare, comma-separated).
+    #[arg(long, env = "DATELINE_SURROGATE_KEY_HEADER", default_value = "Surrogate-Key", global = true)]
+    pub surrogate_key_header: String,
+
+    /// Where each write's keys are sent to be purged once it commits; none
+    /// by default (webhooks still get `cache.purge`).
+    #[arg(long, env = "DATELINE_PURGE_URL", global = true)]
+    pub purge_url: Option<String>,
+
+    /// How the keys are sent: varnish (PURGE with an xkey-purge header, as
+    /// deploy/varnish takes it), fastly (POST {"surrogate_keys": [...]}) or
+    /// cloudflare (POST {"tags": [...]}).
+    #[arg(long, env = "DATELINE_PURGE_FORMAT", value_enum, default_value_t = PurgeFormat::Varnish, global = true)]
+    pub purge_format: PurgeFormat,
+
+    /// A header sent with every purge request, `Name: value` (an API token:
+    /// never logged or shown); repeat for several.
+    #[arg(long = "purge-header", env = "DATELINE_PURGE_HEADERS", value_delimiter = '\n', value_parser = secret, hide_env_values = true, global = true)]
+    pub purge_headers: Vec<SecretString>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PurgeFormat {
+    Varnish,
+    Fastly,
+    Cloudflare,
 }
 
 #[derive(Debug, Clone, Args)]

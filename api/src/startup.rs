@@ -70,7 +70,7 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
             i64::try_from(config.read_cache.read_cache_ttl_ms).unwrap_or(i64::MAX),
         ),
         community.comments.auto_close_after,
-        versions,
+        Arc::clone(&versions),
     )
     .map_err(|e| StartError::Setup(e.to_string()))?
     .map(Arc::new);
@@ -78,10 +78,11 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
         max_automatic: config.graphql.graphql_persisted_max,
         trusted_only: config.graphql.graphql_trusted_documents_only,
     }));
-    let caching = crate::http::caching::Policy::from_config(&config.caching);
+    let caching = crate::http::caching::Policy::from_config(&config).map_err(StartError::Setup)?;
     Ok(AppState {
         db: conn,
         read_cache,
+        versions,
         caching,
         persisted,
         clock,

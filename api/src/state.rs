@@ -24,6 +24,9 @@ pub struct AppState {
     pub catalog: Arc<crate::domain::taxonomy::catalog::Catalog>,
     /// Public answers kept between writes; None when turned off.
     pub read_cache: Option<Arc<crate::read_cache::ReadCache>>,
+    /// The database's change counters, and where its writes' surrogate
+    /// keys are sent (`domain::freshness`).
+    pub versions: Arc<crate::domain::freshness::Versions>,
     /// What public answers tell caches in front.
     pub caching: crate::http::caching::Policy,
     /// The GraphQL documents clients may send by id.

@@ -14,10 +14,12 @@
 //! writes need no handle on the cache and several apps in one process
 //! (the tests) never touch each other's.
 
+use crate::domain::surrogate::Key;
 use std::cell::RefCell;
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use tokio::sync::mpsc::UnboundedSender;
 use uuid::Uuid;
 
 /// What a write changed.
@@ -34,11 +36,13 @@ pub enum Changed {
 /// answer look older than it is.
 const SLOTS: usize = 4096;
 
-/// The version counters of one database's public content.
+/// The version counters of one database's public content, and where the
+/// surrogate keys its committed writes name are sent to be purged.
 pub struct Versions {
     seq: AtomicU64,
     content: AtomicU64,
     threads: Box<[AtomicU64]>,
+    purges: OnceLock<UnboundedSender<Vec<Key>>>,
 }
 
 impl Default for Versions {
@@ -47,6 +51,7 @@ impl Default for Versions {
             seq: AtomicU64::new(0),
             content: AtomicU64::new(0),
             threads: (0..SLOTS).map(|_| AtomicU64::new(0)).collect(),
+            purges: OnceLock::new(),
         }
     }
 }
@@ -73,6 +78,17 @@ impl Versions {
         }
     }
 
+    /// From now on the keys committed writes name go to `to` (the purger).
+    pub fn send_purges_to(&self, to: UnboundedSender<Vec<Key>>) {
+        let _ = self.purges.set(to);
+    }
+
+    fn purge(&self, keys: Vec<Key>) {
+        if let (Some(to), false) = (self.purges.get(), keys.is_empty()) {
+            let _ = to.send(keys);
+        }
+    }
+
     /// Taken before an answer's first read.
     pub fn snapshot(&self) -> u64 {
         self.seq.load(Ordering::SeqCst)
@@ -89,6 +105,7 @@ impl Versions {
 #[derive(Default)]
 struct Pending {
     changes: Vec<Changed>,
+    purges: Vec<Key>,
     to: Option<Arc<Versions>>,
 }
 
@@ -100,6 +117,12 @@ tokio::task_local! {
 /// in a unit; outside one there is nothing to publish to.
 pub fn changed(what: Changed) {
     let _ = PENDING.try_with(|p| p.borrow_mut().changes.push(what));
+}
+
+/// Records that the running unit of work changes the public answers named
+/// by `keys`, for caches in front to purge once it commits.
+pub fn purge(keys: impl IntoIterator<Item = Key>) {
+    let _ = PENDING.try_with(|p| p.borrow_mut().purges.extend(keys));
 }
 
 /// Called by a pool for each statement it runs: a unit of work running
@@ -135,6 +158,7 @@ where
         .await;
     if let Some(to) = pending.to {
         to.publish(&pending.changes);
+        to.purge(pending.purges);
     }
     result
 }
@@ -146,6 +170,8 @@ pub struct Shown {
     pub threads: Vec<Uuid>,
     /// Something was shown that no counter stands for.
     pub untracked: bool,
+    /// The surrogate keys of what it showed.
+    pub keys: Vec<Key>,
 }
 
 tokio::task_local! {
@@ -167,7 +193,21 @@ pub async fn watching<F: Future>(answer: F) -> (F::Output, Shown) {
 
 /// The answer being computed shows `story`'s thread.
 pub fn shows_thread(story: Uuid) {
-    let _ = SHOWN.try_with(|s| s.borrow_mut().threads.push(story));
+    let _ = SHOWN.try_with(|s| {
+        let mut s = s.borrow_mut();
+        s.threads.push(story);
+        s.keys.push(Key::Thread(story));
+    });
+}
+
+/// The answer being computed shows what `keys` name.
+pub fn shows(keys: impl IntoIterator<Item = Key>) {
+    let _ = SHOWN.try_with(|s| s.borrow_mut().keys.extend(keys));
+}
+
+/// The answer being computed shows story `a` (with its terms).
+pub fn shows_story(a: &entity::article::Model) {
+    shows(crate::domain::surrogate::shown_with(a));
 }
 
 /// The answer being computed shows something no counter stands for, so it

@@ -218,6 +218,8 @@ pub async fn save<C: tx::Db>(
                 version: None,
                 slug: None,
                 external_id: None,
+                story: None,
+                before: None,
             },
             now,
         )

@@ -20,6 +20,7 @@ pub mod related;
 pub mod slug;
 pub mod sql;
 pub mod stream_slots;
+pub mod surrogate;
 pub mod sync;
 pub mod taxonomy;
 pub mod text;

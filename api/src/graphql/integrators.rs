@@ -97,6 +97,8 @@ pub enum WebhookEventType {
     ArticleDeleted,
     CommentCreated,
     CommentModerated,
+    /// The surrogate keys a write changed, for a cache in front.
+    CachePurge,
     /// Sent on request only (`pingWebhookEndpoint`), to check an endpoint.
     #[graphql(name = "WEBHOOK_PING")]
     Ping,

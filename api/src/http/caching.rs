@@ -3,7 +3,8 @@
 //! exact bytes, and `If-None-Match` compared weakly (RFC 9110: a proxy that
 //! compresses marks the tags it passes on as weak).
 
-use crate::config::CacheArgs;
+use crate::config::Config;
+use crate::domain::surrogate::{self, Key};
 use crate::domain::token;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::web::Bytes;
@@ -12,21 +13,46 @@ use actix_web::{HttpRequest, HttpResponse};
 /// For answers that depend on who asks, or that no cache may keep.
 pub const PRIVATE: HeaderValue = HeaderValue::from_static("private, no-store");
 
-/// The `Cache-Control` of public answers, built once from the settings.
+/// Longest list of surrogate keys on one answer, in bytes: what Fastly and
+/// Cloudflare take (deploy/varnish raises Varnish's header limit to match).
+/// A longer list is sent as `dateline overflow`, which every purge names.
+const MAX_KEYS_BYTES: usize = 16 * 1024;
+
+/// The `Cache-Control` of public answers and the header naming their
+/// surrogate keys, built once from the settings.
 #[derive(Clone)]
 pub struct Policy {
     public: HeaderValue,
+    keys_header: HeaderName,
+    separator: &'static str,
 }
 
 impl Policy {
-    pub fn from_config(c: &CacheArgs) -> Self {
+    pub fn from_config(c: &Config) -> Result<Self, String> {
+        let cache = &c.caching;
         let value = format!(
             "public, max-age={}, s-maxage={}, stale-while-revalidate={}",
-            c.cache_max_age, c.cache_s_maxage, c.cache_stale_while_revalidate
+            cache.cache_max_age, cache.cache_s_maxage, cache.cache_stale_while_revalidate
         );
         // Digits and ASCII only: always a valid header value.
         let public = HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("public, max-age=60"));
-        Self { public }
+        let name = c.purges.surrogate_key_header.trim();
+        let keys_header = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("DATELINE_SURROGATE_KEY_HEADER {name:?} is not a header name"))?;
+        // Cloudflare's Cache-Tag is comma-separated; Fastly and xkey split
+        // on spaces.
+        let separator = if keys_header.as_str() == "cache-tag" { "," } else { " " };
+        Ok(Self { public, keys_header, separator })
+    }
+
+    /// The header naming what a public answer showed.
+    pub fn surrogate_keys(&self, keys: &[Key]) -> Option<(HeaderName, HeaderValue)> {
+        let value = surrogate::header_value(keys, self.separator, MAX_KEYS_BYTES);
+        HeaderValue::from_str(&value).ok().map(|v| (self.keys_header.clone(), v))
+    }
+
+    pub fn is_public(value: Option<&HeaderValue>) -> bool {
+        value.and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("public"))
     }
 
     pub fn public(&self) -> HeaderValue {

@@ -1,14 +1,17 @@
-//! REST reads from the read cache: a GET without credentials of a public
-//! read (stories, their related lists and threads, comments, terms) is
-//! answered from memory when an answer is kept, and a 200 is kept with its
-//! headers (ETag, Cache-Control). What the handler showed is noted while it
-//! runs (`domain::freshness`), so a write replaces it.
+//! Public GET answers: what a handler showed is noted while it runs
+//! (`domain::freshness`) and listed as surrogate keys, for a cache in
+//! front to purge; and a GET without credentials of a public read
+//! (stories, their related lists and threads, comments, terms) is answered
+//! from the read cache when an answer is kept, and a 200 is kept with its
+//! headers (ETag, Cache-Control, keys), so that a write replaces it.
 
 use crate::domain::freshness;
+use crate::http::caching::Policy;
 use crate::read_cache::{Entry, Found, Read};
 use crate::state::AppState;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::CACHE_CONTROL;
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -28,33 +31,48 @@ fn kept_route(path: &str) -> bool {
     ) && parts.iter().all(|p| !p.is_empty())
 }
 
+/// Every GET is watched for what it shows: a public answer (REST, feeds,
+/// sitemaps) lists the surrogate keys of what it showed. A public read
+/// without credentials is answered from memory when kept, and kept when
+/// not. GraphQL names its own keys (the keys it shows are gathered inside
+/// its handler).
 pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let cache =
-        req.app_data::<web::Data<AppState>>().and_then(|s| s.read_cache.clone().map(|c| (s.clone(), c)));
-    let Some((state, cache)) = cache.filter(|_| {
-        req.method() == Method::GET
-            && kept_route(req.path())
-            && crate::auth::actor_of(req.request()).is_ok_and(|a| a.is_anonymous())
-    }) else {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let Some(state) = state.filter(|_| req.method() == Method::GET) else {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     };
+    let cache = state.read_cache.clone().filter(|_| {
+        kept_route(req.path()) && crate::auth::actor_of(req.request()).is_ok_and(|a| a.is_anonymous())
+    });
     let key = [b"R".as_slice(), req.path().as_bytes(), b"?", req.query_string().as_bytes()].concat();
-    let flight = match cache.find(&key, &state.clock).await {
-        Found::Kept(e) => {
-            let resp = answer(req.request(), &e);
-            return Ok(req.into_response(resp));
+    let mut flight = None;
+    if let Some(cache) = &cache {
+        match cache.find(&key, &state.clock).await {
+            Found::Kept(e) => {
+                let resp = answer(req.request(), &e);
+                return Ok(req.into_response(resp));
+            }
+            Found::Missing(f) => flight = f,
         }
-        Found::Missing(flight) => flight,
-    };
-    let (since, at) = (cache.snapshot(), state.clock.now());
-    let (res, shown) = freshness::watching(next.call(req)).await;
-    let res = res?;
-    if res.status() != StatusCode::OK {
-        return Ok(res.map_into_boxed_body());
     }
+    let since = cache.as_ref().map_or(0, |c| c.snapshot());
+    let at = state.clock.now();
+    let (res, shown) = freshness::watching(next.call(req)).await;
+    let mut res = res?;
+    let status = res.status();
+    if matches!(status, StatusCode::OK | StatusCode::NOT_MODIFIED)
+        && Policy::is_public(res.headers().get(CACHE_CONTROL))
+        && let Some((name, value)) = state.caching.surrogate_keys(&shown.keys)
+        && !res.headers().contains_key(&name)
+    {
+        res.headers_mut().insert(name, value);
+    }
+    let Some(cache) = cache.filter(|_| status == StatusCode::OK) else {
+        return Ok(res.map_into_boxed_body());
+    };
     let (http, resp) = res.into_parts();
     let (head, body) = resp.into_parts();
     let body = match actix_web::body::to_bytes(body).await {

@@ -141,6 +141,8 @@ pub enum WebhookEventName {
     CommentCreated,
     #[serde(rename = "comment.moderated")]
     CommentModerated,
+    #[serde(rename = "cache.purge")]
+    CachePurge,
     #[serde(rename = "webhook.ping")]
     WebhookPing,
 }
@@ -156,6 +158,7 @@ impl From<crate::domain::webhooks::EventType> for WebhookEventName {
             E::ArticleDeleted => Self::ArticleDeleted,
             E::CommentCreated => Self::CommentCreated,
             E::CommentModerated => Self::CommentModerated,
+            E::CachePurge => Self::CachePurge,
             E::Ping => Self::WebhookPing,
         }
     }

@@ -4,6 +4,7 @@
 
 pub mod live;
 pub mod publish;
+pub mod purger;
 pub mod related;
 pub mod runner;
 pub mod sweep;
@@ -27,6 +28,11 @@ pub fn start_all(state: &AppState, runner: &Runner) -> Result<(), StartError> {
         Arc::clone(&state.community.live),
         Duration::from_millis(c.live.live_poll_ms),
     ));
+    // Surrogate keys of committed writes go to the purger from now on.
+    let target = purger::Target::from_config(&c.purges).map_err(StartError::Setup)?;
+    let (purges, named) = purger::Purger::new(target, runner.stopping()).map_err(StartError::Setup)?;
+    state.versions.send_purges_to(named);
+    runner.start(purges);
     if c.workers.scheduler_poll_ms > 0 {
         runner.start(publish::Publisher {
             db: state.db.clone(),

@@ -37,6 +37,7 @@ mod related_stories;
 mod rest_articles;
 mod schema_sdl;
 mod shutdown;
+mod surrogate_keys;
 mod syndication;
 mod taxonomy_catalog;
 mod unit_of_work;

@@ -116,6 +116,8 @@ pub async fn set_role<C: crate::domain::tx::Db>(
         }
         // A role shows on bylines (staff).
         crate::domain::freshness::changed(crate::domain::freshness::Changed::Content);
+        // Names and standing show with comments anywhere.
+        crate::domain::surrogate::purge(txn, vec![crate::domain::surrogate::Key::All], now).await?;
         by_id(txn, user_id).await?.ok_or(AppError::NotFound("user"))
     })
 }

@@ -84,6 +84,8 @@ pub async fn import_many(
                 version: Some(1),
                 slug: Some(slug),
                 external_id: external_id.as_deref(),
+                story: None,
+                before: None,
             }
         })
         .collect();

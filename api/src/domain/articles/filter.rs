@@ -46,6 +46,20 @@ fn status_condition(status: Status, now: DateTime<Utc>) -> Condition {
 }
 
 impl ArticleFilter {
+    /// The surrogate keys of the list this filter takes.
+    pub fn list_keys(&self) -> Vec<crate::domain::surrogate::Key> {
+        let other = self.search.is_some()
+            || self.published_after.is_some()
+            || self.published_before.is_some()
+            || self.status.is_some();
+        crate::domain::surrogate::of_list(
+            self.section.as_deref(),
+            self.tag.as_deref(),
+            self.author.as_deref(),
+            other,
+        )
+    }
+
     /// Checks every field, each named as in the filter (`section`, `search`).
     pub fn validate(&self) -> AppResult<()> {
         let mut v = Validator::new();

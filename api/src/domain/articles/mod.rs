@@ -20,8 +20,10 @@ pub use filter::{ArticleFilter, ArticleOrder};
 pub use model::{Article, ArticleBody, bodies, body_columns, head_columns};
 pub use status::{CommentsStatus, Status, StoredStatus};
 
+use crate::domain::freshness;
 use crate::domain::pagination::{Cursor, Direction, Page, PageRequest};
 use crate::domain::slug::Slug;
+use crate::domain::surrogate::Key;
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use entity::article::{self, Column};
@@ -85,7 +87,17 @@ pub async fn find(
     // Keys are unique, so no LIMIT: SQLite re-plans a bound LIMIT on every call.
     let rows =
         article::Entity::find().filter(key.condition()).filter(visibility(audience, now)).all(db).await?;
-    Ok(rows.into_iter().next())
+    let found = rows.into_iter().next();
+    shows_found(found.as_ref());
+    Ok(found)
+}
+
+/// A lookup shows the story it found, or that none was found.
+fn shows_found(found: Option<&Article>) {
+    match found {
+        Some(a) => freshness::shows_story(a),
+        None => freshness::shows([Key::Missing]),
+    }
 }
 
 /// One story and its body, in one statement.
@@ -107,7 +119,9 @@ pub async fn find_with_body(
         .filter(visibility(audience, now))
         .all(db)
         .await?;
-    Ok(rows.into_iter().next().and_then(|(a, b)| b.map(|b| (a, b))))
+    let found = rows.into_iter().next().and_then(|(a, b)| b.map(|b| (a, b)));
+    shows_found(found.as_ref().map(|(a, _)| a));
+    Ok(found)
 }
 
 /// Visible articles among `ids`, for batch loaders and `node` lookups.
@@ -117,11 +131,13 @@ pub async fn find_many(
     now: DateTime<Utc>,
     ids: &[Uuid],
 ) -> AppResult<Vec<Article>> {
-    Ok(article::Entity::find()
+    let found = article::Entity::find()
         .filter(Column::Id.is_in(crate::domain::sql::padded(ids)))
         .filter(visibility(audience, now))
         .all(db)
-        .await?)
+        .await?;
+    found.iter().for_each(freshness::shows_story);
+    Ok(found)
 }
 
 /// The list's sort key. Unpublished drafts (no date yet) sort by creation.
@@ -172,6 +188,8 @@ pub async fn list(
     let q = q.limit(page.limit + 1);
     let stmt = crate::domain::sql::inline_limit(q.build(db.get_database_backend()));
     let rows = Article::find_by_statement(stmt).all(db).await?;
+    freshness::shows(filter.list_keys());
+    rows.iter().for_each(freshness::shows_story);
     Ok(Page::from_rows(rows, page, cursor_of))
 }
 

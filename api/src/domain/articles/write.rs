@@ -94,7 +94,8 @@ pub async fn update<C: tx::Db>(
             related::refresh::mark_around(txn, id, now).await?;
         }
         let saved = find_any(txn, id).await?;
-        journal::record(txn, Change::article(current.feed_public, &saved, Action::Updated), now).await?;
+        let change = Change::article(current.feed_public, &saved, Action::Updated).leaving(&current);
+        journal::record(txn, change, now).await?;
         Ok(saved)
     })
 }

@@ -8,6 +8,7 @@
 use super::Comment;
 use super::visibility::{Viewer, is_listed};
 use crate::domain::freshness::{self, Changed};
+use crate::domain::surrogate::Key;
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use entity::comment_event;
@@ -15,8 +16,19 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 
 pub use entity::comment_event::EventKind as Kind;
 
-async fn record(db: &impl ConnectionTrait, c: &Comment, kind: Kind, now: DateTime<Utc>) -> AppResult<()> {
+/// `public`: whether readers without an account see the change (a held
+/// comment changes nothing a cache in front holds).
+async fn record(
+    db: &impl ConnectionTrait,
+    c: &Comment,
+    kind: Kind,
+    public: bool,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     freshness::changed(Changed::Thread(c.article_id));
+    if public {
+        crate::domain::surrogate::purge(db, vec![Key::Thread(c.article_id)], now).await?;
+    }
     let row = comment_event::ActiveModel {
         article_id: Set(c.article_id),
         comment_id: Set(c.id),
@@ -29,7 +41,7 @@ async fn record(db: &impl ConnectionTrait, c: &Comment, kind: Kind, now: DateTim
 }
 
 pub async fn added(db: &impl ConnectionTrait, c: &Comment, now: DateTime<Utc>) -> AppResult<()> {
-    record(db, c, Kind::Added, now).await
+    record(db, c, Kind::Added, is_listed(c, Viewer::default()), now).await
 }
 
 /// A change from `before` to `after` (None: the row is gone).
@@ -47,5 +59,5 @@ pub async fn changed(
         (false, true) => Kind::Approved,
         _ => Kind::Updated,
     };
-    record(db, after.unwrap_or(before), kind, now).await
+    record(db, after.unwrap_or(before), kind, was || is, now).await
 }

@@ -123,6 +123,8 @@ pub async fn set_article_moderation<C: tx::Db>(
             return Err(AppError::NotFound("article"));
         }
         crate::domain::freshness::changed(crate::domain::freshness::Changed::Thread(article_id));
+        crate::domain::surrogate::purge(txn, vec![crate::domain::surrogate::Key::Thread(article_id)], now)
+            .await?;
         let action = match pre {
             Some(true) => ActionKind::ArticleModerationPre,
             Some(false) => ActionKind::ArticleModerationPost,

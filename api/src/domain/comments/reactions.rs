@@ -38,6 +38,12 @@ async fn toggle_once<C: tx::Db>(db: &C, cx: &Ctx<'_>, id: Uuid, user_id: Uuid) -
             .await?
             .rows_affected;
         crate::domain::freshness::changed(crate::domain::freshness::Changed::Thread(c.article_id));
+        crate::domain::surrogate::purge(
+            txn,
+            vec![crate::domain::surrogate::Key::Thread(c.article_id)],
+            cx.now,
+        )
+        .await?;
         let (delta, now_reacting) = if removed > 0 {
             (-1, false)
         } else {

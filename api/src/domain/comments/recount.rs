@@ -59,6 +59,9 @@ const COUNTS: [(&str, &str, &str, &str); 4] = [
 pub async fn recount<C: tx::Db>(db: &C) -> AppResult<Vec<Repair>> {
     tx::unit!(db, |txn| {
         crate::domain::freshness::changed(crate::domain::freshness::Changed::Content);
+        // Names and standing show with comments anywhere.
+        crate::domain::surrogate::purge(txn, vec![crate::domain::surrogate::Key::All], chrono::Utc::now())
+            .await?;
         let backend = txn.get_database_backend();
         let mut repairs = Vec::new();
         for (what, table, col, counted) in COUNTS {

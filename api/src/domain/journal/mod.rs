@@ -6,6 +6,7 @@
 pub mod cursor;
 pub mod outbox;
 
+use crate::domain::surrogate::{self, Key, Terms};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use entity::change_event;
@@ -24,6 +25,11 @@ pub struct Change<'a> {
     pub version: Option<i32>,
     pub slug: Option<&'a str>,
     pub external_id: Option<&'a str>,
+    /// The story as it stands (or stood, for a deletion), and as it stood
+    /// before the write when that moved it between lists: which surrogate
+    /// keys the change purges.
+    pub story: Option<&'a entity::article::Model>,
+    pub before: Option<&'a entity::article::Model>,
 }
 
 impl<'a> Change<'a> {
@@ -38,7 +44,14 @@ impl<'a> Change<'a> {
             version: Some(a.version),
             slug: Some(&a.slug),
             external_id: a.external_id.as_deref(),
+            story: Some(a),
+            before: None,
         }
+    }
+
+    /// The story as it stood before the write, whose lists it may have left.
+    pub fn leaving(self, before: &'a entity::article::Model) -> Self {
+        Self { before: Some(before), ..self }
     }
 
     /// A section, tag or author after it was created or changed.
@@ -52,8 +65,34 @@ impl<'a> Change<'a> {
             version: None,
             slug: Some(slug),
             external_id: None,
+            story: None,
+            before: None,
         }
     }
+}
+
+/// The surrogate keys whose answers `change` changes: none when the public
+/// never saw the story (a draft edit) or for a new, unused picture.
+async fn purges_of(db: &impl ConnectionTrait, change: &Change<'_>) -> AppResult<Vec<Key>> {
+    Ok(match change.entity {
+        Entity::Article if change.feed.is_none() => Vec::new(),
+        Entity::Article => match change.story {
+            Some(a) => {
+                let mut keys = surrogate::of_story(db, a).await?;
+                if let Some(b) = change.before {
+                    keys.extend(surrogate::of_story(db, b).await?);
+                }
+                keys
+            }
+            None => vec![Key::All],
+        },
+        Entity::Section => vec![Key::Section(change.id), Key::Terms(Terms::Sections)],
+        Entity::Tag => vec![Key::Tag(change.id), Key::Terms(Terms::Tags)],
+        Entity::Author => vec![Key::Author(change.id), Key::Terms(Terms::Authors)],
+        // Pictures show in the stories that use them, wherever those are.
+        Entity::Media if change.action == Action::Created => Vec::new(),
+        Entity::Media => vec![Key::All],
+    })
 }
 
 /// Appends `change` to the feed and the webhook outbox; returns its number.
@@ -61,6 +100,7 @@ impl<'a> Change<'a> {
 /// `take_turn`), which the transaction holds until it commits.
 pub async fn record(db: &impl ConnectionTrait, change: Change<'_>, now: DateTime<Utc>) -> AppResult<i64> {
     crate::domain::freshness::changed(crate::domain::freshness::Changed::Content);
+    surrogate::purge(db, purges_of(db, &change).await?, now).await?;
     take_turn(db).await?;
     let seq = insert(db, &change, now).await?;
     if let Some(event) = change.feed.filter(|e| outbox::feed_event_type(&change, *e).is_some()) {
@@ -80,6 +120,10 @@ pub async fn record_many(
         return Ok(());
     }
     crate::domain::freshness::changed(crate::domain::freshness::Changed::Content);
+    // A batch (an import) may touch anything the public sees.
+    if changes.iter().any(|c| c.feed.is_some()) {
+        surrogate::purge(db, vec![Key::All], now).await?;
+    }
     take_turn(db).await?;
     let subscribers = outbox::Subscribers::load(db).await?;
     let hooked = |c: &Change<'_>| {

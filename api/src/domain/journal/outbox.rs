@@ -21,12 +21,14 @@ pub enum EventType {
     ArticleDeleted,
     CommentCreated,
     CommentModerated,
+    /// The surrogate keys a committed write changed, for a cache in front.
+    CachePurge,
     /// Sent on request only, to check an endpoint.
     Ping,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 8] = [
+    pub const ALL: [EventType; 9] = [
         Self::ArticlePublished,
         Self::ArticleUpdated,
         Self::ArticleCorrected,
@@ -34,6 +36,7 @@ impl EventType {
         Self::ArticleDeleted,
         Self::CommentCreated,
         Self::CommentModerated,
+        Self::CachePurge,
         Self::Ping,
     ];
 
@@ -46,6 +49,7 @@ impl EventType {
             Self::ArticleDeleted => "article.deleted",
             Self::CommentCreated => "comment.created",
             Self::CommentModerated => "comment.moderated",
+            Self::CachePurge => "cache.purge",
             Self::Ping => "webhook.ping",
         }
     }
@@ -126,6 +130,13 @@ fn comment_data(c: &Comment, from: Option<&str>) -> Value {
         data["previousStatus"] = json!(from);
     }
     data
+}
+
+/// The surrogate keys a committed write changed, to the endpoints that
+/// want them: sent once the write committed (see `workers::purger`).
+pub async fn cache_purge(db: &impl ConnectionTrait, keys: &[String], now: DateTime<Utc>) -> AppResult<()> {
+    let to = Subscribers::load(db).await?.of(EventType::CachePurge);
+    enqueue(db, to, EventType::CachePurge, json!({ "keys": keys }), None, now).await
 }
 
 /// A test event for one endpoint, subscribed or not.

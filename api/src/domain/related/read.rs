@@ -143,6 +143,10 @@ pub async fn with_story(
         story = Some((row.article, row.body));
     })
     .await?;
+    match &story {
+        Some((a, _)) => crate::domain::freshness::shows_story(a),
+        None => crate::domain::freshness::shows([crate::domain::surrogate::Key::Missing]),
+    }
     Ok(story.map(|(a, b)| {
         let list = lists.remove(&a.id).unwrap_or_default();
         (a, b, list)
@@ -227,8 +231,12 @@ async fn collect(
             }
         }
     }
-    for list in out.values_mut() {
+    for (src, list) in out.iter_mut() {
         list.truncate(k);
+        // A list is its source's: the refresher purges the source when it
+        // stores new picks.
+        crate::domain::freshness::shows([crate::domain::surrogate::Key::Story(*src)]);
+        list.iter().for_each(|i| crate::domain::freshness::shows_story(&i.article));
     }
     Ok(out)
 }

@@ -176,6 +176,7 @@ fn public(now: DateTime<Utc>) -> Condition {
 
 /// Stories published in the last 48 hours, newest first.
 pub async fn news(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<Vec<Listed>> {
+    shows_archive();
     Ok(listed()
         .filter(public(now))
         .filter(article::Column::PublishedAt.gt(now - NEWS_WINDOW))
@@ -200,6 +201,7 @@ pub async fn sitemap_pages(
         published_at: DateTime<Utc>,
         id: Uuid,
     }
+    shows_archive();
     let backend = db.get_database_backend();
     let mut p = crate::domain::sql::Params::new(backend);
     let status = p.push(super::archive::status_name(StoredStatus::Published));
@@ -225,6 +227,7 @@ pub async fn sitemap_page(
     let after = Condition::any()
         .add(key().gt(from.at))
         .add(Condition::all().add(key().eq(from.at)).add(id().gte(from.id)));
+    shows_archive();
     Ok(listed()
         .filter(public(now))
         .filter(after)
@@ -234,6 +237,13 @@ pub async fn sitemap_page(
         .into_model::<Listed>()
         .all(db)
         .await?)
+}
+
+/// Sitemaps list every public story, with addresses that may name its
+/// section: too many stories for a key each, so the whole list's key.
+fn shows_archive() {
+    use crate::domain::surrogate::{Key, List, Terms};
+    crate::domain::freshness::shows([Key::List(List::Front), Key::Terms(Terms::Sections)]);
 }
 
 /// Section slugs of stories, for their addresses.

@@ -7,6 +7,7 @@ pub mod write;
 
 use crate::domain::pagination::TERMS;
 use crate::domain::slug::Slug;
+use crate::domain::surrogate::{Key, Terms};
 use crate::error::AppResult;
 use entity::{author, section, tag};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -35,6 +36,7 @@ pub async fn tags_by_id(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Ha
 // Slugs are unique: lookups by slug read all (at most one) rows instead of
 // adding a LIMIT, which SQLite would re-plan on every call.
 pub async fn section_by_slug(db: &impl ConnectionTrait, slug: &Slug) -> AppResult<Option<Section>> {
+    shows(Terms::Sections);
     Ok(section::Entity::find()
         .filter(section::Column::Slug.eq(slug.as_str()))
         .all(db)
@@ -44,10 +46,12 @@ pub async fn section_by_slug(db: &impl ConnectionTrait, slug: &Slug) -> AppResul
 }
 
 pub async fn tag_by_slug(db: &impl ConnectionTrait, slug: &Slug) -> AppResult<Option<Tag>> {
+    shows(Terms::Tags);
     Ok(tag::Entity::find().filter(tag::Column::Slug.eq(slug.as_str())).all(db).await?.into_iter().next())
 }
 
 pub async fn author_by_slug(db: &impl ConnectionTrait, slug: &Slug) -> AppResult<Option<Author>> {
+    shows(Terms::Authors);
     Ok(author::Entity::find()
         .filter(author::Column::Slug.eq(slug.as_str()))
         .all(db)
@@ -56,12 +60,19 @@ pub async fn author_by_slug(db: &impl ConnectionTrait, slug: &Slug) -> AppResult
         .next())
 }
 
+/// Term pages and lists show the terms of one kind, whichever write of
+/// that kind changes them (a new term answers a lookup that found none).
+fn shows(kind: Terms) {
+    crate::domain::freshness::shows([Key::Terms(kind)]);
+}
+
 /// Largest list of authors, tags or sections returned in one call.
 fn max_list() -> u64 {
     u64::try_from(TERMS.max).unwrap_or(0)
 }
 
 pub async fn list_sections(db: &impl ConnectionTrait) -> AppResult<Vec<Section>> {
+    shows(Terms::Sections);
     Ok(section::Entity::find().order_by_asc(section::Column::Name).limit(max_list()).all(db).await?)
 }
 
@@ -71,6 +82,7 @@ pub async fn list_tags(
     after_slug: Option<&str>,
     limit: u64,
 ) -> AppResult<Vec<Tag>> {
+    shows(Terms::Tags);
     let mut q = tag::Entity::find().order_by_asc(tag::Column::Slug).limit(limit.min(max_list()));
     if let Some(s) = after_slug {
         q = q.filter(tag::Column::Slug.gt(s));
@@ -84,6 +96,7 @@ pub async fn list_authors(
     after_slug: Option<&str>,
     limit: u64,
 ) -> AppResult<Vec<Author>> {
+    shows(Terms::Authors);
     let mut q = author::Entity::find().order_by_asc(author::Column::Slug).limit(limit.min(max_list()));
     if let Some(s) = after_slug {
         q = q.filter(author::Column::Slug.gt(s));

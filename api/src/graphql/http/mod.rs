@@ -138,7 +138,7 @@ async fn execute(
         (true, Some(body)) => web::Bytes::from(body),
         _ => return reply::private(reply::executed(media, resp)),
     };
-    let headers = reply::headers(&state.caching, media, public, &body);
+    let headers = reply::headers(&state.caching, media, public, &body, &shown.keys);
     if let Some(kept) = kept {
         kept.keep(state, since, shown, headers.clone(), body.clone()).await;
     }

@@ -1,6 +1,7 @@
 //! Writing a GraphQL answer: media type, status code and body.
 
 use super::media::Media;
+use crate::domain::surrogate::Key;
 use crate::error::AppError;
 use crate::graphql::errors;
 use crate::http::caching::Policy;
@@ -90,17 +91,28 @@ pub fn private(mut resp: HttpResponse) -> HttpResponse {
 }
 
 /// The headers of an answer without errors: public ones carry a strong
-/// ETag over the bytes and vary with what changes them (the media type;
-/// credentials, which make an answer private).
-pub fn headers(policy: &Policy, media: Media, public: bool, body: &[u8]) -> Vec<(HeaderName, HeaderValue)> {
+/// ETag over the bytes, the surrogate keys of what they showed, and vary
+/// with what changes them (the media type; credentials, which make an
+/// answer private).
+pub fn headers(
+    policy: &Policy,
+    media: Media,
+    public: bool,
+    body: &[u8],
+    keys: &[Key],
+) -> Vec<(HeaderName, HeaderValue)> {
     let mut headers = vec![
         (CONTENT_TYPE, HeaderValue::from_static(media.content_type())),
         (CACHE_CONTROL, policy.for_answer(public)),
     ];
-    if public && let Ok(etag) = HeaderValue::from_str(&crate::http::caching::etag_of(body, None)) {
-        headers.push((ETAG, etag));
-        headers.push((VARY, HeaderValue::from_static("Accept, Authorization")));
+    if !public {
+        return headers;
     }
+    if let Ok(etag) = HeaderValue::from_str(&crate::http::caching::etag_of(body, None)) {
+        headers.push((ETAG, etag));
+    }
+    headers.push((VARY, HeaderValue::from_static("Accept, Authorization")));
+    headers.extend(policy.surrogate_keys(keys));
     headers
 }
 

@@ -76,7 +76,10 @@ pub struct PrefetchedRelated {
 }
 
 impl From<articles::Article> for Article {
+    /// Stories read by a batch loader (related lists, nodes) reach the
+    /// answer here, in the request's own task, where what it shows is noted.
     fn from(a: articles::Article) -> Self {
+        crate::domain::freshness::shows_story(&a);
         Self(a, None, None)
     }
 }
