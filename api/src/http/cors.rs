@@ -9,6 +9,7 @@
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::web;
@@ -31,6 +32,9 @@ impl CredentialedOrigins {
     }
 }
 
+/// What a page on another site may read of an answer.
+const EXPOSED: &str = "etag, location, retry-after, x-request-id, ratelimit-limit, ratelimit-remaining, ratelimit-reset";
+
 pub fn cors() -> Cors {
     Cors::default()
         .allow_any_origin()
@@ -45,15 +49,7 @@ pub fn cors() -> Cors {
             header::HeaderName::from_static("x-request-id"),
             header::HeaderName::from_static("traceparent"),
         ])
-        .expose_headers([
-            header::ETAG,
-            header::LOCATION,
-            header::RETRY_AFTER,
-            header::HeaderName::from_static("x-request-id"),
-            header::HeaderName::from_static("ratelimit-limit"),
-            header::HeaderName::from_static("ratelimit-remaining"),
-            header::HeaderName::from_static("ratelimit-reset"),
-        ])
+        .expose_headers(EXPOSED.split(", "))
         .max_age(600)
 }
 
@@ -68,22 +64,34 @@ pub async fn credentials(
     let listed = req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()).is_some_and(|origin| {
         req.app_data::<web::Data<CredentialedOrigins>>().is_some_and(|l| l.0.iter().any(|o| o == origin))
     });
+    let preflight =
+        req.method() == Method::OPTIONS && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
     let mut resp = next.call(req).await?;
     let headers = resp.headers_mut();
-    if !headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN) {
-        return Ok(resp);
-    }
     if listed {
         headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
         return Ok(resp);
     }
+    // Also without an Origin: a shared cache may hand this answer, read by
+    // a server or a cache filling itself, to a page on any site.
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    if !headers.contains_key(header::ACCESS_CONTROL_EXPOSE_HEADERS) && !preflight {
+        headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(EXPOSED));
+    }
+    // Only a preflight's answer depends on what it asks for.
+    let varies = |v: &str| {
+        !v.is_empty()
+            && !v.eq_ignore_ascii_case("origin")
+            && (preflight
+                || !(v.eq_ignore_ascii_case("access-control-request-method")
+                    || v.eq_ignore_ascii_case("access-control-request-headers")))
+    };
     let rest: Vec<String> = headers
         .get_all(header::VARY)
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .map(str::trim)
-        .filter(|v| !v.is_empty() && !v.eq_ignore_ascii_case("origin"))
+        .filter(|v| varies(v))
         .map(str::to_owned)
         .collect();
     headers.remove(header::VARY);

@@ -25,6 +25,13 @@ async fn any_origin_may_read_and_listed_origins_may_send_credentials() {
     assert!(!header(&h, "vary").to_ascii_lowercase().contains("origin"), "{h:?}");
     assert!(header(&h, "access-control-allow-credentials").is_empty());
     assert!(header(&h, "access-control-expose-headers").to_ascii_lowercase().contains("x-request-id"));
+    // The same without an Origin (a server, or a cache filling itself),
+    // since a cache in front hands that copy to pages on any site.
+    let (_, h, _) = app.call("GET", "/v1/articles", None, None, &[]).await;
+    assert_eq!(header(&h, "access-control-allow-origin"), "*");
+    assert!(header(&h, "access-control-expose-headers").to_ascii_lowercase().contains("etag"));
+    assert!(!header(&h, "vary").to_ascii_lowercase().contains("origin"), "{h:?}");
+    assert!(!header(&h, "vary").to_ascii_lowercase().contains("access-control"), "{h:?}");
     let (_, h, _) = app.call("GET", "/v1/articles", None, None, &[("origin", "https://desk.example")]).await;
     assert_eq!(header(&h, "access-control-allow-credentials"), "true");
     assert_eq!(header(&h, "access-control-allow-origin"), "https://desk.example");
