@@ -96,6 +96,10 @@ pub enum KeysCommand {
         /// content:read-drafts, comments:moderate, sync:read, webhooks:manage.
         #[arg(long = "scope", required = true)]
         scopes: Vec<String>,
+        /// Requests per second this key may make, whatever address it
+        /// calls from (default: --key-rate-limit-per-second).
+        #[arg(long = "rate-limit")]
+        rate_limit: Option<u32>,
     },
     /// List keys (never their secrets).
     List,
@@ -314,6 +318,16 @@ pub struct HttpArgs {
     /// Requests per second each client may make (0 turns rate limiting off).
     #[arg(long, env = "DATELINE_RATE_LIMIT_PER_SECOND", default_value_t = 50, global = true)]
     pub rate_limit_per_second: u64,
+
+    /// Requests per second each API key may make, from any number of
+    /// addresses, unless the key was created with its own `--rate-limit`.
+    #[arg(long, env = "DATELINE_KEY_RATE_LIMIT_PER_SECOND", default_value_t = 50, global = true)]
+    pub key_rate_limit_per_second: u64,
+
+    /// GraphQL cost (complexity) that spends one request of the budget: a
+    /// query of cost 1,000 spends 10 requests at the default.
+    #[arg(long, env = "DATELINE_GRAPHQL_COST_PER_REQUEST", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub graphql_cost_per_request: u64,
 
     /// Requests a client may make in a burst above the steady rate.
     #[arg(long, env = "DATELINE_RATE_LIMIT_BURST", default_value_t = 200, global = true)]

@@ -121,12 +121,12 @@ async fn keys(config: Config, command: KeysCommand) -> Result<(), CliError> {
     let state = startup::prepare(config, Clock::system()).await?;
     let now = state.clock.now();
     match command {
-        KeysCommand::Create { name, scopes } => {
+        KeysCommand::Create { name, scopes, rate_limit } => {
             let mut parsed = Vec::new();
             for s in &scopes {
                 parsed.push(Scope::parse(s).ok_or_else(|| CliError::Usage(format!("unknown scope {s:?}")))?);
             }
-            let (key, secret) = api_keys::create(&state.db, &name, &parsed, now).await?;
+            let (key, secret) = api_keys::create(&state.db, &name, &parsed, rate_limit, now).await?;
             println!("{secret}");
             eprintln!(
                 "created key {} ({}) with scopes: {}; store it now, it is not shown again",

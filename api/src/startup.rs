@@ -237,6 +237,7 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Application, StartE
     let limiter = crate::rate_limit::limiter(
         c.http.rate_limit_per_second,
         c.http.rate_limit_burst,
+        c.http.key_rate_limit_per_second,
         c.proxies(),
         c.http.ipv6_client_prefix,
     );
@@ -266,6 +267,7 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Application, StartE
         let mut app = App::new()
             // Innermost: it needs to know who asks.
             .wrap(from_fn(crate::rest::kept::middleware))
+            .wrap(from_fn(crate::rate_limit::keyed))
             .wrap(from_fn(crate::auth::middleware))
             .wrap(from_fn(crate::http_guard::middleware))
             .wrap(from_fn(crate::rate_limit::middleware))

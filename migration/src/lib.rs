@@ -19,6 +19,7 @@ mod m20261128_000012_integrators;
 mod m20261205_000013_related_marks;
 mod m20261206_000014_article_link_ids;
 mod m20261206_000015_persisted_operations;
+mod m20261206_000016_key_rate_limits;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000013_related_marks::Migration),
             Box::new(m20261206_000014_article_link_ids::Migration),
             Box::new(m20261206_000015_persisted_operations::Migration),
+            Box::new(m20261206_000016_key_rate_limits::Migration),
         ]
     }
 }

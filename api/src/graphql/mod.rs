@@ -3,6 +3,7 @@
 
 mod batch;
 pub mod community;
+pub mod cost;
 pub mod errors;
 pub mod graphiql;
 pub mod http;
@@ -49,7 +50,9 @@ pub fn sdl() -> String {
 pub fn build_schema(state: AppState) -> AppSchema {
     let loaders = loaders::Loaders::new(&state.db);
     // Depth is limited in `limits`, which can tell introspection apart.
-    let mut builder = schema_shape().limit_complexity(state.config.graphql.graphql_max_complexity);
+    let max = state.config.graphql.graphql_max_complexity;
+    let per_request = state.config.http.graphql_cost_per_request;
+    let mut builder = schema_shape().limit_complexity(max).extension(cost::Cost { limit: max, per_request });
     if !state.config.graphql.graphql_introspection {
         builder = builder.disable_introspection();
     }

@@ -50,7 +50,9 @@ pub struct Limited {
 impl Limited {
     async fn admit(&self, mut request: Request, keyed: bool) -> Result<Request, AppError> {
         if let Some((limiter, client)) = &self.budget {
-            limiter.spend(*client).map_err(|wait| AppError::RateLimited { retry_after_secs: wait })?;
+            limiter
+                .spend(crate::rate_limit::Budget::Address(*client), 1)
+                .map_err(|(wait, _)| AppError::RateLimited { retry_after_secs: wait })?;
         }
         let persisted = request.extensions.remove("persistedQuery").map(|v| v.into_json()).transpose();
         let persisted = persisted.map_err(|_| AppError::field("extensions.persistedQuery", "is not JSON"))?;

@@ -33,7 +33,8 @@ impl CredentialedOrigins {
 }
 
 /// What a page on another site may read of an answer.
-const EXPOSED: &str = "etag, location, retry-after, x-request-id, ratelimit-limit, ratelimit-remaining, ratelimit-reset";
+const EXPOSED: &str =
+    "etag, location, retry-after, x-request-id, ratelimit-limit, ratelimit-remaining, ratelimit-reset";
 
 pub fn cors() -> Cors {
     Cors::default()

@@ -32,6 +32,7 @@ mod openapi_snapshot;
 mod operations;
 mod parity;
 mod persisted_operations;
+mod rate_budgets;
 mod read_cache;
 mod related_stories;
 mod rest_articles;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 pub type ApiKey = api_key::Model;
 
-const PREFIX: &str = "dl_";
+pub const PREFIX: &str = "dl_";
 
 pub fn hash(secret: &str) -> String {
     token::sha256_hex(&[secret.as_bytes()])
@@ -27,8 +27,12 @@ pub async fn create(
     db: &impl ConnectionTrait,
     name: &str,
     scopes: &[Scope],
+    rate_limit: Option<u32>,
     now: DateTime<Utc>,
 ) -> AppResult<(ApiKey, String)> {
+    let rate_limit = rate_limit
+        .map(|r| i32::try_from(r).map_err(|_| AppError::field("rate-limit", "is too large")))
+        .transpose()?;
     if name.trim().is_empty() || name.len() > 200 {
         return Err(AppError::field("name", "must be 1 to 200 characters"));
     }
@@ -45,6 +49,7 @@ pub async fn create(
         created_at: Set(now),
         last_used_at: Set(None),
         revoked_at: Set(None),
+        rate_limit: Set(rate_limit),
     };
     let model = api_key::Entity::insert(row).exec_with_returning(db).await?;
     Ok((model, secret))
@@ -81,5 +86,6 @@ pub async fn authenticate(db: &impl ConnectionTrait, token: &str) -> AppResult<A
         .into_iter()
         .next()
         .ok_or(AppError::Unauthenticated)?;
-    Ok(Actor::api_key(row.id, scopes_of(&row)))
+    let rate = row.rate_limit.and_then(|r| u32::try_from(r).ok());
+    Ok(Actor::api_key(row.id, scopes_of(&row)).with_key_rate(rate))
 }

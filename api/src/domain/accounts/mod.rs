@@ -88,6 +88,8 @@ pub struct Actor {
     pub member: Option<Member>,
     /// The client's address, for per-address limits.
     pub client: Option<IpAddr>,
+    /// An API key's own rate (requests per second), when it has one.
+    pub key_rate: Option<u32>,
 }
 
 impl Actor {
@@ -106,12 +108,18 @@ impl Actor {
             scopes: roles::scopes(member.role),
             member: Some(member),
             client: None,
+            key_rate: None,
         }
     }
 
     /// Every scope, for content Dateline writes itself; never from a request.
     pub fn system() -> Self {
         Self { principal: Principal::System, scopes: Scope::ALL.to_vec(), ..Self::default() }
+    }
+
+    pub fn with_key_rate(mut self, rate: Option<u32>) -> Self {
+        self.key_rate = rate;
+        self
     }
 
     pub fn from_client(mut self, client: Option<IpAddr>) -> Self {

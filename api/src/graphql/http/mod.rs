@@ -56,8 +56,16 @@ async fn prepare(
     let found = state.persisted.resolve(&state.db, keyed, params.asked).await.map_err(reply::unresolved)?;
     let mut req = params.rest.request(found.text);
     limits::check(&mut req, &document_limits(&state.config)).map_err(Failure::Document)?;
+    let spending = http
+        .app_data::<web::Data<std::sync::Arc<crate::rate_limit::Limiter>>>()
+        .zip(crate::rate_limit::Budget::of(&actor))
+        .map(|(l, budget)| crate::graphql::cost::Spending { limiter: std::sync::Arc::clone(l), budget });
     let ctx = RequestContext { actor, now: state.clock.now() };
-    Ok((req.data(ctx), found.register))
+    let mut req = req.data(ctx);
+    if let Some(s) = spending {
+        req = req.data(s);
+    }
+    Ok((req, found.register))
 }
 
 pub async fn post(

@@ -63,6 +63,15 @@ pub fn refused(media: Media, failure: Failure) -> HttpResponse {
 /// answered like any other document error.
 pub fn executed(media: Media, resp: async_graphql::Response) -> HttpResponse {
     let not_run = !ran(&resp);
+    // An operation that costs more than the caller has left: 429 with
+    // Retry-After, whatever the media type, as for any request over budget.
+    let limited = resp
+        .errors
+        .iter()
+        .find_map(|e| e.source::<AppError>().filter(|a| matches!(a, AppError::RateLimited { .. })).cloned());
+    if let (true, Some(err)) = (not_run, limited) {
+        return refused(media, Failure::Http(err));
+    }
     let status =
         if not_run && media == Media::GraphqlResponseJson { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     let mut builder = HttpResponse::build(status);

@@ -139,7 +139,7 @@ impl TestApp {
     /// A new API key with these scopes (e.g. `["content:write"]`).
     pub async fn key(&self, scopes: &[&str]) -> String {
         let scopes: Vec<Scope> = scopes.iter().map(|s| Scope::parse(s).unwrap()).collect();
-        api_keys::create(&self.state.db, "test", &scopes, self.state.clock.now()).await.unwrap().1
+        api_keys::create(&self.state.db, "test", &scopes, None, self.state.clock.now()).await.unwrap().1
     }
 
     /// Moves the clock one second on, so writes get distinct times.
@@ -198,7 +198,9 @@ impl TestApp {
     /// A key that had every scope, then was revoked.
     pub async fn revoked_key(&self) -> String {
         let (row, secret) =
-            api_keys::create(&self.state.db, "revoked", &Scope::ALL, self.state.clock.now()).await.unwrap();
+            api_keys::create(&self.state.db, "revoked", &Scope::ALL, None, self.state.clock.now())
+                .await
+                .unwrap();
         api_keys::revoke(&self.state.db, row.id, self.state.clock.now()).await.unwrap();
         secret
     }

@@ -1,0 +1,123 @@
+//! Rate budgets that fit a CDN: each API key has its own, wherever it
+//! calls from; readers and anonymous callers share their address's; a
+//! GraphQL operation reports its cost and spends by it.
+
+use crate::common::{TestApp, error_code};
+
+/// The machine code of a refusal: a GraphQL error's, or the problem's
+/// when the request was refused before GraphQL saw it.
+fn code(body: &Value) -> String {
+    body["code"].as_str().map(str::to_owned).unwrap_or_else(|| error_code(body))
+}
+use serde_json::{Value, json};
+
+fn tight(c: &mut api::config::Config) {
+    c.http.rate_limit_per_second = 1;
+    c.http.rate_limit_burst = 3;
+    c.http.key_rate_limit_per_second = 1;
+    c.http.trusted_proxies = 1;
+}
+
+/// Status and body of a GraphQL POST from `address`, with `token`.
+async fn ask(app: &TestApp, address: &str, token: Option<&str>, query: &str) -> (u16, Value, String) {
+    let mut r = app
+        .client
+        .post(format!("{}/graphql", app.addr))
+        .header("x-forwarded-for", address)
+        .header("accept", "application/graphql-response+json")
+        .json(&json!({ "query": query }));
+    if let Some(t) = token {
+        r = r.bearer_auth(t);
+    }
+    let r = r.send().await.unwrap();
+    let status = r.status().as_u16();
+    let retry = r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    (status, r.json().await.unwrap_or(Value::Null), retry)
+}
+
+#[actix_web::test]
+async fn every_answer_reports_its_cost_and_the_limit() {
+    let app = TestApp::spawn().await;
+    let small = app.gql("{ articles(first: 5) { nodes { slug } } }", json!({})).await;
+    let large = app.gql("{ articles(first: 50) { nodes { slug } } }", json!({})).await;
+    let (s, l) = (&small["extensions"]["cost"], &large["extensions"]["cost"]);
+    assert!(s["requested"].as_u64().is_some_and(|c| c > 0), "{small}");
+    assert!(l["requested"].as_u64() > s["requested"].as_u64(), "a longer page costs more: {s} {l}");
+    assert_eq!(s["limit"], app.state.config.graphql.graphql_max_complexity);
+    assert_eq!(s["requests"], 1);
+    assert_eq!(l["requests"], l["requested"].as_u64().unwrap().div_ceil(100).max(1));
+}
+
+#[actix_web::test]
+async fn each_key_has_its_own_budget_whatever_address_it_calls_from() {
+    let app = TestApp::spawn_configured(tight).await;
+    let (a, b) = (app.key(&["content:write"]).await, app.key(&["content:write"]).await);
+    let q = "{ __typename }";
+    // Key A spends its three and is refused; key B, from the same address,
+    // and a reader there without a key each still have their own.
+    for _ in 0..3 {
+        assert_eq!(ask(&app, "203.0.113.5", Some(&a), q).await.0, 200);
+    }
+    let (status, body, retry) = ask(&app, "203.0.113.5", Some(&a), q).await;
+    assert_eq!((status, code(&body).as_str()), (429, "RATE_LIMITED"), "{body}");
+    assert!(!retry.is_empty());
+    // From another address, the same key is still out of budget.
+    assert_eq!(ask(&app, "198.51.100.9", Some(&a), q).await.0, 429);
+    assert_eq!(ask(&app, "203.0.113.5", Some(&b), q).await.0, 200);
+    assert_eq!(ask(&app, "203.0.113.5", None, q).await.0, 200);
+    // A key given a rate of its own gets a budget to match.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dateline"))
+        .args(["--database-url", &app.state.config.db.database_url, "keys", "create", "--name", "feed"])
+        .args(["--scope", "sync:read", "--rate-limit", "10"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let big = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    for i in 0..10 {
+        assert_eq!(ask(&app, "203.0.113.5", Some(&big), q).await.0, 200, "request {i}");
+    }
+}
+
+#[actix_web::test]
+async fn tokens_that_are_not_keys_spend_their_address_budget() {
+    let app = TestApp::spawn_configured(tight).await;
+    let q = "{ __typename }";
+    for _ in 0..3 {
+        assert_eq!(ask(&app, "203.0.113.7", Some("dl_not_a_key"), q).await.0, 401);
+    }
+    assert_eq!(ask(&app, "203.0.113.7", Some("dl_not_a_key"), q).await.0, 429);
+    assert_eq!(ask(&app, "203.0.113.7", None, q).await.0, 429, "the address's budget is spent");
+    assert_eq!(ask(&app, "203.0.113.8", None, q).await.0, 200);
+}
+
+#[actix_web::test]
+async fn an_expensive_query_spends_by_its_cost() {
+    let app = TestApp::spawn_configured(|c| {
+        tight(c);
+        c.http.rate_limit_burst = 30;
+        c.http.graphql_cost_per_request = 10;
+    })
+    .await;
+    // Several requests' worth each; each one new (the same document again
+    // is answered from memory, which costs the server next to nothing).
+    let q = |n: usize| format!("{{ articles(first: 40) {{ nodes {{ slug }} }} }} # {n}");
+    let (status, body, _) = ask(&app, "203.0.113.9", None, &q(0)).await;
+    assert_eq!(status, 200, "{body}");
+    let each = body["extensions"]["cost"]["requests"].as_u64().unwrap();
+    assert!(each > 1, "{body}");
+    let mut answered = 1;
+    loop {
+        let (status, body, retry) = ask(&app, "203.0.113.9", None, &q(answered)).await;
+        if status == 429 {
+            assert_eq!(code(&body), "RATE_LIMITED", "{body}");
+            assert!(body.get("data").is_none() && !retry.is_empty());
+            break;
+        }
+        answered += 1;
+        assert!(answered < 30, "never refused");
+    }
+    // 30 requests of budget, `each` per query: far fewer queries than 30.
+    assert!(answered as u64 <= 30 / each + 1, "{answered} queries of {each} requests each");
+    // A cheap one from another address goes through.
+    assert_eq!(ask(&app, "203.0.113.10", None, "{ __typename }").await.0, 200);
+}
