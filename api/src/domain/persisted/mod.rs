@@ -165,15 +165,7 @@ impl Registry {
     }
 
     async fn by_hash(&self, db: &impl ConnectionTrait, sha256: &str) -> AppResult<Option<Known>> {
-        let key = format!("s:{sha256}");
-        if let Some(k) = self.known.get(&key) {
-            return Ok(Some(k));
-        }
-        let found = store::by_sha256(db, sha256).await?.map(known);
-        if let Some(k) = &found {
-            self.known.insert(key, k.clone());
-        }
-        Ok(found)
+        self.remembered(format!("s:{sha256}"), store::by_sha256(db, sha256)).await
     }
 
     async fn by_id(&self, db: &impl ConnectionTrait, id: &str) -> AppResult<Option<Known>> {
@@ -181,11 +173,19 @@ impl Registry {
         if id.is_empty() || id.len() > store::MAX_ID || id.chars().any(char::is_control) {
             return Ok(None);
         }
-        let key = format!("i:{id}");
+        self.remembered(format!("i:{id}"), store::by_id(db, id)).await
+    }
+
+    /// What `key` names, from memory or else from `read` (then remembered).
+    async fn remembered(
+        &self,
+        key: String,
+        read: impl Future<Output = AppResult<Option<store::Operation>>>,
+    ) -> AppResult<Option<Known>> {
         if let Some(k) = self.known.get(&key) {
             return Ok(Some(k));
         }
-        let found = store::by_id(db, id).await?.map(known);
+        let found = read.await?.map(known);
         if let Some(k) = &found {
             self.known.insert(key, k.clone());
         }
