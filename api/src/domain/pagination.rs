@@ -68,22 +68,22 @@ pub struct Cursor {
 
 impl Cursor {
     pub fn encode(&self) -> String {
-        cursor::seal(cursor::STORIES, &[&cursor::instant(self.at), &self.id.to_string()])
+        self.seal(cursor::STORIES)
     }
 
     pub fn decode(s: &str, arg: &str) -> AppResult<Self> {
         Self::open(s, cursor::STORIES).ok_or_else(|| AppError::field(arg, "is not a valid cursor"))
     }
 
-    /// A position sealed as `tag` (a list with the same order, such as a
+    /// A position sealed as `kind` (a list with the same order, such as a
     /// sitemap's pages).
-    pub fn open(s: &str, tag: &str) -> Option<Self> {
-        let [at, id] = cursor::open::<2>(s, tag)?;
-        Some(Self { at: cursor::read_instant(&at)?, id: cursor::read_id(&id)? })
+    pub fn open(s: &str, kind: cursor::Kind) -> Option<Self> {
+        let mut r = cursor::Reader::open(s, kind)?;
+        Some(Self { at: r.instant(), id: r.id() })
     }
 
-    pub fn seal(&self, tag: &str) -> String {
-        cursor::seal(tag, &[&cursor::instant(self.at), &self.id.simple().to_string()])
+    pub fn seal(&self, kind: cursor::Kind) -> String {
+        cursor::Writer::new(kind).instant(self.at).id(self.id).seal()
     }
 }
 

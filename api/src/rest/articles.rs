@@ -50,7 +50,7 @@ pub struct ListParams {
     #[param(value_type = Option<i32>, minimum = 0, maximum = 100)]
     limit: Option<String>,
     /// `nextCursor` from the previous page.
-    #[param(pattern = "@cursor")]
+    #[param(pattern = "@cursor-stories")]
     cursor: Option<String>,
     /// Other than PUBLISHED needs `preview=true`.
     #[param(value_type = Option<ArticleStatus>, inline)]

@@ -17,6 +17,22 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
 
+/// One Server-Sent Event of a comment stream, as its fields arrive.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct StreamEvent {
+    /// `ready` first (its `data` names the story), then `comment.added`,
+    /// `comment.updated` or `comment.removed`.
+    #[schema(pattern = "^(ready|comment\\.(added|updated|removed))$")]
+    event: String,
+    /// JSON: `{"articleId": …}` for `ready`, else the comment.
+    data: String,
+    /// The position to send back as `Last-Event-ID`; not on `ready`.
+    id: Option<String>,
+    /// How long to wait before reconnecting, in milliseconds; on `ready`.
+    retry: Option<i64>,
+}
+
 async fn frame(state: &AppState, viewer: Viewer, ev: &LiveEvent, d: &Delivery) -> Option<Bytes> {
     let name = match d {
         Delivery::Added(_) => "comment.added",
@@ -44,7 +60,7 @@ async fn frame(state: &AppState, viewer: Viewer, ev: &LiveEvent, d: &Delivery) -
         ("Last-Event-ID" = Option<i64>, Header, description = "The id of the last event received, to resume after it"),
     ),
     responses(
-        (status = 200, description = "A stream of Server-Sent Events; each `data` is a comment as `GET /v1/comments/{id}` shows it", content_type = "text/event-stream", body = String),
+        (status = 200, description = "A stream of Server-Sent Events; each `data` is a comment as `GET /v1/comments/{id}` shows it", content_type = "text/event-stream", body = StreamEvent),
         PublicQuery,
         NotFound,
     )

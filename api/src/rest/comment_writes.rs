@@ -74,6 +74,8 @@ pub struct QueueParams {
     reported: Option<String>,
     #[param(value_type = Option<i32>, minimum = 0, maximum = 100)]
     limit: Option<String>,
+    /// `nextCursor` of the previous page of the same queue.
+    #[param(pattern = "@cursor-comments")]
     cursor: Option<String>,
 }
 

@@ -28,6 +28,7 @@ pub struct ThreadParams {
     #[param(value_type = Option<i32>, minimum = 0, maximum = 100)]
     limit: Option<String>,
     /// `nextCursor` of the previous page, from the same thread and sort.
+    #[param(pattern = "@cursor-comments")]
     cursor: Option<String>,
     /// Replies shown inline under each comment (default 3).
     #[param(value_type = Option<i32>, minimum = 0, maximum = 10)]
@@ -41,6 +42,7 @@ pub struct RepliesParams {
     #[param(value_type = Option<i32>, minimum = 0, maximum = 50)]
     limit: Option<String>,
     /// `nextCursor` of the previous page of the same comment's replies.
+    #[param(pattern = "@cursor-comments")]
     cursor: Option<String>,
 }
 

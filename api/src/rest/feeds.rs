@@ -392,7 +392,7 @@ pub async fn news_sitemap(state: web::Data<AppState>, req: HttpRequest) -> AppRe
 #[into_params(parameter_in = Query)]
 pub struct SitemapParams {
     /// A page of the index; without it, the index itself.
-    #[param(pattern = "@cursor", max_length = 100)]
+    #[param(pattern = "@cursor-sitemap")]
     page: Option<String>,
 }
 

@@ -11,19 +11,32 @@ use utoipa::openapi::OpenApi;
 const ID_OR_SLUG: &str =
     "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$";
 
-fn pattern(mark: &str) -> Option<&'static str> {
-    Some(match mark {
-        "@line" => text::pattern::LINE,
-        "@name" => text::pattern::NAME,
-        "@text" => text::pattern::TEXT,
-        "@prose" => text::pattern::PROSE,
-        "@web-url" => text::pattern::WEB_URL,
-        "@endpoint-url" => text::pattern::ENDPOINT_URL,
-        "@slug" => slug::PATTERN,
-        "@cursor" => cursor::PATTERN,
-        "@id-or-slug" => ID_OR_SLUG,
-        _ => return None,
-    })
+fn pattern(mark: &str) -> Option<String> {
+    let cursor = match mark {
+        "@cursor-stories" => Some(cursor::STORIES),
+        "@cursor-comments" => Some(cursor::COMMENTS),
+        "@cursor-feed" => Some(cursor::FEED),
+        "@cursor-deliveries" => Some(cursor::DELIVERIES),
+        "@cursor-sitemap" => Some(cursor::SITEMAP),
+        _ => None,
+    };
+    if let Some(kind) = cursor {
+        return Some(kind.pattern());
+    }
+    Some(
+        match mark {
+            "@line" => text::pattern::LINE,
+            "@name" => text::pattern::NAME,
+            "@text" => text::pattern::TEXT,
+            "@prose" => text::pattern::PROSE,
+            "@web-url" => text::pattern::WEB_URL,
+            "@endpoint-url" => text::pattern::ENDPOINT_URL,
+            "@slug" => slug::PATTERN,
+            "@id-or-slug" => ID_OR_SLUG,
+            _ => return None,
+        }
+        .to_owned(),
+    )
 }
 
 fn fill(v: &mut Value) {
@@ -33,7 +46,7 @@ fn fill(v: &mut Value) {
                 if k == "pattern"
                     && let Some(p) = child.as_str().and_then(pattern)
                 {
-                    *child = Value::String(p.to_owned());
+                    *child = Value::String(p);
                 } else {
                     fill(child);
                 }

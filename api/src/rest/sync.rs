@@ -20,7 +20,7 @@ use uuid::Uuid;
 #[into_params(parameter_in = Query)]
 pub struct SyncParams {
     /// `nextCursor` of the previous page; absent for an initial sync.
-    #[param(pattern = "@cursor", max_length = 100)]
+    #[param(pattern = "@cursor-feed")]
     cursor: Option<String>,
     /// Entries per page (default 100).
     #[param(value_type = Option<i32>, minimum = 1, maximum = 1000)]

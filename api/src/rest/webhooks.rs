@@ -141,7 +141,7 @@ pub struct DeliveryParams {
     status: Option<String>,
     #[param(value_type = Option<i32>, minimum = 1, maximum = 100)]
     limit: Option<String>,
-    #[param(pattern = "@cursor", max_length = 100)]
+    #[param(pattern = "@cursor-deliveries")]
     cursor: Option<String>,
 }
 

@@ -20,13 +20,21 @@ pub enum Scope {
 }
 
 impl Scope {
-    fn key(&self) -> String {
-        match self {
-            Self::Article(id) => format!("a{}", id.simple()),
-            Self::Replies(id) => format!("r{}", id.simple()),
-            Self::Queue(s) => format!("q{s}"),
-            Self::Log => "log".into(),
+    /// The list a cursor is bound to, as 17 bytes: its kind and what it
+    /// is of (a story, a comment, the queue of a status).
+    fn key(&self) -> [u8; 17] {
+        let mut key = [0; 17];
+        let (kind, of): (u8, &[u8]) = match self {
+            Self::Article(id) => (b'a', id.as_bytes()),
+            Self::Replies(id) => (b'r', id.as_bytes()),
+            Self::Queue(s) => (b'q', s.as_bytes()),
+            Self::Log => (b'l', &[]),
+        };
+        key[0] = kind;
+        for (k, b) in key[1..].iter_mut().zip(of) {
+            *k = *b;
         }
+        key
     }
 }
 
@@ -49,34 +57,29 @@ impl Position {
     }
 
     pub fn encode(&self, scope: Scope, sort: Sort) -> String {
-        cursor::seal(
-            cursor::COMMENTS,
-            &[
-                &scope.key(),
-                sort.as_str(),
-                &self.n.to_string(),
-                &cursor::instant(self.at),
-                &self.id.simple().to_string(),
-            ],
-        )
+        cursor::Writer::new(cursor::COMMENTS)
+            .bytes(&scope.key())
+            .bytes(&[sort as u8])
+            .i64(i64::from(self.n))
+            .instant(self.at)
+            .id(self.id)
+            .seal()
     }
 
     /// `arg` names the argument for the error.
     pub fn decode(s: &str, scope: Scope, sort: Sort, arg: &str) -> AppResult<Self> {
-        let bad = || AppError::field(arg, "is not a valid cursor");
-        let [sc, so, n, micros, id] = cursor::open::<5>(s, cursor::COMMENTS).ok_or_else(bad)?;
+        let mut r = cursor::Reader::open(s, cursor::COMMENTS)
+            .ok_or_else(|| AppError::field(arg, "is not a valid cursor"))?;
         // Well formed, but for another list: refused by what it names (422
         // over REST), as a malformed one is not.
-        if sc != scope.key() || so != sort.as_str() {
+        if r.bytes::<17>() != scope.key() || r.bytes::<1>() != [sort as u8] {
             return Err(AppError::unprocessable(
                 arg,
                 "belongs to another thread or order; start again without it",
             ));
         }
-        let n = n.parse().map_err(|_| bad())?;
-        let at = cursor::read_instant(&micros).ok_or_else(bad)?;
-        let id = cursor::read_id(&id).ok_or_else(bad)?;
-        Ok(Self { n, at, id })
+        let n = i32::try_from(r.i64()).unwrap_or(i32::MAX);
+        Ok(Self { n, at: r.instant(), id: r.id() })
     }
 }
 

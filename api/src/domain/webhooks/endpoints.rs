@@ -237,8 +237,8 @@ pub async fn deliveries(
     policy::require(actor, Scope::WebhooksManage)?;
     let before = after
         .map(|c| {
-            cursor::open::<1>(c, cursor::DELIVERIES)
-                .and_then(|[id]| cursor::read_id(&id))
+            cursor::Reader::open(c, cursor::DELIVERIES)
+                .map(|mut r| r.id())
                 .ok_or_else(|| AppError::field("cursor", "is not a valid cursor"))
         })
         .transpose()?;
@@ -257,7 +257,7 @@ pub async fn deliveries(
 
 /// Where a page of deliveries resumes after delivery `id` (newest first).
 pub fn delivery_cursor(id: Uuid) -> String {
-    cursor::seal(cursor::DELIVERIES, &[&id.to_string()])
+    cursor::Writer::new(cursor::DELIVERIES).id(id).seal()
 }
 
 async fn find_delivery(db: &impl ConnectionTrait, endpoint_id: Uuid, id: Uuid) -> AppResult<Delivery> {
