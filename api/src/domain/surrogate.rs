@@ -28,6 +28,8 @@ pub enum Key {
     Author(Uuid),
     /// A story's comments, their counts and reactions.
     Thread(Uuid),
+    /// A story's related list.
+    Related(Uuid),
     /// A lookup that found no public story: a story published under that
     /// name would answer it.
     Missing,
@@ -65,6 +67,7 @@ impl fmt::Display for Key {
             Self::Tag(id) => write!(f, "tag:{id}"),
             Self::Author(id) => write!(f, "author:{id}"),
             Self::Thread(id) => write!(f, "thread:{id}"),
+            Self::Related(id) => write!(f, "related:{id}"),
             Self::Missing => f.write_str("missing"),
             Self::List(List::Front) => f.write_str("list:front"),
             Self::List(List::Section(s)) => write!(f, "list:section:{s}"),
@@ -90,7 +93,14 @@ pub fn shown_with(a: &Article) -> impl Iterator<Item = Key> + '_ {
 /// is in (as it stands; call again with the row before the write for the
 /// lists it left), and lookups that found nothing.
 pub async fn of_story(db: &impl ConnectionTrait, a: &Article) -> AppResult<Vec<Key>> {
-    let mut keys = vec![Key::Story(a.id), Key::List(List::Front), Key::List(List::Other), Key::Missing];
+    // Its own related list too: an editor's picks change with the story.
+    let mut keys = vec![
+        Key::Story(a.id),
+        Key::Related(a.id),
+        Key::List(List::Front),
+        Key::List(List::Other),
+        Key::Missing,
+    ];
     if let Some(id) = a.section_id {
         for slug in slugs::<section::Entity>(db, section::Column::Id, section::Column::Slug, &[id]).await? {
             keys.push(Key::List(List::Section(slug)));

@@ -63,8 +63,12 @@ impl Conditional {
     }
 
     pub fn bytes(self, req: &HttpRequest, body: Vec<u8>, content_type: &str) -> HttpResponse {
+        // An answer to a request with credentials is never shared, even
+        // when it shows only public content: a shared cache may not hand
+        // it to others unless told so, and must not be.
+        let anonymous = crate::auth::actor_of(req).is_ok_and(|a| a.is_anonymous());
         let cache = match req.app_data::<web::Data<AppState>>() {
-            Some(state) => state.caching.for_answer(self.public),
+            Some(state) => state.caching.for_answer(self.public && anonymous),
             None => PRIVATE,
         };
         let mut headers = vec![

@@ -37,6 +37,9 @@ impl ResponseError for AppError {
         };
         let mut resp = HttpResponse::build(status);
         resp.content_type("application/problem+json");
+        // A refusal is never kept by a cache in front: a story not found
+        // now may be published a moment later.
+        resp.insert_header(("cache-control", "no-store"));
         for (name, value) in self.headers() {
             resp.insert_header((name, value));
         }

@@ -183,6 +183,13 @@ async fn rest_answers_share_the_policy_and_say_when_they_changed() {
     assert_eq!(r.status(), 200);
     assert!(!header(r.headers(), "last-modified").is_empty());
     assert_eq!(header(r.headers(), "cache-control"), PUBLIC);
+    // Any answer to a request with credentials is private, even one that
+    // shows only public content; a refusal is kept by nobody.
+    let key = app.key(&["content:write"]).await;
+    let (_, h, _) = app.call("GET", "/v1/articles/harbour", Some(&key), None, &[]).await;
+    assert_eq!(header(&h, "cache-control"), "private, no-store");
+    let (status, h, _) = app.call("GET", "/v1/articles/not-yet", None, None, &[]).await;
+    assert_eq!((status, header(&h, "cache-control").as_str()), (404, "no-store"));
     // The signed-in reader's view of the thread is private.
     let (_, h, _) = app.call("GET", "/v1/articles/harbour/comments", Some(&token), None, &[]).await;
     assert_eq!(header(&h, "cache-control"), "private, no-store");

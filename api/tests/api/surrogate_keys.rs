@@ -134,6 +134,7 @@ async fn answers_name_the_stories_terms_threads_and_lists_they_show() {
         ("/v1/articles/cup-final".to_owned(), format!("story:{story}")),
         ("/v1/articles?section=sport".to_owned(), "list:section:sport".to_owned()),
         ("/v1/articles/cup-final/comments".to_owned(), format!("thread:{story}")),
+        ("/v1/articles/cup-final/related".to_owned(), format!("related:{story}")),
         ("/feeds/rss?section=sport".to_owned(), "list:section:sport".to_owned()),
         ("/sitemap.xml".to_owned(), "list:front".to_owned()),
         ("/v1/sections".to_owned(), "terms:sections".to_owned()),

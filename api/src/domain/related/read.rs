@@ -233,9 +233,8 @@ async fn collect(
     }
     for (src, list) in out.iter_mut() {
         list.truncate(k);
-        // A list is its source's: the refresher purges the source when it
-        // stores new picks.
-        crate::domain::freshness::shows([crate::domain::surrogate::Key::Story(*src)]);
+        // The refresher purges a source's list when it stores new picks.
+        crate::domain::freshness::shows([crate::domain::surrogate::Key::Related(*src)]);
         list.iter().for_each(|i| crate::domain::freshness::shows_story(&i.article));
     }
     Ok(out)

@@ -144,8 +144,9 @@ pub async fn step(db: &DatabaseConnection, limit: u64) -> AppResult<usize> {
             return Ok(());
         }
         crate::domain::freshness::changed(crate::domain::freshness::Changed::Content);
-        // A source's list shows on its page.
-        let keys = taken.iter().map(|s| crate::domain::surrogate::Key::Story(*s)).collect();
+        // Only the answers that show these lists: not every list the
+        // sources are in.
+        let keys = taken.iter().map(|s| crate::domain::surrogate::Key::Related(*s)).collect();
         crate::domain::surrogate::purge(txn, keys, chrono::Utc::now()).await?;
         related_pick::Entity::delete_many()
             .filter(related_pick::Column::ArticleId.is_in(taken.iter().copied()))
