@@ -10,10 +10,12 @@ use super::http::params;
 use super::limits::{self, DocumentLimits};
 use super::subscription::ConnectionSlots;
 use super::{AppSchema, RequestContext};
-use crate::domain::accounts::Principal;
+use crate::domain::accounts::{Actor, Principal};
 use crate::domain::persisted::Registry;
 use crate::domain::stream_slots::StreamSlots;
 use crate::error::AppError;
+use crate::graphql::cost::Spending;
+use crate::rate_limit::Budget;
 use crate::rate_limit::Limiter;
 use crate::state::AppState;
 use actix_web::http::header::{HeaderValue, SEC_WEBSOCKET_PROTOCOL};
@@ -38,8 +40,9 @@ const MAX_FRAME: usize = 64 * 1024;
 pub struct Limited {
     schema: AppSchema,
     limits: Arc<DocumentLimits>,
-    /// The client's request budget, which every operation spends as an
-    /// HTTP request would.
+    /// The rate limiter and the client's address: every operation spends
+    /// a request of the connection's budget (its key's, when it signed in
+    /// with one) as an HTTP request would, and more by its cost.
     budget: Option<(Arc<Limiter>, IpAddr)>,
     /// Persisted documents, named by `extensions.persistedQuery` as over
     /// HTTP; trusted ones only, when required, for a connection without a key.
@@ -48,11 +51,12 @@ pub struct Limited {
 }
 
 impl Limited {
-    async fn admit(&self, mut request: Request, keyed: bool) -> Result<Request, AppError> {
+    async fn admit(&self, mut request: Request, caller: Option<&Actor>) -> Result<Request, AppError> {
+        let keyed = caller.is_some_and(|a| matches!(a.principal, Principal::ApiKey(_)));
         if let Some((limiter, client)) = &self.budget {
-            limiter
-                .spend(crate::rate_limit::Budget::Address(*client), 1)
-                .map_err(|(wait, _)| AppError::RateLimited { retry_after_secs: wait })?;
+            let budget = caller.and_then(Budget::of).unwrap_or(Budget::Address(*client));
+            limiter.spend(budget, 1).map_err(|(wait, _)| AppError::RateLimited { retry_after_secs: wait })?;
+            request = request.data(Spending { limiter: Arc::clone(limiter), budget });
         }
         let persisted = request.extensions.remove("persistedQuery").map(|v| v.into_json()).transpose();
         let persisted = persisted.map_err(|_| AppError::field("extensions.persistedQuery", "is not JSON"))?;
@@ -65,12 +69,12 @@ impl Limited {
     }
 }
 
-/// Whether the connection signed in with an API key.
-fn keyed(session: &Data) -> bool {
+/// Who the connection signed in as.
+fn caller(session: &Data) -> Option<Actor> {
     session
         .get(&std::any::TypeId::of::<RequestContext>())
         .and_then(|d| d.downcast_ref::<RequestContext>())
-        .is_some_and(|c| matches!(c.actor.principal, Principal::ApiKey(_)))
+        .map(|c| c.actor.clone())
 }
 
 fn refused(err: AppError) -> Response {
@@ -85,7 +89,7 @@ impl Executor for Limited {
     /// Not how the protocol runs operations (`execute_stream` is); with no
     /// connection to ask, the caller counts as one without a key.
     async fn execute(&self, request: Request) -> Response {
-        match self.admit(request, false).await {
+        match self.admit(request, None).await {
             Ok(request) => {
                 let mut resp = self.schema.execute(request).await;
                 super::errors::decorate(&mut resp);
@@ -98,9 +102,9 @@ impl Executor for Limited {
     fn execute_stream(&self, request: Request, session: Option<Arc<Data>>) -> BoxStream<'static, Response> {
         let this = self.clone();
         let session = session.unwrap_or_default();
-        let keyed = keyed(&session);
+        let caller = caller(&session);
         Box::pin(async_stream::stream! {
-            match this.admit(request, keyed).await {
+            match this.admit(request, caller.as_ref()).await {
                 Err(e) => yield refused(e),
                 Ok(request) => {
                     let mut answers = this.schema.execute_stream_with_session_data(request, session);

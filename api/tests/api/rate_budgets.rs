@@ -121,3 +121,38 @@ async fn an_expensive_query_spends_by_its_cost() {
     // A cheap one from another address goes through.
     assert_eq!(ask(&app, "203.0.113.10", None, "{ __typename }").await.0, 200);
 }
+
+#[actix_web::test]
+async fn a_socket_signed_in_with_a_key_spends_the_keys_budget() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let app = TestApp::spawn_configured(tight).await;
+    let key = app.key(&["content:write"]).await;
+    let url = format!("{}/graphql/ws", app.addr.replace("http://", "ws://"));
+    let mut req = url.into_client_request().unwrap();
+    req.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+    req.headers_mut().insert("x-forwarded-for", "203.0.113.20".parse().unwrap());
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {key}") } });
+    ws.send(Message::text(init.to_string())).await.unwrap();
+    assert!(ws.next().await.unwrap().unwrap().to_text().unwrap().contains("connection_ack"));
+    // The key's three, then refused; the address's own budget is untouched.
+    let mut codes = Vec::new();
+    for i in 0..4 {
+        let sub =
+            json!({ "id": i.to_string(), "type": "subscribe", "payload": { "query": "{ __typename }" } });
+        ws.send(Message::text(sub.to_string())).await.unwrap();
+        let first: Value =
+            serde_json::from_str(ws.next().await.unwrap().unwrap().to_text().unwrap()).unwrap();
+        codes.push(first["payload"]["errors"][0]["extensions"]["code"].as_str().unwrap_or("ok").to_owned());
+        // Each query answers once, then completes.
+        while let Some(Ok(m)) = ws.next().await {
+            if m.to_text().unwrap().contains("complete") || codes.last().is_some_and(|c| c != "ok") {
+                break;
+            }
+        }
+    }
+    assert_eq!(codes, ["ok", "ok", "ok", "RATE_LIMITED"]);
+    assert_eq!(ask(&app, "203.0.113.20", None, "{ __typename }").await.0, 200);
+}
