@@ -54,6 +54,16 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
+    # GraphQL answers vary by Accept (their media type), and every client
+    # library words it its own way: one of the two types Dateline answers
+    # in, so a story's page is kept twice at most, not once per library.
+    if (req.url ~ "^/graphql\?") {
+        if (req.http.Accept ~ "application/graphql-response\+json") {
+            set req.http.Accept = "application/graphql-response+json";
+        } else {
+            set req.http.Accept = "application/json";
+        }
+    }
     # Live comments: one long answer per reader, nothing to share. Varnish
     # closes a response still being sent after send_timeout (600 s by
     # default) at its next write, so a stream would end every 10 minutes.
