@@ -17,9 +17,10 @@
 use crate::domain::surrogate::Key;
 use std::cell::RefCell;
 use std::future::Future;
+use std::sync::atomic::AtomicBool;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::Sender;
 use uuid::Uuid;
 
 /// What a write changed.
@@ -36,13 +37,21 @@ pub enum Changed {
 /// answer look older than it is.
 const SLOTS: usize = 4096;
 
+/// Where committed writes' keys go: a bounded queue, and a flag raised
+/// when it was full, so that the purger purges everything rather than the
+/// queue growing without end while a purge endpoint is slow.
+pub struct Purges {
+    pub to: Sender<Vec<Key>>,
+    pub lost: Arc<AtomicBool>,
+}
+
 /// The version counters of one database's public content, and where the
 /// surrogate keys its committed writes name are sent to be purged.
 pub struct Versions {
     seq: AtomicU64,
     content: AtomicU64,
     threads: Box<[AtomicU64]>,
-    purges: OnceLock<UnboundedSender<Vec<Key>>>,
+    purges: OnceLock<Purges>,
 }
 
 impl Default for Versions {
@@ -79,13 +88,15 @@ impl Versions {
     }
 
     /// From now on the keys committed writes name go to `to` (the purger).
-    pub fn send_purges_to(&self, to: UnboundedSender<Vec<Key>>) {
+    pub fn send_purges_to(&self, to: Purges) {
         let _ = self.purges.set(to);
     }
 
     fn purge(&self, keys: Vec<Key>) {
-        if let (Some(to), false) = (self.purges.get(), keys.is_empty()) {
-            let _ = to.send(keys);
+        if let (Some(p), false) = (self.purges.get(), keys.is_empty())
+            && p.to.try_send(keys).is_err()
+        {
+            p.lost.store(true, Ordering::SeqCst);
         }
     }
 
@@ -223,6 +234,20 @@ mod tests {
     /// A unit of work's first statement, as a pool's hook reports it.
     fn statement(v: &Arc<Versions>) {
         ran_statement(v);
+    }
+
+    #[test]
+    fn a_full_purge_queue_is_flagged_not_grown() {
+        let v = Versions::default();
+        let (to, mut rx) = tokio::sync::mpsc::channel(1);
+        let lost = Arc::new(AtomicBool::new(false));
+        v.send_purges_to(Purges { to, lost: Arc::clone(&lost) });
+        v.purge(vec![Key::Missing]);
+        assert!(!lost.load(Ordering::SeqCst));
+        v.purge(vec![Key::All]);
+        assert!(lost.load(Ordering::SeqCst), "the second write did not fit");
+        assert_eq!(rx.try_recv().ok(), Some(vec![Key::Missing]));
+        assert!(rx.try_recv().is_err(), "nothing more was queued");
     }
 
     #[tokio::test]

@@ -7,13 +7,20 @@
 
 use super::{Outcome, Worker};
 use crate::config::{PurgeArgs, PurgeFormat};
+use crate::domain::freshness::Purges;
 use crate::domain::surrogate::{self, Key};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::ExposeSecret;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::{Receiver, channel};
 use tokio_util::sync::CancellationToken;
 
+/// Committed writes waiting to be purged; past it, everything is purged.
+const QUEUED_WRITES: usize = 1024;
+/// Most keys purged one by one in a step; past it, everything is purged.
+const KEYS_PER_STEP: usize = 3000;
 /// Most keys in one request: Cloudflare takes 30 tags per purge.
 const KEYS_PER_REQUEST: usize = 30;
 /// Attempts per request, with these pauses between them.
@@ -75,7 +82,8 @@ impl Target {
 }
 
 pub struct Purger {
-    named: UnboundedReceiver<Vec<Key>>,
+    named: Receiver<Vec<Key>>,
+    lost: Arc<AtomicBool>,
     target: Option<Target>,
     http: reqwest::Client,
     stop: CancellationToken,
@@ -83,17 +91,15 @@ pub struct Purger {
 
 impl Purger {
     /// A purger and the sender committed writes hand their keys to.
-    pub fn new(
-        target: Option<Target>,
-        stop: CancellationToken,
-    ) -> Result<(Self, UnboundedSender<Vec<Key>>), String> {
+    pub fn new(target: Option<Target>, stop: CancellationToken) -> Result<(Self, Purges), String> {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(5))
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| format!("cannot build the purge client: {e}"))?;
-        let (tx, named) = unbounded_channel();
-        Ok((Self { named, target, http, stop }, tx))
+        let (to, named) = channel(QUEUED_WRITES);
+        let lost = Arc::new(AtomicBool::new(false));
+        Ok((Self { named, lost: Arc::clone(&lost), target, http, stop }, Purges { to, lost }))
     }
 
     /// Sends what the writes named so far, waiting for the first batch.
@@ -108,6 +114,11 @@ impl Purger {
         }
         if named.is_empty() {
             return Outcome::Idle;
+        }
+        // Writes came faster than purges went: what they named is partly
+        // lost, or too much to name one by one.
+        if self.lost.swap(false, Ordering::SeqCst) || named.len() > KEYS_PER_STEP {
+            named = vec![Key::All];
         }
         let keys = surrogate::to_purge(&named);
         let mut failed = None;
