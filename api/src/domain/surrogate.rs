@@ -7,6 +7,7 @@
 //! (`freshness::purge`); they are purged once it commits. A write the public
 //! never sees (a draft edit) names none.
 
+use crate::domain::journal::outbox::Subscribers;
 use crate::domain::sql::split_ids;
 use crate::error::AppResult;
 use entity::article::Model as Article;
@@ -89,31 +90,30 @@ pub fn shown_with(a: &Article) -> impl Iterator<Item = Key> + '_ {
         .chain(split_ids(&a.author_ids).into_iter().map(Key::Author))
 }
 
-/// The keys a public change to story `a` purges: the story, every list it
-/// is in (as it stands; call again with the row before the write for the
-/// lists it left), and lookups that found nothing.
-pub async fn of_story(db: &impl ConnectionTrait, a: &Article) -> AppResult<Vec<Key>> {
-    // Its own related list too: an editor's picks change with the story.
-    let mut keys = vec![
-        Key::Story(a.id),
-        Key::Related(a.id),
-        Key::List(List::Front),
-        Key::List(List::Other),
-        Key::Missing,
-    ];
-    if let Some(id) = a.section_id {
-        for slug in slugs::<section::Entity>(db, section::Column::Id, section::Column::Slug, &[id]).await? {
-            keys.push(Key::List(List::Section(slug)));
-        }
+/// The keys a public change to a story purges: the story and its related
+/// list, every list it is in (as it stands, and as it stood before the
+/// write when that is given: the lists it left), and lookups that found
+/// nothing. One statement per kind of term, whatever is given.
+pub async fn of_story(db: &impl ConnectionTrait, stories: &[&Article]) -> AppResult<Vec<Key>> {
+    let mut keys = vec![Key::List(List::Front), Key::List(List::Other), Key::Missing];
+    let (mut sections, mut tags, mut authors) = (Vec::new(), Vec::new(), Vec::new());
+    for a in stories {
+        keys.extend([Key::Story(a.id), Key::Related(a.id)]);
+        sections.extend(a.section_id);
+        tags.extend(split_ids(&a.tag_ids));
+        authors.extend(split_ids(&a.author_ids));
     }
-    let tags = split_ids(&a.tag_ids);
+    for slug in slugs::<section::Entity>(db, section::Column::Id, section::Column::Slug, &sections).await? {
+        keys.push(Key::List(List::Section(slug)));
+    }
     for slug in slugs::<tag::Entity>(db, tag::Column::Id, tag::Column::Slug, &tags).await? {
         keys.push(Key::List(List::Tag(slug)));
     }
-    let authors = split_ids(&a.author_ids);
     for slug in slugs::<author::Entity>(db, author::Column::Id, author::Column::Slug, &authors).await? {
         keys.push(Key::List(List::Author(slug)));
     }
+    keys.sort();
+    keys.dedup();
     Ok(keys)
 }
 
@@ -126,7 +126,10 @@ async fn slugs<E: EntityTrait>(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(E::find().select_only().column(slug).filter(id.is_in(ids.to_vec())).into_tuple().all(db).await?)
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(E::find().select_only().column(slug).filter(id.is_in(ids)).into_tuple().all(db).await?)
 }
 
 /// The keys of a list narrowed by `section`, `tag`, `author` (slugs), and
@@ -177,9 +180,23 @@ pub async fn purge(
     if keys.is_empty() {
         return Ok(());
     }
+    let subscribers = Subscribers::load(db).await?;
+    purge_for(db, &subscribers, keys, now).await
+}
+
+/// [`purge`], for a write that has read the webhook subscribers already.
+pub async fn purge_for(
+    db: &impl ConnectionTrait,
+    subscribers: &Subscribers,
+    keys: Vec<Key>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    if keys.is_empty() {
+        return Ok(());
+    }
     let named = to_purge(&keys);
     crate::domain::freshness::purge(keys);
-    crate::domain::journal::outbox::cache_purge(db, &named, now).await
+    crate::domain::journal::outbox::cache_purge(db, subscribers, &named, now).await
 }
 
 /// The keys a purge sends: what the writes named, and every answer too

@@ -8,7 +8,8 @@
 use super::Comment;
 use super::visibility::{Viewer, is_listed};
 use crate::domain::freshness::{self, Changed};
-use crate::domain::surrogate::Key;
+use crate::domain::journal::outbox::Subscribers;
+use crate::domain::surrogate::{self, Key};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use entity::comment_event;
@@ -20,14 +21,17 @@ pub use entity::comment_event::EventKind as Kind;
 /// comment changes nothing a cache in front holds).
 async fn record(
     db: &impl ConnectionTrait,
+    subscribers: Option<&Subscribers>,
     c: &Comment,
     kind: Kind,
     public: bool,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     freshness::changed(Changed::Thread(c.article_id));
-    if public {
-        crate::domain::surrogate::purge(db, vec![Key::Thread(c.article_id)], now).await?;
+    let keys = if public { vec![Key::Thread(c.article_id)] } else { Vec::new() };
+    match subscribers {
+        Some(s) => surrogate::purge_for(db, s, keys, now).await?,
+        None => surrogate::purge(db, keys, now).await?,
     }
     let row = comment_event::ActiveModel {
         article_id: Set(c.article_id),
@@ -40,8 +44,15 @@ async fn record(
     Ok(())
 }
 
-pub async fn added(db: &impl ConnectionTrait, c: &Comment, now: DateTime<Utc>) -> AppResult<()> {
-    record(db, c, Kind::Added, is_listed(c, Viewer::default()), now).await
+/// A new comment; `subscribers`: the webhook endpoints, which the write
+/// has read for its own event.
+pub async fn added(
+    db: &impl ConnectionTrait,
+    subscribers: &Subscribers,
+    c: &Comment,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    record(db, Some(subscribers), c, Kind::Added, is_listed(c, Viewer::default()), now).await
 }
 
 /// A change from `before` to `after` (None: the row is gone).
@@ -59,5 +70,5 @@ pub async fn changed(
         (false, true) => Kind::Approved,
         _ => Kind::Updated,
     };
-    record(db, after.unwrap_or(before), kind, was || is, now).await
+    record(db, None, after.unwrap_or(before), kind, was || is, now).await
 }

@@ -178,8 +178,9 @@ async fn insert<C: tx::Db>(
         };
         let c = comment::Entity::insert(row).exec_with_returning(txn).await?;
         counts::on_status_change(txn, &c, None, Some(status)).await?;
-        events::added(txn, &c, cx.now).await?;
-        crate::domain::journal::outbox::comment_created(txn, &c, cx.now).await?;
+        let subscribers = crate::domain::journal::outbox::Subscribers::load(txn).await?;
+        events::added(txn, &subscribers, &c, cx.now).await?;
+        crate::domain::journal::outbox::comment_created(txn, &subscribers, &c, cx.now).await?;
         Ok(c)
     })
 }

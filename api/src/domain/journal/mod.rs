@@ -78,11 +78,8 @@ async fn purges_of(db: &impl ConnectionTrait, change: &Change<'_>) -> AppResult<
         Entity::Article if change.feed.is_none() => Vec::new(),
         Entity::Article => match change.story {
             Some(a) => {
-                let mut keys = surrogate::of_story(db, a).await?;
-                if let Some(b) = change.before {
-                    keys.extend(surrogate::of_story(db, b).await?);
-                }
-                keys
+                let stories: Vec<&entity::article::Model> = std::iter::once(a).chain(change.before).collect();
+                surrogate::of_story(db, &stories).await?
             }
             None => vec![Key::All],
         },
@@ -100,13 +97,19 @@ async fn purges_of(db: &impl ConnectionTrait, change: &Change<'_>) -> AppResult<
 /// `take_turn`), which the transaction holds until it commits.
 pub async fn record(db: &impl ConnectionTrait, change: Change<'_>, now: DateTime<Utc>) -> AppResult<i64> {
     crate::domain::freshness::changed(crate::domain::freshness::Changed::Content);
-    surrogate::purge(db, purges_of(db, &change).await?, now).await?;
+    let purges = purges_of(db, &change).await?;
     take_turn(db).await?;
     let seq = insert(db, &change, now).await?;
-    if let Some(event) = change.feed.filter(|e| outbox::feed_event_type(&change, *e).is_some()) {
-        let subscribers = outbox::Subscribers::load(db).await?;
+    let event = change.feed.filter(|e| outbox::feed_event_type(&change, *e).is_some());
+    if event.is_none() && purges.is_empty() {
+        return Ok(seq);
+    }
+    // Read once for the feed's webhook and the purge's.
+    let subscribers = outbox::Subscribers::load(db).await?;
+    if let Some(event) = event {
         outbox::feed_change(db, &subscribers, seq, &change, event, now).await?;
     }
+    surrogate::purge_for(db, &subscribers, purges, now).await?;
     Ok(seq)
 }
 
@@ -120,12 +123,12 @@ pub async fn record_many(
         return Ok(());
     }
     crate::domain::freshness::changed(crate::domain::freshness::Changed::Content);
-    // A batch (an import) may touch anything the public sees.
-    if changes.iter().any(|c| c.feed.is_some()) {
-        surrogate::purge(db, vec![Key::All], now).await?;
-    }
     take_turn(db).await?;
     let subscribers = outbox::Subscribers::load(db).await?;
+    // A batch (an import) may touch anything the public sees.
+    if changes.iter().any(|c| c.feed.is_some()) {
+        surrogate::purge_for(db, &subscribers, vec![Key::All], now).await?;
+    }
     let hooked = |c: &Change<'_>| {
         c.feed.and_then(|e| outbox::feed_event_type(c, e)).is_some_and(|t| subscribers.want(t))
     };

@@ -101,8 +101,13 @@ pub async fn feed_change(
 }
 
 /// A new comment, whatever its status (moderation tools want the held ones).
-pub async fn comment_created(db: &impl ConnectionTrait, c: &Comment, now: DateTime<Utc>) -> AppResult<()> {
-    let to = Subscribers::load(db).await?.of(EventType::CommentCreated);
+pub async fn comment_created(
+    db: &impl ConnectionTrait,
+    subscribers: &Subscribers,
+    c: &Comment,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let to = subscribers.of(EventType::CommentCreated);
     enqueue(db, to, EventType::CommentCreated, comment_data(c, None), None, now).await
 }
 
@@ -134,8 +139,13 @@ fn comment_data(c: &Comment, from: Option<&str>) -> Value {
 
 /// The surrogate keys a committed write changed, to the endpoints that
 /// want them: sent once the write committed (see `workers::purger`).
-pub async fn cache_purge(db: &impl ConnectionTrait, keys: &[String], now: DateTime<Utc>) -> AppResult<()> {
-    let to = Subscribers::load(db).await?.of(EventType::CachePurge);
+pub async fn cache_purge(
+    db: &impl ConnectionTrait,
+    subscribers: &Subscribers,
+    keys: &[String],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let to = subscribers.of(EventType::CachePurge);
     enqueue(db, to, EventType::CachePurge, json!({ "keys": keys }), None, now).await
 }
 
