@@ -1410,3 +1410,54 @@ async fn smaller_refusals_are_clear_answers_never_500() {
     }
     still_serving(&app).await;
 }
+
+/// Cursors of every kind in their stated form, at the extremes of what
+/// the form holds (every byte zero, every byte 0xFF: instants beyond the
+/// calendar, counts below zero, threads nobody has): each is answered, as
+/// a page or as a refusal naming the cursor, never a 500.
+#[actix_web::test]
+async fn well_formed_cursors_at_their_extremes_get_clear_answers() {
+    use api::domain::cursor::{self, Writer};
+    let app = TestApp::with_demo().await;
+    let key = app.key(&["sync:read", "webhooks:manage", "comments:moderate"]).await;
+    let (_, list) = app.get_json("/v1/articles?limit=1").await;
+    let slug = list["items"][0]["slug"].as_str().unwrap().to_owned();
+    let (_, _, hook) = app
+        .call(
+            "POST",
+            "/v1/webhooks",
+            Some(&key),
+            Some(json!({ "url": "https://93.184.215.14/hook", "events": ["cache.purge"] })),
+            &[],
+        )
+        .await;
+    let hook = hook["id"].as_str().unwrap_or("00000000-0000-0000-0000-000000000000").to_owned();
+    let extremes = |kind: cursor::Kind| {
+        let zeros = Writer::new(kind).seal();
+        let ones = format!("{}{}", &zeros[..4], "_".repeat(zeros.len() - 4));
+        [zeros, ones]
+    };
+    let mut asked = Vec::new();
+    for c in extremes(cursor::STORIES) {
+        asked.push(format!("/v1/articles?cursor={c}"));
+        asked.push(format!("/graphql?query=%7Barticles(after%3A%22{c}%22)%7BtotalCount%7D%7D"));
+    }
+    for c in extremes(cursor::COMMENTS) {
+        asked.push(format!("/v1/articles/{slug}/comments?cursor={c}"));
+        asked.push(format!("/v1/moderation/queue?cursor={c}"));
+    }
+    for c in extremes(cursor::FEED) {
+        asked.push(format!("/v1/sync?cursor={c}"));
+    }
+    for c in extremes(cursor::DELIVERIES) {
+        asked.push(format!("/v1/webhooks/{hook}/deliveries?cursor={c}"));
+    }
+    for c in extremes(cursor::SITEMAP) {
+        asked.push(format!("/sitemap.xml?page={c}"));
+    }
+    for path in asked {
+        let (status, _, body) = app.call("GET", &path, Some(&key), None, &[]).await;
+        assert!([200, 422].contains(&status), "{path}: {status} {body}");
+    }
+    still_serving(&app).await;
+}
