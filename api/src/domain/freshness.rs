@@ -13,6 +13,10 @@
 //! pool's statement hook calls [`ran_statement`] with its own, so domain
 //! writes need no handle on the cache and several apps in one process
 //! (the tests) never touch each other's.
+//!
+//! Other instances on the same database learn of a committed write from
+//! its [`Versions::announce_to`] queue (the notices worker sends it on) and
+//! publish it to their own `Versions` as if it were theirs.
 
 use crate::domain::surrogate::Key;
 use std::cell::RefCell;
@@ -31,19 +35,36 @@ pub enum Changed {
     /// Anything else a reader is shown: stories, their links and related
     /// lists, sections, tags, authors, people's names and standing, media.
     Content,
+    /// Sections, tags or authors: content, and the catalog of terms every
+    /// instance holds in memory must be read again.
+    Terms,
 }
 
 /// Thread counters, by a hash of the story id: a collision only makes an
 /// answer look older than it is.
 const SLOTS: usize = 4096;
 
-/// Where committed writes' keys go: a bounded queue, and a flag raised
-/// when it was full, so that the purger purges everything rather than the
-/// queue growing without end while a purge endpoint is slow.
-pub struct Purges {
-    pub to: Sender<Vec<Key>>,
+/// Where what committed writes name goes: a bounded queue, and a flag
+/// raised when it was full, so that its worker acts on everything (purges
+/// every answer, tells other instances that everything changed) rather
+/// than the queue growing without end while its far end is slow.
+pub struct Outbound<T> {
+    pub to: Sender<T>,
     pub lost: Arc<AtomicBool>,
 }
+
+impl<T> Outbound<T> {
+    fn send(&self, what: T) {
+        if self.to.try_send(what).is_err() {
+            self.lost.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+/// Committed writes' surrogate keys, for the purger.
+pub type Purges = Outbound<Vec<Key>>;
+/// Committed writes' changes, for other instances.
+pub type Notices = Outbound<Vec<Changed>>;
 
 /// The version counters of one database's public content, and where the
 /// surrogate keys its committed writes name are sent to be purged.
@@ -52,6 +73,7 @@ pub struct Versions {
     content: AtomicU64,
     threads: Box<[AtomicU64]>,
     purges: OnceLock<Purges>,
+    notices: OnceLock<Notices>,
 }
 
 impl Default for Versions {
@@ -61,6 +83,7 @@ impl Default for Versions {
             content: AtomicU64::new(0),
             threads: (0..SLOTS).map(|_| AtomicU64::new(0)).collect(),
             purges: OnceLock::new(),
+            notices: OnceLock::new(),
         }
     }
 }
@@ -82,7 +105,7 @@ impl Versions {
         for c in changes {
             match c {
                 Changed::Thread(id) => self.slot(*id).fetch_max(at, Ordering::SeqCst),
-                Changed::Content => self.content.fetch_max(at, Ordering::SeqCst),
+                Changed::Content | Changed::Terms => self.content.fetch_max(at, Ordering::SeqCst),
             };
         }
     }
@@ -92,11 +115,23 @@ impl Versions {
         let _ = self.purges.set(to);
     }
 
+    /// From now on the changes committed writes name go to `to` (the
+    /// notices worker), for other instances.
+    pub fn announce_to(&self, to: Notices) {
+        let _ = self.notices.set(to);
+    }
+
     fn purge(&self, keys: Vec<Key>) {
-        if let (Some(p), false) = (self.purges.get(), keys.is_empty())
-            && p.to.try_send(keys).is_err()
-        {
-            p.lost.store(true, Ordering::SeqCst);
+        if let (Some(p), false) = (self.purges.get(), keys.is_empty()) {
+            p.send(keys);
+        }
+    }
+
+    /// A committed write of this instance: out of date here, and announced.
+    fn committed(&self, changes: Vec<Changed>) {
+        self.publish(&changes);
+        if let (Some(n), false) = (self.notices.get(), changes.is_empty()) {
+            n.send(changes);
         }
     }
 
@@ -168,7 +203,7 @@ where
         })
         .await;
     if let Some(to) = pending.to {
-        to.publish(&pending.changes);
+        to.committed(pending.changes);
         to.purge(pending.purges);
     }
     result
@@ -314,6 +349,34 @@ mod tests {
         assert_eq!(r, Ok(()));
         assert!(!mine.current(0, &[]));
         assert!(other.current(before, &[]));
+    }
+
+    #[tokio::test]
+    async fn a_committed_write_is_announced_and_a_full_queue_flagged() {
+        let v = Arc::new(Versions::default());
+        let (to, mut rx) = tokio::sync::mpsc::channel(1);
+        let lost = Arc::new(AtomicBool::new(false));
+        v.announce_to(Notices { to, lost: Arc::clone(&lost) });
+        let story = Uuid::new_v4();
+        for _ in 0..2 {
+            let r = committing(true, async {
+                statement(&v);
+                changed(Changed::Thread(story));
+                Ok::<_, ()>(())
+            })
+            .await;
+            assert_eq!(r, Ok(()));
+        }
+        assert_eq!(rx.try_recv().ok(), Some(vec![Changed::Thread(story)]));
+        assert!(lost.load(Ordering::SeqCst), "the second did not fit");
+    }
+
+    #[test]
+    fn terms_outdate_every_answer() {
+        let v = Versions::default();
+        let before = v.snapshot();
+        v.publish(&[Changed::Terms]);
+        assert!(!v.current(before, &[]));
     }
 
     #[test]

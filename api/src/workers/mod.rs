@@ -3,6 +3,7 @@
 //! step does to the data; a worker holds only its own position and pace.
 
 pub mod live;
+pub mod notices;
 pub mod publish;
 pub mod purger;
 pub mod related;
@@ -33,6 +34,23 @@ pub fn start_all(state: &AppState, runner: &Runner) -> Result<(), StartError> {
     let (purges, named) = purger::Purger::new(target, runner.stopping()).map_err(StartError::Setup)?;
     state.versions.send_purges_to(named);
     runner.start(purges);
+    // Several instances share a PostgreSQL database: each tells the others
+    // what its writes changed.
+    if state.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        let instance = uuid::Uuid::new_v4();
+        let (announcer, notices) =
+            notices::Announcer::new(c.db.database_url.clone(), instance, runner.stopping());
+        state.versions.announce_to(notices);
+        runner.start(announcer);
+        runner.start(notices::Listener::new(
+            c.db.database_url.clone(),
+            state.db.clone(),
+            instance,
+            Arc::clone(&state.versions),
+            Arc::clone(&state.catalog),
+            runner.stopping(),
+        ));
+    }
     if c.workers.scheduler_poll_ms > 0 {
         runner.start(publish::Publisher {
             db: state.db.clone(),

@@ -24,6 +24,7 @@ mod graphql_over_http;
 mod hardening;
 mod http_caching;
 mod http_conventions;
+mod instances;
 mod live_comments;
 mod migrations;
 mod n_plus_one;

@@ -6,6 +6,7 @@
 pub mod cursor;
 pub mod outbox;
 
+use crate::domain::freshness::Changed;
 use crate::domain::surrogate::{self, Key, Terms};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
@@ -92,11 +93,21 @@ async fn purges_of(db: &impl ConnectionTrait, change: &Change<'_>) -> AppResult<
     })
 }
 
+/// What writes of these kinds change for answers kept in memory: terms are
+/// also held in every instance's catalog.
+fn changed_by(kinds: &[Entity]) -> Changed {
+    if kinds.iter().any(|k| matches!(k, Entity::Section | Entity::Tag | Entity::Author)) {
+        Changed::Terms
+    } else {
+        Changed::Content
+    }
+}
+
 /// Appends `change` to the feed and the webhook outbox; returns its number.
 /// Call it last in the write's transaction: it takes the feed's turn (see
 /// `take_turn`), which the transaction holds until it commits.
 pub async fn record(db: &impl ConnectionTrait, change: Change<'_>, now: DateTime<Utc>) -> AppResult<i64> {
-    crate::domain::freshness::changed(crate::domain::freshness::Changed::Content);
+    crate::domain::freshness::changed(changed_by(&[change.entity]));
     let purges = purges_of(db, &change).await?;
     take_turn(db).await?;
     let seq = insert(db, &change, now).await?;
@@ -122,7 +133,8 @@ pub async fn record_many(
     if changes.is_empty() {
         return Ok(());
     }
-    crate::domain::freshness::changed(crate::domain::freshness::Changed::Content);
+    let kinds: Vec<Entity> = changes.iter().map(|c| c.entity).collect();
+    crate::domain::freshness::changed(changed_by(&kinds));
     take_turn(db).await?;
     let subscribers = outbox::Subscribers::load(db).await?;
     // A batch (an import) may touch anything the public sees.
