@@ -9,6 +9,7 @@ mod abuse;
 mod accounts;
 mod archive;
 mod authorization_matrix;
+mod batch_audiences;
 mod change_feed;
 mod comment_authorization;
 mod comment_counts;
