@@ -333,6 +333,28 @@ pub struct HttpArgs {
     #[arg(long, env = "DATELINE_RATE_LIMIT_BURST", default_value_t = 200, global = true)]
     pub rate_limit_burst: u32,
 
+    /// Where instances add up what callers spent of their rate budgets:
+    /// `database` (the one they share), `redis` (`--redis-url`), `local`
+    /// (each instance counts alone), or `auto`: redis when a Redis URL is
+    /// set, else the database on PostgreSQL and MariaDB, local on SQLite.
+    #[arg(long, env = "DATELINE_RATE_LIMIT_STORE", value_enum, default_value_t = BudgetStore::Auto, global = true)]
+    pub rate_limit_store: BudgetStore,
+
+    /// Redis for shared rate budgets, e.g. redis://127.0.0.1:6379/0.
+    #[arg(long, env = "DATELINE_REDIS_URL", hide_env_values = true, value_parser = secret, global = true)]
+    pub redis_url: Option<SecretString>,
+
+    /// Prefix of Dateline's keys in Redis, so that several deployments can
+    /// share one.
+    #[arg(long, env = "DATELINE_REDIS_KEY_PREFIX", default_value = "dateline:", global = true)]
+    pub redis_key_prefix: String,
+
+    /// Milliseconds between sends of what this instance's callers spent to
+    /// the shared store: instances together admit the limit plus what each
+    /// admits in this time. 0: never (tests send by hand).
+    #[arg(long, env = "DATELINE_RATE_LIMIT_SYNC_MS", default_value_t = 50, global = true)]
+    pub rate_limit_sync_ms: u64,
+
     /// Proxies in front of Dateline that append to X-Forwarded-For; the client
     /// is the address the outermost of them appended. 0 uses the peer address.
     #[arg(long, env = "DATELINE_TRUSTED_PROXIES", default_value_t = 0, global = true)]
@@ -509,6 +531,14 @@ pub struct PurgeArgs {
     /// never logged or shown); repeat for several.
     #[arg(long = "purge-header", env = "DATELINE_PURGE_HEADERS", value_delimiter = '\n', value_parser = secret, hide_env_values = true, global = true)]
     pub purge_headers: Vec<SecretString>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BudgetStore {
+    Auto,
+    Local,
+    Database,
+    Redis,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -36,6 +36,7 @@ pub fn middleware(
     #[cfg(target_os = "linux")]
     registry.register(Box::new(prometheus::process_collector::ProcessCollector::for_self())).map_err(fail)?;
     registry.register(Box::new(operations.seconds.clone())).map_err(fail)?;
+    registry.register(Box::new(state.budget_store_up.clone())).map_err(fail)?;
     if let Some(cache) = &state.read_cache {
         registry.register(Box::new(cache.collector())).map_err(fail)?;
     }

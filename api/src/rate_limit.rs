@@ -7,11 +7,13 @@
 //! address's. An expensive GraphQL query spends by its cost
 //! (`graphql::limits::cost`). Health probes are never limited: a load
 //! balancer must not see Dateline as down because one client misbehaves.
-//! Limits are per instance. Every limited answer says where the caller
+//! The budgets are kept in the ledger (`domain::budget`), shared by the
+//! instances through a store when there is one. Every limited answer says where the caller
 //! stands, in the IETF draft's `RateLimit-Limit`, `-Remaining` and `-Reset`
 //! headers.
 
 use crate::domain::accounts::{Actor, Principal};
+use crate::domain::budget::{Ledger, Rate, Refused, ledger};
 use crate::error::AppError;
 use actix_web::ResponseError;
 use actix_web::body::{BoxBody, MessageBody};
@@ -19,19 +21,11 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::web;
-use governor::clock::{Clock, DefaultClock};
-use governor::middleware::StateInformationMiddleware;
-use governor::state::keyed::DefaultKeyedStateStore;
-use governor::state::{InMemoryState, NotKeyed};
-use governor::{Quota, RateLimiter};
 use std::net::IpAddr;
-use std::num::NonZeroU32;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use uuid::Uuid;
 
-type Buckets = RateLimiter<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock, StateInformationMiddleware>;
-type Bucket = RateLimiter<NotKeyed, InMemoryState, DefaultClock, StateInformationMiddleware>;
+pub use crate::domain::budget::Standing;
 
 /// Whose budget a request spends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,64 +45,35 @@ impl Budget {
     }
 }
 
-/// A key's bucket and its size.
-struct KeyBucket {
-    bucket: Bucket,
-    rate: NonZeroU32,
-    burst: NonZeroU32,
-}
-
-/// Where a caller stands after spending: for the `RateLimit-*` headers.
-#[derive(Debug, Clone, Copy)]
-pub struct Standing {
-    limit: u32,
-    remaining: u32,
-    reset: u64,
-}
-
 pub struct Limiter {
-    buckets: Buckets,
-    per_second: u32,
-    burst: u32,
-    keys: moka::sync::Cache<Uuid, Arc<KeyBucket>>,
-    key_per_second: NonZeroU32,
+    ledger: Arc<Ledger>,
+    address: Rate,
+    key: Rate,
+    /// A key's burst, in seconds of its rate: what addresses get.
+    burst_seconds: u32,
     proxies: usize,
     v6_prefix: u8,
-    seen: AtomicU64,
 }
 
-/// Keys held at once; an idle key's bucket is dropped (it is full again
-/// by then anyway).
-const KEYS_HELD: u64 = 100_000;
-const KEY_IDLE: std::time::Duration = std::time::Duration::from_secs(3600);
-
-/// The limiter, or `None` when `per_second` is 0 (no limit).
+/// The limiter, or `None` when `per_second` is 0 (no limit). Budgets are
+/// spent from `ledger`, which the instances may share.
 pub fn limiter(
+    ledger: Arc<Ledger>,
     per_second: u64,
     burst: u32,
     key_per_second: u64,
     proxies: usize,
     v6_prefix: u8,
 ) -> Option<Arc<Limiter>> {
-    let rate = NonZeroU32::new(u32::try_from(per_second).unwrap_or(u32::MAX))?;
-    let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
-    let quota = Quota::per_second(rate).allow_burst(burst);
-    let buckets = RateLimiter::keyed(quota).with_middleware::<StateInformationMiddleware>();
-    let key_per_second = NonZeroU32::new(u32::try_from(key_per_second).unwrap_or(u32::MAX)).unwrap_or(rate);
-    Some(Arc::new(Limiter {
-        buckets,
-        per_second: rate.get(),
-        burst: burst.get(),
-        keys: moka::sync::Cache::builder().max_capacity(KEYS_HELD).time_to_idle(KEY_IDLE).build(),
-        key_per_second,
-        proxies,
-        v6_prefix,
-        seen: AtomicU64::new(0),
-    }))
-}
-
-fn wait_secs(not_until: &governor::NotUntil<governor::clock::QuantaInstant>) -> u64 {
-    not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1)
+    let rate = u32::try_from(per_second).unwrap_or(u32::MAX);
+    let address = Rate::new(rate, 1, burst)?;
+    let burst_seconds = burst.max(1).div_ceil(rate.max(1)).max(1);
+    let key_rate = match u32::try_from(key_per_second).unwrap_or(u32::MAX) {
+        0 => rate,
+        n => n,
+    };
+    let key = Rate::new(key_rate, 1, key_rate.saturating_mul(burst_seconds)).unwrap_or(address);
+    Some(Arc::new(Limiter { ledger, address, key, burst_seconds, proxies, v6_prefix }))
 }
 
 impl Standing {
@@ -123,51 +88,23 @@ impl Standing {
 }
 
 impl Limiter {
-    fn standing(limit: u32, per_second: u32, remaining: u32) -> Standing {
-        let reset = u64::from(limit.saturating_sub(remaining)).div_ceil(u64::from(per_second.max(1)));
-        Standing { limit, remaining, reset }
-    }
-
-    fn key_bucket(&self, id: Uuid, rate: Option<u32>) -> Arc<KeyBucket> {
-        self.keys.get_with(id, || {
-            let rate = rate.and_then(NonZeroU32::new).unwrap_or(self.key_per_second);
-            // The same burst, in seconds of the rate, as addresses get.
-            let seconds = self.burst.div_ceil(self.per_second.max(1)).max(1);
-            let burst = NonZeroU32::new(rate.get().saturating_mul(seconds)).unwrap_or(rate);
-            let bucket = RateLimiter::direct(Quota::per_second(rate).allow_burst(burst))
-                .with_middleware::<StateInformationMiddleware>();
-            Arc::new(KeyBucket { bucket, rate, burst })
-        })
-    }
-
     /// Spends `n` requests of `budget`; the error says in how many seconds
     /// to come back (and where the caller stands). `n` larger than the
     /// whole bucket can never be spent: it is refused as if empty.
     pub fn spend(&self, budget: Budget, n: u32) -> Result<Standing, (u64, Standing)> {
-        let n = NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
-        match budget {
-            Budget::Address(ip) => {
-                let empty = Self::standing(self.burst, self.per_second, 0);
-                match self.buckets.check_key_n(&ip, n) {
-                    Ok(Ok(state)) => {
-                        Ok(Self::standing(self.burst, self.per_second, state.remaining_burst_capacity()))
-                    }
-                    Ok(Err(not_until)) => Err((wait_secs(&not_until), empty)),
-                    Err(_) => Err((u64::from(self.burst.div_ceil(self.per_second.max(1))), empty)),
-                }
+        let n = n.max(1);
+        let (key, rate) = match budget {
+            Budget::Address(ip) => (format!("a:{ip}"), self.address),
+            Budget::Key(id, own) => {
+                let rate = own
+                    .and_then(|r| Rate::new(r, 1, r.saturating_mul(self.burst_seconds)))
+                    .unwrap_or(self.key);
+                (format!("k:{id}"), rate)
             }
-            Budget::Key(id, rate) => {
-                let k = self.key_bucket(id, rate);
-                let empty = Self::standing(k.burst.get(), k.rate.get(), 0);
-                match k.bucket.check_n(n) {
-                    Ok(Ok(state)) => {
-                        Ok(Self::standing(k.burst.get(), k.rate.get(), state.remaining_burst_capacity()))
-                    }
-                    Ok(Err(not_until)) => Err((wait_secs(&not_until), empty)),
-                    Err(_) => Err((u64::from(k.burst.get().div_ceil(k.rate.get())), empty)),
-                }
-            }
-        }
+        };
+        self.ledger
+            .spend(&key, rate, n, ledger::now())
+            .map_err(|Refused { retry_after_secs, standing }| (retry_after_secs, standing))
     }
 }
 
@@ -262,11 +199,6 @@ pub async fn middleware(
     let Some(limiter) = limiter.filter(|_| !UNLIMITED.contains(&req.path()) && !presents_key(&req)) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    if limiter.seen.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
-        // Forget idle clients now and then so the table stays small.
-        limiter.buckets.retain_recent();
-        limiter.buckets.shrink_to_fit();
-    }
     match client_of(&req, limiter.proxies, limiter.v6_prefix) {
         Some(ip) => spending(&limiter, Budget::Address(ip), req, next).await,
         None => Ok(next.call(req).await?.map_into_boxed_body()),

@@ -51,8 +51,19 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
     db::migrate(&conn).await.map_err(|e| StartError::Migrate { url, reason: first_line(&e.to_string()) })?;
     let soft = crate::fd_limit::current().map(|(soft, _)| soft);
     let streams = crate::fd_limit::stream_cap(config.live.live_max_streams, soft);
-    let community =
-        Arc::new(crate::state::Community::from_config(&config, streams).map_err(StartError::Setup)?);
+    let notices = conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
+    let budget_store = crate::workers::budget_sync::store_of(&config, &conn).map_err(StartError::Setup)?;
+    let ledger = Arc::new(crate::domain::budget::Ledger::new(budget_store.is_some()));
+    let budget_store_up = prometheus::IntGauge::new(
+        "dateline_rate_budget_store_up",
+        "1 while the store the instances share rate budgets in answers, 0 while it does not (each instance limits alone), -1 with no shared store",
+    )
+    .map_err(|e| StartError::Setup(e.to_string()))?;
+    budget_store_up.set(if budget_store.is_some() { 1 } else { -1 });
+    let community = Arc::new(
+        crate::state::Community::from_config(&config, streams, Arc::clone(&ledger))
+            .map_err(StartError::Setup)?,
+    );
     let webhooks = Arc::new(config.webhook_settings());
     if let Some(t) = &config.site.public_url_template {
         PublicUrls::check(t).map_err(|e| StartError::Setup(format!("DATELINE_PUBLIC_URL_TEMPLATE {e}")))?;
@@ -92,6 +103,10 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
         webhooks,
         urls,
         catalog,
+        ledger,
+        budget_store: budget_store.map(Arc::new),
+        budget_store_up,
+        listening: Arc::new(std::sync::atomic::AtomicBool::new(!notices)),
         shutdown,
     })
 }
@@ -235,6 +250,7 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Application, StartE
     let stopping = state.shutdown.clone();
     let worker_state = state.clone();
     let limiter = crate::rate_limit::limiter(
+        Arc::clone(&state.ledger),
         c.http.rate_limit_per_second,
         c.http.rate_limit_burst,
         c.http.key_rate_limit_per_second,

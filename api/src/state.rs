@@ -31,6 +31,15 @@ pub struct AppState {
     pub caching: crate::http::caching::Policy,
     /// The GraphQL documents clients may send by id.
     pub persisted: Arc<crate::domain::persisted::Registry>,
+    /// What callers spent of their rate budgets in this instance.
+    pub ledger: Arc<crate::domain::budget::Ledger>,
+    /// Where the instances add their budgets up; None: each limits alone.
+    pub budget_store: Option<Arc<crate::domain::budget::store::Store>>,
+    /// 1 while the shared store answers, 0 while it does not, -1 with none.
+    pub budget_store_up: prometheus::IntGauge,
+    /// Whether this instance hears the other instances' notices (always
+    /// where there are none to hear): until it does, it is not ready.
+    pub listening: Arc<std::sync::atomic::AtomicBool>,
     /// Cancelled when the process shuts down: workers stop after their
     /// step, live streams close.
     pub shutdown: tokio_util::sync::CancellationToken,
@@ -58,7 +67,11 @@ impl Community {
     }
 
     /// `streams`: the most live streams the process may hold.
-    pub fn from_config(c: &Config, streams: usize) -> Result<Self, String> {
+    pub fn from_config(
+        c: &Config,
+        streams: usize,
+        ledger: Arc<crate::domain::budget::Ledger>,
+    ) -> Result<Self, String> {
         let sso = SsoVerifier::from_config(
             c.accounts.sso_secret.as_ref().map(secrecy::ExposeSecret::expose_secret),
             c.accounts.sso_public_key.as_deref(),
@@ -67,12 +80,15 @@ impl Community {
         .map_err(|e| e.to_string())?;
         Ok(Self {
             comments: c.comment_settings(),
-            throttle: Throttle::new(Allowances {
-                comments_per_minute: c.comments.rate_comments_per_minute,
-                auth_per_minute: c.accounts.rate_auth_per_minute,
-                registrations_per_hour: c.accounts.rate_registrations_per_hour,
-                sign_in_free_failures: c.accounts.sign_in_free_failures,
-            }),
+            throttle: Throttle::new(
+                Allowances {
+                    comments_per_minute: c.comments.rate_comments_per_minute,
+                    auth_per_minute: c.accounts.rate_auth_per_minute,
+                    registrations_per_hour: c.accounts.rate_registrations_per_hour,
+                    sign_in_free_failures: c.accounts.sign_in_free_failures,
+                },
+                ledger,
+            ),
             sso,
             session_ttl: c.session_ttl(),
             live: Live::new(),

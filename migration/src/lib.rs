@@ -20,6 +20,7 @@ mod m20261205_000013_related_marks;
 mod m20261206_000014_article_link_ids;
 mod m20261206_000015_persisted_operations;
 mod m20261206_000016_key_rate_limits;
+mod m20261206_000017_rate_budgets;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_article_link_ids::Migration),
             Box::new(m20261206_000015_persisted_operations::Migration),
             Box::new(m20261206_000016_key_rate_limits::Migration),
+            Box::new(m20261206_000017_rate_budgets::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod articles;
 pub mod audience;
 pub mod body;
+pub mod budget;
 pub mod comments;
 pub mod count;
 pub mod cursor;

@@ -1,18 +1,15 @@
 //! Per-person and per-address limits on the writes people make: posting,
 //! reacting and flagging share one budget, signing in and registering
 //! another, and registering has an hourly one of its own; failed sign-ins
-//! back off per account ([`SignInBackoff`]). Token buckets (governor) per
-//! key, per instance. A refusal says when to come back.
+//! back off per account ([`SignInBackoff`], per instance). The budgets are
+//! kept in the ledger (`domain::budget`), which the instances share through
+//! a store when there is one. A refusal says when to come back.
 
 use crate::domain::accounts::Actor;
 pub use crate::domain::accounts::sign_in_backoff::SignInBackoff;
+use crate::domain::budget::{Ledger, Rate, ledger};
 use crate::error::{AppError, AppResult};
-use governor::clock::{Clock, DefaultClock};
-use governor::state::keyed::DefaultKeyedStateStore;
-use governor::{Quota, RateLimiter};
-use std::num::NonZeroU32;
-
-type Buckets = RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock>;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Budget {
@@ -26,22 +23,23 @@ pub enum Budget {
     Registration,
 }
 
+impl Budget {
+    /// Its keys' prefix in the ledger.
+    fn prefix(self) -> &'static str {
+        match self {
+            Self::Comments => "c",
+            Self::Auth => "au",
+            Self::Registration => "rg",
+        }
+    }
+}
+
 pub struct Throttle {
-    comments: Option<Buckets>,
-    auth: Option<Buckets>,
-    registrations: Option<Buckets>,
+    comments: Option<Rate>,
+    auth: Option<Rate>,
+    registrations: Option<Rate>,
+    ledger: Arc<Ledger>,
     pub accounts: SignInBackoff,
-}
-
-fn buckets(per_minute: u32) -> Option<Buckets> {
-    let n = NonZeroU32::new(per_minute)?;
-    Some(RateLimiter::keyed(Quota::per_minute(n)))
-}
-
-fn hourly(per_hour: u32) -> Option<Buckets> {
-    let n = NonZeroU32::new(per_hour)?;
-    Quota::with_period(std::time::Duration::from_secs(3600) / n.get())
-        .map(|q| RateLimiter::keyed(q.allow_burst(n)))
 }
 
 /// How much each budget allows; 0 turns one off.
@@ -54,11 +52,13 @@ pub struct Allowances {
 }
 
 impl Throttle {
-    pub fn new(a: Allowances) -> Self {
+    /// Spends from `ledger`, which the instances may share.
+    pub fn new(a: Allowances, ledger: Arc<Ledger>) -> Self {
         Self {
-            comments: buckets(a.comments_per_minute),
-            auth: buckets(a.auth_per_minute),
-            registrations: hourly(a.registrations_per_hour),
+            comments: Rate::new(a.comments_per_minute, 60, a.comments_per_minute),
+            auth: Rate::new(a.auth_per_minute, 60, a.auth_per_minute),
+            registrations: Rate::new(a.registrations_per_hour, 3600, a.registrations_per_hour),
+            ledger,
             accounts: SignInBackoff::new(a.sign_in_free_failures),
         }
     }
@@ -66,35 +66,32 @@ impl Throttle {
     /// Takes one unit of `budget` for the actor's person and for their
     /// address; either running out refuses the action.
     pub fn take(&self, budget: Budget, actor: &Actor) -> AppResult<()> {
-        let Some(b) = (match budget {
-            Budget::Comments => &self.comments,
-            Budget::Auth => &self.auth,
-            Budget::Registration => &self.registrations,
+        let Some(rate) = (match budget {
+            Budget::Comments => self.comments,
+            Budget::Auth => self.auth,
+            Budget::Registration => self.registrations,
         }) else {
             return Ok(());
         };
         let mut keys = Vec::with_capacity(2);
         if let Some(id) = actor.user_id() {
-            keys.push(format!("u:{id}"));
+            keys.push(format!("{}:u:{id}", budget.prefix()));
         }
         if let Some(ip) = actor.client {
-            keys.push(format!("ip:{ip}"));
+            keys.push(format!("{}:ip:{ip}", budget.prefix()));
         }
+        let now = ledger::now();
         for key in keys {
-            if let Err(not_until) = b.check_key(&key) {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                return Err(AppError::RateLimited { retry_after_secs: wait.as_secs().max(1) });
+            if let Err(refused) = self.ledger.spend(&key, rate, 1, now) {
+                return Err(AppError::RateLimited { retry_after_secs: refused.retry_after_secs });
             }
         }
         Ok(())
     }
 
-    /// Forgets keys whose buckets are full again, and sign-in failures an
-    /// hour old, so memory stays bounded.
+    /// Forgets sign-in failures an hour old, so memory stays bounded (the
+    /// ledger forgets idle budgets by itself).
     pub fn sweep(&self, now: chrono::DateTime<chrono::Utc>) {
-        for b in [&self.comments, &self.auth, &self.registrations].into_iter().flatten() {
-            b.retain_recent();
-        }
         self.accounts.sweep(now);
     }
 }

@@ -2,6 +2,7 @@
 //! runner drives on an interval until shutdown. The domain holds what a
 //! step does to the data; a worker holds only its own position and pace.
 
+pub mod budget_sync;
 pub mod live;
 pub mod notices;
 pub mod publish;
@@ -34,9 +35,17 @@ pub fn start_all(state: &AppState, runner: &Runner) -> Result<(), StartError> {
     let (purges, named) = purger::Purger::new(target, runner.stopping()).map_err(StartError::Setup)?;
     state.versions.send_purges_to(named);
     runner.start(purges);
+    if let (Some(store), true) = (&state.budget_store, c.http.rate_limit_sync_ms > 0) {
+        runner.start(budget_sync::BudgetSync::new(
+            Arc::clone(&state.ledger),
+            Arc::clone(store),
+            state.budget_store_up.clone(),
+            Duration::from_millis(c.http.rate_limit_sync_ms),
+        ));
+    }
     // Several instances share a PostgreSQL database: each tells the others
     // what its writes changed.
-    if state.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+    if !state.listening.load(std::sync::atomic::Ordering::SeqCst) {
         let instance = uuid::Uuid::new_v4();
         let (announcer, notices) =
             notices::Announcer::new(c.db.database_url.clone(), instance, runner.stopping());
@@ -48,6 +57,7 @@ pub fn start_all(state: &AppState, runner: &Runner) -> Result<(), StartError> {
             instance,
             Arc::clone(&state.versions),
             Arc::clone(&state.catalog),
+            Arc::clone(&state.listening),
             runner.stopping(),
         ));
     }

@@ -39,6 +39,7 @@ mod read_cache;
 mod related_stories;
 mod rest_articles;
 mod schema_sdl;
+mod shared_budgets;
 mod shutdown;
 mod surrogate_keys;
 mod syndication;

@@ -9,6 +9,8 @@
 
 #[path = "../api/common/mod.rs"]
 mod common;
+mod instances;
+mod one_service;
 
 use chrono::TimeDelta;
 use common::{Story, TestApp, t0};
@@ -222,69 +224,12 @@ async fn one_created_rest(
 /// and all four serve.
 #[actix_web::test]
 async fn four_instances_started_together_all_serve_one_demo() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-    /// Stops the instances however the test ends.
-    struct Instances(Vec<std::process::Child>);
-    impl Drop for Instances {
-        fn drop(&mut self) {
-            for child in &mut self.0 {
-                let _ = child.kill();
-                let _ = child.wait();
-            }
-        }
-    }
     let (url, _dir) = common::fresh_database().await;
-    let mut children: Vec<_> = (0..4)
-        .map(|_| {
-            Command::new(env!("CARGO_BIN_EXE_dateline"))
-                .args(["--database-url", url.as_str(), "--bind", "127.0.0.1:0", "serve"])
-                .env("RUST_LOG", "info")
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let mut children = Instances(std::mem::take(&mut children));
-    // Each prints its banner once it serves (its output is read to the end,
-    // so that it never writes into a closed pipe), or exits.
-    // The log on stderr says who loaded the demo before it says where the
-    // instance serves, so every load is counted once four addresses are
-    // known. Both pipes are read to the end, so that no instance ever writes
-    // into a closed pipe; the log is kept to explain a failure.
-    let (tx, rx) = std::sync::mpsc::channel();
-    let logs: std::sync::Arc<std::sync::Mutex<String>> = std::sync::Arc::default();
-    for child in &mut children.0 {
-        let stdout = child.stdout.take().unwrap();
-        std::thread::spawn(move || for _ in BufReader::new(stdout).lines().map_while(Result::ok) {});
-        let (stderr, tx, logs) = (child.stderr.take().unwrap(), tx.clone(), logs.clone());
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if line.contains("loaded demo content") {
-                    let _ = tx.send(None);
-                }
-                if let Some(addr) = line.split("address=http://").nth(1) {
-                    let _ = tx.send(Some(addr.trim().to_owned()));
-                }
-                logs.lock().unwrap().push_str(&line);
-                logs.lock().unwrap().push('\n');
-            }
-        });
-    }
-    drop(tx);
-    let (mut loaded, mut addrs) = (0, Vec::new());
-    while addrs.len() < 4 {
-        match rx.recv_timeout(std::time::Duration::from_secs(60)) {
-            Ok(Some(addr)) => addrs.push(addr),
-            Ok(None) => loaded += 1,
-            Err(e) => panic!("{} of 4 instances serve ({e}): {}", addrs.len(), logs.lock().unwrap()),
-        }
-    }
+    let mut four = instances::Instances::start(&url, 4, &[]);
     let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::new();
     let mut seen = Vec::new();
-    for addr in &addrs {
+    for addr in &four.addrs {
         let list: serde_json::Value = client
             .get(format!("http://{addr}/v1/articles?limit=100"))
             .send()
@@ -299,8 +244,6 @@ async fn four_instances_started_together_all_serve_one_demo() {
     let db = sea_orm::Database::connect(url.as_str()).await.unwrap();
     use sea_orm::{EntityTrait, PaginatorTrait};
     assert_eq!(entity::article::Entity::find().count(&db).await.unwrap(), 8, "the demo, once");
-    for child in &mut children.0 {
-        assert!(child.try_wait().unwrap().is_none(), "every instance is still running");
-    }
-    assert_eq!(loaded, 1, "exactly one instance loads the demo");
+    assert!(four.all_running(), "every instance is still running");
+    assert_eq!(four.loaded, 1, "exactly one instance loads the demo");
 }

@@ -9,6 +9,7 @@ use crate::workers::{Outcome, Worker};
 use sea_orm::DatabaseConnection;
 use sea_orm::sqlx::postgres::PgListener;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -19,6 +20,8 @@ pub struct Listener {
     versions: Arc<Versions>,
     catalog: Arc<Catalog>,
     listener: Option<PgListener>,
+    /// Raised while listening (the instance is ready only then).
+    listening: Arc<AtomicBool>,
     stop: CancellationToken,
 }
 
@@ -43,9 +46,10 @@ impl Listener {
         instance: uuid::Uuid,
         versions: Arc<Versions>,
         catalog: Arc<Catalog>,
+        listening: Arc<AtomicBool>,
         stop: CancellationToken,
     ) -> Self {
-        Self { url, db, instance, versions, catalog, listener: None, stop }
+        Self { url, db, instance, versions, catalog, listener: None, listening, stop }
     }
 
     /// Connects when not connected, else waits for one notice.
@@ -55,6 +59,7 @@ impl Listener {
             l.listen(super::CHANNEL).await.map_err(|e| format!("cannot listen: {e}"))?;
             self.listener = Some(l);
             self.everything().await;
+            self.listening.store(true, Ordering::SeqCst);
             return Ok(Heard::Listening);
         };
         let got = tokio::select! {
@@ -70,12 +75,12 @@ impl Listener {
                 _ => Ok(Heard::Ignored),
             },
             Ok(None) => {
-                self.listener = None;
+                self.lost();
                 self.everything().await;
                 Ok(Heard::Lost)
             }
             Err(e) => {
-                self.listener = None;
+                self.lost();
                 self.everything().await;
                 Err(format!("lost the notices connection: {e}"))
             }
@@ -87,6 +92,11 @@ impl Listener {
         if notice.terms {
             self.catalog.written(&self.db).await;
         }
+    }
+
+    fn lost(&mut self) {
+        self.listener = None;
+        self.listening.store(false, Ordering::SeqCst);
     }
 
     async fn everything(&self) {

@@ -5,6 +5,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod raw;
+pub mod receiver;
 
 use api::clock::Clock;
 use api::config::Config;
@@ -110,7 +111,14 @@ impl TestApp {
         let server = api::startup::run(state.clone(), listener)?;
         let workers = server.workers();
         actix_web::rt::spawn(server.serve_until(std::future::pending()));
-        Ok(Self { addr, state, workers, client: reqwest::Client::new(), _dir: dir })
+        let app = Self { addr, state, workers, client: reqwest::Client::new(), _dir: dir };
+        // Ready once it hears the other instances' notices (PostgreSQL).
+        let start = std::time::Instant::now();
+        while app.get("/readyz").await.status() != 200 {
+            assert!(start.elapsed() < std::time::Duration::from_secs(10), "never ready");
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        Ok(app)
     }
 
     /// A test app with the demo stories loaded.
@@ -412,4 +420,38 @@ async fn ensure(
 /// The `extensions.code` of the first GraphQL error.
 pub fn error_code(resp: &Value) -> String {
     resp["errors"][0]["extensions"]["code"].as_str().unwrap_or("<none>").to_owned()
+}
+
+/// A Redis for the tests: `TEST_REDIS_URL`, else one on 127.0.0.1:6379,
+/// else a `redis-server` of the test process's own on a free port, which
+/// stops when the process ends (its shell waits on the process's pipe).
+pub fn redis_url() -> String {
+    static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    URL.get_or_init(|| {
+        if let Ok(url) = std::env::var("TEST_REDIS_URL") {
+            return url;
+        }
+        if std::net::TcpStream::connect("127.0.0.1:6379").is_ok() {
+            return "redis://127.0.0.1:6379/0".into();
+        }
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let script = format!(
+            "redis-server --port {port} --bind 127.0.0.1 --save '' --appendonly no >/dev/null & pid=$!; read _; kill $pid"
+        );
+        let child = std::process::Command::new("sh")
+            .args(["-c", &script])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .expect("no Redis on 127.0.0.1:6379 and no redis-server to start (apt-get install redis-server)");
+        // Never dropped: the pipe closes when the test process exits.
+        std::mem::forget(child);
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return format!("redis://127.0.0.1:{port}/0");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the test's redis-server did not start on port {port}");
+    })
+    .clone()
 }
