@@ -175,6 +175,28 @@ pub struct DatabaseArgs {
     /// Log SQL statements slower than this many milliseconds.
     #[arg(long, env = "DATELINE_SLOW_SQL_MS", default_value_t = 250, global = true)]
     pub slow_sql_ms: u64,
+
+    /// A PostgreSQL streaming replica (repeatable; the variable takes a
+    /// comma-separated list): reads without credentials go to a replica
+    /// that has replayed every write they must see, everything else to the
+    /// primary.
+    #[arg(
+        long = "database-replica-url",
+        env = "DATABASE_REPLICA_URLS",
+        value_delimiter = ',',
+        hide_env_values = true,
+        global = true
+    )]
+    pub database_replica_urls: Vec<String>,
+
+    /// A replica further behind the primary than this many milliseconds,
+    /// or not answering, is skipped until it catches up.
+    #[arg(long, env = "DATELINE_REPLICA_MAX_LAG_MS", default_value_t = 1000, global = true)]
+    pub replica_max_lag_ms: u64,
+
+    /// How often each replica's position is read, in milliseconds.
+    #[arg(long, env = "DATELINE_REPLICA_CHECK_MS", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub replica_check_ms: u64,
 }
 
 #[derive(Debug, Clone, Args)]

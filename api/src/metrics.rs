@@ -37,6 +37,11 @@ pub fn middleware(
     registry.register(Box::new(prometheus::process_collector::ProcessCollector::for_self())).map_err(fail)?;
     registry.register(Box::new(operations.seconds.clone())).map_err(fail)?;
     registry.register(Box::new(state.budget_store_up.clone())).map_err(fail)?;
+    if let Some(r) = &state.replicas {
+        registry.register(Box::new(r.lag.clone())).map_err(fail)?;
+        registry.register(Box::new(r.usable.clone())).map_err(fail)?;
+        registry.register(Box::new(r.reads.clone())).map_err(fail)?;
+    }
     if let Some(cache) = &state.read_cache {
         registry.register(Box::new(cache.collector())).map_err(fail)?;
     }

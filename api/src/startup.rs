@@ -44,11 +44,14 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
         slow: Duration::from_millis(config.db.slow_sql_ms),
         connect_timeout: Duration::from_millis(config.db.db_connect_timeout_ms),
         acquire_timeout: Duration::from_millis(config.db.db_acquire_timeout_ms),
+        counter: None,
+        lazy: false,
     };
     let (conn, statements) = db::connect(&config.db.database_url, pool)
         .await
         .map_err(|e| StartError::Connect { url: url.clone(), reason: first_line(&e.to_string()) })?;
     db::migrate(&conn).await.map_err(|e| StartError::Migrate { url, reason: first_line(&e.to_string()) })?;
+    let replicas = connect_replicas(&config, &conn, &statements).await?;
     let soft = crate::fd_limit::current().map(|(soft, _)| soft);
     let streams = crate::fd_limit::stream_cap(config.live.live_max_streams, soft);
     let notices = conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
@@ -107,8 +110,50 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
         budget_store: budget_store.map(Arc::new),
         budget_store_up,
         listening: Arc::new(std::sync::atomic::AtomicBool::new(!notices)),
+        replicas,
         shutdown,
     })
+}
+
+/// The read replicas' pools, connected on first use: a replica down at
+/// start is skipped until it answers.
+async fn connect_replicas(
+    config: &Config,
+    primary: &sea_orm::DatabaseConnection,
+    statements: &db::StatementCounter,
+) -> Result<Option<Arc<db::replicas::Replicas>>, StartError> {
+    let urls = &config.db.database_replica_urls;
+    if urls.is_empty() {
+        return Ok(None);
+    }
+    if primary.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        return Err(StartError::Setup(
+            "read replicas (DATABASE_REPLICA_URLS) need a PostgreSQL primary".into(),
+        ));
+    }
+    let mut pools = Vec::with_capacity(urls.len());
+    for url in urls {
+        let label = db::mask_url(url);
+        if !url.starts_with("postgres") {
+            return Err(StartError::Setup(format!("the read replica {label} is not a postgres:// URL")));
+        }
+        let settings = db::PoolSettings {
+            on_statement: None,
+            max_connections: config.pool_size(),
+            slow: Duration::from_millis(config.db.slow_sql_ms),
+            connect_timeout: Duration::from_millis(config.db.db_connect_timeout_ms),
+            acquire_timeout: Duration::from_millis(config.db.db_acquire_timeout_ms),
+            counter: Some(statements.clone()),
+            lazy: true,
+        };
+        let (pool, _) = db::connect(url, settings)
+            .await
+            .map_err(|e| StartError::Connect { url: label.clone(), reason: first_line(&e.to_string()) })?;
+        pools.push((label, pool));
+    }
+    let replicas = db::replicas::Replicas::new(pools, config.db.replica_max_lag_ms)
+        .map_err(|e| StartError::Setup(e.to_string()))?;
+    Ok(Some(Arc::new(replicas)))
 }
 
 fn first_line(s: &str) -> String {
@@ -278,10 +323,19 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Application, StartE
     let access_log = web::Data::new(AccessLog(c.server.access_log));
     let operations = web::Data::new(operations);
     let schema = web::Data::new(schema);
+    let replica_loaders = web::Data::new(graphql::loaders::ReplicaLoaders(
+        state
+            .replicas
+            .iter()
+            .flat_map(|r| r.list.iter())
+            .map(|r| graphql::loaders::Loaders::new(&r.db))
+            .collect(),
+    ));
     let state_data = web::Data::new(state);
     let server = HttpServer::new(move || {
         let mut app = App::new()
             // Innermost: it needs to know who asks.
+            .wrap(from_fn(crate::http::replica::route))
             .wrap(from_fn(crate::rest::kept::middleware))
             .wrap(from_fn(crate::rate_limit::keyed))
             .wrap(from_fn(crate::auth::middleware))
@@ -299,6 +353,7 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Application, StartE
             .app_data(access_log.clone())
             .app_data(operations.clone())
             .app_data(schema.clone())
+            .app_data(replica_loaders.clone())
             .app_data(state_data.clone())
             .app_data(api_json.clone())
             .app_data(http_limits.clone())

@@ -40,6 +40,8 @@ pub struct AppState {
     /// Whether this instance hears the other instances' notices (always
     /// where there are none to hear): until it does, it is not ready.
     pub listening: Arc<std::sync::atomic::AtomicBool>,
+    /// Read replicas for reads without credentials; None without any.
+    pub replicas: Option<Arc<crate::db::replicas::Replicas>>,
     /// Cancelled when the process shuts down: workers stop after their
     /// step, live streams close.
     pub shutdown: tokio_util::sync::CancellationToken,

@@ -2,6 +2,7 @@
 //! counter behind `/metrics` and the N+1 tests.
 
 pub mod counters;
+pub mod replicas;
 pub mod statistics;
 
 use migration::{Migrator, MigratorTrait};
@@ -67,14 +68,20 @@ pub struct PoolSettings {
     pub acquire_timeout: Duration,
     /// Called with every statement, in the task that runs it.
     pub on_statement: Option<Arc<dyn Fn() + Send + Sync>>,
+    /// Counts into this counter (a replica's pool into the primary's).
+    pub counter: Option<StatementCounter>,
+    /// Connects on first use (a replica down at start is skipped, not fatal).
+    pub lazy: bool,
 }
 
 pub async fn connect(url: &str, pool: PoolSettings) -> Result<(DatabaseConnection, StatementCounter), DbErr> {
-    let PoolSettings { max_connections, slow, connect_timeout, acquire_timeout, on_statement } = pool;
+    let PoolSettings { max_connections, slow, connect_timeout, acquire_timeout, on_statement, counter, lazy } =
+        pool;
     let mut opt = ConnectOptions::new(url.to_owned());
     opt.connect_timeout(connect_timeout)
         .acquire_timeout(acquire_timeout)
         .idle_timeout(Duration::from_secs(300))
+        .connect_lazy(lazy)
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {
         // sqlx leaves SQLite in rollback-journal mode; WAL lets readers run
@@ -131,7 +138,10 @@ pub async fn connect(url: &str, pool: PoolSettings) -> Result<(DatabaseConnectio
         });
     }
     let mut db = Database::connect(opt).await?;
-    let counter = StatementCounter::new()?;
+    let counter = match counter {
+        Some(c) => c,
+        None => StatementCounter::new()?,
+    };
     let c = counter.clone();
     db.set_metric_callback(move |info| {
         c.saw(&info.statement.sql);

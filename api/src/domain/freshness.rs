@@ -69,6 +69,12 @@ pub type Notices = Outbound<Vec<Changed>>;
 /// The version counters of one database's public content, and where the
 /// surrogate keys its committed writes name are sent to be purged.
 pub struct Versions {
+    /// Committed writes that named a change, and how many of them the
+    /// primary's WAL position below is known to cover: a read replica may
+    /// answer only while the two are equal and it has replayed `floor`.
+    committed: AtomicU64,
+    settled: AtomicU64,
+    floor: AtomicU64,
     seq: AtomicU64,
     content: AtomicU64,
     threads: Box<[AtomicU64]>,
@@ -79,6 +85,9 @@ pub struct Versions {
 impl Default for Versions {
     fn default() -> Self {
         Self {
+            committed: AtomicU64::new(0),
+            settled: AtomicU64::new(0),
+            floor: AtomicU64::new(0),
             seq: AtomicU64::new(0),
             content: AtomicU64::new(0),
             threads: (0..SLOTS).map(|_| AtomicU64::new(0)).collect(),
@@ -127,8 +136,36 @@ impl Versions {
         }
     }
 
+    /// Writes of this instance committed so far (that named a change).
+    pub fn committed_writes(&self) -> u64 {
+        self.committed.load(Ordering::SeqCst)
+    }
+
+    /// The primary's WAL position `lsn`, read after the first `writes`
+    /// committed: it covers them.
+    pub fn settle(&self, writes: u64, lsn: u64) {
+        self.floor.fetch_max(lsn, Ordering::SeqCst);
+        self.settled.fetch_max(writes, Ordering::SeqCst);
+    }
+
+    /// Another instance's write reached the primary at `lsn`.
+    pub fn raise_floor(&self, lsn: u64) {
+        self.floor.fetch_max(lsn, Ordering::SeqCst);
+    }
+
+    /// The WAL position a replica must have replayed to answer a read
+    /// now; None while a write of this instance has committed at a
+    /// position not yet known (the read goes to the primary).
+    pub fn replica_floor(&self) -> Option<u64> {
+        let floor = self.floor.load(Ordering::SeqCst);
+        (self.settled.load(Ordering::SeqCst) >= self.committed.load(Ordering::SeqCst)).then_some(floor)
+    }
+
     /// A committed write of this instance: out of date here, and announced.
     fn committed(&self, changes: Vec<Changed>) {
+        if !changes.is_empty() {
+            self.committed.fetch_add(1, Ordering::SeqCst);
+        }
         self.publish(&changes);
         if let (Some(n), false) = (self.notices.get(), changes.is_empty()) {
             n.send(changes);

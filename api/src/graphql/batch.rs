@@ -48,6 +48,16 @@ where
     pending: Shared<K, L>,
 }
 
+impl<K, L> Clone for Batcher<K, L>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    L: Loader<K>,
+{
+    fn clone(&self) -> Self {
+        Self { loader: Arc::clone(&self.loader), pending: Arc::clone(&self.pending) }
+    }
+}
+
 impl<K, L> Batcher<K, L>
 where
     K: Send + Sync + Hash + Eq + Clone + 'static,

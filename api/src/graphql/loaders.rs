@@ -136,6 +136,7 @@ impl Loader<RelatedKey> for RelatedLists {
     }
 }
 
+#[derive(Clone)]
 pub struct Loaders {
     pub related: Batcher<RelatedKey, RelatedLists>,
     pub body: Batcher<Uuid, BodyByArticle>,
@@ -146,6 +147,9 @@ pub struct Loaders {
     pub reacted: Batcher<Reacted, ReactionsOf>,
     pub replies: Batcher<RepliesKey, FirstReplies>,
 }
+
+/// The loaders of each read replica, in the order of `db::replicas`.
+pub struct ReplicaLoaders(pub Vec<Loaders>);
 
 impl Loaders {
     pub fn new(db: &DatabaseConnection) -> Self {

@@ -7,4 +7,5 @@
 pub mod caching;
 pub mod cors;
 pub mod methods;
+pub mod replica;
 pub mod request_log;

@@ -8,6 +8,7 @@ pub mod notices;
 pub mod publish;
 pub mod purger;
 pub mod related;
+pub mod replica_watch;
 pub mod runner;
 pub mod sweep;
 pub mod taxonomy;
@@ -47,8 +48,12 @@ pub fn start_all(state: &AppState, runner: &Runner) -> Result<(), StartError> {
     // what its writes changed.
     if !state.listening.load(std::sync::atomic::Ordering::SeqCst) {
         let instance = uuid::Uuid::new_v4();
-        let (announcer, notices) =
-            notices::Announcer::new(c.db.database_url.clone(), instance, runner.stopping());
+        let (announcer, notices) = notices::Announcer::new(
+            c.db.database_url.clone(),
+            Arc::clone(&state.versions),
+            instance,
+            runner.stopping(),
+        );
         state.versions.announce_to(notices);
         runner.start(announcer);
         runner.start(notices::Listener::new(
@@ -60,6 +65,13 @@ pub fn start_all(state: &AppState, runner: &Runner) -> Result<(), StartError> {
             Arc::clone(&state.listening),
             runner.stopping(),
         ));
+    }
+    if let Some(replicas) = &state.replicas {
+        runner.start(replica_watch::ReplicaWatch {
+            primary: state.db.clone(),
+            replicas: Arc::clone(replicas),
+            every: Duration::from_millis(c.db.replica_check_ms),
+        });
     }
     if c.workers.scheduler_poll_ms > 0 {
         runner.start(publish::Publisher {

@@ -37,6 +37,7 @@ mod persisted_operations;
 mod rate_budgets;
 mod read_cache;
 mod related_stories;
+mod replicas;
 mod rest_articles;
 mod schema_sdl;
 mod shared_budgets;

@@ -13,12 +13,13 @@ pub(crate) mod params;
 mod reply;
 
 use super::limits::{self, DocumentLimits};
+use super::loaders::ReplicaLoaders;
 use super::{AppSchema, RequestContext};
 use crate::config::Config;
 use crate::domain::accounts::Principal;
 use crate::domain::persisted;
 use crate::error::AppError;
-use crate::http::caching;
+use crate::http::{caching, replica};
 use crate::metrics::GraphqlOperations;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -125,6 +126,20 @@ async fn execute(
     let kept = kept.filter(|_| kept::public_query(&mut req));
     let since = kept.as_ref().map_or(0, Kept::snapshot);
     let anonymous = crate::auth::actor_of(http).is_ok_and(|a| a.is_anonymous());
+    let mut req = req;
+    let read_from = match state.replicas {
+        Some(_) if anonymous && kept::public_query(&mut req) => {
+            match (replica::choose(state, http.headers()), http.app_data::<web::Data<ReplicaLoaders>>()) {
+                (Some((i, r)), Some(loaders)) if i < loaders.0.len() => {
+                    req = req.data(replica::state_on(state, r)).data(loaders.0[i].clone());
+                    Some("replica")
+                }
+                _ => Some("primary"),
+            }
+        }
+        Some(_) => Some("primary"),
+        None => None,
+    };
     let started = std::time::Instant::now();
     let (resp, shown) = crate::domain::freshness::watching(schema.execute(req)).await;
     if let Some(ops) = http.app_data::<web::Data<GraphqlOperations>>() {
@@ -144,13 +159,13 @@ async fn execute(
     let public = clean && method == Method::Get && !shown.untracked;
     let body = match (clean, reply::plain(&resp)) {
         (true, Some(body)) => web::Bytes::from(body),
-        _ => return reply::private(reply::executed(media, resp)),
+        _ => return replica::marked(reply::private(reply::executed(media, resp)), read_from),
     };
     let headers = reply::headers(&state.caching, media, public, &body, &shown.keys);
     if let Some(kept) = kept {
         kept.keep(state, since, shown, headers.clone(), body.clone()).await;
     }
-    caching::answer(http, &headers, body)
+    replica::marked(caching::answer(http, &headers, body), read_from)
 }
 
 pub async fn get(

@@ -6,10 +6,10 @@
 //! that much longer.
 
 use super::wire::Notice;
-use crate::domain::freshness::{Changed, Notices};
+use crate::domain::freshness::{Changed, Notices, Versions};
 use crate::workers::{Outcome, Worker};
 use sea_orm::sqlx::postgres::PgConnection;
-use sea_orm::sqlx::{Connection, query};
+use sea_orm::sqlx::{Connection, query, query_as};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -22,6 +22,7 @@ const QUEUED_WRITES: usize = 1024;
 
 pub struct Announcer {
     url: String,
+    versions: Arc<Versions>,
     conn: Option<PgConnection>,
     instance: uuid::Uuid,
     written: Receiver<Vec<Changed>>,
@@ -33,10 +34,24 @@ pub struct Announcer {
 
 impl Announcer {
     /// An announcer and the queue committed writes hand their changes to.
-    pub fn new(url: String, instance: uuid::Uuid, stop: CancellationToken) -> (Self, Notices) {
+    pub fn new(
+        url: String,
+        versions: Arc<Versions>,
+        instance: uuid::Uuid,
+        stop: CancellationToken,
+    ) -> (Self, Notices) {
         let (to, written) = channel(QUEUED_WRITES);
         let lost = Arc::new(AtomicBool::new(false));
-        let me = Self { url, conn: None, instance, written, lost: Arc::clone(&lost), unsent: None, stop };
+        let me = Self {
+            url,
+            versions,
+            conn: None,
+            instance,
+            written,
+            lost: Arc::clone(&lost),
+            unsent: None,
+            stop,
+        };
         (me, Notices { to, lost })
     }
 
@@ -64,7 +79,9 @@ impl Announcer {
         if notice.is_empty() {
             return Outcome::Idle;
         }
-        match self.send(&notice).await {
+        // Every write counted so far committed before the position is read.
+        let writes = self.versions.committed_writes();
+        match self.send(&mut notice, writes).await {
             Ok(()) => Outcome::More,
             Err(e) => {
                 // Dropped: the next step connects again.
@@ -75,12 +92,21 @@ impl Announcer {
         }
     }
 
-    async fn send(&mut self, notice: &Notice) -> Result<(), sea_orm::sqlx::Error> {
+    async fn send(&mut self, notice: &mut Notice, writes: u64) -> Result<(), sea_orm::sqlx::Error> {
         let conn = match &mut self.conn {
             Some(c) => c,
             None => self.conn.insert(PgConnection::connect(&self.url).await?),
         };
-        query("SELECT pg_notify($1, $2)").bind(super::CHANNEL).bind(notice.encode()).execute(conn).await?;
+        let (lsn,): (String,) = query_as("SELECT pg_current_wal_lsn()::text").fetch_one(&mut *conn).await?;
+        notice.lsn = crate::db::replicas::parse_lsn(&lsn);
+        query("SELECT pg_notify($1, $2)")
+            .bind(super::CHANNEL)
+            .bind(notice.encode())
+            .execute(&mut *conn)
+            .await?;
+        if let Some(lsn) = notice.lsn {
+            self.versions.settle(writes, lsn);
+        }
         Ok(())
     }
 }

@@ -88,6 +88,9 @@ impl Listener {
     }
 
     async fn apply(&self, notice: &Notice) {
+        if let Some(lsn) = notice.lsn {
+            self.versions.raise_floor(lsn);
+        }
         self.versions.publish(&notice.changes());
         if notice.terms {
             self.catalog.written(&self.db).await;

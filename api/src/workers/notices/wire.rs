@@ -19,6 +19,10 @@ pub struct Notice {
     pub terms: bool,
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub threads: BTreeSet<Uuid>,
+    /// The primary's WAL position after the writes: a read replica must
+    /// have replayed it to answer for them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lsn: Option<u64>,
 }
 
 impl Notice {

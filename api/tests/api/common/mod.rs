@@ -455,3 +455,23 @@ pub fn redis_url() -> String {
     })
     .clone()
 }
+
+/// The URL of a streaming replica of the test PostgreSQL server, for a
+/// database of it (`postgres://…/NAME`): `TEST_REPLICA_URL`, else the one
+/// `scripts/replica start` makes (or finds) on this machine.
+pub fn replica_of(primary_db_url: &str) -> String {
+    static BASE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let base = BASE.get_or_init(|| {
+        if let Ok(url) = std::env::var("TEST_REPLICA_URL") {
+            return url;
+        }
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/replica");
+        let out = std::process::Command::new(script).arg("start").output().expect("scripts/replica runs");
+        assert!(out.status.success(), "scripts/replica start: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap().trim().lines().last().unwrap().to_owned()
+    });
+    let name = url::Url::parse(primary_db_url).unwrap().path().to_owned();
+    let mut url = url::Url::parse(base).unwrap();
+    url.set_path(&name);
+    url.to_string()
+}
