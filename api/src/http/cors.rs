@@ -33,8 +33,8 @@ impl CredentialedOrigins {
 }
 
 /// What a page on another site may read of an answer.
-const EXPOSED: &str =
-    "etag, location, retry-after, x-request-id, ratelimit-limit, ratelimit-remaining, ratelimit-reset";
+const EXPOSED: &str = "etag, last-modified, location, retry-after, x-request-id, ratelimit-limit, \
+    ratelimit-remaining, ratelimit-reset, dateline-read-after, dateline-read-from";
 
 pub fn cors() -> Cors {
     Cors::default()
@@ -49,6 +49,8 @@ pub fn cors() -> Cors {
             header::HeaderName::from_static("idempotency-key"),
             header::HeaderName::from_static("x-request-id"),
             header::HeaderName::from_static("traceparent"),
+            // A write's position, sent back so a read sees the write.
+            header::HeaderName::from_static("dateline-read-after"),
         ])
         .expose_headers(EXPOSED.split(", "))
         .max_age(600)

@@ -36,11 +36,15 @@ async fn any_origin_may_read_and_listed_origins_may_send_credentials() {
     assert_eq!(header(&h, "access-control-allow-credentials"), "true");
     assert_eq!(header(&h, "access-control-allow-origin"), "https://desk.example");
     assert!(header(&h, "vary").to_ascii_lowercase().contains("origin"), "{h:?}");
-    // A preflight for a GraphQL POST with a key.
+    // A page may read where a write left the primary, and which database
+    // answered (read replicas).
+    let exposed = header(&h, "access-control-expose-headers").to_ascii_lowercase();
+    assert!(exposed.contains("dateline-read-after") && exposed.contains("dateline-read-from"), "{exposed}");
+    // A preflight for a GraphQL POST with a key, and a write's position.
     let preflight = [
         ("origin", "https://reader.example"),
         ("access-control-request-method", "POST"),
-        ("access-control-request-headers", "authorization, content-type"),
+        ("access-control-request-headers", "authorization, content-type, dateline-read-after"),
     ];
     let (status, h, _) = app.call("OPTIONS", "/graphql", None, None, &preflight).await;
     assert_eq!(status, 200);
