@@ -8,7 +8,6 @@
 use crate::common::{Story, TestApp, fresh_database, replica_of, t0};
 use chrono::TimeDelta;
 use sea_orm::{ConnectionTrait, Database, DatabaseBackend};
-use serde_json::json;
 use std::time::{Duration, Instant};
 
 const BOUND: Duration = Duration::from_secs(10);
@@ -88,16 +87,7 @@ async fn reads_without_credentials_go_to_the_replica_and_writes_read_back_at_onc
     // Each write is read back at once, from whichever may answer.
     let mut from_replica = 0;
     for i in 1..=20 {
-        let (status, headers, body) = app
-            .call(
-                "PATCH",
-                &format!("/v1/articles/{id}"),
-                Some(&key),
-                Some(json!({ "headline": format!("Headline {i}") })),
-                &[],
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
+        let headers = app.retitle(id, &key, &format!("Headline {i}")).await;
         assert!(headers.contains_key("dateline-read-after"), "{headers:?}");
         let (from, story) = read(&app, "/v1/articles/s", &[]).await;
         assert_eq!(story["headline"], format!("Headline {i}"), "read from the {from}");
@@ -113,16 +103,7 @@ async fn reads_without_credentials_go_to_the_replica_and_writes_read_back_at_onc
     let r = Database::connect(&replica).await.unwrap();
     r.execute_unprepared("SELECT pg_wal_replay_pause()").await.unwrap();
     let paused = async {
-        let (status, headers, _) = app
-            .call(
-                "PATCH",
-                &format!("/v1/articles/{id}"),
-                Some(&key),
-                Some(json!({ "headline": "While paused" })),
-                &[],
-            )
-            .await;
-        assert_eq!(status, 200);
+        let headers = app.retitle(id, &key, "While paused").await;
         let token = headers["dateline-read-after"].to_str().unwrap().to_owned();
         for _ in 0..20 {
             let (from, story) = read(&app, "/v1/articles/s", &[]).await;

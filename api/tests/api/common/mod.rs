@@ -248,6 +248,15 @@ impl TestApp {
         (status, headers, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
+    /// Changes a story's headline over REST as `key`; the answer's headers.
+    pub async fn retitle(&self, id: Uuid, key: &str, headline: &str) -> reqwest::header::HeaderMap {
+        let path = format!("/v1/articles/{id}");
+        let (status, headers, body) =
+            self.call("PATCH", &path, Some(key), Some(json!({ "headline": headline })), &[]).await;
+        assert_eq!(status, 200, "{body}");
+        headers
+    }
+
     /// Everything a write could touch, to prove a refused write touched nothing.
     pub async fn fingerprint(&self) -> String {
         use sea_orm::{EntityTrait, PaginatorTrait};
