@@ -17,6 +17,8 @@ pub struct Replica {
     replayed: AtomicU64,
     lag_ms: AtomicU64,
     usable: AtomicBool,
+    /// Whether it was asked at least once (its first state is news).
+    asked: AtomicBool,
     reads: prometheus::IntCounter,
 }
 
@@ -65,6 +67,7 @@ impl Replicas {
                 replayed: AtomicU64::new(0),
                 lag_ms: AtomicU64::new(u64::MAX),
                 usable: AtomicBool::new(false),
+                asked: AtomicBool::new(false),
                 reads: reads.with_label_values(&[&i.to_string()]),
             })
             .collect();
@@ -81,9 +84,12 @@ impl Replicas {
             .find(|(_, r)| r.usable.load(Ordering::SeqCst) && r.replayed.load(Ordering::SeqCst) >= floor)
     }
 
-    /// Records where replica `i` stands (None: it did not answer).
-    pub fn saw(&self, i: usize, at: Option<Position>) {
-        let Some(r) = self.list.get(i) else { return };
+    /// Records where replica `i` stands (None: it did not answer);
+    /// answers whether it is usable now, and whether that changed.
+    pub fn saw(&self, i: usize, at: Option<Position>) -> (bool, bool) {
+        let Some(r) = self.list.get(i) else { return (false, false) };
+        let was = r.usable.load(Ordering::SeqCst);
+        let first = !r.asked.swap(true, Ordering::SeqCst);
         let label = i.to_string();
         match at {
             Some(p) => {
@@ -96,7 +102,9 @@ impl Replicas {
                 r.usable.store(false, Ordering::SeqCst);
             }
         }
-        self.usable.with_label_values(&[&label]).set(i64::from(r.usable.load(Ordering::SeqCst)));
+        let now = r.usable.load(Ordering::SeqCst);
+        self.usable.with_label_values(&[&label]).set(i64::from(now));
+        (now, first || now != was)
     }
 }
 

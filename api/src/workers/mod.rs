@@ -67,11 +67,14 @@ pub fn start_all(state: &AppState, runner: &Runner) -> Result<(), StartError> {
         ));
     }
     if let Some(replicas) = &state.replicas {
-        runner.start(replica_watch::ReplicaWatch {
-            primary: state.db.clone(),
-            replicas: Arc::clone(replicas),
-            every: Duration::from_millis(c.db.replica_check_ms),
-        });
+        for index in 0..replicas.list.len() {
+            runner.start(replica_watch::ReplicaWatch {
+                primary: state.db.clone(),
+                replicas: Arc::clone(replicas),
+                index,
+                every: Duration::from_millis(c.db.replica_check_ms),
+            });
+        }
     }
     if c.workers.scheduler_poll_ms > 0 {
         runner.start(publish::Publisher {

@@ -11,28 +11,40 @@ use std::time::Duration;
 /// Longest a replica may take to say where it stands.
 const ANSWER_WITHIN: Duration = Duration::from_secs(1);
 
+/// Watches one replica, at its own pace: one that does not answer holds
+/// up no other.
 pub struct ReplicaWatch {
     pub primary: DatabaseConnection,
     pub replicas: Arc<Replicas>,
+    /// Which replica, in the order of `db::replicas`.
+    pub index: usize,
     pub every: Duration,
 }
 
 impl ReplicaWatch {
     pub async fn step(&self) -> Result<(), String> {
+        let Some(r) = self.replicas.list.get(self.index) else { return Ok(()) };
         let primary = replicas::primary_position(&self.primary)
             .await
             .map_err(|e| format!("cannot read the primary's WAL position: {e}"))?
             .unwrap_or(0);
-        for (i, r) in self.replicas.list.iter().enumerate() {
-            let at = match tokio::time::timeout(ANSWER_WITHIN, replicas::position(&r.db, primary)).await {
-                Ok(Ok(p)) => p,
-                Ok(Err(e)) => {
-                    tracing::debug!(replica = %r.label, error = %e, "a read replica did not answer");
-                    None
-                }
-                Err(_) => None,
-            };
-            self.replicas.saw(i, at);
+        let at = match tokio::time::timeout(ANSWER_WITHIN, replicas::position(&r.db, primary)).await {
+            Ok(Ok(p)) => p,
+            Ok(Err(e)) => {
+                tracing::debug!(replica = %r.label, error = %e, "a read replica did not answer");
+                None
+            }
+            Err(_) => None,
+        };
+        let lag_ms = at.map(|p| p.lag_ms);
+        match self.replicas.saw(self.index, at) {
+            (true, true) => tracing::info!(replica = %r.label, "a read replica answers reads"),
+            (false, true) => tracing::warn!(
+                replica = %r.label,
+                lag_ms = ?lag_ms,
+                "a read replica is skipped: it does not answer or lags past the bound"
+            ),
+            _ => {}
         }
         Ok(())
     }

@@ -24,7 +24,9 @@ async fn with_replica(max_lag_ms: u64) -> Option<(TestApp, String)> {
         // Every read reaches a database (the read cache would answer
         // repeated ones from memory).
         crate::common::uncached(c);
-        c.db.database_replica_urls = vec![r];
+        // And one that is down, which the reads skip and whose checks
+        // (each waiting out its timeout) hold up nothing.
+        c.db.database_replica_urls = vec![r, "postgres://postgres@127.0.0.1:1/nowhere".into()];
         c.db.replica_check_ms = 10;
         c.db.replica_max_lag_ms = max_lag_ms;
     })
