@@ -15,7 +15,6 @@ pub struct Replica {
     pub label: String,
     pub db: DatabaseConnection,
     replayed: AtomicU64,
-    lag_ms: AtomicU64,
     usable: AtomicBool,
     /// Whether it was asked at least once (its first state is news).
     asked: AtomicBool,
@@ -65,7 +64,6 @@ impl Replicas {
                 label,
                 db,
                 replayed: AtomicU64::new(0),
-                lag_ms: AtomicU64::new(u64::MAX),
                 usable: AtomicBool::new(false),
                 asked: AtomicBool::new(false),
                 reads: reads.with_label_values(&[&i.to_string()]),
@@ -94,7 +92,6 @@ impl Replicas {
         match at {
             Some(p) => {
                 r.replayed.fetch_max(p.replayed, Ordering::SeqCst);
-                r.lag_ms.store(p.lag_ms, Ordering::SeqCst);
                 r.usable.store(p.lag_ms <= self.max_lag_ms, Ordering::SeqCst);
                 self.lag.with_label_values(&[&label]).set(p.lag_ms as f64 / 1000.0);
             }

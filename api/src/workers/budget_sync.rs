@@ -61,15 +61,18 @@ impl BudgetSync {
     }
 
     pub async fn step(&mut self) -> Synced {
-        let spent = self.ledger.take_unsent();
         let now = ledger::now();
-        if spent.is_empty() {
-            if self.up.get() == 1 && self.forgotten.elapsed() >= FORGET_EVERY {
-                self.forgotten = Instant::now();
-                if let Err(e) = self.store.forget(now).await {
-                    tracing::debug!(error = %e, "could not forget whole rate budgets");
-                }
+        // On its own timer, busy or not: under steady traffic something is
+        // always waiting to be sent, and the table must not keep every
+        // caller ever seen.
+        if self.up.get() != 0 && self.forgotten.elapsed() >= FORGET_EVERY {
+            self.forgotten = Instant::now();
+            if let Err(e) = self.store.forget(now).await {
+                tracing::debug!(error = %e, "could not forget whole rate budgets");
             }
+        }
+        let spent = self.ledger.take_unsent();
+        if spent.is_empty() {
             return Synced::Nothing;
         }
         match self.store.add(&spent, now).await {

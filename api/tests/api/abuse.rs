@@ -1461,3 +1461,48 @@ async fn well_formed_cursors_at_their_extremes_get_clear_answers() {
     }
     still_serving(&app).await;
 }
+
+/// `Dateline-Read-After`, the WAL position a read must see: hostile values
+/// are read as no position at all (never a failure), on every backend, and
+/// with a read replica on PostgreSQL, where the router parses them.
+#[actix_web::test]
+async fn hostile_read_after_positions_are_ignored() {
+    let (url, dir) = crate::common::fresh_database().await;
+    let replica = url.starts_with("postgres").then(|| crate::common::replica_of(&url));
+    let app = TestApp::spawn_with(url, dir, move |c| {
+        crate::common::uncached(c);
+        c.db.database_replica_urls = replica.into_iter().collect();
+    })
+    .await;
+    app.story("s", "A story", Some(crate::common::t0() - chrono::TimeDelta::hours(1)), Story::default())
+        .await;
+    let long = "F".repeat(8_000);
+    let hostile: [&[u8]; 9] = [
+        long.as_bytes(),
+        b"FFFFFFFF/FFFFFFFF",
+        b"FFFFFFFFFFFFFFFFFFFF/0",
+        b"-1/-1",
+        b"0/0/0",
+        b"/",
+        b"\xff\xfe/1",
+        b"1/ 2",
+        b"",
+    ];
+    for value in hostile {
+        let value = reqwest::header::HeaderValue::from_bytes(value).unwrap();
+        for path in
+            ["/v1/articles/s", "/graphql?query=%7B%20article(slug%3A%20%22s%22)%20%7B%20headline%20%7D%20%7D"]
+        {
+            let r = app
+                .client
+                .get(format!("{}{path}", app.addr))
+                .header("dateline-read-after", value.clone())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 200, "{path} {value:?}");
+            assert!(r.text().await.unwrap().contains("A story"), "{path} {value:?}");
+        }
+    }
+    still_serving(&app).await;
+}

@@ -60,11 +60,17 @@ impl Ledger {
         let spent = tat - s.tat.max(now);
         s.tat = tat;
         if self.shared {
-            let mut unsent = self.unsent.lock().unwrap_or_else(PoisonError::into_inner);
-            if unsent.len() < UNSENT_HELD || unsent.contains(key) {
-                s.unsent = s.unsent.saturating_add(spent);
+            // A key with spends waiting is in the set already: the set,
+            // which every request thread shares, is locked only for a
+            // key's first spend since the last send.
+            if s.unsent == 0 {
+                let mut unsent = self.unsent.lock().unwrap_or_else(PoisonError::into_inner);
+                if unsent.len() >= UNSENT_HELD {
+                    return Ok(standing);
+                }
                 unsent.insert(key.into());
             }
+            s.unsent = s.unsent.saturating_add(spent);
         }
         Ok(standing)
     }
