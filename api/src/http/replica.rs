@@ -51,7 +51,9 @@ pub async fn route(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let Some(state) = req.app_data::<web::Data<AppState>>().cloned().filter(|s| s.replicas.is_some()) else {
+    // Without replicas every request passes straight on (no clone).
+    let with_replicas = req.app_data::<web::Data<AppState>>().filter(|s| s.replicas.is_some());
+    let Some(state) = with_replicas.cloned() else {
         return next.call(req).await;
     };
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {

@@ -7,6 +7,7 @@
 use crate::common::{TestApp, fresh_database};
 use api::config::{BudgetStore, Config};
 use api::workers::budget_sync::{BudgetSync, Synced};
+use sea_orm::ConnectionTrait;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -106,4 +107,56 @@ async fn a_store_that_does_not_answer_leaves_each_instance_limiting_alone() {
     assert_eq!(s.step().await, Synced::Nothing, "a refusal spends nothing");
     let metrics = a.get("/metrics").await.text().await.unwrap();
     assert!(metrics.contains("dateline_rate_budget_store_up 0"), "{metrics}");
+}
+
+/// Four instances sending spends of the same fifty callers at once, each
+/// in its own order of spending: the store's rows are written in one key
+/// order, so no send fails (a deadlock would be a failed send), and every
+/// spend is counted: each caller's shared time is ahead by all four
+/// instances' spends.
+#[actix_web::test]
+async fn instances_sending_the_same_callers_at_once_all_count() {
+    use api::domain::budget::{Rate, ledger};
+    let (url, dir) = fresh_database().await;
+    let change = tight(BudgetStore::Database, None);
+    let first = TestApp::spawn_with(url.clone(), dir, change.clone()).await;
+    let mut apps = vec![first];
+    for _ in 0..3 {
+        apps.push(TestApp::spawn_with(url.clone(), None, change.clone()).await);
+    }
+    // One second per spend, a burst far above what is spent here.
+    let rate = Rate::new(1, 1, 1_000).unwrap();
+    let keys: Vec<String> = (0..50).map(|i| format!("race:{i}")).collect();
+    let start = ledger::now();
+    let rounds = 5;
+    for round in 0..rounds {
+        for (n, app) in apps.iter().enumerate() {
+            // Each instance spends in an order of its own.
+            for k in keys.iter().cycle().skip((n * 13 + round * 7) % keys.len()).take(keys.len()) {
+                app.state.ledger.spend(k, rate, 1, ledger::now()).unwrap();
+            }
+        }
+        let mut syncs: Vec<BudgetSync> = apps.iter().map(sync).collect();
+        let sent = futures_util::future::join_all(syncs.iter_mut().map(|s| s.step())).await;
+        assert!(sent.iter().all(|s| *s == Synced::Sent(keys.len())), "{sent:?}");
+    }
+    let end = ledger::now();
+    let rows = apps[0]
+        .state
+        .db
+        .query_all_raw(sea_orm::Statement::from_string(
+            apps[0].backend(),
+            "SELECT budget_key, tat FROM rate_budget WHERE budget_key LIKE 'race:%'",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), keys.len());
+    let spends = (apps.len() * rounds) as i64 * rate.interval;
+    for row in rows {
+        let tat: i64 = row.try_get("", "tat").unwrap();
+        assert!(
+            tat >= start + spends && tat <= end + spends,
+            "every spend counted once: {tat} vs {start}+{spends}"
+        );
+    }
 }
