@@ -1,6 +1,7 @@
 //! Dateline: a headless content API for news publishers.
 
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod clock;
 pub mod config;

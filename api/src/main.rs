@@ -38,7 +38,8 @@ fn main() -> ExitCode {
             }
         };
     }
-    telemetry::init(cli.config.server.log_json);
+    let (command, config) = cli.resolve().unwrap_or_else(|e| e.exit());
+    telemetry::init(config.server.log_json);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -47,19 +48,20 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async move {
-        match cli.command {
-            None | Some(Command::Serve) => serve(cli.config).await,
-            Some(Command::Migrate) => {
-                startup::prepare(cli.config, Clock::system()).await.map(|_| ()).map_err(CliError::from)
+        match command {
+            Command::Serve(_) => serve(config).await,
+            Command::Migrate => {
+                startup::prepare(config, Clock::system()).await.map(|_| ()).map_err(CliError::from)
             }
-            Some(Command::Seed(args)) => seed(cli.config, args).await,
-            Some(Command::Keys { command }) => keys(cli.config, command).await,
-            Some(Command::Users { command }) => users(cli.config, command).await,
-            Some(Command::Comments { command }) => comments(cli.config, command).await,
-            Some(Command::Export { file }) => export(cli.config, file).await,
-            Some(Command::Import { file }) => import(cli.config, file).await,
-            Some(Command::Operations { command }) => operations(cli.config, command).await,
-            Some(Command::PrintSchema | Command::PrintOpenapi) => Ok(()),
+            Command::Seed(args) => seed(config, args).await,
+            Command::Keys { command } => keys(config, command).await,
+            Command::Users { command } => users(config, command).await,
+            Command::Comments { command } => comments(config, command).await,
+            Command::Export { file } => export(config, file).await,
+            Command::Import { file } => import(config, file).await,
+            Command::Backup { file } => api::backup::run(&config.db.database_url, &file).await,
+            Command::Operations { command } => operations(config, command).await,
+            Command::PrintSchema | Command::PrintOpenapi => Ok(()),
         }
     });
     match result {
@@ -73,8 +75,15 @@ fn main() -> ExitCode {
 
 async fn serve(config: Config) -> Result<(), CliError> {
     let demo = config.server.demo;
+    let example_page = config.server.example_page;
     let bind = config.server.bind.clone();
     let open_files = api::fd_limit::raise();
+    // The address first: a port in use (or not ours to take) fails before
+    // anything touches the database.
+    let bind_error =
+        |e: std::io::Error| startup::StartError::Bind { addr: bind.clone(), reason: e.to_string() };
+    let listener = TcpListener::bind(&bind).map_err(bind_error)?;
+    let addr = listener.local_addr().map_err(bind_error)?;
     let state = startup::prepare(config, Clock::system()).await?;
     if demo {
         let loaded = fixtures::demo::load_if_empty(&state.db, state.clock.now()).await.map_err(|e| {
@@ -93,10 +102,6 @@ async fn serve(config: Config) -> Result<(), CliError> {
             "open files: soft and hard limits, and live streams allowed"
         );
     }
-    let bind_error =
-        |e: std::io::Error| startup::StartError::Bind { addr: bind.clone(), reason: e.to_string() };
-    let listener = TcpListener::bind(&bind).map_err(bind_error)?;
-    let addr = listener.local_addr().map_err(bind_error)?;
     let server = startup::run(state, listener)?;
     // The log stream says it too, for whoever reads only stderr.
     tracing::info!(address = %format!("http://{addr}"), "Dateline is serving");
@@ -104,6 +109,9 @@ async fn serve(config: Config) -> Result<(), CliError> {
     println!("  GraphiQL explorer: http://{addr}/graphql");
     println!("  REST:              http://{addr}/v1/articles");
     println!("  API docs:          http://{addr}/docs  (OpenAPI: /openapi.json)");
+    if example_page {
+        println!("  Example page:      http://{addr}/example/");
+    }
     server
         .serve_until(startup::shutdown_signal())
         .await
@@ -111,7 +119,7 @@ async fn serve(config: Config) -> Result<(), CliError> {
 }
 
 async fn seed(config: Config, args: api::config::SeedArgs) -> Result<(), CliError> {
-    let state = startup::prepare(config, Clock::system()).await?;
+    let state = startup::prepare(bulk(config), Clock::system()).await?;
     let report = fixtures::seed::run(&state.db, &args, state.clock.now()).await?;
     println!("{report}");
     Ok(())
@@ -247,15 +255,23 @@ fn write_error(file: &std::path::Path) -> impl Fn(std::io::Error) -> CliError + 
     move |e| CliError::Io(format!("cannot write {}: {e}", file.display()))
 }
 
+/// A bulk command's statements are large by design: the slow-statement
+/// log stays quiet for them rather than fill the terminal under its
+/// progress bars.
+fn bulk(mut config: Config) -> Config {
+    config.db.slow_sql_ms = u64::MAX;
+    config
+}
+
 async fn import(config: Config, file: std::path::PathBuf) -> Result<(), CliError> {
     use api::domain::sync::import::Importer;
     use tokio::io::AsyncBufReadExt;
-    let state = startup::prepare(config, Clock::system()).await?;
+    let state = startup::prepare(bulk(config), Clock::system()).await?;
     let f = tokio::fs::File::open(&file)
         .await
         .map_err(|e| CliError::Io(format!("cannot open {}: {e}", file.display())))?;
     let size = f.metadata().await.map(|m| m.len()).unwrap_or(0);
-    let bar = indicatif::ProgressBar::new(size).with_style(
+    let bar = api::telemetry::progress_bar(size).with_style(
         indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {msg} ({eta})")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );

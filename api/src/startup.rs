@@ -88,9 +88,18 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
     )
     .map_err(|e| StartError::Setup(e.to_string()))?
     .map(Arc::new);
+    // The example page's operations are trusted while the page is served,
+    // so it runs under --graphql-trusted-documents-only too.
+    let built_in = if config.server.example_page {
+        crate::domain::persisted::manifest::parse(crate::http::example::operations())
+            .map_err(|e| StartError::Setup(format!("the example page's operations: {e}")))?
+    } else {
+        Vec::new()
+    };
     let persisted = Arc::new(crate::domain::persisted::Registry::new(crate::domain::persisted::Settings {
         max_automatic: config.graphql.graphql_persisted_max,
         trusted_only: config.graphql.graphql_trusted_documents_only,
+        built_in,
     }));
     let caching = crate::http::caching::Policy::from_config(&config).map_err(StartError::Setup)?;
     Ok(AppState {
@@ -315,6 +324,11 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Application, StartE
         ("/docs", &["GET"]),
         ("/docs/{tail:.*}", &["GET"]),
     ];
+    let example_page = c.server.example_page;
+    if example_page {
+        undocumented.push(("/example", &["GET"]));
+        undocumented.push(("/example/{path:.*}", &["GET"]));
+    }
     if c.server.metrics_bind.is_none() {
         undocumented.push(("/metrics", &["GET"]));
     }
@@ -365,6 +379,9 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Application, StartE
             );
         if let Some(l) = &limiter {
             app = app.app_data(web::Data::new(l.clone()));
+        }
+        if example_page {
+            app = app.configure(crate::http::example::routes);
         }
         app.route("/graphql/ws", web::get().to(graphql::ws::start))
             .route("/graphql", web::post().to(graphql::http::post))
@@ -424,5 +441,6 @@ async fn index() -> HttpResponse {
         "rest": "/v1/articles",
         "openapi": "/openapi.json",
         "docs": "/docs",
+        "example": "/example/",
     }))
 }

@@ -10,6 +10,11 @@ pub fn decorate(resp: &mut Response) {
         let ext = err.extensions.get_or_insert_with(ErrorExtensionValues::default);
         if let Some(app) = err.source.as_ref().and_then(|s| s.downcast_ref::<AppError>()) {
             ext.set("code", app.code().as_str());
+            // A client told when to try again need not read the headers
+            // (a resolver's refusal comes in a 200 without Retry-After).
+            if let AppError::RateLimited { retry_after_secs } = app {
+                ext.set("retryAfter", *retry_after_secs);
+            }
             if !app.fields().is_empty() {
                 let fields: Vec<Value> = app
                     .fields()

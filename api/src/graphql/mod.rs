@@ -5,6 +5,7 @@ mod batch;
 pub mod community;
 pub mod cost;
 pub mod errors;
+mod field_order;
 pub mod graphiql;
 pub mod http;
 pub mod ids;
@@ -52,7 +53,10 @@ pub fn build_schema(state: AppState) -> AppSchema {
     // Depth is limited in `limits`, which can tell introspection apart.
     let max = state.config.graphql.graphql_max_complexity;
     let per_request = state.config.http.graphql_cost_per_request;
-    let mut builder = schema_shape().limit_complexity(max).extension(cost::Cost { limit: max, per_request });
+    let mut builder = schema_shape()
+        .limit_complexity(max)
+        .extension(cost::Cost { limit: max, per_request })
+        .extension(field_order::FieldOrder);
     if !state.config.graphql.graphql_introspection {
         builder = builder.disable_introspection();
     }

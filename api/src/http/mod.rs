@@ -6,6 +6,7 @@
 
 pub mod caching;
 pub mod cors;
+pub mod example;
 pub mod methods;
 pub mod replica;
 pub mod request_log;

@@ -1,6 +1,6 @@
 //! Response headers that keep browsers from misreading Dateline's answers:
-//! no content sniffing anywhere, and on the HTML pages (GraphiQL, API docs)
-//! a Content-Security-Policy, no framing and no referrer.
+//! no content sniffing anywhere, and on the HTML pages (GraphiQL, API docs,
+//! the example page) a Content-Security-Policy, no framing and no referrer.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -24,7 +24,14 @@ pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let docs = req.path() == "/docs" || req.path().starts_with("/docs/");
+    let under = |prefix: &str| req.path() == prefix || req.path().starts_with(&format!("{prefix}/"));
+    let csp = if under("/docs") {
+        CSP_DOCS
+    } else if under("/example") {
+        crate::http::example::CSP
+    } else {
+        CSP
+    };
     let mut resp = next.call(req).await?;
     let headers = resp.headers_mut();
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
@@ -33,7 +40,6 @@ pub async fn middleware(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
     if is_html {
-        let csp = if docs { CSP_DOCS } else { CSP };
         headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
         headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));

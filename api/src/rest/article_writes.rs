@@ -30,14 +30,7 @@ async fn view(
     }
     let rel = ArticleRelations::load(db, &state.catalog, std::slice::from_ref(a)).await?;
     let body = articles::bodies(db, &[a.id]).await?.remove(&a.id);
-    to_json(&ArticleView::new(
-        a,
-        &rel,
-        now,
-        state.config.site.image_cdn_template.as_deref(),
-        &state.urls,
-        body.as_ref(),
-    ))
+    to_json(&ArticleView::new(a, &rel, now, &crate::rest::views::Site::of(state), body.as_ref()))
 }
 
 /// Create a draft. Send `Idempotency-Key` to make retries safe.

@@ -115,9 +115,9 @@ pub async fn list_articles(
     let page = articles::list(&state.db, audience, now, &filter, &page_req).await?;
     let rows: Vec<_> = page.items.iter().map(|(_, a)| a.clone()).collect();
     let rel = ArticleRelations::load(&state.db, &state.catalog, &rows).await?;
-    let cdn = state.config.site.image_cdn_template.as_deref();
+    let site = crate::rest::views::Site::of(&state);
     let body = ArticleList {
-        items: rows.iter().map(|a| ArticleView::new(a, &rel, now, cdn, &state.urls, None)).collect(),
+        items: rows.iter().map(|a| ArticleView::new(a, &rel, now, &site, None)).collect(),
         next_cursor: page.has_next_page.then(|| page.end_cursor().map(|c| c.encode())).flatten(),
     };
     Ok(json_with_etag(&req, &body, audience == Audience::Public, None))
@@ -157,8 +157,8 @@ pub async fn get_article(
         .await?
         .ok_or(AppError::NotFound("article"))?;
     let rel = ArticleRelations::load(&state.db, &state.catalog, std::slice::from_ref(&article)).await?;
-    let cdn = state.config.site.image_cdn_template.as_deref();
-    let view = ArticleView::new(&article, &rel, now, cdn, &state.urls, Some(&body));
+    let site = crate::rest::views::Site::of(&state);
+    let view = ArticleView::new(&article, &rel, now, &site, Some(&body));
     Ok(Conditional::new(audience == Audience::Public)
         .version(Some(article.version))
         .modified(article.updated_at)

@@ -63,6 +63,12 @@ pub struct CommentView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(no_recursion)]
     pub replies: Option<CommentList>,
+    /// From the top-level comment down to the parent, for showing a deep
+    /// comment in context (`GET /v1/comments/{id}` only). Hidden ones are
+    /// left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(no_recursion)]
+    pub ancestors: Option<Vec<CommentView>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -176,6 +182,7 @@ impl Context {
             edited_at: c.edited_at,
             featured_at: c.featured_at,
             replies: None,
+            ancestors: None,
         }
     }
 

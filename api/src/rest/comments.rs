@@ -100,7 +100,7 @@ pub async fn list_comments(
     Ok(json_with_etag(&req, &list, caller.0.is_anonymous(), None))
 }
 
-/// One comment, for permalinks.
+/// One comment, for permalinks, with its ancestors for showing it in context.
 #[utoipa::path(
     tag = "comments",
     params(("id" = uuid::Uuid, Path, description = "The comment's UUID")),
@@ -118,8 +118,12 @@ pub async fn get_comment(
     let c = read::open(&state.db, &state.community.comments, viewer, id, state.clock.now())
         .await?
         .ok_or(AppError::NotFound("comment"))?;
-    let cx = Context::load(&state.db, viewer, [&c]).await?;
-    Ok(Conditional::new(caller.0.is_anonymous()).modified(c.updated_at).json(&req, &cx.view(&c)))
+    let ancestors = read::visible_ancestors(&state.db, &c, viewer).await?;
+    let cx = Context::load(&state.db, viewer, std::iter::once(&c).chain(&ancestors)).await?;
+    let mut view = cx.view(&c);
+    view.ancestors = Some(ancestors.iter().map(|a| cx.view(a)).collect());
+    let modified = ancestors.iter().map(|a| a.updated_at).fold(c.updated_at, std::cmp::max);
+    Ok(Conditional::new(caller.0.is_anonymous()).modified(modified).json(&req, &view))
 }
 
 /// Direct replies of one comment, oldest first.

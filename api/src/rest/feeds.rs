@@ -374,6 +374,9 @@ pub async fn news_sitemap(state: web::Data<AppState>, req: HttpRequest) -> AppRe
     let listed = syndication::news(&state.db, now).await?;
     let mut xml = String::from(XML_HEAD);
     xml.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\">\n");
+    if listed.is_empty() {
+        xml.push_str(&site_root(&state));
+    }
     for l in &listed {
         let at = l.published_at.unwrap_or(l.created_at).to_rfc3339_opts(SecondsFormat::Secs, true);
         xml.push_str(&format!(
@@ -423,8 +426,9 @@ pub async fn sitemap(
     match params.into_inner().page {
         None => {
             let starts = syndication::sitemap_pages(&state.db, now, size).await?;
-            let info = req.connection_info();
-            let base = format!("{}://{}{}", info.scheme(), info.host(), req.path());
+            // The index names its pages where crawlers read the site, which
+            // is where the sitemap protocol wants them (the site's host).
+            let base = format!("{}/sitemap.xml", state.config.site.site_url.trim_end_matches('/'));
             xml.push_str("<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
             for s in &starts {
                 let loc = format!("{base}?page={}", page_token(s));
@@ -436,6 +440,9 @@ pub async fn sitemap(
             let from = parse_page(&p)?;
             let listed = syndication::sitemap_page(&state.db, now, &from, size).await?;
             xml.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+            if listed.is_empty() {
+                xml.push_str(&site_root(&state));
+            }
             for l in &listed {
                 xml.push_str(&format!(
                     "<url><loc>{}</loc><lastmod>{}</lastmod></url>\n",
@@ -447,6 +454,12 @@ pub async fn sitemap(
         }
     }
     Ok(sitemap_response(&req, xml))
+}
+
+/// The site's home page: what a sitemap lists when it has no story, as
+/// the sitemap schema wants at least one URL.
+fn site_root(state: &AppState) -> String {
+    format!("<url><loc>{}/</loc></url>\n", escape(state.config.site.site_url.trim_end_matches('/')))
 }
 
 /// A sitemap document, with only characters XML allows.

@@ -71,12 +71,12 @@ pub async fn related_articles(
         .ok_or(AppError::NotFound("article"))?;
     let rows: Vec<_> = items.iter().map(|i| i.article.clone()).collect();
     let rel = ArticleRelations::load(&state.db, &state.catalog, &rows).await?;
-    let cdn = state.config.site.image_cdn_template.as_deref();
+    let site = crate::rest::views::Site::of(&state);
     let body = RelatedList {
         items: items
             .iter()
             .map(|i| RelatedStoryView {
-                article: ArticleView::new(&i.article, &rel, now, cdn, &state.urls, None),
+                article: ArticleView::new(&i.article, &rel, now, &site, None),
                 reason: i.reason.into(),
                 score: i.score,
                 shared_tags: rel

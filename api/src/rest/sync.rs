@@ -88,7 +88,7 @@ pub async fn sync(
         })
         .collect();
     let rel = ArticleRelations::load(&state.db, &state.catalog, &stories).await?;
-    let cdn = state.config.site.image_cdn_template.as_deref();
+    let site = crate::rest::views::Site::of(&state);
     let items = page
         .entries
         .iter()
@@ -107,7 +107,7 @@ pub async fn sync(
             };
             match &e.document {
                 Some(Document::Article(d)) => {
-                    item.article = Some(ArticleView::new(&d.0, &rel, now, cdn, &state.urls, Some(&d.1)))
+                    item.article = Some(ArticleView::new(&d.0, &rel, now, &site, Some(&d.1)))
                 }
                 Some(Document::Section(s)) => item.section = Some(s.into()),
                 Some(Document::Tag(t)) => item.tag = Some(t.into()),

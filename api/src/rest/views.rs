@@ -210,15 +210,34 @@ pub struct ArticleView {
     pub body: Option<BodyView>,
 }
 
+/// What a story's view depends on besides the story: the image CDN, the
+/// site's addresses and the comment settings (a thread closes by itself).
+#[derive(Clone, Copy)]
+pub struct Site<'a> {
+    pub cdn: Option<&'a str>,
+    pub urls: &'a PublicUrls,
+    pub comments: &'a crate::domain::comments::CommentSettings,
+}
+
+impl<'a> Site<'a> {
+    pub fn of(state: &'a crate::state::AppState) -> Self {
+        Self {
+            cdn: state.config.site.image_cdn_template.as_deref(),
+            urls: &state.urls,
+            comments: &state.community.comments,
+        }
+    }
+}
+
 impl ArticleView {
     pub fn new(
         a: &Article,
         rel: &ArticleRelations,
         now: DateTime<Utc>,
-        cdn: Option<&str>,
-        urls: &PublicUrls,
+        site: &Site<'_>,
         body: Option<&ArticleBody>,
     ) -> Self {
+        let Site { cdn, urls, comments } = *site;
         let links = rel.links(a);
         Self {
             id: a.id,
@@ -235,7 +254,7 @@ impl ArticleView {
             version: a.version,
             word_count: a.word_count,
             reading_time_minutes: articles::reading_time_minutes(a),
-            comments_status: a.comments_status.into(),
+            comments_status: crate::domain::comments::threads::status_now(a, comments, now).into(),
             comment_count: present::comment_count(a),
             seo: {
                 let s = present::seo(a);

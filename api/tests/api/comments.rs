@@ -419,7 +419,7 @@ async fn closed_disabled_unpublished_and_unknown_stories_take_no_comments() {
     let r = app.post_comment(&alice, old, None, "hello").await;
     assert_eq!(error_code(&r), "FORBIDDEN", "auto-closed: {r}");
     let r = app.gql("{ article(slug: \"old\") { commentsStatus commentsOpen } }", json!({})).await;
-    assert_eq!(r["data"]["article"], json!({ "commentsStatus": "OPEN", "commentsOpen": false }));
+    assert_eq!(r["data"]["article"], json!({ "commentsStatus": "CLOSED", "commentsOpen": false }));
 
     let key = app.key(&["content:write"]).await;
     for (status, code) in [("CLOSED", "FORBIDDEN"), ("DISABLED", "FORBIDDEN")] {

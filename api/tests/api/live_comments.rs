@@ -14,7 +14,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn live_app() -> TestApp {
+pub(crate) async fn live_app() -> TestApp {
     TestApp::spawn_configured(|c| c.live.live_poll_ms = 20).await
 }
 
@@ -197,7 +197,7 @@ async fn subscriptions_are_limited_and_refused_cleanly() {
 }
 
 /// Reads Server-Sent Events until `n` comment events have come.
-async fn sse_events(resp: &mut reqwest::Response, n: usize) -> Vec<(i64, String, Value)> {
+pub(crate) async fn sse_events(resp: &mut reqwest::Response, n: usize) -> Vec<(i64, String, Value)> {
     let mut buf = String::new();
     let mut out = Vec::new();
     while out.len() < n {

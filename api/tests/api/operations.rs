@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 #[test]
 fn an_unreachable_database_stops_start_with_one_masked_line() {
     let out = Command::new(env!("CARGO_BIN_EXE_dateline"))
-        .args(["--database-url", "postgres://dateline:hunter2@127.0.0.1:9/news", "--demo", "false", "serve"])
+        .args(["--database-url", "postgres://dateline:hunter2@127.0.0.1:9/news", "serve", "--demo", "false"])
         .output()
         .unwrap();
     assert!(!out.status.success());
@@ -31,13 +31,13 @@ fn logs_to_a_file_are_plain_and_json_logs_are_only_json() {
     for json in [false, true] {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("logs.db").display());
-        let mut args = vec!["--database-url", url.as_str(), "--demo", "false", "--bind", "127.0.0.1:0"];
+        let mut args =
+            vec!["--database-url", url.as_str(), "serve", "--demo", "false", "--bind", "127.0.0.1:0"];
         if json {
             args.push("--log-json");
         }
         let mut child = Command::new(env!("CARGO_BIN_EXE_dateline"))
             .args(&args)
-            .arg("serve")
             .env("RUST_LOG", "info")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())

@@ -179,7 +179,7 @@ fn relay_manifest() -> Value {
 
 fn dateline(url: &str, args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_dateline"))
-        .args(["--database-url", url, "--demo", "false"])
+        .args(["--database-url", url])
         .args(args)
         .output()
         .unwrap()

@@ -47,7 +47,14 @@ fn receiver() -> (String, Arc<Mutex<HashMap<String, usize>>>) {
 
 fn dateline(url: &str) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_dateline"));
-    c.args(["--database-url", url, "--demo", "false", "--bind", "127.0.0.1:0"])
+    c.args(["--database-url", url]).env_remove("RUST_LOG");
+    c
+}
+
+/// `dateline serve` on `url`, delivering webhooks to the test's receiver.
+fn server(url: &str) -> Command {
+    let mut c = dateline(url);
+    c.args(["serve", "--demo", "false", "--bind", "127.0.0.1:0"])
         .args(["--webhooks-allow-private", "true", "--webhooks-poll-ms", "20"])
         .args(["--rate-limit-per-second", "0", "--shutdown-timeout-secs", &BOUND_SECS.to_string()])
         .env_remove("RUST_LOG");
@@ -56,7 +63,7 @@ fn dateline(url: &str) -> Command {
 
 /// Starts the server and answers its address once it serves.
 fn serve(url: &str) -> (Child, String) {
-    let mut child = dateline(url).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = server(url).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let addr = loop {
         let line = lines.next().expect("the server printed its address").unwrap();

@@ -33,7 +33,7 @@ impl Instances {
         for _ in 0..n {
             me.children.push(
                 Command::new(env!("CARGO_BIN_EXE_dateline"))
-                    .args(["--database-url", url, "--bind", "127.0.0.1:0", "serve"])
+                    .args(["--database-url", url, "serve", "--bind", "127.0.0.1:0"])
                     .args(args)
                     .env("RUST_LOG", "info")
                     .stdout(Stdio::piped())

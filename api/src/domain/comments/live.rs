@@ -11,6 +11,7 @@ use super::{Comment, CommentStatus, read};
 use crate::error::AppResult;
 use entity::comment_event;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
@@ -223,7 +224,7 @@ pub async fn load(db: &impl ConnectionTrait, rows: Vec<comment_event::Model>) ->
     author_ids.sort_unstable();
     author_ids.dedup();
     let authors = crate::domain::accounts::users::by_ids(db, &author_ids).await?;
-    Ok(rows
+    let mut events: Vec<LiveEvent> = rows
         .into_iter()
         .map(|r| {
             let (kind, comment) = match comments.get(&r.comment_id) {
@@ -233,7 +234,26 @@ pub async fn load(db: &impl ConnectionTrait, rows: Vec<comment_event::Model>) ->
             let author = authors.get(&comment.user_id).cloned();
             LiveEvent { seq: r.seq, article_id: r.article_id, kind, comment, author }
         })
-        .collect())
+        .collect();
+    as_they_were(&mut events);
+    Ok(events)
+}
+
+/// Each event carries its comment as it is now, read once for the batch.
+/// A comment approved later in the same batch was held before then: its
+/// earlier events show it held, so that others are offered it once, at its
+/// approval, and not also at its posting (a reconnect with Last-Event-ID
+/// from before both, or one poll that read both, offered it twice).
+fn as_they_were(events: &mut [LiveEvent]) {
+    let mut approved_later: HashSet<Uuid> = HashSet::new();
+    for ev in events.iter_mut().rev() {
+        if approved_later.contains(&ev.comment.id) && ev.comment.status == CommentStatus::Approved {
+            ev.comment.status = CommentStatus::Pending;
+        }
+        if ev.kind == Kind::Approved {
+            approved_later.insert(ev.comment.id);
+        }
+    }
 }
 
 fn gone(id: Uuid, article_id: Uuid, at: chrono::DateTime<chrono::Utc>) -> Comment {

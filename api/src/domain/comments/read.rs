@@ -194,6 +194,17 @@ pub async fn ancestors(db: &impl ConnectionTrait, c: &Comment) -> AppResult<Vec<
     Ok(out)
 }
 
+/// The ancestors `viewer` may see, top-level first: a deep comment in
+/// context. Hidden ones are left out.
+pub async fn visible_ancestors(
+    db: &impl ConnectionTrait,
+    c: &Comment,
+    viewer: Viewer,
+) -> AppResult<Vec<Comment>> {
+    let all = ancestors(db, c).await?;
+    Ok(all.into_iter().filter(|a| super::visibility::may_open(a, viewer)).collect())
+}
+
 /// Moderators' picks on an article, most recently featured first.
 pub async fn featured(db: &impl ConnectionTrait, article_id: Uuid, limit: u64) -> AppResult<Vec<Comment>> {
     crate::domain::freshness::shows_thread(article_id);

@@ -32,6 +32,16 @@ pub fn state(a: &Article, settings: &CommentSettings, now: DateTime<Utc>) -> Thr
     }
 }
 
+/// The status readers are shown: the editors' setting, CLOSED once the
+/// auto-close time has passed.
+pub fn status_now(a: &Article, settings: &CommentSettings, now: DateTime<Utc>) -> CommentsStatus {
+    match state(a, settings, now) {
+        ThreadState::Open => CommentsStatus::Open,
+        ThreadState::Closed => CommentsStatus::Closed,
+        ThreadState::Disabled => CommentsStatus::Disabled,
+    }
+}
+
 /// Whether new comments on `a` wait for approval.
 pub fn pre_moderated(a: &Article, settings: &CommentSettings) -> bool {
     match a.comment_moderation {

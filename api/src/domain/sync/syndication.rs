@@ -212,6 +212,11 @@ pub async fn sitemap_pages(
          FROM article WHERE status = {status} AND published_at <= {at}) t WHERE (rn - 1) % {size} = 0 ORDER BY rn"
     );
     let starts = Start::find_by_statement(p.statement(sql)).all(db).await?;
+    if starts.is_empty() {
+        // The sitemap schema wants at least one entry in an index: an empty
+        // archive has one page, from the beginning of time.
+        return Ok(vec![Cursor { at: DateTime::<Utc>::UNIX_EPOCH, id: Uuid::nil() }]);
+    }
     Ok(starts.into_iter().map(|s| Cursor { at: s.published_at, id: s.id }).collect())
 }
 

@@ -167,8 +167,9 @@ impl Article {
     async fn reading_time_minutes(&self) -> i32 {
         articles::reading_time_minutes(&self.0)
     }
-    async fn comments_status(&self) -> CommentsStatus {
-        self.0.comments_status.into()
+    /// As the editors set it, and CLOSED once the auto-close time has passed.
+    async fn comments_status(&self, ctx: &Context<'_>) -> CommentsStatus {
+        threads::status_now(&self.0, &state(ctx).community.comments, request(ctx).now).into()
     }
     /// Approved comments, kept in step with every comment change; 0 when
     /// comments are disabled.

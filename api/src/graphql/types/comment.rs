@@ -176,9 +176,8 @@ impl Comment {
     /// From the top-level comment down to the parent, for showing a deep
     /// comment in context. Hidden ones are left out.
     async fn ancestors(&self, ctx: &Context<'_>) -> Result<Vec<Comment>> {
-        let v = viewer(ctx);
-        let all = comments::read::ancestors(&state(ctx).db, &self.0).await?;
-        Ok(all.into_iter().filter(|c| visibility::may_open(c, v)).map(Comment::from).collect())
+        let shown = comments::read::visible_ancestors(&state(ctx).db, &self.0, viewer(ctx)).await?;
+        Ok(shown.into_iter().map(Comment::from).collect())
     }
     /// Direct replies, oldest first.
     #[graphql(complexity = "REPLIES.expected(first).max(1) * child_complexity + 1")]
