@@ -42,7 +42,11 @@ async fn concurrent_unconditional_patches_all_apply() {
 
 #[actix_web::test]
 async fn concurrent_identical_upserts_create_one_article() {
-    let app = TestApp::spawn().await;
+    // Thirty upserts of one story take turns on its row, each holding one
+    // of the test's four connections meanwhile: under a loaded machine the
+    // last may wait longer than the default 2 s for a connection, which
+    // is not what this test is about.
+    let app = TestApp::spawn_configured(|c| c.db.db_acquire_timeout_ms = 15_000).await;
     let key = app.key(&["content:write", "content:read-drafts"]).await;
     let mut tasks = Vec::new();
     for _ in 0..30 {
