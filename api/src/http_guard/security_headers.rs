@@ -20,14 +20,19 @@ const CSP_DOCS: &str = "default-src 'self'; script-src 'self'; style-src 'self' 
 font-src 'self' data:; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; \
 base-uri 'none'; form-action 'self'; object-src 'none'";
 
+/// `path` is `prefix` or below it (every request asks; nothing allocated).
+fn under(path: &str, prefix: &str) -> bool {
+    path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let under = |prefix: &str| req.path() == prefix || req.path().starts_with(&format!("{prefix}/"));
-    let csp = if under("/docs") {
+    let path = req.path();
+    let csp = if under(path, "/docs") {
         CSP_DOCS
-    } else if under("/example") {
+    } else if under(path, "/example") {
         crate::http::example::CSP
     } else {
         CSP

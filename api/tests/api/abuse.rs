@@ -1506,3 +1506,33 @@ async fn hostile_read_after_positions_are_ignored() {
     }
     still_serving(&app).await;
 }
+
+/// The example page's path segment: only the files compiled in are ever
+/// answered, whatever a caller puts there (traversal, encodings, NUL,
+/// length); everything else is a 404 problem, never a file from disk.
+#[actix_web::test]
+async fn the_example_page_answers_its_own_files_and_nothing_else() {
+    let app = TestApp::spawn().await;
+    let long = format!("/example/{}", "a/".repeat(4000));
+    for path in [
+        "/example/../Cargo.toml",
+        "/example/..%2F..%2FCargo.toml",
+        "/example/%2e%2e/%2e%2e/README.md",
+        "/example/js/../../api/src/main.rs",
+        "/example/js%00main.js",
+        "/example/%ff%fe",
+        "/example//etc/passwd",
+        "/example/index.html%20",
+        "/example/JS/MAIN.JS",
+        long.as_str(),
+    ] {
+        let r = app.client.get(format!("{}{path}", app.addr)).send().await.unwrap();
+        let status = r.status().as_u16();
+        let body = r.text().await.unwrap();
+        assert!(matches!(status, 400 | 404 | 414 | 431), "{path}: {status} {body}");
+        assert!(!body.contains("[workspace]") && !body.contains("fn main"), "{path} leaked a file: {body}");
+    }
+    // The real ones still are served.
+    assert_eq!(app.get("/example/js/main.js").await.status(), 200);
+    still_serving(&app).await;
+}
