@@ -29,8 +29,7 @@ async fn resolve(req: &ServiceRequest) -> Result<Actor, AppError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("application state missing")))?;
-    let client =
-        crate::rate_limit::client_of(req, state.config.proxies(), state.config.http.ipv6_client_prefix);
+    let client = crate::rate_limit::client_of(req, &state.proxies, state.config.http.ipv6_client_prefix);
     let Some(header) = req.headers().get(AUTHORIZATION) else {
         return Ok(Actor::anonymous().from_client(client));
     };

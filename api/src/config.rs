@@ -7,6 +7,14 @@ fn secret(s: &str) -> Result<SecretString, String> {
     Ok(SecretString::from(s))
 }
 
+/// A network in CIDR form, or one address.
+fn network(s: &str) -> Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("`{s}` is neither a network (10.0.0.0/8) nor an address"))
+}
+
 /// An address to listen on: HOST:PORT where HOST is an IP address or a
 /// name that resolves.
 fn bind_address(s: &str) -> Result<String, String> {
@@ -493,6 +501,20 @@ pub struct HttpArgs {
     #[arg(long, env = "DATELINE_TRUST_FORWARDED_FOR", default_value_t = false)]
     pub trust_forwarded_for: bool,
 
+    /// Networks (or addresses) the trusted proxies connect from, comma
+    /// separated; X-Forwarded-For from anywhere else is ignored, so a caller
+    /// that reaches Dateline directly cannot pose as another. The default
+    /// is loopback and the private networks; name a CDN's published ranges
+    /// when it connects directly.
+    #[arg(
+        long = "trusted-proxy-addresses",
+        env = "DATELINE_TRUSTED_PROXY_ADDRESSES",
+        value_delimiter = ',',
+        value_parser = network,
+        default_value = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
+    )]
+    pub trusted_proxy_addresses: Vec<ipnet::IpNet>,
+
     /// IPv6 clients are told apart by this many leading bits of their
     /// address (a /64 is what one subscriber usually gets); IPv4 by all 32.
     #[arg(long, env = "DATELINE_IPV6_CLIENT_PREFIX", default_value_t = 64, value_parser = clap::value_parser!(u8).range(1..=128))]
@@ -660,6 +682,14 @@ pub struct PurgeArgs {
     /// never logged or shown); repeat for several.
     #[arg(long = "purge-header", env = "DATELINE_PURGE_HEADERS", value_delimiter = '\n', value_parser = secret, hide_env_values = true)]
     pub purge_headers: Vec<SecretString>,
+
+    /// Milliseconds after which each purge is sent once more, for answers a
+    /// cache was fetching while the first arrived, and for what other
+    /// processes on the database still kept. 0 (the default): one second
+    /// on PostgreSQL, where instances tell each other of writes at once;
+    /// elsewhere one second past --read-cache-ttl-ms.
+    #[arg(long, env = "DATELINE_PURGE_AGAIN_MS", default_value_t = 0)]
+    pub purge_again_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -764,13 +794,24 @@ impl Config {
         chrono::TimeDelta::days(i64::from(self.accounts.session_days.max(1)))
     }
 
-    /// How many proxies' `X-Forwarded-For` entries to trust.
-    pub fn proxies(&self) -> usize {
-        if self.http.trust_forwarded_for {
+    /// How long after a purge it is sent again (`--purge-again-ms`).
+    pub fn purge_again(&self) -> std::time::Duration {
+        let ms = match self.purges.purge_again_ms {
+            0 if self.db.database_url.starts_with("postgres") => 1000,
+            0 => self.read_cache.read_cache_ttl_ms.saturating_add(1000),
+            ms => ms,
+        };
+        std::time::Duration::from_millis(ms)
+    }
+
+    /// Whose `X-Forwarded-For` entries to trust, and how many.
+    pub fn proxies(&self) -> crate::rate_limit::Proxies {
+        let hops = if self.http.trust_forwarded_for {
             self.http.trusted_proxies.max(1)
         } else {
             self.http.trusted_proxies
-        }
+        };
+        crate::rate_limit::Proxies { hops, from: self.http.trusted_proxy_addresses.clone().into() }
     }
 
     /// The defaults the flags declare, on `url`, without demo content, rate

@@ -188,6 +188,7 @@ async fn operations(config: Config, command: OperationsCommand) -> Result<(), Cl
 async fn users(config: Config, command: UsersCommand) -> Result<(), CliError> {
     use api::domain::accounts::{Actor, Role, users};
     let state = startup::prepare(config, Clock::system()).await?;
+    let purges = command_purges(&state)?;
     match command {
         UsersCommand::SetRole { email, role } => {
             let role = Role::parse(&role).ok_or_else(|| CliError::Usage(format!("unknown role {role:?}")))?;
@@ -198,11 +199,13 @@ async fn users(config: Config, command: UsersCommand) -> Result<(), CliError> {
             println!("{} ({}) is now {}", u.email, u.id, u.role.as_str());
         }
     }
+    finish_purges(purges).await;
     Ok(())
 }
 
 async fn comments(config: Config, command: CommentsCommand) -> Result<(), CliError> {
     let state = startup::prepare(config, Clock::system()).await?;
+    let purges = command_purges(&state)?;
     match command {
         CommentsCommand::Recount => {
             let repairs = api::domain::comments::recount::recount(&state.db).await?;
@@ -212,7 +215,22 @@ async fn comments(config: Config, command: CommentsCommand) -> Result<(), CliErr
             println!("{} count(s) repaired", repairs.len());
         }
     }
+    finish_purges(purges).await;
     Ok(())
+}
+
+/// A command's writes purge the cache in front as the server's do.
+fn command_purges(state: &api::state::AppState) -> Result<api::workers::purger::CommandPurges, CliError> {
+    api::workers::purger::CommandPurges::start(state).map_err(CliError::Usage)
+}
+
+/// The writes are done whether or not the cache in front heard of them.
+async fn finish_purges(purges: api::workers::purger::CommandPurges) {
+    if let Err(why) = purges.finish().await {
+        eprintln!(
+            "dateline: the cache in front was not purged ({why}); its answers expire by their s-maxage"
+        );
+    }
 }
 
 /// The CLI acts with every scope: whoever runs it holds the database.
@@ -275,6 +293,7 @@ async fn import(config: Config, file: std::path::PathBuf) -> Result<(), CliError
         indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {msg} ({eta})")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
+    let purges = command_purges(&state)?;
     let mut importer = Importer::new(&operator(), state.clock.now())?;
     let mut reader = tokio::io::BufReader::with_capacity(256 * 1024, f);
     loop {
@@ -301,6 +320,7 @@ async fn import(config: Config, file: std::path::PathBuf) -> Result<(), CliError
     if t.created + t.updated > 0 {
         api::db::statistics::refresh(&state.db).await.map_err(api::error::AppError::from)?;
     }
+    finish_purges(purges).await;
     let (problems, unlisted) = std::mem::take(&mut importer.problems).listed();
     for r in &problems {
         eprintln!("line {}: {}", r.line, r.reason.as_deref().unwrap_or("rejected"));

@@ -51,7 +51,7 @@ pub struct Limiter {
     key: Rate,
     /// A key's burst, in seconds of its rate: what addresses get.
     burst_seconds: u32,
-    proxies: usize,
+    proxies: Proxies,
     v6_prefix: u8,
 }
 
@@ -62,7 +62,7 @@ pub fn limiter(
     per_second: u64,
     burst: u32,
     key_per_second: u64,
-    proxies: usize,
+    proxies: Proxies,
     v6_prefix: u8,
 ) -> Option<Arc<Limiter>> {
     let rate = u32::try_from(per_second).unwrap_or(u32::MAX);
@@ -95,16 +95,28 @@ impl Limiter {
         let n = n.max(1);
         let (key, rate) = match budget {
             Budget::Address(ip) => (format!("a:{ip}"), self.address),
-            Budget::Key(id, own) => {
-                let rate = own
-                    .and_then(|r| Rate::new(r, 1, r.saturating_mul(self.burst_seconds)))
-                    .unwrap_or(self.key);
-                (format!("k:{id}"), rate)
-            }
+            Budget::Key(id, _) => (format!("k:{id}"), self.rate_of(budget)),
         };
         self.ledger
             .spend(&key, rate, n, ledger::now())
             .map_err(|Refused { retry_after_secs, standing }| (retry_after_secs, standing))
+    }
+}
+
+impl Limiter {
+    fn rate_of(&self, budget: Budget) -> Rate {
+        match budget {
+            Budget::Address(_) => self.address,
+            Budget::Key(_, own) => {
+                own.and_then(|r| Rate::new(r, 1, r.saturating_mul(self.burst_seconds))).unwrap_or(self.key)
+            }
+        }
+    }
+
+    /// The most requests `budget` can spend at once: an operation that
+    /// costs more can never run, however long its caller waits.
+    pub fn burst_of(&self, budget: Budget) -> u32 {
+        self.rate_of(budget).burst
     }
 }
 
@@ -139,14 +151,36 @@ pub fn client_key(ip: IpAddr, v6_prefix: u8) -> IpAddr {
     }
 }
 
+/// The proxies whose `X-Forwarded-For` entries are believed: how many are
+/// chained in front, and the networks they connect from. A request from
+/// any other address is its own client, whatever it claims.
+#[derive(Debug, Clone, Default)]
+pub struct Proxies {
+    pub hops: usize,
+    pub from: Arc<[ipnet::IpNet]>,
+}
+
+impl Proxies {
+    fn trusts(&self, peer: Option<IpAddr>) -> bool {
+        let Some(peer) = peer else { return false };
+        let peer = match peer {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(peer, IpAddr::V4),
+            v4 => v4,
+        };
+        self.hops > 0 && self.from.iter().any(|net| net.contains(&peer))
+    }
+}
+
 /// The client of a request, by the rules above.
-pub fn client_of(req: &ServiceRequest, proxies: usize, v6_prefix: u8) -> Option<IpAddr> {
-    let forwarded: Vec<&str> = if proxies == 0 {
-        Vec::new()
-    } else {
+pub fn client_of(req: &ServiceRequest, proxies: &Proxies, v6_prefix: u8) -> Option<IpAddr> {
+    let peer = req.peer_addr().map(|a| a.ip());
+    let forwarded: Vec<&str> = if proxies.trusts(peer) {
         req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).collect()
+    } else {
+        Vec::new()
     };
-    client_address(&forwarded, proxies, req.peer_addr().map(|a| a.ip())).map(|ip| client_key(ip, v6_prefix))
+    let hops = if forwarded.is_empty() { 0 } else { proxies.hops };
+    client_address(&forwarded, hops, peer).map(|ip| client_key(ip, v6_prefix))
 }
 
 const UNLIMITED: [&str; 2] = ["/healthz", "/readyz"];
@@ -199,7 +233,7 @@ pub async fn middleware(
     let Some(limiter) = limiter.filter(|_| !UNLIMITED.contains(&req.path()) && !presents_key(&req)) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    match client_of(&req, limiter.proxies, limiter.v6_prefix) {
+    match client_of(&req, &limiter.proxies, limiter.v6_prefix) {
         Some(ip) => spending(&limiter, Budget::Address(ip), req, next).await,
         None => Ok(next.call(req).await?.map_into_boxed_body()),
     }
@@ -217,7 +251,7 @@ pub async fn keyed(
     };
     let budget = match crate::auth::actor_of(req.request()) {
         Ok(actor) => Budget::of(&actor),
-        Err(_) => client_of(&req, limiter.proxies, limiter.v6_prefix).map(Budget::Address),
+        Err(_) => client_of(&req, &limiter.proxies, limiter.v6_prefix).map(Budget::Address),
     };
     match budget {
         Some(budget) => spending(&limiter, budget, req, next).await,

@@ -102,7 +102,9 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
         built_in,
     }));
     let caching = crate::http::caching::Policy::from_config(&config).map_err(StartError::Setup)?;
+    let proxies = config.proxies();
     Ok(AppState {
+        proxies,
         db: conn,
         read_cache,
         versions,
@@ -308,7 +310,7 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Application, StartE
         c.http.rate_limit_per_second,
         c.http.rate_limit_burst,
         c.http.key_rate_limit_per_second,
-        c.proxies(),
+        state.proxies.clone(),
         c.http.ipv6_client_prefix,
     );
     let http_limits = web::Data::new(HttpLimits::from_config(c));
@@ -361,6 +363,7 @@ pub fn run(state: AppState, listener: TcpListener) -> Result<Application, StartE
             .wrap(from_fn(crate::http_guard::security_headers::middleware))
             .wrap(from_fn(crate::http::methods::normalize))
             .wrap(Compress::default())
+            .wrap(from_fn(crate::http::caching::codings))
             .wrap(from_fn(crate::http::request_log::middleware))
             .app_data(routes.clone())
             .app_data(credentialed.clone())

@@ -45,6 +45,8 @@ pub struct AppState {
     /// Cancelled when the process shuts down: workers stop after their
     /// step, live streams close.
     pub shutdown: tokio_util::sync::CancellationToken,
+    /// Whose X-Forwarded-For tells the client's address.
+    pub proxies: crate::rate_limit::Proxies,
 }
 
 /// What the discussion features need besides the database, built once from

@@ -28,7 +28,12 @@ fn colour(json: bool) -> bool {
 
 pub fn init(json: bool) {
     let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
+        // The metrics middleware warns on every answer the read cache gives
+        // before routing (it cannot fill the route's parameters in), which
+        // says nothing wrong: only its errors are kept.
+        .unwrap_or_else(|_| {
+            EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn,actix_web_prom=error")
+        });
     // Logs go to stderr so that what a command prints on stdout (a new API
     // key, `export -`, `print-schema`) is exactly its answer, whatever a slow
     // statement logs meanwhile.

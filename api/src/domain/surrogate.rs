@@ -11,7 +11,7 @@ use crate::domain::journal::outbox::Subscribers;
 use crate::domain::sql::split_ids;
 use crate::error::AppResult;
 use entity::article::Model as Article;
-use entity::{author, section, tag};
+use entity::{author, comment, section, tag};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::fmt;
 use uuid::Uuid;
@@ -115,6 +115,21 @@ pub async fn of_story(db: &impl ConnectionTrait, stories: &[&Article]) -> AppRes
     keys.sort();
     keys.dedup();
     Ok(keys)
+}
+
+/// The keys a change to a person (name, role, standing, deletion) purges:
+/// the threads their comments are in, which show their byline. Someone who
+/// never commented shows nowhere, and purges nothing.
+pub async fn of_person(db: &impl ConnectionTrait, person: Uuid) -> AppResult<Vec<Key>> {
+    let threads: Vec<Uuid> = comment::Entity::find()
+        .select_only()
+        .column(comment::Column::ArticleId)
+        .distinct()
+        .filter(comment::Column::UserId.eq(person))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(threads.into_iter().map(Key::Thread).collect())
 }
 
 async fn slugs<E: EntityTrait>(

@@ -4,11 +4,15 @@
 //! report theirs. An operation spends the caller's rate budget by its cost:
 //! one request per `--graphql-cost-per-request` of it. The request itself
 //! has paid one already; what more it costs is spent before it runs, and
-//! a caller whose budget cannot cover it is refused with RATE_LIMITED.
+//! a caller whose budget cannot cover it is refused with RATE_LIMITED, and
+//! one that costs more than the budget ever holds at once with
+//! QUERY_TOO_COMPLEX (waiting would not help). The complexity limit is
+//! checked here rather than by the engine, so that a refusal reports the
+//! cost too.
 
 use crate::error::AppError;
 use crate::rate_limit::{Budget, Limiter};
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextValidation};
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest, NextValidation};
 use async_graphql::{Response, ServerError, ValidationResult};
 use std::sync::{Arc, Mutex};
 
@@ -49,28 +53,37 @@ impl Extension for Costing {
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         let result = next.run(ctx).await?;
+        let cost = result.complexity;
         if let Ok(mut found) = self.found.lock() {
-            *found = Some(result.complexity);
+            *found = Some(cost);
         }
-        let more = requests(result.complexity, self.per_request).saturating_sub(1);
-        if let (Some(s), true) = (ctx.data_opt::<Spending>(), more > 0)
-            && let Err((wait, _)) = s.limiter.spend(s.budget, more)
-        {
-            let err = AppError::RateLimited { retry_after_secs: wait };
-            let mut e = ServerError::new(err.to_string(), None);
-            e.source = Some(Arc::new(err));
-            return Err(vec![e]);
+        if cost > self.limit {
+            let limit = self.limit;
+            return Err(refusal(AppError::TooComplex(format!(
+                "it costs {cost}, more than the limit of {limit}"
+            ))));
+        }
+        let all = requests(cost, self.per_request);
+        if let Some(s) = ctx.data_opt::<Spending>() {
+            let burst = s.limiter.burst_of(s.budget);
+            if all > burst {
+                return Err(refusal(AppError::TooComplex(format!(
+                    "it costs {all} requests of the rate budget, more than the budget ever holds at once \
+                     ({burst}); ask for fewer items"
+                ))));
+            }
+            if all > 1
+                && let Err((wait, _)) = s.limiter.spend(s.budget, all - 1)
+            {
+                return Err(refusal(AppError::RateLimited { retry_after_secs: wait }));
+            }
         }
         Ok(result)
     }
 
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let mut resp = next.run(ctx, operation_name).await;
+    /// Every answer says what the operation cost, refusals included.
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let mut resp = next.run(ctx).await;
         let found = self.found.lock().ok().and_then(|f| *f);
         if let Some(c) = found {
             let cost = async_graphql::value!({
@@ -82,6 +95,12 @@ impl Extension for Costing {
         }
         resp
     }
+}
+
+fn refusal(err: AppError) -> Vec<ServerError> {
+    let mut e = ServerError::new(err.to_string(), None);
+    e.source = Some(Arc::new(err));
+    vec![e]
 }
 
 #[cfg(test)]

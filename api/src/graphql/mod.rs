@@ -53,10 +53,9 @@ pub fn build_schema(state: AppState) -> AppSchema {
     // Depth is limited in `limits`, which can tell introspection apart.
     let max = state.config.graphql.graphql_max_complexity;
     let per_request = state.config.http.graphql_cost_per_request;
-    let mut builder = schema_shape()
-        .limit_complexity(max)
-        .extension(cost::Cost { limit: max, per_request })
-        .extension(field_order::FieldOrder);
+    // The complexity limit is the cost extension's, which reports the cost.
+    let mut builder =
+        schema_shape().extension(cost::Cost { limit: max, per_request }).extension(field_order::FieldOrder);
     if !state.config.graphql.graphql_introspection {
         builder = builder.disable_introspection();
     }

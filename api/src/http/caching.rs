@@ -88,18 +88,36 @@ pub fn none_match(held: &str, etag: &str) -> bool {
 }
 
 /// Whether the request's `If-None-Match` names `etag`: the client has it.
+/// The header may come as several lines, which make one list.
 pub fn client_has(req: &HttpRequest, etag: &str) -> bool {
-    req.headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| none_match(v, etag))
+    req.headers().get_all(header::IF_NONE_MATCH).filter_map(|v| v.to_str().ok()).any(|v| none_match(v, etag))
+}
+
+/// Whether an answer last modified at `last_modified` (an HTTP date) is no
+/// newer than the request's `If-Modified-Since`. Only asked without
+/// `If-None-Match`, which takes precedence (RFC 9110 13.2.2).
+fn unmodified_since(req: &HttpRequest, last_modified: &str) -> bool {
+    use actix_web::http::header::HttpDate;
+    if req.headers().contains_key(header::IF_NONE_MATCH) {
+        return false;
+    }
+    let since = req.headers().get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok());
+    let (Some(Ok(since)), Ok(modified)) =
+        (since.map(str::parse::<HttpDate>), last_modified.parse::<HttpDate>())
+    else {
+        return false;
+    };
+    std::time::SystemTime::from(modified) <= std::time::SystemTime::from(since)
 }
 
 /// An answer with its headers, or a 304 with its validators when the
 /// client holds it already (the same for an answer just made and one kept).
 pub fn answer(req: &HttpRequest, headers: &[(HeaderName, HeaderValue)], body: Bytes) -> HttpResponse {
-    let etag = headers.iter().find(|(n, _)| n == header::ETAG).and_then(|(_, v)| v.to_str().ok());
-    if etag.is_some_and(|etag| client_has(req, etag)) {
+    let value =
+        |name: &HeaderName| headers.iter().find(|(n, _)| n == name).and_then(|(_, v)| v.to_str().ok());
+    let held = value(&header::ETAG).is_some_and(|etag| client_has(req, etag))
+        || value(&header::LAST_MODIFIED).is_some_and(|at| unmodified_since(req, at));
+    if held {
         let mut resp = HttpResponse::NotModified();
         // Everything but the body's own metadata: the validators and
         // Cache-Control a 304 must repeat (RFC 9110 15.4.5), and the
@@ -114,6 +132,36 @@ pub fn answer(req: &HttpRequest, headers: &[(HeaderName, HeaderValue)], body: By
         resp.append_header((n.clone(), v.clone()));
     }
     resp.body(body)
+}
+
+/// Outside compression: an answer sent compressed is another
+/// representation of the same resource, so its ETag is weak there (a
+/// strong tag names one exact byte sequence, RFC 9110 8.8.1), and every
+/// answer a cache may keep says it varies by `Accept-Encoding`, the ones
+/// sent as they were too, so a cache never hands one coding to a client
+/// that asked for another.
+pub async fn codings(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let mut resp = next.call(req).await?;
+    let headers = resp.headers_mut();
+    let Some(etag) = headers.get(header::ETAG) else { return Ok(resp) };
+    if headers.contains_key(header::CONTENT_ENCODING) && !etag.as_bytes().starts_with(b"W/") {
+        let weak = HeaderValue::from_bytes(&[b"W/", etag.as_bytes()].concat());
+        if let Ok(weak) = weak {
+            headers.insert(header::ETAG, weak);
+        }
+    }
+    let varies = headers
+        .get_all(header::VARY)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|v| v.trim().eq_ignore_ascii_case("accept-encoding"));
+    if !varies {
+        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    Ok(resp)
 }
 
 #[cfg(test)]

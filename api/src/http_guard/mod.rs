@@ -123,8 +123,8 @@ fn check_head(req: &ServiceRequest, limits: &HttpLimits) -> Option<AppError> {
     if has_encoded_control(req.path()) {
         return Some(AppError::field("path", text::CONTROL_MESSAGE));
     }
-    if query_has_control(req.path(), req.query_string()) {
-        return Some(AppError::field("query", text::CONTROL_MESSAGE));
+    if let Some(name) = parameter_with_control(req.path(), req.query_string()) {
+        return Some(AppError::field(name, text::CONTROL_MESSAGE));
     }
     None
 }
@@ -133,23 +133,33 @@ fn check_head(req: &ServiceRequest, limits: &HttpLimits) -> Option<AppError> {
 /// which clients send over several lines (Apollo's and urql's GET modes).
 const MULTILINE_GRAPHQL_PARAMETERS: [&[u8]; 3] = [b"query", b"variables", b"extensions"];
 
-/// Whether a query string decodes to a control character. The GraphQL
-/// document and JSON parameters of `/graphql` may hold the whitespace
-/// both languages allow (tab, line feed, carriage return); nothing else
-/// may, and every other parameter stays on one line.
-fn query_has_control(path: &str, qs: &str) -> bool {
-    if path != "/graphql" {
-        return has_encoded_control(qs);
+/// The first parameter of a query string that decodes to a control
+/// character (`query` when its name does), or None. The GraphQL document
+/// and JSON parameters of `/graphql` may hold the whitespace both
+/// languages allow (tab, line feed, carriage return); nothing else may,
+/// and every other parameter stays on one line.
+fn parameter_with_control(path: &str, qs: &str) -> Option<String> {
+    if !qs.contains('%') {
+        return None;
     }
-    qs.split('&').any(|pair| {
+    qs.split('&').find_map(|pair| {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let lines = if MULTILINE_GRAPHQL_PARAMETERS.contains(&percent_decode(key.as_bytes()).as_slice()) {
+        if has_encoded_control(key) {
+            return Some("query".to_owned());
+        }
+        let name = percent_decode(key.as_bytes());
+        let lines = if path == "/graphql" && MULTILINE_GRAPHQL_PARAMETERS.contains(&name.as_slice()) {
             Lines::Multi
         } else {
             Lines::Single
         };
-        has_encoded_control(key) || encoded_control(value, lines)
+        encoded_control(value, lines).then(|| String::from_utf8_lossy(&name).into_owned())
     })
+}
+
+#[cfg(test)]
+fn query_has_control(path: &str, qs: &str) -> bool {
+    parameter_with_control(path, qs).is_some()
 }
 
 /// Whether a URL part decodes to a control character (`%00`, `%0A`, ...).
@@ -203,6 +213,11 @@ mod tests {
         assert!(query_has_control("/graphql", "query=%7Ba%7D&operationName=Q%0A"));
         assert!(query_has_control("/graphql", "que%0Ary=%7Ba%7D"));
         assert!(!query_has_control("/graphql", "q%75ery=%7B%0Aa%7D"), "a key is read decoded");
+        assert_eq!(
+            super::parameter_with_control("/graphql", "query=%7B%0Aa%7D&operationName=%09X").as_deref(),
+            Some("operationName"),
+            "the parameter that holds it is named"
+        );
     }
 
     #[test]

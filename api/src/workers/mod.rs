@@ -33,7 +33,8 @@ pub fn start_all(state: &AppState, runner: &Runner) -> Result<(), StartError> {
     ));
     // Surrogate keys of committed writes go to the purger from now on.
     let target = purger::Target::from_config(&c.purges).map_err(StartError::Setup)?;
-    let (purges, named) = purger::Purger::new(target, runner.stopping()).map_err(StartError::Setup)?;
+    let (purges, named) =
+        purger::Purger::new(target, c.purge_again(), runner.stopping()).map_err(StartError::Setup)?;
     state.versions.send_purges_to(named);
     runner.start(purges);
     if let (Some(store), true) = (&state.budget_store, c.http.rate_limit_sync_ms > 0) {

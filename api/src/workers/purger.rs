@@ -4,6 +4,12 @@
 //! on the writes rather than polling, so a purge leaves as soon as the
 //! write that named it has committed; keys that arrive together go in one
 //! request.
+//!
+//! Each purge is sent once more a little later. A cache that was fetching
+//! an answer when the purge arrived stores the old answer afterwards (the
+//! purge found nothing to drop), and another process on the same database
+//! may still answer from what it kept; either would otherwise be served
+//! until the answer's s-maxage, hours perhaps.
 
 use super::{Outcome, Worker};
 use crate::config::{PurgeArgs, PurgeFormat};
@@ -11,10 +17,12 @@ use crate::domain::freshness::Purges;
 use crate::domain::surrogate::{self, Key};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::ExposeSecret;
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::mpsc::{Receiver, channel};
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 /// Committed writes waiting to be purged; past it, everything is purged.
@@ -87,11 +95,19 @@ pub struct Purger {
     target: Option<Target>,
     http: reqwest::Client,
     stop: CancellationToken,
+    /// How long after a purge it is sent again.
+    again_after: Duration,
+    /// Purges sent once, and when each is due again (in the order sent).
+    again: VecDeque<(Instant, Vec<Key>)>,
 }
 
 impl Purger {
     /// A purger and the sender committed writes hand their keys to.
-    pub fn new(target: Option<Target>, stop: CancellationToken) -> Result<(Self, Purges), String> {
+    pub fn new(
+        target: Option<Target>,
+        again_after: Duration,
+        stop: CancellationToken,
+    ) -> Result<(Self, Purges), String> {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(5))
             .redirect(reqwest::redirect::Policy::none())
@@ -99,25 +115,47 @@ impl Purger {
             .map_err(|e| format!("cannot build the purge client: {e}"))?;
         let (to, named) = channel(QUEUED_WRITES);
         let lost = Arc::new(AtomicBool::new(false));
-        Ok((Self { named, lost: Arc::clone(&lost), target, http, stop }, Purges { to, lost }))
+        let purger =
+            Self { named, lost: Arc::clone(&lost), target, http, stop, again_after, again: VecDeque::new() };
+        Ok((purger, Purges { to, lost }))
     }
 
-    /// Sends what the writes named so far, waiting for the first batch.
+    /// Sends what the writes named so far, and the purges due again,
+    /// waiting for whichever comes first.
     pub async fn step(&mut self) -> Outcome {
+        let due = self.again.front().map(|(at, _)| *at);
         let first = tokio::select! {
             batch = self.named.recv() => batch,
+            () = until(due) => Some(Vec::new()),
             () = self.stop.cancelled() => None,
         };
         let mut named = first.unwrap_or_default();
         while let Ok(more) = self.named.try_recv() {
             named.extend(more);
         }
-        if named.is_empty() {
-            return Outcome::Idle;
-        }
         // Writes came faster than purges went: what they named is partly
         // lost, or too much to name one by one.
         if self.lost.swap(false, Ordering::SeqCst) || named.len() > KEYS_PER_STEP {
+            named = vec![Key::All];
+        }
+        let now = Instant::now();
+        let mut repeated = Vec::new();
+        while let Some((_, keys)) = self.again.pop_front_if(|(at, _)| *at <= now) {
+            repeated.extend(keys);
+        }
+        if named.is_empty() && repeated.is_empty() {
+            return Outcome::Idle;
+        }
+        if !named.is_empty() && self.target.is_some() && !self.again_after.is_zero() {
+            if self.again.len() >= QUEUED_WRITES {
+                self.again.clear();
+                self.again.push_back((now + self.again_after, vec![Key::All]));
+            } else {
+                self.again.push_back((now + self.again_after, named.clone()));
+            }
+        }
+        named.extend(repeated);
+        if named.len() > KEYS_PER_STEP {
             named = vec![Key::All];
         }
         let keys = surrogate::to_purge(&named);
@@ -146,6 +184,51 @@ impl Purger {
             }
         }
         Err(last)
+    }
+}
+
+/// The purges of a `dateline` command that writes (import, recount, a
+/// role): its writes name keys as the server's do, sent to the cache in
+/// front that the environment names (`DATELINE_PURGE_URL`) once the
+/// command is done, and again when due.
+pub struct CommandPurges(Option<Purger>);
+
+impl CommandPurges {
+    pub fn start(state: &crate::state::AppState) -> Result<Self, String> {
+        let c = &state.config;
+        let Some(target) = Target::from_config(&c.purges)? else { return Ok(Self(None)) };
+        let (purger, named) = Purger::new(Some(target), c.purge_again(), CancellationToken::new())?;
+        state.versions.send_purges_to(named);
+        Ok(Self(Some(purger)))
+    }
+
+    /// Sends what the command's writes named, waits until it is due again
+    /// and sends it again.
+    pub async fn finish(self) -> Result<(), String> {
+        let Some(mut purger) = self.0 else { return Ok(()) };
+        // Nothing more will be named: the channel gives what it holds, then
+        // answers at once.
+        purger.named.close();
+        let mut failed = None;
+        loop {
+            match purger.step().await {
+                Outcome::Failed(why) => failed = Some(why),
+                Outcome::More => {}
+                Outcome::Idle => match purger.again.front() {
+                    Some((at, _)) => tokio::time::sleep_until(*at).await,
+                    None => break,
+                },
+            }
+        }
+        failed.map_or(Ok(()), Err)
+    }
+}
+
+/// Waits until `at`, or for ever without it.
+async fn until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }
 

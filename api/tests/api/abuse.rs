@@ -1536,3 +1536,47 @@ async fn the_example_page_answers_its_own_files_and_nothing_else() {
     assert_eq!(app.get("/example/js/main.js").await.status(), 200);
     still_serving(&app).await;
 }
+
+/// Validators from the caller: `If-Modified-Since` that is no date, out of
+/// range, far ahead or long, and `If-None-Match` over many lines, are read
+/// as not held (200 with the story) or held (304), never a failure; a date
+/// after the story's change is a 304, as a cache sends it.
+#[actix_web::test]
+async fn hostile_validators_get_the_story_or_a_304() {
+    let app = TestApp::spawn().await;
+    app.story("s", "A story", Some(crate::common::t0() - chrono::TimeDelta::hours(1)), Story::default())
+        .await;
+    let long = "Sun, 06 Dec 2026 ".repeat(200);
+    let not_held: [&[u8]; 9] = [
+        long.as_bytes(),
+        b"Thu, 01 Jan 1970 00:00:00 GMT",
+        b"Fri, 31 Dec 1600 23:59:59 GMT",
+        b"Sun, 06 Dec 2026 25:61:61 GMT",
+        b"0",
+        b"-1",
+        b"\xff\xfe",
+        b"",
+        b"Sun, 06 Dec 2026 17:00:00 GMT, Sun, 06 Dec 2026 17:00:00 GMT",
+    ];
+    for value in not_held {
+        let value = reqwest::header::HeaderValue::from_bytes(value).unwrap();
+        let r =
+            app.client.get(format!("{}/v1/articles/s", app.addr)).header("if-modified-since", value.clone());
+        let r = r.send().await.unwrap();
+        let shown = String::from_utf8_lossy(value.as_bytes()).chars().take(40).collect::<String>();
+        assert_eq!(r.status().as_u16(), 200, "{shown}");
+        assert!(r.text().await.unwrap().contains("A story"), "{shown}");
+    }
+    for held in ["Fri, 31 Dec 9999 23:59:59 GMT", "Fri Dec 31 23:59:59 9999"] {
+        let r = app.client.get(format!("{}/v1/articles/s", app.addr)).header("if-modified-since", held);
+        assert_eq!(r.send().await.unwrap().status().as_u16(), 304, "{held}");
+    }
+    // Many If-None-Match lines (within the header count the server reads):
+    // compared, never a failure.
+    let mut r = app.client.get(format!("{}/v1/articles/s", app.addr));
+    for i in 0..60 {
+        r = r.header("if-none-match", format!("\"{i}\", W/\"{i}\", *x"));
+    }
+    assert_eq!(r.send().await.unwrap().status().as_u16(), 200);
+    still_serving(&app).await;
+}

@@ -194,3 +194,54 @@ async fn rest_answers_share_the_policy_and_say_when_they_changed() {
     let (_, h, _) = app.call("GET", "/v1/articles/harbour/comments", Some(&token), None, &[]).await;
     assert_eq!(header(&h, "cache-control"), "private, no-store");
 }
+
+#[actix_web::test]
+async fn validators_come_on_several_lines_by_date_and_per_content_coding() {
+    let app = TestApp::spawn().await;
+    harbour(&app).await;
+    let path = "/v1/articles/harbour";
+    let (status, h, _) = app.call("GET", path, None, None, &[]).await;
+    assert_eq!(status, 200);
+    let etag = header(&h, "etag");
+    let modified = header(&h, "last-modified");
+    assert!(!etag.is_empty() && !modified.is_empty(), "{h:?}");
+    assert!(header(&h, "vary").to_ascii_lowercase().contains("accept-encoding"), "sent as it was: {h:?}");
+
+    // If-None-Match on two lines is one list (RFC 9110 5.3).
+    let r = app
+        .client
+        .get(format!("{}{path}", app.addr))
+        .header("if-none-match", "\"other\"")
+        .header("if-none-match", etag.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 304);
+
+    // If-Modified-Since: not modified since its own date; modified since
+    // an hour before it; ignored beside If-None-Match, which decides.
+    let (status, _, _) = app.call("GET", path, None, None, &[("if-modified-since", &modified)]).await;
+    assert_eq!(status, 304);
+    let earlier = (chrono::DateTime::parse_from_rfc2822(&modified).unwrap() - TimeDelta::hours(1))
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    let (status, _, _) = app.call("GET", path, None, None, &[("if-modified-since", &earlier)]).await;
+    assert_eq!(status, 200);
+    let (status, _, _) = app
+        .call("GET", path, None, None, &[("if-modified-since", &modified), ("if-none-match", "\"other\"")])
+        .await;
+    assert_eq!(status, 200, "If-None-Match takes precedence");
+    let (status, _, _) = app.call("GET", path, None, None, &[("if-modified-since", "not a date")]).await;
+    assert_eq!(status, 200);
+
+    // Compressed, it is another representation: its tag is weak, and it
+    // still revalidates (compared weakly).
+    let r =
+        app.client.get(format!("{}{path}", app.addr)).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(header(r.headers(), "content-encoding"), "gzip");
+    let weak = header(r.headers(), "etag");
+    assert_eq!(weak, format!("W/{etag}"));
+    assert!(header(r.headers(), "vary").to_ascii_lowercase().contains("accept-encoding"));
+    let (status, _, _) = app.call("GET", path, None, None, &[("if-none-match", &weak)]).await;
+    assert_eq!(status, 304);
+}

@@ -325,3 +325,33 @@ async fn a_manifest_goes_in_whole_or_not_at_all() {
     let (_, body) = post(&app, None, json!({ "documentId": "front" }), GQL).await;
     assert_eq!(body["data"]["articles"]["totalCount"], 0, "{body}");
 }
+
+#[actix_web::test]
+async fn a_document_too_long_to_keep_runs_but_is_not_registered() {
+    let app = TestApp::spawn().await;
+    published(&app, "harbour").await;
+    // A GraphQL comment is free to parse: without a bound, one request
+    // would store a megabyte.
+    let padded = format!("{PAGE}\n# {}", "x".repeat(api::domain::persisted::AUTOMATIC_MAX_BYTES));
+    let hash = sha256(&padded);
+    let sent = json!({ "query": padded, "variables": { "slug": "harbour" }, "extensions": apq(&hash) });
+    let (status, body) = post(&app, None, sent, GQL).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["article"]["headline"], "Harbour reopens");
+    let (_, body) = post(&app, None, json!({ "extensions": apq(&hash) }), GQL).await;
+    assert_eq!(error_code(&body), "PERSISTED_QUERY_NOT_FOUND", "not kept: {body}");
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    assert_eq!(entity::persisted_operation::Entity::find().count(&app.state.db).await.unwrap(), 0);
+    // One of the usual size is kept as before.
+    let hash = sha256(PAGE);
+    post(
+        &app,
+        None,
+        json!({ "query": PAGE, "variables": { "slug": "harbour" }, "extensions": apq(&hash) }),
+        GQL,
+    )
+    .await;
+    let (_, body) =
+        post(&app, None, json!({ "variables": { "slug": "harbour" }, "extensions": apq(&hash) }), GQL).await;
+    assert_eq!(body["data"]["article"]["headline"], "Harbour reopens", "{body}");
+}

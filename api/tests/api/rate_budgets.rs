@@ -123,6 +123,77 @@ async fn an_expensive_query_spends_by_its_cost() {
 }
 
 #[actix_web::test]
+async fn refusals_report_the_cost_and_a_query_no_budget_can_hold_is_too_complex() {
+    let app = TestApp::spawn_configured(|c| {
+        tight(c);
+        c.http.rate_limit_burst = 5;
+        c.http.graphql_cost_per_request = 10;
+    })
+    .await;
+    // Costs more requests than the burst: waiting would never help, so it
+    // is refused as too complex, not told to retry.
+    let (status, body, retry) =
+        ask(&app, "203.0.113.20", None, "{ articles(first: 100) { nodes { slug } } }").await;
+    assert_eq!(code(&body), "QUERY_TOO_COMPLEX", "{body}");
+    assert!(retry.is_empty(), "nothing to wait for: {retry}");
+    assert!(status == 200 || status == 400, "{status}");
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("budget"), "{body}");
+    assert!(body["extensions"]["cost"]["requests"].as_u64().unwrap() > 5, "{body}");
+    // Over the complexity limit: refused with the cost and the limit.
+    let limit = app.state.config.graphql.graphql_max_complexity;
+    let huge = "{ articles(first: 100) { nodes { slug related(first: 20) { article { slug related(first: 20) { article { slug } } } } } } }";
+    let (_, body, _) = ask(&app, "203.0.113.21", None, huge).await;
+    assert_eq!(code(&body), "QUERY_TOO_COMPLEX", "{body}");
+    assert_eq!(body["extensions"]["cost"]["limit"], limit, "{body}");
+    assert!(body["extensions"]["cost"]["requested"].as_u64().unwrap() > limit as u64, "{body}");
+    // Out of budget: RATE_LIMITED still says what it would have cost. The
+    // burst holds one query and one request more, so the second query's
+    // own request is admitted and the rest it costs is not.
+    let q = "{ articles(first: 20) { nodes { slug } } }";
+    let each = body_cost(&app.gql(q, json!({})).await);
+    let app = TestApp::spawn_configured(|c| {
+        tight(c);
+        c.http.rate_limit_burst = u32::try_from(each + 1).unwrap();
+        c.http.graphql_cost_per_request = 10;
+    })
+    .await;
+    assert!(each >= 2, "{each}");
+    assert_eq!(ask(&app, "203.0.113.22", None, &format!("{q} # 1")).await.0, 200);
+    let (status, body, _) = ask(&app, "203.0.113.22", None, &format!("{q} # 2")).await;
+    assert_eq!((status, code(&body).as_str()), (429, "RATE_LIMITED"), "{body}");
+    assert_eq!(body["extensions"]["cost"]["requests"], each, "{body}");
+}
+
+fn body_cost(body: &Value) -> u64 {
+    body["extensions"]["cost"]["requests"].as_u64().unwrap_or_else(|| panic!("{body}"))
+}
+
+#[actix_web::test]
+async fn forwarded_addresses_count_only_from_the_trusted_proxies_networks() {
+    // The test client connects from 127.0.0.1: here not a proxy's address,
+    // so whatever it claims in X-Forwarded-For, it is one client.
+    let app = TestApp::spawn_configured(|c| {
+        tight(c);
+        c.http.trusted_proxy_addresses = vec!["10.0.0.0/8".parse().unwrap()];
+    })
+    .await;
+    let q = "{ __typename }";
+    for i in 0..3 {
+        assert_eq!(ask(&app, &format!("203.0.113.{i}"), None, q).await.0, 200);
+    }
+    let (status, body, _) = ask(&app, "203.0.113.99", None, q).await;
+    assert_eq!((status, code(&body).as_str()), (429, "RATE_LIMITED"), "a spoofed address is no new client");
+    // From a proxy's network (loopback, by default) the entry it appended
+    // is the client: another address has a budget of its own.
+    let app = TestApp::spawn_configured(tight).await;
+    for _ in 0..3 {
+        assert_eq!(ask(&app, "203.0.113.1", None, q).await.0, 200);
+    }
+    assert_eq!(ask(&app, "203.0.113.1", None, q).await.0, 429);
+    assert_eq!(ask(&app, "203.0.113.2", None, q).await.0, 200);
+}
+
+#[actix_web::test]
 async fn a_socket_signed_in_with_a_key_spends_the_keys_budget() {
     use futures_util::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::Message;

@@ -310,6 +310,7 @@ fn gid(kind: &str, id: uuid::Uuid) -> String {
     use api::graphql::ids::{Kind, encode};
     let kind = match kind {
         "Article" => Kind::Article,
+        "User" => Kind::User,
         _ => Kind::Section,
     };
     encode(kind, id).0
@@ -323,4 +324,154 @@ async fn version(app: &TestApp, id: uuid::Uuid) -> i32 {
 async fn section_id(app: &TestApp, slug: &str) -> uuid::Uuid {
     let slug = api::domain::slug::Slug::parse(slug).unwrap();
     api::domain::taxonomy::section_by_slug(&app.state.db, &slug).await.unwrap().unwrap().id
+}
+
+#[actix_web::test]
+async fn each_purge_is_sent_again_once_a_while_later() {
+    // A cache that was fetching an answer when the purge came stores the
+    // old answer afterwards; the second purge drops it.
+    let (url, mut purges) = purge_endpoint();
+    let app = TestApp::spawn_configured(|c| {
+        c.purges.purge_url = Some(url.clone());
+        c.purges.purge_again_ms = 300;
+    })
+    .await;
+    let key = app.key(&["content:write"]).await;
+    let story = app.story("cup", "Cup", Some(t0() - TimeDelta::hours(2)), Story::default()).await;
+    while tokio::time::timeout(Duration::from_millis(600), purges.recv()).await.is_ok() {}
+    app.retitle(story, &key, "Cup final").await;
+    let story_key = format!("story:{story}");
+    until_purged(&mut purges, &[&story_key]).await;
+    let first = std::time::Instant::now();
+    until_purged(&mut purges, &[&story_key]).await;
+    assert!(first.elapsed() >= Duration::from_millis(250), "sent again after {:?}", first.elapsed());
+    // Then no more: the next purge to arrive is the next write's.
+    app.retitle(story, &key, "Cup final, replayed").await;
+    let next = tokio::time::timeout(Duration::from_secs(10), purges.recv()).await.unwrap().unwrap();
+    assert!(next.keys.contains(&story_key), "{next:?}");
+    assert!(first.elapsed() < Duration::from_secs(10));
+}
+
+#[actix_web::test]
+async fn a_person_purges_only_the_threads_their_comments_are_in() {
+    let app = TestApp::spawn_configured(|c| c.webhooks.webhooks_allow_private = true).await;
+    let key = app.key(&["webhooks:manage"]).await;
+    let (_, _, hook) = app
+        .call(
+            "POST",
+            "/v1/webhooks",
+            Some(&key),
+            Some(json!({ "url": "http://127.0.0.1:9/hook", "events": ["cache.purge"] })),
+            &[],
+        )
+        .await;
+    assert!(hook["id"].is_string(), "{hook}");
+    let story = app.story("cup", "Cup", Some(t0() - TimeDelta::hours(2)), Story::default()).await;
+    app.story("other", "Other", Some(t0() - TimeDelta::hours(2)), Story::default()).await;
+    let (admin, _) = app.person("Admin", "ADMIN").await;
+
+    // Someone who never commented shows nowhere: leaving purges nothing.
+    let before = cache_purge_events(&app).await.len();
+    let (quiet, _) = app.person("Quiet", "READER").await;
+    let (status, _, _) = app.call("DELETE", "/v1/me", Some(&quiet), None, &[]).await;
+    assert_eq!(status, 204);
+    assert_eq!(cache_purge_events(&app).await.len(), before, "nothing public changed");
+
+    // A commenter's new role shows on their bylines in that thread only.
+    let (talker, talker_id) = app.person("Talker", "READER").await;
+    app.comment(&talker, story, None, "First!").await;
+    let before = cache_purge_events(&app).await.len();
+    let r = app
+        .gql_as(
+            Some(&admin),
+            "mutation($id: ID!) { setUserRole(id: $id, role: MODERATOR) { user { role } } }",
+            json!({ "id": gid("User", talker_id) }),
+        )
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+    let events = cache_purge_events(&app).await;
+    assert_eq!(events.len(), before + 1, "{events:?}");
+    let keys = events.last().unwrap();
+    assert!(keys.contains(&format!("thread:{story}")), "{keys:?}");
+    assert!(!keys.contains(&"dateline".to_owned()), "not everything: {keys:?}");
+
+    // Leaving takes their name off that thread, and purges it alone.
+    let (status, _, _) = app.call("DELETE", "/v1/me", Some(&talker), None, &[]).await;
+    assert_eq!(status, 204);
+    let events = cache_purge_events(&app).await;
+    let keys = events.last().unwrap();
+    assert!(keys.contains(&format!("thread:{story}")) && !keys.contains(&"dateline".to_owned()), "{keys:?}");
+}
+
+#[actix_web::test]
+async fn a_new_draft_and_its_related_list_purge_nothing() {
+    let app = TestApp::spawn_configured(|c| c.webhooks.webhooks_allow_private = true).await;
+    let key = app.key(&["webhooks:manage", "content:write"]).await;
+    let (_, _, hook) = app
+        .call(
+            "POST",
+            "/v1/webhooks",
+            Some(&key),
+            Some(json!({ "url": "http://127.0.0.1:9/hook", "events": ["cache.purge"] })),
+            &[],
+        )
+        .await;
+    assert!(hook["id"].is_string(), "{hook}");
+    app.story(
+        "cup",
+        "Cup",
+        Some(t0() - TimeDelta::hours(2)),
+        Story { tags: &["football"], ..Default::default() },
+    )
+    .await;
+    app.refresh_related().await;
+    let before = cache_purge_events(&app).await.len();
+    let draft = app.story("plan", "Plan", None, Story { tags: &["football"], ..Default::default() }).await;
+    assert!(app.refresh_related().await > 0, "the draft's list and its neighbours' were ranked");
+    let events = cache_purge_events(&app).await;
+    for keys in &events[before..] {
+        assert!(
+            !keys.contains(&format!("related:{draft}")),
+            "a draft's list shows in previews only: {keys:?}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn a_command_that_writes_purges_the_cache_in_front_as_the_server_does() {
+    let (url, mut purges) = purge_endpoint();
+    let app = TestApp::spawn().await;
+    let story = app.story("cup", "Cup", Some(t0() - TimeDelta::hours(2)), Story::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("archive.ndjson");
+    let db = app.state.config.db.database_url.clone();
+    let command = |args: &[&str]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_dateline"));
+        c.args(args).env("DATABASE_URL", &db).env_remove("RUST_LOG");
+        c
+    };
+    let out = command(&["export", file.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut line: Value = serde_json::from_str(std::fs::read_to_string(&file).unwrap().trim()).unwrap();
+    line["headline"] = json!("Cup final");
+    std::fs::write(&file, format!("{line}\n")).unwrap();
+
+    // The operator's environment names the cache in front, as the
+    // server's does.
+    let mut import = command(&["import", file.to_str().unwrap()]);
+    import.env("DATELINE_PURGE_URL", &url).env("DATELINE_PURGE_AGAIN_MS", "200");
+    let out = tokio::task::spawn_blocking(move || import.output().unwrap()).await.unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 updated"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // An import may touch anything the public sees: everything is purged.
+    until_purged(&mut purges, &["dateline"]).await;
+    // Sent again before the command exited.
+    let again = tokio::time::timeout(Duration::from_millis(100), purges.recv()).await;
+    assert!(again.is_ok_and(|p| p.is_some_and(|p| p.keys.contains(&"dateline".to_owned()))), "sent again");
+    let (_, story) = app.get_json(&format!("/v1/articles/{story}")).await;
+    assert_eq!(story["headline"], "Cup final");
 }

@@ -116,8 +116,9 @@ pub async fn set_role<C: crate::domain::tx::Db>(
         }
         // A role shows on bylines (staff).
         crate::domain::freshness::changed(crate::domain::freshness::Changed::Content);
-        // Names and standing show with comments anywhere.
-        crate::domain::surrogate::purge(txn, vec![crate::domain::surrogate::Key::All], now).await?;
+        // A person shows on the bylines of their comments, and only there.
+        let shown = crate::domain::surrogate::of_person(txn, user_id).await?;
+        crate::domain::surrogate::purge(txn, shown, now).await?;
         by_id(txn, user_id).await?.ok_or(AppError::NotFound("user"))
     })
 }

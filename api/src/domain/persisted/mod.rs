@@ -98,6 +98,12 @@ pub struct Registry {
 }
 
 const REMEMBERED_BYTES: u64 = 8 << 20;
+
+/// Longest document any caller may register, so that the store holds at
+/// most `--graphql-persisted-max` times this (a GraphQL comment is free to
+/// parse and would otherwise let one request store a megabyte). A page's
+/// operation with its fragments is a few kilobytes.
+pub const AUTOMATIC_MAX_BYTES: usize = 16 * 1024;
 const REMEMBERED_FOR: Duration = Duration::from_secs(60);
 
 /// Whether a caller may run a document: anyone, unless trusted documents
@@ -161,12 +167,18 @@ impl Registry {
     }
 
     /// Registers a document that ran, for every instance on the database.
+    /// One longer than [`AUTOMATIC_MAX_BYTES`] runs but is not kept: its
+    /// client goes on sending it whole.
     pub async fn register(
         &self,
         db: &impl crate::domain::tx::Db,
         new: New,
         now: DateTime<Utc>,
     ) -> AppResult<()> {
+        if new.text.len() > AUTOMATIC_MAX_BYTES {
+            tracing::debug!(bytes = new.text.len(), "a persisted query too long to keep ran unregistered");
+            return Ok(());
+        }
         let text: Arc<str> = Arc::from(new.text.as_str());
         store::register_automatic(db, &new.sha256, &new.text, self.settings.max_automatic, now).await?;
         self.known.insert(format!("s:{}", new.sha256), Known { text, trusted: false });

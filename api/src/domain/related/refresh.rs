@@ -10,7 +10,7 @@ use crate::domain::sql::{self, Params};
 use crate::domain::tx;
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
-use entity::{article_tag, related_mark, related_pick};
+use entity::{article, article_tag, related_mark, related_pick};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
     QueryFilter, QueryOrder, QuerySelect,
@@ -144,10 +144,20 @@ pub async fn step(db: &DatabaseConnection, limit: u64) -> AppResult<usize> {
             return Ok(());
         }
         crate::domain::freshness::changed(crate::domain::freshness::Changed::Content);
-        // Only the answers that show these lists: not every list the
-        // sources are in.
-        let keys = taken.iter().map(|s| crate::domain::surrogate::Key::Related(*s)).collect();
-        crate::domain::surrogate::purge(txn, keys, chrono::Utc::now()).await?;
+        // Only the answers that show these lists (not every list the
+        // sources are in), and only of public stories: a draft's list shows
+        // in previews alone, which no cache in front keeps.
+        let now = chrono::Utc::now();
+        let public: Vec<Uuid> = article::Entity::find()
+            .select_only()
+            .column(article::Column::Id)
+            .filter(article::Column::Id.is_in(taken.iter().copied()))
+            .filter(crate::domain::articles::visibility(crate::domain::audience::Audience::Public, now))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        let keys = public.into_iter().map(crate::domain::surrogate::Key::Related).collect();
+        crate::domain::surrogate::purge(txn, keys, now).await?;
         related_pick::Entity::delete_many()
             .filter(related_pick::Column::ArticleId.is_in(taken.iter().copied()))
             .exec(txn)

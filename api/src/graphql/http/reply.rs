@@ -36,6 +36,16 @@ pub fn unresolved(err: AppError) -> Failure {
 /// `application/json` document errors are 200, for the clients that predate
 /// `application/graphql-response+json`.
 pub fn refused(media: Media, failure: Failure) -> HttpResponse {
+    refused_with(media, failure, Default::default())
+}
+
+/// [`refused`], keeping the response's `extensions` (the cost of an
+/// operation refused for its cost).
+fn refused_with(
+    media: Media,
+    failure: Failure,
+    extensions: std::collections::BTreeMap<String, async_graphql::Value>,
+) -> HttpResponse {
     let (err, status) = match failure {
         Failure::Http(err) => {
             let status = err.status();
@@ -55,7 +65,9 @@ pub fn refused(media: Media, failure: Failure) -> HttpResponse {
     }
     let mut e = async_graphql::ServerError::new(err.to_string(), None);
     e.source = Some(std::sync::Arc::new(err));
-    body(builder, media, async_graphql::Response::from_errors(vec![e]), false)
+    let mut resp = async_graphql::Response::from_errors(vec![e]);
+    resp.extensions = extensions;
+    body(builder, media, resp, false)
 }
 
 /// The engine's answer. Errors without a path, with no data, come from
@@ -70,7 +82,7 @@ pub fn executed(media: Media, resp: async_graphql::Response) -> HttpResponse {
         .iter()
         .find_map(|e| e.source::<AppError>().filter(|a| matches!(a, AppError::RateLimited { .. })).cloned());
     if let (true, Some(err)) = (not_run, limited) {
-        return refused(media, Failure::Http(err));
+        return refused_with(media, Failure::Http(err), resp.extensions);
     }
     let status =
         if not_run && media == Media::GraphqlResponseJson { StatusCode::BAD_REQUEST } else { StatusCode::OK };
