@@ -5,14 +5,17 @@ use super::names::{FeedEntity, FeedEventName};
 use super::responses::PreviewRead;
 use super::views::{ArticleView, AuthorView, SectionView, TagView};
 use super::{Caller, parse_opt};
+use crate::domain::articles::Audience;
 use crate::domain::articles::relations::ArticleRelations;
 use crate::domain::pagination::FEED;
-use crate::domain::sync::feed::{self, Document};
-use crate::error::AppResult;
+use crate::domain::sync::feed::{self, Document, Pending};
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -78,21 +81,75 @@ pub async fn sync(
     let p = params.into_inner();
     let limit = FEED.check_wide(parse_opt(p.limit, "limit")?, "limit")?;
     let now = state.clock.now();
-    let page = feed::page(&state.db, &caller.0, p.cursor.as_deref(), limit, now).await?;
-    let stories: Vec<_> = page
-        .entries
-        .iter()
-        .filter_map(|e| match &e.document {
-            Some(Document::Article(d)) => Some(d.0.clone()),
-            _ => None,
-        })
-        .collect();
-    let rel = ArticleRelations::load(&state.db, &state.catalog, &stories).await?;
-    let site = crate::rest::views::Site::of(&state);
-    let items = page
-        .entries
-        .iter()
-        .map(|e| {
+    let folded = feed::folded(&state.db, &caller.0, p.cursor.as_deref(), limit).await?;
+    let mut parts: VecDeque<Vec<Pending>> = VecDeque::new();
+    let mut entries = folded.entries.into_iter().peekable();
+    while entries.peek().is_some() {
+        parts.push_back(entries.by_ref().take(PART).collect());
+    }
+    let tail = serde_json::to_string(&Tail { next_cursor: folded.next_cursor, has_more: folded.has_more })
+        .map_err(AppError::internal)?;
+    // `],` closes the items; the tail is an object whose `{` gives way.
+    let tail = format!("],{}", tail.strip_prefix('{').unwrap_or(&tail));
+    // The first part is read before the answer starts, so that a database
+    // that fails answers with a clear error; a later failure cuts the
+    // answer short, which no JSON reader takes for a whole page.
+    let mut out = Part { state, audience: folded.audience, now, first: true };
+    let mut head = b"{\"items\":[".to_vec();
+    if let Some(part) = parts.pop_front() {
+        out.write(part, &mut head).await?;
+    }
+    let rest =
+        futures_util::stream::unfold((out, parts, Some(tail)), |(mut out, mut parts, tail)| async move {
+            if let Some(part) = parts.pop_front() {
+                let mut buf = Vec::new();
+                let sent = out.write(part, &mut buf).await.map(|()| web::Bytes::from(buf));
+                return Some((sent, (out, parts, tail)));
+            }
+            let tail = tail?;
+            Some((Ok(web::Bytes::from(tail)), (out, parts, None)))
+        });
+    let body =
+        futures_util::stream::once(async move { Ok::<_, AppError>(web::Bytes::from(head)) }).chain(rest);
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "private, no-store"))
+        .content_type("application/json")
+        .streaming(body))
+}
+
+/// Entries read and written at a time: a page of a thousand whole stories
+/// read and serialized at once held tens of megabytes.
+const PART: usize = 100;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Tail {
+    next_cursor: String,
+    has_more: bool,
+}
+
+/// Writes the items of a page, a part at a time.
+struct Part {
+    state: web::Data<AppState>,
+    audience: Audience,
+    now: DateTime<Utc>,
+    first: bool,
+}
+
+impl Part {
+    async fn write(&mut self, part: Vec<Pending>, buf: &mut Vec<u8>) -> AppResult<()> {
+        let state = &self.state;
+        let entries = feed::documents(&state.db, self.audience, self.now, part).await?;
+        let stories: Vec<_> = entries
+            .iter()
+            .filter_map(|e| match &e.document {
+                Some(Document::Article(d)) => Some(d.0.clone()),
+                _ => None,
+            })
+            .collect();
+        let rel = ArticleRelations::load(&state.db, &state.catalog, &stories).await?;
+        let site = crate::rest::views::Site::of(state);
+        for e in &entries {
             let mut item = SyncItem {
                 cursor: e.cursor(),
                 entity: e.entity.into(),
@@ -107,19 +164,18 @@ pub async fn sync(
             };
             match &e.document {
                 Some(Document::Article(d)) => {
-                    item.article = Some(ArticleView::new(&d.0, &rel, now, &site, Some(&d.1)))
+                    item.article = Some(ArticleView::new(&d.0, &rel, self.now, &site, Some(&d.1)))
                 }
                 Some(Document::Section(s)) => item.section = Some(s.into()),
                 Some(Document::Tag(t)) => item.tag = Some(t.into()),
                 Some(Document::Author(a)) => item.author = Some(AuthorView::bare(a)),
                 None => {}
             }
-            item
-        })
-        .collect();
-    Ok(HttpResponse::Ok().insert_header(("cache-control", "private, no-store")).json(SyncPage {
-        items,
-        next_cursor: page.next_cursor,
-        has_more: page.has_more,
-    }))
+            if !std::mem::take(&mut self.first) {
+                buf.push(b',');
+            }
+            serde_json::to_writer(&mut *buf, &item).map_err(AppError::internal)?;
+        }
+        Ok(())
+    }
 }

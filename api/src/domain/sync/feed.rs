@@ -64,6 +64,34 @@ pub async fn page(
     limit: u64,
     now: DateTime<Utc>,
 ) -> AppResult<Page> {
+    let f = folded(db, actor, after, limit).await?;
+    let entries = documents(db, f.audience, now, f.entries).await?;
+    Ok(Page { entries, next_cursor: f.next_cursor, has_more: f.has_more })
+}
+
+/// A page's entries before their documents are read, so that a long page
+/// can be read and sent a part at a time.
+pub struct Folded {
+    pub entries: Vec<Pending>,
+    pub next_cursor: String,
+    pub has_more: bool,
+    pub audience: Audience,
+}
+
+/// An entry whose document is still to be read.
+pub struct Pending {
+    row: change_event::Model,
+    event: FeedEvent,
+    tombstone: bool,
+}
+
+/// The entries of a page after `after`, folded, without their documents.
+pub async fn folded(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    after: Option<&str>,
+    limit: u64,
+) -> AppResult<Folded> {
     policy::require(actor, Scope::SyncRead)?;
     let from = after.map(|c| cursor::decode(c, "cursor")).transpose()?.unwrap_or(0);
     let drafts = actor.has(Scope::ContentReadDrafts);
@@ -77,24 +105,31 @@ pub async fn page(
 
     // The last entry of each entity in the page stands for all of them.
     let mut seen = HashSet::new();
-    let mut kept: Vec<(change_event::Model, Entity, FeedEvent)> = Vec::new();
+    let mut kept: Vec<Pending> = Vec::new();
     for r in rows.into_iter().rev() {
-        let entity = r.entity_type;
-        if !seen.insert((entity, r.entity_id)) {
+        if !seen.insert((r.entity_type, r.entity_id)) {
             continue;
         }
         let Some(event) = event_for(&r, drafts) else { continue };
-        kept.push((r, entity, event));
+        kept.push(Pending { row: r, event, tombstone: tombstone(event, drafts) });
     }
     kept.reverse();
-
-    let wanted = |e: Entity| -> Vec<Uuid> {
-        kept.iter()
-            .filter(|(_, k, ev)| *k == e && !tombstone(*ev, drafts))
-            .map(|(r, _, _)| r.entity_id)
-            .collect()
-    };
     let audience = if drafts { Audience::Preview } else { Audience::Public };
+    Ok(Folded { entries: kept, next_cursor: cursor::encode(next), has_more, audience })
+}
+
+/// The entries with their documents as they stand now; an entry whose
+/// document is gone since, or out of the reader's sight, is left out (a
+/// later entry says so).
+pub async fn documents(
+    db: &impl ConnectionTrait,
+    audience: Audience,
+    now: DateTime<Utc>,
+    pending: Vec<Pending>,
+) -> AppResult<Vec<Entry>> {
+    let wanted = |e: Entity| -> Vec<Uuid> {
+        pending.iter().filter(|p| p.row.entity_type == e && !p.tombstone).map(|p| p.row.entity_id).collect()
+    };
     let article_ids = wanted(Entity::Article);
     let stories = articles::find_many(db, audience, now, &article_ids).await?;
     let mut bodies = articles::bodies(db, &article_ids).await?;
@@ -114,18 +149,17 @@ pub async fn page(
         docs.insert((Entity::Author, id), Document::Author(a));
     }
 
-    let mut entries = Vec::with_capacity(kept.len());
-    for (r, entity, event) in kept {
-        let document = if tombstone(event, drafts) {
+    let mut entries = Vec::with_capacity(pending.len());
+    for Pending { row: r, event, tombstone } in pending {
+        let document = if tombstone {
             None
         } else {
-            // Gone since, or out of the reader's sight: a later entry says so.
-            let Some(d) = docs.remove(&(entity, r.entity_id)) else { continue };
+            let Some(d) = docs.remove(&(r.entity_type, r.entity_id)) else { continue };
             Some(d)
         };
         entries.push(Entry {
             seq: r.seq,
-            entity,
+            entity: r.entity_type,
             event,
             id: r.entity_id,
             external_id: r.external_id,
@@ -133,7 +167,7 @@ pub async fn page(
             document,
         });
     }
-    Ok(Page { entries, next_cursor: cursor::encode(next), has_more })
+    Ok(entries)
 }
 
 /// The event a reader sees for a change. Drafts readers see every change;
