@@ -71,6 +71,21 @@ async fn until_purged(rx: &mut mpsc::UnboundedReceiver<Purge>, keys: &[&str]) ->
     }
 }
 
+/// A webhook endpoint subscribed to `cache.purge` (never reached: the
+/// deliveries are read from the database).
+async fn subscribe_to_purges(app: &TestApp, key: &str) {
+    let (_, _, hook) = app
+        .call(
+            "POST",
+            "/v1/webhooks",
+            Some(key),
+            Some(json!({ "url": "http://127.0.0.1:9/hook", "events": ["cache.purge"] })),
+            &[],
+        )
+        .await;
+    assert!(hook["id"].is_string(), "{hook}");
+}
+
 async fn cache_purge_events(app: &TestApp) -> Vec<Vec<String>> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
     entity::webhook_delivery::Entity::find()
@@ -175,16 +190,7 @@ async fn public_writes_purge_what_they_changed_and_draft_edits_purge_nothing() {
     })
     .await;
     let key = app.key(&["content:write", "content:read-drafts", "webhooks:manage"]).await;
-    let (_, _, hook) = app
-        .call(
-            "POST",
-            "/v1/webhooks",
-            Some(&key),
-            Some(json!({ "url": "http://127.0.0.1:9/hook", "events": ["cache.purge"] })),
-            &[],
-        )
-        .await;
-    assert!(hook["id"].is_string(), "{hook}");
+    subscribe_to_purges(&app, &key).await;
     let before = Some(t0() - TimeDelta::hours(2));
     let story = app.story("cup", "Cup", before, Story { section: Some("sport"), ..Default::default() }).await;
     app.story("x", "X", None, Story { section: Some("city"), ..Default::default() }).await;
@@ -356,16 +362,7 @@ async fn each_purge_is_sent_again_once_a_while_later() {
 async fn a_person_purges_only_the_threads_their_comments_are_in() {
     let app = TestApp::spawn_configured(|c| c.webhooks.webhooks_allow_private = true).await;
     let key = app.key(&["webhooks:manage"]).await;
-    let (_, _, hook) = app
-        .call(
-            "POST",
-            "/v1/webhooks",
-            Some(&key),
-            Some(json!({ "url": "http://127.0.0.1:9/hook", "events": ["cache.purge"] })),
-            &[],
-        )
-        .await;
-    assert!(hook["id"].is_string(), "{hook}");
+    subscribe_to_purges(&app, &key).await;
     let story = app.story("cup", "Cup", Some(t0() - TimeDelta::hours(2)), Story::default()).await;
     app.story("other", "Other", Some(t0() - TimeDelta::hours(2)), Story::default()).await;
     let (admin, _) = app.person("Admin", "ADMIN").await;
@@ -407,16 +404,7 @@ async fn a_person_purges_only_the_threads_their_comments_are_in() {
 async fn a_new_draft_and_its_related_list_purge_nothing() {
     let app = TestApp::spawn_configured(|c| c.webhooks.webhooks_allow_private = true).await;
     let key = app.key(&["webhooks:manage", "content:write"]).await;
-    let (_, _, hook) = app
-        .call(
-            "POST",
-            "/v1/webhooks",
-            Some(&key),
-            Some(json!({ "url": "http://127.0.0.1:9/hook", "events": ["cache.purge"] })),
-            &[],
-        )
-        .await;
-    assert!(hook["id"].is_string(), "{hook}");
+    subscribe_to_purges(&app, &key).await;
     app.story(
         "cup",
         "Cup",
