@@ -117,10 +117,15 @@ pub async fn of_story(db: &impl ConnectionTrait, stories: &[&Article]) -> AppRes
     Ok(keys)
 }
 
-/// The keys a change to a person (name, role, standing, deletion) purges:
-/// the threads their comments are in, which show their byline. Someone who
-/// never commented shows nowhere, and purges nothing.
-pub async fn of_person(db: &impl ConnectionTrait, person: Uuid) -> AppResult<Vec<Key>> {
+/// Names as changed what a change to a person (name, role, standing,
+/// deletion) changes: the threads their comments are in, which show their
+/// byline. Someone who never commented shows nowhere, and purges nothing.
+/// Read before their comments are removed.
+pub async fn purge_person(
+    db: &impl ConnectionTrait,
+    person: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
     let threads: Vec<Uuid> = comment::Entity::find()
         .select_only()
         .column(comment::Column::ArticleId)
@@ -129,7 +134,7 @@ pub async fn of_person(db: &impl ConnectionTrait, person: Uuid) -> AppResult<Vec
         .into_tuple()
         .all(db)
         .await?;
-    Ok(threads.into_iter().map(Key::Thread).collect())
+    purge(db, threads.into_iter().map(Key::Thread).collect(), now).await
 }
 
 async fn slugs<E: EntityTrait>(

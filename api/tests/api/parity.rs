@@ -166,15 +166,7 @@ async fn a_delivery_and_a_change_read_the_same_through_both_apis() {
     let (s, _, _) = app.call("POST", &format!("/v1/articles/{aid}/publish"), Some(&key), None, &[]).await;
     assert_eq!(s, 200);
     // One attempt, refused by the closed port: a delivery with every field set.
-    api::workers::webhooks::Dispatcher::new(
-        app.state.db.clone(),
-        app.state.clock.clone(),
-        (*app.state.webhooks).clone(),
-    )
-    .unwrap()
-    .drain()
-    .await
-    .unwrap();
+    app.deliver_webhooks().await;
 
     let eid = e["id"].as_str().unwrap();
     let (_, _, rest) = app.call("GET", &format!("/v1/webhooks/{eid}"), Some(&key), None, &[]).await;

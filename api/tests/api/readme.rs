@@ -159,15 +159,7 @@ async fn every_shell_example_in_the_readme_runs() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 
     // The webhook example's endpoint hears from Dateline.
-    let sent = api::workers::webhooks::Dispatcher::new(
-        app.state.db.clone(),
-        app.state.clock.clone(),
-        (*app.state.webhooks).clone(),
-    )
-    .unwrap()
-    .drain()
-    .await
-    .unwrap();
+    let sent = app.deliver_webhooks().await;
     assert!(sent > 0, "no webhook delivery was due");
     assert!(!receiver.received().is_empty(), "the receiver heard nothing");
 }

@@ -344,6 +344,7 @@ async fn each_purge_is_sent_again_once_a_while_later() {
     .await;
     let key = app.key(&["content:write"]).await;
     let story = app.story("cup", "Cup", Some(t0() - TimeDelta::hours(2)), Story::default()).await;
+    let other = app.story("vote", "Vote", Some(t0() - TimeDelta::hours(2)), Story::default()).await;
     while tokio::time::timeout(Duration::from_millis(600), purges.recv()).await.is_ok() {}
     app.retitle(story, &key, "Cup final").await;
     let story_key = format!("story:{story}");
@@ -351,8 +352,14 @@ async fn each_purge_is_sent_again_once_a_while_later() {
     let first = std::time::Instant::now();
     until_purged(&mut purges, &[&story_key]).await;
     assert!(first.elapsed() >= Duration::from_millis(250), "sent again after {:?}", first.elapsed());
-    // Then no more: the next purge to arrive is the next write's.
+    // Then no more: the next purge to arrive is another story's write, and
+    // names nothing of the first write's.
+    app.retitle(other, &key, "Vote counted").await;
+    let next = tokio::time::timeout(Duration::from_secs(10), purges.recv()).await.unwrap().unwrap();
+    assert!(next.keys.contains(&format!("story:{other}")), "{next:?}");
+    assert!(!next.keys.contains(&story_key), "sent a third time: {next:?}");
     app.retitle(story, &key, "Cup final, replayed").await;
+    until_purged(&mut purges, &[&format!("story:{other}")]).await;
     let next = tokio::time::timeout(Duration::from_secs(10), purges.recv()).await.unwrap().unwrap();
     assert!(next.keys.contains(&story_key), "{next:?}");
     assert!(first.elapsed() < Duration::from_secs(10));

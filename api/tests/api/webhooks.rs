@@ -45,11 +45,7 @@ async fn delivering_app() -> TestApp {
 
 /// Runs the dispatcher's step until nothing is due; the attempts made.
 async fn deliver(app: &TestApp) -> usize {
-    Dispatcher::new(app.state.db.clone(), app.state.clock.clone(), (*app.state.webhooks).clone())
-        .unwrap()
-        .drain()
-        .await
-        .unwrap()
+    app.deliver_webhooks().await
 }
 
 async fn register(app: &TestApp, key: &str, url: &str, events: &[&str]) -> (String, String) {

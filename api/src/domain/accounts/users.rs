@@ -116,9 +116,7 @@ pub async fn set_role<C: crate::domain::tx::Db>(
         }
         // A role shows on bylines (staff).
         crate::domain::freshness::changed(crate::domain::freshness::Changed::Content);
-        // A person shows on the bylines of their comments, and only there.
-        let shown = crate::domain::surrogate::of_person(txn, user_id).await?;
-        crate::domain::surrogate::purge(txn, shown, now).await?;
+        crate::domain::surrogate::purge_person(txn, user_id, now).await?;
         by_id(txn, user_id).await?.ok_or(AppError::NotFound("user"))
     })
 }

@@ -27,9 +27,7 @@ pub async fn delete_account<C: tx::Db>(db: &C, actor: &Actor, now: DateTime<Utc>
     tx::unit!(db, |txn| {
         // The name goes from every byline.
         crate::domain::freshness::changed(crate::domain::freshness::Changed::Content);
-        // A person shows on the bylines of their comments, and only there.
-        let shown = crate::domain::surrogate::of_person(txn, id).await?;
-        crate::domain::surrogate::purge(txn, shown, now).await?;
+        crate::domain::surrogate::purge_person(txn, id, now).await?;
         let user: User = app_user::Entity::find_by_id(id).one(txn).await?.ok_or(AppError::Unauthenticated)?;
         // Deepest first, so a reply removed here no longer keeps its parent.
         let mine = comment::Entity::find()

@@ -41,9 +41,7 @@ pub async fn change<C: tx::Db>(
     tx::unit!(db, |txn| {
         // A ban or a role shows on every byline.
         crate::domain::freshness::changed(crate::domain::freshness::Changed::Content);
-        // A person shows on the bylines of their comments, and only there.
-        let shown = crate::domain::surrogate::of_person(txn, user_id).await?;
-        crate::domain::surrogate::purge(txn, shown, now).await?;
+        crate::domain::surrogate::purge_person(txn, user_id, now).await?;
         let user = users::by_id(txn, user_id)
             .await?
             .filter(|u| u.status != UserStatus::Deleted)

@@ -128,6 +128,20 @@ impl TestApp {
         app
     }
 
+    /// Delivers every webhook due now, as the dispatcher's steps would;
+    /// how many deliveries it tried.
+    pub async fn deliver_webhooks(&self) -> usize {
+        api::workers::webhooks::Dispatcher::new(
+            self.state.db.clone(),
+            self.state.clock.clone(),
+            (*self.state.webhooks).clone(),
+        )
+        .unwrap()
+        .drain()
+        .await
+        .unwrap()
+    }
+
     pub fn backend(&self) -> sea_orm::DatabaseBackend {
         self.state.db.get_database_backend()
     }
