@@ -1,5 +1,6 @@
 //! Dateline: a headless content API for news publishers.
 
+pub mod allocator;
 pub mod auth;
 pub mod backup;
 pub mod cli;

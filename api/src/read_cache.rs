@@ -206,7 +206,10 @@ impl ReadCache {
         threads.dedup();
         let entry = Entry {
             headers: headers.into_boxed_slice(),
-            body,
+            // An answer is written into a buffer that grew by doubling and
+            // keeps that capacity: a copy of its length weighs what the
+            // weigher counts.
+            body: Bytes::copy_from_slice(&body),
             since,
             threads: threads.into_boxed_slice(),
             read_at: at,

@@ -46,6 +46,7 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
         acquire_timeout: Duration::from_millis(config.db.db_acquire_timeout_ms),
         counter: None,
         lazy: false,
+        sqlite_cache_kib: config.db.db_sqlite_cache_kib,
     };
     let (conn, statements) = db::connect(&config.db.database_url, pool)
         .await
@@ -156,6 +157,7 @@ async fn connect_replicas(
             acquire_timeout: Duration::from_millis(config.db.db_acquire_timeout_ms),
             counter: Some(statements.clone()),
             lazy: true,
+            sqlite_cache_kib: config.db.db_sqlite_cache_kib,
         };
         let (pool, _) = db::connect(url, settings)
             .await

@@ -72,11 +72,21 @@ pub struct PoolSettings {
     pub counter: Option<StatementCounter>,
     /// Connects on first use (a replica down at start is skipped, not fatal).
     pub lazy: bool,
+    /// SQLite's page cache per connection, in KiB.
+    pub sqlite_cache_kib: u32,
 }
 
 pub async fn connect(url: &str, pool: PoolSettings) -> Result<(DatabaseConnection, StatementCounter), DbErr> {
-    let PoolSettings { max_connections, slow, connect_timeout, acquire_timeout, on_statement, counter, lazy } =
-        pool;
+    let PoolSettings {
+        max_connections,
+        slow,
+        connect_timeout,
+        acquire_timeout,
+        on_statement,
+        counter,
+        lazy,
+        sqlite_cache_kib,
+    } = pool;
     let mut opt = ConnectOptions::new(url.to_owned());
     opt.connect_timeout(connect_timeout)
         .acquire_timeout(acquire_timeout)
@@ -87,12 +97,13 @@ pub async fn connect(url: &str, pool: PoolSettings) -> Result<(DatabaseConnectio
         // sqlx leaves SQLite in rollback-journal mode; WAL lets readers run
         // beside the writer. In-memory databases are one per connection.
         let max = if url.contains(":memory:") { 1 } else { max_connections.max(1) };
-        opt.max_connections(max).map_sqlx_sqlite_opts(|o| {
+        opt.max_connections(max).map_sqlx_sqlite_opts(move |o| {
             use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
+                .pragma("cache_size", format!("-{sqlite_cache_kib}"))
         });
     } else {
         // Every statement outside a transaction checks a connection out,
