@@ -4,8 +4,9 @@
 //! mimalloc 3 keeps freed pages for a second before returning them to the
 //! system. Under load that second holds the garbage of thousands of
 //! requests across the worker threads: at 100,000 stories it added 3 to 9
-//! MB to the server's peak resident memory, in the benchmark, for no
-//! measurable throughput.
+//! MB to the server's peak resident memory in the benchmark's server
+//! phases, and giving pages back at once cost no throughput beyond the
+//! run-to-run noise.
 //!
 //! The one place in Dateline that calls foreign code directly: mimalloc's
 //! options have no safe interface.
