@@ -12,7 +12,7 @@
 //! options have no safe interface.
 #![allow(unsafe_code)]
 
-use libmimalloc_sys::{mi_option_get, mi_option_set, mi_option_t};
+use libmimalloc_sys::{mi_option_set, mi_option_t};
 
 /// `mi_option_purge_delay` in mimalloc.h (version 3), which the binding
 /// does not name.
@@ -26,15 +26,15 @@ pub fn give_back_freed_memory_at_once() {
     unsafe { mi_option_set(PURGE_DELAY, 0) }
 }
 
-/// mimalloc's purge delay now, in milliseconds.
-pub fn purge_delay_ms() -> std::ffi::c_long {
-    // SAFETY: reads an integer from mimalloc's option table.
-    unsafe { mi_option_get(PURGE_DELAY) }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use libmimalloc_sys::mi_option_get;
+
+    fn purge_delay_ms() -> std::ffi::c_long {
+        // SAFETY: reads an integer from mimalloc's option table.
+        unsafe { mi_option_get(PURGE_DELAY) }
+    }
 
     #[test]
     fn the_option_set_is_mimallocs_purge_delay() {
