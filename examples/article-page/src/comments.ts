@@ -196,7 +196,10 @@ export class Discussion {
     const existing = this.shown.get(c.id);
     if (existing) {
       // Our own held comment, now approved: show it as everyone sees it.
-      existing.replaceWith(this.item(c));
+      // Any other echo of a comment shown already (our own post, coming back
+      // over the subscription) leaves it alone: replacing it would drop a
+      // reply the reader has started under it.
+      if (existing.dataset['status'] === 'PENDING' && c.status === 'APPROVED') existing.replaceWith(this.item(c));
       return;
     }
     if (c.status === 'APPROVED') {
@@ -239,7 +242,7 @@ export class Discussion {
     const replies = h('ol', { class: 'replies', 'aria-label': `Replies to ${c.author.displayName}` });
     const li = h(
       'li',
-      { id: `comment-${c.id}`, class: `comment depth-${Math.min(c.depth, 4)}` },
+      { id: `comment-${c.id}`, class: `comment depth-${Math.min(c.depth, 4)}`, 'data-status': c.status },
       h(
         'article',
         { 'aria-label': `Comment by ${c.author.displayName}` },

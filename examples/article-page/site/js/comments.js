@@ -141,7 +141,11 @@ export class Discussion {
         const existing = this.shown.get(c.id);
         if (existing) {
             // Our own held comment, now approved: show it as everyone sees it.
-            existing.replaceWith(this.item(c));
+            // Any other echo of a comment shown already (our own post, coming back
+            // over the subscription) leaves it alone: replacing it would drop a
+            // reply the reader has started under it.
+            if (existing.dataset['status'] === 'PENDING' && c.status === 'APPROVED')
+                existing.replaceWith(this.item(c));
             return;
         }
         if (c.status === 'APPROVED') {
@@ -180,7 +184,7 @@ export class Discussion {
             onclick: () => void this.react(c.id, react),
         }, ...likes(c.reactionCount));
         const replies = h('ol', { class: 'replies', 'aria-label': `Replies to ${c.author.displayName}` });
-        const li = h('li', { id: `comment-${c.id}`, class: `comment depth-${Math.min(c.depth, 4)}` }, h('article', { 'aria-label': `Comment by ${c.author.displayName}` }, h('header', {}, h('span', { class: 'author' }, c.author.displayName), c.author.isStaff ? h('span', { class: 'badge' }, 'Staff') : null, ' ', h('time', { datetime: c.createdAt, title: new Date(c.createdAt).toLocaleString() }, ago(c.createdAt)), c.editedAt ? h('span', { class: 'edited' }, ' (edited)') : null, c.status === 'PENDING' ? h('span', { class: 'badge pending' }, 'Awaiting moderation') : null), body, h('footer', {}, react, this.thread.open && c.status === 'APPROVED'
+        const li = h('li', { id: `comment-${c.id}`, class: `comment depth-${Math.min(c.depth, 4)}`, 'data-status': c.status }, h('article', { 'aria-label': `Comment by ${c.author.displayName}` }, h('header', {}, h('span', { class: 'author' }, c.author.displayName), c.author.isStaff ? h('span', { class: 'badge' }, 'Staff') : null, ' ', h('time', { datetime: c.createdAt, title: new Date(c.createdAt).toLocaleString() }, ago(c.createdAt)), c.editedAt ? h('span', { class: 'edited' }, ' (edited)') : null, c.status === 'PENDING' ? h('span', { class: 'badge pending' }, 'Awaiting moderation') : null), body, h('footer', {}, react, this.thread.open && c.status === 'APPROVED'
             ? h('button', { type: 'button', class: 'reply', onclick: () => this.openReply(c, li) }, 'Reply')
             : null, c.replyCount
             ? h('span', { class: 'reply-count', 'data-n': c.replyCount }, c.replyCount === 1 ? '1 reply' : `${c.replyCount} replies`)
