@@ -13,6 +13,7 @@ use crate::clock::Clock;
 use crate::domain::articles::clock_edges;
 use crate::domain::freshness::{Shown, Versions};
 use crate::error::AppResult;
+use crate::http::coding::{Coding, KEPT_CODINGS};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::web::Bytes;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -20,13 +21,15 @@ use prometheus::core::{Collector, Desc};
 use prometheus::proto::MetricFamily;
 use prometheus::{IntCounter, IntGauge};
 use sea_orm::ConnectionTrait;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use uuid::Uuid;
 
 /// One kept answer: a 200 with these headers and body.
 pub struct Entry {
     pub headers: Box<[(HeaderName, HeaderValue)]>,
     pub body: Bytes,
+    /// The body in each coding a client asked for, made on first ask.
+    coded: [OnceLock<Bytes>; KEPT_CODINGS],
     since: u64,
     threads: Box<[Uuid]>,
     /// Served from the instant it was read until this one.
@@ -104,7 +107,8 @@ impl ReadCache {
             .max_capacity(max_bytes)
             .weigher(|k, e| {
                 let headers: usize = e.headers.iter().map(|(n, v)| n.as_str().len() + v.len() + 32).sum();
-                u32::try_from(k.len() + headers + e.body.len() + e.threads.len() * 16 + 128)
+                let coded: usize = e.coded.iter().filter_map(OnceLock::get).map(Bytes::len).sum();
+                u32::try_from(k.len() + headers + e.body.len() + coded + e.threads.len() * 16 + 128)
                     .unwrap_or(u32::MAX)
             })
             .eviction_listener(move |_, _, cause| {
@@ -210,6 +214,7 @@ impl ReadCache {
             // keeps that capacity: a copy of its length weighs what the
             // weigher counts.
             body: Bytes::copy_from_slice(&body),
+            coded: Default::default(),
             since,
             threads: threads.into_boxed_slice(),
             read_at: at,
@@ -217,6 +222,32 @@ impl ReadCache {
         };
         self.entries.insert(key, Arc::new(entry));
         Ok(())
+    }
+
+    /// The kept answer `e` (found under `key`) in `coding`, made on first
+    /// ask and kept with it; the entry is weighed again with it while it is
+    /// still the one kept. None when the coding failed.
+    pub fn coded(&self, key: &[u8], e: &Arc<Entry>, coding: Coding) -> Option<Bytes> {
+        let slot = e.coded.get(coding.index())?;
+        if let Some(b) = slot.get() {
+            return Some(b.clone());
+        }
+        self.metrics.codings.inc();
+        let made = match coding.encode(&e.body) {
+            Ok(b) => b,
+            Err(err) => {
+                tracing::warn!(error = %err, ?coding, "a kept answer could not be coded");
+                return None;
+            }
+        };
+        // Readers arriving together may each make it; one is kept.
+        if slot.set(made).is_ok() {
+            self.entries.entry(Box::from(key)).and_compute_with(|kept| match kept {
+                Some(k) if Arc::ptr_eq(k.value(), e) => moka::ops::compute::Op::Put(Arc::clone(e)),
+                _ => moka::ops::compute::Op::Nop,
+            });
+        }
+        slot.get().cloned()
     }
 
     /// The first instant after `at` at which the clock alone changes what
@@ -258,6 +289,7 @@ struct Metrics {
     hits: IntCounter,
     misses: IntCounter,
     evictions: IntCounter,
+    codings: IntCounter,
     bytes: IntGauge,
     count: IntGauge,
 }
@@ -274,6 +306,10 @@ impl Metrics {
                 "dateline_read_cache_evictions_total",
                 "Answers dropped to stay within the byte bound",
             )?,
+            codings: IntCounter::new(
+                "dateline_read_cache_codings_total",
+                "Kept answers coded (gzip, br, zstd) for the clients that take a coding, once per answer and coding",
+            )?,
             bytes: IntGauge::new("dateline_read_cache_bytes", "What the kept answers weigh, in bytes")?,
             count: IntGauge::new("dateline_read_cache_entries", "Answers kept")?,
         })
@@ -289,7 +325,8 @@ pub struct CacheCollector {
 impl Collector for CacheCollector {
     fn desc(&self) -> Vec<&Desc> {
         let m = &self.metrics;
-        [m.hits.desc(), m.misses.desc(), m.evictions.desc(), m.bytes.desc(), m.count.desc()].concat()
+        [m.hits.desc(), m.misses.desc(), m.evictions.desc(), m.codings.desc(), m.bytes.desc(), m.count.desc()]
+            .concat()
     }
 
     fn collect(&self) -> Vec<MetricFamily> {
@@ -297,7 +334,14 @@ impl Collector for CacheCollector {
         let m = &self.metrics;
         m.bytes.set(i64::try_from(self.entries.weighted_size()).unwrap_or(i64::MAX));
         m.count.set(i64::try_from(self.entries.entry_count()).unwrap_or(i64::MAX));
-        [m.hits.collect(), m.misses.collect(), m.evictions.collect(), m.bytes.collect(), m.count.collect()]
-            .concat()
+        [
+            m.hits.collect(),
+            m.misses.collect(),
+            m.evictions.collect(),
+            m.codings.collect(),
+            m.bytes.collect(),
+            m.count.collect(),
+        ]
+        .concat()
     }
 }

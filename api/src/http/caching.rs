@@ -6,9 +6,12 @@
 use crate::config::Config;
 use crate::domain::surrogate::{self, Key};
 use crate::domain::token;
+use crate::http::coding::Coding;
+use crate::read_cache::{Entry, ReadCache};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
+use std::sync::Arc;
 
 /// For answers that depend on who asks, or that no cache may keep.
 pub const PRIVATE: HeaderValue = HeaderValue::from_static("private, no-store");
@@ -113,6 +116,28 @@ fn unmodified_since(req: &HttpRequest, last_modified: &str) -> bool {
 /// An answer with its headers, or a 304 with its validators when the
 /// client holds it already (the same for an answer just made and one kept).
 pub fn answer(req: &HttpRequest, headers: &[(HeaderName, HeaderValue)], body: Bytes) -> HttpResponse {
+    answer_with(req, headers, || (body, None))
+}
+
+/// A kept answer, as [`answer`], in the coding the request takes: made
+/// once and kept with it.
+pub fn kept_answer(req: &HttpRequest, cache: &ReadCache, key: &[u8], e: &Arc<Entry>) -> HttpResponse {
+    answer_with(req, &e.headers, || {
+        let coded = Coding::chosen(req).and_then(|c| Some((cache.coded(key, e, c)?, c.header())));
+        match coded {
+            Some((body, coding)) => (body, Some(coding)),
+            None => (e.body.clone(), None),
+        }
+    })
+}
+
+/// `body` gives the bytes and their `Content-Encoding`, asked only when
+/// they are sent.
+fn answer_with(
+    req: &HttpRequest,
+    headers: &[(HeaderName, HeaderValue)],
+    body: impl FnOnce() -> (Bytes, Option<HeaderValue>),
+) -> HttpResponse {
     let value =
         |name: &HeaderName| headers.iter().find(|(n, _)| n == name).and_then(|(_, v)| v.to_str().ok());
     let held = value(&header::ETAG).is_some_and(|etag| client_has(req, etag))
@@ -127,9 +152,14 @@ pub fn answer(req: &HttpRequest, headers: &[(HeaderName, HeaderValue)], body: By
         }
         return resp.finish();
     }
+    let (body, coding) = body();
     let mut resp = HttpResponse::Ok();
     for (n, v) in headers {
         resp.append_header((n.clone(), v.clone()));
+    }
+    if let Some(coding) = coding {
+        // Compress leaves an answer with a coding as it is.
+        resp.insert_header((header::CONTENT_ENCODING, coding));
     }
     resp.body(body)
 }

@@ -5,6 +5,7 @@
 //! `rate_limit`.
 
 pub mod caching;
+pub mod coding;
 pub mod cors;
 pub mod example;
 pub mod methods;

@@ -7,14 +7,14 @@
 
 use crate::domain::freshness;
 use crate::http::caching::Policy;
-use crate::read_cache::{Entry, Found, Read};
+use crate::read_cache::{Found, Read};
 use crate::state::AppState;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::CACHE_CONTROL;
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::web;
 
 /// Whether `path` is a public read whose handler notes every thread it
 /// shows. Live streams, the caller's own pages and integrator reads are
@@ -52,7 +52,7 @@ pub async fn middleware(
     if let Some(cache) = &cache {
         match cache.find(&key, &state.clock).await {
             Found::Kept(e) => {
-                let resp = answer(req.request(), &e);
+                let resp = crate::http::caching::kept_answer(req.request(), cache, &key, &e);
                 return Ok(req.into_response(resp));
             }
             Found::Missing(f) => flight = f,
@@ -95,11 +95,6 @@ pub async fn middleware(
     }
     drop(flight);
     Ok(ServiceResponse::new(http, head.set_body(body).map_into_boxed_body()))
-}
-
-/// The kept answer, or a 304 when the client holds it already.
-fn answer(req: &HttpRequest, e: &Entry) -> HttpResponse {
-    crate::http::caching::answer(req, &e.headers, e.body.clone())
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 
 use crate::common::{Story, TestApp, t0};
 use chrono::TimeDelta;
+use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 
 const PAGE: &str = "query($slug: String!) { article(slug: $slug) { headline commentCount \
@@ -407,4 +408,112 @@ async fn writers_on_stories_of_one_section_never_leave_a_count_behind() {
     for r in readers {
         r.await.unwrap();
     }
+}
+
+/// A GET with `accept-encoding` (none when empty): status, headers, the
+/// body as sent.
+async fn coded_get(
+    app: &TestApp,
+    path: &str,
+    accept: &str,
+    more: &[(&str, &str)],
+) -> (u16, HeaderMap, Vec<u8>) {
+    let mut r = app.client.get(format!("{}{path}", app.addr));
+    if !accept.is_empty() {
+        r = r.header("accept-encoding", accept);
+    }
+    for (k, v) in more {
+        r = r.header(*k, *v);
+    }
+    let r = r.send().await.unwrap();
+    let (status, headers) = (r.status().as_u16(), r.headers().clone());
+    (status, headers, r.bytes().await.unwrap().to_vec())
+}
+
+fn decoded(coding: &str, body: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    match coding {
+        "gzip" => flate2::read::GzDecoder::new(body).read_to_end(&mut out).map(|_| ()),
+        "deflate" => flate2::read::ZlibDecoder::new(body).read_to_end(&mut out).map(|_| ()),
+        "br" => brotli::Decompressor::new(body, 4096).read_to_end(&mut out).map(|_| ()),
+        "zstd" => zstd::stream::read::Decoder::new(body).unwrap().read_to_end(&mut out).map(|_| ()),
+        other => panic!("coding {other:?}"),
+    }
+    .unwrap();
+    out
+}
+
+/// Every line of the header, as one list.
+fn header_of(h: &HeaderMap, name: &str) -> String {
+    h.get_all(name).iter().map(|v| v.to_str().unwrap()).collect::<Vec<_>>().join(", ")
+}
+
+#[actix_web::test]
+async fn kept_answers_are_coded_once_per_coding_as_the_client_prefers() {
+    let app = TestApp::spawn().await;
+    app.story("a", "Story A", Some(t0() - TimeDelta::hours(1)), Story::default()).await;
+    let gql = format!(
+        "/graphql?{}",
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("query", PAGE)
+            .append_pair("variables", &json!({ "slug": "a" }).to_string())
+            .finish()
+    );
+    let mut made = metric(&app, "dateline_read_cache_codings_total").await;
+    for path in [gql.as_str(), "/v1/articles/a"] {
+        let (status, h, plain) = coded_get(&app, path, "", &[]).await;
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&plain));
+        assert_eq!(header_of(&h, "content-encoding"), "");
+        let etag = header_of(&h, "etag");
+        assert!(etag.starts_with('"'), "{h:?}");
+
+        // Revalidating needs no coding.
+        let (status, _, _) = coded_get(&app, path, "gzip, br", &[("if-none-match", &etag)]).await;
+        assert_eq!(status, 304);
+        assert_eq!(metric(&app, "dateline_read_cache_codings_total").await, made);
+
+        let weighed = metric(&app, "dateline_read_cache_bytes").await;
+        for (accept, coding, new) in [
+            ("gzip", "gzip", true),
+            ("gzip, deflate, br, zstd", "br", true),
+            ("br;q=0.5, gzip;q=0.9", "gzip", false),
+            ("br;q=0, zstd", "zstd", true),
+            ("gzip, deflate, br, zstd", "br", false),
+            ("br", "br", false),
+        ] {
+            let ((status, h, body), sql) = app.statements_of(coded_get(&app, path, accept, &[])).await;
+            assert_eq!(status, 200);
+            assert!(sql.is_empty(), "a kept answer: {sql:?}");
+            assert_eq!(header_of(&h, "content-encoding"), coding, "{accept}");
+            assert_eq!(decoded(coding, &body), plain, "{accept}");
+            assert!(body.len() < plain.len(), "{accept}: {} of {}", body.len(), plain.len());
+            assert_eq!(header_of(&h, "etag"), format!("W/{etag}"), "another representation");
+            assert!(header_of(&h, "vary").to_ascii_lowercase().contains("accept-encoding"));
+            if new {
+                made += 1.0;
+            }
+            assert_eq!(metric(&app, "dateline_read_cache_codings_total").await, made, "{accept}");
+        }
+        // The coded bytes count toward the cache's bound.
+        assert!(metric(&app, "dateline_read_cache_bytes").await > weighed);
+
+        // A coding not kept is made as for any answer, and identity stays identity.
+        let (_, h, body) = coded_get(&app, path, "deflate", &[]).await;
+        assert_eq!(header_of(&h, "content-encoding"), "deflate");
+        assert_eq!(decoded("deflate", &body), plain);
+        let (_, h, body) = coded_get(&app, path, "identity, gzip;q=0", &[]).await;
+        assert_eq!(header_of(&h, "content-encoding"), "");
+        assert_eq!(body, plain);
+        assert_eq!(metric(&app, "dateline_read_cache_codings_total").await, made);
+    }
+
+    // A write replaces the kept answer: the next coded read is the new one.
+    let id = app.get_json("/v1/articles/a").await.1["id"].as_str().unwrap().parse().unwrap();
+    let key = app.key(&["content:write"]).await;
+    app.retitle(id, &key, "Story A, retitled").await;
+    let (_, h, body) = coded_get(&app, "/v1/articles/a", "br", &[]).await;
+    assert_eq!(header_of(&h, "content-encoding"), "br");
+    let fresh: Value = serde_json::from_slice(&decoded("br", &body)).unwrap();
+    assert_eq!(fresh["headline"], "Story A, retitled");
 }

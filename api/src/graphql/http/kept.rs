@@ -84,7 +84,7 @@ impl Kept {
     /// request is to be read.
     pub async fn answer(&mut self, state: &AppState, http: &HttpRequest) -> Option<HttpResponse> {
         match self.cache.find(&self.key, &state.clock).await {
-            Found::Kept(e) => Some(crate::http::caching::answer(http, &e.headers, e.body.clone())),
+            Found::Kept(e) => Some(crate::http::caching::kept_answer(http, &self.cache, &self.key, &e)),
             Found::Missing(flight) => {
                 self._flight = flight;
                 None
