@@ -93,6 +93,7 @@ fn window_bits(len: usize) -> i32 {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use actix_web::test::TestRequest;
     use std::io::Read;
