@@ -931,7 +931,15 @@ async fn hostile_websocket_frames_and_moderation_inputs_are_refused_and_the_proc
 
 #[actix_web::test]
 async fn hostile_integrator_inputs_are_refused_and_concurrent_imports_stay_consistent() {
-    let app = TestApp::spawn_configured(|c| c.webhooks.webhooks_allow_private = false).await;
+    // More connections than the five imports below take at once, so the
+    // feed reader beside them always finds one: with fewer, a slow host
+    // keeps every connection in an import's batch past the acquire timeout
+    // and the reader is rightly told 503.
+    let app = TestApp::spawn_configured(|c| {
+        c.webhooks.webhooks_allow_private = false;
+        c.db.db_max_connections = 8;
+    })
+    .await;
     let key = app.key(&["sync:read", "webhooks:manage", "content:write", "content:read-drafts"]).await;
     let long = "A".repeat(10_000);
     // The change feed: hostile cursors and page sizes.
