@@ -28,8 +28,9 @@ use uuid::Uuid;
 pub struct Entry {
     pub headers: Box<[(HeaderName, HeaderValue)]>,
     pub body: Bytes,
-    /// The body in each coding a client asked for, made on first ask.
-    coded: [OnceLock<Bytes>; KEPT_CODINGS],
+    /// The body in each coding a client asked for, made on first ask
+    /// (None: the coding failed).
+    coded: [OnceLock<Option<Bytes>>; KEPT_CODINGS],
     since: u64,
     threads: Box<[Uuid]>,
     /// Served from the instant it was read until this one.
@@ -107,7 +108,7 @@ impl ReadCache {
             .max_capacity(max_bytes)
             .weigher(|k, e| {
                 let headers: usize = e.headers.iter().map(|(n, v)| n.as_str().len() + v.len() + 32).sum();
-                let coded: usize = e.coded.iter().filter_map(OnceLock::get).map(Bytes::len).sum();
+                let coded: usize = e.coded.iter().filter_map(|c| c.get()?.as_ref()).map(Bytes::len).sum();
                 u32::try_from(k.len() + headers + e.body.len() + coded + e.threads.len() * 16 + 128)
                     .unwrap_or(u32::MAX)
             })
@@ -225,29 +226,28 @@ impl ReadCache {
     }
 
     /// The kept answer `e` (found under `key`) in `coding`, made on first
-    /// ask and kept with it; the entry is weighed again with it while it is
-    /// still the one kept. None when the coding failed.
+    /// ask and kept with it (readers arriving together wait for that one
+    /// coding rather than each making their own); the entry is weighed
+    /// again with it while it is still the one kept. None when the coding
+    /// failed, as it then would again.
     pub fn coded(&self, key: &[u8], e: &Arc<Entry>, coding: Coding) -> Option<Bytes> {
         let slot = e.coded.get(coding.index())?;
-        if let Some(b) = slot.get() {
-            return Some(b.clone());
-        }
-        self.metrics.codings.inc();
-        let made = match coding.encode(&e.body) {
-            Ok(b) => b,
-            Err(err) => {
-                tracing::warn!(error = %err, ?coding, "a kept answer could not be coded");
-                return None;
-            }
-        };
-        // Readers arriving together may each make it; one is kept.
-        if slot.set(made).is_ok() {
+        let mut made = false;
+        let coded = slot.get_or_init(|| {
+            made = true;
+            self.metrics.codings.inc();
+            coding
+                .encode(&e.body)
+                .inspect_err(|err| tracing::warn!(error = %err, ?coding, "a kept answer could not be coded"))
+                .ok()
+        });
+        if made && coded.is_some() {
             self.entries.entry(Box::from(key)).and_compute_with(|kept| match kept {
                 Some(k) if Arc::ptr_eq(k.value(), e) => moka::ops::compute::Op::Put(Arc::clone(e)),
                 _ => moka::ops::compute::Op::Nop,
             });
         }
-        slot.get().cloned()
+        coded.clone()
     }
 
     /// The first instant after `at` at which the clock alone changes what

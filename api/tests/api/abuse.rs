@@ -649,6 +649,37 @@ async fn hostile_negotiation_and_tracing_headers_get_clear_answers() {
         // Never echoed as sent: a fresh id replaces anything not a sane token.
         assert!(uuid::Uuid::parse_str(r.headers()["x-request-id"].to_str().unwrap()).is_ok());
     }
+    // Accept-Encoding on a kept answer: hostile lists and q-values get the
+    // answer (or 406 when they refuse every coding offered), and however
+    // many ask, the answer is coded at most once per coding kept.
+    assert_eq!(app.get("/v1/articles").await.status().as_u16(), 200);
+    let many_codings = "gzip;q=0.5, br;q=0.4, ".repeat(350);
+    for coding in [
+        many_codings.as_str(),
+        "br;q=NaN, gzip;q=1e309, zstd;q=-1",
+        ";;;,,,;q=,*;q",
+        "identity;q=0, *;q=0",
+        "x-unknown, \u{7f}",
+        "gzip, br, zstd, deflate, compress, gzip, br",
+    ] {
+        let Ok(value) = reqwest::header::HeaderValue::from_bytes(coding.as_bytes()) else { continue };
+        for _ in 0..3 {
+            let r = app
+                .client
+                .get(format!("{}/v1/articles", app.addr))
+                .header("accept-encoding", value.clone())
+                .send()
+                .await
+                .unwrap();
+            assert!(matches!(r.status().as_u16(), 200 | 406), "{coding:.40}: {}", r.status());
+        }
+    }
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    let codings: f64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("dateline_read_cache_codings_total")?.trim().parse().ok())
+        .unwrap();
+    assert!(codings <= 3.0, "{codings} codings of one kept answer");
     // GET parameters: variables nested past serde's limit, repeated keys, junk.
     let deep = format!("{}1{}", "[".repeat(5_000), "]".repeat(5_000));
     for qs in [
