@@ -446,6 +446,11 @@ pub struct HttpArgs {
     #[arg(long, env = "DATELINE_IMPORT_TIMEOUT_SECS", default_value_t = 1800)]
     pub import_timeout_secs: u64,
 
+    /// Most `POST /v1/import`s running at once; more are refused with 503
+    /// and Retry-After. 0: a quarter of the pool's connections, at least one.
+    #[arg(long, env = "DATELINE_IMPORT_MAX_RUNNING", default_value_t = 0)]
+    pub import_max_running: usize,
+
     /// Largest single request header value in bytes.
     #[arg(long, env = "DATELINE_MAX_HEADER_BYTES", default_value_t = 8 * 1024)]
     pub max_header_bytes: usize,

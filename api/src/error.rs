@@ -126,6 +126,9 @@ pub enum AppError {
     RateLimited { retry_after_secs: u64 },
     #[error("the database is unavailable")]
     Unavailable,
+    /// As many archive imports run as the server allows at once.
+    #[error("as many imports as this server runs at once are running; retry after Retry-After seconds")]
+    ImportsBusy { retry_after_secs: u64 },
     /// Lost a deadlock or serialization race; the whole write may be retried.
     #[error("the database was busy with concurrent writes; retry")]
     Busy,
@@ -164,7 +167,7 @@ impl AppError {
             Self::RequestTimeout => Code::RequestTimeout,
             Self::TimedOut => Code::Timeout,
             Self::RateLimited { .. } => Code::RateLimited,
-            Self::Unavailable => Code::ServiceUnavailable,
+            Self::Unavailable | Self::ImportsBusy { .. } => Code::ServiceUnavailable,
             Self::Busy => Code::Busy,
             Self::Internal(_) => Code::InternalServerError,
         }
@@ -191,7 +194,7 @@ impl AppError {
             Self::RequestTimeout => 408,
             Self::TimedOut => 503,
             Self::RateLimited { .. } => 429,
-            Self::Unavailable | Self::Busy => 503,
+            Self::Unavailable | Self::Busy | Self::ImportsBusy { .. } => 503,
             Self::Internal(_) => 500,
         }
     }
@@ -199,7 +202,9 @@ impl AppError {
     /// Headers that belong with this error on any HTTP answer.
     pub fn headers(&self) -> Vec<(&'static str, String)> {
         match self {
-            Self::RateLimited { retry_after_secs } => vec![("retry-after", retry_after_secs.to_string())],
+            Self::RateLimited { retry_after_secs } | Self::ImportsBusy { retry_after_secs } => {
+                vec![("retry-after", retry_after_secs.to_string())]
+            }
             Self::Unauthenticated => vec![("www-authenticate", "Bearer".into())],
             Self::MethodNotAllowed { allow } => vec![("allow", allow.clone())],
             _ => Vec::new(),

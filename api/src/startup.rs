@@ -104,8 +104,13 @@ pub async fn prepare(config: Config, clock: Clock) -> Result<AppState, StartErro
     }));
     let caching = crate::http::caching::Policy::from_config(&config).map_err(StartError::Setup)?;
     let proxies = config.proxies();
+    let imports = Arc::new(crate::domain::sync::import_slots::ImportSlots::new(
+        config.http.import_max_running,
+        config.pool_size(),
+    ));
     Ok(AppState {
         proxies,
+        imports,
         db: conn,
         read_cache,
         versions,

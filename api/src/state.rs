@@ -47,6 +47,8 @@ pub struct AppState {
     pub shutdown: tokio_util::sync::CancellationToken,
     /// Whose X-Forwarded-For tells the client's address.
     pub proxies: crate::rate_limit::Proxies,
+    /// The imports running, so that they leave readers connections.
+    pub imports: Arc<crate::domain::sync::import_slots::ImportSlots>,
 }
 
 /// What the discussion features need besides the database, built once from

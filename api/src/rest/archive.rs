@@ -4,7 +4,7 @@
 //! read and committed a batch of lines at a time.
 
 use super::Caller;
-use super::responses::{BodyWrite, PreviewRead};
+use super::responses::{BodyWrite, PreviewRead, Saturated};
 use crate::domain::accounts::policy;
 use crate::domain::sync::archive;
 use crate::domain::sync::import::{Importer, LineReport, Totals};
@@ -99,14 +99,16 @@ pub struct ImportReport {
 /// Creates or replaces stories from an NDJSON archive (the format
 /// `GET /v1/export` writes), by `externalId`, or `id` for stories without
 /// one, keeping their dates. Bad lines are reported with their number and
-/// skipped; the rest go in. Needs `content:write`.
+/// skipped; the rest go in. Needs `content:write`. Only so many run at
+/// once (`--import-max-running`); another is refused with 503 and
+/// `Retry-After` before its body is read.
 #[utoipa::path(
     tag = "sync",
     request_body(description = "One archived story per line (NDJSON)", content(
         (ArchiveBody = "application/x-ndjson"),
         (ArchiveBody = "text/plain"),
     )),
-    responses((status = 200, description = "What became of each line", body = ImportReport), BodyWrite),
+    responses((status = 200, description = "What became of each line", body = ImportReport), BodyWrite, Saturated),
     security(("bearer" = []))
 )]
 #[post("/import")]
@@ -116,6 +118,7 @@ pub async fn import(
     mut body: web::Payload,
 ) -> AppResult<HttpResponse> {
     policy::can_write_content(&caller.0)?;
+    let _slot = state.imports.take()?;
     let mut importer = Importer::new(&caller.0, state.clock.now())?;
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|_| AppError::field("body", "could not be read"))?;

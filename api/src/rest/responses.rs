@@ -61,7 +61,11 @@ fn meaning(status: u16) -> (&'static str, &'static str, &'static str) {
             "RATE_LIMITED",
             "too many requests",
         ),
-        503 => ("The database is unavailable", "SERVICE_UNAVAILABLE", "the database is unavailable"),
+        503 => (
+            "The database is unavailable, or as many imports run as the server allows at once (then with `Retry-After`)",
+            "SERVICE_UNAVAILABLE",
+            "as many imports as this server runs at once are running; retry after Retry-After seconds",
+        ),
         _ => ("Error", "INTERNAL_SERVER_ERROR", "internal error"),
     }
 }
@@ -94,7 +98,7 @@ pub fn problem_response(status: u16) -> Response {
     let integer = || ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0));
     let string = || ObjectBuilder::new().schema_type(Type::String);
     response = match status {
-        429 => response.header(
+        429 | 503 => response.header(
             "Retry-After",
             HeaderBuilder::new()
                 .schema(Some(integer()))
@@ -148,6 +152,10 @@ problem_set!(
 problem_set!(
     /// Writes with a JSON body. Credentials are checked before the body.
     BodyWrite: 400, 401, 403, 413, 415, 429
+);
+problem_set!(
+    /// Work the server runs only so many of at once.
+    Saturated: 503
 );
 problem_set!(
     /// Writes without a body.

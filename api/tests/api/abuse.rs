@@ -7,6 +7,7 @@ use crate::common::raw::{self, chunked};
 use crate::common::{Story, TestApp, error_code};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A well-behaved reader's request, which must keep working.
 async fn still_serving(app: &TestApp) {
@@ -962,13 +963,12 @@ async fn hostile_websocket_frames_and_moderation_inputs_are_refused_and_the_proc
 
 #[actix_web::test]
 async fn hostile_integrator_inputs_are_refused_and_concurrent_imports_stay_consistent() {
-    // More connections than the five imports below take at once, so the
-    // feed reader beside them always finds one: with fewer, a slow host
-    // keeps every connection in an import's batch past the acquire timeout
-    // and the reader is rightly told 503.
+    // The five imports below race one another, so all five may run at
+    // once, on more connections than they take, leaving the feed reader one.
     let app = TestApp::spawn_configured(|c| {
         c.webhooks.webhooks_allow_private = false;
         c.db.db_max_connections = 8;
+        c.http.import_max_running = 5;
     })
     .await;
     let key = app.key(&["sync:read", "webhooks:manage", "content:write", "content:read-drafts"]).await;
@@ -1617,5 +1617,91 @@ async fn hostile_validators_get_the_story_or_a_304() {
         r = r.header("if-none-match", format!("\"{i}\", W/\"{i}\", *x"));
     }
     assert_eq!(r.send().await.unwrap().status().as_u16(), 200);
+    still_serving(&app).await;
+}
+
+#[actix_web::test]
+async fn imports_past_the_cap_are_refused_at_once_and_leave_readers_their_connections() {
+    // A pool of 4: one import at a time (a quarter of it).
+    let app = TestApp::spawn().await;
+    let writer = app.key(&["content:write", "sync:read"]).await;
+    let reader = app.key(&["sync:read"]).await;
+    let line = |i: usize| {
+        json!({ "externalId": format!("held-{i}"), "slug": format!("held-{i}"), "headline": format!("Held {i}"), "status": "DRAFT" })
+            .to_string()
+    };
+    // An import whose body has begun and not ended holds its slot.
+    let host = app.addr.trim_start_matches("http://").to_owned();
+    let mut held = tokio::net::TcpStream::connect(&host).await.unwrap();
+    let first = format!("{}\n", line(0));
+    let head = format!(
+        "POST /v1/import HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {writer}\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{first}\r\n",
+        first.len()
+    );
+    held.write_all(head.as_bytes()).await.unwrap();
+    let import = |key: String, body: String| {
+        let addr = app.addr.clone();
+        async move {
+            let r = reqwest::Client::new()
+                .post(format!("{addr}/v1/import"))
+                .bearer_auth(key)
+                .header("content-type", "application/x-ndjson")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let retry = r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
+            let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
+            (r.status().as_u16(), retry, ct, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    // Until the held import's handler has its slot, another may still run
+    // (and import its one line again, unchanged); then it is refused.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let refused = loop {
+        let got = import(writer.clone(), line(1)).await;
+        if got.0 != 200 {
+            break got;
+        }
+        assert!(std::time::Instant::now() < deadline, "the held import never took its slot");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let (status, retry, ct, problem) = refused;
+    assert_eq!(status, 503, "{problem}");
+    assert_eq!(retry.as_deref(), Some("5"));
+    assert_eq!(ct.as_deref(), Some("application/problem+json"));
+    assert_eq!(problem["code"], "SERVICE_UNAVAILABLE", "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("imports"), "{problem}");
+    // Credentials are judged before capacity: a key that may not import
+    // learns that, not that imports are busy.
+    let (status, _, _, problem) = import(reader.clone(), line(2)).await;
+    assert_eq!(status, 403, "{problem}");
+    // Readers and writers of single stories keep their connections.
+    for _ in 0..10 {
+        let (s, _, v) = app.call("GET", "/v1/sync?limit=50", Some(&reader), None, &[]).await;
+        assert_eq!(s, 200, "{v}");
+    }
+    let (s, _, made) = app
+        .call(
+            "POST",
+            "/v1/articles",
+            Some(&writer),
+            Some(json!({ "slug": "beside", "headline": "Beside" })),
+            &[],
+        )
+        .await;
+    assert_eq!(s, 201, "{made}");
+    // The held import ends with its second line, and answers for both.
+    let second = format!("{}\n", line(3));
+    held.write_all(format!("{:x}\r\n{second}\r\n0\r\n\r\n", second.len()).as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    held.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains(r#""created":2"#), "{answer}");
+    // Its slot is free again.
+    let (status, _, _, report) = import(writer.clone(), line(4)).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["totals"]["created"], 1, "{report}");
     still_serving(&app).await;
 }

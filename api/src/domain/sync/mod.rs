@@ -5,6 +5,7 @@
 pub mod archive;
 pub mod feed;
 pub mod import;
+pub mod import_slots;
 pub mod ndjson;
 pub mod schedule;
 pub mod syndication;
