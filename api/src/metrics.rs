@@ -33,6 +33,7 @@ pub fn middleware(
     let races = crate::db::counters::LOST_RACES.clone().ok_or_else(|| missing("lost races"));
     registry.register(Box::new(races.map_err(fail)?)).map_err(fail)?;
     registry.register(Box::new(PoolCollector::new(&state.db).map_err(fail)?)).map_err(fail)?;
+    registry.register(Box::new(ImportsCollector::new(&state.imports).map_err(fail)?)).map_err(fail)?;
     #[cfg(target_os = "linux")]
     registry.register(Box::new(prometheus::process_collector::ProcessCollector::for_self())).map_err(fail)?;
     registry.register(Box::new(operations.seconds.clone())).map_err(fail)?;
@@ -133,6 +134,39 @@ impl Collector for PoolCollector {
         self.connections.with_label_values(&["in_use"]).set(i64::from(open) - idle);
         self.max.set(i64::from(max));
         self.connections.collect().into_iter().chain(self.max.collect()).collect()
+    }
+}
+
+/// `POST /v1/import`s running and the most that may, read when scraped:
+/// running = max is when the next is refused.
+struct ImportsCollector {
+    slots: std::sync::Arc<crate::domain::sync::import_slots::ImportSlots>,
+    running: IntGauge,
+    max: IntGauge,
+}
+
+impl ImportsCollector {
+    fn new(
+        slots: &std::sync::Arc<crate::domain::sync::import_slots::ImportSlots>,
+    ) -> prometheus::Result<Self> {
+        Ok(Self {
+            slots: std::sync::Arc::clone(slots),
+            running: IntGauge::new("dateline_imports_running", "Archive imports (POST /v1/import) running")?,
+            max: IntGauge::new("dateline_imports_max_running", "Most archive imports that run at once")?,
+        })
+    }
+}
+
+impl Collector for ImportsCollector {
+    fn desc(&self) -> Vec<&Desc> {
+        self.running.desc().into_iter().chain(self.max.desc()).collect()
+    }
+
+    fn collect(&self) -> Vec<MetricFamily> {
+        let (running, max) = self.slots.running();
+        self.running.set(i64::try_from(running).unwrap_or(i64::MAX));
+        self.max.set(i64::try_from(max).unwrap_or(i64::MAX));
+        self.running.collect().into_iter().chain(self.max.collect()).collect()
     }
 }
 

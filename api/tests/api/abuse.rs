@@ -1640,33 +1640,27 @@ async fn imports_past_the_cap_are_refused_at_once_and_leave_readers_their_connec
     );
     held.write_all(head.as_bytes()).await.unwrap();
     let import = |key: String, body: String| {
-        let addr = app.addr.clone();
+        let app = &app;
         async move {
-            let r = reqwest::Client::new()
-                .post(format!("{addr}/v1/import"))
-                .bearer_auth(key)
-                .header("content-type", "application/x-ndjson")
-                .body(body)
-                .send()
-                .await
-                .unwrap();
+            let r = app.import(&key, body).await;
             let retry = r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
             let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
             (r.status().as_u16(), retry, ct, r.json::<Value>().await.unwrap_or(Value::Null))
         }
     };
-    // Until the held import's handler has its slot, another may still run
-    // (and import its one line again, unchanged); then it is refused.
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    let refused = loop {
-        let got = import(writer.clone(), line(1)).await;
-        if got.0 != 200 {
-            break got;
+    // Once the held import's handler has its slot (the metric says so),
+    // another is refused.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let metrics = app.get("/metrics").await.text().await.unwrap();
+        if metrics.lines().any(|l| l == "dateline_imports_running 1") {
+            assert!(metrics.lines().any(|l| l == "dateline_imports_max_running 1"), "{metrics}");
+            break;
         }
-        assert!(std::time::Instant::now() < deadline, "the held import never took its slot");
+        assert!(Instant::now() < deadline, "the held import never took its slot");
         tokio::time::sleep(Duration::from_millis(20)).await;
-    };
-    let (status, retry, ct, problem) = refused;
+    }
+    let (status, retry, ct, problem) = import(writer.clone(), line(1)).await;
     assert_eq!(status, 503, "{problem}");
     assert_eq!(retry.as_deref(), Some("5"));
     assert_eq!(ct.as_deref(), Some("application/problem+json"));

@@ -14,15 +14,7 @@ async fn export(app: &TestApp, key: &str) -> String {
 }
 
 async fn import(app: &TestApp, key: &str, body: String) -> (u16, Value) {
-    let r = app
-        .client
-        .post(format!("{}/v1/import", app.addr))
-        .bearer_auth(key)
-        .header("content-type", "application/x-ndjson")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let r = app.import(key, body).await;
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(Value::Null))
 }

@@ -14,6 +14,7 @@ const RETRY_AFTER_SECS: u64 = 5;
 
 pub struct ImportSlots {
     running: Arc<Semaphore>,
+    cap: usize,
 }
 
 /// Held while an import runs; the slot frees when it drops.
@@ -24,7 +25,12 @@ impl ImportSlots {
     /// connections (at least one), so three quarters stay for everyone else.
     pub fn new(configured: usize, pool_size: u32) -> Self {
         let cap = if configured > 0 { configured } else { default_cap(pool_size) };
-        Self { running: Arc::new(Semaphore::new(cap)) }
+        Self { running: Arc::new(Semaphore::new(cap)), cap }
+    }
+
+    /// Imports running now, and the most that may.
+    pub fn running(&self) -> (usize, usize) {
+        (self.cap.saturating_sub(self.running.available_permits()), self.cap)
     }
 
     /// A slot, or IMPORTS_BUSY when the most imports already run.
@@ -55,7 +61,9 @@ mod tests {
         let first = slots.take().unwrap();
         let _second = slots.take().unwrap();
         assert!(matches!(slots.take(), Err(AppError::ImportsBusy { retry_after_secs: 5 })));
+        assert_eq!(slots.running(), (2, 2));
         drop(first);
+        assert_eq!(slots.running(), (1, 2));
         assert!(slots.take().is_ok());
     }
 }

@@ -325,6 +325,18 @@ impl TestApp {
             .collect()
     }
 
+    /// `POST /v1/import` of an NDJSON archive as `key`.
+    pub async fn import(&self, key: &str, body: String) -> reqwest::Response {
+        self.client
+            .post(format!("{}/v1/import", self.addr))
+            .bearer_auth(key)
+            .header("content-type", "application/x-ndjson")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(format!("{}{path}", self.addr)).send().await.unwrap()
     }
