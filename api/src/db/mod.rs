@@ -148,7 +148,24 @@ pub async fn connect(url: &str, pool: PoolSettings) -> Result<(DatabaseConnectio
             o.options([("plan_cache_mode", "force_generic_plan"), ("random_page_cost", "1.1")])
         });
     }
-    let mut db = Database::connect(opt).await?;
+    // Another instance starting on the same SQLite file (migrating, or
+    // switching it to WAL) can make a new connection's setup fail at once
+    // with "database is locked": SQLite skips the busy timeout where
+    // waiting could deadlock. Connecting again after a moment succeeds.
+    let deadline = tokio::time::Instant::now() + connect_timeout.max(Duration::from_secs(10));
+    let mut db = loop {
+        match Database::connect(opt.clone()).await {
+            Err(e)
+                if url.starts_with("sqlite:")
+                    && sqlite_locked_at_connect(&e)
+                    && tokio::time::Instant::now() < deadline =>
+            {
+                tracing::info!("the SQLite database is locked by another process; connecting again");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            connected => break connected?,
+        }
+    };
     let counter = match counter {
         Some(c) => c,
         None => StatementCounter::new()?,
@@ -164,6 +181,13 @@ pub async fn connect(url: &str, pool: PoolSettings) -> Result<(DatabaseConnectio
         }
     });
     Ok((db, counter))
+}
+
+/// SQLite's "database is locked" (or "table is locked") while connecting.
+fn sqlite_locked_at_connect(err: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, sqlx};
+    let DbErr::Conn(RuntimeErr::SqlxError(e)) = err else { return false };
+    matches!(&**e, sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("5" | "6" | "517")))
 }
 
 /// Dateline's database-wide lock for work that instances starting together
