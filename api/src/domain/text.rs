@@ -89,13 +89,18 @@ pub fn check_opt(v: &mut Validator, path: &str, s: Option<&str>, lines: Lines) {
 pub mod pattern {
     /// One line ([`Lines::Single`](super::Lines)), possibly empty.
     pub const LINE: &str = r"^[^\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF\u2028\u2029]*$";
-    /// One line with something visible in it: names, headlines.
-    pub const NAME: &str = r"^[^\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF\u2028\u2029]*[^\s\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF\u2028\u2029][^\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF\u2028\u2029]*$";
+    /// One line with something visible in it: names, headlines. White
+    /// space is spelled out rather than `\s`, which means U+FEFF as well
+    /// in ECMA-262 engines and not in others; these are Unicode's
+    /// White_Space, which `str::trim` removes.
+    pub const NAME: &str = r"^[^\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF\u2028\u2029]*[^\u0020\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF\u2028\u2029][^\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF\u2028\u2029]*$";
     /// Multi-line text ([`Lines::Multi`](super::Lines)): tab and line breaks allowed.
     pub const TEXT: &str =
         r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF]*$";
-    /// Multi-line text with something visible in it: bodies.
-    pub const PROSE: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF]*[^\s\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF]*$";
+    /// Multi-line text with something visible in it: bodies. Visible as
+    /// [`is_blank`](super::is_blank) means it, so the invisible format
+    /// characters do not count either.
+    pub const PROSE: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF]*[^\u0020\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u00AD\u180E\u200B-\u200D\u2060\uFEFF\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF]*$";
     /// A story's address on the web: see [`super::WEB_URL_PATTERN`].
     pub const WEB_URL: &str = super::WEB_URL_PATTERN;
     /// A webhook's address: any http(s) URL without control characters;
@@ -135,6 +140,12 @@ mod tests {
             let s = format!("a{c}b");
             assert_eq!(line.is_match(&s), is_clean(&s, Lines::Single), "line {c:?}");
             assert_eq!(text.is_match(&s), is_clean(&s, Lines::Multi), "text {c:?}");
+        }
+        for c in (0u32..0x1_0000).filter_map(char::from_u32) {
+            let s = format!(" {c}");
+            let visible = !s.trim().is_empty();
+            assert_eq!(name.is_match(&s), visible && is_clean(&s, Lines::Single), "name {c:?}");
+            assert_eq!(prose.is_match(&s), !is_blank(&s) && is_clean(&s, Lines::Multi), "prose {c:?}");
         }
         assert!(name.is_match("Élection") && !name.is_match("  ") && !name.is_match("a\nb"));
         assert!(prose.is_match("a\nb") && !prose.is_match(" \n\t"));

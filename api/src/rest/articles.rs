@@ -37,11 +37,10 @@ pub struct ListParams {
     #[param(value_type = Option<DateTime<Utc>>)]
     published_before: Option<String>,
     /// Full-text search; all words must match (stop words such as "the" and
-    /// words of one or two letters are left out).
-    #[param(
-        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*[^\\W_][^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029]*$",
-        max_length = 200
-    )]
+    /// words of one or two letters are left out). It needs an ASCII letter or
+    /// digit or a visible character beyond ASCII; one of symbols alone
+    /// matches nothing.
+    #[param(pattern = "@search", max_length = 200)]
     search: Option<String>,
     /// `newest` (default) or `oldest`.
     #[param(value_type = Option<ListOrder>, inline)]

@@ -3,7 +3,7 @@
 //! rule that checks it. A mark no kind answers to is left for the
 //! document's test to find.
 
-use crate::domain::{cursor, slug, text};
+use crate::domain::{articles::search, cursor, slug, text};
 use serde_json::Value;
 use utoipa::openapi::OpenApi;
 
@@ -32,6 +32,7 @@ fn pattern(mark: &str) -> Option<String> {
             "@web-url" => text::pattern::WEB_URL,
             "@endpoint-url" => text::pattern::ENDPOINT_URL,
             "@slug" => slug::PATTERN,
+            "@search" => search::PATTERN,
             "@id-or-slug" => ID_OR_SLUG,
             _ => return None,
         }

@@ -146,7 +146,7 @@ pub async fn restore(
     );
     for (i, (t, _)) in r.corrections.iter().enumerate() {
         let path = format!("corrections[{i}].text");
-        v.check(!t.trim().is_empty(), &path, "must not be blank");
+        v.check(!text::is_blank(t), &path, "must not be blank");
         v.check(t.chars().count() <= super::corrections::MAX_TEXT, &path, "must be at most 2000 characters");
         text::check(&mut v, &path, t, Lines::Multi);
     }

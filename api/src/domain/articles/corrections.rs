@@ -47,8 +47,8 @@ pub async fn add<C: crate::domain::tx::Db>(
     crate::domain::accounts::policy::can_write_content(actor)?;
     let mut v = crate::error::Validator::new();
     let trimmed = text.trim();
-    v.check(!trimmed.is_empty(), "text", "must not be blank");
-    v.check(trimmed.chars().count() <= MAX_TEXT, "text", "must be at most 2000 characters");
+    v.check(!crate::domain::text::is_blank(text), "text", "must not be blank");
+    v.check(text.chars().count() <= MAX_TEXT, "text", "must be at most 2000 characters");
     crate::domain::text::check(&mut v, "text", trimmed, crate::domain::text::Lines::Multi);
     v.finish()?;
     tx::unit!(db, |txn| {

@@ -11,7 +11,7 @@ mod model;
 pub mod present;
 pub mod relations;
 pub mod rows;
-mod search;
+pub mod search;
 mod status;
 pub mod urls;
 pub mod write;

@@ -3,6 +3,7 @@
 //! migrations). User input never reaches an index's query syntax: it is cut
 //! into plain words first, so operators and quotes cannot break a query.
 
+use crate::domain::text;
 use sea_orm::DatabaseBackend;
 use sea_orm::sea_query::{Expr, Value};
 
@@ -152,10 +153,31 @@ const STOP_WORDS: [&str; 133] = [
     "yourselves",
 ];
 
-/// Whether the text has a word at all (a letter or digit).
+/// Whether a search has something to look for: an ASCII letter or digit,
+/// or a visible character beyond ASCII. Beyond ASCII the rule cannot say
+/// "letter" because [`PATTERN`] must mean the same in every engine a
+/// client validates with, and JSON Schema's `\w` is ASCII-only in some
+/// (ECMA-262) and Unicode in others; a search of symbols alone is well
+/// formed and, like one of stop words, matches nothing.
 pub fn has_words(q: &str) -> bool {
-    q.chars().any(char::is_alphanumeric)
+    q.chars().any(is_searchable)
 }
+
+fn is_searchable(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    let invisible = matches!(
+        c,
+        '\u{A0}' | '\u{AD}' | '\u{1680}' | '\u{180E}' | '\u{2000}'..='\u{200F}' | '\u{2028}'..='\u{202F}'
+            | '\u{205F}'..='\u{2064}' | '\u{3000}' | '\u{FEFF}'
+    );
+    !(c.is_control() || text::is_noncharacter(c) || invisible)
+}
+
+/// [`has_words`] as the schema states it, on one line without control
+/// characters or noncharacters, spelled with explicit ranges only.
+pub const PATTERN: &str = r"^[^\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF\u2028\u2029]*[^\u0000-\u002F\u003A-\u0040\u005B-\u0060\u007B-\u00A0\u00AD\u1680\u180E\u2000-\u200F\u2028-\u202F\u205F-\u2064\u3000\uFEFF\uFDD0-\uFDEF\uFFFE\uFFFF][^\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF\u2028\u2029]*$";
 
 /// The words of a search that every backend can match: lowercased, split
 /// on anything not a letter or digit, without stop words or words shorter
@@ -200,6 +222,7 @@ pub fn matches(backend: DatabaseBackend, q: &str) -> Expr {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -219,5 +242,19 @@ mod tests {
         assert!(has_words("0") && !has_words(" -- "));
         assert!(terms("EU UK").is_empty(), "too short for InnoDB's index");
         assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]), "sorted, so a new word finds its place");
+    }
+
+    /// The schema's pattern is the rule, character by character over the
+    /// Basic Multilingual Plane, alone and between ASCII punctuation.
+    #[test]
+    fn the_stated_pattern_is_the_rule() {
+        let re = regex::Regex::new(PATTERN).unwrap();
+        for c in (0u32..0x1_0000).filter_map(char::from_u32) {
+            for s in [format!("{c}"), format!("-{c} ")] {
+                let rule = has_words(&s) && text::is_clean(&s, text::Lines::Single);
+                assert_eq!(re.is_match(&s), rule, "{c:?}");
+            }
+        }
+        assert!(has_words("Ã") && has_words("ελλάδα") && has_words("«»") && !has_words("\u{A0}\u{200B}"));
     }
 }

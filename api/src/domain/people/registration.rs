@@ -44,7 +44,7 @@ pub fn check_email(v: &mut Validator, email: &str) {
 pub fn check_display_name(v: &mut Validator, name: &str) {
     let n = name.trim();
     v.check(!n.is_empty(), "displayName", "is required");
-    v.check(n.chars().count() <= MAX_DISPLAY_NAME, "displayName", "must be at most 50 characters");
+    v.check(name.chars().count() <= MAX_DISPLAY_NAME, "displayName", "must be at most 50 characters");
     text::check(v, "displayName", n, text::Lines::Single);
 }
 
