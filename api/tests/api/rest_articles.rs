@@ -88,6 +88,8 @@ async fn bad_parameters_are_400_problems_naming_the_parameter() {
         ("/v1/articles?publishedAfter=yesterday", "publishedAfter"),
         ("/v1/articles?section=Not%20A%20Slug", "section"),
         ("/v1/articles?search=%21%21", "search"),
+        // No-break and zero-width spaces are not something to look for.
+        ("/v1/articles?search=%C2%A0%E2%80%8B", "search"),
         ("/v1/articles?order=sideways", "order"),
         ("/v1/tags?limit=100000", "limit"),
     ];
@@ -98,6 +100,18 @@ async fn bad_parameters_are_400_problems_naming_the_parameter() {
         let p: serde_json::Value = r.json().await.unwrap();
         assert_eq!(p["code"], "BAD_USER_INPUT", "{path}");
         assert_eq!(p["errors"][0]["path"], param, "{path}: {p}");
+    }
+}
+
+/// What the document's pattern calls a search, Dateline searches: a lone
+/// letter beyond ASCII, or symbols beyond ASCII that match nothing.
+#[actix_web::test]
+async fn searches_the_schema_allows_are_answered() {
+    let app = TestApp::with_demo().await;
+    for q in ["%C3%83", "%C2%AB%C2%BB", "%E2%80%94"] {
+        let (status, found) = app.get_json(&format!("/v1/articles?search={q}")).await;
+        assert_eq!(status, 200, "{q}: {found}");
+        assert_eq!(found["items"], serde_json::json!([]), "{q}");
     }
 }
 
