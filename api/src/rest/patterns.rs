@@ -75,4 +75,40 @@ mod tests {
         assert!(!doc.contains("\"pattern\":\"@"), "a text mark no kind answers to");
         assert!(doc.contains(super::text::pattern::NAME.replace('\\', "\\\\").as_str()));
     }
+
+    /// `\w`, `\s`, `\d` and `\b` mean different things in the engines
+    /// clients validate with (ASCII-only `\w` in ECMA-262, `\s` with U+FEFF
+    /// there and not in Rust or Python), so the document spells every class
+    /// out and each pattern means what Dateline checks everywhere.
+    #[test]
+    fn no_pattern_leans_on_an_engine_s_classes() {
+        let doc = serde_json::to_value(crate::startup::openapi()).unwrap_or_else(|e| panic!("{e}"));
+        let mut patterns = Vec::new();
+        collect(&doc, &mut patterns);
+        assert!(patterns.len() > 10);
+        for p in patterns {
+            let mut chars = p.chars();
+            while let Some(c) = chars.next() {
+                if c == '\\' {
+                    let next = chars.next();
+                    assert!(!matches!(next, Some('w' | 'W' | 's' | 'S' | 'd' | 'D' | 'b' | 'B')), "{p}");
+                }
+            }
+        }
+    }
+
+    fn collect(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, child) in map {
+                    match child.as_str() {
+                        Some(p) if k == "pattern" => out.push(p.to_owned()),
+                        _ => collect(child, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|c| collect(c, out)),
+            _ => {}
+        }
+    }
 }
