@@ -295,7 +295,7 @@ async fn import(config: Config, file: std::path::PathBuf) -> Result<(), CliError
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let purges = command_purges(&state)?;
-    let mut importer = Importer::new(&operator(), state.clock.now())?;
+    let mut importer = Importer::new(&operator(), state.clock.now(), &state.imports)?;
     let mut reader = tokio::io::BufReader::with_capacity(256 * 1024, f);
     loop {
         let chunk = reader

@@ -5,7 +5,6 @@
 
 use super::Caller;
 use super::responses::{BodyWrite, PreviewRead, Saturated};
-use crate::domain::accounts::policy;
 use crate::domain::sync::archive;
 use crate::domain::sync::import::{Importer, LineReport, Totals};
 use crate::error::{AppError, AppResult};
@@ -117,9 +116,7 @@ pub async fn import(
     caller: Caller,
     mut body: web::Payload,
 ) -> AppResult<HttpResponse> {
-    policy::can_write_content(&caller.0)?;
-    let _slot = state.imports.take()?;
-    let mut importer = Importer::new(&caller.0, state.clock.now())?;
+    let mut importer = Importer::new(&caller.0, state.clock.now(), &state.imports)?;
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|_| AppError::field("body", "could not be read"))?;
         importer.feed(&state.db, &chunk).await?;

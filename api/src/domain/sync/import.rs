@@ -5,6 +5,7 @@
 //! says is left alone, version and all.
 
 use super::archive::{self, ArchivedArticle, ArchivedRef};
+use super::import_slots::{ImportSlot, ImportSlots};
 use super::ndjson::{Line, Lines};
 use crate::domain::accounts::{Actor, policy};
 use crate::domain::articles::bulk::{self, Restore, Restored};
@@ -117,6 +118,8 @@ pub struct Importer {
     known: HashMap<(Entity, String), Uuid>,
     pub totals: Totals,
     pub problems: Problems,
+    /// Held while the import runs, so only so many run at once.
+    _slot: ImportSlot,
 }
 
 /// The terms of one batch: those met before, and those each line looks up
@@ -147,8 +150,12 @@ impl Terms {
 }
 
 impl Importer {
-    pub fn new(actor: &Actor, now: DateTime<Utc>) -> AppResult<Self> {
+    /// An import by `actor`, if it may import and one of `slots` is free.
+    /// Credentials are judged before capacity: a caller who may not import
+    /// learns that, not that imports are busy.
+    pub fn new(actor: &Actor, now: DateTime<Utc>, slots: &ImportSlots) -> AppResult<Self> {
         policy::can_write_content(actor)?;
+        let slot = slots.take()?;
         Ok(Self {
             lines: Lines::new(),
             waiting: Vec::with_capacity(BATCH),
@@ -158,6 +165,7 @@ impl Importer {
             known: HashMap::new(),
             totals: Totals::default(),
             problems: Problems::default(),
+            _slot: slot,
         })
     }
 

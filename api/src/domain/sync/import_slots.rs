@@ -34,7 +34,7 @@ impl ImportSlots {
     }
 
     /// A slot, or IMPORTS_BUSY when the most imports already run.
-    pub fn take(&self) -> AppResult<ImportSlot> {
+    pub(super) fn take(&self) -> AppResult<ImportSlot> {
         Arc::clone(&self.running)
             .try_acquire_owned()
             .map_err(|_| AppError::ImportsBusy { retry_after_secs: RETRY_AFTER_SECS })
