@@ -10,14 +10,22 @@ pub fn trimmed(s: Option<String>) -> Option<String> {
     s.map(|x| x.trim().to_owned()).filter(|x| !x.is_empty())
 }
 
-/// Whether `s` shows nothing: only white space and the invisible format
-/// characters (zero-width spaces and joiners, word joiner, byte-order mark,
-/// soft hyphen) that would otherwise pass for content.
+/// Whether `c` shows nothing: Unicode's White_Space (what `str::trim`
+/// removes) or an invisible format character that would otherwise pass for
+/// content (soft hyphen, zero-width spaces and joiners, direction marks and
+/// embeddings, word joiner and invisible operators, byte-order mark).
+/// [`pattern`]'s `white_space!` and `invisible!` state the same.
+pub fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
+        )
+}
+
+/// Whether `s` shows nothing at all.
 pub fn is_blank(s: &str) -> bool {
-    s.chars().all(|c| {
-        c.is_whitespace()
-            || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}')
-    })
+    s.chars().all(is_invisible)
 }
 
 /// Where a string may hold line breaks and tabs.
@@ -86,26 +94,83 @@ pub fn check_opt(v: &mut Validator, path: &str, s: Option<&str>, lines: Lines) {
 /// says the same and a client validating against the schema accepts what
 /// Dateline accepts. The REST document names them `@line`, `@name`, … and
 /// `rest::patterns` puts these in.
+///
+/// Each is built by `concat!` from the same pieces, macros because
+/// `concat!` takes only literals. Every class is spelled out, never `\s`,
+/// `\w` or `\d`: ECMA-262 engines read `\w` as ASCII only and `\s` with
+/// U+FEFF, Rust and Python do neither, and the document must mean one thing
+/// to every client.
 pub mod pattern {
-    /// One line ([`Lines::Single`](super::Lines)), possibly empty.
-    pub const LINE: &str = r"^[^\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF\u2028\u2029]*$";
-    /// One line with something visible in it: names, headlines. White
-    /// space is spelled out rather than `\s`, which means U+FEFF as well
-    /// in ECMA-262 engines and not in others; these are Unicode's
-    /// White_Space, which `str::trim` removes.
-    pub const NAME: &str = r"^[^\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF\u2028\u2029]*[^\u0020\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF\u2028\u2029][^\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF\u2028\u2029]*$";
-    /// Multi-line text ([`Lines::Multi`](super::Lines)): tab and line breaks allowed.
-    pub const TEXT: &str =
-        r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF]*$";
-    /// Multi-line text with something visible in it: bodies. Visible as
-    /// [`is_blank`](super::is_blank) means it, so the invisible format
-    /// characters do not count either.
-    pub const PROSE: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF]*[^\u0020\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u00AD\u180E\u200B-\u200D\u2060\uFEFF\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF]*$";
+    /// Never in text: control characters and noncharacters.
+    macro_rules! controls {
+        () => {
+            r"\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF"
+        };
+    }
+    /// Never in one line ([`Lines::Single`](super::Lines)).
+    macro_rules! not_in_line {
+        () => {
+            concat!($crate::domain::text::pattern::controls!(), r"\u2028\u2029")
+        };
+    }
+    /// Never in multi-line text ([`Lines::Multi`](super::Lines)): tab and
+    /// line breaks are allowed.
+    macro_rules! not_in_text {
+        () => {
+            r"\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF"
+        };
+    }
+    /// Unicode's White_Space ([`char::is_whitespace`]).
+    macro_rules! white_space {
+        () => {
+            r"\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000"
+        };
+    }
+    /// The rest of [`is_invisible`](super::is_invisible).
+    macro_rules! invisible {
+        () => {
+            r"\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF"
+        };
+    }
+    pub(crate) use {controls, invisible, not_in_line, white_space};
+
+    /// One line, possibly empty.
+    pub const LINE: &str = concat!("^[^", not_in_line!(), "]*$");
+    /// One line with something other than white space in it: names,
+    /// headlines (checked after `str::trim`).
+    pub const NAME: &str =
+        concat!("^[^", not_in_line!(), "]*[^", not_in_line!(), white_space!(), "][^", not_in_line!(), "]*$");
+    /// A [`NAME`] that is one segment of a URL path, so without `/`.
+    pub const SEGMENT: &str = concat!(
+        "^[^",
+        not_in_line!(),
+        "/]*[^",
+        not_in_line!(),
+        white_space!(),
+        "/][^",
+        not_in_line!(),
+        "/]*$"
+    );
+    /// Multi-line text.
+    pub const TEXT: &str = concat!("^[^", not_in_text!(), "]*$");
+    /// Multi-line text with something visible in it, as
+    /// [`is_blank`](super::is_blank) means it: bodies.
+    pub const PROSE: &str = concat!(
+        "^[^",
+        not_in_text!(),
+        "]*[^",
+        not_in_text!(),
+        white_space!(),
+        invisible!(),
+        "][^",
+        not_in_text!(),
+        "]*$"
+    );
     /// A story's address on the web: see [`super::WEB_URL_PATTERN`].
     pub const WEB_URL: &str = super::WEB_URL_PATTERN;
     /// A webhook's address: any http(s) URL without control characters;
     /// where it may point is checked when it is resolved.
-    pub const ENDPOINT_URL: &str = r"^https?://[^\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF]+$";
+    pub const ENDPOINT_URL: &str = concat!("^https?://[^", controls!(), "]+$");
 }
 
 /// The longest web address accepted.
@@ -141,10 +206,12 @@ mod tests {
             assert_eq!(line.is_match(&s), is_clean(&s, Lines::Single), "line {c:?}");
             assert_eq!(text.is_match(&s), is_clean(&s, Lines::Multi), "text {c:?}");
         }
+        let segment = re(pattern::SEGMENT);
         for c in (0u32..0x1_0000).filter_map(char::from_u32) {
             let s = format!(" {c}");
-            let visible = !s.trim().is_empty();
-            assert_eq!(name.is_match(&s), visible && is_clean(&s, Lines::Single), "name {c:?}");
+            let named = !s.trim().is_empty() && is_clean(&s, Lines::Single);
+            assert_eq!(name.is_match(&s), named, "name {c:?}");
+            assert_eq!(segment.is_match(&s), named && c != '/', "segment {c:?}");
             assert_eq!(prose.is_match(&s), !is_blank(&s) && is_clean(&s, Lines::Multi), "prose {c:?}");
         }
         assert!(name.is_match("Élection") && !name.is_match("  ") && !name.is_match("a\nb"));

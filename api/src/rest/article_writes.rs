@@ -132,7 +132,7 @@ async fn update(
         content = Option<ArticleWrite>,
         description = "The fields; left out ones are cleared. Creating needs `slug` and `headline` (422 without)"
     ),
-    params(("externalId" = String, Path, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029/]*[^\\u0020\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029/][^\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF\\u2028\\u2029/]*$", max_length = 200, description = "The integrator's own id"), IfMatch),
+    params(("externalId" = String, Path, pattern = "@segment", max_length = 200, description = "The integrator's own id"), IfMatch),
     responses(
         (status = 200, description = "Replaced (or unchanged); a receipt when the key may not read drafts and the article is not public", body = ArticleView),
         (status = 201, description = "Created; a receipt when the key may not read drafts", body = ArticleView),

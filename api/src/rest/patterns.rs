@@ -27,6 +27,7 @@ fn pattern(mark: &str) -> Option<String> {
         match mark {
             "@line" => text::pattern::LINE,
             "@name" => text::pattern::NAME,
+            "@segment" => text::pattern::SEGMENT,
             "@text" => text::pattern::TEXT,
             "@prose" => text::pattern::PROSE,
             "@web-url" => text::pattern::WEB_URL,

@@ -167,17 +167,22 @@ fn is_searchable(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
     }
-    let invisible = matches!(
-        c,
-        '\u{A0}' | '\u{AD}' | '\u{1680}' | '\u{180E}' | '\u{2000}'..='\u{200F}' | '\u{2028}'..='\u{202F}'
-            | '\u{205F}'..='\u{2064}' | '\u{3000}' | '\u{FEFF}'
-    );
-    !(c.is_control() || text::is_noncharacter(c) || invisible)
+    !(c.is_control() || text::is_noncharacter(c) || text::is_invisible(c))
 }
 
-/// [`has_words`] as the schema states it, on one line without control
-/// characters or noncharacters, spelled with explicit ranges only.
-pub const PATTERN: &str = r"^[^\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF\u2028\u2029]*[^\u0000-\u002F\u003A-\u0040\u005B-\u0060\u007B-\u00A0\u00AD\u1680\u180E\u2000-\u200F\u2028-\u202F\u205F-\u2064\u3000\uFEFF\uFDD0-\uFDEF\uFFFE\uFFFF][^\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF\u2028\u2029]*$";
+/// [`has_words`] as the schema states it, on one line.
+pub const PATTERN: &str = concat!(
+    "^[^",
+    text::pattern::not_in_line!(),
+    "]*[^",
+    r"\u0000-\u002F\u003A-\u0040\u005B-\u0060\u007B-\u009F",
+    text::pattern::not_in_line!(),
+    text::pattern::white_space!(),
+    text::pattern::invisible!(),
+    "][^",
+    text::pattern::not_in_line!(),
+    "]*$"
+);
 
 /// The words of a search that every backend can match: lowercased, split
 /// on anything not a letter or digit, without stop words or words shorter
