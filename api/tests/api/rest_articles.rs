@@ -108,10 +108,22 @@ async fn bad_parameters_are_400_problems_naming_the_parameter() {
 #[actix_web::test]
 async fn searches_the_schema_allows_are_answered() {
     let app = TestApp::with_demo().await;
-    for q in ["%C3%83", "%C2%AB%C2%BB", "%E2%80%94"] {
+    for q in ["%C3%83", "%C2%AB%C2%BB", "%E2%80%94", "%F0%9F%98%80"] {
         let (status, found) = app.get_json(&format!("/v1/articles?search={q}")).await;
         assert_eq!(status, 200, "{q}: {found}");
         assert_eq!(found["items"], serde_json::json!([]), "{q}");
+    }
+    // Words among hostile characters beyond ASCII reach each backend's
+    // index as plain words: a right-to-left override, typographic quotes
+    // around index syntax, an emoji joined to a word.
+    for q in [
+        "%E2%80%AEaftershocks",
+        "%E2%80%9Eaftershocks%E2%80%9C%20OR%20%2A%5E",
+        "aftershocks%F0%9F%98%80%C2%AB%C2%BB",
+    ] {
+        let (status, found) = app.get_json(&format!("/v1/articles?search={q}")).await;
+        assert_eq!(status, 200, "{q}: {found}");
+        assert_eq!(found["items"][0]["slug"], "aftershocks-in-mexico", "{q}: {found}");
     }
 }
 
