@@ -1699,3 +1699,65 @@ async fn imports_past_the_cap_are_refused_at_once_and_leave_readers_their_connec
     assert_eq!(report["totals"]["created"], 1, "{report}");
     still_serving(&app).await;
 }
+
+/// Imports of different stories racing for fewer slots than there are
+/// imports, all naming one section, tag and author: each is answered in
+/// full or refused having written nothing, and the stored stories and
+/// terms are what the answered ones report.
+#[actix_web::test]
+async fn imports_racing_for_the_slots_write_all_or_nothing() {
+    let app = TestApp::spawn_configured(|c| {
+        c.db.db_max_connections = 8;
+        c.http.import_max_running = 2;
+    })
+    .await;
+    let key = app.key(&["content:write"]).await;
+    let archive = |n: usize| {
+        (0..40)
+            .map(|i| json!({ "externalId": format!("slot-{n}-{i}"), "slug": format!("slot-{n}-{i}"), "headline": format!("Slot {n} {i}"), "status": "PUBLISHED", "publishedAt": "2020-01-01T00:00:00Z", "section": { "slug": "slot-desk", "name": "Slot desk" }, "tags": [{ "slug": "slot-tag", "name": "Slot tag" }], "authors": [{ "slug": "slot-writer", "name": "Slot Writer" }] }).to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let racers: Vec<_> = (0..6)
+        .map(|n| {
+            let (app, key, body) = (&app, key.clone(), archive(n));
+            async move {
+                let r = app.import(&key, body).await;
+                (r.status().as_u16(), r.json::<Value>().await.unwrap_or(Value::Null))
+            }
+        })
+        .collect();
+    let (mut answered, mut created) = (0, 0);
+    for (status, report) in futures_util::future::join_all(racers).await {
+        match status {
+            200 => {
+                answered += 1;
+                assert_eq!(report["totals"]["rejected"], 0, "{report}");
+                created += report["totals"]["created"].as_u64().unwrap();
+            }
+            503 => assert_eq!(report["code"], "SERVICE_UNAVAILABLE", "{report}"),
+            _ => panic!("{status}: {report}"),
+        }
+    }
+    assert!(answered >= 1);
+    assert_eq!(created, answered * 40, "an answered import creates all its stories");
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let db = &app.state.db;
+    assert_eq!(
+        entity::article::Entity::find().count(db).await.unwrap(),
+        created,
+        "a refused one creates none"
+    );
+    for n in [
+        entity::section::Entity::find().count(db).await.unwrap(),
+        entity::tag::Entity::find().count(db).await.unwrap(),
+        entity::author::Entity::find().count(db).await.unwrap(),
+    ] {
+        assert_eq!(n, 1, "one section, tag and author whoever created it");
+    }
+    let (_, listed) = app.get_json("/v1/articles?section=slot-desk&limit=100").await;
+    let listed = listed["items"].as_array().unwrap().len() as u64;
+    assert_eq!(listed, created.min(100));
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.lines().any(|l| l == "dateline_imports_running 0"), "every slot freed");
+}
